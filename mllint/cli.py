@@ -1,0 +1,174 @@
+"""The command-line interface (typer): ``check``, ``rules``, ``rule`` and friends.
+
+Exit codes (a public promise, docs/cli.md): 0 no findings, 1 findings, 2 usage, configuration or
+internal error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from mllint import __version__
+
+app = typer.Typer(
+    name="mllint",
+    help="Lint machine-learning repositories against the twelve factors of reproducible production ML.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class OutputFormat(str, Enum):
+    text = "text"
+    concise = "concise"
+    json = "json"
+
+
+class Only(str, Enum):
+    all = "all"
+    code = "code"
+    repo = "repo"
+
+
+def fail(message: str) -> typer.Exit:
+    typer.echo(f"mllint: error: {message}", err=True)
+    return typer.Exit(EXIT_ERROR)
+
+
+def _split(values: Optional[List[str]]) -> Optional[List[str]]:
+    if not values:
+        return None
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"mllint {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit.")) -> None:
+    """mllint: the twelve-factor linter for ML repositories."""
+
+
+def resolve_targets(paths: List[Path]) -> tuple[Path, Optional[List[str]]]:
+    """One directory → (that root, None: full check). Files → (cwd, their relative paths: code rules only)."""
+    if not paths:
+        paths = [Path(".")]
+    for path in paths:
+        if not path.exists():
+            raise fail(f"path does not exist: {path}")
+    if len(paths) == 1 and paths[0].is_dir():
+        return paths[0].resolve(), None
+    root = Path.cwd().resolve()
+    from mllint.discover import CODE_SUFFIXES, discover
+    from mllint.config import DEFAULT_EXCLUDE
+
+    files: list[str] = []
+    for path in paths:
+        absolute = path.resolve()
+        if absolute.is_dir():
+            inventory = discover(absolute, DEFAULT_EXCLUDE)
+            files.extend(_relative(absolute / rel, root) for rel in inventory.code_files())
+        elif absolute.suffix in CODE_SUFFIXES:
+            files.append(_relative(absolute, root))
+    return root, sorted(set(files))
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+@app.command()
+def check(
+    paths: List[Path] = typer.Argument(None, help="A project directory (default: .), or files to check with the code rules only."),
+    output_format: OutputFormat = typer.Option(OutputFormat.text, "--output-format", "-o", help="Report format."),
+    output_file: Optional[Path] = typer.Option(None, "--output-file", help="Write the report to this file instead of stdout."),
+    select: Optional[List[str]] = typer.Option(None, "--select", help="Rules to enable (replaces the config's select)."),
+    extend_select: Optional[List[str]] = typer.Option(None, "--extend-select", help="Rules to enable on top."),
+    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Rules to disable."),
+    exclude: Optional[List[str]] = typer.Option(None, "--exclude", help="Paths/globs to exclude (replaces defaults)."),
+    extend_exclude: Optional[List[str]] = typer.Option(None, "--extend-exclude", help="Paths/globs to exclude on top."),
+    config: Optional[Path] = typer.Option(None, "--config", help="Use this config file (pyproject.toml or mllint.toml)."),
+    only: Only = typer.Option(Only.all, "--only", help="Run only the code rules or only the repository rules."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the cache."),
+    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Cache directory (default: ROOT/.mllint_cache)."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: number of cores)."),
+    exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when there are findings."),
+    show_settings: bool = typer.Option(False, "--show-settings", help="Print the effective settings and exit."),
+) -> None:
+    """Check a repository (or files) and report violations of the twelve factors."""
+    from mllint.catalogue import CatalogueError
+    from mllint.config import ConfigError, load_settings
+    from mllint.engine import run_check
+    from mllint.output import render
+
+    root, files = resolve_targets(paths or [])
+    overrides = {
+        "select": _split(select), "extend_select": _split(extend_select), "ignore": _split(ignore),
+        "exclude": _split(exclude), "extend_exclude": _split(extend_exclude),
+        "cache_dir": str(cache_dir.resolve()) if cache_dir else None, "jobs": jobs,
+    }
+    try:
+        settings, source = load_settings(root, config, overrides)
+    except (ConfigError, CatalogueError) as exc:
+        raise fail(str(exc))
+    if show_settings:
+        data = settings.model_dump(mode="json", by_alias=True)
+        typer.echo(json.dumps({"root": str(root), "config_file": str(source) if source else None, "settings": data}, indent=2))
+        raise typer.Exit(EXIT_OK)
+    try:
+        result = run_check(root, settings, files=files, only=only.value, use_cache=not no_cache)
+    except KeyboardInterrupt:
+        typer.echo("mllint: interrupted", err=True)
+        raise typer.Exit(130)
+    color = output_file is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    report = render(output_format.value, result, color=color)
+    if output_file is not None:
+        output_file.write_text(report, encoding="utf-8")
+    else:
+        sys.stdout.write(report)
+    raise typer.Exit(EXIT_OK if exit_zero or not result.findings else EXIT_FINDINGS)
+
+
+@app.command("rules")
+def list_rules(
+    as_json: bool = typer.Option(False, "--json", help="Print the catalogue as JSON."),
+) -> None:
+    """List every rule: code, name, factor, kind and summary."""
+    from mllint.catalogue import load_catalogue
+
+    catalogue = load_catalogue()
+    if as_json:
+        rows = [{"code": r.code, "name": r.name, "factor": r.factor, "kind": r.kind, "severity": r.severity,
+                 "summary": r.summary.strip()} for r in catalogue.rules]
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    for r in catalogue.rules:
+        typer.echo(f"{r.code}  {r.name:<28} factor {r.factor:>2}  {r.kind:<4}  {r.summary.strip()}")
+
+
+@app.command("rule")
+def show_rule(key: str = typer.Argument(..., help="A rule code (ML0301) or name (hardcoded-split).")) -> None:
+    """Print a rule's full entry: why it matters, examples, how to fix."""
+    from mllint.catalogue import load_catalogue
+    from mllint.ruledoc import rule_markdown
+
+    rule = load_catalogue().get(key)
+    if rule is None:
+        raise fail(f"unknown rule {key!r} (see `mllint rules`)")
+    typer.echo(rule_markdown(rule))

@@ -1,0 +1,217 @@
+"""The code pass: one file in, findings and facts out, in a single traversal of the stdlib ``ast``.
+
+All enabled code rules and the fact collector register ``visit_<Node>``/``leave_<Node>`` methods;
+the walker dispatches each node once to every interested visitor. Notebook findings are mapped back
+to (cell, line); suppression comments are applied here, so cached results are final per file.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import warnings
+from typing import Any
+
+from mllint.catalogue import Catalogue
+from mllint.context import SCOPE_NODES, FileContext, is_test_path
+from mllint.facts import FactCollector, empty_facts
+from mllint.findings import Finding
+from mllint.rule import CodeRule, Rule
+from mllint.source import SourceError, SourceUnit, join_cells, load_source
+from mllint.suppress import parse_suppressions
+
+PARSE_ERROR = "ML0001"
+UNUSED_SUPPRESSION = "ML0002"
+FILE_TOO_LARGE = "ML0003"
+
+_DISPATCH_CACHE: dict[type, list[tuple[str, str, bool]]] = {}
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _handlers(cls: type) -> list[tuple[str, str, bool]]:
+    """(node type name, method name, is_leave) for every visit_/leave_ method of a visitor class."""
+    if cls not in _DISPATCH_CACHE:
+        found = []
+        for attr in dir(cls):
+            if attr.startswith("visit_"):
+                found.append((attr[6:], attr, False))
+            elif attr.startswith("leave_"):
+                found.append((attr[6:], attr, True))
+        _DISPATCH_CACHE[cls] = found
+    return _DISPATCH_CACHE[cls]
+
+
+def make_finding(rule: type[Rule], message: str, path: str, **location: Any) -> Finding:
+    return Finding(
+        code=rule.code, name=rule.name, factor=rule.factor, kind=rule.kind,
+        severity=rule.severity, message=message, path=path, **location,
+    )
+
+
+def walk(tree: ast.AST, ctx: FileContext, visitors: list[Any]) -> None:
+    """Iterative depth-first traversal dispatching to visitors; maintains ``ctx.parents``/``ctx.scopes``."""
+    enter: dict[str, list] = {}
+    leave: dict[str, list] = {}
+    for visitor in visitors:
+        for node_type, method, is_leave in _handlers(type(visitor)):
+            (leave if is_leave else enter).setdefault(node_type, []).append(getattr(visitor, method))
+    parents = ctx.parents
+    scopes = ctx.scopes
+    iter_children = ast.iter_child_nodes
+    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        node, leaving = pop()
+        name = node.__class__.__name__
+        if leaving:
+            for handler in leave.get(name, ()):
+                handler(node)
+            parents.pop()
+            if isinstance(node, SCOPE_NODES):
+                scopes.pop()
+            continue
+        parents.append(node)
+        for handler in enter.get(name, ()):
+            handler(node)
+        if isinstance(node, SCOPE_NODES):
+            scopes.append(node)
+        push((node, True))
+        children = list(iter_children(node))
+        for child in reversed(children):
+            push((child, False))
+
+
+def _parse(text: str, path: str) -> ast.Module:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(text, filename=path)
+
+
+def _syntax_reason(exc: BaseException) -> tuple[str, int | None, int | None]:
+    if isinstance(exc, SyntaxError):
+        return f"syntax error: {exc.msg}", exc.lineno, exc.offset
+    if isinstance(exc, RecursionError):
+        return "too deeply nested to parse", None, None
+    if isinstance(exc, MemoryError):
+        return "too large to parse", None, None
+    return f"cannot parse: {exc}", None, None
+
+
+def analyze_file(path: str, data: bytes, catalogue: Catalogue, enabled: set[str], knowledge: dict[str, Any],
+                 options: dict[str, Any] | None = None) -> tuple[list[Finding], dict[str, Any]]:
+    """Check one file's bytes with the enabled code rules. Never raises for bad input."""
+    notebook = path.endswith(".ipynb")
+    facts = empty_facts(path, notebook, is_test_path(path))
+    by_code = catalogue.by_code()
+    findings: list[Finding] = []
+
+    def parse_error(reason: str, line: int | None = None, column: int | None = None, cell: int | None = None) -> None:
+        if PARSE_ERROR in enabled:
+            findings.append(make_finding(by_code[PARSE_ERROR], f"cannot check this file: {reason}", path,
+                                         line=line, column=column, cell=cell))
+
+    try:
+        loaded = load_source(path, data)
+    except SourceError as exc:
+        parse_error(exc.reason)
+        return findings, facts
+
+    if isinstance(loaded, str):
+        unit = SourceUnit(loaded)
+        try:
+            tree = _parse(loaded, path)
+        except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError) as exc:
+            reason, line, column = _syntax_reason(exc)
+            parse_error(reason, line, column)
+            return findings, facts
+    else:
+        unit, tree = _parse_notebook(path, loaded, parse_error)
+        if tree is None:
+            return findings, facts
+    facts["lines"] = unit.text.count("\n")
+
+    ctx = FileContext(path, tree, knowledge, notebook)
+    rules: list[CodeRule] = []
+    options = options or {}
+    for code in sorted(enabled):
+        rule_cls = by_code.get(code)
+        if rule_cls is None or not issubclass(rule_cls, CodeRule) or not _has_handlers(rule_cls):
+            continue
+        rules.append(rule_cls(ctx, options.get(code)))
+    collector = FactCollector(ctx, facts)
+    try:
+        walk(tree, ctx, [collector, *rules])
+        for visitor in (collector, *rules):
+            visitor.finish()
+    except RecursionError:
+        parse_error("too deeply nested to analyse")
+        return findings, facts
+
+    names = catalogue.names()
+    suppressions = parse_suppressions(unit.text, names)
+    for rule, node, message, fix in ctx.raw_findings:
+        line = getattr(node, "lineno", None)
+        end_line = getattr(node, "end_lineno", None) or line
+        if suppressions.silences(rule.code, tuple({line, end_line})):
+            continue
+        column = getattr(node, "col_offset", None)
+        end_column = getattr(node, "end_col_offset", None)
+        findings.append(_locate(make_finding(type(rule), message, path, fix=fix), unit, line, column, end_line, end_column))
+    if UNUSED_SUPPRESSION in enabled:
+        for line, sups in suppressions.lines.items():
+            for sup in sups:
+                unused = sorted(code for code in sup.codes if code != "*" and code in enabled and code not in sup.used)
+                if "*" in sup.codes and not sup.used:
+                    unused = ["(all rules)"]
+                if unused:
+                    finding = make_finding(by_code[UNUSED_SUPPRESSION], f"unused suppression: {', '.join(unused)} reported nothing on this line", path)
+                    findings.append(_locate(finding, unit, line, sup.column - 1, line, None))
+    return findings, facts
+
+
+def _has_handlers(rule_cls: type) -> bool:
+    return bool(_handlers(rule_cls)) or rule_cls.finish is not CodeRule.finish
+
+
+def _locate(finding: Finding, unit: SourceUnit, line: int | None, column: int | None,
+            end_line: int | None, end_column: int | None) -> Finding:
+    if line is None:
+        return finding
+    if unit.line_map is not None:
+        cell, cell_line = unit.line_map.locate(line)
+        end_cell, end_cell_line = unit.line_map.locate(end_line or line)
+        finding.cell = cell
+        line = cell_line
+        end_line = end_cell_line if end_cell == cell else cell_line
+    finding.line = line
+    finding.column = None if column is None else column + 1
+    finding.end_line = end_line
+    finding.end_column = None if end_column is None else end_column + 1
+    return finding
+
+
+def _parse_notebook(path: str, cells: list[tuple[int, str]], parse_error) -> tuple[SourceUnit, ast.Module | None]:
+    """Parse the joined program; a cell with a syntax error is reported and blanked, the rest checked."""
+    unit = join_cells(cells)
+    try:
+        return unit, _parse(unit.text, path)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+        pass
+    bad: set[int] = set()
+    for index, _raw in cells:
+        try:
+            _parse(unit.cell_sources[index] + "\n", path)
+        except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError) as exc:
+            reason, line, column = _syntax_reason(exc)
+            parse_error(f"{reason} (cell skipped)", line, column, index)
+            bad.add(index)
+    unit = join_cells(cells, skip=bad)
+    try:
+        return unit, _parse(unit.text, path)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError) as exc:
+        reason, _line, _column = _syntax_reason(exc)
+        parse_error(reason)
+        return unit, None

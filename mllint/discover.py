@@ -1,0 +1,143 @@
+"""File discovery: what is in the checked tree, from the git index when there is one.
+
+Inside a git work tree the inventory is ``git ls-files`` (tracked plus untracked-but-not-ignored);
+elsewhere a walk that honours ``.gitignore`` files. Default excludes (virtualenvs, caches, build
+dirs) and the user's ``exclude``/``extend-exclude`` apply to both. Symlinks that leave the root are
+never followed. Only ``git`` is ever run, read-only.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mllint.config import path_matches
+
+CODE_SUFFIXES = (".py", ".ipynb")
+GIT_TIMEOUT = 30
+
+
+@dataclass
+class Inventory:
+    """The files of the checked tree, relative POSIX paths, sorted."""
+
+    root: Path
+    files: list[str] = field(default_factory=list)
+    git_root: Path | None = None
+    tracked: set[str] | None = None  # tracked files (relative to root) when inside git
+
+    @property
+    def is_git(self) -> bool:
+        return self.git_root is not None
+
+    def code_files(self) -> list[str]:
+        return [f for f in self.files if f.endswith(CODE_SUFFIXES)]
+
+
+def run_git(args: list[str], cwd: Path, timeout: float = GIT_TIMEOUT) -> subprocess.CompletedProcess | None:
+    """Run a read-only git command; None when git is missing, fails or times out."""
+    git = shutil.which("git")
+    if git is None:
+        return None
+    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+    try:
+        proc = subprocess.run(
+            [git, *args], cwd=cwd, capture_output=True, timeout=timeout, env=env, stdin=subprocess.DEVNULL,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return proc if proc.returncode == 0 else None
+
+
+def git_root(path: Path) -> Path | None:
+    proc = run_git(["rev-parse", "--show-toplevel"], path)
+    if proc is None:
+        return None
+    out = proc.stdout.decode("utf-8", "surrogateescape").strip()
+    return Path(out) if out else None
+
+
+def _inside(root: Path, path: Path) -> bool:
+    try:
+        real = path.resolve()
+    except (OSError, RuntimeError):
+        return False
+    return real == root or root in real.parents
+
+
+def _excluded(rel: str, patterns: list[str]) -> bool:
+    return any(path_matches(rel, pattern) for pattern in patterns)
+
+
+def discover(root: Path, excludes: list[str]) -> Inventory:
+    """Inventory of ``root`` (a directory)."""
+    root = root.resolve()
+    inventory = Inventory(root=root)
+    top = git_root(root)
+    listed = None
+    if top is not None:
+        proc = run_git(["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."], root)
+        tracked_proc = run_git(["ls-files", "-z", "--cached", "--", "."], root)
+        if proc is not None:
+            listed = sorted({p for p in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if p})
+            inventory.git_root = top
+            if tracked_proc is not None:
+                inventory.tracked = {p for p in tracked_proc.stdout.decode("utf-8", "surrogateescape").split("\0") if p}
+    if listed is None:
+        listed = _walk(root, excludes)
+    files = []
+    for rel in listed:
+        if _excluded(rel, excludes):
+            continue
+        path = root / rel
+        if path.is_symlink() and not _inside(root, path):
+            continue
+        if not path.is_file():
+            continue
+        files.append(rel)
+    inventory.files = files
+    return inventory
+
+
+def _walk(root: Path, excludes: list[str]) -> list[str]:
+    """Walk without git: honour nested .gitignore files, skip virtualenvs and symlinks leaving root."""
+    import pathspec
+
+    out: list[str] = []
+    specs: list[tuple[str, object]] = []
+    for folder, dirs, names in os.walk(root, followlinks=False):
+        rel_dir = os.path.relpath(folder, root).replace(os.sep, "/")
+        rel_dir = "" if rel_dir == "." else rel_dir
+        specs = [(base, spec) for base, spec in specs if rel_dir == base or rel_dir.startswith(base + "/") or base == ""]
+        if ".gitignore" in names:
+            try:
+                text = (Path(folder) / ".gitignore").read_text("utf-8", "replace")
+                specs.append((rel_dir, pathspec.GitIgnoreSpec.from_lines(text.splitlines())))
+            except (OSError, ValueError):
+                pass
+
+        def ignored(rel: str, is_dir: bool) -> bool:
+            if _excluded(rel, excludes):
+                return True
+            for base, spec in specs:
+                inner = rel[len(base) + 1:] if base else rel
+                if spec.match_file(inner + ("/" if is_dir else "")):
+                    return True
+            return False
+
+        kept = []
+        for name in sorted(dirs):
+            rel = f"{rel_dir}/{name}" if rel_dir else name
+            full = Path(folder) / name
+            if full.is_symlink() or (full / "pyvenv.cfg").exists() or ignored(rel, True):
+                continue
+            kept.append(name)
+        dirs[:] = kept
+        for name in sorted(names):
+            rel = f"{rel_dir}/{name}" if rel_dir else name
+            if not ignored(rel, False):
+                out.append(rel)
+    return sorted(out)

@@ -1,0 +1,90 @@
+"""Per-file facts: the small summary of each file that repository rules consume (map/reduce).
+
+Collected during the same single traversal as the code rules, cached with the findings, and
+reduced by the repository model. Everything here must be JSON-serialisable.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from mllint.context import FileContext
+
+
+def empty_facts(path: str, notebook: bool, test: bool) -> dict[str, Any]:
+    return {
+        "path": path,
+        "notebook": notebook,
+        "test": test,
+        "parsed": False,
+        "lines": 0,
+        "imports": [],  # absolute module names imported (relative ones keep their leading dots)
+        "defs": [],  # [name, "function"|"class", line] for public top-level definitions
+        "calls": [],  # resolved dotted names of calls; unresolved method calls as ".method"
+        "names": [],  # identifiers and attribute names referenced (for test references)
+        "strings": [],  # string literals that look like file paths (contain a dot or a slash)
+    }
+
+
+class FactCollector:
+    """Visitor run in the shared traversal (it is not a rule; it never reports)."""
+
+    def __init__(self, ctx: FileContext, facts: dict[str, Any]) -> None:
+        self.ctx = ctx
+        self.facts = facts
+        self.imports: set[str] = set()
+        self.calls: set[str] = set()
+        self.names: set[str] = set()
+        self.strings: set[str] = set()
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            self.imports.add(alias.name)
+        if self.ctx.scopes:
+            self.ctx.add_import(node)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        module = "." * node.level + (node.module or "")
+        if node.level and not node.module:
+            self.imports.update(module + alias.name for alias in node.names)
+        else:
+            self.imports.add(module)
+        if self.ctx.scopes:
+            self.ctx.add_import(node)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        name = self.ctx.qualname(node.func)
+        if name:
+            self.calls.add(name)
+        elif isinstance(node.func, ast.Attribute):
+            self.calls.add("." + node.func.attr)
+        elif isinstance(node.func, ast.Name):
+            self.calls.add(node.func.id)
+
+    def visit_Name(self, node: ast.Name) -> None:
+        self.names.add(node.id)
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        self.names.add(node.attr)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        value = node.value
+        if isinstance(value, str) and 2 < len(value) < 260 and ("/" in value or "." in value) and "\n" not in value:
+            self.strings.add(value)
+
+    def finish(self) -> None:
+        tree = self.ctx.tree
+        defs = []
+        for stmt in tree.body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and not stmt.name.startswith("_"):
+                kind = "class" if isinstance(stmt, ast.ClassDef) else "function"
+                defs.append([stmt.name, kind, stmt.lineno])
+        self.facts.update(
+            parsed=True,
+            imports=sorted(self.imports),
+            defs=defs,
+            calls=sorted(self.calls),
+            names=sorted(self.names),
+            strings=sorted(self.strings)[:500],
+        )

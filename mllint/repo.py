@@ -1,0 +1,60 @@
+"""The repository model: built once per run from the inventory and the per-file facts.
+
+Repository rules read it; they never walk the disk themselves. Parsed configuration files are
+loaded lazily and memoised, with size limits, so a rule that is not enabled costs nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from mllint.discover import Inventory
+
+MAX_CONFIG_BYTES = 2_000_000
+
+
+@dataclass
+class RepoModel:
+    root: Path
+    inventory: Inventory
+    facts: dict[str, dict[str, Any]]
+    knowledge: dict[str, Any]
+    settings: Any = None
+    _texts: dict[str, str | None] = field(default_factory=dict, repr=False)
+
+    @property
+    def files(self) -> list[str]:
+        return self.inventory.files
+
+    @cached_property
+    def file_set(self) -> set[str]:
+        return set(self.inventory.files)
+
+    def code_facts(self) -> list[dict[str, Any]]:
+        """Facts of every parsed code file, in path order."""
+        return [self.facts[path] for path in sorted(self.facts) if self.facts[path].get("parsed")]
+
+    def test_facts(self) -> list[dict[str, Any]]:
+        return [facts for facts in self.code_facts() if facts["test"]]
+
+    def source_facts(self) -> list[dict[str, Any]]:
+        return [facts for facts in self.code_facts() if not facts["test"]]
+
+    def read_text(self, rel: str, limit: int = MAX_CONFIG_BYTES) -> str | None:
+        """A text file of the tree (None if missing, too large or unreadable); memoised."""
+        if rel not in self._texts:
+            path = self.root / rel
+            text = None
+            try:
+                if path.is_file() and path.stat().st_size <= limit:
+                    text = path.read_text("utf-8", "replace")
+            except OSError:
+                text = None
+            self._texts[rel] = text
+        return self._texts[rel]
+
+    def exists(self, rel: str) -> bool:
+        return rel in self.file_set or (self.root / rel).exists()

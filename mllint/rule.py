@@ -1,0 +1,107 @@
+"""Base classes of the rule catalogue: what every rule declares, and the two kinds of rule.
+
+A rule lives in one file under ``rules/``: a class deriving from :class:`CodeRule` (checks one Python
+file or notebook, as visitor methods over the stdlib ``ast``) or :class:`RepoRule` (checks the
+repository model). Its documentation and its examples live beside the check, and the examples run
+as tests.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mllint.context import FileContext
+    from mllint.repo import RepoModel
+
+SEVERITIES = ("error", "warning", "info")
+KINDS = ("code", "repo")
+
+
+@dataclass(frozen=True)
+class Example:
+    """A code example for a code rule: Python source, or notebook cells when ``cells`` is given.
+
+    ``path`` is the file name the example is checked as (it matters for rules that treat tests or
+    notebooks differently). ``lines`` optionally pins the lines a violating example must report.
+    """
+
+    source: str = ""
+    path: str = "train.py"
+    cells: tuple[str, ...] | None = None
+    lines: tuple[int, ...] | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class RepoExample:
+    """A small repository for a repository rule: file path -> content, optionally a git repo."""
+
+    files: dict[str, str] = field(default_factory=dict)
+    git: bool = True
+    note: str = ""
+
+
+@dataclass
+class RepoFinding:
+    """What a repository rule reports: a message, the file it concerns (or None) and the evidence."""
+
+    message: str
+    path: str | None = None
+    line: int | None = None
+    evidence: list[str] = field(default_factory=list)
+
+
+class Rule:
+    """Metadata every rule declares. Subclasses set the class attributes below."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    factor: ClassVar[int]
+    kind: ClassVar[str]
+    severity: ClassVar[str] = "warning"
+    summary: ClassVar[str]
+    why: ClassVar[str]
+    how_to_fix: ClassVar[str]
+    violating: ClassVar[list] = []
+    compliant: ClassVar[list] = []
+    #: Optional pydantic model of per-rule options (``[tool.mllint.options.<name>]``).
+    Options: ClassVar[Any] = None
+
+    @classmethod
+    def group(cls) -> int:
+        return int(cls.code[2:4])
+
+
+class CodeRule(Rule):
+    """A rule over one parsed file. Define ``visit_<Node>``/``leave_<Node>`` methods and call ``report``.
+
+    One instance is created per file; all enabled rules share one traversal. ``self.ctx`` gives the
+    file context: import resolution, scope, module constants, library knowledge and options.
+    """
+
+    kind = "code"
+
+    def __init__(self, ctx: FileContext, options: Any = None) -> None:
+        self.ctx = ctx
+        self.options = options
+
+    def report(self, node: ast.AST, message: str, fix: Any = None) -> None:
+        self.ctx.report(self, node, message, fix)
+
+    def finish(self) -> None:
+        """Called once after the traversal; rules that judge the whole file report here."""
+
+
+class RepoRule(Rule):
+    """A rule over the whole repository: implement ``check`` and yield :class:`RepoFinding`."""
+
+    kind = "repo"
+
+    def __init__(self, options: Any = None) -> None:
+        self.options = options
+
+    def check(self, repo: RepoModel) -> Iterable[RepoFinding]:  # pragma: no cover - abstract
+        raise NotImplementedError

@@ -1,0 +1,72 @@
+"""A rule's documentation, rendered from its catalogue entry (``mllint rule``, docs/rules/)."""
+
+from __future__ import annotations
+
+import textwrap
+
+from mllint.catalogue import FACTORS
+from mllint.rule import Example, RepoExample, Rule
+
+
+def _example_block(example) -> str:
+    if isinstance(example, RepoExample):
+        parts = []
+        for path, content in sorted(example.files.items()):
+            body = content.rstrip("\n") or "(empty file)"
+            parts.append(f"# {path}\n{body}")
+        if not example.git:
+            parts.append("# (not a git repository)")
+        if not example.files:
+            parts.append("# (an empty repository)")
+        lang = "text"
+        text = "\n\n".join(parts)
+    elif example.cells is not None:
+        lang = "python"
+        text = "\n".join(f"# ── {example.path}, cell {i} ──\n{cell.rstrip()}" for i, cell in enumerate(example.cells))
+    else:
+        lang = "python"
+        header = f"# {example.path}\n" if example.path not in ("train.py",) else ""
+        text = header + textwrap.dedent(example.source).strip("\n")
+    note = f"{example.note}:\n\n" if example.note else ""
+    return f"{note}```{lang}\n{text}\n```"
+
+
+def rule_markdown(rule: type[Rule], limit: int | None = None) -> str:
+    """Markdown page: What it does / Why is this bad? / Example / Use instead / How to fix."""
+    factor = FACTORS.get(rule.factor, "")
+    lines = [
+        f"# {rule.code} `{rule.name}`",
+        "",
+        f"Factor {rule.factor} ({factor}) · {rule.kind} rule · default severity: {rule.severity}",
+        "",
+        "## What it does",
+        "",
+        textwrap.dedent(rule.summary).strip(),
+        "",
+        "## Why is this bad?",
+        "",
+        textwrap.dedent(rule.why).strip(),
+        "",
+    ]
+    violating = list(rule.violating)[:limit] if limit else list(rule.violating)
+    compliant = list(rule.compliant)[:limit] if limit else list(rule.compliant)
+    if violating:
+        lines += ["## Example", ""]
+        for example in violating:
+            lines += [_example_block(example), ""]
+    if compliant:
+        lines += ["## Use instead", ""]
+        for example in compliant:
+            lines += [_example_block(example), ""]
+    lines += ["## How to fix", "", textwrap.dedent(rule.how_to_fix).strip(), ""]
+    options = getattr(rule, "Options", None)
+    if options is not None and hasattr(options, "model_fields"):
+        lines += ["## Options", "", f"Set in `[tool.mllint.options.{rule.name}]`:", ""]
+        for name, field in options.model_fields.items():
+            key = field.alias or name.replace("_", "-")
+            lines.append(f"- `{key}` (default `{field.default!r}`): {field.description or ''}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+__all__ = ["rule_markdown", "Example", "RepoExample"]

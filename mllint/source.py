@@ -1,0 +1,176 @@
+"""Turning a file's bytes into Python source: ``.py`` decoding, and notebooks as one program.
+
+A notebook's code cells are joined in order into one Python text; IPython magics and ``!shell``
+lines are neutralised (replaced by ``pass``-like lines of the same count) so that line numbers stay
+aligned, and :class:`LineMap` maps a line of the joined text back to ``(cell index, line in cell)``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import codecs
+import json
+import re
+from dataclasses import dataclass, field
+
+#: Cell magics whose body is still Python and is kept.
+PYTHON_CELL_MAGICS = {"time", "timeit", "capture", "prun", "debug", "memit", "skip", "cache", "tensorboard"}
+MAGIC_ASSIGN = re.compile(r"^(\s*)([\w.,\s\[\]()]+?)\s*=\s*[!%]")
+HELP_LINE = re.compile(r"^\s*[\w.\[\]()'\"]+\?\??\s*$|^\s*\?\??[\w.]")
+
+
+class SourceError(Exception):
+    """The file cannot be read as Python; the message is the reason shown in ML0001."""
+
+    def __init__(self, reason: str, cell: int | None = None, line: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.cell = cell
+        self.line = line
+
+
+@dataclass
+class LineMap:
+    """Maps lines of a joined notebook program to (cell index, 1-based line within the cell)."""
+
+    starts: list[int] = field(default_factory=list)  # first joined line (1-based) of each code cell
+    cells: list[int] = field(default_factory=list)  # index of that cell in the notebook's cells array
+
+    def locate(self, line: int) -> tuple[int | None, int]:
+        if not self.starts:
+            return None, line
+        pos = bisect.bisect_right(self.starts, line) - 1
+        if pos < 0:
+            return self.cells[0], line
+        return self.cells[pos], line - self.starts[pos] + 1
+
+    def to_joined(self, cell: int, line: int) -> int:
+        return self.starts[self.cells.index(cell)] + line - 1
+
+
+@dataclass
+class SourceUnit:
+    """Python text ready for ``ast.parse``, with its notebook line map when it came from a notebook."""
+
+    text: str
+    line_map: LineMap | None = None
+    cell_sources: dict[int, str] = field(default_factory=dict)  # neutralised source per code cell
+
+
+def decode_python(data: bytes) -> str:
+    """Decode a ``.py`` file: BOM and PEP 263 coding cookie honoured, UTF-8 otherwise."""
+    if b"\x00" in data[:8192]:
+        raise SourceError("binary file: contains NUL bytes")
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    encoding = "utf-8"
+    for raw in data.split(b"\n", 2)[:2]:
+        match = re.match(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", raw)
+        if match:
+            encoding = match.group(1).decode("ascii", "replace")
+            break
+    try:
+        return data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise SourceError(f"cannot decode as {encoding}: {exc}") from None
+
+
+def neutralise_cell(source: str) -> str:
+    """Replace IPython-only syntax in a cell by Python of the same line count."""
+    lines = source.split("\n")
+    first = lines[0].lstrip() if lines else ""
+    if first.startswith("%%"):
+        magic = first[2:].split(None, 1)[0] if len(first) > 2 else ""
+        if magic in PYTHON_CELL_MAGICS:
+            return "\n".join(["pass", *lines[1:]])
+        return "\n".join("" for _ in lines)  # %%bash, %%writefile, %%html...: not Python
+    out = []
+    continued = False
+    for line in lines:
+        stripped = line.lstrip()
+        indent = line[: len(line) - len(stripped)]
+        if continued:
+            out.append("")
+            continued = line.rstrip().endswith("\\")
+            continue
+        if stripped.startswith(("%", "!")):
+            out.append(indent + "pass")
+            continued = line.rstrip().endswith("\\")
+        elif MAGIC_ASSIGN.match(line) and not stripped.startswith(("#",)) and "==" not in line.split("=", 1)[0]:
+            target = MAGIC_ASSIGN.match(line).group(2).strip()
+            out.append(f"{indent}{target} = None")
+        elif HELP_LINE.match(line) and not stripped.startswith("#"):
+            out.append(indent + "pass")
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def _cell_text(cell: dict, key: str) -> str:
+    value = cell.get(key, "")
+    if isinstance(value, list):
+        if not all(isinstance(part, str) for part in value):
+            raise SourceError("notebook cell source is not text")
+        return "".join(value)
+    if isinstance(value, str):
+        return value
+    raise SourceError("notebook cell source is not text")
+
+
+def notebook_cells(data: bytes) -> list[tuple[int, str]]:
+    """The code cells of a notebook as ``(index in cells array, source)``; nbformat 3 and 4."""
+    try:
+        notebook = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise SourceError(f"invalid notebook JSON: {exc}") from None
+    if not isinstance(notebook, dict):
+        raise SourceError("invalid notebook: top level is not an object")
+    if isinstance(notebook.get("cells"), list):
+        cells, key = notebook["cells"], "source"
+    elif isinstance(notebook.get("worksheets"), list):  # nbformat 3
+        worksheets = notebook["worksheets"]
+        first = worksheets[0] if worksheets and isinstance(worksheets[0], dict) else {}
+        cells, key = first.get("cells", []), "input"
+        if not isinstance(cells, list):
+            raise SourceError("invalid notebook: worksheet cells is not a list")
+    else:
+        raise SourceError("invalid notebook: no 'cells' list")
+    language = ""
+    metadata = notebook.get("metadata")
+    if isinstance(metadata, dict):
+        info = metadata.get("kernelspec") or metadata.get("language_info") or {}
+        if isinstance(info, dict):
+            language = str(info.get("language") or info.get("name") or "")
+    if language and "python" not in language.lower() and language.lower() not in ("ipython", ""):
+        raise SourceError(f"not a Python notebook (language: {language})")
+    out = []
+    for index, cell in enumerate(cells):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        out.append((index, _cell_text(cell, key)))
+    return out
+
+
+def join_cells(cells: list[tuple[int, str]], skip: set[int] = frozenset()) -> SourceUnit:
+    """Join neutralised code cells into one program; cells in ``skip`` become blank lines."""
+    line_map = LineMap()
+    chunks = []
+    cell_sources = {}
+    line = 1
+    for index, raw in cells:
+        text = neutralise_cell(raw)
+        if index in skip:
+            text = "\n".join("" for _ in text.split("\n"))
+        cell_sources[index] = text
+        line_map.starts.append(line)
+        line_map.cells.append(index)
+        chunks.append(text)
+        line += text.count("\n") + 1
+    return SourceUnit("\n".join(chunks) + "\n", line_map, cell_sources)
+
+
+def load_source(path: str, data: bytes) -> list[tuple[int, str]] | str:
+    """Notebook cells for ``.ipynb``, decoded text otherwise (raises :class:`SourceError`)."""
+    if path.endswith(".ipynb"):
+        return notebook_cells(data)
+    return decode_python(data)

@@ -1,0 +1,82 @@
+"""Helpers to run rules on snippets and small repositories (used by the catalogue tests and docs)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import textwrap
+from pathlib import Path
+from typing import Iterable
+
+from mllint.catalogue import load_catalogue
+from mllint.codepass import analyze_file
+from mllint.config import Settings
+from mllint.engine import run_check
+from mllint.findings import Finding
+from mllint.knowledge import load_knowledge
+from mllint.rule import Example, RepoExample
+
+
+def notebook_json(cells: Iterable[str], markdown_first: bool = False) -> str:
+    """A minimal nbformat-4 notebook with the given code cells (and an optional leading markdown cell)."""
+    out = []
+    if markdown_first:
+        out.append({"cell_type": "markdown", "metadata": {}, "source": ["# Notes\n"]})
+    for source in cells:
+        lines = source.splitlines(keepends=True)
+        out.append({"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": lines})
+    notebook = {"cells": out, "metadata": {"kernelspec": {"language": "python", "name": "python3"}},
+                "nbformat": 4, "nbformat_minor": 5}
+    return json.dumps(notebook, indent=1)
+
+
+def example_bytes(example: Example) -> bytes:
+    if example.cells is not None:
+        return notebook_json(example.cells).encode()
+    return textwrap.dedent(example.source).lstrip("\n").encode("utf-8", "surrogateescape") if "\x00" not in example.source else example.source.encode()
+
+
+def check_source(source: str | bytes, path: str = "train.py", select: Iterable[str] = ("ALL",),
+                 settings: Settings | None = None) -> list[Finding]:
+    """Run the code rules selected on one in-memory file."""
+    catalogue = load_catalogue()
+    settings = settings or Settings(select=list(select))
+    enabled = settings.enabled_codes(catalogue) - settings.ignored_for(path, catalogue)
+    data = source if isinstance(source, bytes) else textwrap.dedent(source).lstrip("\n").encode()
+    options = {rule.code: settings.rule_options(rule) for rule in catalogue.code_rules()}
+    findings, _facts = analyze_file(path, data, catalogue, enabled, load_knowledge(settings.knowledge), options)
+    return findings
+
+
+def check_example(example: Example, code: str) -> list[Finding]:
+    findings = check_source(example_bytes(example), example.path, select=["ALL"])
+    return [f for f in findings if f.code == code]
+
+
+def git(root: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True,
+                   env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+                        "GIT_COMMITTER_EMAIL": "t@example.com", "HOME": str(root), "PATH": "/usr/bin:/bin:/usr/local/bin"})
+
+
+def write_repo(root: Path, files: dict[str, str | bytes], use_git: bool = True) -> Path:
+    """Write ``files`` under ``root``; with ``use_git``, init a repository and commit everything."""
+    root.mkdir(parents=True, exist_ok=True)
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content)
+    if use_git:
+        git(root, "init", "-q", "-b", "main")
+        git(root, "add", "-A")
+        git(root, "commit", "-q", "--allow-empty", "-m", "initial")
+    return root
+
+
+def check_repo_example(example: RepoExample, code: str, root: Path) -> list[Finding]:
+    write_repo(root, example.files, example.git)
+    result = run_check(root, Settings(select=[code]), use_cache=False, jobs=1)
+    return [f for f in result.findings if f.code == code]

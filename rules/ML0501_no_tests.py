@@ -1,0 +1,51 @@
+"""ML0501 no-tests: the repository has code but no tests."""
+
+from __future__ import annotations
+
+from mllint.rule import RepoExample, RepoFinding, RepoRule
+
+TEST_DEF_PREFIXES = ("test", "Test")
+
+
+class NoTests(RepoRule):
+    code = "ML0501"
+    name = "no-tests"
+    factor = 5
+    severity = "error"
+    summary = "The repository has Python code but no test files with test functions."
+    why = """
+        Factor 5 (tests of code and model): without tests, a change to preprocessing or training
+        silently changes the model. Tests are what lets a team refactor, upgrade libraries and
+        retrain with confidence, and they are the cheapest guard against training/serving skew.
+    """
+    how_to_fix = """
+        Add a `tests/` folder with pytest tests (`tests/test_features.py` with `def test_...`),
+        starting with the preprocessing functions and a model smoke test, and run them in CI.
+    """
+    violating = [
+        RepoExample({"train.py": "import sklearn\n", "requirements.txt": "scikit-learn==1.5.0\n"}),
+        RepoExample({"src/model.py": "def fit():\n    pass\n", "tests/__init__.py": ""}, note="an empty tests package"),
+        RepoExample({"train.py": "x = 1\n", "tests/helpers.py": "def make_data():\n    return []\n"}, note="helpers but no test functions"),
+        RepoExample({"pipeline.ipynb": '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}',
+                     "prep.py": "def clean(df):\n    return df\n"}, git=False, note="not a git repository"),
+    ]
+    compliant = [
+        RepoExample({"train.py": "x = 1\n", "tests/test_train.py": "def test_x():\n    assert True\n"}),
+        RepoExample({"src/pkg/model.py": "x = 1\n", "src/pkg/model_test.py": "def test_model():\n    pass\n"}),
+        RepoExample({"train.py": "x = 1\n", "test/test_data.py": "import unittest\nclass TestData(unittest.TestCase):\n    pass\n"}),
+        RepoExample({"README.md": "# docs only\n"}, note="no Python code: nothing to test"),
+    ]
+
+    def check(self, repo):
+        sources = repo.source_facts()
+        if not sources:
+            return
+        for facts in repo.test_facts():
+            if any(name.startswith(TEST_DEF_PREFIXES) for name, _kind, _line in facts["defs"]):
+                return
+        yield RepoFinding(
+            f"no tests found for {len(sources)} code file(s): looked for test_*.py / *_test.py files or a tests/ folder "
+            "with test functions or Test classes; add pytest tests (e.g. tests/test_features.py) and run them in CI",
+            path=None,
+            evidence=["test_*.py", "*_test.py", "tests/"],
+        )
