@@ -168,7 +168,7 @@ def analyze_file(path: str, data: bytes, catalogue: Catalogue, enabled: set[str]
                     unused = ["(all rules)"]
                 if unused:
                     finding = make_finding(by_code[UNUSED_SUPPRESSION], f"unused suppression: {', '.join(unused)} reported nothing on this line", path)
-                    findings.append(_locate(finding, unit, line, sup.column - 1, line, None))
+                    findings.append(_locate(finding, unit, line, sup.column - 1, line, None, byte_columns=False))
     return findings, facts
 
 
@@ -176,10 +176,38 @@ def _has_handlers(rule_cls: type) -> bool:
     return bool(_handlers(rule_cls)) or rule_cls.finish is not CodeRule.finish
 
 
+def _char_column(unit: SourceUnit, line: int | None, byte_column: int | None) -> int | None:
+    """The ast's UTF-8 byte offset as a 0-based character offset (they differ on non-ASCII lines)."""
+    if byte_column is None or line is None or byte_column == 0:
+        return byte_column
+    lines = unit.lines()
+    if not 0 < line <= len(lines):
+        return byte_column
+    text = lines[line - 1]
+    if text.isascii():
+        return byte_column
+    return len(text.encode("utf-8")[:byte_column].decode("utf-8", "replace"))
+
+
 def _locate(finding: Finding, unit: SourceUnit, line: int | None, column: int | None,
-            end_line: int | None, end_column: int | None) -> Finding:
+            end_line: int | None, end_column: int | None, byte_columns: bool = True) -> Finding:
+    """Set 1-based line/column (characters) on ``finding``, mapped to (cell, line) for notebooks."""
     if line is None:
         return finding
+    if byte_columns:
+        column = _char_column(unit, line, column)
+        end_column = _char_column(unit, end_line, end_column)
+    if unit.line_map is not None:
+        cell, cell_line = unit.line_map.locate(line)
+        end_cell, end_cell_line = unit.line_map.locate(end_line or line)
+        finding.cell = cell
+        line = cell_line
+        end_line = end_cell_line if end_cell == cell else cell_line
+    finding.line = line
+    finding.column = None if column is None else column + 1
+    finding.end_line = end_line
+    finding.end_column = None if end_column is None else end_column + 1
+    return finding
     if unit.line_map is not None:
         cell, cell_line = unit.line_map.locate(line)
         end_cell, end_cell_line = unit.line_map.locate(end_line or line)

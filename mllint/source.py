@@ -55,6 +55,12 @@ class SourceUnit:
     text: str
     line_map: LineMap | None = None
     cell_sources: dict[int, str] = field(default_factory=dict)  # neutralised source per code cell
+    _lines: list[str] | None = field(default=None, repr=False)
+
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = self.text.split("\n")
+        return self._lines
 
 
 def decode_python(data: bytes) -> str:
