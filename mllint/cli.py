@@ -110,6 +110,9 @@ def check(
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: number of cores)."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when there are findings."),
     show_settings: bool = typer.Option(False, "--show-settings", help="Print the effective settings and exit."),
+    fix: bool = typer.Option(False, "--fix", help="Apply safe fixes, then report what is left."),
+    unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="Also apply fixes that may change behaviour (with --fix/--diff)."),
+    diff: bool = typer.Option(False, "--diff", help="Print the fixes as a unified diff instead of writing them; exit 1 if any."),
 ) -> None:
     """Check a repository (or files) and report violations of the twelve factors."""
     from mllint.catalogue import CatalogueError
@@ -136,6 +139,10 @@ def check(
     except KeyboardInterrupt:
         typer.echo("mllint: interrupted", err=True)
         raise typer.Exit(130)
+    if fix or diff:
+        result = _apply_fixes(root, settings, result, files, only.value, write=fix and not diff, unsafe=unsafe_fixes)
+        if diff:
+            raise typer.Exit(result)
     color = output_file is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     report = render(output_format.value, result, color=color)
     if output_file is not None:
@@ -143,6 +150,34 @@ def check(
     else:
         sys.stdout.write(report)
     raise typer.Exit(EXIT_OK if exit_zero or not result.findings else EXIT_FINDINGS)
+
+
+def _apply_fixes(root: Path, settings, result, files, only: str, write: bool, unsafe: bool):
+    """Fix (or diff) the files with fixable findings; returns the re-checked result, or an exit code for --diff."""
+    from mllint.catalogue import load_catalogue
+    from mllint.engine import run_check
+    from mllint.fixer import applicable, fix_files, write_fixes
+    from mllint.knowledge import load_knowledge
+
+    catalogue = load_catalogue()
+    paths = sorted({f.path for f in result.findings if f.path and f.kind == "code" and applicable(f, unsafe)})
+    enabled = result.enabled
+    options = {rule.code: settings.rule_options(rule) for rule in catalogue.code_rules()}
+    fixes = fix_files(root, paths, catalogue, enabled, load_knowledge(settings.knowledge), options, unsafe)
+    for item in fixes:
+        if item.error:
+            typer.echo(f"mllint: {item.path}: {item.error}", err=True)
+    changed = [item for item in fixes if item.changed]
+    if not write:
+        for item in changed:
+            sys.stdout.write(item.diff())
+        count = sum(len(item.fixed) for item in changed)
+        typer.echo(f"Would fix {count} finding(s) in {len(changed)} file(s).", err=True)
+        return EXIT_FINDINGS if changed else EXIT_OK
+    write_fixes(root, changed)
+    count = sum(len(item.fixed) for item in changed)
+    typer.echo(f"Fixed {count} finding(s) in {len(changed)} file(s).", err=True)
+    return run_check(root, settings, files=files, only=only, use_cache=True)
 
 
 @app.command("rules")
