@@ -11,7 +11,7 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from mllint.cache import ResultCache
 from mllint.catalogue import Catalogue, load_catalogue
@@ -25,6 +25,7 @@ from mllint.repo import RepoModel
 from mllint.rule import RepoFinding
 
 INTERNAL_ERROR = "ML0004"
+Progress = Callable[[int, int], None]  # (files done, files in total)
 PARALLEL_THRESHOLD = 24  # below this many files to analyse, one process is faster than a pool
 
 
@@ -39,6 +40,7 @@ class RunResult:
     cache_hits: int = 0
     inventory: Inventory | None = None
     repo_rules_run: bool = False
+    code_rules_run: bool = False
 
 
 # -- worker side ---------------------------------------------------------------------------------
@@ -97,7 +99,7 @@ def _hash_file(path: Path, limit: int) -> str | None:
 
 
 def _run_code_pass(root: Path, rels: list[str], settings: Settings, enabled: set[str], jobs: int,
-                   cache: ResultCache | None) -> tuple[dict[str, tuple[list[dict], dict]], int]:
+                   cache: ResultCache | None, progress: Progress | None = None) -> tuple[dict[str, tuple[list[dict], dict]], int]:
     results: dict[str, tuple[list[dict], dict]] = {}
     todo: list[str] = []
     hits = 0
@@ -115,9 +117,11 @@ def _run_code_pass(root: Path, rels: list[str], settings: Settings, enabled: set
             produced = _parallel(root, todo, settings, enabled, jobs)
         else:
             _init_worker(str(root), settings, enabled)
-            produced = _check_chunk(todo)
+            produced = map(_check_one, todo)
         for rel, digest, findings, facts in produced:
             results[rel] = (findings, facts)
+            if progress is not None:
+                progress(len(results), len(rels))
             if cache is not None and digest not in ("unreadable",):
                 cache.put(rel, digest, findings, facts)
     return results, hits
@@ -130,12 +134,10 @@ def _parallel(root: Path, todo: list[str], settings: Settings, enabled: set[str]
     context = multiprocessing.get_context(method)
     chunks = max(1, min(64, len(todo) // (jobs * 4) or 1))
     batches = [todo[i:i + chunks] for i in range(0, len(todo), chunks)]
-    out = []
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
                              initargs=(str(root), settings, enabled)) as pool:
         for batch in pool.map(_check_chunk, batches):
-            out.extend(batch)
-    return out
+            yield from batch  # lazily, so the caller can report progress batch by batch
 
 
 def default_jobs() -> int:
@@ -146,9 +148,10 @@ def default_jobs() -> int:
 
 
 def run_check(root: Path, settings: Settings, *, files: list[str] | None = None, only: str = "all",
-              use_cache: bool = True, jobs: int | None = None) -> RunResult:
+              use_cache: bool = True, jobs: int | None = None, progress: Progress | None = None) -> RunResult:
     """Check ``root``. ``files`` (relative to root) restricts the code rules to those files and turns
-    the repository rules off: they must never judge a partial file list."""
+    the repository rules off: they must never judge a partial file list. ``progress(done, total)`` is
+    called as code files are analysed (the CLI's progress bar)."""
     catalogue = load_catalogue()
     root = root.resolve()
     enabled = settings.enabled_codes(catalogue)
@@ -164,7 +167,8 @@ def run_check(root: Path, settings: Settings, *, files: list[str] | None = None,
         cache.load()
     code_files = [f for f in inventory.code_files() if f.endswith(CODE_SUFFIXES)]
     pass_enabled = code_enabled if run_code else set()
-    results, hits = _run_code_pass(root, code_files, settings, pass_enabled, jobs or settings.jobs or default_jobs(), cache)
+    result.code_rules_run = run_code
+    results, hits = _run_code_pass(root, code_files, settings, pass_enabled, jobs or settings.jobs or default_jobs(), cache, progress)
     result.cache_hits = hits
     result.files_checked = len(code_files)
     findings: list[Finding] = []
