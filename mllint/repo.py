@@ -58,3 +58,9 @@ class RepoModel:
 
     def exists(self, rel: str) -> bool:
         return rel in self.file_set or (self.root / rel).exists()
+
+    def read_yaml(self, rel: str) -> Any:
+        """A YAML file of the tree parsed with ``yaml.safe_load`` (None if missing/too large/invalid)."""
+        from mllint.yamlsafe import load_yaml
+
+        return load_yaml(self.read_text(rel))

@@ -1,0 +1,57 @@
+"""Safe YAML reading for repository files (CI configs, dvc.yaml, environment.yml, ...).
+
+``yaml.safe_load`` only (never the full loader), with a size limit, every YAML error swallowed into
+``None``, and a bounded walk for callers that collect strings from documents that may use anchors.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+import yaml
+
+MAX_YAML_BYTES = 1_000_000
+MAX_WALK_NODES = 50_000
+
+try:  # the C loader is much faster when libyaml is available; both are "safe" loaders
+    _Loader: Any = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on the PyYAML build
+    _Loader = yaml.SafeLoader
+
+
+def load_yaml(text: str | None, limit: int = MAX_YAML_BYTES) -> Any:
+    """The first YAML document of ``text``, or None when missing, too large or invalid."""
+    if text is None or len(text) > limit:
+        return None
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError, MemoryError):
+        return None
+
+
+def load_yaml_all(text: str | None, limit: int = MAX_YAML_BYTES) -> list[Any]:
+    """All YAML documents of ``text`` (Kubernetes manifests hold several); [] when invalid."""
+    if text is None or len(text) > limit:
+        return []
+    try:
+        return [doc for doc in yaml.load_all(text, Loader=_Loader) if doc is not None]  # noqa: S506
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError, MemoryError):
+        return []
+
+
+def walk_strings(data: Any, budget: int = MAX_WALK_NODES) -> Iterator[str]:
+    """Every string (keys and values) in a parsed YAML document, visiting at most ``budget`` nodes."""
+    stack = [data]
+    seen = 0
+    while stack and seen < budget:
+        node = stack.pop()
+        seen += 1
+        if isinstance(node, str):
+            yield node
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if isinstance(key, str):
+                    yield key
+                stack.append(value)
+        elif isinstance(node, list):
+            stack.extend(reversed(node))
