@@ -41,6 +41,11 @@ class RunResult:
     inventory: Inventory | None = None
     repo_rules_run: bool = False
     code_rules_run: bool = False
+    # Adoption (mllint/adoption.py): findings set aside from ``findings`` and the exit code.
+    baselined: list[Finding] = field(default_factory=list)  # accepted in the baseline file
+    unchanged: list[Finding] = field(default_factory=list)  # outside --changed-since's files
+    fixed: list[Any] = field(default_factory=list)  # baseline entries (mllint.baseline.Entry) gone now
+    baseline_file: str | None = None
 
 
 # -- worker side ---------------------------------------------------------------------------------
