@@ -24,7 +24,31 @@ def empty_facts(path: str, notebook: bool, test: bool) -> dict[str, Any]:
         "calls": [],  # resolved dotted names of calls; unresolved method calls as ".method"
         "names": [],  # identifiers and attribute names referenced (for test references)
         "strings": [],  # string literals that look like file paths (contain a dot or a slash)
+        "import_lines": {},  # top-level imported module -> first line importing it (absolute imports)
+        "optional_imports": [],  # top-level modules only imported under try/except ImportError or TYPE_CHECKING
     }
+
+
+_IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
+
+
+def _guarded(parents: list[ast.AST]) -> bool:
+    """Is the import (last of ``parents``) inside ``try: ... except ImportError`` or ``if TYPE_CHECKING``?"""
+    for node in parents[:-1]:
+        if isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
+            for handler in node.handlers:
+                kinds = handler.type
+                names = kinds.elts if isinstance(kinds, ast.Tuple) else [kinds]
+                for kind in names:
+                    if kind is None or (isinstance(kind, ast.Name) and kind.id in _IMPORT_ERRORS) or (
+                            isinstance(kind, ast.Attribute) and kind.attr in _IMPORT_ERRORS):
+                        return True
+        elif isinstance(node, ast.If):
+            test = node.test
+            label = test.id if isinstance(test, ast.Name) else test.attr if isinstance(test, ast.Attribute) else ""
+            if label == "TYPE_CHECKING":
+                return True
+    return False
 
 
 class FactCollector:
@@ -37,10 +61,21 @@ class FactCollector:
         self.calls: set[str] = set()
         self.names: set[str] = set()
         self.strings: set[str] = set()
+        self.import_lines: dict[str, int] = {}
+        self.required_tops: set[str] = set()
+        self.optional_tops: set[str] = set()
+
+    def _note_import(self, module: str, node: ast.AST) -> None:
+        if not module or module.startswith("."):
+            return
+        top = module.split(".", 1)[0]
+        self.import_lines.setdefault(top, getattr(node, "lineno", 0))
+        (self.optional_tops if _guarded(self.ctx.parents) else self.required_tops).add(top)
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
             self.imports.add(alias.name)
+            self._note_import(alias.name, node)
         if self.ctx.scopes:
             self.ctx.add_import(node)
 
@@ -50,6 +85,8 @@ class FactCollector:
             self.imports.update(module + alias.name for alias in node.names)
         else:
             self.imports.add(module)
+        if not node.level:
+            self._note_import(module, node)
         if self.ctx.scopes:
             self.ctx.add_import(node)
 
@@ -87,4 +124,6 @@ class FactCollector:
             calls=sorted(self.calls),
             names=sorted(self.names),
             strings=sorted(self.strings)[:500],
+            import_lines=dict(sorted(self.import_lines.items())),
+            optional_imports=sorted(self.optional_tops - self.required_tops),
         )
