@@ -32,6 +32,12 @@ class OutputFormat(str, Enum):
     text = "text"
     concise = "concise"
     json = "json"
+    sarif = "sarif"
+    github = "github"
+    gitlab = "gitlab"
+    junit = "junit"
+    markdown = "markdown"
+    badge = "badge"
 
 
 class Only(str, Enum):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-FORMATS = ("text", "concise", "json")
+FORMATS = ("text", "concise", "json", "sarif", "github", "gitlab", "junit", "markdown", "badge")
 
 
 def render(fmt: str, result, **kwargs) -> str:

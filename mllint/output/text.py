@@ -1,13 +1,13 @@
-"""``--output-format text`` (default): ``path:line:col: CODE name message`` and a summary by factor."""
+"""``--output-format text`` (default): ``path:line:col: CODE name message``, then the twelve-factor scorecard."""
 
 from __future__ import annotations
 
-from collections import Counter
-
-from mllint.catalogue import FACTORS
+from mllint.adoption import summary_lines as adoption_lines
+from mllint.scorecard import NOT_CHECKED, SATISFIED, VIOLATED, WAIVED, build_scorecard, status_text
 
 STYLES = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
 BOLD, DIM, RESET = "\033[1m", "\033[2m", "\033[0m"
+STATUS_STYLES = {SATISFIED: "\033[32m", VIOLATED: "\033[31m", WAIVED: "\033[33m"}
 
 
 def render(result, color: bool = False, **_kwargs) -> str:
@@ -20,14 +20,30 @@ def render(result, color: bool = False, **_kwargs) -> str:
         lines.append(f"{paint(f.location(), BOLD)}: {code} {f.name} {f.message}")
     if lines:
         lines.append("")
-    by_factor = Counter(f.factor for f in result.findings)
     total = len(result.findings)
     if total:
         lines.append(paint(f"Found {total} finding{'s' if total != 1 else ''} in {result.files_checked} code files.", BOLD))
-        for factor in sorted(by_factor):
-            lines.append(f"  factor {factor:>2} {FACTORS.get(factor, ''):<42} {by_factor[factor]:>4}")
     else:
         lines.append(paint(f"All checks passed ({result.files_checked} code files).", BOLD))
     for f in result.waived:
         lines.append(paint(f"  waived: {f.code} {f.name} ({f.waived})", DIM))
+    lines += [paint(line, DIM) for line in adoption_lines(result)]
+    lines += ["", *scorecard_lines(result, paint)]
     return "\n".join(lines) + "\n"
+
+
+def scorecard_lines(result, paint) -> list[str]:
+    """The scorecard as text: checked factors one per line, the unchecked ones folded into one line."""
+    card = build_scorecard(result)
+    lines = [paint(f"Twelve-factor scorecard: {card.headline()}", BOLD)]
+    unchecked = []
+    for item in [*card.factors, *card.other]:
+        if item.status == NOT_CHECKED:
+            unchecked.append(str(item.factor))
+            continue
+        label = f"{item.factor:>2} {item.title}" if 1 <= item.factor <= 12 else f"   {item.title}"
+        lines.append(f"  {label:<45} {paint(status_text(item), STATUS_STYLES.get(item.status, ''))}")
+    if unchecked:
+        why = "" if card.repo_rules_run else "; repository rules did not run"
+        lines.append(paint(f"  not checked: factor{'s' if len(unchecked) > 1 else ''} {', '.join(unchecked)} (no enabled rule ran{why})", DIM))
+    return lines

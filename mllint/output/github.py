@@ -1,0 +1,43 @@
+"""``--output-format github``: GitHub Actions workflow commands, one annotation per finding.
+
+``::error file=train.py,line=21,col=36,endLine=21,endColumn=40,title=ML0301 hardcoded-split::message``.
+Values are escaped as the Actions runner expects (``%``, CR, LF in messages; also ``:`` and ``,`` in
+properties). Repository findings without a file are annotated on the repository's root file; notebook
+findings on the notebook, with the cell and line in the message.
+"""
+
+from __future__ import annotations
+
+from mllint.output.locations import anchor_file, checkout_prefix, place
+
+COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation(finding, result, prefix: str = "", anchor: str = ".") -> str:
+    where = place(finding, result, prefix, anchor)
+    props = [("file", where.path)]
+    if where.line:
+        props.append(("line", str(where.line)))
+        if where.column:
+            props.append(("col", str(where.column)))
+        if where.end_line:
+            props.append(("endLine", str(where.end_line)))
+            if where.end_column:
+                props.append(("endColumn", str(where.end_column)))
+    props.append(("title", f"{finding.code} {finding.name}"))
+    joined = ",".join(f"{key}={escape_property(value)}" for key, value in props)
+    return f"::{COMMANDS.get(finding.severity, 'warning')} {joined}::{escape_data(where.prefix + finding.message)}"
+
+
+def render(result, **_kwargs) -> str:
+    prefix, anchor = checkout_prefix(result), anchor_file(result)
+    lines = [annotation(f, result, prefix, anchor) for f in result.findings]
+    return "\n".join(lines) + ("\n" if lines else "")

@@ -1,0 +1,32 @@
+"""``--output-format gitlab``: a GitLab Code Quality report (a JSON array of Code Climate issues).
+
+Each issue has ``description``, ``check_name``, ``fingerprint``, ``severity`` and ``location`` with a
+repository-relative ``path`` and ``lines.begin`` (repository-wide findings sit on the root file at
+line 1). Save it as the ``codequality`` report artifact of a job.
+"""
+
+from __future__ import annotations
+
+import json
+
+from mllint.output.locations import anchor_file, checkout_prefix, fingerprints, place
+
+SEVERITIES = {"error": "major", "warning": "minor", "info": "info"}
+
+
+def render(result, **_kwargs) -> str:
+    prefix, anchor = checkout_prefix(result), anchor_file(result)
+    issues = []
+    for finding, fingerprint in zip(result.findings, fingerprints(result.findings, result)):
+        where = place(finding, result, prefix, anchor)
+        begin = where.line or 1
+        issues.append({
+            "type": "issue",
+            "description": f"{finding.code} {finding.name}: {where.prefix}{finding.message}",
+            "check_name": f"{finding.code} {finding.name}",
+            "categories": ["Bug Risk" if finding.severity == "error" else "Style"],
+            "fingerprint": fingerprint,
+            "severity": SEVERITIES.get(finding.severity, "minor"),
+            "location": {"path": where.path, "lines": {"begin": begin, "end": max(begin, where.end_line or begin)}},
+        })
+    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,48 @@
+"""``--output-format junit``: JUnit XML, one test suite per file, one failing test case per finding.
+
+Repository-wide findings form the ``(repository)`` suite; waived findings are skipped test cases with
+the waiver's reason. A clean run is one passing test case, so CI dashboards show a green result.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from itertools import groupby
+
+REPOSITORY = "(repository)"
+
+
+def _case(suite: ET.Element, finding, classname: str) -> ET.Element:
+    where = finding.location() if finding.path else "repository"
+    return ET.SubElement(suite, "testcase", name=f"{finding.code} {finding.name} at {where}", classname=classname)
+
+
+def render(result, **_kwargs) -> str:
+    root = ET.Element("testsuites", name="mllint", tests="0", failures="0", skipped="0", errors="0")
+    items = sorted([*result.findings, *result.waived], key=lambda f: (f.path or "", f.sort_key()))
+    tests = failures = skipped = 0
+    for path, group in groupby(items, key=lambda f: f.path or REPOSITORY):
+        group = list(group)
+        suite = ET.SubElement(root, "testsuite", name=path, tests=str(len(group)), errors="0",
+                              failures=str(sum(1 for f in group if not f.waived)),
+                              skipped=str(sum(1 for f in group if f.waived)))
+        classname = path.replace("/", ".").rsplit(".", 1)[0] if path != REPOSITORY else "repository"
+        for finding in group:
+            case = _case(suite, finding, classname)
+            if finding.waived:
+                ET.SubElement(case, "skipped", message=f"waived: {finding.waived}")
+                skipped += 1
+            else:
+                failure = ET.SubElement(case, "failure", message=finding.message, type=finding.code)
+                failure.text = f"{finding.location()}: {finding.code} {finding.name} {finding.message}"
+                failures += 1
+        tests += len(group)
+    if not items:
+        suite = ET.SubElement(root, "testsuite", name="mllint", tests="1", failures="0", skipped="0", errors="0")
+        ET.SubElement(suite, "testcase", name="no findings", classname="mllint")
+        tests = 1
+    root.set("tests", str(tests))
+    root.set("failures", str(failures))
+    root.set("skipped", str(skipped))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

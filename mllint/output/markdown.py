@@ -1,0 +1,75 @@
+"""``--output-format markdown``: the twelve-factor scorecard, for ``$GITHUB_STEP_SUMMARY`` and PR comments.
+
+A table with one row per factor, the overall ``N/12 factors satisfied``, then the findings grouped by
+factor with links to the rule reference; long lists fold into ``<details>``.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from mllint.scorecard import NOT_CHECKED, PARTLY, SATISFIED, VIOLATED, WAIVED, build_scorecard, rule_doc_url, status_text
+
+ICONS = {SATISFIED: "✅", VIOLATED: "❌", WAIVED: "⚠️", PARTLY: "◐", NOT_CHECKED: "➖"}
+FOLD_AFTER = 5  # findings lists longer than this go into a collapsed <details>
+_SPECIAL = re.compile(r"([\\`*\[\]|])")
+
+
+def escape(text: str) -> str:
+    """Plain text safe inside a Markdown table cell or list item (no HTML, no accidental markup)."""
+    return _SPECIAL.sub(r"\\\1", html.escape(text, quote=False)).replace("\n", " ")
+
+
+def _finding_line(f) -> str:
+    where = f" `{f.location()}`" if f.path else " (repository)"
+    return f"- [{f.code} {f.name}]({rule_doc_url(f.code)}){where}: {escape(f.message)}"
+
+
+def _listing(findings, what: str) -> list[str]:
+    items = [_finding_line(f) for f in findings]
+    if len(items) <= FOLD_AFTER:
+        return [*items, ""]
+    return [f"<details><summary>{len(items)} {what}</summary>", "", *items, "", "</details>", ""]
+
+
+def render(result, **_kwargs) -> str:
+    card = build_scorecard(result)
+    total = len(result.findings)
+    lines = [
+        f"## mllint: {card.headline()}",
+        "",
+        f"`{escape(result.root.name or str(result.root))}` · {result.files_checked} code files · "
+        f"{total} finding{'s' if total != 1 else ''}" + (f" · {len(result.waived)} waived" if result.waived else ""),
+        "",
+        "| | Factor | Status |",
+        "|:-:|---|---|",
+    ]
+    for item in card.factors:
+        lines.append(f"| {ICONS[item.status]} | {item.factor}. {item.title} | {escape(status_text(item))} |")
+    for item in card.other:
+        lines.append(f"| {ICONS[VIOLATED]} | {item.title} | {escape(status_text(item))} |")
+    lines += [
+        "",
+        f"**{card.headline()}** · {card.count(VIOLATED)} violated · {card.count(WAIVED)} waived · "
+        f"{card.count(PARTLY)} partly checked · {card.count(NOT_CHECKED)} not checked",
+        "",
+    ]
+    if not card.repo_rules_run:
+        lines += ["> Repository rules did not run (only files were checked), so factors they judge are not "
+                  "claimed as satisfied.", ""]
+    groups = [item for item in [*card.factors, *card.other] if item.findings]
+    if groups:
+        lines += ["### Findings by factor", ""]
+        for item in groups:
+            label = f"Factor {item.factor}: {item.title}" if 1 <= item.factor <= 12 else item.title
+            lines += [f"#### {ICONS[VIOLATED]} {label} ({len(item.findings)})", ""]
+            lines += _listing(item.findings, "findings")
+    waived = [f for item in card.factors for f in item.waived]
+    if waived:
+        lines += ["### Waived", ""]
+        lines += _listing(waived, "waived findings")
+        reasons = sorted({f"{f.code}: {f.waived}" for f in waived})
+        lines += [f"Reasons: {escape('; '.join(reasons))}", ""]
+    lines.append(f"[Rule reference]({rule_doc_url('index')}) · each rule page says why it matters and how to fix it.")
+    return "\n".join(lines) + "\n"

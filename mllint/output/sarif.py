@@ -1,0 +1,102 @@
+"""``--output-format sarif``: SARIF 2.1.0 for GitHub code scanning (and any SARIF viewer).
+
+Every enabled rule is described in ``tool.driver.rules`` (summary, why, how to fix and the full rule
+page as Markdown help); every result has a location (see ``locations.py``) and a line-independent
+``partialFingerprints`` entry. Waived repository findings are kept as results with an external,
+accepted suppression carrying the waiver's reason. Validated against the OASIS schema in the tests.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+from mllint import __version__
+from mllint.catalogue import FACTORS, load_catalogue
+from mllint.output.locations import anchor_file, checkout_prefix, fingerprints, place
+from mllint.ruledoc import rule_markdown
+from mllint.scorecard import DOCS_URL, rule_doc_url
+
+SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+FINGERPRINT_KEY = "mllint/v1"
+
+
+def _text(value: str) -> str:
+    return textwrap.dedent(value).strip()
+
+
+def _descriptor(rule) -> dict:
+    factor = f"factor {rule.factor}: {FACTORS.get(rule.factor, '')}"
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": _text(rule.summary)},
+        "fullDescription": {"text": _text(rule.why)},
+        "help": {"text": _text(rule.how_to_fix), "markdown": rule_markdown(rule)},
+        "helpUri": rule_doc_url(rule.code),
+        "defaultConfiguration": {"level": LEVELS[rule.severity]},
+        "properties": {"tags": ["twelve-factor-ml", f"factor-{rule.factor}", rule.kind], "factor": factor,
+                       "kind": rule.kind, "precision": "high"},
+    }
+
+
+def _result(finding, index: dict[str, int], fingerprint: str, result, prefix: str, anchor: str) -> dict:
+    where = place(finding, result, prefix, anchor)
+    region = {"startLine": where.line or 1}
+    if where.line and where.column:
+        region["startColumn"] = where.column
+    if where.line and where.end_line and where.end_line >= where.line:
+        region["endLine"] = where.end_line
+        if where.end_column and (where.end_line > where.line or (where.column and where.end_column > where.column)):
+            region["endColumn"] = where.end_column
+    item = {
+        "ruleId": finding.code,
+        "ruleIndex": index[finding.code],
+        "level": LEVELS.get(finding.severity, "warning"),
+        "message": {"text": where.prefix + finding.message},
+        "locations": [{"physicalLocation": {
+            "artifactLocation": {"uri": where.path, "uriBaseId": "%SRCROOT%"},
+            "region": region,
+        }}],
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
+        "properties": {"name": finding.name, "factor": finding.factor, "kind": finding.kind},
+    }
+    if finding.cell is not None:
+        item["properties"].update(cell=finding.cell, cellLine=finding.line, cellColumn=finding.column)
+    if finding.path is None:
+        item["properties"]["repositoryWide"] = True
+    if finding.waived:
+        item["suppressions"] = [{"kind": "external", "status": "accepted", "justification": finding.waived}]
+    return item
+
+
+def render(result, **_kwargs) -> str:
+    catalogue = load_catalogue()
+    findings = [*result.findings, *result.waived]
+    codes = set(result.enabled) | {f.code for f in findings}
+    rules = [rule for rule in catalogue.rules if rule.code in codes]
+    index = {rule.code: i for i, rule in enumerate(rules)}
+    prefix, anchor = checkout_prefix(result), anchor_file(result)
+    prints = fingerprints(findings, result)
+    log = {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "mllint",
+                "fullName": "mllint: the twelve-factor linter for ML repositories",
+                "version": __version__,
+                "semanticVersion": __version__,
+                "informationUri": DOCS_URL,
+                "rules": [_descriptor(rule) for rule in rules],
+            }},
+            "automationDetails": {"id": "mllint/"},
+            "columnKind": "unicodeCodePoints",
+            "results": [_result(f, index, fp, result, prefix, anchor) for f, fp in zip(findings, prints)],
+            "invocations": [{"executionSuccessful": True,
+                             "properties": {"repositoryRulesRun": result.repo_rules_run,
+                                            "filesChecked": result.files_checked}}],
+        }],
+    }
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
