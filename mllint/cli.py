@@ -119,6 +119,11 @@ def check(
     fix: bool = typer.Option(False, "--fix", help="Apply safe fixes, then report what is left."),
     unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="Also apply fixes that may change behaviour (with --fix/--diff)."),
     diff: bool = typer.Option(False, "--diff", help="Print the fixes as a unified diff instead of writing them; exit 1 if any."),
+    baseline: Optional[Path] = typer.Option(None, "--baseline", help="Baseline file of accepted findings (default: ROOT/.mllint-baseline.json when present)."),
+    no_baseline: bool = typer.Option(False, "--no-baseline", help="Ignore the baseline file: report every finding."),
+    show_baselined: bool = typer.Option(False, "--show-baselined", help="Also list baselined findings and those outside --changed-since (they still do not fail the run)."),
+    changed_since: Optional[str] = typer.Option(None, "--changed-since", help="Per-PR mode: only findings in files changed since this git ref count for the exit code."),
+    add_ignore: bool = typer.Option(False, "--add-ignore", help="Write `# mllint: ignore[CODE]` comments for the current code findings, then report what is left."),
 ) -> None:
     """Check a repository (or files) and report violations of the twelve factors."""
     from mllint.catalogue import CatalogueError
@@ -149,13 +154,44 @@ def check(
         result = _apply_fixes(root, settings, result, files, only.value, write=fix and not diff, unsafe=unsafe_fixes)
         if diff:
             raise typer.Exit(result)
+    result = _adopt(root, settings, result, files, only.value, baseline, no_baseline, changed_since, add_ignore)
+    failing = list(result.findings)
+    if show_baselined:
+        from mllint.adoption import reveal
+
+        reveal(result)
     color = output_file is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     report = render(output_format.value, result, color=color)
     if output_file is not None:
         output_file.write_text(report, encoding="utf-8")
     else:
         sys.stdout.write(report)
-    raise typer.Exit(EXIT_OK if exit_zero or not result.findings else EXIT_FINDINGS)
+    raise typer.Exit(EXIT_OK if exit_zero or not failing else EXIT_FINDINGS)
+
+
+def _adopt(root: Path, settings, result, files, only: str, baseline: Optional[Path], no_baseline: bool,
+           changed_since: Optional[str], add_ignore: bool):
+    """--add-ignore, then the baseline and --changed-since (docs/adoption.md); exit 2 on a bad baseline or ref."""
+    from mllint.adoption import apply, baseline_path
+    from mllint.baseline import BaselineError
+    from mllint.changed import ChangedError
+
+    if add_ignore:
+        from mllint.engine import run_check
+        from mllint.ignores import add_ignores
+
+        report = add_ignores(root, result.findings)
+        for problem in report.problems:
+            typer.echo(f"mllint: {problem}", err=True)
+        typer.echo(f"Added {report.added} ignore comment(s) in {len(report.files)} file(s).", err=True)
+        if report.added:
+            result = run_check(root, settings, files=files, only=only, use_cache=True)
+    try:
+        path = None if no_baseline else baseline_path(root, baseline, must_exist=True)
+        apply(result, path, changed_since)
+    except (BaselineError, ChangedError) as exc:
+        raise fail(str(exc))
+    return result
 
 
 def _apply_fixes(root: Path, settings, result, files, only: str, write: bool, unsafe: bool):
@@ -184,6 +220,43 @@ def _apply_fixes(root: Path, settings, result, files, only: str, write: bool, un
     count = sum(len(item.fixed) for item in changed)
     typer.echo(f"Fixed {count} finding(s) in {len(changed)} file(s).", err=True)
     return run_check(root, settings, files=files, only=only, use_cache=True)
+
+
+@app.command("baseline")
+def write_baseline_cmd(
+    path: Path = typer.Argument(Path("."), help="The project directory (default: .)."),
+    baseline: Optional[Path] = typer.Option(None, "--baseline", help="Baseline file to write (default: PATH/.mllint-baseline.json)."),
+    prune: bool = typer.Option(False, "--prune", help="Only drop baseline entries that are fixed; add nothing new."),
+    config: Optional[Path] = typer.Option(None, "--config", help="Use this config file (pyproject.toml or mllint.toml)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the cache."),
+) -> None:
+    """Accept today's findings: write them to a baseline file that `mllint check` then does not fail on."""
+    from mllint.adoption import write_baseline
+    from mllint.baseline import DEFAULT_BASELINE, BaselineError
+    from mllint.catalogue import CatalogueError
+    from mllint.config import ConfigError, load_settings
+    from mllint.engine import run_check
+
+    if not path.is_dir():
+        raise fail(f"not a directory: {path}")
+    root = path.resolve()
+    try:
+        settings, _source = load_settings(root, config, None)
+    except (ConfigError, CatalogueError) as exc:
+        raise fail(str(exc))
+    target = baseline if baseline is not None else root / DEFAULT_BASELINE
+    if prune and not target.is_file():
+        raise fail(f"--prune: baseline file {target} does not exist")
+    result = run_check(root, settings, use_cache=not no_cache)
+    try:
+        written, dropped = write_baseline(result, target, prune=prune)
+    except (BaselineError, OSError) as exc:
+        raise fail(str(exc))
+    shown = target.name if target.parent.resolve() == Path.cwd().resolve() else str(target)
+    if prune:
+        typer.echo(f"Pruned {dropped} fixed finding(s) from {shown}; {written} remain.")
+    else:
+        typer.echo(f"Wrote {written} finding(s) to {shown}. Commit it; `mllint check` now fails only on new findings.")
 
 
 @app.command("rules")
