@@ -1,0 +1,232 @@
+"""ML0306 code-style: the Python code has many style, error and docstring issues (measured by ruff)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from mllint.rule import RepoExample, RepoFinding, RepoRule
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+#: The default ruff selection when the project has no ruff configuration of its own: pycodestyle
+#: errors and warnings (E, W), pyflakes (F), pep8-naming (N) and pydocstyle (D, Google convention).
+DEFAULT_SELECT = ["E", "W", "F", "N", "D"]
+DEFAULT_IGNORE = ["D105", "D107"]  # docstrings of magic methods and __init__
+TEST_IGNORES = '{"**/test_*.py" = ["D", "N802"], "**/*_test.py" = ["D", "N802"], "**/tests/**" = ["D", "N802"], "**/conftest.py" = ["D"]}'
+TIMEOUT = 300
+MAX_ARGS_CHARS = 100_000  # beyond this, ruff gets the files in several batches
+
+
+class CodeStyleOptions(BaseModel):
+    """``[tool.mllint.options.code-style]``."""
+
+    model_config = ConfigDict(extra="forbid", alias_generator=lambda n: n.replace("_", "-"), populate_by_name=True)
+
+    max_per_kloc: float = Field(30.0, ge=0, description="Report when ruff's issues per 1,000 lines of Python exceed this.")
+    min_issues: int = Field(5, ge=0, description="Never report fewer issues than this (tiny repositories).")
+    select: list[str] | None = Field(None, description="Ruff rules to count instead of the default (or the project's) selection.")
+    line_length: int = Field(100, ge=20, le=400, description="Line length for E501 when the project has no ruff config.")
+    use_project_config: bool = Field(True, description="Use the project's own ruff configuration when it has one.")
+
+
+def find_ruff() -> str | None:
+    """The ruff binary installed with mllint (next to the interpreter), else ruff's own lookup, else PATH."""
+    name = "ruff.exe" if os.name == "nt" else "ruff"
+    beside = Path(sys.executable).parent / name
+    if beside.is_file():
+        return str(beside)
+    try:
+        from ruff.__main__ import find_ruff_bin
+
+        return str(find_ruff_bin())
+    except (ImportError, FileNotFoundError, OSError):
+        pass
+    return shutil.which("ruff")
+
+
+def project_ruff_config(root: Path) -> Path | None:
+    """``ruff.toml``, ``.ruff.toml`` or a pyproject.toml with ``[tool.ruff]`` in the checked root.
+
+    Only the root counts: a checked project is judged by its own configuration, never by that of a
+    repository it happens to sit in (ruff then runs ``--isolated``)."""
+    for name in ("ruff.toml", ".ruff.toml"):
+        if (root / name).is_file():
+            return root / name
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            with pyproject.open("rb") as handle:
+                tool = tomllib.load(handle).get("tool", {})
+            if isinstance(tool, dict) and "ruff" in tool:
+                return pyproject
+        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+            pass
+    return None
+
+
+def notice(message: str) -> None:
+    sys.stderr.write(f"mllint: notice: ML0306 code-style skipped: {message}\n")
+
+
+def ruff_arguments(options: CodeStyleOptions, own_config: bool) -> list[str]:
+    """The ``ruff check`` options mllint uses (shown to the user in the finding)."""
+    args: list[str] = []
+    if not own_config:
+        args += ["--isolated", "--select", ",".join(options.select or DEFAULT_SELECT),
+                 "--ignore", ",".join(DEFAULT_IGNORE), "--line-length", str(options.line_length),
+                 "--config", "lint.pydocstyle.convention='google'", "--config", f"lint.per-file-ignores = {TEST_IGNORES}"]
+    else:
+        args += ["--force-exclude"]
+        if options.select:
+            args += ["--select", ",".join(options.select)]
+    return args
+
+
+def _batches(files: list[str]) -> list[list[str]]:
+    out: list[list[str]] = [[]]
+    size = 0
+    for path in files:
+        if size + len(path) > MAX_ARGS_CHARS and out[-1]:
+            out.append([])
+            size = 0
+        out[-1].append(path)
+        size += len(path) + 1
+    return out
+
+
+def run_ruff(root: Path, files: list[str], args: list[str]) -> Counter | str:
+    """Ruff's issue counts by code, or the reason it could not run."""
+    binary = find_ruff()
+    if binary is None:
+        return "ruff is not installed (it is a dependency of mllint: `pip install ruff`)"
+    counts: Counter = Counter()
+    for batch in _batches(files):
+        command = [binary, "check", "--no-cache", "--exit-zero", "--no-fix", "--output-format", "json", "--quiet", *args, "--", *batch]
+        try:
+            done = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=TIMEOUT,
+                                  env={**os.environ, "NO_COLOR": "1"})
+        except subprocess.TimeoutExpired:
+            return f"ruff did not finish within {TIMEOUT} s"
+        except OSError as exc:
+            return f"cannot run ruff ({binary}): {exc}"
+        if done.returncode != 0:
+            detail = (done.stderr or done.stdout).strip().splitlines()
+            return f"ruff failed (exit {done.returncode}): {detail[0] if detail else 'no output'}"
+        try:
+            items = json.loads(done.stdout or "[]")
+        except ValueError:
+            return "ruff printed something that is not its JSON report"
+        for item in items:
+            code = item.get("code") if isinstance(item, dict) else None
+            if code:  # syntax errors have no code; ML0001 reports those
+                counts[code] += 1
+    return counts
+
+
+class CodeStyle(RepoRule):
+    code = "ML0306"
+    name = "code-style"
+    factor = 3
+    severity = "info"
+    summary = "The Python code has many style, error and docstring issues per 1,000 lines (measured with ruff)."
+    why = """
+        Factor 3 (descriptive training and preprocessing): the code that turns data into a model is
+        read far more often than it is written: by reviewers, by the next person to retrain, by whoever
+        debugs a drifting model. PEP 8 names, docstrings on public functions and the absence of
+        unused imports and undefined names make that code descriptive; a high density of ruff issues
+        means nobody runs a formatter or linter, and the pipeline is hard to review and reuse.
+    """
+    how_to_fix = """
+        Run ruff and fix what it reports: `ruff check --fix .` removes unused imports and much more,
+        then add docstrings and rename what ruff's N rules name. Configure `[tool.ruff]` in
+        pyproject.toml (mllint then counts with your selection) and run ruff in CI or pre-commit.
+        The threshold is `[tool.mllint.options.code-style] max-per-kloc` (default 30).
+    """
+    Options = CodeStyleOptions
+    _messy = (
+        "import os, sys\nimport numpy as np\n"
+        "def LoadData(Path):\n  Data=open(Path).read()\n  return Data\n"
+        "def Clean(x):\n    l = 1\n    return x\n"
+        "class model:\n    def Fit(self, X):\n        pass\n"
+    )
+    violating = [
+        RepoExample({"train.py": _messy}, note="no docstrings, unused imports, non-PEP 8 names"),
+        RepoExample({f"src/pipeline/step{i}.py": "import os\ndef run(df):\n    return df\n" for i in range(4)},
+                    note="a package whose modules and functions have no docstrings and unused imports"),
+        RepoExample({"pyproject.toml": '[project]\nname = "x"\n[tool.ruff.lint]\nselect = ["D"]\n',
+                     "model.py": "".join(f"def step{i}(x):\n    return x\n" for i in range(6))},
+                    note="the project's own ruff config selects docstring rules"),
+        RepoExample({"train.py": _messy, "analysis.ipynb": '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'},
+                    git=False, note="not a git repository; notebooks are not counted"),
+    ]
+    _clean = (
+        '"""Training entry point."""\n\nimport json\n\n\n'
+        'def load_params(path: str) -> dict:\n    """Read the training parameters."""\n'
+        '    with open(path, encoding="utf-8") as handle:\n        return json.load(handle)\n'
+    )
+    compliant = [
+        RepoExample({"train.py": _clean, "src/features.py": '"""Features."""\n\n\ndef scale(x):\n    """Scale x."""\n    return x / 2\n'}),
+        RepoExample({"pyproject.toml": '[project]\nname = "x"\n[tool.ruff.lint]\nselect = ["E9", "F63"]\n', "train.py": _messy},
+                    note="the project's ruff config selects only syntax-level errors: mllint respects it"),
+        RepoExample({"train.py": "import os\ndef f(x):\n    return x\n"}, note="fewer issues than min-issues"),
+        RepoExample({"train.py": _clean + "".join(f'\n\ndef step_{i}(x):\n    """Step {i}."""\n    return x + {i}\n' for i in range(60))
+                     + "\n\ndef Unusual(x):\n    return x\n"}, note="a few issues in a long file: below the rate"),
+        RepoExample({"explore.ipynb": '{"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": null, '
+                     '"source": ["import os, sys\\n", "def F(X):\\n", "  return X\\n"]}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}',
+                     "README.md": "# notebook only\n"}, note="notebooks are not style-checked"),
+    ]
+
+    def check(self, repo):
+        options = self.options if isinstance(self.options, CodeStyleOptions) else CodeStyleOptions(**(self.options or {}))
+        files = [facts for facts in repo.code_facts() if not facts["notebook"] and facts["path"].endswith(".py")]
+        if not files:
+            return
+        lines = sum(max(int(facts.get("lines") or 0), 1) for facts in files)
+        config = project_ruff_config(repo.root) if options.use_project_config else None
+        args = ruff_arguments(options, config is not None)
+        counts = run_ruff(repo.root, [facts["path"] for facts in files], args)
+        if isinstance(counts, str):
+            notice(counts)
+            return
+        total = sum(counts.values())
+        rate = 1000.0 * total / lines
+        if total < max(options.min_issues, 1) or rate <= options.max_per_kloc:
+            return
+        top = ", ".join(f"{code} ×{count}" for code, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:5])
+        shown = display_command(args)
+        where = f"the project's ruff config ({config.relative_to(repo.root) if config.is_relative_to(repo.root) else config})" if config else "mllint's default selection"
+        yield RepoFinding(
+            f"ruff reports {total} style, error and docstring issues in {lines:,} lines of Python "
+            f"({rate:.0f} per 1,000 lines, above {options.max_per_kloc:g}) with {where}; top codes: {top}; "
+            f"see them with `{shown}`",
+            path=None,
+            evidence=["*.py"],
+        )
+
+
+def display_command(args: list[str]) -> str:
+    """The ruff command a user can paste to see the issues (test-file ignores left out for brevity)."""
+    shown: list[str] = []
+    skip = False
+    for index, arg in enumerate(args):
+        if skip:
+            skip = False
+            continue
+        if arg == "--force-exclude":
+            continue
+        if arg == "--config" and index + 1 < len(args) and "per-file-ignores" in args[index + 1]:
+            skip = True
+            continue
+        shown.append(f'"{arg}"' if any(ch in arg for ch in " '{}=*") else arg)
+    return " ".join(["ruff", "check", *shown, "."])
