@@ -142,6 +142,14 @@ class FileContext:
     def call_name(self, call: ast.Call) -> str | None:
         return self.qualname(call.func)
 
+    def imports_any(self, modules) -> bool:
+        """True when the file imports one of ``modules`` or a submodule/member of one (raw import names)."""
+        for imported in self.imports.values():
+            for module in modules:
+                if imported == module or imported.startswith(module + "."):
+                    return True
+        return False
+
     def constant(self, node: ast.AST) -> tuple[bool, Any, str | None]:
         """Is ``node`` a literal, or a name bound to a module-level literal constant?
 

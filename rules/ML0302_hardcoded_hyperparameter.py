@@ -1,0 +1,247 @@
+"""ML0302 hardcoded-hyperparameter: literal numeric hyperparameters passed straight to a model,
+optimizer, scheduler or trainer call (one finding per call site, listing the kwargs)."""
+
+from __future__ import annotations
+
+import ast
+
+from mllint.dataflow import ScopeStates
+from mllint.rule import CodeRule, Example
+
+
+class HardcodedHyperparameter(CodeRule):
+    code = "ML0302"
+    name = "hardcoded-hyperparameter"
+    factor = 3
+    severity = "warning"
+    summary = "Numeric hyperparameters are literals in a model/optimizer/trainer call instead of configuration."
+    why = """
+        Factor 3 (configuration separate from code): hyperparameters define the experiment. Written
+        as `n_estimators=300` or `lr=1e-3` inside the training code they cannot be changed, swept
+        or tracked without editing code, runs cannot be compared by their parameters (factor 10),
+        and the value that produced a model is only recoverable from the exact commit.
+    """
+    how_to_fix = """
+        Move the values to the project's parameters (e.g. `params.yaml`, a Hydra config) and pass
+        them in: `RandomForestClassifier(**params["model"])` or
+        `torch.optim.Adam(model.parameters(), lr=cfg.optim.lr)`. A module-level constant is still
+        configuration inside code: move it to the params file. Seeds, `n_jobs`, `num_workers` and
+        `verbose` are not hyperparameters and are never reported.
+    """
+    violating = [
+        Example("""
+            from sklearn.ensemble import RandomForestClassifier
+            model = RandomForestClassifier(n_estimators=300, max_depth=12, random_state=0, n_jobs=-1)
+        """, lines=(2,), note="one finding listing n_estimators and max_depth"),
+        Example("""
+            import torch.optim as optim
+            optimizer = optim.Adam(model.parameters(), lr=1e-3, weight_decay=1e-5)
+        """, note="module alias"),
+        Example("""
+            from transformers import TrainingArguments
+            LEARNING_RATE = 2e-5
+            args = TrainingArguments(output_dir="out", learning_rate=LEARNING_RATE, num_train_epochs=3)
+        """, lines=(3,), note="a module constant is configuration in code; reported at the call"),
+        Example(cells=("from tensorflow import keras\nmodel = keras.Sequential([keras.layers.Dense(1)])",
+                       "model.compile(optimizer='adam', loss='mse')\nhistory = model.fit(X, y, epochs=20, batch_size=32)"),
+                path="train.ipynb", note="Keras fit in a notebook"),
+        Example("""
+            import xgboost as xgb
+            params = {"max_depth": 6, "eta": 0.1, "objective": "binary:logistic", "nthread": 4}
+            booster = xgb.train(params, dtrain, num_boost_round=200)
+        """, lines=(3,), note="a literal parameter dict passed to xgb.train"),
+        Example("""
+            import pytorch_lightning as pl
+            trainer = pl.Trainer(max_epochs=10, accelerator="gpu", devices=1)
+        """, note="pytorch_lightning resolves to lightning.pytorch"),
+        Example("""
+            import torch
+            opt = torch.optim.SGD(net.parameters(), 0.01, momentum=0.9)
+            sched = torch.optim.lr_scheduler.StepLR(opt, step_size=30, gamma=0.1)
+        """, lines=(2, 3), note="positional learning rate; scheduler arguments"),
+    ]
+    compliant = [
+        Example("""
+            from sklearn.ensemble import RandomForestClassifier
+            model = RandomForestClassifier(**params["model"], random_state=params["seed"])
+            other = RandomForestClassifier(n_estimators=cfg.model.n_estimators, max_depth=cfg.model.max_depth)
+        """, note="read from configuration"),
+        Example("""
+            import argparse
+            import torch
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--lr", type=float, default=1e-3)
+            args = parser.parse_args()
+            optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
+        """, note="argparse defaults are configuration"),
+        Example("""
+            import torch
+            from torch import nn
+            class Net(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.fc = nn.Linear(128, 64)
+                    self.drop = nn.Dropout(0.5)
+            def make_optimizer(model, lr=1e-3):
+                return torch.optim.Adam(model.parameters(), lr=lr)
+        """, note="layer sizes and default values of function parameters"),
+        Example("""
+            from sklearn.linear_model import LogisticRegression
+            from sklearn.ensemble import RandomForestClassifier
+            clf = LogisticRegression(solver="liblinear", fit_intercept=False, random_state=42)
+            rf = RandomForestClassifier(n_jobs=-1, verbose=1, random_state=0)
+        """, note="strings, booleans, seeds and parallelism are not hyperparameters"),
+        Example("""
+            from sklearn.ensemble import RandomForestClassifier
+            def test_forest_fits():
+                model = RandomForestClassifier(n_estimators=5, max_depth=2)
+                model.fit([[0], [1]], [0, 1])
+        """, path="tests/test_model.py", note="test files use small literal models"),
+        Example("""
+            class Trainer:
+                def __init__(self, max_epochs):
+                    self.max_epochs = max_epochs
+            trainer = Trainer(max_epochs=10)
+            clf.fit(X, y, epochs=5)
+        """, note="a local class of the same name; fit(epochs=) without Keras imported"),
+        Example(cells=("import xgboost as xgb\nparams = yaml.safe_load(open('params.yaml'))['xgb']",
+                       "booster = xgb.train(params, dtrain, num_boost_round=params['rounds'])"),
+                path="train.ipynb", note="parameter dict loaded from a file"),
+    ]
+
+    def __init__(self, ctx, options=None) -> None:
+        super().__init__(ctx, options)
+        knowledge = ctx.knowledge
+        self.exempt = set(knowledge.get("hyperparameter_exempt", {}).get("kwargs", []))
+        self.exact: dict[str, dict] = {}
+        prefixes: list[tuple[str, dict]] = []
+        for spec in knowledge.get("hyperparameter_families", {}).values():
+            for name in spec.get("callables", []):
+                self.exact[name] = spec
+            for prefix in spec.get("prefixes", []):
+                prefixes.append((prefix, spec))
+        self.prefixes = sorted(prefixes, key=lambda item: -len(item[0]))
+        self.methods: dict[str, dict] = knowledge.get("hyperparameter_methods", {})
+        self.param_dicts: dict[str, dict] = knowledge.get("hyperparameter_param_dicts", {})
+        self.dicts: ScopeStates[dict[str, ast.Dict]] = ScopeStates(dict)
+        self.active = not ctx.is_test
+
+    # -- literal dicts bound to names (for xgb.train(params, ...)) ------------------------------
+    def visit_Assign(self, node: ast.Assign) -> None:
+        if not self.active or not self.param_dicts:
+            return
+        bound = self.dicts.current(self.ctx)
+        for target in node.targets:
+            if isinstance(target, ast.Name):
+                if isinstance(node.value, ast.Dict):
+                    bound[target.id] = node.value
+                else:
+                    bound.pop(target.id, None)
+
+    def leave_FunctionDef(self, node: ast.FunctionDef) -> None:
+        self.dicts.pop(node)
+
+    leave_AsyncFunctionDef = leave_FunctionDef
+
+    # -- calls ------------------------------------------------------------------------------
+    def visit_Call(self, node: ast.Call) -> None:
+        if not self.active or self._in_parameter_default():
+            return
+        name = self.ctx.call_name(node)
+        if name is not None:
+            spec = self._family(name)
+            if spec is not None:
+                self._check(node, spec, name.rsplit(".", 1)[-1])
+                return
+            dict_spec = self.param_dicts.get(name)
+            if dict_spec is not None:
+                self._check_param_dict(node, dict_spec, name.rsplit(".", 1)[-1])
+                return
+        if name is None and isinstance(node.func, ast.Attribute):
+            spec = self.methods.get(node.func.attr)
+            if spec is not None and self.ctx.imports_any(spec.get("requires_import", ())):
+                self._check(node, spec, "." + node.func.attr)
+
+    def _family(self, name: str) -> dict | None:
+        spec = self.exact.get(name)
+        if spec is not None:
+            return spec
+        last = name.rsplit(".", 1)[-1]
+        for prefix, spec in self.prefixes:
+            if name.startswith(prefix):
+                if spec.get("classes_only") and not last[:1].isupper():
+                    return None
+                return spec
+        return None
+
+    def _in_parameter_default(self) -> bool:
+        return any(isinstance(parent, ast.arguments) for parent in self.ctx.parents)
+
+    def _literal(self, key: str, value: ast.AST, allowed) -> str | None:
+        if key in self.exempt or (allowed is not None and key not in allowed):
+            return None
+        is_literal, literal, constant = self.ctx.constant(value)
+        if not is_literal or not _numeric(literal):
+            return None
+        return f"{key}={ast.unparse(value)}" if constant is None else f"{key}={constant} (= {literal!r})"
+
+    def _check(self, node: ast.Call, spec: dict, label: str) -> None:
+        allowed = spec.get("kwargs")
+        hits = []
+        positional = spec.get("positional", [])
+        for index, arg in enumerate(node.args):
+            if isinstance(arg, ast.Starred):
+                break
+            if index < len(positional) and positional[index] not in ("params", "optimizer"):
+                hit = self._literal(positional[index], arg, allowed)
+                if hit:
+                    hits.append(hit)
+        for keyword in node.keywords:
+            if keyword.arg is not None:
+                hit = self._literal(keyword.arg, keyword.value, allowed)
+                if hit:
+                    hits.append(hit)
+        if hits:
+            self._report(node, label, hits)
+
+    def _check_param_dict(self, node: ast.Call, spec: dict, label: str) -> None:
+        value = None
+        position = spec.get("arg")
+        if position is not None and len(node.args) > position and not any(isinstance(a, ast.Starred) for a in node.args[: position + 1]):
+            value = node.args[position]
+        for keyword in node.keywords:
+            if keyword.arg == spec.get("kwarg"):
+                value = keyword.value
+        hits = []
+        if isinstance(value, ast.Name):
+            shown = value.id
+            value = self.dicts.current(self.ctx).get(value.id) or self.dicts.module.get(value.id)
+        else:
+            shown = "params"
+        if isinstance(value, ast.Dict):
+            for key, item in zip(value.keys, value.values):
+                if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                    hit = self._literal(key.value, item, None)
+                    if hit:
+                        hits.append(f"{shown}[{key.value!r}]={hit.split('=', 1)[1]}")
+        for keyword in node.keywords:
+            if keyword.arg in spec.get("kwargs", ()):
+                hit = self._literal(keyword.arg, keyword.value, None)
+                if hit:
+                    hits.append(hit)
+        if hits:
+            self._report(node, label, hits)
+
+    def _report(self, node: ast.Call, label: str, hits: list[str]) -> None:
+        shown = ", ".join(hits[:6]) + (f" and {len(hits) - 6} more" if len(hits) > 6 else "")
+        self.report(node, f"hardcoded hyperparameters in {label}(): {shown}; read them from configuration (e.g. params.yaml)")
+
+
+def _numeric(value) -> bool:
+    if isinstance(value, bool) or value is None:
+        return False
+    if isinstance(value, (int, float)):
+        return True
+    if isinstance(value, list):
+        return bool(value) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+    return False

@@ -1,0 +1,125 @@
+"""ML0303 hardcoded-path: absolute or user-specific filesystem paths in string literals."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from mllint.rule import CodeRule, Example
+
+WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
+REGEX_HINTS = re.compile(r"\\[dwsDWSb]|\(\?|\[\^|[*+?]\)|\$$")
+
+
+class HardcodedPath(CodeRule):
+    code = "ML0303"
+    name = "hardcoded-path"
+    factor = 3
+    severity = "warning"
+    summary = "An absolute or user-specific filesystem path is written into the code."
+    why = """
+        Factor 3 (configuration separate from code): `/home/alice/data/train.csv`,
+        `C:\\Users\\bob\\...`, `/content/drive/...` or `/kaggle/input/...` only exist on one machine.
+        The code cannot run in CI, on a colleague's laptop or in production without edits, and where
+        data comes from is hidden in code instead of being declared (factor 1, versioned data).
+    """
+    how_to_fix = """
+        Use paths relative to the project root (`Path(__file__).parent / "data"`), or read the
+        location from configuration or the environment (`params["data"]["raw"]`,
+        `os.environ["DATA_DIR"]`). Track data with DVC or similar so that paths are part of the
+        pipeline, not of someone's home directory.
+    """
+    violating = [
+        Example("""
+            import pandas as pd
+            df = pd.read_csv("/home/alice/projects/churn/data.csv")
+        """, lines=(2,)),
+        Example("""
+            DATA_DIR = r"C:\\Users\\bob\\Documents\\data"
+            MODEL_DIR = "D:/models/churn"
+        """, lines=(1, 2), note="Windows drive paths, module constants"),
+        Example(cells=("from google.colab import drive\ndrive.mount('/content/drive')",
+                       "df = pd.read_csv('/content/drive/MyDrive/train.csv')"),
+                path="colab.ipynb", note="Colab drive paths in a notebook"),
+        Example("""
+            import os
+            model_path = os.path.expanduser("~/models/best.pt")
+            train_dir = f"/kaggle/input/{competition}/train"
+        """, lines=(2, 3), note="home-relative paths and f-strings"),
+        Example("""
+            from pathlib import Path
+            def load(name):
+                return Path("/mnt/datasets/images") / name
+        """),
+    ]
+    compliant = [
+        Example('''
+            """Reads data from /home/alice/data when run on the lab machine."""
+            import os
+            # the old location was /home/alice/data
+            DATA = os.environ.get("DATA_DIR", "data/raw")
+        ''', note="docstrings and comments"),
+        Example("""
+            from flask import Flask
+            app = Flask(__name__)
+            @app.route("/predict", methods=["POST"])
+            def predict():
+                return "ok"
+            URL = "https://example.com/home/user/data.csv"
+        """, note="HTTP routes and URLs"),
+        Example("""
+            import re
+            HOME = re.compile(r"^/home/(\\w+)/")
+            pattern = "/Users/[^/]+/Library"
+        """, note="regular expressions"),
+        Example(cells=("from pathlib import Path\nROOT = Path.cwd().parent",
+                       "df = pd.read_csv(ROOT / 'data' / 'train.csv')"),
+                path="analysis.ipynb", note="relative paths"),
+        Example("""
+            def test_resolves_home(tmp_path):
+                assert resolve("~/data") == "/home/user/data"
+        """, path="tests/test_paths.py", note="test fixtures"),
+        Example("""
+            import argparse
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--data", help="e.g. /home/me/data or ~/data (default: data/)")
+        """, note="prose that mentions a path"),
+    ]
+
+    def __init__(self, ctx, options=None) -> None:
+        super().__init__(ctx, options)
+        spec = ctx.knowledge.get("hardcoded_paths", {})
+        self.prefixes = tuple(spec.get("prefixes", ()))
+        self.windows = bool(spec.get("windows_drive", True))
+        self.active = not ctx.is_test
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        value = node.value
+        if not self.active or not isinstance(value, str) or not value:
+            return
+        parent = self.ctx.parent
+        if isinstance(parent, ast.Expr):
+            return  # docstrings and bare string statements
+        if isinstance(parent, ast.JoinedStr) and parent.values and parent.values[0] is not node:
+            return
+        if isinstance(parent, ast.JoinedStr):
+            # f-string parts carry no position before Python 3.12: report at the f-string
+            if self._is_path(value, complete=False):
+                self.report(parent, self._message(value + "{…}"))
+            return
+        if self._is_path(value, complete=True):
+            self.report(node, self._message(value))
+
+    def _is_path(self, value: str, complete: bool) -> bool:
+        if "\n" in value or "://" in value or value.count(" ") > 2 or len(value) > 400:
+            return False
+        if not (value.startswith(self.prefixes) or (self.windows and WINDOWS_DRIVE.match(value))):
+            return False
+        if REGEX_HINTS.search(value) and not WINDOWS_DRIVE.match(value):
+            return False
+        return not (complete and value.rstrip("/") in ("~", ""))
+
+    @staticmethod
+    def _message(value: str) -> str:
+        shown = value if len(value) <= 60 else value[:57] + "..."
+        return f"hardcoded absolute/user-specific path {shown!r}; make it relative to the project or read it from configuration"

@@ -1,0 +1,300 @@
+"""ML0401 unseeded-randomness: random splits, estimators and global RNGs without a seed."""
+
+from __future__ import annotations
+
+import ast
+
+from mllint.rule import CodeRule, Example
+
+LOCAL_SEEDS = ("seed", "generator", "random_state", "rng")
+
+
+class UnseededRandomness(CodeRule):
+    code = "ML0401"
+    name = "unseeded-randomness"
+    factor = 4
+    severity = "warning"
+    summary = "Randomness (splits, estimators, global RNGs, data loaders) without a seed."
+    why = """
+        Factor 4 (reproducible training): a split, a forest or a shuffled data loader that draws
+        from an unseeded random number generator gives a different model on every run. Results
+        cannot be reproduced, regressions cannot be told from noise, and two runs cannot be
+        compared (factor 10).
+    """
+    how_to_fix = """
+        Pass a seed read from configuration where the call accepts one
+        (`train_test_split(..., random_state=params["seed"])`,
+        `RandomForestClassifier(random_state=cfg.seed)`, `ds.shuffle(seed=cfg.seed)`), seed each
+        global RNG the program uses once at start-up (`np.random.seed`, `random.seed`,
+        `torch.manual_seed`, or `lightning.seed_everything`/`transformers.set_seed`), and give
+        generators a seed (`np.random.default_rng(cfg.seed)`, `torch.Generator().manual_seed(cfg.seed)`).
+    """
+    violating = [
+        Example("""
+            from sklearn.model_selection import train_test_split
+            X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=cfg.test_size)
+        """, lines=(2,), note="no random_state and numpy never seeded"),
+        Example("""
+            import numpy as np
+            from sklearn.ensemble import RandomForestClassifier as RF
+            noise = np.random.randn(100)
+            model = RF(n_estimators=cfg.n)
+        """, lines=(3, 4), note="aliases; global numpy RNG at module level"),
+        Example("""
+            import sklearn.model_selection as ms
+            cv = ms.KFold(n_splits=5, shuffle=True)
+        """, note="shuffle=True without random_state"),
+        Example(cells=("import random\nitems = list(range(100))", "random.shuffle(items)\nprint(items[:5])"),
+                path="explore.ipynb", note="python's random in a notebook, never seeded"),
+        Example("""
+            import torch
+            from torch.utils.data import DataLoader
+            def main():
+                loader = DataLoader(dataset, batch_size=32, shuffle=True)
+                for batch in loader:
+                    step(batch)
+            if __name__ == "__main__":
+                main()
+        """, lines=(4,), note="shuffling loader in a program that never seeds torch"),
+        Example("""
+            import numpy as np
+            rng = np.random.default_rng()
+            gen = np.random.RandomState()
+        """, lines=(2, 3), note="generators without a seed"),
+        Example("""
+            from datasets import load_dataset
+            ds = load_dataset("imdb")["train"].shuffle()
+            parts = ds.train_test_split(test_size=cfg.test_size)
+        """, lines=(2, 3), note="Hugging Face datasets without seed"),
+    ]
+    compliant = [
+        Example("""
+            import numpy as np
+            from sklearn.ensemble import RandomForestClassifier
+            np.random.seed(42)
+            noise = np.random.rand(3)
+            model = RandomForestClassifier(n_estimators=cfg.n)
+        """, note="numpy's global RNG is seeded (scikit-learn falls back to it)"),
+        Example("""
+            from sklearn.model_selection import KFold, train_test_split
+            parts = train_test_split(X, y, random_state=cfg.seed)
+            cv = KFold(5)
+            cv2 = KFold(n_splits=5, shuffle=True, random_state=cfg.seed)
+            ordered = train_test_split(X, y, shuffle=False)
+        """, note="seeded, or not random at all"),
+        Example("""
+            import torch
+            from torch.utils.data import DataLoader
+            from mypkg.utils import set_seed
+            set_seed(cfg.seed)
+            x = torch.randn(3)
+            g = torch.Generator()
+            g.manual_seed(cfg.seed)
+            loader = DataLoader(ds, shuffle=True, generator=g)
+        """, note="a project seeding helper; a seeded generator"),
+        Example("""
+            import numpy as np
+            def augment(x):
+                return x + np.random.normal(0, 0.1, x.shape)
+        """, path="mypkg/augment.py", note="library module: the program that imports it seeds"),
+        Example(cells=("import lightning as L\nimport torch\nL.seed_everything(42)", "x = torch.randn(8, 3)\nidx = torch.randperm(8)"),
+                path="model.ipynb", note="seed_everything seeds every RNG"),
+        Example("""
+            import random
+            import numpy as np
+            import xgboost as xgb
+            rng = np.random.default_rng(cfg.seed)
+            r = random.Random(cfg.seed)
+            model = xgb.XGBClassifier(n_estimators=cfg.n)
+        """, note="seeded generators; xgboost's default seed is fixed"),
+        Example("""
+            import numpy as np
+            def test_shapes():
+                x = np.random.rand(4, 2)
+                assert x.shape == (4, 2)
+        """, path="tests/test_shapes.py", note="test files"),
+    ]
+
+    def __init__(self, ctx, options=None) -> None:
+        super().__init__(ctx, options)
+        knowledge = ctx.knowledge
+        self.callables: dict[str, dict] = knowledge.get("random_state_callables", {})
+        self.methods: dict[str, dict] = knowledge.get("random_state_methods", {})
+        self.seeders: dict[str, list] = knowledge.get("seeders", {})
+        helpers = knowledge.get("seed_helpers", {})
+        self.helper_words = [w.lower() for w in helpers.get("name_contains", ["seed"])]
+        self.library_roots = set(helpers.get("library_roots", ()))
+        self.rng_exact: dict[str, str] = {}
+        self.rng_prefixes: list[tuple[str, str, set]] = []
+        self.rng_show: dict[str, str] = {}
+        for rng, spec in knowledge.get("global_rngs", {}).items():
+            for name in spec.get("callables", ()):
+                self.rng_exact[name] = rng
+            for prefix in spec.get("prefixes", ()):
+                self.rng_prefixes.append((prefix, rng, set(spec.get("exclude", ()))))
+            self.rng_show[rng] = spec.get("show", f"seed {rng}")
+        self.generators: dict[str, dict] = knowledge.get("unseeded_generators", {})
+        self.shufflers: dict[str, dict] = knowledge.get("torch_shufflers", {})
+        self.active = not ctx.is_test
+        self.seeded: set[str] = set()
+        # (node, rng, message, needs_program)
+        self.pending: list[tuple[ast.AST, str, str, bool]] = []
+        self.torch_generators: dict[str, ast.Call] = {}
+        self.seeded_generators: set[str] = set()
+
+    # -- traversal ----------------------------------------------------------------------------
+    def visit_Call(self, node: ast.Call) -> None:
+        if not self.active:
+            return
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "manual_seed" and isinstance(func.value, ast.Name):
+            self.seeded_generators.add(func.value.id)
+        name = self.ctx.call_name(node)
+        if name is None:
+            self._unresolved(node)
+            return
+        if name in self.seeders:
+            self.seeded.update(self.seeders[name])
+            return
+        if self._is_helper(name):
+            self.seeded.add("all")
+            return
+        spec = self.callables.get(name)
+        if spec is not None:
+            self._check_seed_param(node, spec, name.rsplit(".", 1)[-1])
+            return
+        if name in self.generators:
+            self._check_generator(node, name, self.generators[name])
+            return
+        if name in self.shufflers:
+            spec = self.shufflers[name]
+            if _applies(node, spec) and not _has_arg(node, spec["param"], spec.get("position")) and not _has_star_kwargs(node):
+                label = name.rsplit(".", 1)[-1]
+                self.pending.append((node, "torch", f"{label}() shuffles with torch's global RNG, which this program never seeds; pass generator=torch.Generator().manual_seed(seed) or call torch.manual_seed", True))
+            return
+        rng = self._global_rng(name)
+        if rng is not None and not any(k.arg in LOCAL_SEEDS for k in node.keywords):
+            label = name if len(name) < 40 else name.rsplit(".", 1)[-1]
+            self.pending.append((node, rng, f"{label}() uses the global {rng} RNG, which this program never seeds; call {self.rng_show[rng]} once at start-up (seed from configuration) or use a seeded generator", True))
+
+    def _unresolved(self, node: ast.Call) -> None:
+        func = node.func
+        label = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+        if label and any(word in label.lower() for word in self.helper_words) and label != "manual_seed":
+            self.seeded.add("all")  # a local seeding helper (set_seed(), self.seed_all(), ...)
+            return
+        if isinstance(func, ast.Attribute):
+            spec = self.methods.get(func.attr)
+            if spec is not None and self.ctx.imports_any(spec.get("requires_import", ())):
+                self._check_seed_param(node, spec, "." + func.attr)
+
+    def _is_helper(self, name: str) -> bool:
+        """A project function whose name says it seeds (``utils.set_seed``, ``.helpers.seed_all``)."""
+        last = name.rsplit(".", 1)[-1].lower()
+        if not any(word in last for word in self.helper_words):
+            return False
+        return name.split(".", 1)[0] not in self.library_roots
+
+    def _global_rng(self, name: str) -> str | None:
+        rng = self.rng_exact.get(name)
+        if rng is not None:
+            return rng
+        for prefix, rng, exclude in self.rng_prefixes:
+            if name.startswith(prefix):
+                rest = name[len(prefix):]
+                if rest.split(".", 1)[0] in exclude or not rest:
+                    return None
+                return rng
+        return None
+
+    def _check_seed_param(self, node: ast.Call, spec: dict, label: str) -> None:
+        if _has_star_kwargs(node) or not _applies(node, spec):
+            return
+        params = [spec["param"], *spec.get("also", ())]
+        if any(_has_arg(node, param, spec.get("position") if param == spec["param"] else None) for param in params):
+            return
+        message = (f"{label}() without {spec['param']}: its default draws from an unseeded RNG; "
+                   f"pass {spec['param']}= a seed read from configuration")
+        self.pending.append((node, spec.get("rng", "numpy"), message, False))
+
+    def _check_generator(self, node: ast.Call, name: str, spec: dict) -> None:
+        label = name.rsplit(".", 1)[-1]
+        if spec.get("seed_method"):
+            parent = self.ctx.parent
+            if isinstance(parent, ast.Attribute) and parent.attr == spec["seed_method"]:
+                return
+            if isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name):
+                self.torch_generators[parent.targets[0].id] = node
+                return
+            self.report(node, f"{label}() without .{spec['seed_method']}(seed): its stream is unpredictable")
+            return
+        if node.args or any(k.arg == spec.get("param") or k.arg is None for k in node.keywords):
+            return
+        self.report(node, f"{label}() without a seed: its stream differs on every run; pass a seed read from configuration")
+
+    # -- judgement ---------------------------------------------------------------------------
+    def finish(self) -> None:
+        if not self.active:
+            return
+        for name, node in self.torch_generators.items():
+            if name not in self.seeded_generators:
+                self.report(node, f"torch.Generator() bound to {name!r} is never given .manual_seed(seed)")
+        if "all" in self.seeded or not self.pending:
+            return
+        program = None
+        for node, rng, message, needs_program in self.pending:
+            if rng in self.seeded:
+                continue
+            if needs_program and _inside_function(self.ctx.tree, node):
+                if program is None:
+                    program = _is_program(self.ctx)
+                if not program:
+                    continue
+            self.report(node, message)
+
+
+def _applies(node: ast.Call, spec: dict) -> bool:
+    """``when``: literal keyword values that must be present; ``unless``: values that switch randomness off."""
+    given = {}
+    for keyword in node.keywords:
+        if keyword.arg and isinstance(keyword.value, ast.Constant):
+            given[keyword.arg] = keyword.value.value
+    for key, value in spec.get("when", {}).items():
+        if given.get(key, not value) != value:
+            return False
+    for key, value in spec.get("unless", {}).items():
+        if key in given and given[key] == value:
+            return False
+    return True
+
+
+def _has_arg(node: ast.Call, param: str, position: int | None) -> bool:
+    if any(keyword.arg == param for keyword in node.keywords):
+        return True
+    return position is not None and len(node.args) > position
+
+
+def _has_star_kwargs(node: ast.Call) -> bool:
+    return any(keyword.arg is None for keyword in node.keywords) or any(isinstance(a, ast.Starred) for a in node.args)
+
+
+def _inside_function(tree: ast.Module, node: ast.AST) -> bool:
+    line = getattr(node, "lineno", 0)
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and stmt.lineno <= line <= (stmt.end_lineno or stmt.lineno):
+            return True
+    return False
+
+
+def _is_program(ctx) -> bool:
+    """A notebook, a file with a ``__main__`` guard, or one doing work at module level (a script)."""
+    if ctx.is_notebook:
+        return True
+    for stmt in ctx.tree.body:
+        if isinstance(stmt, ast.If) and "__main__" in ast.unparse(stmt.test):
+            return True
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+            return True
+        if isinstance(stmt, (ast.For, ast.While, ast.With, ast.AsyncFor, ast.AsyncWith)):
+            return True
+    return False
