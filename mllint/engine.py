@@ -171,13 +171,14 @@ def run_check(root: Path, settings: Settings, *, files: list[str] | None = None,
         cache = ResultCache(cache_dir if cache_dir.is_absolute() else root / cache_dir, settings.fingerprint())
         cache.load()
     code_files = [f for f in inventory.code_files() if f.endswith(CODE_SUFFIXES)]
-    pass_enabled = code_enabled if run_code else set()
     result.code_rules_run = run_code
-    results, hits = _run_code_pass(root, code_files, settings, pass_enabled, jobs or settings.jobs or default_jobs(), cache, progress)
+    # The pass always runs the enabled code rules, so cache entries stay complete whatever --only says;
+    # with --only repo their findings are dropped below and only the facts are used.
+    results, hits = _run_code_pass(root, code_files, settings, code_enabled, jobs or settings.jobs or default_jobs(), cache, progress)
     result.cache_hits = hits
     result.files_checked = len(code_files)
     findings: list[Finding] = []
-    for rel in code_files:
+    for rel in code_files if run_code else ():
         findings.extend(Finding.from_cache(item) for item in results[rel][0])
     if cache is not None:
         if files is None:

@@ -117,3 +117,8 @@ def test_text_scorecard_shows_waivers():
     waived.waived = "tests live elsewhere"
     out = text.render(result_with(waived=[waived]))
     assert re.search(r"^\s+5 Testing\s+waived \(ML0501: tests live elsewhere\)$", out, re.M)
+
+
+def test_text_output_of_a_files_only_run_claims_no_scorecard(cli):
+    out = cli("check", "--no-cache", EXAMPLE / "train.py").stdout
+    assert "factors satisfied" not in out and "run `mllint check` on the whole repository" in out

@@ -34,6 +34,8 @@ def render(result, color: bool = False, **_kwargs) -> str:
 
 def scorecard_lines(result, paint) -> list[str]:
     """The scorecard as text: checked factors one per line, the unchecked ones folded into one line."""
+    if not result.repo_rules_run:  # files only (pre-commit) or --only code: no factor can be judged whole
+        return [paint("Twelve-factor scorecard: run `mllint check` on the whole repository to see it.", DIM)]
     card = build_scorecard(result)
     lines = [paint(f"Twelve-factor scorecard: {card.headline()}", BOLD)]
     unchecked = []
@@ -44,6 +46,5 @@ def scorecard_lines(result, paint) -> list[str]:
         label = f"{item.factor:>2} {item.title}" if 1 <= item.factor <= 12 else f"   {item.title}"
         lines.append(f"  {label:<45} {paint(status_text(item), STATUS_STYLES.get(item.status, ''))}")
     if unchecked:
-        why = "" if card.repo_rules_run else "; repository rules did not run"
-        lines.append(paint(f"  not checked: factor{'s' if len(unchecked) > 1 else ''} {', '.join(unchecked)} (no enabled rule ran{why})", DIM))
+        lines.append(paint(f"  not checked: factor{'s' if len(unchecked) > 1 else ''} {', '.join(unchecked)} (no enabled rule ran)", DIM))
     return lines
