@@ -1,0 +1,156 @@
+"""pylint plugin: ``pylint --load-plugins=mllint.pylint_plugin`` reports mllint's code rules as pylint messages.
+
+The plugin adapts the engine, it copies no rule: for each module pylint checks, it reads the file's
+bytes and runs :func:`mllint.codepass.analyze_file` with the rules that mllint's own configuration
+(``[tool.mllint]`` / ``mllint.toml`` found from the file, per-file ignores included) enables, then
+turns every finding into a pylint message. Message ids sit in pylint's range for external
+checkers: ``ML<gg><nn>`` becomes ``<letter><70+gg><nn>`` (ML0301 → W7301, ML1302 → W8302), the
+letter from mllint's severity (error → E, warning → W, info → C); symbols are mllint's rule names
+(``hardcoded-split``), so ``# pylint: disable=hardcoded-split`` works, as do mllint's own
+``# mllint: ignore[...]`` comments. Repository rules need the whole repository: run ``mllint check``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pylint.checkers import BaseRawFileChecker
+
+from mllint.catalogue import load_catalogue
+from mllint.codepass import analyze_file
+from mllint.config import ConfigError, Settings, find_config, load_settings
+from mllint.knowledge import load_knowledge
+
+if TYPE_CHECKING:  # pragma: no cover
+    from astroid import nodes
+    from pylint.lint import PyLinter
+
+SEVERITY_LETTER = {"error": "E", "warning": "W", "info": "C"}
+BASE_CHECKER_ID = 70
+
+
+def message_id(code: str, severity: str) -> str:
+    """``ML0301`` (warning) → ``W7301``: pylint's range 51-99 is for external checkers."""
+    group, index = int(code[2:4]), int(code[4:6])
+    return f"{SEVERITY_LETTER.get(severity, 'W')}{BASE_CHECKER_ID + group:02d}{index:02d}"
+
+
+def _symbol_taken(linter: Any, symbol: str) -> bool:
+    try:
+        linter.msgs_store.get_message_definitions(symbol)
+    except Exception:  # UnknownMessageError: the symbol is free
+        return False
+    return True
+
+
+def build_messages(linter: Any = None) -> tuple[dict[str, tuple[str, str, str]], dict[str, str]]:
+    """pylint ``msgs`` for every code rule, and mllint code → pylint symbol."""
+    msgs: dict[str, tuple[str, str, str]] = {}
+    symbols: dict[str, str] = {}
+    for rule in load_catalogue().code_rules():
+        symbol = rule.name
+        if linter is not None and _symbol_taken(linter, symbol):
+            symbol = f"mllint-{symbol}"
+        summary = " ".join(rule.summary.split())
+        msgs[message_id(rule.code, rule.severity)] = ("%s", symbol, f"{summary} (mllint {rule.code}; `mllint rule {rule.code}`)")
+        symbols[rule.code] = symbol
+    return msgs, symbols
+
+
+class _Project:
+    """mllint's settings for one configuration root, computed once."""
+
+    def __init__(self, root: Path, settings: Settings) -> None:
+        self.root = root
+        self.settings = settings
+        self.catalogue = load_catalogue()
+        code_rules = {rule.code for rule in self.catalogue.code_rules()}
+        self.enabled = settings.enabled_codes(self.catalogue) & code_rules
+        self.knowledge = load_knowledge(settings.knowledge)
+        self.options = {rule.code: settings.rule_options(rule) for rule in self.catalogue.code_rules()}
+
+
+class _Engine:
+    """Shared by the plugin's checkers: settings per configuration root, and the findings of the
+    module being checked (pylint runs all checkers on one module before the next, so mllint's code
+    pass runs once per file whatever the number of checkers)."""
+
+    def __init__(self, linter: Any) -> None:
+        self.linter = linter
+        self.projects: dict[Path, _Project | None] = {}
+        self.last: tuple[Path, list] | None = None
+
+    def project(self, path: Path) -> _Project | None:
+        found = find_config(path.parent)
+        root = found[0].parent if found else Path.cwd().resolve()
+        if root not in self.projects:
+            try:
+                settings, _source = load_settings(root)
+                self.projects[root] = _Project(root, settings)
+            except ConfigError as exc:
+                import sys
+
+                sys.stderr.write(f"mllint plugin: configuration ignored for {root}: {exc}\n")
+                self.projects[root] = None
+        return self.projects[root]
+
+    def findings(self, file: str) -> list:
+        path = Path(file).resolve()
+        if self.last is not None and self.last[0] == path:
+            return self.last[1]
+        findings: list = []
+        project = self.project(path)
+        if project is not None:
+            try:
+                rel = path.relative_to(project.root).as_posix()
+            except ValueError:
+                rel = path.as_posix()
+            enabled = project.enabled - project.settings.ignored_for(rel, project.catalogue)
+            try:
+                data = path.read_bytes() if enabled else b""
+            except OSError:
+                enabled = set()
+            if enabled:
+                findings, _facts = analyze_file(rel, data, project.catalogue, enabled, project.knowledge, project.options)
+        self.last = (path, findings)
+        return findings
+
+
+class MllintChecker(BaseRawFileChecker):
+    """Reports the findings of one mllint code group (pylint wants one checker id per checker)."""
+
+    name = "mllint"
+    msgs: dict[str, tuple[str, str, str]] = {}
+    group: int = 0
+
+    def __init__(self, linter: PyLinter, engine: _Engine, symbols: dict[str, str]) -> None:
+        super().__init__(linter)
+        self._engine = engine
+        self._symbols = symbols
+
+    def process_module(self, node: nodes.Module) -> None:
+        if not node.file or not node.file.endswith(".py"):
+            return
+        for finding in self._engine.findings(node.file):
+            symbol = self._symbols.get(finding.code)
+            if symbol is None or int(finding.code[2:4]) != self.group:
+                continue
+            self.add_message(
+                symbol, line=finding.line or 1, args=(finding.message,),
+                col_offset=None if finding.column is None else finding.column - 1,
+                end_lineno=finding.end_line,
+                end_col_offset=None if finding.end_column is None else finding.end_column - 1,
+            )
+
+
+def register(linter: PyLinter) -> None:
+    """pylint's plugin entry point: one checker per mllint code group, all named ``mllint``."""
+    msgs, symbols = build_messages(linter)
+    engine = _Engine(linter)
+    groups: dict[int, dict[str, tuple[str, str, str]]] = {}
+    for msgid, definition in msgs.items():
+        groups.setdefault(int(msgid[1:3]) - BASE_CHECKER_ID, {})[msgid] = definition
+    for group, group_msgs in sorted(groups.items()):
+        checker_class = type(f"MllintChecker{group:02d}", (MllintChecker,), {"msgs": group_msgs, "group": group})
+        linter.register_checker(checker_class(linter, engine, symbols))
