@@ -1,0 +1,280 @@
+"""ML0702 untracked-metrics: evaluation metrics computed and only printed, never logged or written."""
+
+from __future__ import annotations
+
+import ast
+
+from mllint.dataflow import ScopeStates, names_bound
+from mllint.rule import CodeRule, Example
+
+#: Calls that only reshape or format a value on its way to print(): the value is still "just printed".
+FORMATTERS = {"round", "float", "int", "str", "format", "abs", "repr"}
+FORMAT_METHODS = {"format", "item", "mean", "std", "round", "tolist", "numpy", "cpu", "detach", "__format__", "min", "max", "sum"}
+
+
+class _Scope:
+    def __init__(self) -> None:
+        self.names: dict[str, list[int]] = {}  # name -> ids of metric calls it holds
+        self.objects: set[str] = set()  # names bound to metric objects (evaluate.load(...))
+
+
+class UntrackedMetrics(CodeRule):
+    code = "ML0702"
+    name = "untracked-metrics"
+    factor = 7
+    severity = "warning"
+    summary = "Evaluation metrics are computed and only printed; the module never logs or saves them."
+    why = """
+        Factor 7 (tracking of results): a metric that only goes to stdout is lost when the
+        terminal closes. Nobody can compare this run with the last one, tie a model to its score,
+        or notice a regression; `dvc metrics diff` and experiment trackers have nothing to show.
+    """
+    how_to_fix = """
+        Log metrics where runs are compared: `mlflow.log_metric("f1", f1)`, `wandb.log(...)`,
+        `dvclive.Live().log_metric(...)`, or write them to a tracked file
+        (`json.dump(metrics, open("metrics.json", "w"))`, declared as `metrics:` in dvc.yaml).
+        Returning the metrics to a caller that logs them is fine too.
+    """
+    violating = [
+        Example("""
+            from sklearn.metrics import accuracy_score, f1_score
+            pred = model.predict(X_test)
+            print("accuracy", accuracy_score(y_test, pred))
+            f1 = f1_score(y_test, pred)
+            print(f"f1={f1:.3f}")
+        """, lines=(3, 4)),
+        Example("""
+            import sklearn.metrics as skm
+            import logging
+            logger = logging.getLogger(__name__)
+            def evaluate(model, X, y):
+                report = skm.classification_report(y, model.predict(X))
+                logger.info("report:\\n%s", report)
+        """, lines=(5,), note="module alias; logger.info is printing"),
+        Example(cells=("from sklearn.metrics import mean_squared_error",
+                       "mse = mean_squared_error(y_val, model.predict(X_val))\nmse"),
+                path="eval.ipynb", note="displayed in a notebook"),
+        Example("""
+            import evaluate
+            metric = evaluate.load("accuracy")
+            result = metric.compute(predictions=preds, references=labels)
+            print(result)
+        """, lines=(3,), note="Hugging Face evaluate"),
+        Example("""
+            from sklearn.model_selection import cross_val_score
+            import joblib
+            scores = cross_val_score(model, X, y, cv=5)
+            print("cv accuracy: %.3f" % scores.mean())
+            joblib.dump(model, "model.pkl")
+        """, lines=(3,), note="persisting the model is not recording its metrics"),
+    ]
+    compliant = [
+        Example("""
+            import mlflow
+            from sklearn.metrics import accuracy_score
+            acc = accuracy_score(y_test, pred)
+            print(acc)
+            mlflow.log_metric("accuracy", acc)
+        """, note="logged to a tracker"),
+        Example("""
+            import json
+            from sklearn.metrics import accuracy_score, f1_score
+            metrics = {"accuracy": accuracy_score(y_test, pred), "f1": f1_score(y_test, pred)}
+            print(metrics)
+            with open("metrics.json", "w") as fh:
+                json.dump(metrics, fh)
+        """, note="written to a metrics file"),
+        Example("""
+            from sklearn.metrics import roc_auc_score
+            def evaluate(model, X, y):
+                auc = roc_auc_score(y, model.predict_proba(X)[:, 1])
+                print("auc", auc)
+                return {"auc": auc}
+        """, note="returned to the caller"),
+        Example(cells=("from sklearn.metrics import accuracy_score\nfrom dvclive import Live",
+                       "with Live() as live:\n    live.log_metric('acc', accuracy_score(y, p))"),
+                path="eval.ipynb", note="dvclive in a notebook"),
+        Example("""
+            from sklearn.metrics import accuracy_score
+            def test_model_is_accurate():
+                acc = accuracy_score([1, 0], [1, 0])
+                print(acc)
+                assert acc == 1.0
+        """, path="tests/test_model.py", note="test files"),
+        Example("""
+            from sklearn.metrics import pairwise_distances, make_scorer, f1_score
+            print(pairwise_distances(X).shape)
+            scorer = make_scorer(f1_score)
+            print(scorer)
+        """, note="distances and scorer factories are not metrics"),
+        Example("""
+            from sklearn.metrics import accuracy_score
+            scores = []
+            for fold in folds:
+                scores.append(accuracy_score(fold.y, fold.pred))
+            print(scores)
+        """, note="collected for further use, not only printed"),
+    ]
+
+    def __init__(self, ctx, options=None) -> None:
+        super().__init__(ctx, options)
+        knowledge = ctx.knowledge
+        spec = knowledge.get("metrics_functions", {})
+        self.prefixes = tuple(spec.get("prefixes", ()))
+        self.callables = set(spec.get("callables", ()))
+        self.exclude = set(spec.get("exclude", ()))
+        self.object_makers = tuple(spec.get("metric_objects", ()))
+        self.object_methods = set(spec.get("metric_object_methods", ()))
+        self.methods = set(spec.get("methods", ()))
+        self.methods_require = spec.get("methods_require_import", ())
+        printers = knowledge.get("metrics_printers", {})
+        self.printers = set(printers.get("callables", ()))
+        self.print_methods = set(printers.get("methods", ()))
+        self.print_receivers = set(printers.get("method_receivers", ()))
+        trackers = knowledge.get("metrics_trackers", {})
+        self.tracker_modules = trackers.get("modules", ())
+        self.tracker_methods = set(trackers.get("methods", ()))
+        self.self_methods = set(trackers.get("self_methods", ()))
+        writers = knowledge.get("metrics_file_writers", {})
+        self.writer_calls = set(writers.get("callables", ()))
+        self.writer_methods = set(writers.get("methods", ()))
+        self.active = not ctx.is_test
+        self.recorded = False
+        self.scopes: ScopeStates[_Scope] = ScopeStates(_Scope)
+        self.metrics: dict[int, tuple[ast.Call, str]] = {}
+        self.printed: set[int] = set()
+        self.escaped: set[int] = set()
+
+    # -- traversal ---------------------------------------------------------------------------
+    def visit_Assign(self, node: ast.Assign) -> None:
+        if not self.active:
+            return
+        scope = self.scopes.current(self.ctx)
+        for target in node.targets:
+            for name in names_bound(target):
+                scope.names.pop(name, None)
+                scope.objects.discard(name)
+        if isinstance(node.value, ast.Call) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            made = self.ctx.call_name(node.value)
+            if made and any(made == m or (m.endswith(".") and made.startswith(m)) for m in self.object_makers):
+                scope.objects.add(node.targets[0].id)
+
+    def leave_FunctionDef(self, node) -> None:
+        self.scopes.pop(node)
+
+    leave_AsyncFunctionDef = leave_FunctionDef
+
+    def visit_Call(self, node: ast.Call) -> None:
+        if not self.active or self.recorded:
+            return
+        name = self.ctx.call_name(node)
+        if self._is_printer(node, name):
+            return
+        if self._records(node, name):
+            self.recorded = True
+            return
+        label = self._metric_label(node, name)
+        if label is not None:
+            key = id(node)
+            self.metrics[key] = (node, label)
+            self._classify([key], node)
+
+    def visit_Name(self, node: ast.Name) -> None:
+        if not self.active or self.recorded or not isinstance(node.ctx, ast.Load):
+            return
+        held = self.scopes.current(self.ctx).names.get(node.id)
+        if held:
+            self._classify(held, node)
+
+    # -- what a call is ----------------------------------------------------------------------
+    def _is_printer(self, node: ast.Call, name: str | None) -> bool:
+        func = node.func
+        if isinstance(func, ast.Name) and func.id in self.printers and func.id not in self.ctx.imports:
+            return True
+        if name is not None and (name in self.printers or (name.startswith("logging.") and name.rsplit(".", 1)[-1] in self.print_methods)):
+            return True
+        if isinstance(func, ast.Attribute) and func.attr in self.print_methods:
+            receiver = func.value
+            label = receiver.id if isinstance(receiver, ast.Name) else receiver.attr if isinstance(receiver, ast.Attribute) else None
+            return label in self.print_receivers
+        return False
+
+    def _records(self, node: ast.Call, name: str | None) -> bool:
+        if name is not None:
+            return name in self.writer_calls or any(name == m or name.startswith(m + ".") for m in self.tracker_modules)
+        func = node.func
+        if isinstance(func, ast.Attribute):
+            if func.attr in self.tracker_methods or func.attr in self.writer_methods:
+                return True
+            if func.attr in self.self_methods and isinstance(func.value, ast.Name) and func.value.id == "self":
+                return True
+        return False
+
+    def _metric_label(self, node: ast.Call, name: str | None) -> str | None:
+        if name is not None:
+            last = name.rsplit(".", 1)[-1]
+            if name in self.callables:
+                return last
+            if name.startswith(self.prefixes) and last not in self.exclude and last[:1].islower():
+                return last
+            return None
+        func = node.func
+        if isinstance(func, ast.Attribute):
+            if func.attr in self.object_methods and isinstance(func.value, ast.Name) and func.value.id in self.scopes.current(self.ctx).objects:
+                return f"{func.value.id}.{func.attr}"
+            if func.attr in self.methods and self.ctx.imports_any(self.methods_require):
+                return "." + func.attr
+        return None
+
+    # -- where a metric value goes -----------------------------------------------------------
+    def _classify(self, keys: list[int], node: ast.AST) -> None:
+        parents = self.ctx.parents
+        child = node
+        for parent in reversed(parents[:-1]):
+            if isinstance(parent, ast.Call) and child is not parent.func:
+                if self._is_printer(parent, self.ctx.call_name(parent)):
+                    self.printed.update(keys)
+                    return
+                if not self._formats(parent):
+                    self.escaped.update(keys)
+                    return
+            elif isinstance(parent, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                if child is getattr(parent, "value", None):
+                    scope = self.scopes.current(self.ctx)
+                    targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+                    for target in targets:
+                        for bound in names_bound(target):
+                            scope.names.setdefault(bound, []).extend(keys)
+                else:
+                    self.escaped.update(keys)
+                return
+            elif isinstance(parent, ast.Expr):
+                if self.ctx.is_notebook and child is parent.value and self._is_module_level():
+                    self.printed.update(keys)  # the cell displays it
+                return
+            elif isinstance(parent, (ast.stmt, ast.Lambda, ast.comprehension)):
+                self.escaped.update(keys)
+                return
+            child = parent
+
+    def _formats(self, call: ast.Call) -> bool:
+        func = call.func
+        if isinstance(func, ast.Name):
+            return func.id in FORMATTERS
+        if isinstance(func, ast.Attribute):
+            return func.attr in FORMAT_METHODS
+        return False
+
+    def _is_module_level(self) -> bool:
+        return not self.ctx.scopes
+
+    # -- judgement -----------------------------------------------------------------------------
+    def finish(self) -> None:
+        if not self.active or self.recorded or not self.metrics:
+            return
+        if self.ctx.imports_any(self.tracker_modules):
+            return
+        for key, (node, label) in self.metrics.items():
+            if key in self.printed and key not in self.escaped:
+                self.report(node, f"metric {label}() is computed and only printed: this module never logs it to a "
+                                  f"tracker or writes it to a file; record it (e.g. mlflow.log_metric, dvclive, metrics.json)")
