@@ -83,6 +83,8 @@ class FileContext:
         self.parents: list[ast.AST] = []
         self.scopes: list[ast.AST] = []
         self.raw_findings: list[tuple[CodeRule, ast.AST, str, Any]] = []
+        #: notebooks: first line of each code cell in the joined program (set by the code pass).
+        self.cell_starts: list[int] = []
         self._prescan(tree)
 
     # -- import and constant pre-scan (module level, cheap: no full walk) -------------------

@@ -1,0 +1,122 @@
+"""ML1308 inplace-result-discarded: ``df.dropna()`` as a statement, its result thrown away."""
+
+from __future__ import annotations
+
+import ast
+from bisect import bisect_right
+
+from mllint.evidence import TracksBindings, evidence_for, is_true, keyword, short
+from mllint.rule import CodeRule, Example
+
+
+class InplaceResultDiscarded(TracksBindings, CodeRule):
+    code = "ML1308"
+    name = "inplace-result-discarded"
+    factor = 13
+    severity = "error"
+    summary = "A pandas method that returns a new object is called as a statement; the result is lost."
+    why = """
+        `df.dropna()`, `df.fillna(0)`, `df.drop(columns=...)`, `df.rename(...)` return a new object
+        and leave `df` unchanged. Called as a statement, the cleaning step does nothing: the model
+        is trained on data with the missing values, outliers or leaky columns the code claims to
+        remove, and nobody notices because nothing fails.
+    """
+    how_to_fix = """
+        Assign the result: `df = df.dropna()` (preferred; `inplace=True` is discouraged by pandas
+        and being deprecated for most methods). In a notebook, the last expression of a cell is
+        displayed and is not reported.
+    """
+    violating = [
+        Example("""
+            import pandas as pd
+            df = pd.read_csv("churn.csv")
+            df.dropna()
+            df.drop(columns=["customer_id"])
+        """, lines=(3, 4)),
+        Example("""
+            import pandas as pd
+            def clean(frame: pd.DataFrame) -> pd.DataFrame:
+                frame.fillna(0)
+                frame.rename(columns=str.lower)
+                return frame
+        """, note="annotated parameter"),
+        Example("""
+            import pandas as pd
+            def prepare(df):
+                df.sort_values("date", inplace=False)
+                df["amount"].astype("float32")
+                return df
+        """, note="explicit inplace=False; a column"),
+        Example(cells=("import pandas as pd\ndata = pd.read_csv('x.csv')\ndata.reset_index(drop=True)\ndata.shape",),
+                path="eda.ipynb", note="notebook: not the last expression of its cell"),
+        Example("""
+            import pandas as pd
+            df_train = load()
+            df_train.drop_duplicates()
+        """, note="conventional DataFrame name"),
+    ]
+    compliant = [
+        Example("""
+            import pandas as pd
+            df = pd.read_csv("churn.csv")
+            df = df.dropna()
+            df.drop(columns=["customer_id"], inplace=True)
+            print(df.fillna(0).describe())
+        """),
+        Example(cells=("import pandas as pd\ndf = pd.read_csv('x.csv')",
+                       "df.sort_values('age')", "df.dropna().shape"),
+                path="eda.ipynb", note="the last expression of a notebook cell is displayed"),
+        Example("""
+            import os
+            from pathlib import Path
+            os.rename("a", "b")
+            Path("a").rename("b")
+            text = "abc"
+            text.replace("a", "b")
+            table.drop(engine)
+        """, note="not pandas objects (the str.replace is another bug, not this rule)"),
+        Example("""
+            import pandas as pd
+            df = pd.read_csv("x.csv")
+            df.head()
+            df.to_csv("out.csv")
+            df.update(other)
+        """, note="display-only and genuinely in-place methods"),
+        Example("""
+            import pyspark.sql.functions as F
+            import pandas as pd
+            df.drop("col")
+        """, note="with Spark imported, a name alone is no evidence"),
+    ]
+
+    def __init__(self, ctx, options=None) -> None:
+        super().__init__(ctx, options)
+        self.methods = set(ctx.knowledge.get("smells_inplace", {}).get("methods", []))
+        self.displayed: set[int] = set()
+
+    def visit_Module(self, node: ast.Module) -> None:
+        """In a notebook, the last top-level statement of each cell is displayed (its value is used)."""
+        starts = getattr(self.ctx, "cell_starts", None)
+        if not self.ctx.is_notebook or not starts:
+            return
+        last_in_cell: dict[int, ast.stmt] = {}
+        for stmt in node.body:
+            last_in_cell[bisect_right(starts, stmt.lineno)] = stmt
+        self.displayed = {id(stmt.value) for stmt in last_in_cell.values() if isinstance(stmt, ast.Expr)}
+
+    def visit_Expr(self, node: ast.Expr) -> None:
+        call = node.value
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)):
+            return
+        method = call.func.attr
+        if method not in self.methods or id(call) in self.displayed:
+            return
+        flag = keyword(call, "inplace")
+        if flag is not None and (is_true(flag.value) or not isinstance(flag.value, ast.Constant)):
+            return
+        receiver = call.func.value
+        if not evidence_for(self.ctx).is_pandas(receiver):
+            return
+        target = short(receiver, 30)
+        self.report(call, f"the result of `{target}.{method}(...)` is discarded: it returns a new object and leaves "
+                          f"{target} unchanged; assign it: `{target} = {target}.{method}(...)`")
