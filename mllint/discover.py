@@ -37,8 +37,9 @@ class Inventory:
         return [f for f in self.files if f.endswith(CODE_SUFFIXES)]
 
 
-def run_git(args: list[str], cwd: Path, timeout: float = GIT_TIMEOUT) -> subprocess.CompletedProcess | None:
-    """Run a read-only git command; None when git is missing, fails or times out."""
+def run_git(args: list[str], cwd: Path, timeout: float = GIT_TIMEOUT,
+            ok_codes: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess | None:
+    """Run a read-only git command; None when git is missing, fails (exit code not in ``ok_codes``) or times out."""
     git = shutil.which("git")
     if git is None:
         return None
@@ -49,7 +50,7 @@ def run_git(args: list[str], cwd: Path, timeout: float = GIT_TIMEOUT) -> subproc
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    return proc if proc.returncode == 0 else None
+    return proc if proc.returncode in ok_codes else None
 
 
 def git_root(path: Path) -> Path | None:

@@ -64,3 +64,19 @@ class RepoModel:
         from mllint.yamlsafe import load_yaml
 
         return load_yaml(self.read_text(rel))
+
+    # -- version control, data and dependencies (mllint/vcs.py, mllint/manifests.py) -------------
+    @cached_property
+    def vcs(self) -> Any:
+        """Git and DVC facts: tracked files, LFS, ignore status, history blobs, DVC outputs."""
+        from mllint.vcs import Vcs
+
+        return Vcs(self)
+
+    @cached_property
+    def manifests(self) -> Any:
+        """Parsed dependency manifests and lock files."""
+        from mllint.manifests import Manifests
+
+        return Manifests(self)
+

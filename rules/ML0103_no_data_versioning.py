@@ -1,0 +1,117 @@
+"""ML0103 no-data-versioning: the code uses data or model files but nothing versions them."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+from mllint.mlcode import calls_any, imports_any
+from mllint.rule import RepoExample, RepoFinding, RepoRule
+
+CODE_OR_DOC = (".py", ".md", ".rst", ".txt", ".ipynb", ".pyc", ".gitkeep", ".keep", ".yaml", ".yml", ".json", ".toml", ".cfg", ".sh")
+
+
+def data_signals(repo) -> list[tuple[str, str]]:
+    """(file, evidence) for code that reads or writes data/model files, in path order (modules first)."""
+    knowledge = repo.knowledge
+    io = knowledge.get("data_io", {})
+    extensions = {"." + ext for ext in knowledge.get("data_files", {}).get("extensions", ())}
+    out = []
+    for facts in sorted(repo.source_facts(), key=lambda f: (f["notebook"], f["path"])):
+        calls = calls_any(facts["calls"], [*io.get("calls", []), *io.get("methods", [])])
+        if calls:
+            out.append((facts["path"], calls[0]))
+            continue
+        strings = [s for s in facts["strings"] if PurePosixPath(s.split("?")[0]).suffix.lower() in extensions]
+        if strings:
+            out.append((facts["path"], repr(strings[0])))
+    return out
+
+
+def data_folders(repo) -> list[str]:
+    """Top-level data/model folders that hold something other than code and docs."""
+    names = repo.knowledge.get("data_files", {}).get("folders", ())
+    found = []
+    for name in names:
+        inside = [rel for rel in repo.files if rel.startswith(name + "/")]
+        if any(not rel.endswith(CODE_OR_DOC) and PurePosixPath(rel).name != "__init__.py" for rel in inside):
+            found.append(name + "/")
+    return found
+
+
+def versioning_evidence(repo) -> list[str]:
+    """What shows that data is versioned: DVC, git-lfs, lakeFS, Delta, ... (empty when nothing)."""
+    table = repo.knowledge.get("data_versioning", {})
+    found: list[str] = []
+    vcs = repo.vcs
+    if vcs.uses_dvc:
+        found.append("DVC")
+    if vcs.uses_lfs:
+        found.append("git-lfs")
+    markers = table.get("markers", ())
+    for folder in vcs.ancestors_to_git_root():
+        found += [marker for marker in markers if (folder / marker).exists()]
+    suffixes = tuple(table.get("suffixes", ()))
+    found += [rel for rel in repo.files if rel.endswith(suffixes) and not rel.startswith(".dvc/")][:1]
+    found += [rel for rel in repo.files if PurePosixPath(rel).name in markers or any(p in markers for p in PurePosixPath(rel).parts[:-1])][:1]
+    for facts in repo.code_facts():
+        found += imports_any(facts["imports"], table.get("imports", ()))[:1]
+        found += calls_any(facts["calls"], table.get("calls", ()))[:1]
+    return found
+
+
+class NoDataVersioning(RepoRule):
+    code = "ML0103"
+    name = "no-data-versioning"
+    factor = 1
+    severity = "warning"
+    summary = "The code reads or writes data/model files, but nothing versions them (no DVC, git-lfs, lakeFS, ...)."
+    why = """
+        Factor 1 (version control of code and data): a model is a function of code *and* data.
+        When only the code is versioned, nobody can say which data trained the model in
+        production, reproduce it, or notice that the data changed under it.
+    """
+    how_to_fix = """
+        Version data and models next to the code: `dvc init`, `dvc add data/raw` (or declare them
+        as outputs in `dvc.yaml`) and `dvc remote add -d storage s3://...`; or git-lfs for small
+        projects; or a data lake with versioning (lakeFS, Delta Lake).
+    """
+    violating = [
+        RepoExample({"train.py": "import pandas as pd\ndf = pd.read_csv('data/train.csv')\n"}),
+        RepoExample({"train.py": "import joblib\njoblib.dump(object(), 'model.joblib')\n"}),
+        RepoExample({"src/load.py": "PATH = 'data/raw/images.npz'\n"}, note="a data path in the code"),
+        RepoExample({"data/raw.csv": "a\n1\n", "README.md": "# x\n"}, note="a data folder with data in it"),
+        RepoExample({"nb.ipynb": '{"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": null, '
+                                 '"source": ["import pandas as pd\\n", "df = pd.read_parquet(\'x.parquet\')"]}], '
+                                 '"metadata": {}, "nbformat": 4, "nbformat_minor": 5}'}, note="a notebook reading data"),
+    ]
+    compliant = [
+        RepoExample({"train.py": "import pandas as pd\ndf = pd.read_csv('data/train.csv')\n",
+                     "data/train.csv.dvc": "outs:\n- md5: abc\n  path: train.csv\n", ".dvc/config": "[core]\n"}),
+        RepoExample({"train.py": "import pandas as pd\ndf = pd.read_csv('data/train.csv')\n",
+                     ".gitattributes": "*.csv filter=lfs diff=lfs merge=lfs -text\n"}),
+        RepoExample({"train.py": "import lakefs\nimport pandas as pd\ndf = pd.read_csv('lakefs://repo/main/train.csv')\n"}),
+        RepoExample({"models/resnet.py": "class ResNet:\n    pass\n", "data/__init__.py": "", "data/loader.py": "x = 1\n"},
+                    note="data/ and models/ folders holding code only"),
+        RepoExample({"train.py": "import wandb\nimport torch\nart = wandb.Artifact('ds', type='dataset')\ntorch.save({}, 'model.pt')\n"},
+                    note="W&B artifacts version the data"),
+    ]
+
+    def check(self, repo):
+        signals = data_signals(repo)
+        folders = data_folders(repo)
+        if not signals and not folders:
+            return
+        if versioning_evidence(repo):
+            return
+        main = repo.ml.main_training_file()
+        path = main if main and any(path == main for path, _e in signals) else (signals[0][0] if signals else None)
+        what = f"{signals[0][0]} uses data/model files ({signals[0][1]})" if signals else f"{folders[0]} holds data files"
+        if path and signals and path != signals[0][0]:
+            what = f"{path} uses data/model files ({dict(signals)[path]})"
+        yield RepoFinding(
+            f"{what}, but nothing versions data: looked for DVC (.dvc/, dvc.yaml, *.dvc), git-lfs (filter=lfs in "
+            ".gitattributes), lakeFS, Delta Lake or dataset artifacts; run `dvc init` and `dvc add` the data/model "
+            "files (or `git lfs track` them)",
+            path=path,
+            evidence=[".dvc/", "dvc.yaml", "*.dvc", ".gitattributes"],
+        )

@@ -1,0 +1,88 @@
+"""ML0104 large-file-in-history: a blob above the size threshold anywhere in git history."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from mllint.rule import RepoExample, RepoFinding, RepoRule
+
+BIG = "0123456789" * 110_000  # 1.1 MB of text: above the default size threshold
+
+
+class LargeFileOptions(BaseModel):
+    """``[tool.mllint.options.large-file-in-history]``."""
+
+    model_config = ConfigDict(extra="forbid", alias_generator=lambda n: n.replace("_", "-"), populate_by_name=True)
+
+    size_threshold: int = Field(1_000_000, ge=1, description="Bytes; blobs above this are reported.")
+    max_commits: int = Field(20_000, ge=1, description="Scan at most this many of the most recent commits.")
+    timeout: float = Field(20.0, gt=0, description="Seconds each git command of the scan may take.")
+    max_findings: int = Field(20, ge=1, description="Blobs listed one by one before the rest is summarised.")
+
+
+def human_size(size: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1000
+    return f"{size} B"  # pragma: no cover
+
+
+class LargeFileInHistory(RepoRule):
+    code = "ML0104"
+    name = "large-file-in-history"
+    factor = 1
+    severity = "warning"
+    summary = "A file above the size threshold is stored in the git history (even if it was deleted since)."
+    why = """
+        Factor 1 (version control of code and data): a large blob committed once stays in every
+        clone forever, even after `git rm`. It makes cloning and CI slow and usually means data or
+        a model was versioned the wrong way; the right place is DVC or git-lfs.
+    """
+    how_to_fix = """
+        Move the file to DVC or git-lfs, then rewrite the history to drop the blob
+        (`git filter-repo --strip-blobs-bigger-than 1M` or `git lfs migrate import --include=...`)
+        and force-push, coordinating with everyone who has a clone.
+    """
+    Options = LargeFileOptions
+    violating = [
+        RepoExample({"weights/model.bin": BIG, "train.py": "x = 1\n"}),
+        RepoExample({"data/big.csv": BIG}),
+        RepoExample({"notebooks/eda.ipynb": '{"cells": [], "x": "' + BIG + '"}'}, note="a notebook with huge outputs"),
+        RepoExample({"sub/project/dump.json": BIG, "sub/project/train.py": "x = 1\n"}),
+    ]
+    compliant = [
+        RepoExample({"train.py": "x = 1\n", "data/small.csv": "a,b\n1,2\n"}),
+        RepoExample({"weights/model.bin": BIG}, git=False, note="no git history to scan"),
+        RepoExample({"README.md": "# project\n"}),
+        RepoExample({"poetry.lock": BIG, "pyproject.toml": "[project]\nname = 'x'\n"}, note="generated lock files are exempt"),
+    ]
+
+    def check(self, repo):
+        vcs = repo.vcs
+        if not vcs.is_git:
+            return
+        options = self.options if isinstance(self.options, LargeFileOptions) else LargeFileOptions(**(self.options or {}))
+        exempt = set(repo.knowledge.get("data_files", {}).get("size_exempt", ()))
+        scan = vcs.history(options.size_threshold, options.max_commits, options.timeout)
+        blobs = [(path, size) for path, size in scan.blobs if PurePosixPath(path).name not in exempt]
+        note = f" (note: {scan.cut})" if scan.cut else ""
+        for path, size in blobs[:options.max_findings]:
+            state = "still tracked" if path in vcs.tracked else "no longer in the work tree, but in the history"
+            yield RepoFinding(
+                f"{path} ({human_size(size)}, {state}) is a blob above {human_size(options.size_threshold)} in the git "
+                f"history: scanned {scan.scanned_commits} commit(s) of all refs{note}; keep large files in DVC or git-lfs "
+                "and drop the blob with `git filter-repo --strip-blobs-bigger-than` or `git lfs migrate import`",
+                path=path,
+                evidence=[path],
+            )
+        rest = blobs[options.max_findings:]
+        if rest:
+            yield RepoFinding(
+                f"{len(rest)} more blobs above {human_size(options.size_threshold)} are in the git history "
+                f"(e.g. {rest[0][0]}){note}",
+                path=None,
+                evidence=[path for path, _size in rest[:20]],
+            )
