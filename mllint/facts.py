@@ -85,6 +85,7 @@ class FactCollector:
             self.imports.update(module + alias.name for alias in node.names)
         else:
             self.imports.add(module)
+        self.names.update(alias.name for alias in node.names if alias.name != "*")  # imported = referenced
         if not node.level:
             self._note_import(module, node)
         if self.ctx.scopes:

@@ -80,3 +80,24 @@ class RepoModel:
 
         return Manifests(self)
 
+    # -- life cycle, CI and serving (mllint/mlcode.py, mllint/ci.py, mllint/serving.py) ----------
+    @cached_property
+    def ml(self) -> Any:
+        """What each code file does: trains, persists, loads a model, computes/writes metrics, tracks."""
+        from mllint.mlcode import profile
+
+        return profile(self)
+
+    @cached_property
+    def ci_configs(self) -> list[Any]:
+        """CI configuration files (here or at the git root of a monorepo) and the commands they run."""
+        from mllint.ci import find_ci_configs
+
+        return find_ci_configs(self)
+
+    @cached_property
+    def serving(self) -> list[Any]:
+        """Serving modules and batch prediction scripts."""
+        from mllint.serving import find_serving
+
+        return find_serving(self)

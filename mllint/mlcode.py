@@ -1,0 +1,210 @@
+"""What each code file does in the model's life cycle, judged from its facts and the knowledge tables.
+
+Trains a model, persists one, loads one, computes metrics, writes metrics, tracks experiments,
+detects drift: one small :class:`FileRole` per parsed code file, built once per run (``repo.ml``) and
+read by the repository rules of factors 5-12. Matching is by resolved call names, method names and
+imports only; nothing here opens the code again. The knowledge lives in ``rules/knowledge/lifecycle.toml``.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Iterable
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mllint.repo import RepoModel
+
+
+@lru_cache(maxsize=4096)
+def _glob(pattern: str) -> re.Pattern[str]:
+    return re.compile(fnmatch.translate(pattern))
+
+
+def imports_any(imports: Iterable[str], prefixes: Iterable[str]) -> list[str]:
+    """Imported modules that are one of ``prefixes`` or below one (``mlflow.sklearn`` matches ``mlflow``)."""
+    prefixes = list(prefixes)
+    out = []
+    for module in imports:
+        for prefix in prefixes:
+            if module == prefix or module.startswith(prefix + "."):
+                out.append(module)
+                break
+    return out
+
+
+def calls_any(calls: Iterable[str], patterns: Iterable[str]) -> list[str]:
+    """Calls matching one of ``patterns``: fnmatch globs on resolved names, or exact ``.method`` names."""
+    patterns = list(patterns)
+    out = []
+    for call in calls:
+        for pattern in patterns:
+            if pattern.startswith("."):
+                if call == pattern:
+                    out.append(call)
+                    break
+            elif call == pattern or ("*" in pattern and _glob(pattern).match(call)):
+                out.append(call)
+                break
+    return out
+
+
+def stem_words(path: str) -> str:
+    """The file name without suffix, lower-cased (``src/Train_Model.py`` -> ``train_model``)."""
+    name = path.rsplit("/", 1)[-1]
+    return name.rsplit(".", 1)[0].lower()
+
+
+def path_has_word(path: str, words: Iterable[str]) -> bool:
+    lowered = path.lower()
+    return any(word in lowered for word in words)
+
+
+@dataclass
+class FileRole:
+    """The life-cycle evidence found in one code file (each list holds the matching names)."""
+
+    path: str
+    notebook: bool
+    test: bool
+    trains: list[str] = field(default_factory=list)
+    persists: list[str] = field(default_factory=list)
+    loads_model: list[str] = field(default_factory=list)
+    computes_metrics: list[str] = field(default_factory=list)
+    writes_metrics: list[str] = field(default_factory=list)
+    tracks: list[str] = field(default_factory=list)
+    drift: list[str] = field(default_factory=list)
+
+    @property
+    def module(self) -> bool:
+        """A Python module (not a notebook, not a test)."""
+        return not self.notebook and not self.test
+
+
+def classify(facts: dict[str, Any], knowledge: dict[str, Any]) -> FileRole:
+    """The :class:`FileRole` of one file's facts."""
+    imports = facts.get("imports", [])
+    calls = facts.get("calls", [])
+    strings = facts.get("strings", [])
+    path = facts["path"]
+    role = FileRole(path=path, notebook=facts.get("notebook", False), test=facts.get("test", False))
+
+    training = knowledge.get("model_training", {})
+    direct = calls_any(calls, training.get("calls", []))
+    methods = calls_any(calls, training.get("methods", []))
+    if direct:
+        role.trains = direct
+    elif methods:
+        frameworks = imports_any(imports, training.get("frameworks", []))
+        estimators = calls_any(calls, training.get("estimators", []))
+        if frameworks or estimators:
+            role.trains = methods + (estimators or frameworks)[:3]
+
+    persistence = knowledge.get("model_persistence", {})
+    role.persists = calls_any(calls, [*persistence.get("calls", []), *persistence.get("methods", [])])
+    if not role.persists and imports_any(imports, persistence.get("frameworks", [])):
+        role.persists = calls_any(calls, persistence.get("with_frameworks", []))
+
+    loading = knowledge.get("model_loading", {})
+    role.loads_model = calls_any(calls, [*loading.get("calls", []), *loading.get("methods", [])])
+
+    metrics = knowledge.get("metric_computation", {})
+    role.computes_metrics = calls_any(calls, metrics.get("calls", []))
+    if not role.computes_metrics and imports_any(imports, metrics.get("frameworks", [])):
+        role.computes_metrics = calls_any(calls, metrics.get("methods", []))
+
+    writers = knowledge.get("metrics_writers", {})
+    written = calls_any(calls, [*writers.get("calls", []), *writers.get("methods", [])])
+    written += imports_any(imports, writers.get("imports", []))
+    dumps = calls_any(calls, writers.get("dumps", []))
+    words = writers.get("path_words", [])
+    if dumps and (path_has_word(stem_words(path), words) or any(path_has_word(s, words) for s in strings)):
+        written += dumps
+    role.writes_metrics = written
+
+    trackers = knowledge.get("experiment_trackers", {})
+    role.tracks = imports_any(imports, trackers.get("imports", [])) + calls_any(calls, trackers.get("calls", []))
+
+    drift = knowledge.get("drift_detection", {})
+    role.drift = imports_any(imports, drift.get("imports", []))
+    if not role.drift and path_has_word(path, drift.get("module_words", [])):
+        role.drift = calls_any(calls, drift.get("calls", []))
+    return role
+
+
+@dataclass
+class MLProfile:
+    """Every code file's role, plus shortcuts the rules use."""
+
+    roles: list[FileRole]
+
+    def where(self, attribute: str, *, modules_only: bool = False, include_tests: bool = False) -> list[FileRole]:
+        out = []
+        for role in self.roles:
+            if role.test and not include_tests:
+                continue
+            if modules_only and role.notebook:
+                continue
+            if getattr(role, attribute):
+                out.append(role)
+        return out
+
+    @property
+    def training(self) -> list[FileRole]:
+        """Files (modules first, then notebooks) that train a model."""
+        found = self.where("trains")
+        return sorted(found, key=lambda role: (role.notebook, role.path))
+
+    def main_training_file(self) -> str | None:
+        """The most relevant training file: a module named like a training script, else the first one."""
+        training = self.training
+        if not training:
+            return None
+        named = [role for role in training if "train" in stem_words(role.path) and not role.notebook]
+        return (named or training)[0].path
+
+
+def profile(repo: RepoModel) -> MLProfile:
+    return MLProfile([classify(facts, repo.knowledge) for facts in repo.code_facts()])
+
+
+#: Default pattern of preprocessing/feature module names (searched in each folder and file name).
+PREPROCESSING_PATTERN = (
+    r"(^|[_\-.])(pre_?process(ing|or|ors|es)?|prep|prepare|preparation|data_?prep|features?|featuri[sz](e|ation|er|ers)"
+    r"|feature_?engineering|transforms?|transformations?|clean(ing|er|ers|se)?|etl|(data_?)?processing"
+    r"|impute|imputation)($|[_\-.])"
+)
+
+
+def module_matches(path: str, pattern: re.Pattern[str]) -> bool:
+    """Whether a folder or the file name (without suffix) of ``path`` matches ``pattern``."""
+    parts = path.lower().split("/")
+    parts[-1] = parts[-1].rsplit(".", 1)[0]
+    return any(pattern.search(part) for part in parts)
+
+
+def dotted(path: str) -> str:
+    """Module name of a file path (``src/pkg/__init__.py`` -> ``src.pkg``)."""
+    stem = path.rsplit(".", 1)[0]
+    if stem.endswith("/__init__"):
+        stem = stem[: -len("/__init__")]
+    return stem.replace("/", ".")
+
+
+def imports_module(facts: dict[str, Any], target_path: str) -> bool:
+    """Whether the file of ``facts`` imports the local module at ``target_path`` (any suffix of its
+    dotted name, ``from pkg import module`` included)."""
+    target = dotted(target_path)
+    stem = target.rsplit(".", 1)[-1]
+    names = set(facts.get("names", []))
+    for module in facts.get("imports", []):
+        module = module.lstrip(".")
+        if not module:
+            continue
+        if target == module or target.endswith("." + module):
+            return True
+        if stem in names and (target.startswith(module + ".") or ("." + module + ".") in ("." + target)):
+            return True
+    return False

@@ -1,0 +1,94 @@
+"""ML0503 no-model-test: no test exercises training, prediction or evaluation code, or loads a model."""
+
+from __future__ import annotations
+
+import re
+
+from mllint.mlcode import calls_any, imports_module
+from mllint.rule import RepoExample, RepoFinding, RepoRule
+
+TRAIN = "from sklearn.linear_model import LogisticRegression\n\n\ndef train(X, y):\n    return LogisticRegression().fit(X, y)\n"
+FEATURE_TEST = "from features import scale\n\n\ndef test_scale():\n    assert scale(2) == 1\n"
+
+
+class NoModelTest(RepoRule):
+    code = "ML0503"
+    name = "no-model-test"
+    factor = 5
+    severity = "warning"
+    summary = "No test exercises the training, prediction or evaluation code, or loads a model."
+    why = """
+        Factor 5 (tests of code and model): data tests alone do not show that the model can be trained,
+        saved, loaded and asked for a prediction. A small smoke test (fit on ten rows, predict, check the
+        output shape and a sanity metric) catches broken training code and incompatible model files
+        before they reach production.
+    """
+    how_to_fix = """
+        Add a model test, e.g. `tests/test_model.py`: train on a tiny synthetic dataset (or load the
+        persisted model), call `predict`, and assert on the output shape and a minimum score; for a
+        service, call the prediction endpoint with FastAPI's `TestClient`.
+    """
+    violating = [
+        RepoExample({"train.py": TRAIN}, note="no tests at all"),
+        RepoExample({"train.py": TRAIN, "features.py": "def scale(x):\n    return x / 2\n", "tests/test_features.py": FEATURE_TEST},
+                    note="only the features are tested"),
+        RepoExample({"notebooks/train.ipynb": '{"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": null, '
+                     '"source": ["import torch\\n", "model = torch.nn.Linear(2, 1)\\n", "model.train()\\n"]}], "metadata": {}, '
+                     '"nbformat": 4, "nbformat_minor": 5}',
+                     "tests/test_utils.py": "from utils import slug\n\n\ndef test_slug():\n    assert slug('A b') == 'a-b'\n",
+                     "utils.py": "def slug(s):\n    return s.lower().replace(' ', '-')\n"}, note="training in a notebook, tests of utilities"),
+        RepoExample({"app.py": "import joblib\nfrom fastapi import FastAPI\napp = FastAPI()\nmodel = joblib.load('m.pkl')\n",
+                     "tests/test_config.py": "import json\n\n\ndef test_config():\n    assert json.loads('{}') == {}\n"},
+                    note="a service that loads a model, tests of something else"),
+    ]
+    compliant = [
+        RepoExample({"train.py": TRAIN, "tests/test_train.py": "from train import train\n\n\ndef test_fits():\n    assert train([[0], [1]], [0, 1])\n"}),
+        RepoExample({"src/model.py": TRAIN, "tests/test_smoke.py": "import joblib\n\n\ndef test_loads():\n    assert joblib.load('m.pkl')\n"},
+                    note="the test loads the persisted model"),
+        RepoExample({"app.py": "import joblib\nfrom fastapi import FastAPI\napp = FastAPI()\nmodel = joblib.load('m.pkl')\n",
+                     "tests/test_api.py": "from fastapi.testclient import TestClient\nfrom app import app\n\n\n"
+                                          "def test_predict():\n    assert TestClient(app).post('/predict').status_code == 200\n"},
+                    note="the prediction endpoint is tested"),
+        RepoExample({"utils.py": "def slug(s):\n    return s.lower()\n", "tests/test_utils.py": "def test_x():\n    pass\n"},
+                    note="no model code at all"),
+        RepoExample({"pkg/trainer.py": TRAIN, "pkg/trainer_test.py": "from pkg import trainer\n\n\ndef test_it():\n    assert trainer.train\n"},
+                    note="the test references the training module's definitions"),
+    ]
+
+    def check(self, repo):
+        profile = repo.ml
+        knowledge = repo.knowledge.get("model_tests", {})
+        model_code = [role for role in profile.roles if not role.test and (role.trains or role.loads_model)]
+        model_code += [role for role in repo.serving if role.path not in {r.path for r in model_code}]
+        if not model_code:
+            return
+        tests = repo.test_facts()
+        model_files = {role.path for role in model_code}
+        module_words = knowledge.get("module_words", [])
+        for facts in repo.source_facts():
+            stem = facts["path"].rsplit("/", 1)[-1].lower()
+            if not facts.get("notebook") and any(word in stem for word in module_words):
+                model_files.add(facts["path"])
+        model_defs = {name for facts in repo.source_facts() if facts["path"] in model_files for name, _k, _l in facts.get("defs", [])}
+        name_words = re.compile("|".join(re.escape(w) for w in knowledge.get("name_words", [])) or "$^", re.I)
+        patterns = [*knowledge.get("calls", []), *knowledge.get("methods", [])]
+        for facts in tests:
+            if calls_any(facts.get("calls", []), patterns):
+                return
+            if any(name_words.search(name) for name, _kind, _line in facts.get("defs", [])):
+                return
+            if model_defs & set(facts.get("names", [])):
+                return
+            if any(imports_module(facts, path) for path in model_files if not path.endswith(".ipynb")):
+                return
+            if any(s.startswith("/") and name_words.search(s) for s in facts.get("strings", [])):
+                return
+        main = profile.main_training_file() or model_code[0].path
+        looked = f"{len(tests)} test file(s)" if tests else "test files (there are none)"
+        yield RepoFinding(
+            f"no test exercises the model code (e.g. {main}): looked in {looked} for a call to fit/predict/evaluate, "
+            "a model load (joblib.load, torch.load, from_pretrained, ...), a TestClient call or a reference to the "
+            "training/prediction modules; add tests/test_model.py that trains on a tiny dataset or loads the model and "
+            "checks a prediction",
+            path=main, evidence=sorted(model_files)[:5],
+        )

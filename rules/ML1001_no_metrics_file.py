@@ -1,0 +1,72 @@
+"""ML1001 no-metrics-file: evaluation computes metrics but writes none in a machine-readable form."""
+
+from __future__ import annotations
+
+import fnmatch
+
+from mllint.rule import RepoExample, RepoFinding, RepoRule
+
+EVAL_PRINT = ("from sklearn.metrics import accuracy_score\n\n\ndef evaluate(y, pred):\n"
+              "    print('accuracy', accuracy_score(y, pred))\n")
+EVAL_JSON = ("import json\nfrom sklearn.metrics import accuracy_score\n\n\ndef evaluate(y, pred):\n"
+             "    with open('metrics.json', 'w') as f:\n        json.dump({'accuracy': accuracy_score(y, pred)}, f)\n")
+
+
+class NoMetricsFile(RepoRule):
+    code = "ML1001"
+    name = "no-metrics-file"
+    factor = 10
+    severity = "warning"
+    summary = "Evaluation computes metrics but writes none in a machine-readable form (file or tracker)."
+    why = """
+        Factor 10 (machine-readable metrics): metrics printed to a console are lost with it. A metrics
+        file (or tracker record) per run lets CI compare a new model with the current one, DVC show
+        `metrics diff`, and a human see how the model evolved.
+    """
+    how_to_fix = """
+        Write the evaluation results to a file such as `metrics.json` (`json.dump({...}, f)`) and declare it
+        in `dvc.yaml` under `metrics:`, or log them with a tracker (`mlflow.log_metrics`, `wandb.log`,
+        `dvclive.Live().log_metric`).
+    """
+    violating = [
+        RepoExample({"evaluate.py": EVAL_PRINT}),
+        RepoExample({"src/train.py": "import torchmetrics\n\nacc = torchmetrics.Accuracy(task='binary')\nprint(acc.compute())\n"}),
+        RepoExample({"train.py": EVAL_PRINT, "save_config.py": "import json\n\n\ndef save(config):\n    json.dump(config, open('config.json', 'w'))\n"},
+                    note="a JSON dump of something else"),
+        RepoExample({"notebooks/eval.ipynb": '{"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": null, '
+                     '"source": ["from sklearn.metrics import f1_score\\n", "f1_score([1], [1])\\n"]}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'},
+                    note="metrics computed in a notebook, shown only as output"),
+    ]
+    compliant = [
+        RepoExample({"evaluate.py": EVAL_JSON}),
+        RepoExample({"train.py": EVAL_PRINT + "\nimport mlflow\nmlflow.log_metric('accuracy', 1.0)\n"}),
+        RepoExample({"train.py": EVAL_PRINT, "dvc.yaml": "stages:\n  eval:\n    cmd: python train.py\n    metrics:\n      - scores.json\n"},
+                    note="DVC metrics declared"),
+        RepoExample({"train.py": EVAL_PRINT, "reports/metrics.json": '{"accuracy": 0.9}\n'}, note="a committed metrics file"),
+        RepoExample({"utils.py": "def f():\n    return 1\n"}, note="no evaluation"),
+    ]
+
+    def check(self, repo):
+        profile = repo.ml
+        evaluating = profile.where("computes_metrics")
+        if not evaluating:
+            return
+        if profile.where("writes_metrics") or profile.where("tracks"):
+            return
+        knowledge = repo.knowledge.get("metrics_writers", {})
+        globs = knowledge.get("file_globs", [])
+        for rel in repo.files:
+            name = rel.rsplit("/", 1)[-1].lower()
+            if any(fnmatch.fnmatchcase(name, g) for g in globs):
+                return
+            if name in ("dvc.yaml", "mlproject") and "metrics" in (repo.read_text(rel) or ""):
+                return
+        evaluating.sort(key=lambda role: (role.notebook, role.path))
+        main = evaluating[0]
+        yield RepoFinding(
+            f"metrics are computed ({main.path}: {', '.join(main.computes_metrics[:2])}) but never written in a machine-"
+            "readable form: looked for json/yaml/csv dumps to a metrics-like path, tracker calls (mlflow.log_metrics, "
+            "wandb.log, DVCLive), DVC `metrics:` and committed metrics files; write them to e.g. metrics.json and "
+            "declare it in dvc.yaml, or log them with a tracker",
+            path=main.path, evidence=[role.path for role in evaluating[:5]],
+        )

@@ -1,0 +1,60 @@
+"""ML1201 no-model-artifact: a model is trained but never persisted."""
+
+from __future__ import annotations
+
+from mllint.rule import RepoExample, RepoFinding, RepoRule
+
+MODEL_SUFFIXES = (".pkl", ".pickle", ".joblib", ".pt", ".pth", ".ckpt", ".h5", ".hdf5", ".keras", ".onnx", ".safetensors",
+                  ".pb", ".tflite", ".mar", ".bst", ".cbm", ".model", ".sav")
+FIT = "from sklearn.linear_model import LogisticRegression\n\nmodel = LogisticRegression().fit([[0], [1]], [0, 1])\n"
+
+
+class NoModelArtifact(RepoRule):
+    code = "ML1201"
+    name = "no-model-artifact"
+    factor = 12
+    severity = "warning"
+    summary = "A model is trained but never persisted as an artifact."
+    why = """
+        Factor 12 (deployable, versioned artifact): a model that only lives in the memory of a training
+        process cannot be evaluated later, compared, served or rolled back; every use means retraining,
+        with no guarantee of getting the same model.
+    """
+    how_to_fix = """
+        Save the trained model at the end of training: `joblib.dump(model, "models/model.joblib")`,
+        `torch.save(model.state_dict(), ...)`, `model.save_pretrained(...)`, `model.save("model.keras")`,
+        or `mlflow.sklearn.log_model(model, "model")`; version it with DVC or a model registry.
+    """
+    violating = [
+        RepoExample({"train.py": FIT + "print(model.score([[0]], [0]))\n"}),
+        RepoExample({"src/train.py": "import torch\n\nnet = torch.nn.Linear(2, 1)\nloss = net(torch.ones(2)).sum()\nloss.backward()\n"}),
+        RepoExample({"notebooks/model.ipynb": '{"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": null, '
+                     '"source": ["import xgboost as xgb\\n", "booster = xgb.train({}, None)\\n"]}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'}),
+        RepoExample({"train.py": FIT + "import pickle\nblob = pickle.dumps(model)\n"}, note="pickled to memory only"),
+    ]
+    compliant = [
+        RepoExample({"train.py": FIT + "import joblib\njoblib.dump(model, 'model.joblib')\n"}),
+        RepoExample({"train.py": "from tensorflow import keras\n\nm = keras.Sequential([])\nm.fit([0], [0])\nm.save('model.keras')\n"}),
+        RepoExample({"train.py": FIT, "save.py": "import mlflow\n\n\ndef save(model):\n    mlflow.sklearn.log_model(model, 'model')\n"},
+                    note="persisted by a helper module"),
+        RepoExample({"train.py": "from transformers import Trainer\n\ntrainer = Trainer(model=None)\ntrainer.train()\ntrainer.save_model('out')\n"}),
+        RepoExample({"utils.py": "def f():\n    return 1\n"}, note="nothing is trained"),
+    ]
+
+    def check(self, repo):
+        profile = repo.ml
+        if not profile.training:
+            return
+        if profile.where("persists"):
+            return
+        for role in profile.training:
+            facts = repo.facts.get(role.path, {})
+            if any(s.lower().endswith(MODEL_SUFFIXES) for s in facts.get("strings", [])):
+                return  # the training code names a model file: written in a way we do not recognise
+        main = profile.main_training_file()
+        yield RepoFinding(
+            f"the model trained in {main} is never persisted: looked for joblib/pickle dump, torch.save, save_model, "
+            "save_pretrained, keras model.save, mlflow.*.log_model and ONNX export in the code; save the model at the "
+            "end of training (e.g. joblib.dump(model, 'models/model.joblib')) and version it",
+            path=main, evidence=[role.path for role in profile.training[:5]],
+        )

@@ -1,0 +1,55 @@
+"""ML1202 no-serving-or-packaging: a model is trained but nothing serves or packages it for deployment."""
+
+from __future__ import annotations
+
+from mllint.rule import RepoExample, RepoFinding, RepoRule
+from mllint.serving import find_packaging
+
+TRAIN = "from sklearn.linear_model import LogisticRegression\nimport joblib\n\nm = LogisticRegression().fit([[0], [1]], [0, 1])\njoblib.dump(m, 'm.pkl')\n"
+
+
+class NoServingOrPackaging(RepoRule):
+    code = "ML1202"
+    name = "no-serving-or-packaging"
+    factor = 12
+    severity = "info"
+    summary = "A model is trained, but there is no Dockerfile, serving app, model packaging or package build."
+    why = """
+        Factor 12 (deployable, versioned artifact): a model is only useful once something can run it
+        elsewhere. A container image, a serving app or a packaged model (BentoML, MLflow pyfunc,
+        TorchServe archive, a Python package) makes deployment repeatable instead of a manual copy.
+    """
+    how_to_fix = """
+        Add a way to ship the model: a `Dockerfile` running a FastAPI/Flask app that loads it, a BentoML
+        service (`bentofile.yaml`), an MLflow model (`mlflow.pyfunc.log_model`), a TorchServe archive, or a
+        package build (`[build-system]` in pyproject.toml) with a predict entry point.
+    """
+    violating = [
+        RepoExample({"train.py": TRAIN}),
+        RepoExample({"train.py": TRAIN, "requirements.txt": "scikit-learn==1.5.0\n"}),
+        RepoExample({"src/train.py": TRAIN, "pyproject.toml": "[tool.ruff]\nline-length = 100\n"},
+                    note="a pyproject.toml with tool settings only is not a package build"),
+        RepoExample({"notebooks/train.ipynb": '{"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": null, '
+                     '"source": ["import xgboost as xgb\\n", "booster = xgb.train({}, None)\\n"]}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'}),
+    ]
+    compliant = [
+        RepoExample({"train.py": TRAIN, "Dockerfile": "FROM python:3.11-slim\nCOPY . .\nCMD python serve.py\n"}),
+        RepoExample({"train.py": TRAIN, "app.py": "import joblib\nfrom fastapi import FastAPI\napp = FastAPI()\nmodel = joblib.load('m.pkl')\n"}),
+        RepoExample({"train.py": TRAIN, "pyproject.toml": "[project]\nname = 'churn'\nversion = '0.1.0'\n"}),
+        RepoExample({"train.py": TRAIN, "bentofile.yaml": "service: 'service:svc'\n"}),
+        RepoExample({"utils.py": "def f():\n    return 1\n"}, note="nothing is trained"),
+    ]
+
+    def check(self, repo):
+        profile = repo.ml
+        if not profile.training:
+            return
+        if find_packaging(repo):
+            return
+        yield RepoFinding(
+            "the trained model has no way to be deployed: looked for a Dockerfile, a serving app (FastAPI, Flask, BentoML, "
+            "Streamlit, Gradio, ...), model packaging (bentofile.yaml, MLmodel/MLproject, TorchServe .mar, cog.yaml) and "
+            "a package build (pyproject.toml [build-system]/[project], setup.py); add e.g. a Dockerfile that runs a "
+            "FastAPI app loading the model",
+            path=None, evidence=[role.path for role in profile.training[:5]],
+        )

@@ -1,0 +1,49 @@
+"""ML1203 no-ci: the repository has code but no CI configuration."""
+
+from __future__ import annotations
+
+from mllint.rule import RepoExample, RepoFinding, RepoRule
+
+WORKFLOW = "name: ci\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: pytest\n"
+
+
+class NoCI(RepoRule):
+    code = "ML1203"
+    name = "no-ci"
+    factor = 12
+    severity = "warning"
+    summary = "The repository has code but no continuous-integration configuration."
+    why = """
+        Factor 12 (automated, repeatable delivery): without CI nothing runs the tests, the linters or the
+        pipeline on each change, so breakage is found by the next person who tries to retrain or deploy.
+    """
+    how_to_fix = """
+        Add a CI configuration that installs the project and runs the tests and `mllint check`, e.g.
+        `.github/workflows/ci.yml` (GitHub Actions) or `.gitlab-ci.yml` (GitLab).
+    """
+    violating = [
+        RepoExample({"train.py": "x = 1\n"}),
+        RepoExample({"src/model.py": "x = 1\n", "tests/test_model.py": "def test_x():\n    pass\n", "Makefile": "test:\n\tpytest\n"},
+                    note="a Makefile is not CI"),
+        RepoExample({"train.py": "x = 1\n", ".github/dependabot.yml": "version: 2\nupdates: []\n"}, note="dependabot config only"),
+        RepoExample({"train.py": "x = 1\n", ".github/workflows/README.md": "workflows go here\n"}, note="no workflow file"),
+    ]
+    compliant = [
+        RepoExample({"train.py": "x = 1\n", ".github/workflows/ci.yml": WORKFLOW}),
+        RepoExample({"train.py": "x = 1\n", ".gitlab-ci.yml": "test:\n  script:\n    - pytest\n"}),
+        RepoExample({"train.py": "x = 1\n", "Jenkinsfile": "pipeline { stages { stage('t') { steps { sh 'pytest' } } } }\n"}),
+        RepoExample({"train.py": "x = 1\n", "azure-pipelines.yml": "steps:\n  - script: pytest\n"}),
+        RepoExample({"README.md": "# notes\n"}, note="no code"),
+    ]
+
+    def check(self, repo):
+        if not repo.source_facts():
+            return
+        if repo.ci_configs:
+            return
+        yield RepoFinding(
+            "no CI configuration found: looked for .github/workflows/*.yml, .gitlab-ci.yml, Jenkinsfile, azure-pipelines.yml, "
+            ".circleci/config.yml, .travis.yml, bitbucket-pipelines.yml and other CI systems (here and at the git root); "
+            "add e.g. .github/workflows/ci.yml that runs the tests and `mllint check` on every push",
+            path=None, evidence=[],
+        )
