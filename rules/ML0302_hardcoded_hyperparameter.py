@@ -151,16 +151,16 @@ class HardcodedHyperparameter(CodeRule):
         if name is not None:
             spec = self._family(name)
             if spec is not None:
-                self._check(node, spec, name.rsplit(".", 1)[-1])
+                self._check(node, spec, _label(node))
                 return
             dict_spec = self.param_dicts.get(name)
             if dict_spec is not None:
-                self._check_param_dict(node, dict_spec, name.rsplit(".", 1)[-1])
+                self._check_param_dict(node, dict_spec, _label(node))
                 return
         if name is None and isinstance(node.func, ast.Attribute):
             spec = self.methods.get(node.func.attr)
             if spec is not None and self.ctx.imports_any(spec.get("requires_import", ())):
-                self._check(node, spec, "." + node.func.attr)
+                self._check(node, spec, _label(node))
 
     def _family(self, name: str) -> dict | None:
         spec = self.exact.get(name)
@@ -235,6 +235,11 @@ class HardcodedHyperparameter(CodeRule):
     def _report(self, node: ast.Call, label: str, hits: list[str]) -> None:
         shown = ", ".join(hits[:6]) + (f" and {len(hits) - 6} more" if len(hits) > 6 else "")
         self.report(node, f"hardcoded hyperparameters in {label}(): {shown}; read them from configuration (e.g. params.yaml)")
+
+
+def _label(node: ast.Call) -> str:
+    shown = ast.unparse(node.func)
+    return shown if len(shown) <= 40 else shown.rsplit(".", 1)[-1]
 
 
 def _numeric(value) -> bool:

@@ -161,7 +161,7 @@ class UnseededRandomness(CodeRule):
             return
         spec = self.callables.get(name)
         if spec is not None:
-            self._check_seed_param(node, spec, name.rsplit(".", 1)[-1])
+            self._check_seed_param(node, spec, _label(node))
             return
         if name in self.generators:
             self._check_generator(node, name, self.generators[name])
@@ -169,12 +169,12 @@ class UnseededRandomness(CodeRule):
         if name in self.shufflers:
             spec = self.shufflers[name]
             if _applies(node, spec) and not _has_arg(node, spec["param"], spec.get("position")) and not _has_star_kwargs(node):
-                label = name.rsplit(".", 1)[-1]
+                label = _label(node)
                 self.pending.append((node, "torch", f"{label}() shuffles with torch's global RNG, which this program never seeds; pass generator=torch.Generator().manual_seed(seed) or call torch.manual_seed", True))
             return
         rng = self._global_rng(name)
         if rng is not None and not any(k.arg in LOCAL_SEEDS for k in node.keywords):
-            label = name if len(name) < 40 else name.rsplit(".", 1)[-1]
+            label = _label(node)
             self.pending.append((node, rng, f"{label}() uses the global {rng} RNG, which this program never seeds; call {self.rng_show[rng]} once at start-up (seed from configuration) or use a seeded generator", True))
 
     def _unresolved(self, node: ast.Call) -> None:
@@ -186,7 +186,7 @@ class UnseededRandomness(CodeRule):
         if isinstance(func, ast.Attribute):
             spec = self.methods.get(func.attr)
             if spec is not None and self.ctx.imports_any(spec.get("requires_import", ())):
-                self._check_seed_param(node, spec, "." + func.attr)
+                self._check_seed_param(node, spec, _label(node))
 
     def _is_helper(self, name: str) -> bool:
         """A project function whose name says it seeds (``utils.set_seed``, ``.helpers.seed_all``)."""
@@ -218,7 +218,7 @@ class UnseededRandomness(CodeRule):
         self.pending.append((node, spec.get("rng", "numpy"), message, False))
 
     def _check_generator(self, node: ast.Call, name: str, spec: dict) -> None:
-        label = name.rsplit(".", 1)[-1]
+        label = _label(node)
         if spec.get("seed_method"):
             parent = self.ctx.parent
             if isinstance(parent, ast.Attribute) and parent.attr == spec["seed_method"]:
@@ -251,6 +251,11 @@ class UnseededRandomness(CodeRule):
                 if not program:
                     continue
             self.report(node, message)
+
+
+def _label(node: ast.Call) -> str:
+    shown = ast.unparse(node.func)
+    return shown if len(shown) <= 40 else shown.rsplit(".", 1)[-1]
 
 
 def _applies(node: ast.Call, spec: dict) -> bool:

@@ -1,0 +1,308 @@
+"""ML1002 data-leakage: a transformer fitted on data that is split into train/test afterwards.
+
+Intra-procedural data flow over names, statement by statement, in each function, the module, or a
+notebook read as one program in cell order.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from mllint.dataflow import ScopeStates, names_bound, names_read
+from mllint.rule import CodeRule, Example
+
+
+class _Scope:
+    def __init__(self) -> None:
+        self.transformers: dict[str, str] = {}  # name -> transformer label
+        self.fitted: dict[str, tuple[str, set[str]]] = {}  # transformer fitted on unsplit data -> (label, data names)
+        self.tainted: dict[str, tuple[str, str, str]] = {}  # name -> (transformer label, transformer name, data shown)
+        self.from_split: set[str] = set()  # names holding parts of a split
+        self.pending: list[tuple[str, ast.Call, str]] = []  # (transformer name, split call, data shown)
+
+
+class DataLeakage(CodeRule):
+    code = "ML1002"
+    name = "data-leakage"
+    factor = 10
+    severity = "warning"
+    summary = "A scaler/encoder/imputer/selector is fitted on data that is split into train and test afterwards."
+    why = """
+        Factor 10 (comparable runs): when preprocessing learns its statistics (means, vocabularies,
+        selected features, imputation values, synthetic samples) from the whole data set before
+        the split, the test set has influenced the model. Test scores are optimistic and not
+        comparable with a correctly evaluated run, and the model behaves worse in production than
+        measured.
+    """
+    how_to_fix = """
+        Split first, then fit the transformer on the training part only and apply it to the test
+        part (`scaler.fit(X_train)`, `scaler.transform(X_test)`). Better: put preprocessing and
+        model in one `sklearn.pipeline.Pipeline` and split/cross-validate the raw data, so each
+        fold fits its own preprocessing.
+    """
+    violating = [
+        Example("""
+            from sklearn.preprocessing import StandardScaler
+            from sklearn.model_selection import train_test_split
+            scaler = StandardScaler()
+            X = scaler.fit_transform(X)
+            X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=cfg.test_size)
+        """, lines=(5,)),
+        Example("""
+            from sklearn import preprocessing as pp
+            import sklearn.model_selection as ms
+            X_s = pp.MinMaxScaler().fit_transform(features)
+            parts = ms.train_test_split(X_s, labels, random_state=0)
+        """, lines=(4,), note="aliases, inline transformer"),
+        Example(cells=("from sklearn.impute import SimpleImputer\nfrom sklearn.model_selection import train_test_split\nimputer = SimpleImputer(strategy='median')",
+                       "df[num_cols] = imputer.fit_transform(df[num_cols])",
+                       "train, test = train_test_split(df, test_size=0.2)"),
+                path="prep.ipynb", note="in-place column update in a notebook, split in a later cell"),
+        Example("""
+            from sklearn.decomposition import PCA
+            from sklearn.model_selection import train_test_split
+            def prepare(X, y, k):
+                pca = PCA(n_components=k)
+                pca.fit(X)
+                X_tr, X_te, y_tr, y_te = train_test_split(X, y)
+                return pca.transform(X_tr), pca.transform(X_te), y_tr, y_te
+        """, lines=(6,), note="fitted on everything, split, then applied"),
+        Example("""
+            from sklearn.feature_extraction.text import TfidfVectorizer
+            from sklearn.model_selection import cross_val_score
+            vec = TfidfVectorizer()
+            X = vec.fit_transform(texts)
+            scores = cross_val_score(clf, X, y, cv=5)
+        """, lines=(5,), note="cross-validation on pre-fitted features"),
+        Example("""
+            from imblearn.over_sampling import SMOTE
+            from sklearn.model_selection import train_test_split
+            def make_sets(X, y):
+                X_res, y_res = SMOTE(random_state=0).fit_resample(X, y)
+                return train_test_split(X_res, y_res)
+        """, lines=(5,), note="oversampling before the split"),
+        Example("""
+            from sklearn.preprocessing import StandardScaler
+            from sklearn.model_selection import train_test_split
+            X_train, X_test, y_train, y_test = train_test_split(StandardScaler().fit_transform(X), y)
+        """, lines=(3,), note="fitted inside the split call"),
+    ]
+    compliant = [
+        Example("""
+            from sklearn.preprocessing import StandardScaler
+            from sklearn.model_selection import train_test_split
+            X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+            scaler = StandardScaler()
+            X_train = scaler.fit_transform(X_train)
+            X_test = scaler.transform(X_test)
+        """, note="split first, fit on the training part"),
+        Example("""
+            from sklearn.pipeline import make_pipeline
+            from sklearn.preprocessing import StandardScaler
+            from sklearn.linear_model import LogisticRegression
+            from sklearn.model_selection import cross_val_score
+            pipe = make_pipeline(StandardScaler(), LogisticRegression())
+            scores = cross_val_score(pipe, X, y, cv=5)
+        """, note="preprocessing inside a Pipeline"),
+        Example("""
+            from sklearn.preprocessing import LabelEncoder
+            from sklearn.model_selection import train_test_split
+            y = LabelEncoder().fit_transform(y)
+            X_train, X_test, y_train, y_test = train_test_split(X, y)
+        """, note="encoding the label vocabulary is not a learned statistic of the features"),
+        Example("""
+            from sklearn.decomposition import PCA
+            from sklearn.model_selection import train_test_split
+            coords = PCA(n_components=2).fit_transform(X)
+            plot(coords)
+            X_train, X_test, y_train, y_test = train_test_split(X, y)
+        """, note="PCA for a plot; the raw data is split"),
+        Example(cells=("from sklearn.model_selection import train_test_split\nfrom sklearn.preprocessing import StandardScaler\nX_train, X_test = train_test_split(X)",
+                       "scaler = StandardScaler().fit(X_train)\nX_train_s = scaler.transform(X_train)\nX_test_s = scaler.transform(X_test)"),
+                path="model.ipynb", note="notebook: split in one cell, fit on the training part in the next"),
+        Example("""
+            from sklearn.preprocessing import StandardScaler
+            from sklearn.model_selection import train_test_split
+            X = StandardScaler().fit_transform(X)
+            X = load_features(path)
+            X_train, X_test = train_test_split(X)
+        """, note="the name was rebound to fresh data"),
+    ]
+
+    def __init__(self, ctx, options=None) -> None:
+        super().__init__(ctx, options)
+        knowledge = ctx.knowledge
+        spec = knowledge.get("fitted_transformers", {})
+        self.transformer_classes = set(spec.get("classes", ()))
+        self.fit_methods = set(spec.get("fit_methods", ("fit", "fit_transform")))
+        self.transform_methods = set(spec.get("transform_methods", ("transform",)))
+        resamplers = knowledge.get("resamplers", {})
+        self.resampler_prefixes = tuple(resamplers.get("prefixes", ()))
+        self.resample_methods = set(resamplers.get("fit_methods", ()))
+        self.splits: dict[str, dict] = knowledge.get("leakage_splits", {})
+        self.scopes: ScopeStates[_Scope] = ScopeStates(_Scope)
+        self.stmt_taint: tuple[str, str, str] | None = None
+        self.stmt_split = False
+        self.reported: set[int] = set()
+
+    # -- knowledge lookups ----------------------------------------------------------------------
+    def _transformer_label(self, name: str | None) -> str | None:
+        if not name:
+            return None
+        if name in self.transformer_classes or (self.resampler_prefixes and name.startswith(self.resampler_prefixes)):
+            return name.rsplit(".", 1)[-1]
+        return None
+
+    def _identify(self, receiver: ast.AST, scope: _Scope) -> tuple[str | None, str | None]:
+        """(transformer label, bound name or None for an inline instance) of a method receiver."""
+        if isinstance(receiver, ast.Name):
+            label = scope.transformers.get(receiver.id) or self.scopes.module.transformers.get(receiver.id)
+            return label, receiver.id
+        if isinstance(receiver, ast.Call):
+            return self._transformer_label(self.ctx.call_name(receiver)), None
+        return None, None
+
+    # -- statements -------------------------------------------------------------------------------
+    def visit_Assign(self, node: ast.AST) -> None:
+        self.stmt_taint = None
+        self.stmt_split = False
+
+    visit_AnnAssign = visit_AugAssign = visit_Assign
+
+    def leave_Assign(self, node: ast.AST) -> None:
+        scope = self.scopes.current(self.ctx)
+        value = getattr(node, "value", None)
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        bound: set[str] = set()
+        plain: set[str] = set()
+        for target in targets:
+            bound |= names_bound(target)
+            plain |= _plain_names(target)
+        made = self._transformer_label(self.ctx.call_name(value)) if isinstance(value, ast.Call) else None
+        for name in plain:
+            scope.transformers.pop(name, None)
+            if made and len(plain) == 1:
+                scope.transformers[name] = made
+        read = names_read(value)
+        if self.stmt_split:
+            for name in bound:
+                scope.tainted.pop(name, None)
+            scope.from_split |= bound
+            return
+        taint = self.stmt_taint
+        if taint is None and not isinstance(node, ast.AugAssign):
+            for name in read:
+                if name in scope.tainted:
+                    taint = scope.tainted[name]
+                    break
+        if taint is not None:
+            for name in bound:
+                scope.tainted[name] = taint
+        else:
+            for name in plain:
+                scope.tainted.pop(name, None)
+        if read & scope.from_split:
+            scope.from_split |= bound
+        else:
+            scope.from_split -= plain
+
+    leave_AnnAssign = leave_AugAssign = leave_Assign
+
+    def leave_FunctionDef(self, node: ast.AST) -> None:
+        self.scopes.pop(node)
+
+    leave_AsyncFunctionDef = leave_FunctionDef
+
+    # -- calls --------------------------------------------------------------------------------------
+    def visit_Call(self, node: ast.Call) -> None:
+        scope = self.scopes.current(self.ctx)
+        name = self.ctx.call_name(node)
+        split = self.splits.get(name) if name else None
+        if split is not None:
+            self._check_split(node, split, scope)
+            return
+        func = node.func
+        if not isinstance(func, ast.Attribute):
+            return
+        method = func.attr
+        if method not in self.fit_methods and method not in self.transform_methods and method not in self.resample_methods:
+            return
+        label, bound = self._identify(func.value, scope)
+        if label is None:
+            return
+        data = _data_arg(node)
+        data_names = names_read(data)
+        shown = ast.unparse(data) if data is not None else "the data"
+        shown = shown if len(shown) <= 40 else shown[:37] + "..."
+        if method in self.fit_methods or method in self.resample_methods:
+            if data_names & scope.from_split or not data_names:
+                if bound:
+                    scope.fitted.pop(bound, None)
+                return
+            if bound:
+                scope.fitted[bound] = (label, data_names)
+            if method != "fit":
+                self.stmt_taint = (label, bound or label, shown)
+        elif bound and bound in scope.fitted:
+            fitted_label, fitted_on = scope.fitted[bound]
+            self.stmt_taint = (fitted_label, bound, ", ".join(sorted(fitted_on)))
+            for transformer, split_call, split_shown in scope.pending:
+                if transformer == bound:
+                    self._report(split_call, fitted_label, bound, split_shown)
+            scope.pending = [p for p in scope.pending if p[0] != bound]
+
+    def _check_split(self, node: ast.Call, spec: dict, scope: _Scope) -> None:
+        self.stmt_split = True
+        args = spec.get("args", "*")
+        data: list[ast.AST] = []
+        for index, arg in enumerate(node.args):
+            if args == "*" or index in args:
+                data.append(arg.value if isinstance(arg, ast.Starred) else arg)
+        data += [k.value for k in node.keywords if k.arg in spec.get("kwargs", ())]
+        for expr in data:
+            for sub in ast.walk(expr):  # a transformer fitted inside the split call itself
+                if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and (
+                        sub.func.attr in self.fit_methods or sub.func.attr in self.resample_methods) and sub.func.attr != "fit":
+                    label, bound = self._identify(sub.func.value, scope)
+                    if label:
+                        self._report(node, label, bound or label, ast.unparse(_data_arg(sub) or expr))
+                        return
+            for name in sorted(names_read(expr)):
+                if name in scope.tainted:
+                    label, transformer, shown = scope.tainted[name]
+                    self._report(node, label, transformer, shown)
+                    return
+        for expr in data:
+            read = names_read(expr)
+            for transformer, (label, fitted_on) in scope.fitted.items():
+                if read & fitted_on:
+                    scope.pending.append((transformer, node, ", ".join(sorted(read & fitted_on))))
+
+    def _report(self, node: ast.Call, label: str, transformer: str, shown: str) -> None:
+        if id(node) in self.reported:
+            return
+        self.reported.add(id(node))
+        what = "cross-validated" if "cross" in (self.ctx.call_name(node) or "") else "split into train/test"
+        named = f"{label}" if transformer == label else f"{label} {transformer!r}"
+        self.report(node, f"data leakage: {named} was fitted on {shown} before it is {what} here; "
+                          f"split first and fit preprocessing on the training part only (or use a Pipeline)")
+
+
+def _plain_names(target: ast.AST) -> set[str]:
+    if isinstance(target, ast.Name):
+        return {target.id}
+    if isinstance(target, (ast.Tuple, ast.List)):
+        out: set[str] = set()
+        for element in target.elts:
+            out |= _plain_names(element)
+        return out
+    return set()
+
+
+def _data_arg(call: ast.Call) -> ast.AST | None:
+    if call.args and not isinstance(call.args[0], ast.Starred):
+        return call.args[0]
+    for keyword in call.keywords:
+        if keyword.arg in ("X", "raw_documents", "x", "data"):
+            return keyword.value
+    return None
