@@ -1,0 +1,292 @@
+"""ML1306 eval-mode-missing: PyTorch evaluation/inference code without ``model.eval()`` or ``torch.no_grad()``."""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+
+from mllint.evidence import EVAL_MODEL, TracksBindings, dotted, evidence_for, short
+from mllint.rule import CodeRule, Example
+
+TOKEN = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+
+
+def name_tokens(name: str) -> set[str]:
+    return {token.lower() for part in name.split("_") for token in TOKEN.findall(part)}
+
+
+@dataclass
+class _Frame:
+    node: ast.AST | None
+    name: str = ""
+    managed: bool = False
+    module_class: bool = False
+    depth: int = 0  # no_grad nesting when the function starts
+    decorated: bool = False  # @torch.no_grad() / @torch.inference_mode()
+    model_calls: list[tuple[ast.Call, str, bool]] = field(default_factory=list)  # (call, dotted callee, under no_grad)
+    evals: bool = False
+    trains: bool = False
+    disables_grad: bool = False
+
+
+class EvalModeMissing(TracksBindings, CodeRule):
+    code = "ML1306"
+    name = "eval-mode-missing"
+    factor = 13
+    severity = "warning"
+    summary = "PyTorch evaluation code runs a model without model.eval() or outside torch.no_grad()."
+    why = """
+        In training mode, dropout drops activations and batch-norm normalises with the statistics
+        of the current batch (and updates its running averages): validation scores are noisy,
+        depend on the batch size, and differ from what the served model will do (factor 9).
+        Without `torch.no_grad()`/`torch.inference_mode()`, autograd records every operation of
+        the evaluation: memory grows with the validation set and inference is slower.
+    """
+    how_to_fix = """
+        Put the model in evaluation mode and disable autograd where it is evaluated:
+        `model.eval()` then `with torch.inference_mode(): ...` (or decorate the function with
+        `@torch.no_grad()`); call `model.train()` again before training resumes. Lightning's
+        `validation_step`/`test_step` and Hugging Face `Trainer` do this for you.
+    """
+    violating = [
+        Example("""
+            import torch
+            def evaluate(model, loader):
+                correct = 0
+                for x, y in loader:
+                    out = model(x)
+                    correct += (out.argmax(1) == y).sum().item()
+                return correct
+        """, lines=(5,), note="neither eval() nor no_grad()"),
+        Example("""
+            import torch
+            @torch.no_grad()
+            def validate(net, loader, criterion):
+                return sum(criterion(net(x), y).item() for x, y in loader)
+        """, note="no_grad but dropout still active"),
+        Example("""
+            import torch
+            class Predictor:
+                def __init__(self, path):
+                    self.model = torch.load(path)
+                    self.model.eval()
+                def predict(self, batch):
+                    return self.model(batch).softmax(-1)
+        """, note="eval() set once, but autograd records every prediction"),
+        Example(cells=("import torch\nfrom torch import nn\nclass Net(nn.Module):\n    def forward(self, x):\n        return x",
+                       "mdl = Net()",
+                       "def run_inference(xs):\n    return [mdl(x) for x in xs]\npreds = run_inference(data)"),
+                path="infer.ipynb", note="notebook; a model built from a class of the file"),
+        Example("""
+            import torch.nn as nn
+            class Classifier(nn.Module):
+                def forward(self, x):
+                    return self.head(x)
+                def predict(self, x):
+                    return self(x).argmax(-1)
+        """, note="a module's own predict method"),
+    ]
+    compliant = [
+        Example("""
+            import torch
+            def evaluate(model, loader):
+                model.eval()
+                with torch.no_grad():
+                    return [model(x) for x, _ in loader]
+        """),
+        Example("""
+            import torch
+            @torch.inference_mode()
+            def predict(model, x):
+                return model(x)
+            model = torch.load("m.pt")
+            model.eval()
+        """, note="eval() where the model is loaded; the decorator disables autograd"),
+        Example("""
+            import lightning as L
+            class LitModel(L.LightningModule):
+                def validation_step(self, batch, batch_idx):
+                    x, y = batch
+                    return self.model(x)
+                def predict(self, x):
+                    return self.model(x)
+        """, note="Lightning runs evaluation in eval mode without gradients"),
+        Example("""
+            import torch
+            def train_and_validate(model, loader, optimizer):
+                for x, y in loader:
+                    loss = model(x).mean()
+                    loss.backward()
+                    optimizer.step()
+                    optimizer.zero_grad()
+        """, note="training code"),
+        Example("""
+            import torch
+            def evaluate(model, loader):
+                return [model(x) for x in loader]
+            model.eval()
+            with torch.no_grad():
+                scores = evaluate(model, val_loader)
+        """, note="the caller sets eval mode and disables autograd"),
+        Example("""
+            from tensorflow import keras
+            def predict(model, x):
+                return model(x, training=False)
+        """, note="Keras, not torch"),
+        Example("""
+            import torch
+            from transformers import AutoModel
+            model = AutoModel.from_pretrained("bert-base-uncased")
+            def infer(batch):
+                with torch.set_grad_enabled(False):
+                    return model(**batch)
+        """, note="from_pretrained returns a model in eval mode"),
+    ]
+
+    def __init__(self, ctx, options=None) -> None:
+        super().__init__(ctx, options)
+        table = ctx.knowledge.get("smells_eval", {})
+        self.tokens = set(table.get("tokens", []))
+        self.no_grad = set(table.get("no_grad", ["torch.no_grad"]))
+        self.managed_bases = tuple(table.get("managed_bases", []))
+        self.backward_names = set(ctx.knowledge.get("smells_torch", {}).get("backward_names", ["backward"]))
+        self.active = not ctx.is_test
+        self.frames: list[_Frame] = [_Frame(None)]
+        self.done: list[_Frame] = []
+        self.nograd: list[ast.AST] = []
+        self.eval_names: set[str] = set()  # last identifiers of objects put in eval mode anywhere
+        self.call_sites: dict[str, list[tuple[bool, _Frame]]] = {}
+        self.global_nograd = False
+        self.managed_classes: set[int] = set()
+
+    # -- scopes -----------------------------------------------------------------------------------
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        super().visit_ClassDef(node)
+        for base in node.bases:
+            name = self.ctx.qualname(base)
+            if name and name.startswith(self.managed_bases):
+                self.managed_classes.add(id(node))
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        super().visit_FunctionDef(node)
+        if not self.active:
+            return
+        cls = self.ctx.enclosing_class()
+        evidence = evidence_for(self.ctx)
+        frame = _Frame(node, node.name, depth=len(self.nograd),
+                       managed=cls is not None and id(cls) in self.managed_classes,
+                       module_class=cls is not None and cls.name in evidence.module_classes,
+                       decorated=any(self._is_no_grad(d) for d in node.decorator_list))
+        self.frames.append(frame)
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def leave_FunctionDef(self, node: ast.FunctionDef) -> None:
+        if self.active and len(self.frames) > 1 and self.frames[-1].node is node:
+            self.done.append(self.frames.pop())
+
+    leave_AsyncFunctionDef = leave_FunctionDef
+
+    def _is_no_grad(self, node: ast.AST) -> bool:
+        target = node.func if isinstance(node, ast.Call) else node
+        name = self.ctx.qualname(target)
+        if name not in self.no_grad:
+            return False
+        if isinstance(node, ast.Call) and name.endswith(("set_grad_enabled", "inference_mode")) and node.args:
+            first = node.args[0]
+            return not (isinstance(first, ast.Constant) and first.value is True)
+        return True
+
+    def visit_With(self, node: ast.With) -> None:
+        if self.active and any(self._is_no_grad(item.context_expr) for item in node.items):
+            self.nograd.append(node)
+
+    visit_AsyncWith = visit_With
+
+    def leave_With(self, node: ast.With) -> None:
+        if self.nograd and self.nograd[-1] is node:
+            self.nograd.pop()
+
+    leave_AsyncWith = leave_With
+
+    # -- calls ------------------------------------------------------------------------------------
+    def visit_Call(self, node: ast.Call) -> None:
+        if not self.active:
+            return
+        frame = self.frames[-1]
+        func = node.func
+        under = len(self.nograd) > frame.depth or frame.decorated
+        if isinstance(func, ast.Attribute):
+            attr = func.attr
+            if attr == "eval" and not node.args or (attr == "train" and _false_arg(node)) or "eval_mode" in attr or attr == "set_eval":
+                frame.evals = True
+                receiver = dotted(func.value)
+                if receiver:
+                    self.eval_names.add(receiver.rsplit(".", 1)[-1])
+                return
+            if attr in self.backward_names or attr == "step" and evidence_for(self.ctx).is_optimizer(func.value):
+                frame.trains = True
+                return
+            self.call_sites.setdefault(attr, []).append((under, frame))
+        elif isinstance(func, ast.Name):
+            self.call_sites.setdefault(func.id, []).append((under, frame))
+        if self._is_no_grad(node) and isinstance(self.ctx.parent, ast.Expr):
+            if frame.node is None:
+                self.global_nograd = True
+            frame.disables_grad = True
+            return
+        callee = self._model_callee(node, frame)
+        if callee is not None:
+            frame.model_calls.append((node, callee, under))
+
+    def _model_callee(self, node: ast.Call, frame: _Frame) -> str | None:
+        if not (node.args or node.keywords):
+            return None
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "forward":
+            func = func.value
+        if isinstance(func, ast.Name) and func.id == "self":
+            return "self" if frame.module_class else None
+        if not isinstance(func, (ast.Name, ast.Attribute)):
+            return None
+        if evidence_for(self.ctx).model_like(func):
+            return dotted(func)
+        return None
+
+    # -- judgement --------------------------------------------------------------------------------
+    def finish(self) -> None:
+        if not self.active or not evidence_for(self.ctx).torch_file():
+            return
+        evidence = evidence_for(self.ctx)
+        for frame in self.done:
+            if frame.managed or frame.trains or not frame.model_calls or not (name_tokens(frame.name) & self.tokens):
+                continue
+            sites = self.call_sites.get(frame.name, [])
+            call, callee, _ = frame.model_calls[0]
+            last = callee.rsplit(".", 1)[-1]
+            eval_ok = (frame.evals or last in self.eval_names or any(caller.evals for _, caller in sites)
+                       or evidence.torch_kind(call.func) == EVAL_MODEL)
+            grad_ok = (frame.decorated or frame.disables_grad or self.global_nograd
+                       or all(under for _, _, under in frame.model_calls) or any(under for under, _ in sites))
+            if eval_ok and grad_ok:
+                continue
+            shown = short(call.func)
+            owner = "self" if callee == "self" else callee
+            if not eval_ok and not grad_ok:
+                message = (f"{frame.name}() runs {shown}(...) without {owner}.eval() and outside torch.no_grad(): dropout and "
+                           f"batch-norm stay in training mode and autograd records everything; call {owner}.eval() and wrap "
+                           "the evaluation in `with torch.inference_mode():`")
+            elif not eval_ok:
+                message = (f"{frame.name}() runs {shown}(...) without {owner}.eval(): dropout and batch-norm stay in training "
+                           f"mode, so results are noisy and depend on the batch; call {owner}.eval() first")
+            else:
+                message = (f"{frame.name}() runs {shown}(...) outside torch.no_grad()/torch.inference_mode(): autograd records "
+                           "the whole evaluation (memory, speed); decorate it with @torch.inference_mode() or wrap it in "
+                           "`with torch.no_grad():`")
+            self.report(call, message)
+
+
+def _false_arg(call: ast.Call) -> bool:
+    values = list(call.args[:1]) + [k.value for k in call.keywords if k.arg == "mode"]
+    return any(isinstance(v, ast.Constant) and v.value is False for v in values)

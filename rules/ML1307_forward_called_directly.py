@@ -1,0 +1,121 @@
+"""ML1307 forward-called-directly: ``model.forward(x)`` instead of ``model(x)``, outside the module's own methods."""
+
+from __future__ import annotations
+
+import ast
+
+from mllint.evidence import TracksBindings, dotted, evidence_for, short
+from mllint.rule import CodeRule, Example
+
+
+class ForwardCalledDirectly(TracksBindings, CodeRule):
+    code = "ML1307"
+    name = "forward-called-directly"
+    factor = 13
+    severity = "warning"
+    summary = "A PyTorch module's forward() is called directly instead of calling the module."
+    why = """
+        `model(x)` runs `nn.Module.__call__`, which runs the registered forward pre-hooks and
+        hooks, and is what wrappers hook into (DistributedDataParallel gradient sync, FSDP,
+        torch.compile, quantisation observers, pruning masks, feature extractors). `model.forward(x)`
+        skips all of it: the model that is evaluated or trained is not quite the one that is
+        deployed, and distributed training silently stops synchronising (factor 9).
+    """
+    how_to_fix = """
+        Call the module: `model(x)` instead of `model.forward(x)`. Inside a module's own methods,
+        `self.forward(...)` and `super().forward(...)` are fine.
+    """
+    violating = [
+        Example("""
+            import torch
+            model = torch.load("model.pt")
+            logits = model.forward(batch)
+        """, lines=(3,)),
+        Example("""
+            import torch
+            def evaluate(net, loader):
+                return [net.forward(x) for x, _ in loader]
+        """),
+        Example("""
+            import torch
+            class Trainer:
+                def step(self, x):
+                    return self.model.forward(x)
+        """, note="a trainer is not the module whose forward it calls"),
+        Example(cells=("import torch\nfrom torchvision.models import resnet18\nbackbone = resnet18()",
+                       "features = backbone.forward(images)"),
+                path="explore.ipynb", note="notebook"),
+        Example("""
+            import torch
+            ddp_model = torch.nn.parallel.DistributedDataParallel(model)
+            out = ddp_model.module.forward(x)
+        """, note="unwrapping DDP to call forward skips gradient synchronisation"),
+    ]
+    compliant = [
+        Example("""
+            import torch.nn as nn
+            class Block(nn.Module):
+                def forward(self, x):
+                    return super().forward(x) + self.skip(x)
+                def features(self, x):
+                    return self.forward(x)
+        """),
+        Example("""
+            import torch.nn as nn
+            class Wrapper(nn.Module):
+                def forward(self, x):
+                    return self.encoder.forward(x)
+        """, note="delegation inside a module's own methods"),
+        Example("""
+            import cv2
+            net = cv2.dnn.readNet("yolo.weights", "yolo.cfg")
+            outputs = net.forward(layer_names)
+        """, note="OpenCV DNN's API is forward(); no torch here"),
+        Example("""
+            import torch
+            class MyFunction(torch.autograd.Function):
+                pass
+            out = MyFunction.forward(ctx, x)
+            y = nn.Linear.forward(layer, x)
+        """, note="explicit unbound calls on a class"),
+        Example("""
+            import torch
+            logits = model(batch)
+            out = model.forward_features(batch)
+        """, note="calling the module, or another method"),
+    ]
+
+    def __init__(self, ctx, options=None) -> None:
+        super().__init__(ctx, options)
+        self.active = not ctx.is_test
+
+    def visit_Call(self, node: ast.Call) -> None:
+        func = node.func
+        if not (self.active and isinstance(func, ast.Attribute) and func.attr == "forward"):
+            return
+        receiver = func.value
+        if isinstance(receiver, ast.Call):  # super().forward, super(Cls, self).forward
+            return
+        name = dotted(receiver)
+        if name is None:
+            return
+        root = name.split(".", 1)[0]
+        if name in ("self", "cls") or root[:1].isupper():
+            return
+        if self.ctx.qualname(receiver):  # nn.Linear.forward(...): an explicit unbound call
+            return
+        evidence = evidence_for(self.ctx)
+        if not evidence.torch_file():
+            return
+        if root == "self":
+            cls = self.ctx.enclosing_class()
+            if cls is None or cls.name in evidence.module_classes or _defines_forward(cls):
+                return
+        if name.rsplit(".", 1)[-1][:1].isupper():
+            return
+        self.report(node, f"`{short(receiver)}.forward(...)` skips the module's hooks (DDP sync, torch.compile, "
+                          f"quantisation, feature hooks); call `{short(receiver)}(...)` instead")
+
+
+def _defines_forward(cls: ast.ClassDef) -> bool:
+    return any(isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == "forward" for item in cls.body)
