@@ -1,0 +1,70 @@
+"""ML0202 unpinned-dependencies: dependencies without exact versions and no lock file."""
+
+from __future__ import annotations
+
+from mllint.rule import RepoExample, RepoFinding, RepoRule
+
+MAX_NAMES = 15
+
+
+class UnpinnedDependencies(RepoRule):
+    code = "ML0202"
+    name = "unpinned-dependencies"
+    factor = 2
+    severity = "warning"
+    summary = "Dependencies are declared without exact versions and no lock file pins them."
+    why = """
+        Factor 2 (explicit feature dependencies): `pandas` or `scikit-learn>=1.0` resolves to a
+        different version every month. The same code then trains a different model, a pickled
+        model stops loading, and a bug cannot be reproduced. A lock file (or exact pins) makes
+        the environment part of the versioned experiment.
+    """
+    how_to_fix = """
+        Keep ranges in `pyproject.toml` and commit a lock file (`uv lock`, `poetry lock`,
+        `pdm lock`, `pipenv lock`, `conda-lock`), or pin every requirement exactly
+        (`pip-compile requirements.in` / `pip freeze > requirements.txt`).
+    """
+    violating = [
+        RepoExample({"requirements.txt": "pandas\nscikit-learn>=1.0\nflask\n", "train.py": "x = 1\n"}),
+        RepoExample({"pyproject.toml": "[project]\nname = 'x'\ndependencies = ['torch>=2', 'numpy']\n"}),
+        RepoExample({"environment.yml": "dependencies:\n  - python=3.11\n  - numpy\n  - pip:\n    - mlflow\n"}),
+        RepoExample({"requirements.txt": "-r requirements/base.txt\n", "requirements/base.txt": "numpy==1.26.4\npandas~=2.0\n"},
+                    note="an unpinned line in an included file"),
+        RepoExample({"pyproject.toml": "[tool.poetry]\nname = 'x'\n[tool.poetry.dependencies]\npython = '^3.10'\npandas = '^2.0'\n"},
+                    note="Poetry without poetry.lock"),
+    ]
+    compliant = [
+        RepoExample({"requirements.txt": "pandas==2.2.2\nscikit-learn==1.5.0\n", "setup.py": "from setuptools import setup\nsetup(install_requires=['pandas>=2'])\n"},
+                    note="a fully pinned requirements file acts as the lock"),
+        RepoExample({"pyproject.toml": "[project]\nname = 'x'\ndependencies = ['torch>=2']\n", "uv.lock": "version = 1\n"}),
+        RepoExample({"pyproject.toml": "[tool.poetry]\nname = 'x'\n[tool.poetry.dependencies]\npandas = '^2.0'\n", "poetry.lock": "# lock\n"}),
+        RepoExample({"requirements.txt": "numpy==1.26.4 \\\n    --hash=sha256:abc\n-e .\n"}, note="hashed pins and the local package"),
+        RepoExample({"requirements.txt": "numpy>=1.26\n-c constraints.txt\n", "constraints.txt": "numpy==1.26.4\n"},
+                    note="a constraints file pins the range"),
+        RepoExample({"train.py": "x = 1\n"}, note="no manifest at all is ML0201"),
+    ]
+
+    def check(self, repo):
+        manifests = repo.manifests
+        parsed = manifests.parsed
+        if not parsed or manifests.lock_files:
+            return
+        for manifest in parsed:
+            if manifest.kind in ("requirements", "conda") and manifest.fully_pinned and not manifest.is_dev_only:
+                return
+        pinned_elsewhere = manifests.constrained
+        for manifest in parsed:
+            unpinned = [r for r in manifest.requirements if not r.pinned and r.name not in pinned_elsewhere]
+            if not unpinned:
+                continue
+            names = sorted({r.name for r in unpinned})
+            shown = ", ".join(names[:MAX_NAMES]) + (f" and {len(names) - MAX_NAMES} more" if len(names) > MAX_NAMES else "")
+            yield RepoFinding(
+                f"{len(names)} dependenc{'y is' if len(names) == 1 else 'ies are'} not pinned exactly in {manifest.path} "
+                f"({shown}) and there is no lock file: looked for poetry.lock, uv.lock, Pipfile.lock, pdm.lock, "
+                "conda-lock.yml or a fully pinned requirements file; commit a lock file or pin with == "
+                "(pip-compile / pip freeze)",
+                path=manifest.path,
+                line=min((r.line for r in unpinned if r.line), default=None),
+                evidence=[manifest.path, "poetry.lock", "uv.lock", "Pipfile.lock", "pdm.lock"],
+            )

@@ -1,0 +1,106 @@
+"""ML0304 no-config-file: training code exists, but no configuration file drives it."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+from mllint.mlcode import calls_any, imports_any
+from mllint.rule import RepoExample, RepoFinding, RepoRule
+
+TRAIN = "from sklearn.ensemble import RandomForestClassifier\nm = RandomForestClassifier()\nm.fit([[0]], [0])\n"
+#: YAML/JSON files that configure tools, not the training.
+TOOL_FILES = {
+    ".pre-commit-config.yaml", ".pre-commit-config.yml", "docker-compose.yml", "docker-compose.yaml", "environment.yml",
+    "environment.yaml", "mkdocs.yml", "mkdocs.yaml", ".readthedocs.yaml", ".readthedocs.yml", "codecov.yml",
+    ".codecov.yml", "package.json", "package-lock.json", "tsconfig.json", "dvc.yaml", "dvc.lock", ".gitlab-ci.yml",
+    "azure-pipelines.yml", "bitbucket-pipelines.yml", ".travis.yml", "appveyor.yml", "netlify.toml", "vercel.json",
+    "pyproject.toml", "setup.cfg", "tox.ini", ".flake8", ".pylintrc", "ruff.toml", ".ruff.toml", "mypy.ini",
+    "pytest.ini", ".coveragerc", "conda.yaml", "conda.yml", "renovate.json", ".bumpversion.cfg", "Pipfile",
+    "launch.json", "settings.json", "extensions.json", "devcontainer.json", ".markdownlint.json", ".prettierrc.json",
+    "citation.cff", "CITATION.cff", "dependabot.yml", "labeler.yml", "release-drafter.yml", "mlc_config.json",
+}
+TOOL_FOLDERS = {".github", ".gitlab", ".circleci", ".vscode", ".devcontainer", ".idea", "node_modules", "docs", ".dvc", "tests", "test"}
+GENERIC_LOADERS = ("yaml.", "json.", "toml.", "tomllib.", "tomli.", "configparser.")
+
+
+def config_files(repo) -> list[str]:
+    """Files that look like training/experiment configuration (params.yaml, conf/, config*.yaml, *.gin...)."""
+    table = repo.knowledge.get("config_files", {})
+    names = set(table.get("names", ()))
+    prefixes = tuple(p.lower() for p in table.get("prefixes", ()))
+    suffixes = tuple(table.get("suffixes", ()))
+    folders = set(table.get("folders", ()))
+    always = tuple(table.get("always_suffixes", ()))
+    found = []
+    for rel in repo.files:
+        path = PurePosixPath(rel)
+        if path.name in TOOL_FILES or any(part in TOOL_FOLDERS for part in path.parts[:-1]):
+            continue
+        lower = path.name.lower()
+        if path.name in names or lower.endswith(always):
+            found.append(rel)
+        elif lower.endswith(suffixes) and (lower.startswith(prefixes) or any(part.lower() in folders for part in path.parts[:-1])):
+            found.append(rel)
+    return found
+
+
+def config_loading(repo) -> list[str]:
+    """Code evidence of a configuration system (Hydra, OmegaConf, gin, ...) or of loading a config file."""
+    table = repo.knowledge.get("config_loaders", {})
+    found = []
+    for facts in repo.source_facts():
+        found += imports_any(facts["imports"], table.get("imports", ()))[:1]
+        dedicated = [c for c in calls_any(facts["calls"], table.get("calls", ())) if not c.startswith(GENERIC_LOADERS)]
+        found += dedicated[:1]
+    return found
+
+
+class NoConfigFile(RepoRule):
+    code = "ML0304"
+    name = "no-config-file"
+    factor = 3
+    severity = "warning"
+    summary = "Training code exists, but no configuration file (params.yaml, conf/, config.yaml, Hydra, gin) drives it."
+    why = """
+        Factor 3 (descriptive training and preprocessing): the parameters of a run (data paths,
+        split, hyperparameters, seeds) belong in a versioned configuration file that the training
+        reads, so that a run is described by code + config + data, and two runs can be compared by
+        diffing their configs. Defaults buried in `argparse` calls are not a configuration file.
+    """
+    how_to_fix = """
+        Put the parameters in `params.yaml` (or `conf/config.yaml` with Hydra/OmegaConf) and load it
+        in the training script (`params = yaml.safe_load(open("params.yaml"))`); with DVC declare
+        it as `params:` of the stage so changes trigger a re-run.
+    """
+    violating = [
+        RepoExample({"train.py": TRAIN}),
+        RepoExample({"train.py": "import argparse\n" + TRAIN + "p = argparse.ArgumentParser()\np.add_argument('--lr', default=0.1)\n"},
+                    note="argparse defaults alone"),
+        RepoExample({"src/train.py": TRAIN, ".github/workflows/ci.yml": "on: push\n", ".pre-commit-config.yaml": "repos: []\n"},
+                    note="tool configuration is not training configuration"),
+        RepoExample({"model.py": "import torch\nopt = torch.optim.SGD([], lr=0.1)\nloss = torch.zeros(1)\nloss.backward()\nnet = None\n"
+                     "def fit(m):\n    m.fit()\n"}, note="a training loop without configuration"),
+    ]
+    compliant = [
+        RepoExample({"train.py": "import yaml\n" + TRAIN, "params.yaml": "train:\n  n_estimators: 100\n"}),
+        RepoExample({"train.py": "import hydra\n" + TRAIN}),
+        RepoExample({"train.py": TRAIN, "configs/experiment/baseline.yaml": "lr: 0.1\n"}),
+        RepoExample({"src/utils.py": "import pandas as pd\n"}, note="no training code"),
+        RepoExample({"train.py": "from omegaconf import OmegaConf\n" + TRAIN}),
+        RepoExample({"train.py": TRAIN, "config.json": "{\"lr\": 0.1}\n"}),
+    ]
+
+    def check(self, repo):
+        training = repo.ml.training
+        if not training:
+            return
+        if config_files(repo) or config_loading(repo):
+            return
+        path = repo.ml.main_training_file()
+        yield RepoFinding(
+            f"{path} trains a model but no configuration file drives it: looked for params.yaml, config.{{yaml,yml,toml,json}}, "
+            "conf/ or configs/ folders, *.gin files and Hydra/OmegaConf/gin/ml_collections in the code; put the run's "
+            "parameters in params.yaml and load it in the training script",
+            path=path,
+            evidence=["params.yaml", "config.yaml", "conf/", "hydra", "omegaconf"],
+        )

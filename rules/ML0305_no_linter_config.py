@@ -1,0 +1,124 @@
+"""ML0305 no-linter-config: Python code, but no linter (ruff, pylint, flake8) is configured or run."""
+
+from __future__ import annotations
+
+import configparser
+import re
+import sys
+from pathlib import Path, PurePosixPath
+
+from mllint.rule import RepoExample, RepoFinding, RepoRule
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+#: Files that may run a linter: CI, pre-commit, task runners.
+RUNNER_FILES = (".pre-commit-config.yaml", ".pre-commit-config.yml", "Makefile", "makefile", "GNUmakefile", "justfile",
+                "tox.ini", "noxfile.py", ".gitlab-ci.yml", "azure-pipelines.yml", "Jenkinsfile", ".travis.yml",
+                "bitbucket-pipelines.yml", "lefthook.yml", "Taskfile.yml", "tasks.py")
+RUNNER_FOLDERS = (".github/workflows/", ".circleci/", ".gitlab/", ".buildkite/")
+
+
+def _text(path: Path) -> str | None:
+    try:
+        if path.is_file() and path.stat().st_size < 1_000_000:
+            return path.read_text("utf-8", "replace")
+    except OSError:
+        pass
+    return None
+
+
+class NoLinterConfig(RepoRule):
+    code = "ML0305"
+    name = "no-linter-config"
+    factor = 3
+    severity = "info"
+    summary = "No Python linter (ruff, pylint, flake8) is configured or run for the project."
+    why = """
+        Factor 3 (descriptive training and preprocessing): ML code is read far more often than it
+        is written, and most of it starts as notebook code. A configured linter keeps unused
+        imports, shadowed variables and undefined names (the bugs that silently change a
+        pipeline) out of the training code, and keeps the style reviewable.
+    """
+    how_to_fix = """
+        Configure a linter: `[tool.ruff]` with `[tool.ruff.lint] select = [...]` in
+        `pyproject.toml` (or `ruff.toml`, `.flake8`, `.pylintrc`), and run it in pre-commit and CI.
+    """
+    violating = [
+        RepoExample({"train.py": "x = 1\n"}),
+        RepoExample({"src/pkg/model.py": "x = 1\n", "pyproject.toml": "[project]\nname = 'pkg'\n[tool.black]\nline-length = 100\n"},
+                    note="a formatter is not a linter"),
+        RepoExample({"train.py": "x = 1\n", "setup.cfg": "[metadata]\nname = x\n[tool:pytest]\naddopts = -q\n"}),
+        RepoExample({"train.py": "x = 1\n", ".pre-commit-config.yaml": "repos:\n- repo: https://github.com/psf/black\n  hooks:\n  - id: black\n"}),
+    ]
+    compliant = [
+        RepoExample({"train.py": "x = 1\n", "pyproject.toml": "[tool.ruff]\nline-length = 100\n"}),
+        RepoExample({"train.py": "x = 1\n", ".flake8": "[flake8]\nmax-line-length = 100\n"}),
+        RepoExample({"train.py": "x = 1\n", "setup.cfg": "[flake8]\nmax-line-length = 100\n"}),
+        RepoExample({"train.py": "x = 1\n", ".pre-commit-config.yaml": "repos:\n- repo: https://github.com/astral-sh/ruff-pre-commit\n  hooks:\n  - id: ruff\n"}),
+        RepoExample({"train.py": "x = 1\n", ".github/workflows/ci.yml": "jobs:\n  lint:\n    steps:\n    - run: pylint src\n"}),
+        RepoExample({"README.md": "# docs\n"}, note="no Python code"),
+    ]
+
+    def check(self, repo):
+        if not any(facts["path"].endswith(".py") for facts in repo.code_facts()):
+            return
+        if self._configured(repo):
+            return
+        yield RepoFinding(
+            "no Python linter is configured: looked for ruff.toml/.ruff.toml, .flake8, .pylintrc, [tool.ruff]/[tool.pylint] "
+            "in pyproject.toml, [flake8]/[pylint] in setup.cfg or tox.ini, and ruff/flake8/pylint in pre-commit or CI; "
+            "add [tool.ruff] to pyproject.toml and run `ruff check` in pre-commit and CI",
+            path=None,
+            evidence=["ruff.toml", "pyproject.toml [tool.ruff]", ".flake8", ".pylintrc", ".pre-commit-config.yaml"],
+        )
+
+    def _configured(self, repo) -> bool:
+        table = repo.knowledge.get("linters", {})
+        files = set(table.get("files", ()))
+        tools = set(table.get("pyproject_tools", ()))
+        sections = {s.lower() for s in table.get("ini_sections", ())}
+        words = re.compile(r"(?<![\w-])(" + "|".join(re.escape(w) for w in table.get("commands", ())) + r")(?![\w-])")
+        candidates: list[Path] = []
+        for rel in repo.files:
+            name = PurePosixPath(rel).name
+            if name in files:
+                return True
+            if name in ("pyproject.toml", "setup.cfg", "tox.ini") or name in RUNNER_FILES or rel.startswith(RUNNER_FOLDERS):
+                candidates.append(repo.root / rel)
+        for folder in repo.vcs.ancestors_to_git_root()[1:]:
+            if any((folder / name).is_file() for name in files):
+                return True
+            candidates += [folder / name for name in ("pyproject.toml", "setup.cfg", "tox.ini", *RUNNER_FILES)]
+            workflows = folder / ".github" / "workflows"
+            if workflows.is_dir():
+                candidates += sorted(workflows.glob("*.y*ml"))[:50]
+        for path in candidates:
+            text = _text(path)
+            if not text:
+                continue
+            if path.name == "pyproject.toml":
+                try:
+                    tool = tomllib.loads(text).get("tool", {})
+                except (tomllib.TOMLDecodeError, ValueError):
+                    tool = {}
+                if isinstance(tool, dict) and tools & set(tool):
+                    return True
+            elif path.name in ("setup.cfg", "tox.ini") and self._ini_has(text, sections):
+                return True
+            if path.name != "pyproject.toml" and words.pattern != "(?<![\\w-])()(?![\\w-])" and words.search(text):
+                if path.name in ("setup.cfg",):
+                    continue
+                return True
+        return False
+
+    @staticmethod
+    def _ini_has(text: str, sections: set[str]) -> bool:
+        parser = configparser.RawConfigParser(strict=False, interpolation=None)
+        try:
+            parser.read_string(text)
+        except configparser.Error:
+            return any(f"[{s}]" in text.lower() for s in sections)
+        return any(section.lower() in sections or section.lower().startswith("pylint.") for section in parser.sections())
