@@ -20,5 +20,9 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+# Regenerate the rule reference and the generated tables in docs/ from the catalogue.
+docs: $(STAMP)
+	$(BIN)/python -m mllint.docgen
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mllint_cache
