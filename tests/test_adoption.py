@@ -10,6 +10,7 @@ from mllint.testing import git, notebook_json
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "messy-ml-repo"
 SPLIT = "from sklearn.model_selection import train_test_split\n"
+ONLY = 'select = ["ML0301", "ML0501"]\n'  # mllint.toml: keeps these tests independent of other rules
 
 
 def _json(result) -> list[dict]:
@@ -30,7 +31,7 @@ def test_messy_example_baseline_then_only_new_findings_fail(cli, tmp_path):
     assert f"baselined: {len(_json(before))} findings" in clean.output
 
     train = root / "train.py"
-    train.write_text(train.read_text() + "\nX_extra, X_hold = train_test_split(X, test_size=0.3)\n")
+    train.write_text(train.read_text() + '\nimport os\nX_a, X_b = train_test_split(X_test, test_size=0.3, random_state=int(os.environ["SEED"]))\n')
     after = cli("check", "--no-cache", "-o", "json", root)
     assert after.exit_code == 1
     new = _json(after)
@@ -48,7 +49,7 @@ def test_messy_example_baseline_then_only_new_findings_fail(cli, tmp_path):
 
 def test_fixed_findings_are_reported_and_pruned(cli, make_repo):
     root = make_repo({"train.py": SPLIT + "X = [1]\na, b = train_test_split(X, test_size=0.2)\nc, d = train_test_split(X, test_size=0.5)\n",
-                      "tests/test_x.py": "def test_x():\n    assert True\n"})
+                      "tests/test_x.py": "def test_x():\n    assert True\n", "mllint.toml": ONLY})
     assert cli("baseline", "--no-cache", root).exit_code == 0
     (root / "train.py").write_text(SPLIT + "X = [1]\na, b = train_test_split(X, test_size=0.2)\n")
     result = cli("check", "--no-cache", root)
@@ -63,7 +64,7 @@ def test_fixed_findings_are_reported_and_pruned(cli, make_repo):
 
 def test_prune_adds_nothing_new(cli, make_repo):
     root = make_repo({"train.py": SPLIT + "X = [1]\na, b = train_test_split(X, test_size=0.2)\n",
-                      "tests/test_x.py": "def test_x():\n    assert True\n"})
+                      "tests/test_x.py": "def test_x():\n    assert True\n", "mllint.toml": ONLY})
     assert cli("baseline", "--no-cache", root).exit_code == 0
     (root / "train.py").write_text(SPLIT + "X = [1]\na, b = train_test_split(X, test_size=0.2)\nc, d = train_test_split(X, test_size=0.4)\n")
     assert cli("baseline", "--prune", "--no-cache", root).exit_code == 0
@@ -71,7 +72,7 @@ def test_prune_adds_nothing_new(cli, make_repo):
 
 
 def test_explicit_baseline_file_and_errors(cli, make_repo, tmp_path):
-    root = make_repo({"train.py": SPLIT + "X = [1]\na, b = train_test_split(X, test_size=0.2)\n"})
+    root = make_repo({"train.py": SPLIT + "X = [1]\na, b = train_test_split(X, test_size=0.2)\n", "mllint.toml": ONLY})
     target = tmp_path / "accepted.json"
     assert cli("baseline", "--no-cache", "--baseline", target, root).exit_code == 0
     assert not (root / ".mllint-baseline.json").exists()
@@ -85,7 +86,7 @@ def test_explicit_baseline_file_and_errors(cli, make_repo, tmp_path):
 
 def test_changed_since_counts_only_changed_files(cli, make_repo):
     root = make_repo({"old.py": SPLIT + "X = [1]\na, b = train_test_split(X, test_size=0.2)\n",
-                      "tests/test_x.py": "def test_x():\n    assert True\n"})
+                      "tests/test_x.py": "def test_x():\n    assert True\n", "mllint.toml": ONLY})
     git(root, "tag", "base")
     (root / "new.py").write_text(SPLIT + "X = [1]\nc, d = train_test_split(X, test_size=0.3)\n")
     git(root, "add", "new.py")
@@ -109,7 +110,7 @@ def test_changed_since_counts_only_changed_files(cli, make_repo):
 
 
 def test_changed_since_repository_finding_counts_when_its_evidence_changed(cli, make_repo):
-    root = make_repo({"train.py": "x = 1\n", "tests/test_x.py": "def test_x():\n    assert True\n"})
+    root = make_repo({"train.py": "x = 1\n", "tests/test_x.py": "def test_x():\n    assert True\n", "mllint.toml": ONLY})
     git(root, "tag", "base")
     git(root, "rm", "-q", "tests/test_x.py")
     git(root, "commit", "-q", "-m", "drop tests")
@@ -122,7 +123,7 @@ def test_changed_since_repository_finding_counts_when_its_evidence_changed(cli, 
 
 def test_changed_since_with_baseline(cli, make_repo):
     root = make_repo({"a.py": SPLIT + "X = [1]\na, b = train_test_split(X, test_size=0.2)\n",
-                      "tests/test_x.py": "def test_x():\n    assert True\n"})
+                      "tests/test_x.py": "def test_x():\n    assert True\n", "mllint.toml": ONLY})
     assert cli("baseline", "--no-cache", root).exit_code == 0
     git(root, "add", ".mllint-baseline.json")
     git(root, "commit", "-q", "-m", "baseline")
@@ -136,7 +137,7 @@ def test_add_ignore_python_keeps_formatting(cli, make_repo):
               "if True:\n    a, b = train_test_split(X,   test_size=0.2)  # keep me\n"
               "c, d = train_test_split(\n    X, test_size=0.3)\n"
               "doc = '''a\nb'''; e, f = train_test_split(X, test_size=0.4)\n")
-    root = make_repo({"train.py": source, "tests/test_x.py": "def test_x():\n    assert True\n"})
+    root = make_repo({"train.py": source, "tests/test_x.py": "def test_x():\n    assert True\n", "mllint.toml": ONLY})
     result = cli("check", "--no-cache", "--add-ignore", root)
     assert result.exit_code == 0, result.output
     edited = (root / "train.py").read_bytes().decode()
@@ -166,7 +167,7 @@ def test_add_ignore_merges_into_an_existing_directive():
 def test_add_ignore_notebook_edits_only_the_cell_line(cli, make_repo):
     cells = [SPLIT + "%matplotlib inline\n", "X = [1]\na, b = train_test_split(X, test_size=0.2)\nprint(a)\n"]
     original = notebook_json(cells)
-    root = make_repo({"nb.ipynb": original, "tests/test_x.py": "def test_x():\n    assert True\n"})
+    root = make_repo({"nb.ipynb": original, "tests/test_x.py": "def test_x():\n    assert True\n", "mllint.toml": ONLY})
     result = cli("check", "--no-cache", "--add-ignore", root)
     assert result.exit_code == 0, result.output
     edited = (root / "nb.ipynb").read_text()
