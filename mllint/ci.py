@@ -88,10 +88,20 @@ def find_ci_configs(repo: RepoModel) -> list[CIConfig]:
             if _matches_any(rel, patterns):
                 seen.add(key)
                 text = _read(path)
-                if text is not None:
+                if text is not None and (inside or _mentions_subproject(text, repo)):
                     configs.append(_parse(rel, system, text, inside, path.parent if inside else None, repo))
                 break
     return configs
+
+
+def _mentions_subproject(text: str, repo: RepoModel) -> bool:
+    """A CI file at the git root concerns a subproject only when it names the subproject's folder."""
+    git_root = repo.inventory.git_root
+    try:
+        sub = repo.root.resolve().relative_to(git_root.resolve()).as_posix() if git_root else ""
+    except (OSError, ValueError):
+        return False
+    return bool(sub) and sub in text
 
 
 def _read(path: Path, limit: int = MAX_CI_BYTES) -> str | None:

@@ -1,0 +1,168 @@
+"""Repository rules of factors 5-12 (ML0502-ML1204) on realistic sample repositories, plus the CI,
+serving and life-cycle models they read (mllint/ci.py, mllint/serving.py, mllint/mlcode.py)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from mllint.config import ConfigError, Settings, load_settings
+from mllint.engine import run_check
+from mllint.testing import git, write_repo
+
+HERE = Path(__file__).parent
+FIXTURES = HERE / "fixtures" / "repos"
+MY_CODES = ["ML0502", "ML0503", "ML0601", "ML0602", "ML0701", "ML0801", "ML0901", "ML1001", "ML1101", "ML1201",
+            "ML1202", "ML1203", "ML1204"]
+
+
+def _check(root: Path, codes=MY_CODES, **settings):
+    result = run_check(root, Settings(select=list(codes), **settings), use_cache=False, jobs=1)
+    return result.findings
+
+
+def _copy_as_repo(name: str, tmp_path: Path) -> Path:
+    root = tmp_path / name
+    shutil.copytree(FIXTURES / name, root, ignore=shutil.ignore_patterns(".mllint_cache", "__pycache__"))
+    write_repo(root, {})
+    return root
+
+
+def test_notebook_only_project(tmp_path):
+    findings = _check(_copy_as_repo("notebook_only", tmp_path))
+    assert {f.code for f in findings} == {"ML0502", "ML0503", "ML0601", "ML0602", "ML0701", "ML0801", "ML1001",
+                                          "ML1201", "ML1202", "ML1203"}
+    by_code = {f.code: f for f in findings}
+    assert by_code["ML0801"].path == "notebooks/02_model.ipynb"
+    assert by_code["ML1001"].path == "notebooks/02_model.ipynb"
+    untested = sorted((f.path, f.line) for f in findings if f.code == "ML0502")
+    assert untested == [("src/preprocessing.py", 5), ("src/preprocessing.py", 11)]
+
+
+def test_fastapi_service(tmp_path):
+    findings = _check(_copy_as_repo("fastapi_service", tmp_path))
+    assert {f.code for f in findings} == {"ML0503", "ML0601", "ML0602", "ML0901", "ML1101", "ML1204"}
+    by_code = {f.code: f for f in findings}
+    assert by_code["ML0901"].path == "src/churn/api.py"
+    assert "churn/features.py" in by_code["ML0901"].message
+    assert by_code["ML1101"].path == "src/churn/api.py"
+    assert by_code["ML1204"].path == ".github/workflows/ci.yml"
+    assert by_code["ML0602"].path == "src/churn/train.py"
+
+
+def test_fastapi_service_fixed(tmp_path):
+    """Adding what the messages ask for silences each rule."""
+    root = _copy_as_repo("fastapi_service", tmp_path)
+    api = root / "src/churn/api.py"
+    api.write_text(api.read_text().replace("from pydantic import BaseModel\n",
+                                           "from pydantic import BaseModel\nfrom prometheus_fastapi_instrumentator import Instrumentator\n\n"
+                                           "from churn.features import build_features\n"))
+    (root / "tests/test_api.py").write_text("from fastapi.testclient import TestClient\n\nfrom churn.api import app\n\n\n"
+                                            "def test_health():\n    assert TestClient(app).get('/health').status_code == 200\n")
+    (root / "src/churn/drift.py").write_text("from evidently.report import Report\n")
+    workflow = root / ".github/workflows/ci.yml"
+    workflow.write_text(workflow.read_text() + "  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest -q\n")
+    (root / ".github/workflows/retrain.yml").write_text(
+        "on:\n  schedule:\n    - cron: '0 4 * * 1'\njobs:\n  retrain:\n    runs-on: ubuntu-latest\n"
+        "    steps:\n      - run: python -m churn.train\n")
+    git(root, "add", "-A")
+    assert _check(root) == []
+
+
+def test_messy_example_reports_the_realistic_rules():
+    findings = _check(HERE.parent / "examples" / "messy-ml-repo")
+    codes = {f.code for f in findings}
+    assert {"ML0502", "ML0503", "ML0601", "ML0602", "ML0701", "ML0901", "ML1001", "ML1101"} <= codes
+    assert not codes & {"ML0801", "ML1201", "ML1202"}  # trained in train.py, dumped with joblib, served by Flask
+    assert {f.path for f in findings if f.code in ("ML0901", "ML1101")} == {"serve.py"}
+
+
+# -- ML0502 details ---------------------------------------------------------------------------------
+def test_untested_preprocessing_one_finding_per_definition(make_repo):
+    root = make_repo({
+        "etl/load.py": "def read():\n    pass\n\n\nclass Loader:\n    pass\n\n\ndef _private():\n    pass\n",
+        "tests/test_load.py": "from etl.load import read\n\n\ndef test_read():\n    read()\n",
+    })
+    findings = _check(root, ["ML0502"])
+    assert [(f.path, f.line, f.message.split("`")[1]) for f in findings] == [("etl/load.py", 5, "Loader")]
+
+
+def test_untested_preprocessing_module_pattern_option(make_repo):
+    files = {"munging.py": "def tidy(df):\n    return df\n", "features.py": "def ratio(df):\n    return df\n"}
+    default = _check(make_repo(files), ["ML0502"])
+    assert {f.path for f in default} == {"features.py"}
+    custom = _check(make_repo(files), ["ML0502"], options={"untested-preprocessing": {"module-pattern": "^munging$"}})
+    assert {f.path for f in custom} == {"munging.py"}
+
+
+def test_untested_preprocessing_option_is_validated(make_repo):
+    root = make_repo({"features.py": "def f():\n    pass\n",
+                      "mllint.toml": "[options.untested-preprocessing]\nunknown-key = 1\n"})
+    with pytest.raises(ConfigError, match="unknown"):
+        load_settings(root)
+
+
+# -- CI model --------------------------------------------------------------------------------------
+GITHUB_ON_TRUE = "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: |\n          pip install .\n          python -m pytest\n"
+
+
+@pytest.mark.parametrize("files, runs_checks", [
+    ({".github/workflows/a.yml": GITHUB_ON_TRUE}, True),
+    ({".gitlab-ci.yml": "default:\n  image: python\n.base: &base\n  script:\n    - tox -e py311\nunit:\n  <<: *base\n"}, True),
+    ({"Jenkinsfile": "pipeline {\n  stages {\n    stage('lint') { steps { sh 'flake8' } }\n  }\n}\n"}, False),
+    ({"Jenkinsfile": "pipeline { stages { stage('t') { steps { sh 'python -m unittest discover' } } } }\n"}, True),
+    ({"azure-pipelines.yml": "steps:\n  - task: UsePythonVersion@0\n  - bash: make test\n", "Makefile": "test:\n\tpytest\n"}, True),
+    ({".travis.yml": "language: python\ninstall: pip install -r requirements.txt\nscript: python -m build\n"}, False),
+    ({"bitbucket-pipelines.yml": "pipelines:\n  default:\n    - step:\n        script:\n          - nox -s tests\n"}, True),
+    ({".github/workflows/a.yml": "on: push\njobs:\n  t:\n    steps:\n      - uses: ./.github/actions/check\n",
+      ".github/actions/check/action.yml": "runs:\n  using: composite\n  steps:\n    - run: mllint check .\n      shell: bash\n"}, True),
+    ({".github/workflows/a.yml": "on: push\njobs:\n  t:\n    steps:\n      - run: pre-commit run --all-files\n",
+      ".pre-commit-config.yaml": "repos:\n  - repo: local\n    hooks:\n      - id: pytest\n        entry: pytest\n"}, True),
+    ({".github/workflows/broken.yml": "on: [push\njobs: {"}, False),
+])
+def test_ci_commands(make_repo, files, runs_checks):
+    root = make_repo({"train.py": "x = 1\n", **files})
+    codes = {f.code for f in _check(root, ["ML1203", "ML1204"])}
+    assert "ML1203" not in codes
+    assert ("ML1204" not in codes) == runs_checks
+
+
+@pytest.mark.parametrize("ci, retrains", [
+    ({".gitlab-ci.yml": "retrain:\n  rules:\n    - if: $CI_PIPELINE_SOURCE == \"schedule\"\n  script:\n    - python train.py\n"}, True),
+    ({"Jenkinsfile": "pipeline {\n  triggers { cron('H 2 * * 1') }\n  stages { stage('r') { steps { sh 'make retrain' } } }\n}\n"}, True),
+    ({".github/workflows/nightly.yml": "on:\n  schedule:\n    - cron: '0 0 * * *'\njobs:\n  t:\n    steps:\n      - run: pytest\n"}, False),
+    ({"flows/retrain.py": "from dagster import ScheduleDefinition\n\nweekly = ScheduleDefinition(job=None, cron_schedule='0 0 * * 0')\n"}, True),
+    ({"configs/scheduler/cosine.yaml": "name: cosine\nwarmup: 10\n"}, False),
+])
+def test_continuous_training_evidence(make_repo, ci, retrains):
+    train = "from sklearn.linear_model import LogisticRegression\nLogisticRegression().fit([[0]], [0])\n"
+    root = make_repo({"train.py": train, **ci})
+    codes = {f.code for f in _check(root, ["ML0602"])}
+    assert ("ML0602" not in codes) == retrains
+
+
+def test_monorepo_subproject_uses_root_ci_that_names_it(tmp_path):
+    root = write_repo(tmp_path / "mono", {
+        "services/churn/train.py": "x = 1\n",
+        "services/other/app.py": "x = 1\n",
+        ".github/workflows/churn.yml": "on: push\njobs:\n  t:\n    steps:\n      - run: cd services/churn && pytest\n",
+    })
+    assert _check(root / "services" / "churn", ["ML1203", "ML1204"]) == []
+    assert {f.code for f in _check(root / "services" / "other", ["ML1203", "ML1204"])} == {"ML1203"}
+
+
+def test_serving_detection_needs_a_model(make_repo):
+    root = make_repo({
+        "web/app.py": "from flask import Flask\napp = Flask(__name__)\n\n\n@app.get('/')\ndef index():\n    return 'hi'\n",
+        "train.py": "from sklearn.linear_model import LogisticRegression\nLogisticRegression().fit([[0]], [0])\n",
+    })
+    assert _check(root, ["ML1101", "ML0901"]) == []
+
+
+def test_bad_yaml_and_huge_ci_files_do_not_crash(make_repo):
+    root = make_repo({"train.py": "x = 1\n", ".gitlab-ci.yml": "a: &a [*a]\n" + "x: " + "[" * 5000 + "\n",
+                      ".github/workflows/x.yml": "on: push\n" + "#" * 600_000 + "\n"})
+    codes = {f.code for f in _check(root, ["ML1203", "ML1204", "ML0004"])}
+    assert "ML0004" not in codes and "ML1203" not in codes
