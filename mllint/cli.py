@@ -259,6 +259,27 @@ def write_baseline_cmd(
         typer.echo(f"Wrote {written} finding(s) to {shown}. Commit it; `mllint check` now fails only on new findings.")
 
 
+@app.command("new")
+def new_project(
+    directory: Optional[Path] = typer.Argument(None, help="Folder to create the project in (default: ./<project_slug>)."),
+    no_input: bool = typer.Option(False, "--no-input", help="Do not prompt: use the defaults and --extra-context."),
+    extra_context: Optional[List[str]] = typer.Option(None, "--extra-context", "-x", help="An answer as key=value (repeatable), e.g. ci_provider=gitlab."),
+    overwrite: bool = typer.Option(False, "--overwrite-if-exists", help="Generate into a non-empty existing folder."),
+) -> None:
+    """Create a new ML project that satisfies all twelve factors (from the bundled cookiecutter template)."""
+    from mllint.scaffold import ScaffoldError, generate, parse_context
+
+    try:
+        created = generate(directory, no_input=no_input, extra_context=parse_context(extra_context), overwrite=overwrite)
+    except ScaffoldError as exc:
+        raise fail(str(exc))
+    except (KeyboardInterrupt, EOFError):
+        typer.echo("mllint: aborted", err=True)
+        raise typer.Exit(EXIT_ERROR)
+    shown = _relative(created, Path.cwd().resolve())
+    typer.echo(f"Created {shown}\nNext: cd {shown} && make run && make test")
+
+
 @app.command("rules")
 def list_rules(
     as_json: bool = typer.Option(False, "--json", help="Print the catalogue as JSON."),
