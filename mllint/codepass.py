@@ -51,37 +51,78 @@ def make_finding(rule: type[Rule], message: str, path: str, **location: Any) -> 
     )
 
 
+#: Node types that are stateless leaves (``Load``, ``Add``, ``Eq``...): skipped unless a visitor asks for them.
+_OPERATOR_TYPES = (ast.expr_context, ast.operator, ast.boolop, ast.cmpop, ast.unaryop)
+_OPERATOR_NAMES = frozenset(
+    cls.__name__ for base in _OPERATOR_TYPES for cls in base.__subclasses__()
+) | frozenset(base.__name__ for base in _OPERATOR_TYPES)
+#: Fields that never hold nodes (identifiers, flags, literals) or only hold operator leaves.
+_SCALAR_FIELDS = frozenset({"id", "attr", "name", "arg", "module", "asname", "kind", "type_comment", "level",
+                            "conversion", "is_async", "simple", "rest", "kwd_attrs", "tag"})
+_OPERATOR_FIELDS = frozenset({"ctx", "op", "ops"})
+_LEAVE = object()  # stack marker: the node on top of ``parents`` is complete
+
+
+def _child_fields(cls: type, with_operators: bool) -> tuple[str, ...]:
+    """Fields of ``cls`` that may hold child nodes, in reverse order (they are pushed on a stack)."""
+    if cls is ast.Constant or cls.__name__ in ("Global", "Nonlocal", "MatchSingleton"):
+        return ()
+    skip = _SCALAR_FIELDS if with_operators else _SCALAR_FIELDS | _OPERATOR_FIELDS
+    return tuple(reversed([name for name in cls._fields if name not in skip]))
+
+
 def walk(tree: ast.AST, ctx: FileContext, visitors: list[Any]) -> None:
-    """Iterative depth-first traversal dispatching to visitors; maintains ``ctx.parents``/``ctx.scopes``."""
+    """Iterative depth-first traversal dispatching to visitors; maintains ``ctx.parents``/``ctx.scopes``.
+
+    Per node type it precomputes the enter/leave handlers and the fields that can hold children, so
+    the per-node cost is one dict lookup; operator leaves (``Load``, ``Add``...) are only visited
+    when some visitor defines a handler for them. Never recursive: deep trees cannot overflow it.
+    """
     enter: dict[str, list] = {}
     leave: dict[str, list] = {}
     for visitor in visitors:
         for node_type, method, is_leave in _handlers(type(visitor)):
             (leave if is_leave else enter).setdefault(node_type, []).append(getattr(visitor, method))
+    with_operators = not _OPERATOR_NAMES.isdisjoint(enter) or not _OPERATOR_NAMES.isdisjoint(leave)
+    table: dict[type, tuple] = {}
     parents = ctx.parents
     scopes = ctx.scopes
-    iter_children = ast.iter_child_nodes
-    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
+    node_type = ast.AST
+    stack: list[Any] = [tree]
     pop, push = stack.pop, stack.append
+    marker = _LEAVE
     while stack:
-        node, leaving = pop()
-        name = node.__class__.__name__
-        if leaving:
-            for handler in leave.get(name, ()):
+        node = pop()
+        if node is marker:
+            node = parents[-1]
+            _enter, on_leave, is_scope, _fields = table[node.__class__]
+            for handler in on_leave:
                 handler(node)
             parents.pop()
-            if isinstance(node, SCOPE_NODES):
+            if is_scope:
                 scopes.pop()
             continue
+        cls = node.__class__
+        info = table.get(cls)
+        if info is None:
+            name = cls.__name__
+            info = table[cls] = (tuple(enter.get(name, ())), tuple(leave.get(name, ())),
+                                 issubclass(cls, SCOPE_NODES), _child_fields(cls, with_operators))
+        on_enter, _leave, is_scope, fields = info
         parents.append(node)
-        for handler in enter.get(name, ()):
+        for handler in on_enter:
             handler(node)
-        if isinstance(node, SCOPE_NODES):
+        if is_scope:
             scopes.append(node)
-        push((node, True))
-        children = list(iter_children(node))
-        for child in reversed(children):
-            push((child, False))
+        push(marker)
+        for field_name in fields:
+            value = getattr(node, field_name, None)
+            if value.__class__ is list:
+                for child in reversed(value):
+                    if isinstance(child, node_type):
+                        push(child)
+            elif isinstance(value, node_type):
+                push(value)
 
 
 def _parse(text: str, path: str) -> ast.Module:
@@ -134,6 +175,7 @@ def analyze_file(path: str, data: bytes, catalogue: Catalogue, enabled: set[str]
     facts["lines"] = unit.text.count("\n")
 
     ctx = FileContext(path, tree, knowledge, notebook)
+    ctx.cell_starts = list(unit.line_map.starts) if unit.line_map is not None else []
     rules: list[CodeRule] = []
     options = options or {}
     for code in sorted(enabled):
