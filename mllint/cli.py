@@ -145,8 +145,11 @@ def check(
         data = settings.model_dump(mode="json", by_alias=True)
         typer.echo(json.dumps({"root": str(root), "config_file": str(source) if source else None, "settings": data}, indent=2))
         raise typer.Exit(EXIT_OK)
+    from mllint.progress import progress_bar
+
     try:
-        result = run_check(root, settings, files=files, only=only.value, use_cache=not no_cache)
+        with progress_bar(output_format.value) as progress:
+            result = run_check(root, settings, files=files, only=only.value, use_cache=not no_cache, progress=progress)
     except KeyboardInterrupt:
         typer.echo("mllint: interrupted", err=True)
         raise typer.Exit(130)
