@@ -19,10 +19,13 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-#: The default ruff selection when the project has no ruff configuration of its own: pycodestyle
-#: errors and warnings (E, W), pyflakes (F), pep8-naming (N) and pydocstyle (D, Google convention).
-DEFAULT_SELECT = ["E", "W", "F", "N", "D"]
-DEFAULT_IGNORE = ["D105", "D107"]  # docstrings of magic methods and __init__
+#: The default ruff selection when the project has no ruff configuration of its own: what makes code
+#: descriptive, not how it is laid out (that is a formatter's job): missing docstrings (D1), PEP 8
+#: naming (N), pyflakes' errors (F: unused imports, undefined names) and pycodestyle's statement and
+#: runtime errors (E4, E7, E9). Measured on well-maintained libraries (click, rich, pytest, pydantic,
+#: pylint, jinja2): 0-23 issues per 1,000 lines; undocumented script piles: 100 and more.
+DEFAULT_SELECT = ["E4", "E7", "E9", "F", "N", "D1"]
+DEFAULT_IGNORE = ["D104", "D105", "D107"]  # docstrings of packages' __init__, magic methods, __init__
 TEST_IGNORES = '{"**/test_*.py" = ["D", "N802"], "**/*_test.py" = ["D", "N802"], "**/tests/**" = ["D", "N802"], "**/conftest.py" = ["D"]}'
 TIMEOUT = 300
 MAX_ARGS_CHARS = 100_000  # beyond this, ruff gets the files in several batches
@@ -33,7 +36,7 @@ class CodeStyleOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid", alias_generator=lambda n: n.replace("_", "-"), populate_by_name=True)
 
-    max_per_kloc: float = Field(30.0, ge=0, description="Report when ruff's issues per 1,000 lines of Python exceed this.")
+    max_per_kloc: float = Field(40.0, ge=0, description="Report when ruff's issues per 1,000 lines of Python exceed this.")
     min_issues: int = Field(5, ge=0, description="Never report fewer issues than this (tiny repositories).")
     select: list[str] | None = Field(None, description="Ruff rules to count instead of the default (or the project's) selection.")
     line_length: int = Field(100, ge=20, le=400, description="Line length for E501 when the project has no ruff config.")
@@ -85,7 +88,7 @@ def ruff_arguments(options: CodeStyleOptions, own_config: bool) -> list[str]:
     if not own_config:
         args += ["--isolated", "--select", ",".join(options.select or DEFAULT_SELECT),
                  "--ignore", ",".join(DEFAULT_IGNORE), "--line-length", str(options.line_length),
-                 "--config", "lint.pydocstyle.convention='google'", "--config", f"lint.per-file-ignores = {TEST_IGNORES}"]
+                 "--config", f"lint.per-file-ignores = {TEST_IGNORES}"]
     else:
         args += ["--force-exclude"]
         if options.select:
@@ -151,7 +154,7 @@ class CodeStyle(RepoRule):
         Run ruff and fix what it reports: `ruff check --fix .` removes unused imports and much more,
         then add docstrings and rename what ruff's N rules name. Configure `[tool.ruff]` in
         pyproject.toml (mllint then counts with your selection) and run ruff in CI or pre-commit.
-        The threshold is `[tool.mllint.options.code-style] max-per-kloc` (default 30).
+        The threshold is `[tool.mllint.options.code-style] max-per-kloc` (default 40).
     """
     Options = CodeStyleOptions
     _messy = (

@@ -27,7 +27,7 @@ def test_reports_count_top_codes_and_command(make_repo):
     assert finding.path is None and finding.kind == "repo"
     assert "ruff reports" in finding.message and "per 1,000 lines" in finding.message
     assert "D103 ×4" in finding.message and "F401" in finding.message
-    assert "`ruff check --isolated --select E,W,F,N,D" in finding.message
+    assert "`ruff check --isolated --select E4,E7,E9,F,N,D1 " in finding.message
 
 
 def test_only_checked_files_are_passed_to_ruff(make_repo):
