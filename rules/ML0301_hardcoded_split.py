@@ -5,22 +5,25 @@ from __future__ import annotations
 import ast
 import re
 
+from mllint.context import FUNCTION_NODES
+from mllint.knowledge import canonical
 from mllint.rule import CodeRule, Example
 
 PERCENT_SLICE = re.compile(r"\[[^\]]*\d+(\.\d+)?%[^\]]*\]")
+TOKENS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 
 
-def _is_len_like(node: ast.AST) -> bool:
-    """``len(x)``, ``x.shape[0]``, ``x.size``/``x.count()`` (the size of the data being split)."""
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len":
-        return True
-    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and node.value.attr == "shape":
-        return True
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("count", "__len__"):
-        return True
-    if isinstance(node, ast.Name) and node.id.lower() in ("n", "n_samples", "num_samples", "n_rows", "size", "length", "total"):
-        return True
-    return False
+def _names_in(node: ast.AST) -> set[str]:
+    """Names read in a small expression (slice bounds, call arguments)."""
+    found = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ast.Name):
+            found.add(current.id)
+        elif isinstance(current, (ast.BinOp, ast.UnaryOp, ast.List, ast.Tuple, ast.Call, ast.Starred)):
+            stack.extend(ast.iter_child_nodes(current))
+    return found
 
 
 class HardcodedSplit(CodeRule):
@@ -70,6 +73,44 @@ class HardcodedSplit(CodeRule):
                        "splits = ds['train'].train_test_split(test_size=0.1)"),
                 path="explore.ipynb", note="Hugging Face Dataset.train_test_split in a notebook"),
         Example("train, test = spark_df.randomSplit([0.8, 0.2], seed=7)\n", note="Spark"),
+        Example("""
+            from sklearn import model_selection
+            folds = model_selection.train_test_split(X, y, test_size=.3)
+        """, note="module imported from the package"),
+        Example("""
+            from sklearn.model_selection import *
+            X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.2)
+        """, note="star import"),
+        Example("""
+            import numpy as np
+            import pandas as pd
+            df = pd.read_csv("data.csv")
+            msk = np.random.rand(len(df)) < 0.8
+            train, test = df[msk], df[~msk]
+        """, note="random row mask at a literal fraction"),
+        Example("""
+            import numpy as np
+            from torch.utils.data import SubsetRandomSampler
+            def loaders(dataset):
+                validation_split = .2
+                dataset_size = len(dataset)
+                indices = list(range(dataset_size))
+                split = int(np.floor(validation_split * dataset_size))
+                train_indices, val_indices = indices[split:], indices[:split]
+        """, note="a function-local literal; floor inside int"),
+        Example("""
+            import tensorflow_datasets as tfds
+            train_ds, val_ds = tfds.load("mnist", split=["train[:80%]", "train[80%:]"])
+        """, note="percent slices in a split list"),
+        Example("""
+            from datasets import load_dataset
+            ds = load_dataset("imdb")["train"].train_test_split(0.1, seed=0)
+        """, note="Hugging Face positional test_size"),
+        Example("""
+            import tensorflow as tf
+            model.fit(X, y, epochs=cfg.epochs, validation_split=0.1)
+            gen = tf.keras.preprocessing.image.ImageDataGenerator(rescale=1 / 255, validation_split=0.2)
+        """, note="Keras validation_split"),
     ]
     compliant = [
         Example("""
@@ -100,6 +141,25 @@ class HardcodedSplit(CodeRule):
                 a, b = train_test_split(list(range(10)), test_size=0.2)
                 assert len(b) == 2
         """, path="tests/test_data.py", note="test files use literal sizes on toy data"),
+        Example("""
+            from transformers import get_linear_schedule_with_warmup
+            warmup_steps = int(0.1 * len(train_loader) * cfg.epochs)
+            num_warmup = int(0.06 * len(train_loader))
+            scheduler = get_linear_schedule_with_warmup(optimizer, num_warmup, total_steps)
+        """, note="a fraction of the data that is not a split point (warm-up steps)"),
+        Example("""
+            import numpy as np
+            from sklearn.model_selection import KFold
+            if np.random.rand() < 0.5:
+                image = image[:, ::-1]
+            kf = KFold(n_splits=5, shuffle=True, random_state=cfg.seed)
+            model.fit(X, y, validation_split=0.0)
+        """, note="augmentation coin flips; fold counts; a zero validation split"),
+        Example("""
+            from sklearn.model_selection import train_test_split
+            def split(df, test_size=0.2, seed=0):
+                return train_test_split(df, test_size=test_size, random_state=seed)
+        """, note="a parameter default is the caller's configuration"),
     ]
 
     def __init__(self, ctx, options=None) -> None:
@@ -110,22 +170,57 @@ class HardcodedSplit(CodeRule):
         sample = knowledge.get("sample_split", {})
         self.sample_methods = set(sample.get("methods", []))
         self.sample_kwarg = sample.get("kwarg", "frac")
+        points = knowledge.get("split_points", {})
+        self.rounding = set(points.get("rounding", ["int", "round"]))
+        self.consumers = set(points.get("consumers", []))
+        self.point_tokens = set(points.get("name_tokens", []))
+        self.length_names = set(points.get("length_names", []))
+        self.mask_calls = set(knowledge.get("split_masks", {}).get("calls", []))
         self.samples: list[tuple[str, ast.Call, float, str | None]] = []
         self.index_users: set[str] = set()
+        #: int(0.8 * len(x)) candidates: (call, shown fraction, names it is assigned to, confirmed)
+        self.points: list[tuple[ast.Call, str, set[str], bool]] = []
+        self.cut_names: set[str] = set()  # names used in slices or passed to split calls
+        self.local_literals: dict[tuple[int, str], object] = {}
+        self.star_modules: list[str] = []
         self.active = not ctx.is_test
+
+    # -- constants: module-level (ctx.constant) and function-local literals --------------------
+    def _constant(self, node: ast.AST) -> tuple[bool, object, str | None]:
+        is_literal, value, constant = self.ctx.constant(node)
+        if is_literal or not isinstance(node, ast.Name):
+            return is_literal, value, constant
+        function = self.ctx.enclosing_function()
+        key = (id(function), node.id) if function is not None else None
+        if key in self.local_literals and self.local_literals[key] is not _AMBIGUOUS:
+            return True, self.local_literals[key], node.id
+        return False, None, None
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        if node.module and any(alias.name == "*" for alias in node.names):
+            self.star_modules.append(canonical(node.module, self.ctx.knowledge))
 
     # -- calls -----------------------------------------------------------------------------------
     def visit_Call(self, node: ast.Call) -> None:
         if not self.active:
             return
         name = self.ctx.call_name(node)
+        func = node.func
+        if name is None and isinstance(func, ast.Name) and func.id not in self.ctx.imports:
+            for module in self.star_modules:  # from sklearn.model_selection import *
+                if f"{module}.{func.id}" in self.splitters:
+                    name = f"{module}.{func.id}"
         spec = self.splitters.get(name) if name else None
         label = name.rsplit(".", 1)[-1] if name else None
-        if spec is None and isinstance(node.func, ast.Attribute):
-            spec = self.methods.get(node.func.attr)
-            label = node.func.attr
+        if spec is None and isinstance(func, ast.Attribute):
+            spec = self.methods.get(func.attr)
+            label = func.attr
         if spec is not None:
             self._check_spec(node, spec, label)
+        callee = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+        if callee in self.consumers:
+            for arg in [*node.args, *(k.value for k in node.keywords)]:
+                self.cut_names |= _names_in(arg)
         self._check_fraction_of_length(node)
 
     def _check_spec(self, node: ast.Call, spec: dict, label: str) -> None:
@@ -136,8 +231,10 @@ class HardcodedSplit(CodeRule):
                 if described:
                     hits.append(f"{keyword.arg}={described}")
             elif keyword.arg in spec.get("percent_kwargs", ()):
-                if isinstance(keyword.value, ast.Constant) and isinstance(keyword.value.value, str) and PERCENT_SLICE.search(keyword.value.value):
-                    hits.append(f"{keyword.arg}={keyword.value.value!r}")
+                value = keyword.value
+                items = value.elts if isinstance(value, (ast.List, ast.Tuple)) else [value]
+                if any(isinstance(v, ast.Constant) and isinstance(v.value, str) and PERCENT_SLICE.search(v.value) for v in items):
+                    hits.append(f"{keyword.arg}={ast.unparse(value)}")
         position = spec.get("positional")
         if position is not None and len(node.args) > position and not any(isinstance(a, ast.Starred) for a in node.args[: position + 1]):
             described = self._literal(node.args[position], spec)
@@ -147,7 +244,7 @@ class HardcodedSplit(CodeRule):
             self.report(node, f"hardcoded split in {label}(): {', '.join(hits)}; read the split from configuration (e.g. params.yaml)")
 
     def _literal(self, value: ast.AST, spec: dict) -> str | None:
-        is_literal, literal, constant = self.ctx.constant(value)
+        is_literal, literal, constant = self._constant(value)
         if not is_literal or literal is None or isinstance(literal, (bool, str)):
             return None
         if isinstance(literal, list):
@@ -155,46 +252,132 @@ class HardcodedSplit(CodeRule):
                 return None
             if spec.get("ratios_only") and not all(0 < v < 1 for v in literal):
                 return None
-        elif not isinstance(literal, (int, float)):
+        elif not isinstance(literal, (int, float)) or literal == 0:
             return None
         shown = ast.unparse(value) if constant is None else f"{constant} (= {literal!r})"
         return shown
 
+    def _is_len_like(self, node: ast.AST) -> bool:
+        """``len(x)``, ``x.shape[0]``, ``x.count()``, or a name holding one (the size of the data)."""
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len":
+            return True
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and node.value.attr == "shape":
+            return True
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("count", "__len__"):
+            return True
+        if isinstance(node, ast.Attribute) and node.attr in ("size", "num_rows") and not isinstance(node.value, ast.Call):
+            return True
+        if isinstance(node, ast.Name):
+            return node.id in self.length_names or node.id.lower() in self.length_names
+        return False
+
+    def _rounding(self, node: ast.AST) -> bool:
+        if not isinstance(node, ast.Call) or len(node.args) < 1:
+            return False
+        if isinstance(node.func, ast.Name) and node.func.id not in self.ctx.imports:
+            return node.func.id in self.rounding
+        return self.ctx.call_name(node) in self.rounding
+
     def _check_fraction_of_length(self, node: ast.Call) -> None:
         """``int(0.8 * len(x))`` / ``round(len(x) * 0.2)``: a split point at a literal fraction."""
-        if not (isinstance(node.func, ast.Name) and node.func.id in ("int", "round") and len(node.args) >= 1):
+        if not self._rounding(node):
             return
-        if node.func.id in self.ctx.imports:
-            return
+        parent = self.ctx.parent
+        if self._rounding(parent) and isinstance(parent, ast.Call) and node in parent.args:
+            return  # int(np.floor(0.8 * n)): judged at the outer call
         inner = node.args[0]
+        while self._rounding(inner):
+            inner = inner.args[0]
         if not (isinstance(inner, ast.BinOp) and isinstance(inner.op, ast.Mult)):
             return
         for fraction, other in ((inner.left, inner.right), (inner.right, inner.left)):
-            is_literal, value, constant = self.ctx.constant(fraction)
-            if is_literal and isinstance(value, float) and 0 < value < 1 and _is_len_like(other):
+            is_literal, value, constant = self._constant(fraction)
+            if is_literal and isinstance(value, float) and 0 < value < 1 and self._is_len_like(other):
                 shown = ast.unparse(fraction) if constant is None else f"{constant} (= {value!r})"
-                self.report(node, f"hardcoded split point at fraction {shown} of the data; read the split ratio from configuration")
+                targets, confirmed = self._point_context()
+                self.points.append((node, shown, targets, confirmed))
                 return
 
-    # -- df.sample(frac=...) used to split -----------------------------------------------------
+    def _point_context(self) -> tuple[set[str], bool]:
+        """Where a split-point expression goes: names it is assigned to, or directly into a slice/split call."""
+        for ancestor in reversed(self.ctx.parents[:-1][-4:]):
+            if isinstance(ancestor, ast.Slice):
+                return set(), True
+            if isinstance(ancestor, ast.Call):
+                func = ancestor.func
+                callee = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+                if callee in self.consumers:
+                    return set(), True
+            if isinstance(ancestor, (ast.Assign, ast.AnnAssign)):
+                targets = ancestor.targets if isinstance(ancestor, ast.Assign) else [ancestor.target]
+                return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}, False
+            if isinstance(ancestor, ast.stmt):
+                break
+        return set(), False
+
+    def _split_name(self, name: str) -> bool:
+        tokens = {t.lower() for part in name.split("_") for t in TOKENS.findall(part)}
+        return bool(tokens & self.point_tokens)
+
+    # -- assignments: local literals, lengths, df.sample(frac=...) ------------------------------
     def visit_Assign(self, node: ast.Assign) -> None:
+        if not self.active:
+            return
         value = node.value
-        if not (self.active and isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)):
+        if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            target = node.targets[0].id
+            function = self.ctx.enclosing_function()
+            if function is not None and isinstance(function, FUNCTION_NODES):
+                is_literal, literal, _ = self.ctx.constant(value) if not isinstance(value, ast.Name) else (False, None, None)
+                key = (id(function), target)
+                if key not in self.local_literals and is_literal and isinstance(literal, (int, float, list)) and not isinstance(literal, bool):
+                    self.local_literals[key] = literal
+                else:
+                    self.local_literals[key] = _AMBIGUOUS
+            if self._is_len_like(value):
+                self.length_names.add(target)
+        if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)):
             return
         if value.func.attr not in self.sample_methods or len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
             return
         for keyword in value.keywords:
             if keyword.arg == self.sample_kwarg:
-                is_literal, literal, constant = self.ctx.constant(keyword.value)
+                is_literal, literal, constant = self._constant(keyword.value)
                 if is_literal and isinstance(literal, float) and 0 < literal < 1:
                     self.samples.append((node.targets[0].id, value, literal, constant))
+
+    def visit_Slice(self, node: ast.Slice) -> None:
+        for bound in (node.lower, node.upper):
+            if bound is not None:
+                self.cut_names |= _names_in(bound)
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         if node.attr == "index" and isinstance(node.value, ast.Name):
             self.index_users.add(node.value.id)
 
+    # -- np.random.rand(len(df)) < 0.8 ------------------------------------------------------------
+    def visit_Compare(self, node: ast.Compare) -> None:
+        if not self.active or len(node.ops) != 1 or not isinstance(node.ops[0], (ast.Lt, ast.LtE, ast.Gt, ast.GtE)):
+            return
+        for random_side, bound in ((node.left, node.comparators[0]), (node.comparators[0], node.left)):
+            if isinstance(random_side, ast.Call) and self.ctx.call_name(random_side) in self.mask_calls:
+                sizes = list(random_side.args[:1]) + [k.value for k in random_side.keywords if k.arg == "size"]
+                if not any(self._is_len_like(size) for size in sizes):
+                    continue
+                is_literal, value, constant = self._constant(bound)
+                if is_literal and isinstance(value, float) and 0 < value < 1:
+                    shown = ast.unparse(bound) if constant is None else f"{constant} (= {value!r})"
+                    self.report(node, f"hardcoded split: a random mask keeps a fraction {shown} of the rows; read the split ratio from configuration")
+                    return
+
     def finish(self) -> None:
+        for call, shown, targets, confirmed in self.points:
+            if confirmed or targets & self.cut_names or any(self._split_name(t) for t in targets):
+                self.report(call, f"hardcoded split point at fraction {shown} of the data; read the split ratio from configuration")
         for name, call, literal, constant in self.samples:
             if name in self.index_users:
                 shown = f"{literal!r}" if constant is None else f"{constant} (= {literal!r})"
                 self.report(call, f"hardcoded split: {name} = ….sample(frac={shown}) and the rest is taken by index; read the split ratio from configuration")
+
+
+_AMBIGUOUS = object()
