@@ -48,6 +48,7 @@ class Requirement:
     source: str
     line: int | None = None
     group: str = "main"
+    extras: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -149,6 +150,8 @@ class Manifests:
     def declared(self) -> set[str]:
         """Normalised names of every declared distribution (all groups, all manifests, lock files)."""
         names = {req.name for req in self.requirements}
+        for req in self.requirements:  # `kedro-datasets[pandas-csvdataset]` installs pandas
+            names |= {normalize(extra.split("-")[0]) for extra in req.extras}
         names |= {normalize(m.project_name) for m in self.parsed if m.project_name}
         for rel in self.lock_files:
             names |= lock_file_names(rel, self.repo.read_text(rel) or "")
@@ -182,7 +185,8 @@ def pip_requirement(spec: str, source: str, line: int | None = None, group: str 
     pinned = rest.startswith("@") or bool(EXACT.match(rest)) or "--hash" in rest
     if rest.startswith("(") and rest.endswith(")"):
         pinned = bool(EXACT.match(rest[1:-1]))
-    return Requirement(normalize(match.group(1)), spec, pinned, source, line, group)
+    extras = [e.strip() for e in (match.group(2) or "").strip("[]").split(",") if e.strip()]
+    return Requirement(normalize(match.group(1)), spec, pinned, source, line, group, extras)
 
 
 def parse_requirements(rel: str, text: str) -> Manifest:

@@ -1,0 +1,241 @@
+"""Repository rules of version control, data and dependencies (ML0101-ML0105, ML0201-ML0204, ML0304,
+ML0305, ML0402): fixture repositories, monorepos, repos without git, history scans and manifest parsing."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from mllint.config import Settings
+from mllint.engine import run_check
+from mllint.knowledge import load_knowledge
+from mllint.manifests import (candidate_distributions, normalize, parse_conda, parse_pipfile, parse_pyproject,
+                              parse_requirements, parse_setup_cfg, parse_setup_py)
+from mllint.testing import git, write_repo
+
+FIXTURES = Path(__file__).parent / "fixtures" / "repos"
+MY_RULES = ["ML0101", "ML0102", "ML0103", "ML0104", "ML0105", "ML0201", "ML0202", "ML0203", "ML0204",
+            "ML0304", "ML0305", "ML0402"]
+BIG = "0123456789" * 110_000
+
+
+def check(root: Path, **options) -> list:
+    settings = Settings(select=MY_RULES, options=options)
+    return run_check(root, settings, use_cache=False, jobs=1).findings
+
+
+def codes(findings) -> set[str]:
+    return {f.code for f in findings}
+
+
+def fixture_files(name: str) -> dict[str, bytes]:
+    base = FIXTURES / name
+    return {p.relative_to(base).as_posix(): p.read_bytes() for p in sorted(base.rglob("*")) if p.is_file()}
+
+
+# -- fixture repositories ------------------------------------------------------------------------
+def test_dvc_project_reports_exactly(tmp_path):
+    root = write_repo(tmp_path / "dvc", fixture_files("dvc_project"))
+    findings = check(root)
+    assert codes(findings) == {"ML0202", "ML0203", "ML0204", "ML0305"}
+    by_code = {f.code: f for f in findings}
+    assert by_code["ML0202"].path == "requirements.txt" and "scikit-learn" in by_code["ML0202"].message
+    assert by_code["ML0203"].path == "src/train.py" and "xgboost" in by_code["ML0203"].message
+    assert by_code["ML0204"].path == "src/train.py"
+
+
+def test_dvc_project_with_broken_dvc_setup(tmp_path):
+    files = fixture_files("dvc_project")
+    files.pop("models/.gitignore")
+    files.pop("dvc.lock")
+    files[".dvc/config"] = b"[core]\n    autostage = true\n"
+    root = write_repo(tmp_path / "dvc", files)
+    messages = [f.message for f in check(root) if f.code == "ML0105"]
+    assert any("no remote" in m for m in messages)
+    assert any("dvc.lock does not exist" in m for m in messages)
+    assert any(m.startswith("models/model.pkl is a DVC output") and "not git-ignored" in m for m in messages)
+    assert not any("data/prepared" in m for m in messages)  # ignored by data/.gitignore
+
+
+def test_kedro_project_reports_exactly(tmp_path):
+    root = write_repo(tmp_path / "kedro", fixture_files("kedro_project"))
+    findings = check(root)
+    assert codes(findings) == {"ML0102", "ML0103", "ML0202"}
+    assert [f.path for f in findings if f.code == "ML0102"] == ["data/01_raw/companies.csv"]
+
+
+def test_messy_example_reports_version_and_dependency_rules():
+    root = Path(__file__).parent.parent / "examples" / "messy-ml-repo"
+    found = codes(check(root))
+    assert {"ML0102", "ML0103", "ML0202", "ML0203", "ML0204", "ML0304", "ML0402"} <= found
+    assert "ML0101" not in found  # it lives inside this repository's git work tree
+
+
+# -- monorepos and repositories without git ------------------------------------------------------------
+def test_monorepo_subfolder_is_the_project_root(tmp_path):
+    root = write_repo(tmp_path / "mono", {
+        "pyproject.toml": "[tool.ruff]\nline-length = 100\n",
+        "other/big.bin": BIG,
+        "sub/project/train.py": "import pandas as pd\ndf = pd.read_csv('data/x.csv')\n",
+        "sub/project/data/x.csv": "a\n1\n",
+        "sub/project/requirements.txt": "pandas==2.2.2\n",
+    })
+    findings = check(root / "sub" / "project")
+    found = codes(findings)
+    assert "ML0101" not in found and "ML0305" not in found  # git and the linter config live above
+    assert [f.path for f in findings if f.code == "ML0102"] == ["data/x.csv"]
+    assert "ML0104" not in found  # the big blob is outside the checked folder
+    assert "ML0201" not in found and "ML0203" not in found
+
+
+def test_without_git_only_git_rules_are_silent(tmp_path):
+    root = write_repo(tmp_path / "plain", {
+        "train.py": "import pandas as pd\nimport sklearn\ndf = pd.read_csv('data/x.csv')\n",
+        "data/x.csv": "a\n1\n",
+        "requirements.txt": "pandas\n",
+        "big.bin": BIG,
+    }, use_git=False)
+    found = codes(check(root))
+    assert {"ML0101", "ML0103", "ML0202", "ML0203", "ML0204", "ML0305"} <= found
+    assert not found & {"ML0102", "ML0104"}
+
+
+# -- history --------------------------------------------------------------------------------------------
+def test_deleted_blob_is_found_in_history(tmp_path):
+    root = write_repo(tmp_path / "hist", {"model.bin": BIG, "train.py": "x = 1\n"})
+    git(root, "rm", "-q", "model.bin")
+    git(root, "commit", "-q", "-m", "drop the model")
+    findings = [f for f in check(root) if f.code == "ML0104"]
+    assert [f.path for f in findings] == ["model.bin"]
+    assert "no longer in the work tree" in findings[0].message
+    assert "ML0102" not in codes(check(root))
+
+
+def test_history_scan_is_bounded_and_says_so(tmp_path):
+    root = write_repo(tmp_path / "hist", {"old.bin": BIG})
+    git(root, "rm", "-q", "old.bin")
+    git(root, "commit", "-q", "-m", "drop")
+    (root / "new.bin").write_text(BIG + "x")
+    git(root, "add", "new.bin")
+    git(root, "commit", "-q", "-m", "add another")
+    findings = [f for f in check(root, **{"ML0104": {"max-commits": 1}}) if f.code == "ML0104"]
+    assert [f.path for f in findings] == ["new.bin"]
+    assert "only the 1 most recent of 3 commits were scanned" in findings[0].message
+
+
+def test_size_threshold_and_cap_are_options(tmp_path):
+    files = {f"data/part{i}.csv": "a\n1\n" for i in range(5)}
+    files["notes.txt"] = "x" * 3000
+    root = write_repo(tmp_path / "opts", files)
+    findings = [f for f in check(root, **{"data-in-git": {"size-threshold": 2000, "max-findings": 3}}) if f.code == "ML0102"]
+    assert [f.path for f in findings] == [None, "data/part0.csv", "data/part1.csv", "data/part2.csv"]
+    assert findings[0].message.startswith("3 more data/model files")
+    big = [f for f in check(root, **{"data-in-git": {"size-threshold": 2000}}) if f.path == "notes.txt"]
+    assert len(big) == 1 and "above the 2.0 KB threshold" in big[0].message
+
+
+# -- manifests --------------------------------------------------------------------------------------------
+def test_requirements_parsing():
+    text = ("# comment\npandas==2.2.2  # pinned\nnumpy>=1.26\n-r base.txt\n-c constraints.txt\n-e .\n"
+            "torch==2.3.0 ; python_version >= '3.10'\nrequests[security]==2.32\n--index-url https://x\n"
+            "mypkg @ git+https://github.com/a/b@abc123\nscipy==1.*\nflask===3.0.0\n")
+    manifest = parse_requirements("reqs/requirements.txt", text)
+    pinned = {r.name: r.pinned for r in manifest.requirements}
+    assert pinned == {"pandas": True, "numpy": False, "torch": True, "requests": True, "mypkg": True,
+                      "scipy": False, "flask": True}
+    assert manifest.includes == ["reqs/base.txt"] and manifest.constraints == ["reqs/constraints.txt"]
+    assert {r.name: r.line for r in manifest.requirements}["numpy"] == 3
+
+
+def test_pyproject_flavours():
+    pep621 = parse_pyproject("pyproject.toml", "[project]\nname = 'My_Pkg'\ndependencies = ['numpy==1.26.4', 'pandas>=2']\n"
+                             "[project.optional-dependencies]\nml = ['torch']\n[dependency-groups]\ndev = ['pytest==8.0']\n"
+                             "[tool.uv]\ndev-dependencies = ['ruff']\n[tool.pdm.dev-dependencies]\nlint = ['black==24.1']\n")
+    assert {(r.name, r.pinned, r.group) for r in pep621.requirements} == {
+        ("numpy", True, "main"), ("pandas", False, "main"), ("torch", False, "ml"), ("pytest", True, "dev"),
+        ("ruff", False, "dev"), ("black", True, "lint")}
+    assert normalize(pep621.project_name) == "my-pkg"
+    poetry = parse_pyproject("pyproject.toml", "[tool.poetry]\nname = 'x'\n[tool.poetry.dependencies]\npython = '^3.10'\n"
+                             "numpy = '1.26.4'\npandas = '^2.0'\nlocal = {path = '../local'}\n"
+                             "[tool.poetry.group.dev.dependencies]\npytest = {version = '==8.0.0'}\n")
+    assert {r.name: r.pinned for r in poetry.requirements} == {"numpy": True, "pandas": False, "local": True, "pytest": True}
+    dynamic = parse_pyproject("pyproject.toml", "[project]\nname = 'x'\ndynamic = ['dependencies']\n")
+    assert dynamic.dynamic
+    from_file = parse_pyproject("pyproject.toml", "[project]\nname = 'x'\ndynamic = ['dependencies']\n"
+                                "[tool.setuptools.dynamic]\ndependencies = {file = ['requirements.txt']}\n")
+    assert not from_file.dynamic and from_file.includes == ["requirements.txt"]
+
+
+def test_setup_py_is_read_statically_never_executed(tmp_path):
+    marker = tmp_path / "executed"
+    text = (f"import os\nos.system('touch {marker}')\nfrom setuptools import setup\nREQS = ['numpy==1.26.4', 'pandas>=2']\n"
+            "setup(name='pkg', install_requires=REQS, extras_require={'ml': ['torch']})\n")
+    manifest = parse_setup_py("setup.py", text)
+    assert not marker.exists()
+    assert {(r.name, r.pinned, r.group) for r in manifest.requirements} == {
+        ("numpy", True, "main"), ("pandas", False, "main"), ("torch", False, "ml")}
+    assert manifest.project_name == "pkg" and not manifest.dynamic
+    unknown = parse_setup_py("setup.py", "from setuptools import setup\nsetup(install_requires=open('r.txt').read().split())\n")
+    assert unknown.dynamic
+
+
+def test_setup_cfg_pipfile_and_conda():
+    cfg = parse_setup_cfg("setup.cfg", "[metadata]\nname = x\n[options]\ninstall_requires =\n    numpy==1.26.4\n    pandas\n"
+                          "[options.extras_require]\ndev =\n    pytest\n")
+    assert {r.name: r.pinned for r in cfg.requirements} == {"numpy": True, "pandas": False, "pytest": False}
+    pipfile = parse_pipfile("Pipfile", "[packages]\nnumpy = '==1.26.4'\npandas = '*'\n[dev-packages]\npytest = {version = '==8.0'}\n")
+    assert {r.name: r.pinned for r in pipfile.requirements} == {"numpy": True, "pandas": False, "pytest": True}
+    conda = parse_conda("environment.yml", "name: x\nchannels: [conda-forge]\ndependencies:\n  - python=3.11\n  - pip\n"
+                        "  - conda-forge::numpy=1.26.4\n  - pandas\n  - scikit-learn>=1.4\n  - pip:\n    - mlflow==2.14.0\n    - -r requirements.txt\n")
+    assert {r.name: r.pinned for r in conda.requirements} == {"numpy": True, "pandas": False, "scikit-learn": False, "mlflow": True}
+    assert conda.includes == ["requirements.txt"]
+    assert parse_conda("environment.yml", "{ not yaml").requirements == []
+
+
+@pytest.mark.parametrize("module, dist", [("sklearn.model_selection", "scikit-learn"), ("cv2", "opencv-python-headless"),
+                                          ("yaml", "pyyaml"), ("PIL.Image", "pillow"), ("google.cloud.storage", "google-cloud-storage"),
+                                          ("dotenv", "python-dotenv"), ("kedro_datasets", "kedro-datasets")])
+def test_import_names_map_to_distributions(module, dist):
+    assert dist in candidate_distributions(module, load_knowledge())
+
+
+def test_environment_provided_modules_are_never_reported(tmp_path):
+    root = write_repo(tmp_path / "colab", {
+        "requirements.txt": "numpy==1.26.4\n",
+        "train.py": "import numpy\nfrom google.colab import drive\nimport __main__\nimport distutils.core\nimport urllib2\n",
+    })
+    assert "ML0203" not in codes(check(root))
+
+
+def test_notebook_pip_install_declares(tmp_path):
+    from mllint.testing import notebook_json
+
+    root = write_repo(tmp_path / "nb", {
+        "requirements.txt": "numpy==1.26.4\n",
+        "eda.ipynb": notebook_json(["!pip install seaborn==0.13\n", "import seaborn as sns\nimport numpy"]),
+    })
+    assert "ML0203" not in codes(check(root))
+
+
+def test_unreadable_manifest_is_not_a_crash(tmp_path):
+    root = write_repo(tmp_path / "bad", {"pyproject.toml": "[project\nname=", "train.py": "import numpy\n",
+                                         "environment.yml": "dependencies: [\n"})
+    result = run_check(root, Settings(select=["ALL"]), use_cache=False, jobs=1)
+    assert not [f for f in result.findings if f.code == "ML0004"]
+
+
+def test_template_like_project_is_clean(tmp_path):
+    template = Path(__file__).parent.parent / "template"
+    if not (template / "cookiecutter.json").is_file():
+        pytest.fail("template/cookiecutter.json is missing")
+    from cookiecutter.main import cookiecutter
+
+    out = cookiecutter(str(template), no_input=True, output_dir=str(tmp_path), accept_hooks=True)
+    root = Path(out)
+    if not (root / ".git").exists():
+        write_repo(root, {}, use_git=True)
+    findings = check(root)
+    assert not findings, [f"{f.code} {f.path}: {f.message}" for f in findings]
+    shutil.rmtree(root, ignore_errors=True)
