@@ -79,11 +79,15 @@ class _Engine:
     def __init__(self, linter: Any) -> None:
         self.linter = linter
         self.projects: dict[Path, _Project | None] = {}
+        self.roots: dict[Path, Path] = {}
         self.last: tuple[Path, list] | None = None
 
     def project(self, path: Path) -> _Project | None:
-        found = find_config(path.parent)
-        root = found[0].parent if found else Path.cwd().resolve()
+        folder = path.parent
+        if folder not in self.roots:  # one config lookup per directory, not per file
+            found = find_config(folder)
+            self.roots[folder] = found[0].parent if found else Path.cwd().resolve()
+        root = self.roots[folder]
         if root not in self.projects:
             try:
                 settings, _source = load_settings(root)
