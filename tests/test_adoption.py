@@ -175,3 +175,30 @@ def test_add_ignore_notebook_edits_only_the_cell_line(cli, make_repo):
     assert len(original.split("\n")) == len(edited.split("\n"))
     assert len(diff) == 1 and diff[0][1].endswith('test_size=0.2)  # mllint: ignore[ML0301]\\n",')
     assert json.loads(edited)["cells"][0] == json.loads(original)["cells"][0]
+
+
+def test_add_ignore_leaves_a_notebook_whose_layout_would_change(cli, make_repo):
+    cells = [SPLIT, "X = [1]\na, b = train_test_split(X, test_size=0.2)\n"]
+    odd = json.dumps(json.loads(notebook_json(cells)), indent=3, separators=(",", " : "))  # not round-trippable
+    root = make_repo({"nb.ipynb": odd, "mllint.toml": ONLY})
+    result = cli("check", "--no-cache", "--add-ignore", root)
+    assert result.exit_code == 1  # the finding is still there ...
+    assert (root / "nb.ipynb").read_text() == odd  # ... and the file untouched
+    assert "JSON layout would change" in result.output
+
+
+def test_partial_runs_do_not_report_out_of_scope_entries_as_fixed(cli, make_repo, monkeypatch):
+    root = make_repo({"a.py": SPLIT + "X = [1]\na, b = train_test_split(X, test_size=0.2)\n",
+                      "b.py": SPLIT + "X = [1]\nc, d = train_test_split(X, test_size=0.3)\n", "mllint.toml": ONLY})
+    assert cli("baseline", "--no-cache", root).exit_code == 0
+    code_only = cli("check", "--no-cache", "--only", "code", root)
+    assert code_only.exit_code == 0 and "fixed:" not in code_only.output  # ML0501 did not run: not "fixed"
+    monkeypatch.chdir(root)
+    one_file = cli("check", "--no-cache", "a.py")
+    assert one_file.exit_code == 0 and "baselined: 1 finding" in one_file.output and "fixed:" not in one_file.output
+
+
+def test_changed_since_outside_git_is_a_usage_error(cli, make_repo):
+    root = make_repo({"a.py": "x = 1\n"}, use_git=False)
+    result = cli("check", "--no-cache", "--changed-since", "HEAD", root)
+    assert result.exit_code == 2
