@@ -26,6 +26,7 @@ class _Frame:
     decorated: bool = False  # @torch.no_grad() / @torch.inference_mode()
     model_calls: list[tuple[ast.Call, str, bool]] = field(default_factory=list)  # (call, dotted callee, under no_grad)
     evals: bool = False
+    eval_names: set[str] = field(default_factory=set)  # last identifiers of what this scope puts in eval mode
     trains: bool = False
     disables_grad: bool = False
 
@@ -155,7 +156,6 @@ class EvalModeMissing(TracksBindings, CodeRule):
         self.frames: list[_Frame] = [_Frame(None)]
         self.done: list[_Frame] = []
         self.nograd: list[ast.AST] = []
-        self.eval_names: set[str] = set()  # last identifiers of objects put in eval mode anywhere
         self.call_sites: dict[str, list[tuple[bool, _Frame]]] = {}
         self.global_nograd = False
         self.managed_classes: set[int] = set()
@@ -223,7 +223,7 @@ class EvalModeMissing(TracksBindings, CodeRule):
                 frame.evals = True
                 receiver = dotted(func.value)
                 if receiver:
-                    self.eval_names.add(receiver.rsplit(".", 1)[-1])
+                    frame.eval_names.add(receiver.rsplit(".", 1)[-1])
                 return
             if attr in self.backward_names or attr == "step" and evidence_for(self.ctx).is_optimizer(func.value):
                 frame.trains = True
@@ -259,13 +259,19 @@ class EvalModeMissing(TracksBindings, CodeRule):
         if not self.active or not evidence_for(self.ctx).torch_file():
             return
         evidence = evidence_for(self.ctx)
+        # Models put in eval mode where they are built or loaded (module level, __init__, load_model()),
+        # not by another evaluation function: that one's eval() does not cover this one.
+        eval_names = set(self.frames[0].eval_names)
+        for frame in self.done:
+            if not (name_tokens(frame.name) & self.tokens):
+                eval_names |= frame.eval_names
         for frame in self.done:
             if frame.managed or frame.trains or not frame.model_calls or not (name_tokens(frame.name) & self.tokens):
                 continue
             sites = self.call_sites.get(frame.name, [])
             call, callee, _ = frame.model_calls[0]
             last = callee.rsplit(".", 1)[-1]
-            eval_ok = (frame.evals or last in self.eval_names or any(caller.evals for _, caller in sites)
+            eval_ok = (frame.evals or last in eval_names or any(caller.evals for _, caller in sites)
                        or evidence.torch_kind(call.func) == EVAL_MODEL)
             grad_ok = (frame.decorated or frame.disables_grad or self.global_nograd
                        or all(under for _, _, under in frame.model_calls) or any(under for under, _ in sites))
