@@ -17,7 +17,7 @@ from typing import Any
 from mllint import __version__
 
 TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by mllint.\n"
-FORMAT = 1
+FORMAT = 2  # entries: [digest, findings, facts, stat key or None]
 KEEP = 4  # result files kept (one per settings fingerprint, e.g. pre-commit's and CI's)
 
 
@@ -39,10 +39,11 @@ class ResultCache:
                     and data.get("fingerprint") == self.fingerprint and isinstance(data.get("entries"), dict)):
                 self.entries = {
                     k: v for k, v in data["entries"].items()
-                    if isinstance(v, list) and len(v) == 3 and isinstance(v[0], str)
-                    and isinstance(v[1], list) and isinstance(v[2], dict)
+                    if isinstance(v, list) and len(v) == 4 and isinstance(v[0], str)
+                    and isinstance(v[1], list) and isinstance(v[2], dict) and (v[3] is None or isinstance(v[3], list))
+                    and all(isinstance(f, dict) for f in v[1])
                 }
-        except (OSError, ValueError, RecursionError, TypeError):
+        except (OSError, ValueError, RecursionError, TypeError, AttributeError, MemoryError):
             self.entries = {}
 
     def get(self, path: str, digest: str) -> tuple[list[dict], dict] | None:
@@ -51,8 +52,13 @@ class ResultCache:
             return entry[1], entry[2]
         return None
 
-    def put(self, path: str, digest: str, findings: list[dict], facts: dict) -> None:
-        self.entries[path] = [digest, findings, facts]
+    def stat_matches(self, path: str, key: list[int]) -> bool:
+        """True when the entry was recorded for a file of this size, mtime and inode (no need to read it)."""
+        entry = self.entries.get(path)
+        return bool(entry) and entry[3] is not None and entry[3] == key
+
+    def put(self, path: str, digest: str, findings: list[dict], facts: dict, stat_key: list[int] | None = None) -> None:
+        self.entries[path] = [digest, findings, facts, stat_key]
         self.dirty = True
 
     def retain(self, paths: set[str]) -> None:

@@ -8,8 +8,11 @@ never followed. Only ``git`` is ever run, read-only.
 
 from __future__ import annotations
 
+import fnmatch
 import os
+import re
 import shutil
+import stat
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,6 +72,49 @@ def _inside(root: Path, path: Path) -> bool:
     return real == root or root in real.parents
 
 
+class ExcludeMatcher:
+    """``any(path_matches(rel, p) for p in patterns)``, compiled: one regex for whole-path globs and a
+    memo per path component for the .gitignore-style name globs (``.venv``, ``*.egg-info``)."""
+
+    def __init__(self, patterns: list[str]) -> None:
+        whole: list[str] = []
+        names: list[str] = []
+        for raw in patterns:
+            self._add(raw, whole, names)
+        self._whole = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in whole)) if whole else None
+        self._names = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in names)) if names else None
+        self._memo: dict[str, bool] = {}
+
+    @classmethod
+    def _add(cls, raw: str, whole: list[str], names: list[str]) -> None:
+        pattern = raw.strip()  # the same normalisation as config.path_matches
+        if not pattern:
+            return
+        anchored = pattern.startswith("/")
+        pattern = pattern.lstrip("/").rstrip("/")
+        if pattern.startswith("./"):
+            pattern = pattern[2:]
+        whole.extend((pattern, pattern + "/*"))
+        if pattern.startswith("**/"):
+            cls._add(pattern[3:], whole, names)
+        elif not anchored and "/" not in pattern:
+            names.append(pattern)
+
+    def __call__(self, rel: str) -> bool:
+        if self._whole is not None and self._whole.match(rel):
+            return True
+        if self._names is None:
+            return False
+        memo = self._memo
+        for part in rel.split("/"):
+            hit = memo.get(part)
+            if hit is None:
+                hit = memo[part] = self._names.match(part) is not None
+            if hit:
+                return True
+        return False
+
+
 def _excluded(rel: str, patterns: list[str]) -> bool:
     return any(path_matches(rel, pattern) for pattern in patterns)
 
@@ -80,23 +126,31 @@ def discover(root: Path, excludes: list[str]) -> Inventory:
     top = git_root(root)
     listed = None
     if top is not None:
-        proc = run_git(["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."], root)
-        tracked_proc = run_git(["ls-files", "-z", "--cached", "--", "."], root)
+        # One git call: -t tags each path, "?" for untracked-but-not-ignored, a letter for tracked ones.
+        proc = run_git(["ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard", "--", "."], root)
         if proc is not None:
-            listed = sorted({p for p in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if p})
+            entries = [p for p in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if len(p) > 2]
+            listed = sorted({p[2:] for p in entries})
             inventory.git_root = top
-            if tracked_proc is not None:
-                inventory.tracked = {p for p in tracked_proc.stdout.decode("utf-8", "surrogateescape").split("\0") if p}
+            inventory.tracked = {p[2:] for p in entries if p[0] != "?"}
     if listed is None:
         listed = _walk(root, excludes)
+    excluded = ExcludeMatcher(excludes)
     files = []
+    base = str(root)
     for rel in listed:
-        if _excluded(rel, excludes):
+        if excluded(rel):
             continue
-        path = root / rel
-        if path.is_symlink() and not _inside(root, path):
+        full = os.path.join(base, rel)
+        try:
+            mode = os.lstat(full).st_mode
+            if stat.S_ISLNK(mode):
+                if not _inside(root, Path(full)):
+                    continue
+                mode = os.stat(full).st_mode
+        except (OSError, ValueError):
             continue
-        if not path.is_file():
+        if not stat.S_ISREG(mode):
             continue
         files.append(rel)
     inventory.files = files
@@ -108,6 +162,7 @@ def _walk(root: Path, excludes: list[str]) -> list[str]:
     import pathspec
 
     out: list[str] = []
+    excluded = ExcludeMatcher(excludes)
     specs: list[tuple[str, object]] = []
     for folder, dirs, names in os.walk(root, followlinks=False):
         rel_dir = os.path.relpath(folder, root).replace(os.sep, "/")
@@ -121,7 +176,7 @@ def _walk(root: Path, excludes: list[str]) -> list[str]:
                 pass
 
         def ignored(rel: str, is_dir: bool) -> bool:
-            if _excluded(rel, excludes):
+            if excluded(rel):
                 return True
             for base, spec in specs:
                 inner = rel[len(base) + 1:] if base else rel

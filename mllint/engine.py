@@ -7,8 +7,11 @@ checked code; the only writes are the cache directory's.
 from __future__ import annotations
 
 import os
+import signal
+import stat
 import sys
-from concurrent.futures import ProcessPoolExecutor
+import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -27,6 +30,10 @@ from mllint.rule import RepoFinding
 INTERNAL_ERROR = "ML0004"
 Progress = Callable[[int, int], None]  # (files done, files in total)
 PARALLEL_THRESHOLD = 24  # below this many files to analyse, one process is faster than a pool
+STALL_GRACE = 30.0  # seconds on top of the per-file limits before a silent pool is declared stuck
+#: Seconds one file may take; then it is skipped with an ML0003 finding (env MLLINT_FILE_TIMEOUT).
+FILE_TIMEOUT = float(os.environ.get("MLLINT_FILE_TIMEOUT") or 20)
+FRESH_NS = 2_000_000_000  # files modified this recently are re-hashed on the next run (racy mtime)
 
 
 @dataclass
@@ -52,7 +59,9 @@ class RunResult:
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(root: str, settings: Settings, enabled: set[str]) -> None:
+def _init_worker(root: str, settings: Settings, enabled: set[str], worker: bool = False) -> None:
+    if worker:  # Ctrl-C is the main process's business: it stops the pool and exits 130
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     catalogue = load_catalogue()
     _WORKER.update(
         root=Path(root), settings=settings, enabled=enabled, catalogue=catalogue,
@@ -61,8 +70,45 @@ def _init_worker(root: str, settings: Settings, enabled: set[str]) -> None:
     )
 
 
-def _check_one(rel: str) -> tuple[str, str, list[dict], dict]:
-    """Read, hash and analyse one file in the worker. Never raises."""
+class _FileTimeout(BaseException):
+    """Raised by the per-file alarm; a BaseException so that no rule's ``except Exception`` eats it."""
+
+
+def _on_alarm(_signum, _frame) -> None:
+    raise _FileTimeout
+
+
+def _analyze_bounded(rel: str, data: bytes, catalogue: Catalogue, enabled: set[str], state: dict):
+    """``analyze_file`` under a per-file time limit (SIGALRM, main thread only; workers always are)."""
+    timer = FILE_TIMEOUT > 0 and threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+    if not timer:
+        return analyze_file(rel, data, catalogue, enabled, state["knowledge"], state["options"])
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, FILE_TIMEOUT)
+        return analyze_file(rel, data, catalogue, enabled, state["knowledge"], state["options"])
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _stat_key(st: os.stat_result) -> list[int] | None:
+    """What lets the next run trust the cached digest without reading the file (None: too fresh)."""
+    if time.time_ns() - st.st_mtime_ns < FRESH_NS:
+        return None
+    return [st.st_size, st.st_mtime_ns, st.st_ino]
+
+
+def _skipped(rel: str, message: str, code: str = FILE_TOO_LARGE) -> tuple[str, str, list[dict], dict, None]:
+    """The result of a file that was not analysed: a finding (when that rule is on) and empty facts."""
+    catalogue: Catalogue = _WORKER.get("catalogue") or load_catalogue()
+    enabled = _WORKER.get("enabled", {code})
+    finding = make_finding(catalogue.by_code()[code], message, rel)
+    return rel, "unreadable", [finding.to_cache()] if code in enabled else [], empty_facts(rel, rel.endswith(".ipynb"), False), None
+
+
+def _check_one(rel: str) -> tuple[str, str, list[dict], dict, list[int] | None]:
+    """Read, hash and analyse one file in the worker. Never raises (but for Ctrl-C)."""
     state = _WORKER
     catalogue: Catalogue = state["catalogue"]
     settings: Settings = state["settings"]
@@ -70,25 +116,36 @@ def _check_one(rel: str) -> tuple[str, str, list[dict], dict]:
     by_code = catalogue.by_code()
     path = state["root"] / rel
     try:
-        size = path.stat().st_size
-        if size > settings.max_file_size:
-            finding = make_finding(by_code[FILE_TOO_LARGE], f"file skipped: {size} bytes is above max-file-size ({settings.max_file_size})", rel)
-            facts = empty_facts(rel, rel.endswith(".ipynb"), False)
-            return rel, f"size:{size}", [finding.to_cache()] if FILE_TOO_LARGE in enabled else [], facts
-        data = path.read_bytes()
-    except OSError as exc:
-        finding = make_finding(by_code[FILE_TOO_LARGE], f"file skipped: cannot read it ({exc.strerror or exc})", rel)
-        return rel, "unreadable", [finding.to_cache()] if FILE_TOO_LARGE in enabled else [], empty_facts(rel, False, False)
+        # O_NONBLOCK: a FIFO swapped in after discovery must not block the run; fstat on the open file
+        # (not the path) so that what we hash is what we stat.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with open(fd, "rb") as handle:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                return _skipped(rel, "file skipped: not a regular file")
+            if st.st_size > settings.max_file_size:
+                finding = make_finding(by_code[FILE_TOO_LARGE], f"file skipped: {st.st_size} bytes is above max-file-size ({settings.max_file_size})", rel)
+                facts = empty_facts(rel, rel.endswith(".ipynb"), False)
+                return rel, f"size:{st.st_size}", [finding.to_cache()] if FILE_TOO_LARGE in enabled else [], facts, _stat_key(st)
+            data = handle.read()
+    except (OSError, ValueError) as exc:
+        return _skipped(rel, f"file skipped: cannot read it ({getattr(exc, 'strerror', None) or exc})")
     digest = content_hash(data)
     try:
-        findings, facts = analyze_file(rel, data, catalogue, enabled, state["knowledge"], state["options"])
+        findings, facts = _analyze_bounded(rel, data, catalogue, enabled, state)
+    except _FileTimeout:
+        return _skipped(rel, f"file skipped: its analysis took longer than {FILE_TIMEOUT:g} s")
+    except RecursionError:
+        return _skipped(rel, "file skipped: too deeply nested to analyse")
+    except MemoryError:
+        return _skipped(rel, "file skipped: out of memory while analysing it")
     except Exception as exc:  # a rule bug must cost one file, not the run
         finding = make_finding(by_code[INTERNAL_ERROR], f"internal error while checking this file: {type(exc).__name__}: {exc}", rel)
         findings, facts = ([finding] if INTERNAL_ERROR in enabled else []), empty_facts(rel, rel.endswith(".ipynb"), False)
-    return rel, digest, [f.to_cache() for f in findings], facts
+    return rel, digest, [f.to_cache() for f in findings], facts, _stat_key(st)
 
 
-def _check_chunk(rels: list[str]) -> list[tuple[str, str, list[dict], dict]]:
+def _check_chunk(rels: list[str]) -> list[tuple[str, str, list[dict], dict, list[int] | None]]:
     return [_check_one(rel) for rel in rels]
 
 
@@ -103,14 +160,35 @@ def _hash_file(path: Path, limit: int) -> str | None:
         return None
 
 
+def _cached_digest(cache: ResultCache, root: str, rel: str, limit: int) -> str | None:
+    """The file's digest: from the cache entry when size, mtime and inode are unchanged (no read), else
+    hashed; a hashed hit that is no longer fresh gets its stat key, so the next run skips the read."""
+    full = os.path.join(root, rel)
+    try:
+        st = os.stat(full)
+    except (OSError, ValueError):
+        return None
+    if cache.stat_matches(rel, [st.st_size, st.st_mtime_ns, st.st_ino]):
+        return cache.entries[rel][0]
+    digest = _hash_file(Path(full), limit)
+    entry = cache.entries.get(rel)
+    if digest is not None and entry and entry[0] == digest and entry[3] is None:
+        key = _stat_key(st)
+        if key is not None:
+            entry[3] = key
+            cache.dirty = True
+    return digest
+
+
 def _run_code_pass(root: Path, rels: list[str], settings: Settings, enabled: set[str], jobs: int,
                    cache: ResultCache | None, progress: Progress | None = None) -> tuple[dict[str, tuple[list[dict], dict]], int]:
     results: dict[str, tuple[list[dict], dict]] = {}
     todo: list[str] = []
     hits = 0
+    base = str(root)
     for rel in rels:
         if cache is not None:
-            digest = _hash_file(root / rel, settings.max_file_size)
+            digest = _cached_digest(cache, base, rel, settings.max_file_size)
             cached = cache.get(rel, digest) if digest else None
             if cached is not None:
                 results[rel] = cached
@@ -123,26 +201,106 @@ def _run_code_pass(root: Path, rels: list[str], settings: Settings, enabled: set
         else:
             _init_worker(str(root), settings, enabled)
             produced = map(_check_one, todo)
-        for rel, digest, findings, facts in produced:
+        for rel, digest, findings, facts, stat_key in produced:
             results[rel] = (findings, facts)
             if progress is not None:
                 progress(len(results), len(rels))
             if cache is not None and digest not in ("unreadable",):
-                cache.put(rel, digest, findings, facts)
+                cache.put(rel, digest, findings, facts, stat_key)
     return results, hits
 
 
 def _parallel(root: Path, todo: list[str], settings: Settings, enabled: set[str], jobs: int):
+    """Batches of files on a process pool, yielded as they complete.
+
+    Faults cost only the file that caused them: if a worker dies (or the pool stops answering for
+    longer than the per-file limit allows), the unfinished files are re-run one at a time in a fresh
+    single-worker pool, where the culprit is known and reported (ML0004 died / ML0003 timed out).
+    Ctrl-C kills the workers at once and propagates KeyboardInterrupt.
+    """
     import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     method = "fork" if sys.platform.startswith("linux") else None
     context = multiprocessing.get_context(method)
-    chunks = max(1, min(64, len(todo) // (jobs * 4) or 1))
-    batches = [todo[i:i + chunks] for i in range(0, len(todo), chunks)]
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
-                             initargs=(str(root), settings, enabled)) as pool:
-        for batch in pool.map(_check_chunk, batches):
-            yield from batch  # lazily, so the caller can report progress batch by batch
+    load_knowledge(settings.knowledge)  # parsed once here, inherited by forked workers
+    size = max(1, min(32, len(todo) // (jobs * 8) or 1))
+    batches = [todo[i:i + size] for i in range(0, len(todo), size)]
+    stall = FILE_TIMEOUT * size + STALL_GRACE if FILE_TIMEOUT > 0 else None
+    leftover: list[str] = []
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
+                               initargs=(str(root), settings, enabled, True))
+    try:
+        pending = {pool.submit(_check_chunk, batch): batch for batch in batches}
+        while pending:
+            done, _ = wait(pending, timeout=stall, return_when=FIRST_COMPLETED)
+            if not done:  # nothing finished for too long: a worker is stuck below Python
+                break
+            for future in done:
+                batch = pending.pop(future)
+                try:
+                    produced = future.result()
+                except Exception:  # BrokenProcessPool: a worker died; retry these files in isolation
+                    leftover.extend(batch)
+                    continue
+                yield from produced
+        for batch in pending.values():
+            leftover.extend(batch)
+    except BaseException:
+        _kill(pool)
+        raise
+    _kill(pool) if leftover else pool.shutdown(wait=True)
+    if leftover:
+        yield from _isolated(root, sorted(leftover), settings, enabled, context)
+
+
+def _isolated(root: Path, rels: list[str], settings: Settings, enabled: set[str], context):
+    """One file at a time in a single worker: a death or a hang is pinned on that file."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import TimeoutError as FutureTimeout
+
+    def fresh() -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_init_worker,
+                                   initargs=(str(root), settings, enabled, True))
+
+    _init_worker(str(root), settings, enabled)  # for _skipped in this process
+    pool = fresh()
+    try:
+        for rel in rels:
+            try:
+                yield from pool.submit(_check_chunk, [rel]).result(timeout=FILE_TIMEOUT + STALL_GRACE if FILE_TIMEOUT > 0 else None)
+                continue
+            except FutureTimeout:
+                result = _skipped(rel, f"file skipped: its analysis took longer than {FILE_TIMEOUT:g} s")
+            except Exception as exc:  # the worker died on this file
+                result = _skipped(rel, f"internal error: the worker process died while checking this file ({type(exc).__name__})",
+                                  INTERNAL_ERROR)
+            _kill(pool)
+            pool = fresh()
+            yield result
+    except BaseException:
+        _kill(pool)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _kill(pool) -> None:
+    """Stop a pool now: cancel queued work and kill its workers (they ignore SIGINT)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        try:
+            process.kill()
+        except (OSError, AttributeError, ValueError):
+            pass
+    try:
+        pool.shutdown(wait=False, cancel_futures=True)
+    except Exception:
+        pass
+    for process in processes:
+        try:
+            process.join(timeout=5)
+        except (OSError, AttributeError, ValueError, AssertionError):
+            pass
 
 
 def default_jobs() -> int:

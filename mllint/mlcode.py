@@ -23,32 +23,42 @@ def _glob(pattern: str) -> re.Pattern[str]:
     return re.compile(fnmatch.translate(pattern))
 
 
+@lru_cache(maxsize=1024)
+def _prefix_set(prefixes: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(prefixes)
+
+
 def imports_any(imports: Iterable[str], prefixes: Iterable[str]) -> list[str]:
     """Imported modules that are one of ``prefixes`` or below one (``mlflow.sklearn`` matches ``mlflow``)."""
-    prefixes = list(prefixes)
+    wanted = _prefix_set(tuple(prefixes))
     out = []
     for module in imports:
-        for prefix in prefixes:
-            if module == prefix or module.startswith(prefix + "."):
+        head = module
+        while True:  # the module itself, then each dotted parent: one set lookup each
+            if head in wanted:
                 out.append(module)
                 break
+            cut = head.rfind(".")
+            if cut < 0:
+                break
+            head = head[:cut]
     return out
+
+
+@lru_cache(maxsize=1024)
+def _call_matcher(patterns: tuple[str, ...]):
+    """(exact names, one compiled regex of the ``*`` globs or None) for :func:`calls_any`."""
+    globs = [p for p in patterns if not p.startswith(".") and "*" in p]
+    regex = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in globs)).match if globs else None
+    return frozenset(patterns), regex
 
 
 def calls_any(calls: Iterable[str], patterns: Iterable[str]) -> list[str]:
     """Calls matching one of ``patterns``: fnmatch globs on resolved names, or exact ``.method`` names."""
-    patterns = list(patterns)
-    out = []
-    for call in calls:
-        for pattern in patterns:
-            if pattern.startswith("."):
-                if call == pattern:
-                    out.append(call)
-                    break
-            elif call == pattern or ("*" in pattern and _glob(pattern).match(call)):
-                out.append(call)
-                break
-    return out
+    exact, regex = _call_matcher(tuple(patterns))
+    if regex is None:
+        return [call for call in calls if call in exact]
+    return [call for call in calls if call in exact or regex(call)]
 
 
 def stem_words(path: str) -> str:
