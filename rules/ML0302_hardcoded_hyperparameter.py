@@ -90,7 +90,8 @@ class HardcodedHyperparameter(CodeRule):
             from sklearn.ensemble import RandomForestClassifier
             clf = LogisticRegression(solver="liblinear", fit_intercept=False, random_state=42)
             rf = RandomForestClassifier(n_jobs=-1, verbose=1, random_state=0)
-        """, note="strings, booleans, seeds and parallelism are not hyperparameters"),
+            lr = LogisticRegression(max_iter=1000)
+        """, note="strings, booleans, seeds, parallelism and a lone solver budget are not hyperparameters"),
         Example("""
             from sklearn.ensemble import RandomForestClassifier
             def test_forest_fits():
@@ -113,6 +114,7 @@ class HardcodedHyperparameter(CodeRule):
         super().__init__(ctx, options)
         knowledge = ctx.knowledge
         self.exempt = set(knowledge.get("hyperparameter_exempt", {}).get("kwargs", []))
+        self.budget = set(knowledge.get("hyperparameter_budget", {}).get("kwargs", []))
         self.exact: dict[str, dict] = {}
         prefixes: list[tuple[str, dict]] = []
         for spec in knowledge.get("hyperparameter_families", {}).values():
@@ -233,6 +235,8 @@ class HardcodedHyperparameter(CodeRule):
             self._report(node, label, hits)
 
     def _report(self, node: ast.Call, label: str, hits: list[str]) -> None:
+        if all(hit.split("=", 1)[0] in self.budget for hit in hits):
+            return
         shown = ", ".join(hits[:6]) + (f" and {len(hits) - 6} more" if len(hits) > 6 else "")
         self.report(node, f"hardcoded hyperparameters in {label}(): {shown}; read them from configuration (e.g. params.yaml)")
 

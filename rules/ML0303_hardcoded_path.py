@@ -80,6 +80,11 @@ class HardcodedPath(CodeRule):
                 assert resolve("~/data") == "/home/user/data"
         """, path="tests/test_paths.py", note="test fixtures"),
         Example("""
+            import os
+            cache = os.path.expanduser("~/.cache/churn")
+            token = open(os.path.expanduser("~/.kaggle/kaggle.json")).read()
+        """, note="conventional per-user dot directories exist on every machine"),
+        Example("""
             import argparse
             parser = argparse.ArgumentParser()
             parser.add_argument("--data", help="e.g. /home/me/data or ~/data (default: data/)")
@@ -91,6 +96,7 @@ class HardcodedPath(CodeRule):
         spec = ctx.knowledge.get("hardcoded_paths", {})
         self.prefixes = tuple(spec.get("prefixes", ()))
         self.windows = bool(spec.get("windows_drive", True))
+        self.dot_homes = tuple(spec.get("conventional", ("~/.", "/root/.")))
         self.active = not ctx.is_test
 
     def visit_Constant(self, node: ast.Constant) -> None:
@@ -117,6 +123,8 @@ class HardcodedPath(CodeRule):
             return False
         if REGEX_HINTS.search(value) and not WINDOWS_DRIVE.match(value):
             return False
+        if value.startswith(self.dot_homes):
+            return False  # ~/.cache, ~/.kaggle, /root/.config: conventional per-user locations, same on every machine
         return not (complete and value.rstrip("/") in ("~", ""))
 
     @staticmethod

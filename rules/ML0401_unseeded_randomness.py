@@ -7,6 +7,7 @@ import ast
 from mllint.rule import CodeRule, Example
 
 LOCAL_SEEDS = ("seed", "generator", "random_state", "rng")
+PLACEHOLDER_WORDS = ("dummy", "example_input", "sample_input", "fake_input", "test_input")
 
 
 class UnseededRandomness(CodeRule):
@@ -108,6 +109,14 @@ class UnseededRandomness(CodeRule):
             model = xgb.XGBClassifier(n_estimators=cfg.n)
         """, note="seeded generators; xgboost's default seed is fixed"),
         Example("""
+            import torch
+            from models import Net
+            dummy_input = torch.randn(1, 3, 224, 224)
+            torch.onnx.export(Net(), dummy_input, "net.onnx")
+            if __name__ == "__main__":
+                print(Net()(torch.randn(2, 3, 32, 32)).shape)
+        """, note="placeholder inputs for export and shape checks"),
+        Example("""
             import numpy as np
             def test_shapes():
                 x = np.random.rand(4, 2)
@@ -137,7 +146,7 @@ class UnseededRandomness(CodeRule):
         self.shufflers: dict[str, dict] = knowledge.get("torch_shufflers", {})
         self.active = not ctx.is_test
         self.seeded: set[str] = set()
-        # (node, rng, message, needs_program)
+        # (node, rng, message, needs_program): uses inside defs count only in programs
         self.pending: list[tuple[ast.AST, str, str, bool]] = []
         self.torch_generators: dict[str, ast.Call] = {}
         self.seeded_generators: set[str] = set()
@@ -170,12 +179,12 @@ class UnseededRandomness(CodeRule):
             spec = self.shufflers[name]
             if _applies(node, spec) and not _has_arg(node, spec["param"], spec.get("position")) and not _has_star_kwargs(node):
                 label = _label(node)
-                self.pending.append((node, "torch", f"{label}() shuffles with torch's global RNG, which this program never seeds; pass generator=torch.Generator().manual_seed(seed) or call torch.manual_seed", True))
+                self.pending.append((node, "torch", f"{label}() shuffles with torch's global RNG, which this program never seeds; pass generator=torch.Generator().manual_seed(seed) or call torch.manual_seed", self._in_definition()))
             return
         rng = self._global_rng(name)
-        if rng is not None and not any(k.arg in LOCAL_SEEDS for k in node.keywords):
+        if rng is not None and not any(k.arg in LOCAL_SEEDS for k in node.keywords) and not self._placeholder(node):
             label = _label(node)
-            self.pending.append((node, rng, f"{label}() uses the global {rng} RNG, which this program never seeds; call {self.rng_show[rng]} once at start-up (seed from configuration) or use a seeded generator", True))
+            self.pending.append((node, rng, f"{label}() uses the global {rng} RNG, which this program never seeds; call {self.rng_show[rng]} once at start-up (seed from configuration) or use a seeded generator", self._in_definition()))
 
     def _unresolved(self, node: ast.Call) -> None:
         func = node.func
@@ -187,6 +196,20 @@ class UnseededRandomness(CodeRule):
             spec = self.methods.get(func.attr)
             if spec is not None and self.ctx.imports_any(spec.get("requires_import", ())):
                 self._check_seed_param(node, spec, _label(node))
+
+    def _in_definition(self) -> bool:
+        return bool(self.ctx.scopes)
+
+    def _placeholder(self, node: ast.Call) -> bool:
+        """A dummy input (``dummy = torch.randn(1, 3, 224, 224)`` for tracing/export/shape checks)."""
+        parent = self.ctx.parent
+        if isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name):
+            if any(word in parent.targets[0].id.lower() for word in PLACEHOLDER_WORDS):
+                return True
+        if any(isinstance(p, ast.If) and _is_main_guard(p) for p in self.ctx.parents):
+            # a smoke test of a model file: random input of a literal shape
+            return all(isinstance(arg, ast.Constant) and isinstance(arg.value, int) for arg in node.args) and not node.keywords
+        return False
 
     def _is_helper(self, name: str) -> bool:
         """A project function whose name says it seeds (``utils.set_seed``, ``.helpers.seed_all``)."""
@@ -245,7 +268,7 @@ class UnseededRandomness(CodeRule):
         for node, rng, message, needs_program in self.pending:
             if rng in self.seeded:
                 continue
-            if needs_program and _inside_function(self.ctx.tree, node):
+            if needs_program:
                 if program is None:
                     program = _is_program(self.ctx)
                 if not program:
@@ -283,12 +306,9 @@ def _has_star_kwargs(node: ast.Call) -> bool:
     return any(keyword.arg is None for keyword in node.keywords) or any(isinstance(a, ast.Starred) for a in node.args)
 
 
-def _inside_function(tree: ast.Module, node: ast.AST) -> bool:
-    line = getattr(node, "lineno", 0)
-    for stmt in tree.body:
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and stmt.lineno <= line <= (stmt.end_lineno or stmt.lineno):
-            return True
-    return False
+def _is_main_guard(stmt: ast.If) -> bool:
+    test = stmt.test
+    return isinstance(test, ast.Compare) and any(isinstance(n, ast.Constant) and n.value == "__main__" for n in (test.left, *test.comparators))
 
 
 def _is_program(ctx) -> bool:
@@ -296,7 +316,7 @@ def _is_program(ctx) -> bool:
     if ctx.is_notebook:
         return True
     for stmt in ctx.tree.body:
-        if isinstance(stmt, ast.If) and "__main__" in ast.unparse(stmt.test):
+        if isinstance(stmt, ast.If) and _is_main_guard(stmt):
             return True
         if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
             return True
