@@ -127,6 +127,13 @@ class DataLeakage(CodeRule):
             X = load_features(path)
             X_train, X_test = train_test_split(X)
         """, note="the name was rebound to fresh data"),
+        Example("""
+            from sklearn.preprocessing import StandardScaler
+            from sklearn.model_selection import train_test_split
+            def test_leaky_fixture_is_detected():
+                X2 = StandardScaler().fit_transform(X)
+                assert len(train_test_split(X2)) == 2
+        """, path="tests/test_leak.py", note="test files"),
     ]
 
     def __init__(self, ctx, options=None) -> None:
@@ -144,6 +151,7 @@ class DataLeakage(CodeRule):
         self.stmt_taint: tuple[str, str, str] | None = None
         self.stmt_split = False
         self.reported: set[int] = set()
+        self.active = not ctx.is_test
 
     # -- knowledge lookups ----------------------------------------------------------------------
     def _transformer_label(self, name: str | None) -> str | None:
@@ -170,6 +178,8 @@ class DataLeakage(CodeRule):
     visit_AnnAssign = visit_AugAssign = visit_Assign
 
     def leave_Assign(self, node: ast.AST) -> None:
+        if not self.active:
+            return
         scope = self.scopes.current(self.ctx)
         value = getattr(node, "value", None)
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
@@ -215,6 +225,8 @@ class DataLeakage(CodeRule):
 
     # -- calls --------------------------------------------------------------------------------------
     def visit_Call(self, node: ast.Call) -> None:
+        if not self.active:
+            return
         scope = self.scopes.current(self.ctx)
         name = self.ctx.call_name(node)
         split = self.splits.get(name) if name else None
