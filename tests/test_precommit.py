@@ -75,6 +75,8 @@ def test_hooks_pass_on_a_clean_repository(tmp_path, pre_commit_home):
         "src/model.py": "def predict(x):\n    return x\n",
         "tests/test_model.py": "from src.model import predict\n\n\ndef test_predict():\n    assert predict(1) == 1\n",
         "README.md": "# clean\n",
+        # the hooks read the project's configuration (other repository rules would want CI, a lock file...)
+        "pyproject.toml": '[tool.mllint]\nselect = ["ML0301", "ML0501"]\n',
     })
     proc = try_repo(repo, pre_commit_home)
     out = proc.stdout + proc.stderr
