@@ -22,7 +22,7 @@ from mllint.context import FUNCTION_NODES, FileContext
 PANDAS = "pandas"  # strong evidence: produced by pandas
 WEAK = "weak"  # a conventional DataFrame name in a pandas file
 OTHER = "other"  # known not to be pandas (numpy array, tensor, ...)
-MODEL, EVAL_MODEL, OPTIMIZER = "model", "eval-model", "optimizer"
+MODEL, EVAL_MODEL, OPTIMIZER, NOT_MODEL = "model", "eval-model", "optimizer", "not-a-model"
 MAX_DEPTH = 12
 
 
@@ -89,6 +89,7 @@ class Evidence:
         self.optimizer_name = re.compile(torch.get("optimizer_name_pattern", r"^optimizer$"))
         self.not_optimizer_name = re.compile(torch.get("not_optimizer_name_pattern", r"sched"))
         self.model_prefixes = tuple(torch.get("model_constructor_prefixes", []))
+        self.not_model_prefixes = tuple(torch.get("not_model_prefixes", []))
         self.eval_loaders = tuple(torch.get("eval_mode_loaders", []))
         self.module_bases = set(torch.get("module_bases", ["torch.nn.Module"]))
         self.model_name = re.compile(torch.get("model_name_pattern", r"^model$"))
@@ -300,6 +301,8 @@ class Evidence:
                 return OPTIMIZER
             if name in self.eval_loaders or name.endswith(".from_pretrained") or name.startswith("torch.jit.load"):
                 return EVAL_MODEL
+            if name.startswith(self.not_model_prefixes):
+                return NOT_MODEL
             if name.startswith(self.model_prefixes) or name in self.module_bases:
                 return MODEL
             return None

@@ -137,6 +137,7 @@ class ZeroGradMissing(TracksBindings, CodeRule):
         super().__init__(ctx, options)
         table = ctx.knowledge.get("smells_torch", {})
         self.zero_names = set(table.get("zero_grad_names", ["zero_grad"]))
+        self.zero_substrings = tuple(table.get("zero_grad_substrings", ["zero_grad"]))
         self.backward_names = set(table.get("backward_names", ["backward"]))
         self.loops: list[_Loop] = []
         self.active = not ctx.is_test
@@ -172,7 +173,8 @@ class ZeroGradMissing(TracksBindings, CodeRule):
         name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
         if name is None:
             return
-        if name in self.zero_names or (name == "zero_" and _touches_grad(func.value)):
+        if name in self.zero_names or any(part in name for part in self.zero_substrings) \
+                or (name == "zero_" and _touches_grad(func.value)):
             for loop in self.loops:
                 loop.zero = True
         elif name in self.backward_names and isinstance(func, ast.Attribute):

@@ -143,6 +143,16 @@ class EvalModeMissing(TracksBindings, CodeRule):
                 with torch.set_grad_enabled(False):
                     return model(**batch)
         """, note="from_pretrained returns a model in eval mode"),
+        Example("""
+            import torch
+            from transformers import pipeline
+            classifier = pipeline("sentiment-analysis")
+            def predict(texts):
+                return classifier(texts)
+            class Model(BaseModel):
+                def validation_step(self, batch, batch_idx):
+                    return self.model(batch)
+        """, note="HF pipelines handle inference mode; Lightning hooks with a base class from another file"),
     ]
 
     def __init__(self, ctx, options=None) -> None:
@@ -151,6 +161,7 @@ class EvalModeMissing(TracksBindings, CodeRule):
         self.tokens = set(table.get("tokens", []))
         self.no_grad = set(table.get("no_grad", ["torch.no_grad"]))
         self.managed_bases = tuple(table.get("managed_bases", []))
+        self.managed_methods = re.compile(table.get("managed_methods", r"(?!)"))
         self.backward_names = set(ctx.knowledge.get("smells_torch", {}).get("backward_names", ["backward"]))
         self.active = not ctx.is_test
         self.frames: list[_Frame] = [_Frame(None)]
@@ -267,6 +278,8 @@ class EvalModeMissing(TracksBindings, CodeRule):
                 eval_names |= frame.eval_names
         for frame in self.done:
             if frame.managed or frame.trains or not frame.model_calls or not (name_tokens(frame.name) & self.tokens):
+                continue
+            if self.managed_methods.match(frame.name):
                 continue
             sites = self.call_sites.get(frame.name, [])
             call, callee, _ = frame.model_calls[0]

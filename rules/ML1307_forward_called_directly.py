@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from mllint.evidence import TracksBindings, dotted, evidence_for, short
+from mllint.evidence import NOT_MODEL, TracksBindings, dotted, evidence_for, short
 from mllint.rule import CodeRule, Example
 
 
@@ -72,6 +72,12 @@ class ForwardCalledDirectly(TracksBindings, CodeRule):
             outputs = net.forward(layer_names)
         """, note="OpenCV DNN's API is forward(); no torch here"),
         Example("""
+            import cv2
+            import torch
+            detector = load_detector(cfg.weights)
+            outputs = detector.forward(blob)
+        """, note="with OpenCV imported too, an object of unknown type is not assumed to be a torch module"),
+        Example("""
             import torch
             class MyFunction(torch.autograd.Function):
                 pass
@@ -88,6 +94,7 @@ class ForwardCalledDirectly(TracksBindings, CodeRule):
     def __init__(self, ctx, options=None) -> None:
         super().__init__(ctx, options)
         self.active = not ctx.is_test
+        self.conflicts = tuple(ctx.knowledge.get("smells_torch", {}).get("forward_conflicts", ["cv2"]))
 
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
@@ -112,6 +119,9 @@ class ForwardCalledDirectly(TracksBindings, CodeRule):
             if cls is None or cls.name in evidence.module_classes or _defines_forward(cls):
                 return
         if name.rsplit(".", 1)[-1][:1].isupper():
+            return
+        kind = evidence.torch_kind(receiver)
+        if kind == NOT_MODEL or (kind is None and evidence.imports_any(self.conflicts)):
             return
         self.report(node, f"`{short(receiver)}.forward(...)` skips the module's hooks (DDP sync, torch.compile, "
                           f"quantisation, feature hooks); call `{short(receiver)}(...)` instead")
