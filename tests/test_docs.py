@@ -109,3 +109,18 @@ def test_index_links_every_page():
             assert f"({page.name})" in index, page.name
     for name in OTHER_PAGES:
         assert f"({name})" in index
+
+
+def test_mkdocs_nav_lists_every_top_level_page():
+    import yaml
+
+    config = yaml.safe_load((DOCS.parent / "mkdocs.yml").read_text())
+
+    def pages(nav):
+        for item in nav:
+            for value in item.values():
+                yield from (pages(value) if isinstance(value, list) else [value])
+
+    listed = set(pages(config["nav"]))
+    assert {p.name for p in DOCS.glob("*.md")} <= listed
+    assert all((DOCS / page).exists() or page in OTHER_PAGES for page in listed)
