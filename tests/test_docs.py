@@ -16,7 +16,7 @@ DOCS = Path(__file__).resolve().parents[1] / "docs"
 #: Pages other parts of the project write; the index links them before they exist.
 OTHER_PAGES = {"template.md", "knowledge.md", "benchmarks.md", "adoption.md"}
 LINK = re.compile(r"\]\(([^)\s]+)\)")
-CODE = re.compile(r"```.*?```|`[^`\n]*`", re.S)  # links inside code are not links
+CODE = re.compile(r"```.*?```|`[^`\n]*`", re.DOTALL)  # links inside code are not links
 
 
 def test_generated_docs_are_up_to_date():
@@ -80,7 +80,7 @@ def test_anchors_to_factors_exist():
 
 def _toml_blocks():
     for name in ("configuration.md", "suppression.md", "getting-started.md"):
-        for block in re.findall(r"```toml\n(.*?)```", (DOCS / name).read_text(), re.S):
+        for block in re.findall(r"```toml\n(.*?)```", (DOCS / name).read_text(), re.DOTALL):
             yield name, block
 
 
@@ -88,7 +88,7 @@ def _toml_blocks():
 def test_configuration_examples_are_valid(tmp_path, page, block):
     (tmp_path / "pyproject.toml").write_text(block)
     try:
-        settings, source = load_settings(tmp_path)
+        _settings, source = load_settings(tmp_path)
     except ConfigError as exc:  # pragma: no cover - the failure message is the point
         pytest.fail(f"{page}: {exc}")
     assert source == tmp_path / "pyproject.toml"

@@ -82,7 +82,7 @@ def test_markdown_scorecard_for_the_example_repository(cli):
     out = result.stdout
     rows = [line for line in out.splitlines() if re.match(r"^\| \S+ \| \d+\. ", line)]
     assert [int(re.match(r"^\| \S+ \| (\d+)\.", r).group(1)) for r in rows] == list(range(1, 13))
-    assert re.search(r"^## mllint: \d+/12 factors satisfied$", out, re.M)
+    assert re.search(r"^## mllint: \d+/12 factors satisfied$", out, re.MULTILINE)
     assert re.search(r"\| Descriptive training and preprocessing \| violated \(\d+: .*ML0301", out.replace("3. ", ""))
     assert "### Findings by factor" in out
     assert "](https://github.com/twelve-factor-ml/mllint/blob/main/docs/rules/ML0301.md)" in out
@@ -108,7 +108,7 @@ def test_text_output_ends_with_the_scorecard(cli):
     out = cli("check", "--no-cache", EXAMPLE).stdout
     tail = out[out.index("Twelve-factor scorecard"):]
     assert re.match(r"Twelve-factor scorecard: \d+/12 factors satisfied", tail)
-    assert re.search(r"^\s+3 Descriptive training and preprocessing\s+violated", tail, re.M)
+    assert re.search(r"^\s+3 Descriptive training and preprocessing\s+violated", tail, re.MULTILINE)
     assert "not checked: factor" in tail or all(f" {n} " in tail for n in range(1, 13))
 
 
@@ -116,7 +116,7 @@ def test_text_scorecard_shows_waivers():
     waived = finding("ML0501", message="no tests")
     waived.waived = "tests live elsewhere"
     out = text.render(result_with(waived=[waived]))
-    assert re.search(r"^\s+5 Testing\s+waived \(ML0501: tests live elsewhere\)$", out, re.M)
+    assert re.search(r"^\s+5 Testing\s+waived \(ML0501: tests live elsewhere\)$", out, re.MULTILINE)
 
 
 def test_text_output_of_a_files_only_run_claims_no_scorecard(cli):

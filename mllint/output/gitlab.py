@@ -17,7 +17,7 @@ SEVERITIES = {"error": "major", "warning": "minor", "info": "info"}
 def render(result, **_kwargs) -> str:
     prefix, anchor = checkout_prefix(result), anchor_file(result)
     issues = []
-    for finding, fingerprint in zip(result.findings, fingerprints(result.findings, result)):
+    for finding, fingerprint in zip(result.findings, fingerprints(result.findings)):
         where = place(finding, result, prefix, anchor)
         begin = where.line or 1
         issues.append({

@@ -19,7 +19,7 @@ def _case(suite: ET.Element, finding, classname: str) -> ET.Element:
 
 def render(result, **_kwargs) -> str:
     root = ET.Element("testsuites", name="mllint", tests="0", failures="0", skipped="0", errors="0")
-    items = sorted([*result.findings, *result.waived], key=lambda f: (f.path or "", f.sort_key()))
+    items = sorted([*result.findings, *result.waived], key=lambda f: f.sort_key())  # grouped by path
     tests = failures = skipped = 0
     for path, group in groupby(items, key=lambda f: f.path or REPOSITORY):
         group = list(group)

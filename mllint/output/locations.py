@@ -65,7 +65,7 @@ def place(finding, result, prefix: str | None = None, anchor: str | None = None)
 _DIGITS = re.compile(r"\d+")
 
 
-def fingerprints(findings, result) -> list[str]:
+def fingerprints(findings) -> list[str]:
     """A stable id per finding that survives edits above it: rule, file, cell, message with numbers
     blanked, and the occurrence index among identical keys (never the line)."""
     seen: Counter = Counter()

@@ -9,7 +9,16 @@ from __future__ import annotations
 import html
 import re
 
-from mllint.scorecard import NOT_CHECKED, PARTLY, SATISFIED, VIOLATED, WAIVED, build_scorecard, rule_doc_url, status_text
+from mllint.scorecard import (
+    NOT_CHECKED,
+    PARTLY,
+    SATISFIED,
+    VIOLATED,
+    WAIVED,
+    build_scorecard,
+    rule_doc_url,
+    status_text,
+)
 
 ICONS = {SATISFIED: "✅", VIOLATED: "❌", WAIVED: "⚠️", PARTLY: "◐", NOT_CHECKED: "➖"}
 FOLD_AFTER = 5  # findings lists longer than this go into a collapsed <details>
@@ -51,13 +60,13 @@ def render(result, **_kwargs) -> str:
         lines.append(f"| {ICONS[VIOLATED]} | {item.title} | {escape(status_text(item))} |")
     lines += [
         "",
-        f"**{card.headline()}** · {card.count(VIOLATED)} violated · {card.count(WAIVED)} waived · "
-        f"{card.count(PARTLY)} partly checked · {card.count(NOT_CHECKED)} not checked",
+        (f"**{card.headline()}** · {card.count(VIOLATED)} violated · {card.count(WAIVED)} waived · "
+        f"{card.count(PARTLY)} partly checked · {card.count(NOT_CHECKED)} not checked"),
         "",
     ]
     if not card.repo_rules_run:
-        lines += ["> Repository rules did not run (only files were checked), so factors they judge are not "
-                  "claimed as satisfied.", ""]
+        lines += [("> Repository rules did not run (only files were checked), so factors they judge are not "
+                  "claimed as satisfied."), ""]
     groups = [item for item in [*card.factors, *card.other] if item.findings]
     if groups:
         lines += ["### Findings by factor", ""]

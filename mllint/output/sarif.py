@@ -78,7 +78,7 @@ def render(result, **_kwargs) -> str:
     rules = [rule for rule in catalogue.rules if rule.code in codes]
     index = {rule.code: i for i, rule in enumerate(rules)}
     prefix, anchor = checkout_prefix(result), anchor_file(result)
-    prints = fingerprints(findings, result)
+    prints = fingerprints(findings)
     log = {
         "$schema": SCHEMA,
         "version": "2.1.0",
