@@ -67,8 +67,9 @@ class Manifest:
 
     @property
     def is_dev_only(self) -> bool:
-        stem = PurePosixPath(self.path).name.lower()
-        return any(word in stem for word in DEV_WORDS)
+        """A manifest for development tools only (requirements-dev.txt, docs/requirements.txt, ...)."""
+        tokens = re.split(r"[/_.\-]+", self.path.lower())
+        return any(token.startswith(DEV_WORDS) for token in tokens if token not in ("requirements", "txt", "in"))
 
 
 class Manifests:
@@ -159,7 +160,10 @@ class Manifests:
 
     @property
     def has_dynamic(self) -> bool:
-        return any(m.dynamic for m in self.parsed)
+        """Dependencies we could not read statically, and no requirements file they are likely read from."""
+        if any(m.kind == "unreadable" for m in self.parsed):
+            return True
+        return any(m.dynamic for m in self.parsed) and not any(m.kind == "requirements" for m in self.parsed)
 
     @cached_property
     def constrained(self) -> set[str]:

@@ -42,6 +42,8 @@ class RepoExample:
     files: dict[str, str] = field(default_factory=dict)
     git: bool = True
     note: str = ""
+    #: Rule options for this example (``[tool.mllint.options.<rule>]``), e.g. a small size threshold.
+    options: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

@@ -13,7 +13,11 @@ def _example_block(example) -> str:
         parts = []
         for path, content in sorted(example.files.items()):
             body = content.rstrip("\n") or "(empty file)"
+            if len(body) > 5000 or max(map(len, body.splitlines()), default=0) > 500:  # filler: start and size only
+                body = f"{body[:80]}... ({len(content)} characters)"
             parts.append(f"# {path}\n{body}")
+        if getattr(example, "options", None):
+            parts.append("# (rule options: " + ", ".join(f"{k} = {v!r}" for k, v in example.options.items()) + ")")
         if not example.git:
             parts.append("# (not a git repository)")
         if not example.files:

@@ -78,5 +78,6 @@ def write_repo(root: Path, files: dict[str, str | bytes], use_git: bool = True) 
 
 def check_repo_example(example: RepoExample, code: str, root: Path) -> list[Finding]:
     write_repo(root, example.files, example.git)
-    result = run_check(root, Settings(select=[code]), use_cache=False, jobs=1)
+    options = {code: dict(example.options)} if example.options else {}
+    result = run_check(root, Settings(select=[code], options=options), use_cache=False, jobs=1)
     return [f for f in result.findings if f.code == code]

@@ -219,7 +219,8 @@ class Vcs:
         for folder in self.ancestors_to_git_root():
             if (folder / ".dvc").is_dir():
                 return folder / ".dvc"
-        return None
+        nested = sorted((rel for rel in self.repo.files if rel.endswith("/.dvc/config")), key=lambda rel: (rel.count("/"), rel))
+        return self.root / PurePosixPath(nested[0]).parent if nested else None  # a DVC project in a subfolder
 
     @cached_property
     def dvc_yaml_files(self) -> list[str]:

@@ -9,7 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from mllint.context import is_test_path
 from mllint.rule import RepoExample, RepoFinding, RepoRule
 
-BIG = "0123456789" * 110_000  # 1.1 MB of text: above the default size threshold
+BIG = "0123456789" * 300  # 3 KB: above the small threshold the examples set (the default is 1 MB)
+SMALL_THRESHOLD = {"size-threshold": 2000}
 
 
 class DataInGitOptions(BaseModel):
@@ -60,7 +61,7 @@ class DataInGit(RepoRule):
     violating = [
         RepoExample({"data/churn.csv": "age,churn\n30,0\n", "train.py": "x = 1\n"}),
         RepoExample({"models/model.pkl": "not really a pickle", "serve.py": "x = 1\n"}),
-        RepoExample({"weights/model.bin": BIG}, note="a large file, whatever its name"),
+        RepoExample({"weights/model.bin": BIG}, options=SMALL_THRESHOLD, note="a large file, whatever its name"),
         RepoExample({"data/train.parquet": "PAR1", ".gitattributes": "*.png filter=lfs diff=lfs merge=lfs -text\n"},
                     note="git-lfs is set up, but not for this file"),
         RepoExample({"sub/ckpt/epoch=3.ckpt": "x", "sub/train.py": "x = 1\n"}),
@@ -73,6 +74,7 @@ class DataInGit(RepoRule):
         RepoExample({"tests/fixtures/sample.csv": "a,b\n1,2\n", "src/model.py": "x = 1\n"}, note="a small test fixture"),
         RepoExample({"data/churn.csv": "a,b\n"}, git=False, note="not a git repository (ML0101 says so)"),
         RepoExample({".gitignore": "*.pkl\n", "train.py": "x = 1\n", "README.md": "# model\n"}),
+        RepoExample({"docs/guide.md": BIG[:1500]}, options=SMALL_THRESHOLD, note="below the threshold"),
     ]
 
     def check(self, repo):

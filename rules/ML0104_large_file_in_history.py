@@ -8,7 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mllint.rule import RepoExample, RepoFinding, RepoRule
 
-BIG = "0123456789" * 110_000  # 1.1 MB of text: above the default size threshold
+BIG = "0123456789" * 300  # 3 KB: above the small threshold the examples set (the default is 1 MB)
+SMALL = {"size-threshold": 2000}
 
 
 class LargeFileOptions(BaseModel):
@@ -48,16 +49,17 @@ class LargeFileInHistory(RepoRule):
     """
     Options = LargeFileOptions
     violating = [
-        RepoExample({"weights/model.bin": BIG, "train.py": "x = 1\n"}),
-        RepoExample({"data/big.csv": BIG}),
-        RepoExample({"notebooks/eda.ipynb": '{"cells": [], "x": "' + BIG + '"}'}, note="a notebook with huge outputs"),
-        RepoExample({"sub/project/dump.json": BIG, "sub/project/train.py": "x = 1\n"}),
+        RepoExample({"weights/model.bin": BIG, "train.py": "x = 1\n"}, options=SMALL),
+        RepoExample({"data/big.csv": BIG}, options=SMALL),
+        RepoExample({"notebooks/eda.ipynb": '{"cells": [], "x": "' + BIG + '"}'}, options=SMALL, note="a notebook with huge outputs"),
+        RepoExample({"sub/project/dump.json": BIG, "sub/project/train.py": "x = 1\n"}, options=SMALL),
     ]
     compliant = [
-        RepoExample({"train.py": "x = 1\n", "data/small.csv": "a,b\n1,2\n"}),
-        RepoExample({"weights/model.bin": BIG}, git=False, note="no git history to scan"),
-        RepoExample({"README.md": "# project\n"}),
-        RepoExample({"poetry.lock": BIG, "pyproject.toml": "[project]\nname = 'x'\n"}, note="generated lock files are exempt"),
+        RepoExample({"train.py": "x = 1\n", "data/small.csv": "a,b\n1,2\n"}, options=SMALL),
+        RepoExample({"weights/model.bin": BIG}, git=False, options=SMALL, note="no git history to scan"),
+        RepoExample({"weights/model.bin": BIG}, note="below the default 1 MB threshold"),
+        RepoExample({"poetry.lock": BIG, "pyproject.toml": "[project]\nname = 'x'\n"}, options=SMALL,
+                    note="generated lock files are exempt"),
     ]
 
     def check(self, repo):

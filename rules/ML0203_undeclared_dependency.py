@@ -18,11 +18,12 @@ def local_modules(repo) -> set[str]:
     """Top-level names importable from the repository itself: every module file and package folder."""
     names: set[str] = set()
     for rel in repo.files:
-        if not rel.endswith(".py"):
-            continue
         path = PurePosixPath(rel)
-        names.add(path.stem)
-        names.update(part for part in path.parts[:-1] if part.isidentifier())
+        names.update(part for part in path.parts[:-1] if part.isidentifier())  # packages, vendored folders
+        if path.suffix in (".py", ".pyx", ".pyi", ".so", ".pyd"):
+            names.add(path.name.split(".", 1)[0])
+    gitmodules = repo.read_text(".gitmodules") or ""
+    names.update(PurePosixPath(m).name.replace("-", "_") for m in re.findall(r"^\s*path\s*=\s*(\S+)", gitmodules, re.MULTILINE))
     return names
 
 

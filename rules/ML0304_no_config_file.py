@@ -21,6 +21,10 @@ TOOL_FILES = {
 }
 TOOL_FOLDERS = {".github", ".gitlab", ".circleci", ".vscode", ".devcontainer", ".idea", "node_modules", "docs", ".dvc", "tests", "test"}
 GENERIC_LOADERS = ("yaml.", "json.", "toml.", "tomllib.", "tomli.", "configparser.")
+#: Python modules that hold the configuration (config.py with constants counts: precision first).
+CONFIG_MODULES = {"config", "configs", "cfg", "conf", "settings", "params", "parameters", "hparams", "hyperparams",
+                  "hyperparameters", "defaults", "default_config", "train_config", "configuration", "options", "opts"}
+CONFIG_SUFFIXES = (".yaml", ".yml", ".toml", ".json", ".ini", ".cfg")
 
 
 def config_files(repo) -> list[str]:
@@ -48,10 +52,22 @@ def config_loading(repo) -> list[str]:
     """Code evidence of a configuration system (Hydra, OmegaConf, gin, ...) or of loading a config file."""
     table = repo.knowledge.get("config_loaders", {})
     found = []
+    generic = []
     for facts in repo.source_facts():
         found += imports_any(facts["imports"], table.get("imports", ()))[:1]
-        dedicated = [c for c in calls_any(facts["calls"], table.get("calls", ())) if not c.startswith(GENERIC_LOADERS)]
-        found += dedicated[:1]
+        loaders = calls_any(facts["calls"], table.get("calls", ()))
+        found += [c for c in loaders if not c.startswith(GENERIC_LOADERS)][:1]
+        generic += loaders
+        if PurePosixPath(facts["path"]).stem.lower() in CONFIG_MODULES or any(
+                part.lower() in ("config", "configs", "conf") for part in PurePosixPath(facts["path"]).parts[:-1]):
+            found.append(facts["path"])
+    if generic and not found:  # yaml.safe_load(...) with a non-tool YAML/JSON/TOML file in the tree
+        for rel in repo.files:
+            path = PurePosixPath(rel)
+            if path.name.lower().endswith(CONFIG_SUFFIXES) and path.name not in TOOL_FILES and not any(
+                    part in TOOL_FOLDERS or part.startswith("data") for part in path.parts[:-1]):
+                found.append(rel)
+                break
     return found
 
 

@@ -90,4 +90,7 @@ class NoPipelineDefinition(RepoRule):
         for facts in repo.code_facts():
             if imports_any(facts["imports"], table.get("imports", ())):
                 return True
+            stem = PurePosixPath(facts["path"]).stem.lower()
+            if not facts["test"] and not facts["notebook"] and ("pipeline" in stem or stem in ("dodo", "run_all", "reproduce")):
+                return True
         return False
