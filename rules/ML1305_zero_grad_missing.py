@@ -140,7 +140,7 @@ class ZeroGradMissing(TracksBindings, CodeRule):
         self.zero_substrings = tuple(table.get("zero_grad_substrings", ["zero_grad"]))
         self.backward_names = set(table.get("backward_names", ["backward"]))
         self.loops: list[_Loop] = []
-        self.active = not ctx.is_test
+        self.active = not ctx.is_test and evidence_for(ctx).torch_file()
 
     def visit_For(self, node: ast.AST) -> None:
         if self.active:

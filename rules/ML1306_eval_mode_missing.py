@@ -163,7 +163,7 @@ class EvalModeMissing(TracksBindings, CodeRule):
         self.managed_bases = tuple(table.get("managed_bases", []))
         self.managed_methods = re.compile(table.get("managed_methods", r"(?!)"))
         self.backward_names = set(ctx.knowledge.get("smells_torch", {}).get("backward_names", ["backward"]))
-        self.active = not ctx.is_test
+        self.active = not ctx.is_test and evidence_for(ctx).torch_file()
         self.frames: list[_Frame] = [_Frame(None)]
         self.done: list[_Frame] = []
         self.nograd: list[ast.AST] = []

@@ -93,7 +93,7 @@ class ForwardCalledDirectly(TracksBindings, CodeRule):
 
     def __init__(self, ctx, options=None) -> None:
         super().__init__(ctx, options)
-        self.active = not ctx.is_test
+        self.active = not ctx.is_test and evidence_for(ctx).torch_file()
         self.conflicts = tuple(ctx.knowledge.get("smells_torch", {}).get("forward_conflicts", ["cv2"]))
 
     def visit_Call(self, node: ast.Call) -> None:
