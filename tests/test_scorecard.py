@@ -122,3 +122,13 @@ def test_text_scorecard_shows_waivers():
 def test_text_output_of_a_files_only_run_claims_no_scorecard(cli):
     out = cli("check", "--no-cache", EXAMPLE / "train.py").stdout
     assert "factors satisfied" not in out and "run `mllint check` on the whole repository" in out
+
+
+def test_markdown_keeps_code_spans_of_messages():
+    message = "run `dvc add data/*.csv` then see [docs] | a*b"
+    out = markdown.render(result_with([finding("ML0301", path="t.py", line=1, message=message)]))
+    assert "run `dvc add data/*.csv` then see \\[docs\\] \\| a\\*b" in out
+    waived = finding("ML0501", message="m")
+    waived.waived = "see `a|b`"
+    table = markdown.render(result_with(waived=[waived]))
+    assert "waived (ML0501: see `a\\|b`) |" in table

@@ -22,12 +22,20 @@ from mllint.scorecard import (
 
 ICONS = {SATISFIED: "✅", VIOLATED: "❌", WAIVED: "⚠️", PARTLY: "◐", NOT_CHECKED: "➖"}
 FOLD_AFTER = 5  # findings lists longer than this go into a collapsed <details>
-_SPECIAL = re.compile(r"([\\`*\[\]|])")
+_SPECIAL = re.compile(r"([\\*\[\]|])")
+_CODE_SPAN = re.compile(r"(`[^`\n]+`)")
 
 
-def escape(text: str) -> str:
-    """Plain text safe inside a Markdown table cell or list item (no HTML, no accidental markup)."""
-    return _SPECIAL.sub(r"\\\1", html.escape(text, quote=False)).replace("\n", " ")
+def escape(text: str, table: bool = False) -> str:
+    """Message text safe in a list item or (``table``) a table cell: no HTML, no accidental markup;
+    the message's own `code spans` are kept (in a table only their ``|`` is escaped, as GFM requires)."""
+    out = []
+    for i, part in enumerate(_CODE_SPAN.split(text.replace("\n", " "))):
+        if i % 2:
+            out.append(part.replace("|", "\\|") if table else part)
+        else:
+            out.append(_SPECIAL.sub(r"\\\1", html.escape(part, quote=False)).replace("`", "\\`"))
+    return "".join(out)
 
 
 def _finding_line(f) -> str:
@@ -48,16 +56,16 @@ def render(result, **_kwargs) -> str:
     lines = [
         f"## mllint: {card.headline()}",
         "",
-        f"`{escape(result.root.name or str(result.root))}` · {result.files_checked} code files · "
+        f"`{(result.root.name or str(result.root)).replace('`', '')}` · {result.files_checked} code files · "
         f"{total} finding{'s' if total != 1 else ''}" + (f" · {len(result.waived)} waived" if result.waived else ""),
         "",
         "| | Factor | Status |",
         "|:-:|---|---|",
     ]
     for item in card.factors:
-        lines.append(f"| {ICONS[item.status]} | {item.factor}. {item.title} | {escape(status_text(item))} |")
+        lines.append(f"| {ICONS[item.status]} | {item.factor}. {item.title} | {escape(status_text(item), table=True)} |")
     for item in card.other:
-        lines.append(f"| {ICONS[VIOLATED]} | {item.title} | {escape(status_text(item))} |")
+        lines.append(f"| {ICONS[VIOLATED]} | {item.title} | {escape(status_text(item), table=True)} |")
     lines += [
         "",
         (f"**{card.headline()}** · {card.count(VIOLATED)} violated · {card.count(WAIVED)} waived · "
