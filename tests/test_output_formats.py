@@ -29,6 +29,12 @@ NOTEBOOK = notebook_json(["import sklearn.model_selection as ms\n", "a, b = ms.t
                          markdown_first=True)
 
 
+def raw_line(path: Path, start: str) -> int:
+    """The 1-based line of the raw notebook file holding the JSON string that starts with ``start``."""
+    lines = path.read_text().splitlines()
+    return next(i for i, line in enumerate(lines, 1) if line.strip().startswith(json.dumps(start)[:-1]))
+
+
 def validate_sarif(text: str) -> dict:
     log = json.loads(text)
     jsonschema.validate(log, SCHEMA, cls=jsonschema.Draft7Validator)
@@ -77,6 +83,7 @@ def test_sarif_is_schema_valid_with_rules_locations_and_fingerprints(cli, messy)
     notebook = next(r for r in results if r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].endswith(".ipynb"))
     assert notebook["message"]["text"].startswith("cell 2, line 1: ")
     assert notebook["properties"]["cell"] == 2
+    assert notebook["locations"][0]["physicalLocation"]["region"] == {"startLine": raw_line(messy / "nb/explore.ipynb", "a, b = ms.")}
 
 
 def test_sarif_fingerprints_do_not_depend_on_lines(cli, make_repo):
@@ -125,7 +132,23 @@ def test_github_annotations_parse(cli, messy):
     repo = next((props, msg) for _, props, msg in parsed if props["title"].startswith("ML0501"))
     assert repo[0]["file"] == "README.md" and "line" not in repo[0]
     notebook = next((props, msg) for _, props, msg in parsed if props["file"] == "nb/explore.ipynb")
-    assert "line" not in notebook[0] and notebook[1].startswith("cell 2, line 1: ")
+    assert notebook[0]["line"] == str(raw_line(messy / "nb/explore.ipynb", "a, b = ms."))
+    assert "col" not in notebook[0] and notebook[1].startswith("cell 2, line 1: ")
+
+
+def test_notebook_lines_map_to_the_raw_file_only_when_verified(tmp_path):
+    from mllint.output.locations import notebook_line
+
+    path = tmp_path / "nb.ipynb"
+    path.write_text(notebook_json(["x = 1\ny = 2\n", "x = 1\ny = 2\n"], markdown_first=True))
+    assert notebook_line(path, 1, 2) == raw_line(path, "y = 2") and notebook_line(path, 2, 2) > notebook_line(path, 1, 2)
+    assert notebook_line(path, 2, 3) is None and notebook_line(path, 7, 1) is None
+    # source stored as one string (valid nbformat, not how Jupyter writes it): no line claimed
+    one_string = json.loads(path.read_text())
+    one_string["cells"][1]["source"] = "x = 1\ny = 2\n"
+    path.write_text(json.dumps(one_string))
+    assert notebook_line(path, 1, 2) is None
+    assert notebook_line(tmp_path / "missing.ipynb", 1, 1) is None
 
 
 def test_github_annotation_escaping(tmp_path):

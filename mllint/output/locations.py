@@ -2,16 +2,19 @@
 
 CI systems want paths relative to the repository checkout, a file for every result (repository
 findings without a file are anchored on the repository's root file, e.g. ``README.md``), and line
-numbers that exist in the file: a notebook finding's line is counted inside its cell, so on the raw
-``.ipynb`` it is reported at line 1 with the cell and line in the message.
+numbers that exist in the file: a notebook finding's line is counted inside its cell, so it is mapped
+to the line of the raw ``.ipynb`` that holds that source line (Jupyter stores one JSON string per
+line), or reported on the whole notebook when that cannot be verified; the message names the cell.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 ROOT_FILES = ("README.md", "README.rst", "README.txt", "README", "pyproject.toml", "setup.py", "setup.cfg",
@@ -58,8 +61,53 @@ def place(finding, result, prefix: str | None = None, anchor: str | None = None)
     path = prefix + finding.path
     if finding.cell is not None:
         where = f"cell {finding.cell}" + (f", line {finding.line}" if finding.line else "")
-        return Place(path, None, None, None, None, f"{where}: ")
+        raw = notebook_line(Path(result.root) / finding.path, finding.cell, finding.line) if finding.line else None
+        return Place(path, raw, None, None, None, f"{where}: ")
     return Place(path, finding.line, finding.column, finding.end_line, finding.end_column, "")
+
+
+def notebook_line(path: Path, cell: int, line: int) -> int | None:
+    """The line of the raw notebook file holding ``line`` of cell ``cell``, or None if unsure."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return _notebook_lines(str(path), stat.st_mtime_ns, stat.st_size).get((cell, line))
+
+
+@lru_cache(maxsize=64)
+def _notebook_lines(path: str, _mtime: int, _size: int) -> dict[tuple[int, int], int]:
+    """(cell, line in cell) -> raw line, for cells whose source is a list of one-line JSON strings
+    found, in order, as consecutive raw lines (how Jupyter writes notebooks)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+        cells = json.loads(text)["cells"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    strings: list[tuple[int, str]] = []  # (raw line number, the JSON string on it)
+    for number, raw in enumerate(text.splitlines(), start=1):
+        token = raw.strip().rstrip(",")
+        if len(token) >= 2 and token[0] == token[-1] == '"':
+            try:
+                strings.append((number, json.loads(token)))
+            except ValueError:
+                continue
+    values = [value for _, value in strings]
+    mapping: dict[tuple[int, int], int] = {}
+    cursor = 0
+    for index, cell in enumerate(cells if isinstance(cells, list) else []):
+        source = cell.get("source") if isinstance(cell, dict) else None
+        if not isinstance(source, list) or not source or not all(
+                isinstance(item, str) and "\n" not in item.rstrip("\n") and item.count("\n") <= 1 for item in source):
+            continue
+        size = len(source)
+        start = next((i for i in range(cursor, len(values) - size + 1) if values[i:i + size] == source), None)
+        if start is None:
+            continue
+        for offset in range(size):
+            mapping[(index, offset + 1)] = strings[start + offset][0]
+        cursor = start + size
+    return mapping
 
 
 _DIGITS = re.compile(r"\d+")
