@@ -15,6 +15,7 @@ from mllint.rule import CodeRule, Example
 class _Scope:
     def __init__(self) -> None:
         self.transformers: dict[str, str] = {}  # name -> transformer label
+        self.searches: set[str] = set()  # names bound to hyper-parameter searches (GridSearchCV)
         self.fitted: dict[str, tuple[str, set[str]]] = {}  # transformer fitted on unsplit data -> (label, data names)
         self.tainted: dict[str, tuple[str, str, str]] = {}  # name -> (transformer label, transformer name, data shown)
         self.from_split: set[str] = set()  # names holding parts of a split
@@ -75,6 +76,13 @@ class DataLeakage(CodeRule):
             scores = cross_val_score(clf, X, y, cv=5)
         """, lines=(5,), note="cross-validation on pre-fitted features"),
         Example("""
+            from sklearn.preprocessing import RobustScaler
+            from sklearn.model_selection import GridSearchCV
+            X_scaled = RobustScaler().fit_transform(X)
+            search = GridSearchCV(model, param_grid, cv=5)
+            search.fit(X_scaled, y)
+        """, lines=(5,), note="a hyper-parameter search cross-validates pre-fitted features"),
+        Example("""
             from imblearn.over_sampling import SMOTE
             from sklearn.model_selection import train_test_split
             def make_sets(X, y):
@@ -129,6 +137,14 @@ class DataLeakage(CodeRule):
         """, note="the name was rebound to fresh data"),
         Example("""
             from sklearn.preprocessing import StandardScaler
+            from sklearn.model_selection import GridSearchCV, train_test_split
+            X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+            X_train_s = StandardScaler().fit_transform(X_train)
+            search = GridSearchCV(model, grid, cv=5)
+            search.fit(X_train_s, y_train)
+        """, note="search on features fitted on the training part only (folds still share it, but the test set is clean)"),
+        Example("""
+            from sklearn.preprocessing import StandardScaler
             from sklearn.model_selection import train_test_split
             def test_leaky_fixture_is_detected():
                 X2 = StandardScaler().fit_transform(X)
@@ -147,6 +163,7 @@ class DataLeakage(CodeRule):
         self.resampler_prefixes = tuple(resamplers.get("prefixes", ()))
         self.resample_methods = set(resamplers.get("fit_methods", ()))
         self.splits: dict[str, dict] = knowledge.get("leakage_splits", {})
+        self.searchers = set(knowledge.get("leakage_searchers", {}).get("classes", ()))
         self.scopes: ScopeStates[_Scope] = ScopeStates(_Scope)
         self.stmt_taint: tuple[str, str, str] | None = None
         self.stmt_split = False
@@ -189,10 +206,14 @@ class DataLeakage(CodeRule):
             bound |= names_bound(target)
             plain |= _plain_names(target)
         made = self._transformer_label(self.ctx.call_name(value)) if isinstance(value, ast.Call) else None
+        search = isinstance(value, ast.Call) and self.ctx.call_name(value) in self.searchers
         for name in plain:
             scope.transformers.pop(name, None)
+            scope.searches.discard(name)
             if made and len(plain) == 1:
                 scope.transformers[name] = made
+            if search and len(plain) == 1:
+                scope.searches.add(name)
         read = names_read(value)
         if self.stmt_split:
             for name in bound:
@@ -237,6 +258,9 @@ class DataLeakage(CodeRule):
         if not isinstance(func, ast.Attribute):
             return
         method = func.attr
+        if method == "fit" and self._is_search(func.value, scope):
+            self._check_split(node, {"args": [0], "kwargs": ["X"]}, scope)
+            return
         if method not in self.fit_methods and method not in self.transform_methods and method not in self.resample_methods:
             return
         label, bound = self._identify(func.value, scope)
@@ -262,6 +286,11 @@ class DataLeakage(CodeRule):
                 if transformer == bound:
                     self._report(split_call, fitted_label, bound, split_shown)
             scope.pending = [p for p in scope.pending if p[0] != bound]
+
+    def _is_search(self, receiver: ast.AST, scope: _Scope) -> bool:
+        if isinstance(receiver, ast.Name):
+            return receiver.id in scope.searches or receiver.id in self.scopes.module.searches
+        return isinstance(receiver, ast.Call) and self.ctx.call_name(receiver) in self.searchers
 
     def _check_split(self, node: ast.Call, spec: dict, scope: _Scope) -> None:
         self.stmt_split = True
@@ -294,7 +323,10 @@ class DataLeakage(CodeRule):
         if id(node) in self.reported:
             return
         self.reported.add(id(node))
-        what = "cross-validated" if "cross" in (self.ctx.call_name(node) or "") else "split into train/test"
+        called = self.ctx.call_name(node) or ""
+        what = "split into train/test"
+        if "cross" in called or (isinstance(node.func, ast.Attribute) and node.func.attr == "fit"):
+            what = "cross-validated"
         named = f"{label}" if transformer == label else f"{label} {transformer!r}"
         self.report(node, f"data leakage: {named} was fitted on {shown} before it is {what} here; "
                           f"split first and fit preprocessing on the training part only (or use a Pipeline)")
