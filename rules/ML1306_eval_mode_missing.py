@@ -29,6 +29,17 @@ class _Frame:
     eval_names: set[str] = field(default_factory=set)  # last identifiers of what this scope puts in eval mode
     trains: bool = False
     disables_grad: bool = False
+    eval_loops: list[_EvalLoop] = field(default_factory=list)  # evaluation loops inside this scope
+
+
+@dataclass
+class _EvalLoop:
+    """``for x, y in val_loader:``: a loop over evaluation data, judged like an evaluation function."""
+
+    node: ast.AST
+    data: str
+    model_calls: list[tuple[ast.Call, str, bool]] = field(default_factory=list)
+    trains: bool = False
 
 
 class EvalModeMissing(TracksBindings, CodeRule):
@@ -87,6 +98,26 @@ class EvalModeMissing(TracksBindings, CodeRule):
                 def predict(self, x):
                     return self(x).argmax(-1)
         """, note="a module's own predict method"),
+        Example("""
+            import torch
+            def train(model, train_loader, val_loader, optimizer, epochs):
+                for epoch in range(epochs):
+                    model.train()
+                    for x, y in train_loader:
+                        optimizer.zero_grad()
+                        model(x).mean().backward()
+                        optimizer.step()
+                    with torch.no_grad():
+                        val_loss = sum(model(x).mean().item() for x, _ in val_loader)
+                        for x, y in val_loader:
+                            print(model(x))
+        """, lines=(12,), note="a validation loop inside a training function, without eval()"),
+        Example("""
+            import torch
+            model = torch.load("model.pt")
+            with torch.no_grad():
+                predictions = model(batch)
+        """, path="scripts/predict.py", note="an inference script"),
     ]
     compliant = [
         Example("""
@@ -153,6 +184,19 @@ class EvalModeMissing(TracksBindings, CodeRule):
                 def validation_step(self, batch, batch_idx):
                     return self.model(batch)
         """, note="HF pipelines handle inference mode; Lightning hooks with a base class from another file"),
+        Example("""
+            import torch
+            def train(model, train_loader, val_loader, optimizer):
+                for x, y in train_loader:
+                    optimizer.zero_grad()
+                    model(x).mean().backward()
+                    optimizer.step()
+                model.eval()
+                with torch.no_grad():
+                    for x, y in val_loader:
+                        print(model(x))
+                model.train()
+        """, note="the validation loop of a training function, done right"),
     ]
 
     def __init__(self, ctx, options=None) -> None:
@@ -170,6 +214,9 @@ class EvalModeMissing(TracksBindings, CodeRule):
         self.call_sites: dict[str, list[tuple[bool, _Frame]]] = {}
         self.global_nograd = False
         self.managed_classes: set[int] = set()
+        self.loops: list[_EvalLoop | None] = []
+        stem = ctx.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        self.frames[0].name = stem  # a script named predict.py / inference.ipynb is evaluation code
 
     # -- scopes -----------------------------------------------------------------------------------
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
@@ -238,6 +285,9 @@ class EvalModeMissing(TracksBindings, CodeRule):
                 return
             if attr in self.backward_names or attr == "step" and evidence_for(self.ctx).is_optimizer(func.value):
                 frame.trains = True
+                for loop in self.loops:
+                    if loop is not None:
+                        loop.trains = True
                 return
             self.call_sites.setdefault(attr, []).append((under, frame))
         elif isinstance(func, ast.Name):
@@ -250,6 +300,38 @@ class EvalModeMissing(TracksBindings, CodeRule):
         callee = self._model_callee(node, frame)
         if callee is not None:
             frame.model_calls.append((node, callee, under))
+            if self.loops and self.loops[-1] is not None:
+                self.loops[-1].model_calls.append((node, callee, under))
+
+    # -- loops over evaluation data -----------------------------------------------------------------
+    def visit_For(self, node: ast.For) -> None:
+        if not self.active:
+            return
+        data = None
+        for sub in ast.walk(node.iter):
+            label = sub.id if isinstance(sub, ast.Name) else sub.attr if isinstance(sub, ast.Attribute) else None
+            if label and name_tokens(label) & self.tokens:
+                data = label
+                break
+        self.loops.append(_EvalLoop(node, data) if data else None)
+
+    visit_AsyncFor = visit_For
+
+    def leave_For(self, node: ast.For) -> None:
+        if not self.active or not self.loops:
+            return
+        loop = self.loops.pop()
+        if loop is None:
+            return
+        if self.loops and self.loops[-1] is not None:  # an evaluation loop nested in another: judge the outer one
+            outer = self.loops[-1]
+            outer.model_calls.extend(loop.model_calls)
+            outer.trains = outer.trains or loop.trains
+            return
+        if loop.model_calls and not loop.trains:
+            self.frames[-1].eval_loops.append(loop)
+
+    leave_AsyncFor = leave_For
 
     def _model_callee(self, node: ast.Call, frame: _Frame) -> str | None:
         if not (node.args or node.keywords):
@@ -276,34 +358,41 @@ class EvalModeMissing(TracksBindings, CodeRule):
         for frame in self.done:
             if not (name_tokens(frame.name) & self.tokens):
                 eval_names |= frame.eval_names
-        for frame in self.done:
-            if frame.managed or frame.trains or not frame.model_calls or not (name_tokens(frame.name) & self.tokens):
+        for frame in [self.frames[0], *self.done]:
+            if frame.managed or self.managed_methods.match(frame.name):
                 continue
-            if self.managed_methods.match(frame.name):
-                continue
-            sites = self.call_sites.get(frame.name, [])
-            call, callee, _ = frame.model_calls[0]
-            last = callee.rsplit(".", 1)[-1]
-            eval_ok = (frame.evals or last in eval_names or any(caller.evals for _, caller in sites)
-                       or evidence.torch_kind(call.func) == EVAL_MODEL)
-            grad_ok = (frame.decorated or frame.disables_grad or self.global_nograd
-                       or all(under for _, _, under in frame.model_calls) or any(under for under, _ in sites))
-            if eval_ok and grad_ok:
-                continue
-            shown = short(call.func)
-            owner = "self" if callee == "self" else callee
-            if not eval_ok and not grad_ok:
-                message = (f"{frame.name}() runs {shown}(...) without {owner}.eval() and outside torch.no_grad(): dropout and "
-                           f"batch-norm stay in training mode and autograd records everything; call {owner}.eval() and wrap "
-                           "the evaluation in `with torch.inference_mode():`")
-            elif not eval_ok:
-                message = (f"{frame.name}() runs {shown}(...) without {owner}.eval(): dropout and batch-norm stay in training "
-                           f"mode, so results are noisy and depend on the batch; call {owner}.eval() first")
+            sites = self.call_sites.get(frame.name, []) if frame.node is not None else []
+            if not frame.trains and frame.model_calls and name_tokens(frame.name) & self.tokens:
+                where = f"{frame.name}()" if frame.node is not None else f"evaluation script {frame.name}"
+                self._judge(frame, frame.model_calls, sites, eval_names, where)
             else:
-                message = (f"{frame.name}() runs {shown}(...) outside torch.no_grad()/torch.inference_mode(): autograd records "
-                           "the whole evaluation (memory, speed); decorate it with @torch.inference_mode() or wrap it in "
-                           "`with torch.no_grad():`")
-            self.report(call, message)
+                for loop in frame.eval_loops:
+                    self._judge(frame, loop.model_calls, [], eval_names, f"the loop over {loop.data}")
+
+    def _judge(self, frame: _Frame, calls: list, sites: list, eval_names: set[str], where: str) -> None:
+        evidence = evidence_for(self.ctx)
+        call, callee, _ = calls[0]
+        last = callee.rsplit(".", 1)[-1]
+        eval_ok = (frame.evals or last in eval_names or any(caller.evals for _, caller in sites)
+                   or evidence.torch_kind(call.func) == EVAL_MODEL)
+        grad_ok = (frame.decorated or frame.disables_grad or self.global_nograd
+                   or all(under for _, _, under in calls) or any(under for under, _ in sites))
+        if eval_ok and grad_ok:
+            return
+        shown = short(call.func)
+        owner = "self" if callee == "self" else callee
+        if not eval_ok and not grad_ok:
+            message = (f"{where} runs {shown}(...) without {owner}.eval() and outside torch.no_grad(): dropout and "
+                       f"batch-norm stay in training mode and autograd records everything; call {owner}.eval() and wrap "
+                       "the evaluation in `with torch.inference_mode():`")
+        elif not eval_ok:
+            message = (f"{where} runs {shown}(...) without {owner}.eval(): dropout and batch-norm stay in training "
+                       f"mode, so results are noisy and depend on the batch; call {owner}.eval() first")
+        else:
+            message = (f"{where} runs {shown}(...) outside torch.no_grad()/torch.inference_mode(): autograd records "
+                       "the whole evaluation (memory, speed); decorate it with @torch.inference_mode() or wrap it in "
+                       "`with torch.no_grad():`")
+        self.report(call, message)
 
 
 def _false_arg(call: ast.Call) -> bool:
