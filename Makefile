@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 EXAMPLE := examples/messy-ml-repo
 
-.PHONY: demo test bench docs clean
+.PHONY: demo test bench fuzz docs clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -23,6 +23,23 @@ test: $(STAMP)
 # Regenerate the rule reference and the generated tables in docs/ from the catalogue.
 docs: $(STAMP)
 	$(BIN)/python -m mllint.docgen
+
+# Benchmark: mllint cold/warm/touched vs the ast.parse floor, dslinter (own Python 3.10 venv) and ruff,
+# on synthetic ML repositories of 300/1000/3000 files (docs/benchmarks.md). BENCH_ARGS="--repo PATH" adds a repo.
+DSLINTER_PY ?= $(shell command -v python3.10 2>/dev/null || ls -d $$HOME/.pyenv/versions/3.10*/bin/python3.10 2>/dev/null | tail -1)
+BENCH_ARGS ?=
+bench: $(STAMP) bench/.venv-dslinter/.stamp
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+bench/.venv-dslinter/.stamp:
+	@if [ -n "$(DSLINTER_PY)" ]; then \
+	  ($(DSLINTER_PY) -m venv bench/.venv-dslinter && bench/.venv-dslinter/bin/pip install --quiet \
+	    dslinter==2.0.9 pylint==2.12.2 astroid==2.9.3 && touch $@) || echo "dslinter could not be installed: skipped"; \
+	else echo "no Python 3.10 for dslinter: skipped"; fi
+
+# The long fuzz run (the CI suite runs the same property tests with a small budget; docs/hardening.md).
+fuzz: $(STAMP)
+	MLLINT_FUZZ=long $(BIN)/python -m pytest -q tests/test_fuzz.py -p no:cacheprovider
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mllint_cache
