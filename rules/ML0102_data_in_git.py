@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePosixPath
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -9,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from mllint.context import is_test_path
 from mllint.rule import RepoExample, RepoFinding, RepoRule
 
+FIXTURE_PATH = re.compile(r"(^|/)(tests?|testing|test_?data|testdata|test_?files|fixtures?)(/|$)", re.IGNORECASE)
 BIG = "0123456789" * 300  # 3 KB: above the small threshold the examples set (the default is 1 MB)
 SMALL_THRESHOLD = {"size-threshold": 2000}
 
@@ -72,6 +74,7 @@ class DataInGit(RepoRule):
         RepoExample({"data/churn.csv.dvc": "outs:\n- md5: abc\n  path: churn.csv\n", "data/.gitignore": "/churn.csv\n"},
                     note="tracked through DVC: only the pointer is in git"),
         RepoExample({"tests/fixtures/sample.csv": "a,b\n1,2\n", "src/model.py": "x = 1\n"}, note="a small test fixture"),
+        RepoExample({"test_data/sample.npy": "x", "src/model.py": "x = 1\n"}, note="test data folders are fixtures too"),
         RepoExample({"data/churn.csv": "a,b\n"}, git=False, note="not a git repository (ML0101 says so)"),
         RepoExample({".gitignore": "*.pkl\n", "train.py": "x = 1\n", "README.md": "# model\n"}),
         RepoExample({"docs/guide.md": BIG[:1500]}, options=SMALL_THRESHOLD, note="below the threshold"),
@@ -90,7 +93,7 @@ class DataInGit(RepoRule):
             size = vcs.size(rel)
             if size is None:
                 continue
-            by_extension = data_extension(rel, repo.knowledge) and (options.include_tests or not is_test_path(rel))
+            by_extension = data_extension(rel, repo.knowledge) and (options.include_tests or not (is_test_path(rel) or FIXTURE_PATH.search(rel)))
             by_size = size > options.size_threshold and PurePosixPath(rel).name not in exempt
             if by_extension or by_size:
                 candidates.append((rel, size, by_extension))

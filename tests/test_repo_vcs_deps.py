@@ -239,3 +239,40 @@ def test_template_like_project_is_clean(tmp_path):
     findings = check(root)
     assert not findings, [f"{f.code} {f.path}: {f.message}" for f in findings]
     shutil.rmtree(root, ignore_errors=True)
+
+
+def test_facts_mark_optional_imports_and_lines():
+    from mllint.testing import check_source  # noqa: F401 - the same code pass the engine runs
+    from mllint.catalogue import load_catalogue
+    from mllint.codepass import analyze_file
+
+    source = (b"import numpy as np\ntry:\n    import ujson as json\nexcept ImportError:\n    import json\n"
+              b"from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import pandas\nimport pandas.io\n")
+    _findings, facts = analyze_file("m.py", source, load_catalogue(), set(), load_knowledge(), {})
+    assert facts["optional_imports"] == ["json", "ujson"]  # pandas is also imported unconditionally
+    assert facts["import_lines"]["numpy"] == 1 and facts["import_lines"]["pandas"] == 8
+
+
+def test_submodules_and_vendored_folders_are_local(tmp_path):
+    root = write_repo(tmp_path / "sub", {
+        "requirements.txt": "numpy==1.26.4\n",
+        ".gitmodules": '[submodule "third_party/apex-lib"]\n\tpath = third_party/apex_lib\n\turl = https://x\n',
+        "train.py": "import numpy\nimport apex_lib\nfrom vendor.thing import x\n",
+        "vendor/thing/README.md": "vendored\n",
+    })
+    assert "ML0203" not in codes(check(root))
+
+
+def test_hostile_dvc_yaml_is_not_a_crash(tmp_path):
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+        f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(20)) + "stages: *u\n"
+    root = write_repo(tmp_path / "bomb", {".dvc/config": "[core]\n", "dvc.yaml": bomb, "data.dvc": "outs: [\n"})
+    result = run_check(root, Settings(select=["ALL"]), use_cache=False, jobs=1)
+    assert not [f for f in result.findings if f.code == "ML0004"]
+    assert any(f.code == "ML0105" and "no remote" in f.message for f in result.findings)
+
+
+def test_test_data_folders_are_fixtures(tmp_path):
+    root = write_repo(tmp_path / "fx", {"test_data/a.csv": "a\n1\n", "tests/fixtures/m.pkl": "x", "data/a.csv": "a\n"})
+    assert [f.path for f in check(root) if f.code == "ML0102"] == ["data/a.csv"]
