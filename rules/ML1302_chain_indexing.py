@@ -145,7 +145,7 @@ class ChainIndexing(TracksBindings, CodeRule):
             if isinstance(target, (ast.Tuple, ast.List)):
                 self._check_targets(target.elts)
             elif self._chained_target(target):
-                self.report(target, f"chained assignment `{short(target)} = …` may write to a temporary copy "
+                self.report(target, f"chained assignment `{short(target, 60)} = …` may write to a temporary copy "
                                     f"(a no-op under pandas copy-on-write); use {self._suggest(target)}")
 
     def visit_Assign(self, node: ast.Assign) -> None:

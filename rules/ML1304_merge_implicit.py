@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import ast
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from mllint.evidence import TracksBindings, evidence_for, short
 from mllint.rule import CodeRule, Example
+
+
+class MergeOptions(BaseModel):
+    """Options of ML1304 (``[tool.mllint.options.merge-implicit]``)."""
+
+    model_config = ConfigDict(extra="forbid", alias_generator=lambda n: n.replace("_", "-"), populate_by_name=True)
+
+    require_how: bool = Field(True, description="Also report a merge/join whose keys are explicit but whose `how` is not.")
 
 
 class MergeImplicit(TracksBindings, CodeRule):
@@ -13,6 +23,7 @@ class MergeImplicit(TracksBindings, CodeRule):
     name = "merge-implicit"
     factor = 13
     severity = "warning"
+    Options = MergeOptions
     summary = "A pandas merge/join does not say which keys it joins on and how."
     why = """
         Without `on`, `merge` joins on every column the two frames happen to share: a column
@@ -95,6 +106,8 @@ class MergeImplicit(TracksBindings, CodeRule):
         table = ctx.knowledge.get("smells_merge", {})
         self.functions = table.get("functions", {})
         self.methods = table.get("methods", {})
+        options = self.options if isinstance(self.options, MergeOptions) else MergeOptions(**(self.options or {}))
+        self.require_how = options.require_how
 
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
@@ -117,7 +130,7 @@ class MergeImplicit(TracksBindings, CodeRule):
         keys = spec.get("keys", [])
         if keys and not given.intersection(keys) and len(node.args) <= spec.get("keys_position", 99) - offset:
             missing.append("on=")
-        if "how" not in given and len(node.args) <= spec.get("how_position", 99) - offset:
+        if "how" not in given and len(node.args) <= spec.get("how_position", 99) - offset and (self.require_how or missing):
             missing.append("how=")
         if missing:
             what = " and ".join(missing)
