@@ -139,7 +139,8 @@ class Manifests:
             if name.endswith((".yml", ".yaml")):
                 return parse_conda(rel, text)
             return parse_requirements(rel, text)
-        except (ValueError, TypeError, RecursionError, tomllib.TOMLDecodeError, configparser.Error, SyntaxError):
+        except (ValueError, TypeError, AttributeError, KeyError, RecursionError, tomllib.TOMLDecodeError,
+                configparser.Error, SyntaxError):
             return Manifest(rel, "unreadable", dynamic=True)
 
     # -- views -----------------------------------------------------------------------------------------

@@ -80,7 +80,8 @@ class NoLinterConfig(RepoRule):
         files = set(table.get("files", ()))
         tools = set(table.get("pyproject_tools", ()))
         sections = {s.lower() for s in table.get("ini_sections", ())}
-        words = re.compile(r"(?<![\w-])(" + "|".join(re.escape(w) for w in table.get("commands", ())) + r")(?![\w-])")
+        commands = [re.escape(word) for word in table.get("commands", ()) if word]
+        words = re.compile(r"(?<![\w-])(" + "|".join(commands) + r")(?![\w-])") if commands else None
         candidates: list[Path] = []
         for rel in repo.files:
             name = PurePosixPath(rel).name
@@ -108,9 +109,7 @@ class NoLinterConfig(RepoRule):
                     return True
             elif path.name in ("setup.cfg", "tox.ini") and self._ini_has(text, sections):
                 return True
-            if path.name != "pyproject.toml" and words.pattern != "(?<![\\w-])()(?![\\w-])" and words.search(text):
-                if path.name in ("setup.cfg",):
-                    continue
+            if words is not None and path.name not in ("pyproject.toml", "setup.cfg") and words.search(text):
                 return True
         return False
 
