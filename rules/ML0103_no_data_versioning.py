@@ -7,7 +7,7 @@ from pathlib import PurePosixPath
 from mllint.mlcode import calls_any, imports_any
 from mllint.rule import RepoExample, RepoFinding, RepoRule
 
-CODE_OR_DOC = (".py", ".md", ".rst", ".txt", ".ipynb", ".pyc", ".gitkeep", ".keep", ".yaml", ".yml", ".json", ".toml", ".cfg", ".sh")
+CODE = (".py", ".ipynb", ".pyc", ".pyi", ".pyx")
 
 
 def data_signals(repo) -> list[tuple[str, str]]:
@@ -28,13 +28,20 @@ def data_signals(repo) -> list[tuple[str, str]]:
 
 
 def data_folders(repo) -> list[str]:
-    """Top-level data/model folders that hold something other than code and docs."""
+    """Top-level data/model folders (``data/``, ``models/``...), unless they hold only Python code.
+
+    A folder whose content is git-ignored, or that holds only placeholders (``.gitkeep``) or a README,
+    is where data lives outside version control; ``models/resnet.py`` is code and does not count.
+    """
     names = repo.knowledge.get("data_files", {}).get("folders", ())
     found = []
     for name in names:
         inside = [rel for rel in repo.files if rel.startswith(name + "/")]
-        if any(not rel.endswith(CODE_OR_DOC) and PurePosixPath(rel).name != "__init__.py" for rel in inside):
-            found.append(name + "/")
+        if inside:
+            if not all(rel.endswith(CODE) for rel in inside):
+                found.append(name + "/")
+        elif (repo.root / name).is_dir() and any(True for _ in (repo.root / name).iterdir()):
+            found.append(name + "/")  # present on disk, content ignored by git
     return found
 
 
@@ -80,6 +87,8 @@ class NoDataVersioning(RepoRule):
         RepoExample({"train.py": "import joblib\njoblib.dump(object(), 'model.joblib')\n"}),
         RepoExample({"src/load.py": "PATH = 'data/raw/images.npz'\n"}, note="a data path in the code"),
         RepoExample({"data/raw.csv": "a\n1\n", "README.md": "# x\n"}, note="a data folder with data in it"),
+        RepoExample({"data/raw/.gitkeep": "", "data/README.md": "download from s3\n", "src/x.py": "x = 1\n"},
+                    note="a data folder whose content lives outside git"),
         RepoExample({"nb.ipynb": '{"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": null, '
                                  '"source": ["import pandas as pd\\n", "df = pd.read_parquet(\'x.parquet\')"]}], '
                                  '"metadata": {}, "nbformat": 4, "nbformat_minor": 5}'}, note="a notebook reading data"),
@@ -92,6 +101,7 @@ class NoDataVersioning(RepoRule):
         RepoExample({"train.py": "import lakefs\nimport pandas as pd\ndf = pd.read_csv('lakefs://repo/main/train.csv')\n"}),
         RepoExample({"models/resnet.py": "class ResNet:\n    pass\n", "data/__init__.py": "", "data/loader.py": "x = 1\n"},
                     note="data/ and models/ folders holding code only"),
+        RepoExample({"README.md": "# notes\n", "docs/data.md": "data dictionary\n"}, note="no data folder, no data code"),
         RepoExample({"train.py": "import wandb\nimport torch\nart = wandb.Artifact('ds', type='dataset')\ntorch.save({}, 'model.pt')\n"},
                     note="W&B artifacts version the data"),
     ]
