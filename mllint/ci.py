@@ -153,8 +153,8 @@ def _github_scheduled(data: Any) -> bool:
 SCHEDULE_TEXT = {
     "gitlab": re.compile(r"\bschedules?\b"),
     "jenkins": re.compile(r"\b(cron|parameterizedCron)\s*\("),
-    "azure": re.compile(r"^schedules\s*:", re.M),
-    "circleci": re.compile(r"^\s*-?\s*schedule\s*:", re.M),
+    "azure": re.compile(r"^schedules\s*:", re.MULTILINE),
+    "circleci": re.compile(r"^\s*-?\s*schedule\s*:", re.MULTILINE),
     "drone": re.compile(r"\bcron\b"),
     "woodpecker": re.compile(r"\bcron\b"),
 }
@@ -196,7 +196,7 @@ def _compiled(patterns: list[str]) -> list[re.Pattern[str]]:
     out = []
     for pattern in patterns:
         try:
-            out.append(re.compile(pattern, re.I))
+            out.append(re.compile(pattern, re.IGNORECASE))
         except re.error:
             continue
     return out

@@ -12,7 +12,8 @@ import fnmatch
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
 
 if TYPE_CHECKING:  # pragma: no cover
     from mllint.repo import RepoModel
@@ -86,6 +87,7 @@ class FileRole:
     writes_metrics: list[str] = field(default_factory=list)
     tracks: list[str] = field(default_factory=list)
     drift: list[str] = field(default_factory=list)
+    peripheral: bool = False  # under examples/, docs/, benchmarks/, vendored code: never gates a rule
 
     @property
     def module(self) -> bool:
@@ -100,6 +102,8 @@ def classify(facts: dict[str, Any], knowledge: dict[str, Any]) -> FileRole:
     strings = facts.get("strings", [])
     path = facts["path"]
     role = FileRole(path=path, notebook=facts.get("notebook", False), test=facts.get("test", False))
+    ignore_dirs = set(knowledge.get("lifecycle_scope", {}).get("ignore_dirs", []))
+    role.peripheral = any(part.lower() in ignore_dirs for part in path.split("/")[:-1])
 
     training = knowledge.get("model_training", {})
     direct = calls_any(calls, training.get("calls", []))
@@ -150,10 +154,12 @@ class MLProfile:
 
     roles: list[FileRole]
 
-    def where(self, attribute: str, *, modules_only: bool = False, include_tests: bool = False) -> list[FileRole]:
+    def where(self, attribute: str, *, modules_only: bool = False, include_tests: bool = False,
+              core: bool = False) -> list[FileRole]:
+        """Files with evidence for ``attribute``; ``core`` leaves out examples/docs/benchmarks/vendored code."""
         out = []
         for role in self.roles:
-            if role.test and not include_tests:
+            if (role.test and not include_tests) or (core and role.peripheral):
                 continue
             if modules_only and role.notebook:
                 continue
@@ -164,7 +170,7 @@ class MLProfile:
     @property
     def training(self) -> list[FileRole]:
         """Files (modules first, then notebooks) that train a model."""
-        found = self.where("trains")
+        found = self.where("trains", core=True)
         return sorted(found, key=lambda role: (role.notebook, role.path))
 
     def main_training_file(self) -> str | None:
@@ -198,8 +204,7 @@ def module_matches(path: str, pattern: re.Pattern[str]) -> bool:
 def dotted(path: str) -> str:
     """Module name of a file path (``src/pkg/__init__.py`` -> ``src.pkg``)."""
     stem = path.rsplit(".", 1)[0]
-    if stem.endswith("/__init__"):
-        stem = stem[: -len("/__init__")]
+    stem = stem.removesuffix("/__init__")
     return stem.replace("/", ".")
 
 

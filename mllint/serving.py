@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from mllint.mlcode import calls_any, imports_any, path_has_word, stem_words
 
@@ -29,8 +29,19 @@ class ServingModule:
     evidence: list[str] = field(default_factory=list)
 
 
-def _lower_names(facts: dict[str, Any]) -> list[str]:
-    return [name.lower() for name in facts.get("names", [])] + [call.lower() for call in facts.get("calls", [])]
+NOT_MODELS = ("basemodel", "model_validate", "model_dump", "model_copy", "model_construct", "model_json_schema")
+
+
+def _calls_model(calls: list[str], words: list[str]) -> bool:
+    """A call whose last name predicts/infers/... or names a model (``get_model()``, ``model(x)``);
+    pydantic's BaseModel/model_* API is not a model."""
+    for call in calls:
+        last = call.rsplit(".", 1)[-1].lower()
+        if last in NOT_MODELS or last.startswith("model_"):
+            continue
+        if last.endswith("model") or any(word in last for word in words if word != "model"):
+            return True
+    return False
 
 
 def find_serving(repo: RepoModel) -> list[ServingModule]:
@@ -47,9 +58,7 @@ def find_serving(repo: RepoModel) -> list[ServingModule]:
         loads = calls_any(calls, load_patterns)
         frameworks = imports_any(facts.get("imports", []), knowledge.get("imports", []))
         if frameworks:
-            names = _lower_names(facts)
-            uses_model = loads or any(word in name for name in names for word in words)
-            if uses_model:
+            if loads or _calls_model(calls, words):
                 out.append(ServingModule(facts["path"], sorted(set(frameworks)), evidence=loads[:3]))
             continue
         if loads and path_has_word(stem_words(facts["path"]), knowledge.get("batch_words", [])):

@@ -6,7 +6,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 import yaml
 
@@ -24,7 +25,7 @@ def load_yaml(text: str | None, limit: int = MAX_YAML_BYTES) -> Any:
     if text is None or len(text) > limit:
         return None
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+        return yaml.load(text, Loader=_Loader)
     except (yaml.YAMLError, ValueError, TypeError, RecursionError, MemoryError):
         return None
 
@@ -34,7 +35,7 @@ def load_yaml_all(text: str | None, limit: int = MAX_YAML_BYTES) -> list[Any]:
     if text is None or len(text) > limit:
         return []
     try:
-        return [doc for doc in yaml.load_all(text, Loader=_Loader) if doc is not None]  # noqa: S506
+        return [doc for doc in yaml.load_all(text, Loader=_Loader) if doc is not None]
     except (yaml.YAMLError, ValueError, TypeError, RecursionError, MemoryError):
         return []
 

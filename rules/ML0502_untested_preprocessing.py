@@ -97,8 +97,9 @@ class UntestedPreprocessing(RepoRule):
             dotted_refs.update(s.rsplit(".", 1)[-1] for s in facts.get("strings", []) if "." in s and " " not in s)
         tests = len(repo.test_facts())
         reported = 0
+        peripheral = {role.path for role in repo.ml.roles if role.peripheral}
         for facts in repo.source_facts():
-            if facts.get("notebook") or not module_matches(facts["path"], pattern):
+            if facts.get("notebook") or facts["path"] in peripheral or not module_matches(facts["path"], pattern):
                 continue
             for name, kind, line in facts.get("defs", []):
                 if name in ignored or name in referenced or name in dotted_refs:

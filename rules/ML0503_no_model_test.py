@@ -58,7 +58,8 @@ class NoModelTest(RepoRule):
     def check(self, repo):
         profile = repo.ml
         knowledge = repo.knowledge.get("model_tests", {})
-        model_code = [role for role in profile.roles if not role.test and (role.trains or role.loads_model)]
+        model_code = [role for role in profile.roles
+                      if not role.test and not role.peripheral and (role.trains or role.loads_model)]
         model_code += [role for role in repo.serving if role.path not in {r.path for r in model_code}]
         if not model_code:
             return
@@ -70,7 +71,7 @@ class NoModelTest(RepoRule):
             if not facts.get("notebook") and any(word in stem for word in module_words):
                 model_files.add(facts["path"])
         model_defs = {name for facts in repo.source_facts() if facts["path"] in model_files for name, _k, _l in facts.get("defs", [])}
-        name_words = re.compile("|".join(re.escape(w) for w in knowledge.get("name_words", [])) or "$^", re.I)
+        name_words = re.compile("|".join(re.escape(w) for w in knowledge.get("name_words", [])) or "$^", re.IGNORECASE)
         patterns = [*knowledge.get("calls", []), *knowledge.get("methods", [])]
         for facts in tests:
             if calls_any(facts.get("calls", []), patterns):

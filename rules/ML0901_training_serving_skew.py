@@ -77,7 +77,8 @@ class TrainingServingSkew(RepoRule):
             if calls_any(calls, knowledge.get("pipeline_calls", [])):
                 return  # the persisted model is a pipeline that carries its preprocessing
             used_modules.update(path for path in prep_modules if path != role.path and imports_module(facts, path))
-            inline += calls_any(calls, [*knowledge.get("fit_calls", []), *knowledge.get("fit_methods", [])])
+            excluded = set(knowledge.get("fit_excluded", []))
+            inline += [call for call in calls_any(calls, knowledge.get("fit_calls", [])) if call not in excluded]
         if not used_modules and not inline:
             return
         words = knowledge.get("name_words", [])

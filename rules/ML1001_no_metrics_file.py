@@ -48,7 +48,7 @@ class NoMetricsFile(RepoRule):
 
     def check(self, repo):
         profile = repo.ml
-        evaluating = profile.where("computes_metrics")
+        evaluating = profile.where("computes_metrics", core=True)
         if not evaluating:
             return
         if profile.where("writes_metrics") or profile.where("tracks"):

@@ -166,3 +166,25 @@ def test_bad_yaml_and_huge_ci_files_do_not_crash(make_repo):
                       ".github/workflows/x.yml": "on: push\n" + "#" * 600_000 + "\n"})
     codes = {f.code for f in _check(root, ["ML1203", "ML1204", "ML0004"])}
     assert "ML0004" not in codes and "ML1203" not in codes
+
+
+def test_pydantic_models_are_not_ml_models(make_repo):
+    root = make_repo({
+        "api.py": "from fastapi import FastAPI\nfrom pydantic import BaseModel\n\napp = FastAPI()\n\n\nclass Item(BaseModel):\n"
+                  "    name: str\n\n\n@app.post('/items', response_model=Item)\ndef create(item: Item):\n    return item.model_dump()\n",
+    })
+    assert _check(root, ["ML1101", "ML0503", "ML0601"]) == []
+
+
+def test_library_examples_do_not_make_a_training_project(make_repo):
+    fit = "from sklearn.linear_model import LogisticRegression\nprint(LogisticRegression().fit([[0]], [0]).score([[0]], [0]))\n"
+    root = make_repo({"mylib/core.py": "def helper():\n    return 1\n", "examples/plot_fit.py": fit,
+                      "docs/tutorial/features.py": "def f():\n    pass\n"})
+    assert _check(root, ["ML0502", "ML0601", "ML0602", "ML0701", "ML1001", "ML1201", "ML1202"]) == []
+
+
+def test_target_label_encoding_is_not_serving_preprocessing(make_repo):
+    train = ("import joblib\nfrom sklearn.preprocessing import LabelEncoder\nfrom sklearn.svm import SVC\n\n"
+             "y = LabelEncoder().fit_transform(['a', 'b'])\njoblib.dump(SVC().fit([[0], [1]], y), 'model.pkl')\n")
+    serve = "import joblib\nfrom flask import Flask\n\napp = Flask(__name__)\nmodel = joblib.load('model.pkl')\n"
+    assert _check(make_repo({"train.py": train, "serve.py": serve}), ["ML0901"]) == []
