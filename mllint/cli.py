@@ -231,6 +231,9 @@ def write_baseline_cmd(
     baseline: Optional[Path] = typer.Option(None, "--baseline", help="Baseline file to write (default: PATH/.mllint-baseline.json)."),
     prune: bool = typer.Option(False, "--prune", help="Only drop baseline entries that are fixed; add nothing new."),
     config: Optional[Path] = typer.Option(None, "--config", help="Use this config file (pyproject.toml or mllint.toml)."),
+    select: Optional[List[str]] = typer.Option(None, "--select", help="Rules to enable (as for `mllint check`)."),
+    extend_select: Optional[List[str]] = typer.Option(None, "--extend-select", help="Rules to enable on top."),
+    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Rules to disable."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the cache."),
 ) -> None:
     """Accept today's findings: write them to a baseline file that `mllint check` then does not fail on."""
@@ -244,7 +247,8 @@ def write_baseline_cmd(
         raise fail(f"not a directory: {path}")
     root = path.resolve()
     try:
-        settings, _source = load_settings(root, config, None)
+        overrides = {"select": _split(select), "extend_select": _split(extend_select), "ignore": _split(ignore)}
+        settings, _source = load_settings(root, config, overrides)
     except (ConfigError, CatalogueError) as exc:
         raise fail(str(exc))
     target = baseline if baseline is not None else root / DEFAULT_BASELINE
