@@ -47,6 +47,8 @@ class NoPipelineDefinition(RepoRule):
         RepoExample({"flow.py": "from metaflow import FlowSpec, step\n", "train.py": TRAIN}),
         RepoExample({"train.py": TRAIN, "MLproject": "name: x\nentry_points:\n  main:\n    command: python train.py\n"}),
         RepoExample({"utils.py": "import numpy as np\n"}, note="no training code"),
+        RepoExample({"train.py": TRAIN, "tasks.py": "from invoke import task\n\n@task\ndef train(c):\n    c.run('python train.py')\n"},
+                    note="an invoke task"),
     ]
 
     def check(self, repo):
@@ -87,6 +89,8 @@ class NoPipelineDefinition(RepoRule):
                     return True
             if name.endswith(".sh") and any(word in name.lower() for word in SCRIPT_WORDS):
                 return True
+            if name == "tasks.py" and re.search(r"@task\b[^\n]*\n\s*def\s+\w*(train|pipeline)", repo.read_text(rel) or ""):
+                return True  # an invoke task that trains
         for facts in repo.code_facts():
             if imports_any(facts["imports"], table.get("imports", ())):
                 return True
