@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from hypothesis import given, settings as hsettings, strategies as st
+
 from mllint.baseline import Baseline, SourceLines, compare, finding_key
 from mllint.config import Settings
 from mllint.engine import run_check
+from mllint.findings import Finding
 from mllint.testing import notebook_json
 
 SPLIT = "from sklearn.model_selection import train_test_split\n"
@@ -101,3 +104,29 @@ def test_baseline_file_is_deterministic_and_has_no_line_based_identity(make_repo
     assert "3" not in entry["fingerprint"].split()  # an opaque hash, not "train.py:3"
     reread = Baseline.read(tmp_path / "b.json")
     assert [e.fingerprint for e in reread.entries] == [e.fingerprint for e in baseline.entries]
+
+
+_LINES = st.text(alphabet="abcxyz_=()+ 0123", min_size=0, max_size=20)
+
+
+def _finding(line: int) -> Finding:
+    return Finding(code="ML0301", name="hardcoded-split", factor=3, kind="code", severity="warning",
+                   message="hardcoded split", path="train.py", line=line, column=1)
+
+
+@hsettings(max_examples=60, deadline=None)
+@given(before=st.lists(_LINES, max_size=8), inserted=st.lists(_LINES, min_size=1, max_size=8),
+       at=st.integers(min_value=0, max_value=8), indent=st.sampled_from(["", "  ", "\t", "        "]))
+def test_property_a_finding_survives_insertions_above_and_reindentation(tmp_path_factory, before, inserted, at, indent):
+    target = "a, b = train_test_split(X, test_size=0.2)"
+    root = tmp_path_factory.mktemp("prop")
+    original = [*before, target, "print(a)"]
+    (root / "train.py").write_text("\n".join(original) + "\n")
+    baseline = Baseline.from_findings([_finding(len(before) + 1)], root)
+    position = min(at, len(before))
+    edited = [*before[:position], *[x for x in inserted if "train_test_split" not in x], *before[position:]]
+    edited = [indent + line for line in edited] + [indent + target, indent + "print(a)"]
+    (root / "train.py").write_text("\n".join(edited) + "\n")
+    moved = _finding(len(edited) - 1)
+    comparison = compare([moved], baseline, root)
+    assert comparison.baselined == [moved] and not comparison.new and not comparison.fixed
