@@ -6,8 +6,8 @@
 
 from __future__ import annotations
 
-from typing import Any
 from collections.abc import Iterator
+from typing import Any
 
 import yaml
 
@@ -25,7 +25,7 @@ def load_yaml(text: str | None, limit: int = MAX_YAML_BYTES) -> Any:
     if text is None or len(text) > limit:
         return None
     try:
-        return yaml.load(text, Loader=_Loader)
+        return yaml.load(text, Loader=_Loader)  # _Loader is CSafeLoader/SafeLoader: no object construction
     except (yaml.YAMLError, ValueError, TypeError, RecursionError, MemoryError):
         return None
 
