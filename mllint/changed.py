@@ -22,7 +22,7 @@ class ChangedError(Exception):
 
 def _git(root: Path, *args: str) -> str:
     try:
-        done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=60)
+        done = subprocess.run(["git", *args], check=False, cwd=root, capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.SubprocessError) as exc:
         raise ChangedError(f"cannot run git: {exc}") from None
     if done.returncode != 0:

@@ -13,9 +13,10 @@ letter from mllint's severity (error → E, warning → W, info → C); symbols 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pylint.checkers import BaseRawFileChecker
+from pylint.exceptions import UnknownMessageError
 
 from mllint.catalogue import load_catalogue
 from mllint.codepass import analyze_file
@@ -39,7 +40,7 @@ def message_id(code: str, severity: str) -> str:
 def _symbol_taken(linter: Any, symbol: str) -> bool:
     try:
         linter.msgs_store.get_message_definitions(symbol)
-    except Exception:  # UnknownMessageError: the symbol is free
+    except UnknownMessageError:
         return False
     return True
 
@@ -125,8 +126,8 @@ class MllintChecker(BaseRawFileChecker):
     """Reports the findings of one mllint code group (pylint wants one checker id per checker)."""
 
     name = "mllint"
-    msgs: dict[str, tuple[str, str, str]] = {}
-    group: int = 0
+    msgs: ClassVar[dict[str, tuple[str, str, str]]] = {}
+    group: ClassVar[int] = 0
 
     def __init__(self, linter: PyLinter, engine: _Engine, symbols: dict[str, str]) -> None:
         super().__init__(linter)

@@ -119,7 +119,7 @@ def run_ruff(root: Path, files: list[str], args: list[str]) -> Counter | str:
         command = [binary, "check", "--no-cache", "--exit-zero", "--no-fix", "--statistics", "--output-format", "json",
                    "--quiet", *args, "--", *batch]
         try:
-            done = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=TIMEOUT,
+            done = subprocess.run(command, check=False, cwd=root, capture_output=True, text=True, timeout=TIMEOUT,
                                   env={**os.environ, "NO_COLOR": "1"})
         except subprocess.TimeoutExpired:
             return f"ruff did not finish within {TIMEOUT} s"
