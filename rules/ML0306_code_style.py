@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -28,6 +29,7 @@ DEFAULT_SELECT = ["E4", "E7", "E9", "F", "N", "D1"]
 DEFAULT_IGNORE = ["D104", "D105", "D107"]  # docstrings of packages' __init__, magic methods, __init__
 TEST_IGNORES = '{"**/test_*.py" = ["D", "N802"], "**/*_test.py" = ["D", "N802"], "**/tests/**" = ["D", "N802"], "**/conftest.py" = ["D"]}'
 TIMEOUT = 300
+RULE_CODE = re.compile(r"[A-Z]+[0-9]+")
 MAX_ARGS_CHARS = 100_000  # beyond this, ruff gets the files in several batches
 
 
@@ -135,7 +137,7 @@ def run_ruff(root: Path, files: list[str], args: list[str]) -> Counter | str:
         for item in items if isinstance(items, list) else ():
             code = item.get("code") if isinstance(item, dict) else None
             count = item.get("count", 1) if isinstance(item, dict) else 0
-            if code and isinstance(count, int):  # syntax errors have no code; ML0001 reports those
+            if isinstance(code, str) and RULE_CODE.fullmatch(code) and isinstance(count, int):  # not syntax errors (ML0001)
                 counts[code] += count
     return counts
 

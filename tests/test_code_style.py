@@ -80,3 +80,9 @@ def test_silent_on_the_templates_generated_project(tmp_path):
     out = Path(cookiecutter(str(TEMPLATE), no_input=True, output_dir=str(tmp_path)))
     assert list(out.rglob("*.py")), "the template generated no Python files"
     assert _run(out) == []
+
+
+def test_invalid_syntax_reports_are_ignored(tmp_path):
+    (tmp_path / "bad.py").write_text("def f(:\n    pass\n")
+    counts = MODULE.run_ruff(tmp_path, ["bad.py"], MODULE.ruff_arguments(MODULE.CodeStyleOptions(), False))
+    assert counts == MODULE.Counter()
