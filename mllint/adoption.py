@@ -104,3 +104,10 @@ def summary_lines(result) -> list[str]:
             where = entry.path or "."
             lines.append(f"    fixed: {where}: {entry.code} {entry.message}")
     return lines
+
+
+def marks(result) -> dict[int, str]:
+    """id(finding) -> why it does not count ("baselined", "unchanged file"), for reports that list them."""
+    out = {id(f): "baselined" for f in getattr(result, "baselined", [])}
+    out.update({id(f): "unchanged file" for f in getattr(result, "unchanged", [])})
+    return out

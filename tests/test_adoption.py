@@ -202,3 +202,15 @@ def test_changed_since_outside_git_is_a_usage_error(cli, make_repo):
     root = make_repo({"a.py": "x = 1\n"}, use_git=False)
     result = cli("check", "--no-cache", "--changed-since", "HEAD", root)
     assert result.exit_code == 2
+
+
+def test_show_baselined_marks_them_in_text(cli, make_repo):
+    root = make_repo({"a.py": SPLIT + "X = [1]\na, b = train_test_split(X, test_size=0.2)\n",
+                      "tests/test_x.py": "def test_x():\n    assert True\n", "mllint.toml": ONLY})
+    assert cli("baseline", "--no-cache", root).exit_code == 0
+    (root / "a.py").write_text((root / "a.py").read_text() + "c, d = train_test_split(X, test_size=0.4)\n")
+    result = cli("check", "--no-cache", "--show-baselined", root)
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if "ML0301" in line]
+    assert len(lines) == 2 and sum(line.endswith("[baselined]") for line in lines) == 1
+    assert "Found 1 finding" in result.output

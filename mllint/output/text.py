@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mllint.adoption import marks as adoption_marks
 from mllint.adoption import summary_lines as adoption_lines
 from mllint.scorecard import NOT_CHECKED, SATISFIED, VIOLATED, WAIVED, build_scorecard, status_text
 
@@ -15,12 +16,14 @@ def render(result, color: bool = False, **_kwargs) -> str:
         return f"{style}{text}{RESET}" if color else text
 
     lines = []
+    aside = adoption_marks(result)  # shown with --show-baselined, but not failing the run
     for f in result.findings:
         code = paint(f.code, STYLES.get(f.severity, ""))
-        lines.append(f"{paint(f.location(), BOLD)}: {code} {f.name} {f.message}")
+        mark = paint(f" [{aside[id(f)]}]", DIM) if id(f) in aside else ""
+        lines.append(f"{paint(f.location(), BOLD)}: {code} {f.name} {f.message}{mark}")
     if lines:
         lines.append("")
-    total = len(result.findings)
+    total = sum(1 for f in result.findings if id(f) not in aside)
     if total:
         lines.append(paint(f"Found {total} finding{'s' if total != 1 else ''} in {result.files_checked} code files.", BOLD))
     else:
