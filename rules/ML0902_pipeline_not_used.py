@@ -138,6 +138,8 @@ class PipelineNotUsed(CodeRule):
         persistence = knowledge.get("estimator_persistence", {})
         self.persist_functions: dict[str, int] = persistence.get("functions", {})
         self.persist_methods = set(persistence.get("methods", ()))
+        self.factories = {n.rsplit(".", 1)[-1] for n in (*self.pipelines, *self.transformers)}
+        self.persist_lasts = {n.rsplit(".", 1)[-1] for n in self.persist_functions} | self.persist_methods
         self.scopes: ScopeStates[_Scope] = ScopeStates(_Scope)
         self.persisted_names: set[str] = set()
         self.candidates: list[tuple[ast.Call, str, str, list[tuple[str | None, str]]]] = []
@@ -149,6 +151,9 @@ class PipelineNotUsed(CodeRule):
             call = call.func.value
         if not isinstance(call, ast.Call):
             return None
+        last = _last(call.func)
+        if not last or not (last[:1].isupper() or last in self.factories):
+            return None  # constructors are CamelCase classes or known factories (make_pipeline)
         name = self.ctx.call_name(call)
         if not name:
             return None
@@ -192,6 +197,8 @@ class PipelineNotUsed(CodeRule):
                     scope.fitted.append((target, kind.split(":", 1)[1]))
             return
         obj = None
+        if _last(func) not in self.persist_lasts:
+            return
         name = self.ctx.call_name(node)
         if name in self.persist_functions:
             position = self.persist_functions[name]
@@ -241,3 +248,11 @@ class PipelineNotUsed(CodeRule):
             shown = ", ".join(sorted({tl for _, tl in missing}))
             self.report(call, f"bare {label} {name!r} is persisted without the {shown} fitted separately; "
                               f"fit and persist one Pipeline that carries the preprocessing")
+
+
+def _last(func: ast.AST) -> str | None:
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    if isinstance(func, ast.Name):
+        return func.id
+    return None

@@ -169,6 +169,11 @@ class DataLeakage(CodeRule):
         self.stmt_split = False
         self.reported: set[int] = set()
         self.active = not ctx.is_test
+        self.stmt_names: set[str] = set()
+        self.in_stmt = False
+        # final name components worth resolving (cheap filter before import resolution)
+        self.interesting = {n.rsplit(".", 1)[-1] for n in self.splits} | self.fit_methods | self.transform_methods | self.resample_methods
+        self.constructors = {n.rsplit(".", 1)[-1] for n in (*self.transformer_classes, *self.searchers)}
 
     # -- knowledge lookups ----------------------------------------------------------------------
     def _transformer_label(self, name: str | None) -> str | None:
@@ -191,10 +196,17 @@ class DataLeakage(CodeRule):
     def visit_Assign(self, node: ast.AST) -> None:
         self.stmt_taint = None
         self.stmt_split = False
+        self.stmt_names = set()
+        self.in_stmt = True
 
     visit_AnnAssign = visit_AugAssign = visit_Assign
 
+    def visit_Name(self, node: ast.Name) -> None:
+        if self.in_stmt and isinstance(node.ctx, ast.Load):
+            self.stmt_names.add(node.id)  # names read by the assignment being visited (no second walk)
+
     def leave_Assign(self, node: ast.AST) -> None:
+        self.in_stmt = False
         if not self.active:
             return
         scope = self.scopes.current(self.ctx)
@@ -205,8 +217,9 @@ class DataLeakage(CodeRule):
         for target in targets:
             bound |= names_bound(target)
             plain |= _plain_names(target)
-        made = self._transformer_label(self.ctx.call_name(value)) if isinstance(value, ast.Call) else None
-        search = isinstance(value, ast.Call) and self.ctx.call_name(value) in self.searchers
+        called = self.ctx.call_name(value) if isinstance(value, ast.Call) and self._maybe_constructor(value.func) else None
+        made = self._transformer_label(called)
+        search = called in self.searchers
         for name in plain:
             scope.transformers.pop(name, None)
             scope.searches.discard(name)
@@ -214,7 +227,7 @@ class DataLeakage(CodeRule):
                 scope.transformers[name] = made
             if search and len(plain) == 1:
                 scope.searches.add(name)
-        read = names_read(value)
+        read = self.stmt_names
         if self.stmt_split:
             for name in bound:
                 scope.tainted.pop(name, None)
@@ -247,6 +260,8 @@ class DataLeakage(CodeRule):
     # -- calls --------------------------------------------------------------------------------------
     def visit_Call(self, node: ast.Call) -> None:
         if not self.active:
+            return
+        if _last(node.func) not in self.interesting:
             return
         scope = self.scopes.current(self.ctx)
         name = self.ctx.call_name(node)
@@ -286,6 +301,10 @@ class DataLeakage(CodeRule):
                 if transformer == bound:
                     self._report(split_call, fitted_label, bound, split_shown)
             scope.pending = [p for p in scope.pending if p[0] != bound]
+
+    def _maybe_constructor(self, func: ast.AST) -> bool:
+        last = _last(func)
+        return bool(last) and (last[:1].isupper() or last in self.constructors)
 
     def _is_search(self, receiver: ast.AST, scope: _Scope) -> bool:
         if isinstance(receiver, ast.Name):
@@ -330,6 +349,14 @@ class DataLeakage(CodeRule):
         named = f"{label}" if transformer == label else f"{label} {transformer!r}"
         self.report(node, f"data leakage: {named} was fitted on {shown} before it is {what} here; "
                           f"split first and fit preprocessing on the training part only (or use a Pipeline)")
+
+
+def _last(func: ast.AST) -> str | None:
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    if isinstance(func, ast.Name):
+        return func.id
+    return None
 
 
 def _plain_names(target: ast.AST) -> set[str]:
