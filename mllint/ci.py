@@ -25,7 +25,6 @@ if TYPE_CHECKING:  # pragma: no cover
 MAX_CI_BYTES = 500_000
 MAX_CI_FILES = 200
 MAX_SCAN_FILES = 400
-MAX_SCAN_BYTES = 200_000
 COMMAND_KEYS = {"run", "script", "scripts", "command", "commands", "cmd", "bash", "pwsh", "powershell", "sh", "args",
                 "install", "before_install", "entrypoint", "steps"}
 YAML_SYSTEMS_TEXT_ONLY = {"jenkins", "teamcity"}
@@ -184,7 +183,7 @@ def _local_action_commands(actions: list[str], repo: RepoModel) -> list[str]:
             continue
         base = action[2:].rstrip("/")
         for name in ("action.yml", "action.yaml"):
-            data = load_yaml(repo.read_text(f"{base}/{name}", MAX_CI_BYTES))
+            data = load_yaml(repo.read_text(f"{base}/{name}"))
             if isinstance(data, dict):
                 _collect_commands(data.get("runs", {}), out, [], [5_000])
                 break
@@ -321,7 +320,7 @@ def orchestrator_schedules(repo: RepoModel) -> list[str]:
             continue
         if rel.endswith((".yml", ".yaml", ".tf")) and scanned < MAX_SCAN_FILES:
             scanned += 1
-            text = repo.read_text(rel, MAX_SCAN_BYTES)
+            text = repo.read_text(rel)
             if text and any(word in text for word in words):
                 found.append(rel)
     return found

@@ -18,7 +18,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from mllint.repo import RepoModel
 
 MAX_SCAN_FILES = 300
-MAX_SCAN_BYTES = 200_000
 
 
 @dataclass
@@ -110,7 +109,7 @@ def find_packaging(repo: RepoModel) -> list[str]:
             break
         if name in ("Makefile", "makefile", "justfile") or name.endswith((".sh", ".yml", ".yaml")):
             scanned += 1
-            text = repo.read_text(rel, MAX_SCAN_BYTES)
+            text = repo.read_text(rel)
             if text and any(word in text for word in words):
                 evidence.append(rel)
     return sorted(set(evidence))
@@ -136,7 +135,7 @@ def find_monitoring(repo: RepoModel) -> list[str]:
         name = rel.rsplit("/", 1)[-1].lower()
         if name.endswith((".yml", ".yaml", ".toml", ".txt", ".cfg")) or name in ("dockerfile", "pipfile"):
             scanned += 1
-            text = repo.read_text(rel, MAX_SCAN_BYTES)
+            text = repo.read_text(rel)
             if text and any(word in text for word in words):
                 evidence.append(rel)
     return sorted(set(evidence))

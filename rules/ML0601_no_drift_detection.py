@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from mllint.rule import RepoExample, RepoFinding, RepoRule
-from mllint.serving import MAX_SCAN_BYTES
 
 TRAIN = "from sklearn.linear_model import LogisticRegression\nimport joblib\n\nm = LogisticRegression().fit([[0], [1]], [0, 1])\njoblib.dump(m, 'm.pkl')\n"
 MANIFESTS = ("requirements", "pyproject.toml", "setup.py", "setup.cfg", "environment", "Pipfile", "conda")
@@ -20,7 +19,7 @@ def config_mentions(repo, words: list[str], limit: int = 200) -> list[str]:
         scanned += 1
         if scanned > limit:
             break
-        text = repo.read_text(rel, MAX_SCAN_BYTES)
+        text = repo.read_text(rel)
         if text and any(word in text for word in words):
             found.append(rel)
     return found

@@ -85,7 +85,7 @@ def _config_mentions(repo, words: list[str]) -> bool:
         scanned += 1
         if scanned > 300:
             break
-        text = repo.read_text(rel, 200_000)
+        text = repo.read_text(rel)
         if text and pattern.search(text):
             return True
     return False

@@ -113,7 +113,7 @@ def _reuses(facts, used_modules: set[str], words: list[str], knowledge, by_path)
         if path != facts.get("path") and not other.get("test") and imports_module(facts, path):
             if any(imports_module(other, used) for used in used_modules):
                 return True
-            other_names = [name.lower() for name in other.get("names", [])]
+            other_names = [name.lower() for name in [*other.get("names", []), *other.get("strings", [])]]
             if any(word in name for name in other_names for word in words):
                 return True
     return False

@@ -5,7 +5,8 @@ from __future__ import annotations
 from mllint.rule import RepoExample, RepoFinding, RepoRule
 
 MODEL_SUFFIXES = (".pkl", ".pickle", ".joblib", ".pt", ".pth", ".ckpt", ".h5", ".hdf5", ".keras", ".onnx", ".safetensors",
-                  ".pb", ".tflite", ".mar", ".bst", ".cbm", ".model", ".sav")
+                  ".pb", ".tflite", ".mar", ".bst", ".cbm", ".model", ".sav", ".npz", ".npy")
+MODEL_WORDS = ("model", "checkpoint", "weights", "ckpt")
 FIT = "from sklearn.linear_model import LogisticRegression\n\nmodel = LogisticRegression().fit([[0], [1]], [0, 1])\n"
 
 
@@ -49,7 +50,9 @@ class NoModelArtifact(RepoRule):
             return
         for role in profile.training:
             facts = repo.facts.get(role.path, {})
-            if any(s.lower().endswith(MODEL_SUFFIXES) for s in facts.get("strings", [])):
+            strings = [s.lower() for s in facts.get("strings", [])]
+            if any(s.endswith(MODEL_SUFFIXES) or ("." in s.rsplit("/", 1)[-1] and any(w in s for w in MODEL_WORDS))
+                   for s in strings):
                 return  # the training code names a model file: written in a way we do not recognise
         main = profile.main_training_file()
         yield RepoFinding(
