@@ -83,9 +83,11 @@ class FileContext:
         self.parents: list[ast.AST] = []
         self.scopes: list[ast.AST] = []
         self.raw_findings: list[tuple[CodeRule, ast.AST, str, Any]] = []
+        self._resolved: dict[ast.AST, str | None] = {}  # qualname memo (many rules ask about the same Call)
         #: notebooks: first line of each code cell in the joined program (set by the code pass).
         self.cell_starts: list[int] = []
         self._prescan(tree)
+        self._resolved.clear()
 
     # -- import and constant pre-scan (module level, cheap: no full walk) -------------------
     def _prescan(self, tree: ast.Module) -> None:
@@ -111,6 +113,7 @@ class FileContext:
                     self.constants[stmt.target.id] = (value, stmt)
 
     def add_import(self, node: ast.Import | ast.ImportFrom) -> None:
+        self._resolved.clear()  # a new import can change what names resolve to
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
@@ -129,6 +132,16 @@ class FileContext:
     # -- name resolution ---------------------------------------------------------------------
     def qualname(self, node: ast.AST) -> str | None:
         """Dotted library name of a Name/Attribute chain, resolved through imports; None if unknown."""
+        try:
+            return self._resolved[node]
+        except KeyError:
+            pass
+        except TypeError:  # not a node (unhashable): resolve without the memo
+            return self._qualname(node)
+        resolved = self._resolved[node] = self._qualname(node)
+        return resolved
+
+    def _qualname(self, node: ast.AST) -> str | None:
         parts = []
         while isinstance(node, ast.Attribute):
             parts.append(node.attr)
