@@ -47,9 +47,15 @@ class HardcodedHyperparameter(CodeRule):
                 path="train.ipynb", note="Keras fit in a notebook"),
         Example("""
             import xgboost as xgb
-            params = {"max_depth": 6, "eta": 0.1, "objective": "binary:logistic", "nthread": 4}
+            params = {"max_depth": 6, "eta": 0.1, "objective": "binary:logistic", "nthread": 4, "bagging_seed": 11}
             booster = xgb.train(params, dtrain, num_boost_round=200)
         """, lines=(3,), note="a literal parameter dict passed to xgb.train"),
+        Example("""
+            import lightgbm as lgb
+            PARAMS = {"num_leaves": 31, "learning_rate": 0.05, "verbosity": -1, "bagging_seed": 3}
+            def fit(train_set):
+                return lgb.train(PARAMS, train_set, 1000)
+        """, lines=(4,), note="a module-level dict used in a function; positional rounds"),
         Example("""
             import pytorch_lightning as pl
             trainer = pl.Trainer(max_epochs=10, accelerator="gpu", devices=1)
@@ -114,6 +120,7 @@ class HardcodedHyperparameter(CodeRule):
         super().__init__(ctx, options)
         knowledge = ctx.knowledge
         self.exempt = set(knowledge.get("hyperparameter_exempt", {}).get("kwargs", []))
+        self.exempt_words = tuple(knowledge.get("hyperparameter_exempt_words", {}).get("contains", []))
         self.budget = set(knowledge.get("hyperparameter_budget", {}).get("kwargs", []))
         self.exact: dict[str, dict] = {}
         prefixes: list[tuple[str, dict]] = []
@@ -182,6 +189,8 @@ class HardcodedHyperparameter(CodeRule):
     def _literal(self, key: str, value: ast.AST, allowed) -> str | None:
         if key in self.exempt or (allowed is not None and key not in allowed):
             return None
+        if allowed is None and any(word in key for word in self.exempt_words):
+            return None
         is_literal, literal, constant = self.ctx.constant(value)
         if not is_literal or not _numeric(literal):
             return None
@@ -226,8 +235,16 @@ class HardcodedHyperparameter(CodeRule):
                     hit = self._literal(key.value, item, None)
                     if hit:
                         hits.append(f"{shown}[{key.value!r}]={hit.split('=', 1)[1]}")
+        extra = spec.get("kwargs", ())
+        for index, (arg, param) in enumerate(zip(node.args, spec.get("positional", ()))):
+            if isinstance(arg, ast.Starred):
+                break
+            if param in extra:
+                hit = self._literal(param, arg, None)
+                if hit:
+                    hits.append(hit)
         for keyword in node.keywords:
-            if keyword.arg in spec.get("kwargs", ()):
+            if keyword.arg in extra:
                 hit = self._literal(keyword.arg, keyword.value, None)
                 if hit:
                     hits.append(hit)
