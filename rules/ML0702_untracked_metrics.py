@@ -114,6 +114,12 @@ class UntrackedMetrics(CodeRule):
                 scores.append(accuracy_score(fold.y, fold.pred))
             print(scores)
         """, note="collected for further use, not only printed"),
+        Example("""
+            import logging
+            from sklearn.metrics import f1_score
+            logging.basicConfig(filename="train.log", level=logging.INFO)
+            logging.info("f1 %.3f", f1_score(y, p))
+        """, note="logged to a file"),
     ]
 
     def __init__(self, ctx, options=None) -> None:
@@ -201,6 +207,8 @@ class UntrackedMetrics(CodeRule):
 
     def _records(self, node: ast.Call, name: str | None) -> bool:
         if name is not None:
+            if name == "logging.basicConfig":  # a log file keeps what logger.info() shows
+                return any(keyword.arg == "filename" for keyword in node.keywords)
             return name in self.writer_calls or any(name == m or name.startswith(m + ".") for m in self.tracker_modules)
         func = node.func
         if isinstance(func, ast.Attribute):
