@@ -7,7 +7,8 @@ turns every finding into a pylint message. Message ids sit in pylint's range for
 checkers: ``ML<gg><nn>`` becomes ``<letter><70+gg><nn>`` (ML0301 → W7301, ML1302 → W8302), the
 letter from mllint's severity (error → E, warning → W, info → C); symbols are mllint's rule names
 (``hardcoded-split``), so ``# pylint: disable=hardcoded-split`` works, as do mllint's own
-``# mllint: ignore[...]`` comments. Repository rules need the whole repository: run ``mllint check``.
+``# mllint: ignore[...]`` comments; files mllint's excludes name are skipped. Repository rules need
+the whole repository: run ``mllint check``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pylint.exceptions import UnknownMessageError
 
 from mllint.catalogue import load_catalogue
 from mllint.codepass import analyze_file
-from mllint.config import ConfigError, Settings, find_config, load_settings
+from mllint.config import ConfigError, Settings, find_config, load_settings, path_matches
 from mllint.knowledge import load_knowledge
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -70,6 +71,11 @@ class _Project:
         self.enabled = settings.enabled_codes(self.catalogue) & code_rules
         self.knowledge = load_knowledge(settings.knowledge)
         self.options = {rule.code: settings.rule_options(rule) for rule in self.catalogue.code_rules()}
+        self.patterns = settings.excludes()
+
+    def excluded(self, rel: str) -> bool:
+        """Inside the project and matched by mllint's excludes (defaults plus exclude/extend-exclude)."""
+        return not rel.startswith("/") and any(path_matches(rel, pattern) for pattern in self.patterns)
 
 
 class _Engine:
@@ -112,6 +118,8 @@ class _Engine:
             except ValueError:
                 rel = path.as_posix()
             enabled = project.enabled - project.settings.ignored_for(rel, project.catalogue)
+            if project.excluded(rel):  # mllint check would not look at it either
+                enabled = set()
             try:
                 data = path.read_bytes() if enabled else b""
             except OSError:

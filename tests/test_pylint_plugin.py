@@ -49,7 +49,10 @@ def test_pylint_reports_the_same_code_findings_as_mllint_check(tmp_path):
 
 
 def test_pylint_disable_comments_and_mllint_config_are_honoured(tmp_path):
-    root = _project(tmp_path, 'select = ["ALL"]\nignore = ["nan-equality"]\n[per-file-ignores]\n"features.py" = ["ML0301"]\n')
+    root = _project(tmp_path, 'select = ["ALL"]\nignore = ["nan-equality"]\nextend-exclude = ["legacy"]\n'
+                              '[per-file-ignores]\n"features.py" = ["ML0301"]\n')
+    (root / "legacy").mkdir()
+    shutil.copy(root / "train_model.py", root / "legacy" / "old_train.py")
     train = root / "train_model.py"
     train.write_text(train.read_text().replace("test_size=0.2)", "test_size=0.2)  # pylint: disable=hardcoded-split"))
     found = _pylint(root)
@@ -58,6 +61,8 @@ def test_pylint_disable_comments_and_mllint_config_are_honoured(tmp_path):
     assert not any(symbol == "nan-equality" for *_x, symbol, _m in found)  # mllint's ignore
     assert ("features.py", "hardcoded-split") not in symbols  # mllint's per-file-ignores
     assert ("train_model.py", "hardcoded-hyperparameter") in symbols  # the rest still reported
+    with_legacy = _pylint(root, "legacy/old_train.py")  # a file under mllint's extend-exclude
+    assert with_legacy == found and not any(path.startswith("legacy") for path, *_rest in with_legacy)
 
 
 def test_message_ids_are_in_pylints_external_range_and_symbols_are_rule_names():
