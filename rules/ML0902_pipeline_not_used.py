@@ -34,7 +34,9 @@ class PipelineNotUsed(CodeRule):
     how_to_fix = """
         Put preprocessing and estimator in one `sklearn.pipeline.Pipeline` (or `make_pipeline`,
         `ColumnTransformer` inside a pipeline), fit the pipeline, and persist the pipeline:
-        `joblib.dump(make_pipeline(StandardScaler(), model).fit(X, y), "model.joblib")`.
+        `joblib.dump(make_pipeline(StandardScaler(), model).fit(X, y), "model.joblib")`. For Keras,
+        put the preprocessing in the model (`keras.layers.Normalization`, adapted on the training
+        data) so that the saved model takes raw inputs.
     """
     violating = [
         Example("""
@@ -77,6 +79,15 @@ class PipelineNotUsed(CodeRule):
             knn = KNeighborsClassifier().fit(X_s, y)
             mlflow.sklearn.log_model(knn, "model")
         """, lines=(6,), note="inline transformer; model logged to MLflow"),
+        Example("""
+            from sklearn.preprocessing import MinMaxScaler
+            from tensorflow import keras
+            scaler = MinMaxScaler()
+            series = scaler.fit_transform(prices)
+            model = keras.Sequential([keras.layers.LSTM(cfg.units), keras.layers.Dense(1)])
+            model.fit(windows(series), targets, epochs=cfg.epochs)
+            model.save("lstm.keras")
+        """, lines=(7,), note="a Keras model saved without the scaler its inputs need"),
     ]
     compliant = [
         Example("""
@@ -134,6 +145,7 @@ class PipelineNotUsed(CodeRule):
         estimators = knowledge.get("pipeline_estimators", {})
         self.estimator_prefixes = tuple(estimators.get("prefixes", ()))
         self.classes_only = bool(estimators.get("classes_only", True))
+        self.estimator_callables = set(estimators.get("callables", ()))
         self.pipelines = set(knowledge.get("pipelines", {}).get("callables", ()))
         persistence = knowledge.get("estimator_persistence", {})
         self.persist_functions: dict[str, int] = persistence.get("functions", {})
@@ -162,7 +174,7 @@ class PipelineNotUsed(CodeRule):
             return "pipeline"
         if name in self.transformers:
             return f"transformer:{last}"
-        if name.startswith(self.estimator_prefixes) and (not self.classes_only or last[:1].isupper()):
+        if name in self.estimator_callables or (name.startswith(self.estimator_prefixes) and (not self.classes_only or last[:1].isupper())):
             return f"estimator:{last}"
         return None
 
@@ -247,7 +259,7 @@ class PipelineNotUsed(CodeRule):
                 continue
             shown = ", ".join(sorted({tl for _, tl in missing}))
             self.report(call, f"bare {label} {name!r} is persisted without the {shown} fitted separately; "
-                              f"fit and persist one Pipeline that carries the preprocessing")
+                              f"fit and persist one Pipeline that carries the preprocessing (for Keras: preprocessing layers in the model)")
 
 
 def _last(func: ast.AST) -> str | None:
