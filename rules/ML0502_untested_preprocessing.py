@@ -96,7 +96,7 @@ class UntestedPreprocessing(RepoRule):
             referenced.update(facts.get("names", []))
             dotted_refs.update(s.rsplit(".", 1)[-1] for s in facts.get("strings", []) if "." in s and " " not in s)
         tests = len(repo.test_facts())
-        reported = 0
+        reported = skipped = 0
         peripheral = {role.path for role in repo.ml.roles if role.peripheral}
         for facts in repo.source_facts():
             if facts.get("notebook") or facts["path"] in peripheral or not module_matches(facts["path"], pattern):
@@ -105,7 +105,8 @@ class UntestedPreprocessing(RepoRule):
                 if name in ignored or name in referenced or name in dotted_refs:
                     continue
                 if reported >= MAX_FINDINGS:
-                    return
+                    skipped += 1
+                    continue
                 reported += 1
                 where = f"none of the {tests} test file(s)" if tests else "no test file (there are none)"
                 yield RepoFinding(
@@ -114,3 +115,6 @@ class UntestedPreprocessing(RepoRule):
                     f"(e.g. tests/test_{facts['path'].rsplit('/', 1)[-1].rsplit('.', 1)[0]}.py)",
                     path=facts["path"], line=line, evidence=[f"{facts['path']}:{line} {name}"],
                 )
+        if skipped:
+            yield RepoFinding(f"{skipped} more untested preprocessing definition(s) not listed (the list stops at "
+                              f"{MAX_FINDINGS}); add tests for the ones above first", path=None)

@@ -188,3 +188,11 @@ def test_target_label_encoding_is_not_serving_preprocessing(make_repo):
              "y = LabelEncoder().fit_transform(['a', 'b'])\njoblib.dump(SVC().fit([[0], [1]], y), 'model.pkl')\n")
     serve = "import joblib\nfrom flask import Flask\n\napp = Flask(__name__)\nmodel = joblib.load('model.pkl')\n"
     assert _check(make_repo({"train.py": train, "serve.py": serve}), ["ML0901"]) == []
+
+
+def test_untested_preprocessing_list_is_capped_and_says_so(make_repo):
+    source = "".join(f"def step_{i}(df):\n    return df\n\n\n" for i in range(205))
+    findings = _check(make_repo({"features.py": source}), ["ML0502"])
+    assert len(findings) == 201
+    assert sum(f.path is None for f in findings) == 1
+    assert any(f.path is None and f.message.startswith("5 more") for f in findings)
