@@ -100,14 +100,23 @@ class Evidence:
         #: names of classes (defined in this file) that are torch modules.
         self.module_classes: set[str] = set()
         self._seen: set[int] = set()
+        self._imports_size = -1
+        self._imports_cache: dict[tuple[str, ...], bool] = {}
 
     # -- what the file imports -------------------------------------------------------------------
     def imports_any(self, modules: tuple[str, ...] | list[str]) -> bool:
-        for target in self.ctx.imports.values():
-            for module in modules:
-                if target == module or target.startswith(module + "."):
-                    return True
-        return False
+        """Does the file import one of ``modules`` (or a submodule)? Cached until an import is added."""
+        imports = self.ctx.imports
+        if len(imports) != self._imports_size:
+            self._imports_size = len(imports)
+            self._imports_cache.clear()
+        key = tuple(modules)
+        found = self._imports_cache.get(key)
+        if found is None:
+            prefixes = tuple(module + "." for module in key)
+            found = any(target in key or target.startswith(prefixes) for target in imports.values())
+            self._imports_cache[key] = found
+        return found
 
     def pandas_file(self) -> bool:
         return self.imports_any(self.pandas_modules)
@@ -140,10 +149,10 @@ class Evidence:
     def bind_assign(self, targets: list[ast.AST], value: ast.AST | None, annotation: ast.AST | None = None) -> None:
         if value is None and annotation is None:
             return
-        kind = self.kind(value) if value is not None else None
+        kind = self.kind(value) if value is not None and self.pandas_file() else None
         if annotation is not None and self._annotation_is_pandas(annotation):
             kind = PANDAS
-        tkind = self.torch_kind(value) if value is not None else None
+        tkind = self.torch_kind(value) if value is not None and self.imports_any(self.torch_modules) else None
         for target in targets:
             if isinstance(target, (ast.Tuple, ast.List)):
                 self._bind_tuple(target, value, kind, tkind)
@@ -364,27 +373,30 @@ class TracksBindings:
 
     @property
     def evidence(self) -> Evidence:
-        return evidence_for(self.ctx)
+        found = self.__dict__.get("_evidence")
+        if found is None:
+            found = self.__dict__["_evidence"] = evidence_for(self.ctx)
+        return found
 
     def leave_Assign(self, node: ast.Assign) -> None:
-        evidence = evidence_for(self.ctx)
+        evidence = self.evidence
         if evidence.once(node):
             evidence.bind_assign(node.targets, node.value)
 
     def leave_AnnAssign(self, node: ast.AnnAssign) -> None:
-        evidence = evidence_for(self.ctx)
+        evidence = self.evidence
         if evidence.once(node):
             evidence.bind_assign([node.target], node.value, node.annotation)
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
-        evidence = evidence_for(self.ctx)
+        evidence = self.evidence
         if evidence.once(node):
             evidence.bind_parameters(node)
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
-        evidence = evidence_for(self.ctx)
+        evidence = self.evidence
         if evidence.once(node):
             evidence.note_class(node)
 

@@ -292,7 +292,7 @@ class EvalModeMissing(TracksBindings, CodeRule):
             self.call_sites.setdefault(attr, []).append((under, frame))
         elif isinstance(func, ast.Name):
             self.call_sites.setdefault(func.id, []).append((under, frame))
-        if self._is_no_grad(node) and isinstance(self.ctx.parent, ast.Expr):
+        if isinstance(self.ctx.parent, ast.Expr) and self._is_no_grad(node):
             if frame.node is None:
                 self.global_nograd = True
             frame.disables_grad = True
