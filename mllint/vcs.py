@@ -163,9 +163,19 @@ class Vcs:
         return out
 
     def history(self, threshold: int, max_commits: int, timeout: float) -> HistoryScan:
-        """Blobs above ``threshold`` bytes reachable from any ref, under the checked root."""
+        """Blobs above ``threshold`` bytes reachable from any ref, under the checked root.
+
+        ``timeout`` bounds the whole scan (all git commands together); ``max_commits`` bounds the walk.
+        """
+        import time
+
+        deadline = time.monotonic() + timeout
+
+        def left() -> float:
+            return max(0.5, deadline - time.monotonic())
+
         scan = HistoryScan()
-        count = run_git(["rev-list", "--count", "--all"], self.root, timeout=timeout)
+        count = run_git(["rev-list", "--count", "--all"], self.root, timeout=left())
         if count is None:
             scan.failed = True
             return scan
@@ -180,12 +190,12 @@ class Vcs:
             args += [f"--max-count={max_commits}"]
             scan.scanned_commits = max_commits
             scan.cut = f"only the {max_commits} most recent of {scan.total_commits} commits were scanned"
-        shallow = run_git(["rev-parse", "--is-shallow-repository"], self.root, timeout=timeout)
+        shallow = run_git(["rev-parse", "--is-shallow-repository"], self.root, timeout=left())
         if shallow is not None and shallow.stdout.decode().strip() == "true":
             scan.cut = (scan.cut + "; " if scan.cut else "") + "the clone is shallow, older history was not available"
-        objects = run_git(args, self.root, timeout=timeout)
+        objects = run_git(args, self.root, timeout=left())
         sizes = run_git(["cat-file", "--batch-all-objects", "--batch-check=%(objecttype) %(objectname) %(objectsize)"],
-                        self.root, timeout=timeout)
+                        self.root, timeout=left()) if objects is not None else None
         if objects is None or sizes is None:
             scan.failed = True
             scan.cut = f"the history scan did not finish within {timeout:g}s"

@@ -19,7 +19,7 @@ class LargeFileOptions(BaseModel):
 
     size_threshold: int = Field(1_000_000, ge=1, description="Bytes; blobs above this are reported.")
     max_commits: int = Field(20_000, ge=1, description="Scan at most this many of the most recent commits.")
-    timeout: float = Field(20.0, gt=0, description="Seconds each git command of the scan may take.")
+    timeout: float = Field(30.0, gt=0, description="Seconds the whole history scan may take (then it is cut and says so).")
     max_findings: int = Field(20, ge=1, description="Blobs listed one by one before the rest is summarised.")
 
 
