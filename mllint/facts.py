@@ -26,7 +26,19 @@ def empty_facts(path: str, notebook: bool, test: bool) -> dict[str, Any]:
         "strings": [],  # string literals that look like file paths (contain a dot or a slash)
         "import_lines": {},  # top-level imported module -> first line importing it (absolute imports)
         "optional_imports": [],  # top-level modules only imported under try/except ImportError or TYPE_CHECKING
+        "module_calls": [],  # calls made at module level (outside any def/class), same naming as "calls"
+        "main_guard": False,  # has an `if __name__ == "__main__":` block (a script)
     }
+
+
+def _is_main_guard(stmt: ast.stmt) -> bool:
+    """``if __name__ == "__main__":`` (either operand order)."""
+    if not isinstance(stmt, ast.If) or not isinstance(stmt.test, ast.Compare) or len(stmt.test.comparators) != 1:
+        return False
+    sides = [stmt.test.left, stmt.test.comparators[0]]
+    names = [side.id for side in sides if isinstance(side, ast.Name)]
+    values = [side.value for side in sides if isinstance(side, ast.Constant)]
+    return names == ["__name__"] and values == ["__main__"]
 
 
 _IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
@@ -61,6 +73,7 @@ class FactCollector:
         self.calls: set[str] = set()
         self.names: set[str] = set()
         self.strings: set[str] = set()
+        self.module_calls: set[str] = set()
         self.import_lines: dict[str, int] = {}
         self.required_tops: set[str] = set()
         self.optional_tops: set[str] = set()
@@ -99,6 +112,10 @@ class FactCollector:
             self.calls.add("." + node.func.attr)
         elif isinstance(node.func, ast.Name):
             self.calls.add(node.func.id)
+        if not self.ctx.scopes:
+            name = name or (("." + node.func.attr) if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None))
+            if name:
+                self.module_calls.add(name)
 
     def visit_Name(self, node: ast.Name) -> None:
         self.names.add(node.id)
@@ -127,4 +144,6 @@ class FactCollector:
             strings=sorted(self.strings)[:500],
             import_lines=dict(sorted(self.import_lines.items())),
             optional_imports=sorted(self.optional_tops - self.required_tops),
+            module_calls=sorted(self.module_calls),
+            main_guard=any(_is_main_guard(stmt) for stmt in tree.body),
         )

@@ -88,6 +88,7 @@ class FileRole:
     tracks: list[str] = field(default_factory=list)
     drift: list[str] = field(default_factory=list)
     peripheral: bool = False  # under examples/, docs/, benchmarks/, vendored code: never gates a rule
+    library_training: list[str] = field(default_factory=list)  # fit calls in library code no entry point imports
 
     @property
     def module(self) -> bool:
@@ -182,8 +183,40 @@ class MLProfile:
         return (named or training)[0].path
 
 
+SCRIPT_STEM = re.compile(r"(?<!cons)train|fit|finetune|(^|_)(main|run|experiment|pipeline|cli|__main__)(_|$)")
+TRAINING_DEF = re.compile(r"(?<!cons)train|(^|_)fit(_|$)", re.IGNORECASE)
+
+
+def _entry_point(facts: dict[str, Any]) -> bool:
+    """A notebook, a script (``if __name__ == "__main__":``) or a module named like one."""
+    return bool(facts.get("notebook") or facts.get("main_guard") or SCRIPT_STEM.search(stem_words(facts["path"])))
+
+
+def _runs_training(role: FileRole, facts: dict[str, Any]) -> bool:
+    """Training evidence that is more than a library's estimator code: an entry point, a module-level
+    training call, or a top-level function named like training."""
+    if _entry_point(facts):
+        return True
+    if set(role.trains) & set(facts.get("module_calls", [])):
+        return True
+    return any(TRAINING_DEF.search(name) for name, kind, _line in facts.get("defs", []) if kind == "function")
+
+
 def profile(repo: RepoModel) -> MLProfile:
-    return MLProfile([classify(facts, repo.knowledge) for facts in repo.code_facts()])
+    """Roles of every code file. Training evidence inside library code (``.fit`` in an estimator's
+    methods) only counts when an entry point of the repository imports that module."""
+    code = repo.code_facts()
+    roles = [classify(facts, repo.knowledge) for facts in code]
+    entries = None
+    for role, facts in zip(roles, code):
+        if not role.trains or role.test or _runs_training(role, facts):
+            continue
+        if entries is None:
+            entries = [other for other, other_role in zip(code, roles)
+                       if not other_role.test and not other_role.peripheral and _entry_point(other)]
+        if not any(imports_module(entry, role.path) for entry in entries if entry["path"] != role.path):
+            role.library_training, role.trains = role.trains, []
+    return MLProfile(roles)
 
 
 #: Default pattern of preprocessing/feature module names (searched in each folder and file name).

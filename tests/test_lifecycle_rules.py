@@ -196,3 +196,18 @@ def test_untested_preprocessing_list_is_capped_and_says_so(make_repo):
     assert len(findings) == 201
     assert sum(f.path is None for f in findings) == 1
     assert any(f.path is None and f.message.startswith("5 more") for f in findings)
+
+
+ESTIMATOR = ("from sklearn.base import BaseEstimator\nfrom sklearn.linear_model import Ridge\n\n\nclass Stacked(BaseEstimator):\n"
+             "    def fit(self, X, y):\n        self.base_ = Ridge().fit(X, y)\n        return self\n")
+
+
+def test_estimator_library_code_is_not_a_training_project(make_repo):
+    root = make_repo({"stackit/estimators.py": ESTIMATOR, "pyproject.toml": "[project]\nname = 'stackit'\nversion = '1'\n"})
+    assert _check(root, ["ML0601", "ML0602", "ML0701", "ML1201"]) == []
+
+
+def test_library_code_run_by_a_script_trains(make_repo):
+    script = "from stackit.estimators import Stacked\n\nif __name__ == '__main__':\n    Stacked().fit([[0]], [0])\n"
+    root = make_repo({"stackit/estimators.py": ESTIMATOR, "scripts/go.py": script})
+    assert {f.code for f in _check(root, ["ML0701", "ML1201"])} == {"ML0701", "ML1201"}
