@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import ast
 
-from mllint.dataflow import ScopeStates, names_bound, names_read
+from mllint.dataflow import ScopeStates, base_name, names_bound, names_read
+
+SPLIT_WORDS = ("train", "test", "val", "holdout")
 from mllint.rule import CodeRule, Example
 
 
@@ -19,6 +21,7 @@ class _Scope:
         self.fitted: dict[str, tuple[str, set[str]]] = {}  # transformer fitted on unsplit data -> (label, data names)
         self.tainted: dict[str, tuple[str, str, str]] = {}  # name -> (transformer label, transformer name, data shown)
         self.from_split: set[str] = set()  # names holding parts of a split
+        self.sliced: set[str] = set()  # fitted data already reported as sliced into train/test
         self.pending: list[tuple[str, ast.Call, str]] = []  # (transformer name, split call, data shown)
 
 
@@ -69,6 +72,13 @@ class DataLeakage(CodeRule):
                 return pca.transform(X_tr), pca.transform(X_te), y_tr, y_te
         """, lines=(6,), note="fitted on everything, split, then applied"),
         Example("""
+            from sklearn.preprocessing import StandardScaler
+            from sklearn.model_selection import train_test_split
+            scaler = StandardScaler().fit(X)
+            X_s = scaler.transform(X)
+            X_train, X_test, y_train, y_test = train_test_split(X_s, y, random_state=0)
+        """, lines=(5,), note="fitted inline, applied, then split"),
+        Example("""
             from sklearn.feature_extraction.text import TfidfVectorizer
             from sklearn.model_selection import cross_val_score
             vec = TfidfVectorizer()
@@ -94,6 +104,14 @@ class DataLeakage(CodeRule):
             from sklearn.model_selection import train_test_split
             X_train, X_test, y_train, y_test = train_test_split(StandardScaler().fit_transform(X), y)
         """, lines=(3,), note="fitted inside the split call"),
+        Example("""
+            from sklearn.preprocessing import MinMaxScaler
+            scaler = MinMaxScaler(feature_range=(0, 1))
+            scaled = scaler.fit_transform(prices)
+            n_train = int(len(scaled) * cfg.train_fraction)
+            train_data = scaled[:n_train]
+            test_data = scaled[n_train:]
+        """, lines=(5,), note="a time series scaled, then sliced into train and test"),
     ]
     compliant = [
         Example("""
@@ -150,6 +168,14 @@ class DataLeakage(CodeRule):
                 X2 = StandardScaler().fit_transform(X)
                 assert len(train_test_split(X2)) == 2
         """, path="tests/test_leak.py", note="test files"),
+        Example("""
+            from sklearn.preprocessing import MinMaxScaler
+            n_train = int(len(prices) * cfg.train_fraction)
+            train_raw, test_raw = prices[:n_train], prices[n_train:]
+            scaler = MinMaxScaler().fit(train_raw)
+            train_data = scaler.transform(train_raw)
+            val_data = train_data[-cfg.n_val:]
+        """, note="sliced first, scaled on the training part; slices of the training part"),
     ]
 
     def __init__(self, ctx, options=None) -> None:
@@ -217,17 +243,25 @@ class DataLeakage(CodeRule):
         for target in targets:
             bound |= names_bound(target)
             plain |= _plain_names(target)
-        called = self.ctx.call_name(value) if isinstance(value, ast.Call) and self._maybe_constructor(value.func) else None
+        made_by = value
+        while isinstance(made_by, ast.Call) and isinstance(made_by.func, ast.Attribute) and made_by.func.attr in self.fit_methods \
+                and made_by.func.attr == "fit":
+            made_by = made_by.func.value  # scaler = StandardScaler().fit(X)
+        called = self.ctx.call_name(made_by) if isinstance(made_by, ast.Call) and self._maybe_constructor(made_by.func) else None
         made = self._transformer_label(called)
         search = called in self.searchers
         for name in plain:
             scope.transformers.pop(name, None)
             scope.searches.discard(name)
+            if made_by is value:
+                scope.fitted.pop(name, None)  # rebound: a fresh object, not the one fitted before
             if made and len(plain) == 1:
                 scope.transformers[name] = made
             if search and len(plain) == 1:
                 scope.searches.add(name)
         read = self.stmt_names
+        if not self.stmt_split and self._slice_split(value, plain, scope):
+            self.stmt_split = True
         if self.stmt_split:
             for name in bound:
                 scope.tainted.pop(name, None)
@@ -281,6 +315,10 @@ class DataLeakage(CodeRule):
         label, bound = self._identify(func.value, scope)
         if label is None:
             return
+        parent = self.ctx.parent
+        if bound is None and method == "fit" and isinstance(parent, ast.Assign) and parent.value is node \
+                and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name):
+            bound = parent.targets[0].id  # scaler = StandardScaler().fit(X)
         data = _data_arg(node)
         data_names = names_read(data)
         shown = ast.unparse(data) if data is not None else "the data"
@@ -301,6 +339,21 @@ class DataLeakage(CodeRule):
                 if transformer == bound:
                     self._report(split_call, fitted_label, bound, split_shown)
             scope.pending = [p for p in scope.pending if p[0] != bound]
+
+    def _slice_split(self, value: ast.AST | None, targets: set[str], scope: _Scope) -> bool:
+        """``train = scaled[:n]`` / ``X_test = X.iloc[n:]``: slicing fitted data into train/test parts."""
+        if not any(w in t.lower() for t in targets for w in SPLIT_WORDS):
+            return False
+        parts = value.elts if isinstance(value, ast.Tuple) else [value]
+        sources = [_sliced_source(part) for part in parts]
+        if not sources or None in sources:
+            return False
+        for source in sources:
+            if source in scope.tainted and source not in scope.sliced:  # one finding per sliced source (train and test slices follow)
+                scope.sliced.add(source)
+                label, transformer, shown = scope.tainted[source]
+                self._report(value, label, transformer, shown)
+        return True
 
     def _maybe_constructor(self, func: ast.AST) -> bool:
         last = _last(func)
@@ -338,17 +391,27 @@ class DataLeakage(CodeRule):
                 if read & fitted_on:
                     scope.pending.append((transformer, node, ", ".join(sorted(read & fitted_on))))
 
-    def _report(self, node: ast.Call, label: str, transformer: str, shown: str) -> None:
+    def _report(self, node: ast.AST, label: str, transformer: str, shown: str) -> None:
         if id(node) in self.reported:
             return
         self.reported.add(id(node))
-        called = self.ctx.call_name(node) or ""
-        what = "split into train/test"
-        if "cross" in called or (isinstance(node.func, ast.Attribute) and node.func.attr == "fit"):
+        called = (self.ctx.call_name(node) or "") if isinstance(node, ast.Call) else ""
+        what = "split into train/test" if isinstance(node, ast.Call) else "sliced into train/test"
+        if "cross" in called or (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "fit"):
             what = "cross-validated"
         named = f"{label}" if transformer == label else f"{label} {transformer!r}"
         self.report(node, f"data leakage: {named} was fitted on {shown} before it is {what} here; "
                           f"split first and fit preprocessing on the training part only (or use a Pipeline)")
+
+
+def _sliced_source(node: ast.AST) -> str | None:
+    """``x[:n]``, ``x[n:, :]``, ``x.iloc[:n]`` -> ``x``; None unless a bounded slice of rows."""
+    if not isinstance(node, ast.Subscript):
+        return None
+    index = node.slice.elts[0] if isinstance(node.slice, ast.Tuple) and node.slice.elts else node.slice
+    if not isinstance(index, ast.Slice) or (index.lower is None and index.upper is None):
+        return None
+    return base_name(node.value)
 
 
 def _last(func: ast.AST) -> str | None:
