@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
-from collections.abc import Iterable
 
 if TYPE_CHECKING:  # pragma: no cover
     from mllint.repo import RepoModel
@@ -119,6 +119,7 @@ def classify(facts: dict[str, Any], knowledge: dict[str, Any]) -> FileRole:
 
     persistence = knowledge.get("model_persistence", {})
     role.persists = calls_any(calls, [*persistence.get("calls", []), *persistence.get("methods", [])])
+    role.persists += imports_any(imports, persistence.get("imports", []))
     if not role.persists and imports_any(imports, persistence.get("frameworks", [])):
         role.persists = calls_any(calls, persistence.get("with_frameworks", []))
 
@@ -256,3 +257,28 @@ def imports_module(facts: dict[str, Any], target_path: str) -> bool:
         if stem in names and (target.startswith(module + ".") or ("." + module + ".") in ("." + target)):
             return True
     return False
+
+
+CONFIG_PREFIXES = ("requirements", "pyproject.toml", "setup.py", "setup.cfg", "environment", "Pipfile", "conda")
+MAX_CONFIG_SCAN = 300
+
+
+def config_mentions(repo: RepoModel, words: list[str]) -> list[str]:
+    """Dependency manifests and YAML configs (Hydra, Kedro, compose, ...) naming one of ``words`` as a
+    whole word: a tracker or checkpoint callback wired through configuration instead of code."""
+    if not words:
+        return []
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(word) for word in words) + r")(?![\w-])")
+    found = []
+    scanned = 0
+    for rel in repo.files:
+        name = rel.rsplit("/", 1)[-1]
+        if not (name.startswith(CONFIG_PREFIXES) or name.endswith((".yaml", ".yml"))):
+            continue
+        scanned += 1
+        if scanned > MAX_CONFIG_SCAN:
+            break
+        text = repo.read_text(rel)
+        if text and pattern.search(text):
+            found.append(rel)
+    return found

@@ -2,27 +2,10 @@
 
 from __future__ import annotations
 
+from mllint.mlcode import config_mentions
 from mllint.rule import RepoExample, RepoFinding, RepoRule
 
 TRAIN = "from sklearn.linear_model import LogisticRegression\nimport joblib\n\nm = LogisticRegression().fit([[0], [1]], [0, 1])\njoblib.dump(m, 'm.pkl')\n"
-MANIFESTS = ("requirements", "pyproject.toml", "setup.py", "setup.cfg", "environment", "Pipfile", "conda")
-
-
-def config_mentions(repo, words: list[str], limit: int = 200) -> list[str]:
-    """Dependency manifests and YAML configs that mention one of ``words``."""
-    found = []
-    scanned = 0
-    for rel in repo.files:
-        name = rel.rsplit("/", 1)[-1]
-        if not (name.startswith(MANIFESTS) or name.endswith((".yaml", ".yml"))):
-            continue
-        scanned += 1
-        if scanned > limit:
-            break
-        text = repo.read_text(rel)
-        if text and any(word in text for word in words):
-            found.append(rel)
-    return found
 
 
 class NoDriftDetection(RepoRule):

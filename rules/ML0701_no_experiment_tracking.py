@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mllint.mlcode import config_mentions
 from mllint.rule import RepoExample, RepoFinding, RepoRule
 
 TRAIN = "from sklearn.linear_model import LogisticRegression\nimport joblib\n\nm = LogisticRegression().fit([[0], [1]], [0, 1])\njoblib.dump(m, 'm.pkl')\n"
@@ -55,7 +56,7 @@ class NoExperimentTracking(RepoRule):
             name = rel.rsplit("/", 1)[-1]
             if name in files and (name != "dvc.yaml" or _dvc_tracks(repo.read_text(rel))):
                 return
-        if _config_mentions(repo, knowledge.get("config_words", [])):
+        if config_mentions(repo, knowledge.get("config_words", [])):
             return
         yield RepoFinding(
             "models are trained but no experiment tracker records the runs: looked for MLflow, Weights & Biases, Neptune, "
@@ -68,24 +69,3 @@ class NoExperimentTracking(RepoRule):
 
 def _dvc_tracks(text: str | None) -> bool:
     return bool(text) and ("metrics:" in text or "plots:" in text or "dvclive" in text)
-
-
-def _config_mentions(repo, words: list[str]) -> bool:
-    import re
-
-    if not words:
-        return False
-    pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(w) for w in words) + r")(?![\w-])")
-    scanned = 0
-    for rel in repo.files:
-        name = rel.rsplit("/", 1)[-1]
-        if not (name.startswith(("requirements", "pyproject.toml", "setup.py", "setup.cfg", "environment", "Pipfile"))
-                or name.endswith((".yaml", ".yml"))):
-            continue
-        scanned += 1
-        if scanned > 300:
-            break
-        text = repo.read_text(rel)
-        if text and pattern.search(text):
-            return True
-    return False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mllint.mlcode import config_mentions
 from mllint.rule import RepoExample, RepoFinding, RepoRule
 
 MODEL_SUFFIXES = (".pkl", ".pickle", ".joblib", ".pt", ".pth", ".ckpt", ".h5", ".hdf5", ".keras", ".onnx", ".safetensors",
@@ -54,6 +55,8 @@ class NoModelArtifact(RepoRule):
             if any(s.endswith(MODEL_SUFFIXES) or ("." in s.rsplit("/", 1)[-1] and any(w in s for w in MODEL_WORDS))
                    for s in strings):
                 return  # the training code names a model file: written in a way we do not recognise
+        if config_mentions(repo, repo.knowledge.get("model_persistence", {}).get("config_words", [])):
+            return  # a checkpoint callback configured in YAML (Hydra, Lightning CLI)
         main = profile.main_training_file()
         yield RepoFinding(
             f"the model trained in {main} is never persisted: looked for joblib/pickle dump, torch.save, save_model, "
