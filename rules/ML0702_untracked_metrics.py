@@ -120,6 +120,13 @@ class UntrackedMetrics(CodeRule):
             logging.basicConfig(filename="train.log", level=logging.INFO)
             logging.info("f1 %.3f", f1_score(y, p))
         """, note="logged to a file"),
+        Example("""
+            from sklearn.metrics import accuracy_score
+            from .reporting import save_results
+            acc = accuracy_score(y, p)
+            print(acc)
+            save_results({"accuracy": acc}, out_dir)
+        """, note="a project helper records the results"),
     ]
 
     def __init__(self, ctx, options=None) -> None:
@@ -141,6 +148,8 @@ class UntrackedMetrics(CodeRule):
         self.tracker_modules = trackers.get("modules", ())
         self.tracker_methods = set(trackers.get("methods", ()))
         self.self_methods = set(trackers.get("self_methods", ()))
+        self.helper_verbs = tuple(trackers.get("helper_verbs", ()))
+        self.helper_nouns = tuple(trackers.get("helper_nouns", ()))
         writers = knowledge.get("metrics_file_writers", {})
         self.writer_calls = set(writers.get("callables", ()))
         self.writer_methods = set(writers.get("methods", ()))
@@ -206,6 +215,9 @@ class UntrackedMetrics(CodeRule):
         return False
 
     def _records(self, node: ast.Call, name: str | None) -> bool:
+        last = (node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id if isinstance(node.func, ast.Name) else "").lower()
+        if last in self.tracker_methods or (any(v in last for v in self.helper_verbs) and any(n in last for n in self.helper_nouns)):
+            return True  # log_metrics(...), utils.save_results(...): a project helper records them
         if name is not None:
             if name == "logging.basicConfig":  # a log file keeps what logger.info() shows
                 return any(keyword.arg == "filename" for keyword in node.keywords)
