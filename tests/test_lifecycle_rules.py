@@ -10,7 +10,7 @@ import pytest
 
 from mllint.config import ConfigError, Settings, load_settings
 from mllint.engine import run_check
-from mllint.testing import git, write_repo
+from mllint.testing import git, notebook_json, write_repo
 
 HERE = Path(__file__).parent
 FIXTURES = HERE / "fixtures" / "repos"
@@ -211,3 +211,54 @@ def test_library_code_run_by_a_script_trains(make_repo):
     script = "from stackit.estimators import Stacked\n\nif __name__ == '__main__':\n    Stacked().fit([[0]], [0])\n"
     root = make_repo({"stackit/estimators.py": ESTIMATOR, "scripts/go.py": script})
     assert {f.code for f in _check(root, ["ML0701", "ML1201"])} == {"ML0701", "ML1201"}
+
+
+# -- realistic layouts seen in public ML repositories ------------------------------------------------
+SCENARIOS = {
+"lightning_hydra": {
+  "src/train.py": "import hydra\nimport lightning as L\nfrom omegaconf import DictConfig\n\n@hydra.main(config_path='../configs', config_name='train')\ndef main(cfg: DictConfig):\n    datamodule = hydra.utils.instantiate(cfg.data)\n    model = hydra.utils.instantiate(cfg.model)\n    trainer = hydra.utils.instantiate(cfg.trainer)\n    trainer.fit(model=model, datamodule=datamodule)\n    trainer.test(model=model, datamodule=datamodule)\n\nif __name__ == '__main__':\n    main()\n",
+  "src/models/mnist_module.py": "import torch\nfrom lightning import LightningModule\nfrom torchmetrics import Accuracy\n\nclass MNISTLitModule(LightningModule):\n    def __init__(self, net):\n        super().__init__()\n        self.net = net\n        self.acc = Accuracy(task='multiclass', num_classes=10)\n    def training_step(self, batch, i):\n        x, y = batch\n        loss = torch.nn.functional.cross_entropy(self.net(x), y)\n        self.log('train/loss', loss)\n        return loss\n",
+  "src/data/mnist_datamodule.py": "from lightning import LightningDataModule\nfrom torchvision.transforms import transforms\n\nclass MNISTDataModule(LightningDataModule):\n    pass\n",
+  "configs/callbacks/default.yaml": "model_checkpoint:\n  _target_: lightning.pytorch.callbacks.ModelCheckpoint\n  save_top_k: 1\n",
+  "configs/logger/wandb.yaml": "wandb:\n  _target_: lightning.pytorch.loggers.wandb.WandbLogger\n",
+  "tests/test_train.py": "from src.train import main\n\ndef test_train_fast_dev_run(cfg_train):\n    main(cfg_train)\n",
+  ".github/workflows/test.yml": "on: [push]\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest -v\n",
+  "pyproject.toml": "[tool.pytest.ini_options]\naddopts = '-v'\n",
+  "requirements.txt": "torch>=2.0.0\nlightning>=2.0.0\nhydra-core==1.3.2\nwandb\n",
+},
+"hf_finetune": {
+  "run_glue.py": "from transformers import AutoModelForSequenceClassification, AutoTokenizer, Trainer, TrainingArguments\nimport evaluate\n\ndef main():\n    tok = AutoTokenizer.from_pretrained('bert-base-uncased')\n    model = AutoModelForSequenceClassification.from_pretrained('bert-base-uncased')\n    metric = evaluate.load('accuracy')\n    trainer = Trainer(model=model, args=TrainingArguments('out'))\n    trainer.train()\n    trainer.save_model()\n    print(trainer.evaluate())\n\nif __name__ == '__main__':\n    main()\n",
+  "requirements.txt": "transformers==4.41.0\nevaluate==0.4.2\n",
+},
+"kaggle_notebooks": {
+  "notebooks/eda.ipynb": notebook_json(["import pandas as pd\ndf = pd.read_csv('../input/train.csv')\ndf.head()"]),
+  "notebooks/lgbm.ipynb": notebook_json(["import lightgbm as lgb\nimport pandas as pd\nfrom sklearn.metrics import roc_auc_score", "m = lgb.LGBMClassifier()\nm.fit(X, y)\nprint(roc_auc_score(yv, m.predict_proba(Xv)[:, 1]))\npd.DataFrame({'id': ids, 'target': m.predict(Xt)}).to_csv('submission.csv', index=False)"]),
+  "README.md": "# Kaggle\n",
+},
+"gradio_demo": {
+  "app.py": "import gradio as gr\nfrom transformers import pipeline\n\nclf = pipeline('sentiment-analysis')\n\ndef predict(text):\n    return clf(text)[0]\n\ngr.Interface(fn=predict, inputs='text', outputs='label').launch()\n",
+  "requirements.txt": "gradio\ntransformers\n",
+},
+"mlops_zoomcamp": {
+  "orchestration/train_flow.py": "import mlflow\nimport xgboost as xgb\nfrom prefect import flow, task\nfrom sklearn.feature_extraction import DictVectorizer\nfrom sklearn.metrics import mean_squared_error\n\n@task\ndef train(X, y):\n    dv = DictVectorizer()\n    Xd = dv.fit_transform(X)\n    with mlflow.start_run():\n        booster = xgb.train({}, xgb.DMatrix(Xd, label=y))\n        mlflow.log_metric('rmse', mean_squared_error(y, booster.predict(xgb.DMatrix(Xd))))\n        mlflow.xgboost.log_model(booster, 'model')\n        mlflow.log_artifact('preprocessor.b')\n\n@flow\ndef main_flow():\n    train(None, None)\n\nif __name__ == '__main__':\n    main_flow.serve(name='nyc-taxi', cron='0 9 1 * *')\n",
+  "deployment/web-service/predict.py": "import pickle\nfrom flask import Flask, request, jsonify\n\nwith open('lin_reg.bin', 'rb') as f_in:\n    (dv, model) = pickle.load(f_in)\n\ndef prepare_features(ride):\n    return {'PU_DO': '%s_%s' % (ride['PULocationID'], ride['DOLocationID'])}\n\napp = Flask('duration-prediction')\n\n@app.route('/predict', methods=['POST'])\ndef predict_endpoint():\n    features = prepare_features(request.get_json())\n    X = dv.transform(features)\n    return jsonify({'duration': float(model.predict(X)[0])})\n",
+  "deployment/web-service/Dockerfile": "FROM python:3.10\n",
+  "monitoring/evidently_metrics_calculation.py": "from evidently.report import Report\nfrom evidently.metrics import ColumnDriftMetric\n",
+  "monitoring/config/grafana_datasources.yaml": "datasources: []\n",
+  "tests/test_predict.py": "import predict\n\ndef test_prepare_features():\n    assert predict.prepare_features({'PULocationID': 1, 'DOLocationID': 2}) == {'PU_DO': '1_2'}\n",
+  ".github/workflows/ci-tests.yml": "on: pull_request\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pipenv run pytest tests/\n",
+},
+}
+EXPECTED = {
+    "lightning_hydra": {"ML0601", "ML0602", "ML1202"},  # Lightning logs/checkpoints; wandb + ModelCheckpoint via Hydra
+    "hf_finetune": {"ML0503", "ML0601", "ML0602", "ML1202", "ML1203"},  # the HF Trainer tracks, evaluates and saves
+    "kaggle_notebooks": {"ML0503", "ML0601", "ML0602", "ML0701", "ML0801", "ML1001", "ML1201", "ML1202", "ML1203"},
+    "gradio_demo": {"ML0503", "ML0601", "ML1101", "ML1203"},  # a pretrained pipeline served: nothing trains here
+    "mlops_zoomcamp": set(),  # Prefect cron, MLflow, Evidently + Grafana, the vectorizer pickled with the model
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_realistic_layouts(tmp_path, name):
+    root = write_repo(tmp_path / name, SCENARIOS[name])
+    assert {f.code for f in _check(root)} == EXPECTED[name]
