@@ -6,7 +6,8 @@ A baseline file (default ``.mllint-baseline.json``, reviewed into git) lists fin
 - code findings: the rule, the path and the finding's source line with all whitespace removed,
   plus its nearest non-blank neighbours (for notebooks: the line and neighbours inside the cell,
   never the cell index, so inserting a cell above changes nothing);
-- repository findings: the rule, the path and the evidence (or the message with numbers removed).
+- repository findings: the rule, the path and the evidence (or, without evidence, the message),
+  numbers removed: sizes and counts change without the finding changing.
 
 Matching is two-tier: first by full fingerprint (line + neighbours), then by the line alone
 (``loose``) so that editing a neighbour does not resurrect a baselined finding. Identical findings
@@ -100,7 +101,7 @@ def finding_key(finding: Finding, sources: SourceLines) -> Key:
     path = finding.path or ""
     if finding.kind == "repo" or finding.line is None or not finding.path:
         if finding.evidence:
-            detail = "\n".join(sorted(finding.evidence))
+            detail = "\n".join(sorted(_DIGITS.sub("#", str(item)) for item in finding.evidence))
         else:
             detail = _DIGITS.sub("#", finding.message)
         value = _digest(finding.code, path, "repo" if finding.kind == "repo" else "file", detail)
