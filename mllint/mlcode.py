@@ -188,7 +188,7 @@ SCRIPT_STEM = re.compile(r"(?<!cons)train|fit|finetune|(^|_)(main|run|experiment
 TRAINING_DEF = re.compile(r"(?<!cons)train|(^|_)fit(_|$)", re.IGNORECASE)
 
 
-def _entry_point(facts: dict[str, Any]) -> bool:
+def entry_point(facts: dict[str, Any]) -> bool:
     """A notebook, a script (``if __name__ == "__main__":``) or a module named like one."""
     return bool(facts.get("notebook") or facts.get("main_guard") or SCRIPT_STEM.search(stem_words(facts["path"])))
 
@@ -196,7 +196,7 @@ def _entry_point(facts: dict[str, Any]) -> bool:
 def _runs_training(role: FileRole, facts: dict[str, Any]) -> bool:
     """Training evidence that is more than a library's estimator code: an entry point, a module-level
     training call, or a top-level function named like training."""
-    if _entry_point(facts):
+    if entry_point(facts):
         return True
     if set(role.trains) & set(facts.get("module_calls", [])):
         return True
@@ -214,7 +214,7 @@ def profile(repo: RepoModel) -> MLProfile:
             continue
         if entries is None:
             entries = [other for other, other_role in zip(code, roles)
-                       if not other_role.test and not other_role.peripheral and _entry_point(other)]
+                       if not other_role.test and not other_role.peripheral and entry_point(other)]
         if not any(imports_module(entry, role.path) for entry in entries if entry["path"] != role.path):
             role.library_training, role.trains = role.trains, []
     return MLProfile(roles)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 
+from mllint.mlcode import entry_point, stem_words
 from mllint.rule import RepoExample, RepoFinding, RepoRule
 
 EVAL_PRINT = ("from sklearn.metrics import accuracy_score\n\n\ndef evaluate(y, pred):\n"
@@ -49,6 +50,9 @@ class NoMetricsFile(RepoRule):
     def check(self, repo):
         profile = repo.ml
         evaluating = profile.where("computes_metrics", core=True)
+        if not profile.training:  # without training, only evaluation scripts count (not a metrics library)
+            evaluating = [role for role in evaluating
+                          if "eval" in stem_words(role.path) or entry_point(repo.facts.get(role.path, {"path": role.path}))]
         if not evaluating:
             return
         if profile.where("writes_metrics") or profile.where("tracks"):

@@ -262,3 +262,10 @@ EXPECTED = {
 def test_realistic_layouts(tmp_path, name):
     root = write_repo(tmp_path / name, SCENARIOS[name])
     assert {f.code for f in _check(root)} == EXPECTED[name]
+
+
+def test_a_metrics_library_is_not_an_evaluation(make_repo):
+    library = "from sklearn.metrics import f1_score\n\n\ndef macro_f1(y, p):\n    return f1_score(y, p, average='macro')\n"
+    assert _check(make_repo({"mymetrics/scores.py": library}), ["ML1001"]) == []
+    script = library + "\n\nif __name__ == '__main__':\n    print(macro_f1([1], [1]))\n"
+    assert {f.code for f in _check(make_repo({"evaluate.py": script}), ["ML1001"])} == {"ML1001"}
