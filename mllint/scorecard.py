@@ -72,7 +72,7 @@ class Scorecard:
 def _ran(rule, result) -> bool:
     if rule.code not in result.enabled:
         return False
-    return result.repo_rules_run if rule.kind == "repo" else getattr(result, "code_rules_run", True)
+    return result.repo_rules_run if rule.kind == "repo" else result.code_rules_run
 
 
 def build_scorecard(result) -> Scorecard:
@@ -108,7 +108,7 @@ def build_scorecard(result) -> Scorecard:
         factors.append(item)
     other = [FactorStatus(n, FACTORS[n], VIOLATED, findings[n], waived.get(n, []))
              for n in (0, 13) if findings.get(n)]
-    return Scorecard(factors, other, result.repo_rules_run, getattr(result, "code_rules_run", True))
+    return Scorecard(factors, other, result.repo_rules_run, result.code_rules_run)
 
 
 def _not_checked_note(rules, result) -> str:

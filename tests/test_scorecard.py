@@ -132,3 +132,16 @@ def test_markdown_keeps_code_spans_of_messages():
     waived.waived = "see `a|b`"
     table = markdown.render(result_with(waived=[waived]))
     assert "waived (ML0501: see `a\\|b`) |" in table
+
+
+def test_baselined_and_unchanged_findings_still_violate_their_factor():
+    result = result_with()
+    result.baselined = [finding("ML0301", path="a.py", line=1)]
+    result.unchanged = [finding("ML0501", message="no tests")]
+    card = build_scorecard(result)
+    by = {item.factor: item for item in card.factors}
+    assert by[3].status == VIOLATED and by[5].status == VIOLATED
+    out = markdown.render(result)
+    assert "*(baselined)*" in out and "*(unchanged file)*" in out and "still count against their factor" in out
+    result.findings = [*result.baselined]  # --show-baselined lists them among the findings: counted once
+    assert build_scorecard(result).factors[2].counts["ML0301"] == 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 
+from mllint.adoption import marks
 from mllint.scorecard import (
     NOT_CHECKED,
     PARTLY,
@@ -38,13 +39,14 @@ def escape(text: str, table: bool = False) -> str:
     return "".join(out)
 
 
-def _finding_line(f) -> str:
+def _finding_line(f, aside: dict[int, str]) -> str:
     where = f" `{f.location()}`" if f.path else " (repository)"
-    return f"- [{f.code} {f.name}]({rule_doc_url(f.code)}){where}: {escape(f.message)}"
+    mark = f" *({aside[id(f)]})*" if id(f) in aside else ""
+    return f"- [{f.code} {f.name}]({rule_doc_url(f.code)}){where}: {escape(f.message)}{mark}"
 
 
-def _listing(findings, what: str) -> list[str]:
-    items = [_finding_line(f) for f in findings]
+def _listing(findings, what: str, aside: dict[int, str]) -> list[str]:
+    items = [_finding_line(f, aside) for f in findings]
     if len(items) <= FOLD_AFTER:
         return [*items, ""]
     return [f"<details><summary>{len(items)} {what}</summary>", "", *items, "", "</details>", ""]
@@ -52,7 +54,8 @@ def _listing(findings, what: str) -> list[str]:
 
 def render(result, **_kwargs) -> str:
     card = build_scorecard(result)
-    total = len(result.findings)
+    aside = marks(result)
+    total = sum(1 for f in result.findings if id(f) not in aside)
     lines = [
         f"## mllint: {card.headline()}",
         "",
@@ -75,17 +78,20 @@ def render(result, **_kwargs) -> str:
     if not card.repo_rules_run:
         lines += [("> Repository rules did not run (only files were checked), so factors they judge are not "
                   "claimed as satisfied."), ""]
+    if aside:
+        lines += [(f"> {len(aside)} finding{'s' if len(aside) != 1 else ''} accepted in the baseline or outside "
+                  "`--changed-since` do not fail the run but still count against their factor here."), ""]
     groups = [item for item in [*card.factors, *card.other] if item.findings]
     if groups:
         lines += ["### Findings by factor", ""]
         for item in groups:
             label = f"Factor {item.factor}: {item.title}" if 1 <= item.factor <= 12 else item.title
             lines += [f"#### {ICONS[VIOLATED]} {label} ({len(item.findings)})", ""]
-            lines += _listing(item.findings, "findings")
+            lines += _listing(item.findings, "findings", aside)
     waived = [f for item in card.factors for f in item.waived]
     if waived:
         lines += ["### Waived", ""]
-        lines += _listing(waived, "waived findings")
+        lines += _listing(waived, "waived findings", aside)
         reasons = sorted({f"{f.code}: {f.waived}" for f in waived})
         lines += [f"Reasons: {escape('; '.join(reasons))}", ""]
     lines.append(f"[Rule reference]({rule_doc_url('index')}) · each rule page says why it matters and how to fix it.")
