@@ -49,6 +49,10 @@ def codes_at(findings: list[dict], path: str) -> set[str]:
     return {f["code"] for f in findings if f.get("path") == path}
 
 
+def newest_cache(root: Path) -> Path:
+    return max((root / ".mllint_cache").glob("results-*.json"), key=lambda p: p.stat().st_mtime_ns)
+
+
 def tree_hash(root: Path, skip: tuple[str, ...] = (".mllint_cache",)) -> str:
     """Hash of every path, type, mode and content under root (symlinks by target), cache dir excluded."""
     digest = hashlib.sha256()
@@ -408,7 +412,7 @@ def test_corrupt_cache_is_ignored_and_rebuilt(make_repo, kind):
     root = make_repo({"a.py": "x = (\n", "b.py": CLEAN, "c.ipynb": notebook_json(["y = (\n"])})
     expected = findings_of(mllint(root, "--no-cache"))
     findings_of(mllint(root))
-    [cache_file] = list((root / ".mllint_cache").glob("results-*.json"))
+    cache_file = newest_cache(root)
     original = cache_file.read_bytes()
     payload = CORRUPTIONS[kind]
     if kind == "truncated":
@@ -426,13 +430,27 @@ def test_corrupt_cache_is_ignored_and_rebuilt(make_repo, kind):
 def test_cache_file_replaced_by_a_symlink_is_not_followed(make_repo, tmp_path):
     root = make_repo({"a.py": "x = (\n"})
     findings_of(mllint(root))
-    [cache_file] = list((root / ".mllint_cache").glob("results-*.json"))
+    cache_file = newest_cache(root)
     target = tmp_path / "elsewhere.json"
     target.write_text("{}")
     cache_file.unlink()
     os.symlink(target, cache_file)
     findings_of(mllint(root))
     assert target.read_text() == "{}"
+
+
+def test_a_cache_dir_symlinked_out_of_the_tree_is_not_written(make_repo, tmp_path):
+    root = make_repo({"a.py": "x = (\n"})
+    outside = tmp_path / "victim"
+    outside.mkdir()
+    os.symlink(outside, root / ".mllint_cache")
+    findings_of(mllint(root))
+    assert list(outside.iterdir()) == []
+    os.unlink(root / ".mllint_cache")
+    (root / ".mllint_cache").mkdir()
+    os.symlink(tmp_path / "planted-tag", root / ".mllint_cache" / "CACHEDIR.TAG")  # dangling: would be created
+    findings_of(mllint(root))
+    assert not (tmp_path / "planted-tag").exists()
 
 
 def test_concurrent_runs_share_a_cache_safely(make_repo):
