@@ -7,6 +7,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from types import SimpleNamespace
 
 import jsonschema
 import pytest
@@ -205,3 +206,11 @@ def test_machine_formats_have_no_progress_or_extra_text(cli, messy):
     """stdout of a machine format is the document only (the CliRunner's stderr is not a TTY)."""
     for fmt in ("json", "sarif", "gitlab", "badge"):
         json.loads(run(cli, "-o", fmt, messy))
+
+
+def test_junit_survives_control_characters(tmp_path):
+    from mllint.output import junit
+
+    bad = Finding("ML0001", "parse-error", 0, "code", "error", "bad byte \x00\x1b here", path="a\x07.py", line=1)
+    root = ET.fromstring(junit.render(SimpleNamespace(findings=[bad], waived=[])))
+    assert root.find("./testsuite/testcase/failure").get("message") == "bad byte \ufffd\ufffd here"

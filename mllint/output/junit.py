@@ -6,15 +6,22 @@ the waiver's reason. A clean run is one passing test case, so CI dashboards show
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from itertools import groupby
 
 REPOSITORY = "(repository)"
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml(text: str) -> str:
+    """Characters XML 1.0 cannot carry (control bytes from a broken file) become U+FFFD."""
+    return _NOT_XML.sub("\ufffd", text)
 
 
 def _case(suite: ET.Element, finding, classname: str) -> ET.Element:
     where = finding.location() if finding.path else "repository"
-    return ET.SubElement(suite, "testcase", name=f"{finding.code} {finding.name} at {where}", classname=classname)
+    return ET.SubElement(suite, "testcase", name=_xml(f"{finding.code} {finding.name} at {where}"), classname=_xml(classname))
 
 
 def render(result, **_kwargs) -> str:
@@ -23,18 +30,18 @@ def render(result, **_kwargs) -> str:
     tests = failures = skipped = 0
     for path, group in groupby(items, key=lambda f: f.path or REPOSITORY):
         group = list(group)
-        suite = ET.SubElement(root, "testsuite", name=path, tests=str(len(group)), errors="0",
+        suite = ET.SubElement(root, "testsuite", name=_xml(path), tests=str(len(group)), errors="0",
                               failures=str(sum(1 for f in group if not f.waived)),
                               skipped=str(sum(1 for f in group if f.waived)))
         classname = path.replace("/", ".").rsplit(".", 1)[0] if path != REPOSITORY else "repository"
         for finding in group:
             case = _case(suite, finding, classname)
             if finding.waived:
-                ET.SubElement(case, "skipped", message=f"waived: {finding.waived}")
+                ET.SubElement(case, "skipped", message=_xml(f"waived: {finding.waived}"))
                 skipped += 1
             else:
-                failure = ET.SubElement(case, "failure", message=finding.message, type=finding.code)
-                failure.text = f"{finding.location()}: {finding.code} {finding.name} {finding.message}"
+                failure = ET.SubElement(case, "failure", message=_xml(finding.message), type=finding.code)
+                failure.text = _xml(f"{finding.location()}: {finding.code} {finding.name} {finding.message}")
                 failures += 1
         tests += len(group)
     if not items:
