@@ -282,3 +282,10 @@ def config_mentions(repo: RepoModel, words: list[str]) -> list[str]:
         if text and pattern.search(text):
             found.append(rel)
     return found
+
+
+def test_like_facts(repo: RepoModel) -> list[dict[str, Any]]:
+    """Test files, plus Django/unittest-style ``tests.py``/``test.py`` modules the test-path pattern misses."""
+    extra = [facts for facts in repo.source_facts()
+             if not facts.get("notebook") and facts["path"].rsplit("/", 1)[-1] in ("tests.py", "test.py")]
+    return repo.test_facts() + extra

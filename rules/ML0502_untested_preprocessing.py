@@ -6,7 +6,7 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mllint.mlcode import PREPROCESSING_PATTERN, module_matches
+from mllint.mlcode import PREPROCESSING_PATTERN, module_matches, test_like_facts
 from mllint.rule import RepoExample, RepoFinding, RepoRule
 
 MAX_FINDINGS = 200
@@ -92,10 +92,10 @@ class UntestedPreprocessing(RepoRule):
         ignored = set(options.ignore_names)
         referenced: set[str] = set()
         dotted_refs: set[str] = set()
-        for facts in repo.test_facts():
+        for facts in test_like_facts(repo):
             referenced.update(facts.get("names", []))
             dotted_refs.update(s.rsplit(".", 1)[-1] for s in facts.get("strings", []) if "." in s and " " not in s)
-        tests = len(repo.test_facts())
+        tests = len(test_like_facts(repo))
         reported = skipped = 0
         peripheral = {role.path for role in repo.ml.roles if role.peripheral}
         for facts in repo.source_facts():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from mllint.mlcode import calls_any, imports_module
+from mllint.mlcode import calls_any, imports_module, test_like_facts
 from mllint.rule import RepoExample, RepoFinding, RepoRule
 
 TRAIN = "from sklearn.linear_model import LogisticRegression\n\n\ndef train(X, y):\n    return LogisticRegression().fit(X, y)\n"
@@ -63,7 +63,7 @@ class NoModelTest(RepoRule):
         model_code += [role for role in repo.serving if role.path not in {r.path for r in model_code}]
         if not model_code:
             return
-        tests = repo.test_facts()
+        tests = test_like_facts(repo)
         model_files = {role.path for role in model_code}
         module_words = knowledge.get("module_words", [])
         for facts in repo.source_facts():

@@ -269,3 +269,10 @@ def test_a_metrics_library_is_not_an_evaluation(make_repo):
     assert _check(make_repo({"mymetrics/scores.py": library}), ["ML1001"]) == []
     script = library + "\n\nif __name__ == '__main__':\n    print(macro_f1([1], [1]))\n"
     assert {f.code for f in _check(make_repo({"evaluate.py": script}), ["ML1001"])} == {"ML1001"}
+
+
+def test_django_style_tests_module_counts_as_tests(make_repo):
+    root = make_repo({"shop/features.py": "def basket_size(order):\n    return len(order)\n",
+                      "shop/tests.py": "from unittest import TestCase\n\nfrom shop.features import basket_size\n\n\n"
+                                       "class FeatureTests(TestCase):\n    def test_size(self):\n        self.assertEqual(basket_size([1]), 1)\n"})
+    assert _check(root, ["ML0502"]) == []
