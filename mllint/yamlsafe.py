@@ -9,21 +9,26 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import yaml
-
 MAX_YAML_BYTES = 1_000_000
 MAX_WALK_NODES = 50_000
 
-try:  # the C loader is much faster when libyaml is available; both are "safe" loaders
-    _Loader: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on the PyYAML build
-    _Loader = yaml.SafeLoader
+_LOADER: list[Any] = []
+
+
+def _yaml() -> tuple[Any, Any]:
+    """PyYAML and its safe loader, imported on first use (most runs parse no YAML at all)."""
+    import yaml
+
+    if not _LOADER:  # the C loader is much faster when libyaml is available; both are "safe" loaders
+        _LOADER.append(getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return yaml, _LOADER[0]
 
 
 def load_yaml(text: str | None, limit: int = MAX_YAML_BYTES) -> Any:
     """The first YAML document of ``text``, or None when missing, too large or invalid."""
     if text is None or len(text) > limit:
         return None
+    yaml, _Loader = _yaml()
     try:
         return yaml.load(text, Loader=_Loader)  # _Loader is CSafeLoader/SafeLoader: no object construction
     except (yaml.YAMLError, ValueError, TypeError, RecursionError, MemoryError):
@@ -34,6 +39,7 @@ def load_yaml_all(text: str | None, limit: int = MAX_YAML_BYTES) -> list[Any]:
     """All YAML documents of ``text`` (Kubernetes manifests hold several); [] when invalid."""
     if text is None or len(text) > limit:
         return []
+    yaml, _Loader = _yaml()
     try:
         return [doc for doc in yaml.load_all(text, Loader=_Loader) if doc is not None]
     except (yaml.YAMLError, ValueError, TypeError, RecursionError, MemoryError):
