@@ -241,6 +241,11 @@ def make_recipes(text: str | None) -> dict[str, list[str]]:
     return recipes
 
 
+#: make/just targets that, when no Makefile/justfile defining them is found, are assumed to run the checks
+UNRESOLVED_CHECK_TARGETS = {"check", "checks", "ci", "verify", "validate", "qa", "all"}
+SHELL_SCRIPT = re.compile(r"(?:^|[\s;&|(])(?:(?:ba|z)?sh\s+)?(\.?/?[\w./-]+\.sh)\b")
+
+
 def expand_commands(commands: list[str], repo: RepoModel) -> list[str]:
     """Commands plus, one level deep, the recipes of the make/just targets and pre-commit hooks they run."""
     out = list(commands)
@@ -252,11 +257,18 @@ def expand_commands(commands: list[str], repo: RepoModel) -> list[str]:
                 for name in ("Makefile", "makefile", "GNUmakefile", "justfile", "Justfile", "Taskfile.yml", "tasks.py"):
                     recipes.update(make_recipes(repo.read_text(name)))
             for target in _targets(match.group(2)):
+                if target not in recipes and target in UNRESOLVED_CHECK_TARGETS:
+                    # no Makefile/justfile here defines it (e.g. `make -C sub check`): give it the benefit of the doubt
+                    out.append(f"make {target} (unresolved target, assumed to run the tests )")
                 lines = recipes.get(target, [])
                 out.extend(lines)
                 for line in lines:
                     if line.startswith("@"):
                         out.extend(recipes.get(line[1:], []))
+        for script in SHELL_SCRIPT.findall(command):
+            text = repo.read_text(script.removeprefix("./"))
+            if text:
+                out.extend(line.strip() for line in text.splitlines()[:500] if line.strip() and not line.startswith("#"))
         if re.search(r"\bpre-commit\s+run\b", command):
             hooks = load_yaml(repo.read_text(".pre-commit-config.yaml"))
             if isinstance(hooks, dict):

@@ -121,6 +121,12 @@ GITHUB_ON_TRUE = "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\
     ({".github/workflows/a.yml": "on: push\njobs:\n  t:\n    steps:\n      - run: pre-commit run --all-files\n",
       ".pre-commit-config.yaml": "repos:\n  - repo: local\n    hooks:\n      - id: pytest\n        entry: pytest\n"}, True),
     ({".github/workflows/broken.yml": "on: [push\njobs: {"}, False),
+    ({".github/workflows/a.yml": "on: push\njobs:\n  t:\n    steps:\n      - run: bash scripts/ci.sh\n",
+      "scripts/ci.sh": "#!/bin/sh\nset -e\npython -m pytest -q\n"}, True),
+    ({".github/workflows/a.yml": "on: push\njobs:\n  t:\n    steps:\n      - run: bash scripts/ci.sh\n",
+      "scripts/ci.sh": "#!/bin/sh\nruff check .\n"}, False),
+    ({".gitlab-ci.yml": "check:\n  script:\n    - make -C services/api check\n"}, True),
+    ({".github/workflows/nb.yml": "on: push\njobs:\n  t:\n    steps:\n      - run: jupyter nbconvert --to notebook --execute nb/*.ipynb\n"}, True),
 ])
 def test_ci_commands(make_repo, files, runs_checks):
     root = make_repo({"train.py": "x = 1\n", **files})
