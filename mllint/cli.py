@@ -115,6 +115,7 @@ def check(
     cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Cache directory (default: ROOT/.mllint_cache)."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: number of cores)."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when there are findings."),
+    force_exclude: bool = typer.Option(False, "--force-exclude", help="Apply exclude/extend-exclude to files named on the command line too (pre-commit)."),
     show_settings: bool = typer.Option(False, "--show-settings", help="Print the effective settings and exit."),
     fix: bool = typer.Option(False, "--fix", help="Apply safe fixes, then report what is left."),
     unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="Also apply fixes that may change behaviour (with --fix/--diff)."),
@@ -145,6 +146,11 @@ def check(
         data = settings.model_dump(mode="json", by_alias=True)
         typer.echo(json.dumps({"root": str(root), "config_file": str(source) if source else None, "settings": data}, indent=2))
         raise typer.Exit(EXIT_OK)
+    if force_exclude and files is not None:
+        from mllint.discover import ExcludeMatcher
+
+        excluded = ExcludeMatcher(settings.excludes())
+        files = [rel for rel in files if not excluded(rel)]
     from mllint.progress import progress_bar
 
     try:

@@ -25,7 +25,7 @@ def test_hook_manifest_declares_both_hooks():
     assert set(hooks) == {"mllint", "mllint-repo"}
     code, repo = hooks["mllint"], hooks["mllint-repo"]
     assert code["types_or"] == ["python", "jupyter"] and code["require_serial"] is True
-    assert code.get("pass_filenames", True) is True and code["entry"] == "mllint check"
+    assert code.get("pass_filenames", True) is True and code["entry"] == "mllint check --force-exclude"
     assert repo["pass_filenames"] is False and repo["always_run"] is True
     assert repo["entry"] == "mllint check --only repo ."
     assert code["language"] == repo["language"] == "python"
@@ -58,6 +58,8 @@ def test_hooks_fail_on_a_messy_repository(tmp_path, pre_commit_home):
         "nb/explore.ipynb": notebook_json([SPLIT]),
         "data/table.csv": "a,b\n1,2\n",
         "README.md": "# messy\n",
+        "legacy/old.py": SPLIT,
+        "pyproject.toml": '[tool.mllint]\nextend-exclude = ["legacy/"]\n',
     })
     proc = try_repo(repo, pre_commit_home)
     out = proc.stdout + proc.stderr
@@ -65,6 +67,7 @@ def test_hooks_fail_on_a_messy_repository(tmp_path, pre_commit_home):
     code = hook_output(out, "mllint")
     assert "train.py:2:" in code and "nb/explore.ipynb:cell 0:2:" in code and "ML0301" in code
     assert "ML0501" not in code  # repository rules never run on the files pre-commit passes
+    assert "legacy/old.py" not in out  # the project's excludes hold for the files pre-commit passes
     repo_part = hook_output(out, "mllint-repo")
     assert "ML0501" in repo_part and "ML0301" not in repo_part
     assert "mllint (code rules)" in out and "mllint (repository rules)" in out
@@ -94,3 +97,15 @@ def test_the_two_hooks_share_the_cache_without_mixing_results(cli, make_repo):
     full = cli("check", "-o", "concise", repo).stdout
     assert "ML0301" in full and "ML0501" in full
     assert "ML0301" not in cli("check", "--only", "repo", "-o", "concise", repo).stdout
+
+
+def test_force_exclude_applies_the_excludes_to_named_files(cli, make_repo, monkeypatch):
+    repo = make_repo({"legacy/old.py": SPLIT, "train.py": SPLIT,
+                      "pyproject.toml": '[tool.mllint]\nextend-exclude = ["legacy/"]\nselect = ["ML0301"]\n'})
+    monkeypatch.chdir(repo)
+    named = cli("check", "--no-cache", "-o", "concise", "legacy/old.py", "train.py")
+    assert "legacy/old.py" in named.stdout and "train.py" in named.stdout  # named files are checked...
+    forced = cli("check", "--no-cache", "--force-exclude", "-o", "concise", "legacy/old.py", "train.py")
+    assert "legacy/old.py" not in forced.stdout and "train.py:2:" in forced.stdout  # ...unless forced
+    only_excluded = cli("check", "--no-cache", "--force-exclude", "legacy/old.py")
+    assert only_excluded.exit_code == 0
