@@ -14,7 +14,7 @@ from mllint.config import ConfigError, load_settings
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 #: Pages other parts of the project write; the index links them before they exist.
-OTHER_PAGES = {"template.md", "knowledge.md", "benchmarks.md", "adoption.md"}
+OTHER_PAGES = {"template.md", "knowledge.md", "benchmarks.md", "adoption.md", "hardening.md"}
 LINK = re.compile(r"\]\(([^)\s]+)\)")
 CODE = re.compile(r"```.*?```|`[^`\n]*`", re.DOTALL)  # links inside code are not links
 
