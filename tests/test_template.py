@@ -33,6 +33,7 @@ COMMON = {
     ".dockerignore", ".dvc/.gitignore", ".dvc/config", ".dvcignore", ".gitignore",
     ".pre-commit-config.yaml", "Dockerfile", "Makefile", "README.md",
     "data/prepared/.gitignore", "data/raw/.gitignore", "data/raw/breast_cancer.csv",
+    ".dvc/cache/files/md5/5a/fc23b9622f8f9ffa60824f4e97d0d5",
     "data/raw/breast_cancer.csv.dvc", "dvc.lock", "dvc.yaml", "models/.gitignore",
     "monitoring/alert_rules.yml", "monitoring/prometheus.yml", "notebooks/README.md", "params.yaml",
     "pyproject.toml",
@@ -137,10 +138,10 @@ def test_first_commit_holds_everything_but_dvc_data(baked):
     assert log.stdout.splitlines() == ["Initial commit from the twelve-factor-ml template"]
     status = subprocess.run(["git", "status", "--porcelain", "--ignored"], cwd=root, capture_output=True,
                             text=True, check=True).stdout
-    assert status.splitlines() == ["!! data/raw/breast_cancer.csv"]
+    assert status.splitlines() == ["!! .dvc/cache/", "!! data/raw/breast_cancer.csv"]
     tracked = set(subprocess.run(["git", "ls-files"], cwd=root, capture_output=True, text=True,
                                  check=True).stdout.split())
-    assert tracked == all_files(root) - {"data/raw/breast_cancer.csv"}
+    assert tracked == {rel for rel in all_files(root) if not rel.startswith(".dvc/cache/")} - {"data/raw/breast_cancer.csv"}
 
 
 def test_project_without_git_on_path(tmp_path, monkeypatch):
@@ -156,6 +157,8 @@ def test_dvc_files_agree(baked):
     tracked = yaml.safe_load((root / "data/raw/breast_cancer.csv.dvc").read_text())["outs"][0]
     assert tracked["md5"] == hashlib.md5(raw.read_bytes()).hexdigest()
     assert tracked["size"] == raw.stat().st_size
+    digest = tracked["md5"]
+    assert (root / ".dvc/cache/files/md5" / digest[:2] / digest[2:]).read_bytes() == raw.read_bytes()
     config = (root / ".dvc/config").read_text()
     assert "remote = local" in config and "url = ../dvc-storage" in config
     dvc = yaml.safe_load((root / "dvc.yaml").read_text())
