@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 EXAMPLE := examples/messy-ml-repo
+DEMO_PROJECT := .cache/demo/breast-cancer-classifier
 
 .PHONY: demo test bench fuzz docs clean
 
@@ -16,6 +17,12 @@ demo: $(STAMP)
 	@echo "== mllint check $(EXAMPLE) (a messy ML repository) =="
 	@$(BIN)/mllint check --no-cache $(EXAMPLE); status=$$?; \
 	  echo "(exit code $$status: 1 means findings)"; test $$status -le 1
+	@echo
+	@echo "== mllint new $(DEMO_PROJECT) --no-input, then mllint check --select ALL (the template) =="
+	@rm -rf $(DEMO_PROJECT)
+	@$(BIN)/mllint new $(DEMO_PROJECT) --no-input
+	@$(BIN)/mllint check --no-cache --select ALL $(DEMO_PROJECT); status=$$?; \
+	  echo "(exit code $$status: 0 means no findings)"; test $$status -eq 0
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
