@@ -40,6 +40,10 @@ TARGETS = {  # the issue's targets, as ratios measured in one run
     "touched_over_cold": 0.15, "peak_rss_mb_at_3000": 250.0, "ms_per_file_3000_over_300": 1.3,
 }
 
+# Bytecode caching on, as in any pip-installed tool (some CI images set PYTHONDONTWRITEBYTECODE, which
+# would make every run recompile mllint and its rules: a cost users do not pay).
+ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+
 sys.path.insert(0, str(HERE))
 import synth  # noqa: E402
 
@@ -65,7 +69,7 @@ def _tree_rss(pid: int) -> int:
 def run(cmd: list[str], cwd: Path, sample_memory: bool = False, timeout: float | None = None) -> dict:
     """Run ``cmd``; wall seconds, exit code, max single-process RSS and (optionally) sampled tree RSS."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=ENV)
     peak = [0]
     stop = threading.Event()
 
@@ -94,23 +98,26 @@ def run(cmd: list[str], cwd: Path, sample_memory: bool = False, timeout: float |
         thread.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     stderr = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
-    return {"seconds": wall, "exit": proc.returncode, "max_process_rss_mb": usage.ru_maxrss / 1024,
+    return {"seconds": wall, "cpu_seconds": usage.ru_utime + usage.ru_stime,  # includes reaped workers
+            "exit": proc.returncode, "max_process_rss_mb": usage.ru_maxrss / 1024,
             "tree_rss_mb": peak[0] / 2**20 if sample_memory else None, "timed_out": timed_out,
             "stderr": stderr[-2000:]}
 
 
 def median_of(cmd: list[str], cwd: Path, runs: int, before=None) -> dict:
-    times, rss, exits = [], [], set()
+    times, cpu, rss, exits = [], [], [], set()
     for _ in range(runs):
         if before:
             before()
         result = run(cmd, cwd)
         times.append(result["seconds"])
+        cpu.append(result["cpu_seconds"])
         rss.append(result["max_process_rss_mb"])
         exits.add(result["exit"])
         if result["exit"] not in (0, 1):
             print(f"  ! {' '.join(cmd[:3])}... exited {result['exit']}: {result['stderr'][-400:]}", file=sys.stderr)
     return {"median_s": statistics.median(times), "min_s": min(times), "max_s": max(times), "runs": runs,
+            "cpu_median_s": statistics.median(cpu), "load_avg": os.getloadavg()[0],
             "max_process_rss_mb": max(rss), "exit_codes": sorted(exits)}
 
 
@@ -226,7 +233,11 @@ def bench_dslinter(root: Path, files: list[str], args: argparse.Namespace) -> di
 def ratios(target: dict) -> dict:
     cold = target["cold"]["median_s"]
     ds = target.get("dslinter") or {}
+    cpu = {key: target[key]["cpu_median_s"] for key in ("floor", "cold", "warm", "touched")}
     return {
+        "cpu_cold_over_floor": cpu["cold"] / cpu["floor"],
+        "cpu_warm_over_cold": cpu["warm"] / cpu["cold"],
+        "cpu_touched_over_cold": cpu["touched"] / cpu["cold"],
         "cold_over_floor": cold / target["floor"]["median_s"],
         "warm_over_cold": target["warm"]["median_s"] / cold,
         "touched_over_cold": target["touched"]["median_s"] / cold,
@@ -240,7 +251,8 @@ def ratios(target: dict) -> dict:
 
 def table(results: list[dict]) -> str:
     head = ("target", "files", "lines", "floor s", "cold s", "warm s", "touch s", "1-proc s", "ruff s",
-            "cold/floor", "warm/cold", "touch/cold", "ds/mllint", "ms/file", "files/s", "RSS MB")
+            "cold/floor", "warm/cold", "touch/cold", "ds/mllint", "ms/file", "files/s", "RSS MB",
+            "cpu cold/floor", "cpu warm/cold", "cpu touch/cold", "load")
     rows = [head]
     for t in results:
         r = t["ratios"]
@@ -252,6 +264,8 @@ def table(results: list[dict]) -> str:
             f"{r['warm_over_cold']:.3f}", f"{r['touched_over_cold']:.3f}",
             (f"{r['dslinter_over_mllint']:.0f}" + ("+" if ds.get("timed_out") else "")) if r["dslinter_over_mllint"] else "-",
             f"{r['ms_per_file']:.2f}", f"{r['files_per_s']:.0f}", f"{t['cold_memory']['tree_rss_mb']:.0f}",
+            f"{r['cpu_cold_over_floor']:.2f}", f"{r['cpu_warm_over_cold']:.3f}", f"{r['cpu_touched_over_cold']:.3f}",
+            f"{t['cold']['load_avg']:.1f}",
         ))
     widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
     lines = ["  ".join(cell.rjust(w) for cell, w in zip(row, widths)) for row in rows]

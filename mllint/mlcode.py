@@ -48,18 +48,27 @@ def imports_any(imports: Iterable[str], prefixes: Iterable[str]) -> list[str]:
 
 @lru_cache(maxsize=1024)
 def _call_matcher(patterns: tuple[str, ...]):
-    """(exact names, one compiled regex of the ``*`` globs or None) for :func:`calls_any`."""
+    """A memoised predicate ``call -> bool`` for :func:`calls_any` (exact names, then one regex of the globs)."""
+    exact = frozenset(patterns)
     globs = [p for p in patterns if not p.startswith(".") and "*" in p]
     regex = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in globs)).match if globs else None
-    return frozenset(patterns), regex
+    if regex is None:
+        return exact.__contains__
+    memo: dict[str, bool] = {}
+
+    def matches(call: str) -> bool:
+        hit = memo.get(call)
+        if hit is None:
+            hit = memo[call] = call in exact or regex(call) is not None
+        return hit
+
+    return matches
 
 
 def calls_any(calls: Iterable[str], patterns: Iterable[str]) -> list[str]:
     """Calls matching one of ``patterns``: fnmatch globs on resolved names, or exact ``.method`` names."""
-    exact, regex = _call_matcher(tuple(patterns))
-    if regex is None:
-        return [call for call in calls if call in exact]
-    return [call for call in calls if call in exact or regex(call)]
+    matches = _call_matcher(tuple(patterns))
+    return [call for call in calls if matches(call)]
 
 
 def stem_words(path: str) -> str:
