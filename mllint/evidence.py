@@ -93,6 +93,7 @@ class Evidence:
         self.eval_loaders = tuple(torch.get("eval_mode_loaders", []))
         self.module_bases = set(torch.get("module_bases", ["torch.nn.Module"]))
         self.model_name = re.compile(torch.get("model_name_pattern", r"^model$"))
+        self.not_model_name = re.compile(torch.get("not_model_name_pattern", r"(?!)"))
         #: (scope id, dotted name) -> pandas kind; scope 0 is the module, class ids key ``self.x``.
         self.bindings: dict[tuple[int, str], str | None] = {}
         #: (scope id, dotted name) -> torch kind (model / eval-model / optimizer) or None.
@@ -355,7 +356,7 @@ class Evidence:
         if isinstance(node, ast.Attribute) and self.ctx.qualname(node):
             return False
         last = name.rsplit(".", 1)[-1]
-        return bool(self.model_name.match(last))
+        return bool(self.model_name.match(last)) and not self.not_model_name.search(last)
 
 
 def _strongest(*kinds: str | None) -> str | None:
