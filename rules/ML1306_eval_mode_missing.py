@@ -349,9 +349,8 @@ class EvalModeMissing(TracksBindings, CodeRule):
 
     # -- judgement --------------------------------------------------------------------------------
     def finish(self) -> None:
-        if not self.active or not evidence_for(self.ctx).torch_file():
+        if not self.active:
             return
-        evidence = evidence_for(self.ctx)
         # Models put in eval mode where they are built or loaded (module level, __init__, load_model()),
         # not by another evaluation function: that one's eval() does not cover this one.
         eval_names = set(self.frames[0].eval_names)
