@@ -218,6 +218,17 @@ def test_ci_runs_lint_mllint_tests_pipeline_and_image(baked):
         for command in ("make lint", "mllint check .", "make test", "make run", "docker build"):
             assert command in text, (provider, command)
         assert "drift" in text and ("cron:" in text or '$CI_PIPELINE_SOURCE == "schedule"' in text)
+        for rel in CI_FILES[provider]:
+            config = yaml.safe_load((root / rel).read_text())
+            if provider == "github":
+                assert {"on", "jobs"} <= set(config) or {True, "jobs"} <= set(config)  # YAML 1.1 reads `on` as True
+                for job in config["jobs"].values():
+                    assert job["runs-on"] and all(("run" in step) != ("uses" in step) for step in job["steps"])
+            else:
+                keywords = {"default", "variables", "cache", "stages", "workflow", "include"}
+                for name, job in config.items():
+                    if name not in keywords:
+                        assert "script" in job and job["stage"] in config["stages"], name
 
 
 def test_readme_two_commands(baked):
