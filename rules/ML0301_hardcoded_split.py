@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import re
 
-from mllint.context import FUNCTION_NODES
+from mllint.context import FUNCTION_NODES, eval_binop
 from mllint.knowledge import canonical
 from mllint.rule import CodeRule, Example
 
@@ -111,6 +111,12 @@ class HardcodedSplit(CodeRule):
             model.fit(X, y, epochs=cfg.epochs, validation_split=0.1)
             gen = tf.keras.preprocessing.image.ImageDataGenerator(rescale=1 / 255, validation_split=0.2)
         """, note="Keras validation_split"),
+        Example("""
+            import torch
+            TRAIN_FRACTION = 0.9
+            def split(dataset):
+                return torch.utils.data.random_split(dataset, [TRAIN_FRACTION, 1 - TRAIN_FRACTION])
+        """, note="module constants inside the lengths list"),
     ]
     compliant = [
         Example("""
@@ -245,6 +251,25 @@ class HardcodedSplit(CodeRule):
 
     def _literal(self, value: ast.AST, spec: dict) -> str | None:
         is_literal, literal, constant = self._constant(value)
+        if not is_literal and isinstance(value, (ast.List, ast.Tuple)) and value.elts:
+            items = [self._resolved(element) for element in value.elts]  # [N_TRAIN, N_VAL] of constants
+            if all(ok for ok, _, _ in items):
+                is_literal, literal = True, [item for _, item, _ in items]
+                named = [ast.unparse(element) for element in value.elts]
+                constant = None
+                if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in literal):
+                    return None
+                if spec.get("ratios_only") and not all(0 < v < 1 for v in literal):
+                    return None
+                bound = {}
+                for element in value.elts:
+                    for sub in ast.walk(element):
+                        if isinstance(sub, ast.Name):
+                            ok, item, _ = self._constant(sub)
+                            if ok:
+                                bound[sub.id] = item
+                where = ", ".join(f"{name} = {item!r}" for name, item in bound.items())
+                return "[" + ", ".join(named) + "]" + (f" ({where})" if where else "")
         if not is_literal or literal is None or isinstance(literal, (bool, str)):
             return None
         if isinstance(literal, list):
@@ -256,6 +281,21 @@ class HardcodedSplit(CodeRule):
             return None
         shown = ast.unparse(value) if constant is None else f"{constant} (= {literal!r})"
         return shown
+
+    def _resolved(self, node: ast.AST, depth: int = 0) -> tuple[bool, object, str | None]:
+        """Like ``_constant``, also through arithmetic on constants (``1 - TRAIN_FRACTION``)."""
+        found = self._constant(node)
+        if found[0] or depth > 4 or not isinstance(node, ast.BinOp):
+            return found
+        left, right = self._resolved(node.left, depth + 1), self._resolved(node.right, depth + 1)
+        numbers = (int, float)
+        if left[0] and right[0] and isinstance(left[1], numbers) and isinstance(right[1], numbers):
+            try:
+                value = eval_binop(node.op, left[1], right[1])
+            except (ArithmeticError, OverflowError, ValueError):
+                return False, None, None
+            return True, value, left[2] or right[2]
+        return False, None, None
 
     def _is_len_like(self, node: ast.AST) -> bool:
         """``len(x)``, ``x.shape[0]``, ``x.count()``, or a name holding one (the size of the data)."""
