@@ -11,6 +11,7 @@ Orchestrator schedules (Airflow, Dagster, Prefect, Kubernetes CronJobs, ...) liv
 from __future__ import annotations
 
 import fnmatch
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,7 +50,15 @@ class CIConfig:
 
 
 def _matches_any(rel: str, patterns: list[str]) -> bool:
-    return any(fnmatch.fnmatchcase(rel, pattern) for pattern in patterns)
+    return _globs(tuple(patterns))(rel) is not None
+
+
+@functools.lru_cache(maxsize=64)
+def _globs(patterns: tuple[str, ...]):
+    """One compiled regex for ``any(fnmatchcase(rel, p) for p in patterns)``."""
+    if not patterns:
+        return lambda _rel: None
+    return re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns)).match
 
 
 def _candidate_files(repo: RepoModel) -> list[tuple[str, Path, bool]]:

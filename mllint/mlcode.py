@@ -47,28 +47,30 @@ def imports_any(imports: Iterable[str], prefixes: Iterable[str]) -> list[str]:
 
 
 @lru_cache(maxsize=1024)
-def _call_matcher(patterns: tuple[str, ...]):
-    """A memoised predicate ``call -> bool`` for :func:`calls_any` (exact names, then one regex of the globs)."""
-    exact = frozenset(patterns)
+def _call_matcher(patterns: tuple[str, ...]) -> tuple[frozenset[str], Any, set[str], set[str]]:
+    """(exact names, one regex of the ``*`` globs or None, calls known to match, calls known not to)."""
     globs = [p for p in patterns if not p.startswith(".") and "*" in p]
     regex = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in globs)).match if globs else None
-    if regex is None:
-        return exact.__contains__
-    memo: dict[str, bool] = {}
-
-    def matches(call: str) -> bool:
-        hit = memo.get(call)
-        if hit is None:
-            hit = memo[call] = call in exact or regex(call) is not None
-        return hit
-
-    return matches
+    return frozenset(patterns), regex, set(), set()
 
 
 def calls_any(calls: Iterable[str], patterns: Iterable[str]) -> list[str]:
     """Calls matching one of ``patterns``: fnmatch globs on resolved names, or exact ``.method`` names."""
-    matches = _call_matcher(tuple(patterns))
-    return [call for call in calls if matches(call)]
+    exact, regex, hits, misses = _call_matcher(tuple(patterns))
+    if regex is None:
+        return [call for call in calls if call in exact]
+    out = []
+    for call in calls:  # a repository repeats the same call names: each is matched once
+        if call in hits:
+            out.append(call)
+        elif call in misses:
+            continue
+        elif call in exact or regex(call):
+            hits.add(call)
+            out.append(call)
+        else:
+            misses.add(call)
+    return out
 
 
 def stem_words(path: str) -> str:
