@@ -35,6 +35,7 @@ class NoDependencyManifest(RepoRule):
         RepoExample({"train.py": "x = 1\n", "requirements/base.txt": "numpy==1.26.4\n"}),
         RepoExample({"README.md": "# docs only\n"}, note="no Python code"),
         RepoExample({"train.py": "x = 1\n", "Pipfile": "[packages]\nnumpy = '==1.26.4'\n"}),
+        RepoExample({"train.py": "x = 1\n", "envs/conda_env.yml": "dependencies:\n  - numpy=1.26\n"}, note="a conda file by another name"),
     ]
 
     def check(self, repo):
