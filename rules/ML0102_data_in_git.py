@@ -38,8 +38,14 @@ def data_extension(rel: str, knowledge: dict) -> bool:
     name = PurePosixPath(rel).name
     if name in table.get("not_data", ()):
         return False
-    suffix = PurePosixPath(rel).suffix.lower().lstrip(".")
-    return bool(suffix) and suffix in table.get("extensions", ())
+    path = PurePosixPath(rel)
+    suffix = path.suffix.lower().lstrip(".")
+    if not suffix:
+        return False
+    if suffix in table.get("extensions", ()):
+        return True
+    folders = set(table.get("folders", ()))
+    return suffix in table.get("media_extensions", ()) and any(part.lower() in folders for part in path.parts[:-1])
 
 
 class DataInGit(RepoRule):
@@ -67,6 +73,7 @@ class DataInGit(RepoRule):
         RepoExample({"data/train.parquet": "PAR1", ".gitattributes": "*.png filter=lfs diff=lfs merge=lfs -text\n"},
                     note="git-lfs is set up, but not for this file"),
         RepoExample({"sub/ckpt/epoch=3.ckpt": "x", "sub/train.py": "x = 1\n"}),
+        RepoExample({"data/images/cat_001.jpg": "jpg", "data/images/dog_001.jpg": "jpg"}, note="images in a data folder"),
     ]
     compliant = [
         RepoExample({"data/churn.csv": "age,churn\n", ".gitattributes": "*.csv filter=lfs diff=lfs merge=lfs -text\n"},
@@ -78,6 +85,8 @@ class DataInGit(RepoRule):
         RepoExample({"data/churn.csv": "a,b\n"}, git=False, note="not a git repository (ML0101 says so)"),
         RepoExample({".gitignore": "*.pkl\n", "train.py": "x = 1\n", "README.md": "# model\n"}),
         RepoExample({"docs/guide.md": BIG[:1500]}, options=SMALL_THRESHOLD, note="below the threshold"),
+        RepoExample({"docs/img/architecture.png": "png", "README.md": "![](docs/img/architecture.png)\n"},
+                    note="documentation images are not data"),
     ]
 
     def check(self, repo):
