@@ -131,6 +131,17 @@ class ZeroGradMissing(TracksBindings, CodeRule):
                 lr_scheduler.step()
                 loss.backward()
         """, note="env.step and scheduler.step are not optimizer steps"),
+        Example("""
+            import torch
+            optimizer = torch.optim.LBFGS(model.parameters())
+            for x, y in loader:
+                def closure():
+                    optimizer.zero_grad()
+                    loss = criterion(model(x), y)
+                    loss.backward()
+                    return loss
+                optimizer.step(closure)
+        """, note="LBFGS closure: the function defined in the loop zeroes and back-propagates"),
     ]
 
     def __init__(self, ctx, options=None) -> None:
@@ -140,7 +151,25 @@ class ZeroGradMissing(TracksBindings, CodeRule):
         self.zero_substrings = tuple(table.get("zero_grad_substrings", ["zero_grad"]))
         self.backward_names = set(table.get("backward_names", ["backward"]))
         self.loops: list[_Loop] = []
+        self.outer_loops: list[list[_Loop]] = []  # loops of enclosing functions (a def in a loop does not run in it)
         self.active = not ctx.is_test and evidence_for(ctx).torch_file()
+
+    def visit_FunctionDef(self, node: ast.AST) -> None:
+        super().visit_FunctionDef(node)
+        self.outer_loops.append(self.loops)
+        self.loops = []
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        self.outer_loops.append(self.loops)
+        self.loops = []
+
+    def leave_FunctionDef(self, node: ast.AST) -> None:
+        if self.outer_loops:
+            self.loops = self.outer_loops.pop()
+
+    leave_AsyncFunctionDef = leave_Lambda = leave_FunctionDef
 
     def visit_For(self, node: ast.AST) -> None:
         if self.active:

@@ -42,6 +42,9 @@ class _EvalLoop:
     trains: bool = False
 
 
+_BARRIER = object()  # on the loop stack: a function definition
+
+
 class EvalModeMissing(TracksBindings, CodeRule):
     code = "ML1306"
     name = "eval-mode-missing"
@@ -214,7 +217,7 @@ class EvalModeMissing(TracksBindings, CodeRule):
         self.call_sites: dict[str, list[tuple[bool, _Frame]]] = {}
         self.global_nograd = False
         self.managed_classes: set[int] = set()
-        self.loops: list[_EvalLoop | None] = []
+        self.loops: list[object] = []  # _EvalLoop, None (another loop) or _BARRIER
         stem = ctx.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
         self.frames[0].name = stem  # a script named predict.py / inference.ipynb is evaluation code
 
@@ -237,12 +240,15 @@ class EvalModeMissing(TracksBindings, CodeRule):
                        module_class=cls is not None and cls.name in evidence.module_classes,
                        decorated=any(self._is_no_grad(d) for d in node.decorator_list))
         self.frames.append(frame)
+        self.loops.append(_BARRIER)  # loops outside the def do not run its body
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
     def leave_FunctionDef(self, node: ast.FunctionDef) -> None:
         if self.active and len(self.frames) > 1 and self.frames[-1].node is node:
             self.done.append(self.frames.pop())
+            if self.loops and self.loops[-1] is _BARRIER:
+                self.loops.pop()
 
     leave_AsyncFunctionDef = leave_FunctionDef
 
@@ -286,7 +292,7 @@ class EvalModeMissing(TracksBindings, CodeRule):
             if attr in self.backward_names or attr == "step" and evidence_for(self.ctx).is_optimizer(func.value):
                 frame.trains = True
                 for loop in self.loops:
-                    if loop is not None:
+                    if isinstance(loop, _EvalLoop):
                         loop.trains = True
                 return
             self.call_sites.setdefault(attr, []).append((under, frame))
@@ -300,8 +306,9 @@ class EvalModeMissing(TracksBindings, CodeRule):
         callee = self._model_callee(node, frame)
         if callee is not None:
             frame.model_calls.append((node, callee, under))
-            if self.loops and self.loops[-1] is not None:
-                self.loops[-1].model_calls.append((node, callee, under))
+            loop = self._innermost_eval_loop()
+            if loop is not None:
+                loop.model_calls.append((node, callee, under))
 
     # -- loops over evaluation data -----------------------------------------------------------------
     def visit_For(self, node: ast.For) -> None:
@@ -321,10 +328,10 @@ class EvalModeMissing(TracksBindings, CodeRule):
         if not self.active or not self.loops:
             return
         loop = self.loops.pop()
-        if loop is None:
+        if not isinstance(loop, _EvalLoop):
             return
-        if self.loops and self.loops[-1] is not None:  # an evaluation loop nested in another: judge the outer one
-            outer = self.loops[-1]
+        outer = self._innermost_eval_loop()
+        if outer is not None:  # an evaluation loop nested in another: judge the outer one
             outer.model_calls.extend(loop.model_calls)
             outer.trains = outer.trains or loop.trains
             return
@@ -332,6 +339,14 @@ class EvalModeMissing(TracksBindings, CodeRule):
             self.frames[-1].eval_loops.append(loop)
 
     leave_AsyncFor = leave_For
+
+    def _innermost_eval_loop(self) -> _EvalLoop | None:
+        for loop in reversed(self.loops):
+            if loop is _BARRIER:
+                return None
+            if isinstance(loop, _EvalLoop):
+                return loop
+        return None
 
     def _model_callee(self, node: ast.Call, frame: _Frame) -> str | None:
         if not (node.args or node.keywords):
