@@ -298,7 +298,32 @@ def verdicts(results: list[dict]) -> list[str]:
     return out
 
 
+def markdown(report: dict) -> str:
+    """The report as Markdown tables (for docs/benchmarks.md): ``python bench/run.py --markdown``."""
+    rows = ["| target | files | lines | floor s | cold s | warm s | touched s | 1 process s | ruff ALL s | dslinter (files) s |",
+            "|---|---|---|---|---|---|---|---|---|---|"]
+    ratios_rows = ["| target | cold/floor | warm/cold | touched/cold | dslinter/mllint | ms/file | files/s | peak RSS MB (tree / largest) "
+                   "| CPU cold/floor | CPU warm/cold | CPU touched/cold | load avg |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for t in report["results"]:
+        r, ds = t["ratios"], t.get("dslinter") or {}
+        dstext = f"{ds['seconds']:.1f} ({ds['files']})" + (" timed out" if ds.get("timed_out") else "") if "seconds" in ds else "-"
+        rows.append(f"| {t['label']} | {t['files']} | {t['lines']} | {t['floor']['median_s']:.2f} | {t['cold']['median_s']:.2f} | "
+                    f"{t['warm']['median_s']:.2f} | {t['touched']['median_s']:.2f} | {t['cold_1_process']['median_s']:.2f} | "
+                    f"{t['ruff']['median_s']:.2f} | {dstext} |" if "ruff" in t else
+                    f"| {t['label']} | {t['files']} | {t['lines']} | {t['floor']['median_s']:.2f} | {t['cold']['median_s']:.2f} | "
+                    f"{t['warm']['median_s']:.2f} | {t['touched']['median_s']:.2f} | {t['cold_1_process']['median_s']:.2f} | - | {dstext} |")
+        dsr = f"{r['dslinter_over_mllint']:.0f}x" if r.get("dslinter_over_mllint") else "-"
+        ratios_rows.append(
+            f"| {t['label']} | {r['cold_over_floor']:.2f} | {r['warm_over_cold']:.3f} | {r['touched_over_cold']:.3f} | {dsr} | "
+            f"{r['ms_per_file']:.1f} | {r['files_per_s']:.0f} | {t['cold_memory']['tree_rss_mb']:.0f} / {t['cold_memory']['max_process_rss_mb']:.0f} | "
+            f"{r['cpu_cold_over_floor']:.2f} | {r['cpu_warm_over_cold']:.3f} | {r['cpu_touched_over_cold']:.3f} | {t['cold']['load_avg']:.1f} |")
+    return "\n".join(rows) + "\n\n" + "\n".join(ratios_rows) + "\n\nTargets:\n\n```text\n" + "\n".join(verdicts(report["results"])) + "\n```\n"
+
+
 def main() -> None:
+    if "--markdown" in sys.argv:
+        print(markdown(json.loads((RESULTS / "latest.json").read_text(encoding="utf-8"))))
+        return
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="*", default=[300, 1000, 3000])
     parser.add_argument("--repo", type=Path, action="append", default=[], help="also benchmark this local repository")
