@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import re
+from functools import cached_property
 from typing import Any
 
 from mllint.context import FUNCTION_NODES, FileContext
@@ -345,15 +346,21 @@ class Evidence:
 
     def model_like(self, node: ast.AST) -> bool:
         """A called object that is plausibly a torch model (bound to one, or named like one)."""
+        if isinstance(node, ast.Name):
+            if node.id in self.ctx.imports:
+                return False
+        elif isinstance(node, ast.Attribute):
+            if self.ctx.qualname(node):
+                return False
+        else:
+            return False
         kind = self.torch_kind(node)
         if kind in (MODEL, EVAL_MODEL):
             return True
         if kind is not None:
             return False
         name = dotted(node)
-        if name is None or (isinstance(node, ast.Name) and node.id in self.ctx.imports):
-            return False
-        if isinstance(node, ast.Attribute) and self.ctx.qualname(node):
+        if name is None:
             return False
         last = name.rsplit(".", 1)[-1]
         return bool(self.model_name.match(last)) and not self.not_model_name.search(last)
@@ -372,12 +379,9 @@ class TracksBindings:
 
     ctx: FileContext
 
-    @property
+    @cached_property
     def evidence(self) -> Evidence:
-        found = self.__dict__.get("_evidence")
-        if found is None:
-            found = self.__dict__["_evidence"] = evidence_for(self.ctx)
-        return found
+        return evidence_for(self.ctx)
 
     def leave_Assign(self, node: ast.Assign) -> None:
         evidence = self.evidence
