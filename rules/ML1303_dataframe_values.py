@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import ast
+import re
 
 from mllint.evidence import OTHER, PANDAS, WEAK, TracksBindings, evidence_for, short
 from mllint.rule import CodeRule, Example
+
+
+COLUMN_NAMES = re.compile(r"(?i)(col|feat|target|label|field)")  # x[feature_cols].values
 
 
 class DataFrameValues(TracksBindings, CodeRule):
@@ -52,6 +56,15 @@ class DataFrameValues(TracksBindings, CodeRule):
             def to_matrix(data):
                 return data["x"].values, data.values
         """, note="a pandas module without another library that has .values"),
+        Example("""
+            import pandas as pd
+            import torch
+            def to_tensors(train, features):
+                x = torch.tensor(train[features].values)
+                y = torch.tensor(train["target"].values)
+                z = train.iloc[:, 1:].values
+                return x, y, z
+        """, note="column selections are pandas-like in a torch file too"),
     ]
     compliant = [
         Example("""
@@ -68,7 +81,8 @@ class DataFrameValues(TracksBindings, CodeRule):
             logits = model(x)
             top = logits.max(dim=1).values
             best = torch.topk(logits, 5).values
-        """, note="torch.return_types have .values"),
+            vals = batch.values
+        """, note="torch.return_types have .values; unknown objects in a torch file"),
         Example("""
             class Table:
                 def __init__(self):
@@ -95,6 +109,7 @@ class DataFrameValues(TracksBindings, CodeRule):
         super().__init__(ctx, options)
         table = ctx.knowledge.get("smells_values", {})
         self.conflicts = tuple(table.get("conflicting_modules", []))
+        self.column_conflicts = tuple(table.get("column_conflicting_modules", []))
         self.non_pandas_results = set(table.get("non_pandas_results", []))
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
@@ -119,7 +134,9 @@ class DataFrameValues(TracksBindings, CodeRule):
                           "(always an ndarray, explicit dtype/na_value)")
 
     def _plausible(self, receiver: ast.AST, evidence) -> bool:
-        """No binding says what it is: accept column selections and plain names in a pure pandas file."""
+        """No binding says what it is: accept column selections, and plain names in a pure pandas file."""
+        if _column_selection(receiver) and not evidence.imports_any(self.column_conflicts):
+            return True
         if evidence.imports_any(self.conflicts):
             return False
         if isinstance(receiver, ast.Name):
@@ -130,3 +147,16 @@ class DataFrameValues(TracksBindings, CodeRule):
             columns = isinstance(key, ast.List) and key.elts and all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in key.elts)
             return bool(column or columns) and isinstance(receiver.value, (ast.Name, ast.Attribute, ast.Subscript))
         return False
+
+
+def _column_selection(node: ast.AST) -> bool:
+    """``x["col"]``, ``x[["a", "b"]]``, ``x.loc[...]``/``x.iloc[...]`` on a plain name or attribute."""
+    if not isinstance(node, ast.Subscript):
+        return False
+    base, key = node.value, node.slice
+    if isinstance(base, ast.Attribute) and base.attr in ("loc", "iloc"):
+        return isinstance(base.value, (ast.Name, ast.Attribute, ast.Subscript))
+    column = isinstance(key, ast.Constant) and isinstance(key.value, str)
+    columns = isinstance(key, ast.List) and bool(key.elts) and all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in key.elts)
+    named = isinstance(key, (ast.Name, ast.Attribute)) and bool(COLUMN_NAMES.search(key.id if isinstance(key, ast.Name) else key.attr))
+    return (column or columns or named) and isinstance(base, (ast.Name, ast.Attribute))
