@@ -60,6 +60,9 @@ class UntrackedMetrics(CodeRule):
             result = metric.compute(predictions=preds, references=labels)
             print(result)
         """, lines=(3,), note="Hugging Face evaluate"),
+        Example(cells=("from tensorflow import keras\nmodel = keras.models.load_model('model.keras')",
+                       "loss, acc = model.evaluate(X_test, y_test)\nprint(f'test accuracy {acc:.3f}')"),
+                path="evaluate.ipynb", note="Keras evaluate() in a notebook"),
         Example("""
             from sklearn.model_selection import cross_val_score
             import joblib
@@ -138,8 +141,7 @@ class UntrackedMetrics(CodeRule):
         self.exclude = set(spec.get("exclude", ()))
         self.object_makers = tuple(spec.get("metric_objects", ()))
         self.object_methods = set(spec.get("metric_object_methods", ()))
-        self.methods = set(spec.get("methods", ()))
-        self.methods_require = spec.get("methods_require_import", ())
+        self.methods: dict[str, list] = spec.get("methods", {})
         printers = knowledge.get("metrics_printers", {})
         self.printers = set(printers.get("callables", ()))
         self.print_methods = set(printers.get("methods", ()))
@@ -242,7 +244,7 @@ class UntrackedMetrics(CodeRule):
         if isinstance(func, ast.Attribute):
             if func.attr in self.object_methods and isinstance(func.value, ast.Name) and func.value.id in self.scopes.current(self.ctx).objects:
                 return f"{func.value.id}.{func.attr}"
-            if func.attr in self.methods and self.ctx.imports_any(self.methods_require):
+            if func.attr in self.methods and self.ctx.imports_any(self.methods[func.attr]):
                 return "." + func.attr
         return None
 
