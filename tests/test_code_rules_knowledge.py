@@ -67,3 +67,21 @@ def test_notebook_findings_carry_cell_and_line():
     findings = check_source(notebook_json(cells, markdown_first=True).encode(), "nb.ipynb",
                             settings=Settings(select=["ML0302", "ML0401"]))
     assert [(f.code, f.cell, f.line) for f in findings] == [("ML0302", 3, 2)]
+
+
+def test_knowledge_files_use_distinct_top_level_tables():
+    """All rules/knowledge/*.toml are merged into one dict: a table defined in two files would merge silently."""
+    import tomllib
+
+    from mllint.knowledge import knowledge_dir
+
+    owners: dict[str, str] = {}
+    for path in sorted(knowledge_dir().glob("*.toml")):
+        with path.open("rb") as handle:
+            for table in tomllib.load(handle):
+                assert table not in owners, f"[{table}] is defined in {owners[table]} and {path.name}"
+                owners[table] = path.name
+    for table in ("hyperparameter_families", "random_state_callables", "seeders", "global_rngs", "hardcoded_paths",
+                  "metrics_functions", "metrics_trackers", "notebook_importers", "fitted_transformers",
+                  "leakage_splits", "pipeline_estimators", "estimator_persistence"):
+        assert table in owners, table
