@@ -163,7 +163,7 @@ def check(
         result = _apply_fixes(root, settings, result, files, only.value, write=fix and not diff, unsafe=unsafe_fixes)
         if diff:
             raise typer.Exit(result)
-    result = _adopt(root, settings, result, files, only.value, baseline, no_baseline, changed_since, add_ignore)
+    result = _adopt(root, settings, result, files, only.value, baseline, no_baseline, changed_since, add_ignore, not no_cache)
     failing = list(result.findings)
     if show_baselined:
         from mllint.adoption import reveal
@@ -179,7 +179,7 @@ def check(
 
 
 def _adopt(root: Path, settings, result, files, only: str, baseline: Optional[Path], no_baseline: bool,
-           changed_since: Optional[str], add_ignore: bool):
+           changed_since: Optional[str], add_ignore: bool, use_cache: bool = True):
     """--add-ignore, then the baseline and --changed-since (docs/adoption.md); exit 2 on a bad baseline or ref."""
     from mllint.adoption import apply, baseline_path
     from mllint.baseline import BaselineError
@@ -194,7 +194,7 @@ def _adopt(root: Path, settings, result, files, only: str, baseline: Optional[Pa
             typer.echo(f"mllint: {problem}", err=True)
         typer.echo(f"Added {report.added} ignore comment(s) in {len(report.files)} file(s).", err=True)
         if report.added:
-            result = run_check(root, settings, files=files, only=only, use_cache=True)
+            result = run_check(root, settings, files=files, only=only, use_cache=use_cache)
     try:
         path = None if no_baseline else baseline_path(root, baseline, must_exist=True)
         apply(result, path, changed_since)
