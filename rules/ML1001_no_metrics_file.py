@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 
-from mllint.mlcode import entry_point, stem_words
+from mllint.mlcode import config_mentions, entry_point, stem_words
 from mllint.rule import RepoExample, RepoFinding, RepoRule
 
 EVAL_PRINT = ("from sklearn.metrics import accuracy_score\n\n\ndef evaluate(y, pred):\n"
@@ -58,6 +58,8 @@ class NoMetricsFile(RepoRule):
         if profile.where("writes_metrics") or profile.where("tracks"):
             return
         knowledge = repo.knowledge.get("metrics_writers", {})
+        if config_mentions(repo, knowledge.get("config_words", [])):
+            return
         globs = knowledge.get("file_globs", [])
         for rel in repo.files:
             name = rel.rsplit("/", 1)[-1].lower()

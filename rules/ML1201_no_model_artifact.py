@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from mllint.mlcode import config_mentions
 from mllint.rule import RepoExample, RepoFinding, RepoRule
 
@@ -56,7 +58,9 @@ class NoModelArtifact(RepoRule):
                    for s in strings):
                 return  # the training code names a model file: written in a way we do not recognise
         if config_mentions(repo, repo.knowledge.get("model_persistence", {}).get("config_words", [])):
-            return  # a checkpoint callback configured in YAML (Hydra, Lightning CLI)
+            return  # a checkpoint callback (Hydra, Lightning CLI) or a Kedro catalog entry configured in YAML
+        if _pipeline_outputs_model(repo):
+            return
         main = profile.main_training_file()
         yield RepoFinding(
             f"the model trained in {main} is never persisted: looked for joblib/pickle dump, torch.save, save_model, "
@@ -64,3 +68,18 @@ class NoModelArtifact(RepoRule):
             "end of training (e.g. joblib.dump(model, 'models/model.joblib')) and version it",
             path=main, evidence=[role.path for role in profile.training[:5]],
         )
+
+
+MODEL_PATH = re.compile(r"[\w./-]*(model|checkpoint|weights|ckpt)[\w./-]*\.(" + "|".join(
+    suffix.lstrip(".") for suffix in MODEL_SUFFIXES) + r")\b|[\w./-]+\.(pkl|pickle|joblib|pt|pth|onnx|safetensors|h5|keras)\b",
+    re.IGNORECASE)
+
+
+def _pipeline_outputs_model(repo) -> bool:
+    """dvc.yaml stage outputs or a Kedro/params catalog naming a model file: the training step writes one."""
+    for rel in repo.files:
+        name = rel.rsplit("/", 1)[-1]
+        if name in ("dvc.yaml", "dvc.lock", "MLproject") or (name.startswith("catalog") and name.endswith((".yml", ".yaml"))):
+            if MODEL_PATH.search(repo.read_text(rel) or ""):
+                return True
+    return False

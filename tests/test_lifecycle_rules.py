@@ -255,12 +255,38 @@ SCENARIOS = {
   ".github/workflows/ci-tests.yml": "on: pull_request\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pipenv run pytest tests/\n",
 },
 }
+SCENARIOS["kedro_spaceflights"] = {
+    "conf/base/catalog.yml": "model_input_table:\n  type: pandas.ParquetDataset\n  filepath: data/03_primary/model_input_table.pq\n"
+                             "regressor:\n  type: pickle.PickleDataset\n  filepath: data/06_models/regressor.pickle\n"
+                             "metrics:\n  type: tracking.MetricsDataset\n  filepath: data/09_tracking/metrics.json\n",
+    "conf/base/parameters_data_science.yml": "model_options:\n  test_size: 0.2\n  random_state: 3\n",
+    "src/spaceflights/pipelines/data_processing/nodes.py":
+        "import pandas as pd\n\n\ndef preprocess_companies(companies: pd.DataFrame) -> pd.DataFrame:\n    return companies\n\n\n"
+        "def create_model_input_table(shuttles, companies):\n    return shuttles.merge(companies)\n",
+    "src/spaceflights/pipelines/data_science/nodes.py":
+        "from sklearn.linear_model import LinearRegression\nfrom sklearn.metrics import r2_score\n"
+        "from sklearn.model_selection import train_test_split\n\n\ndef split_data(data, parameters):\n"
+        "    return train_test_split(data, test_size=parameters['test_size'])\n\n\n"
+        "def train_model(X_train, y_train):\n    regressor = LinearRegression()\n    regressor.fit(X_train, y_train)\n"
+        "    return regressor\n\n\ndef evaluate_model(regressor, X_test, y_test):\n"
+        "    return {'r2_score': r2_score(y_test, regressor.predict(X_test))}\n",
+    "src/spaceflights/pipelines/data_science/pipeline.py":
+        "from kedro.pipeline import Pipeline, node\n\nfrom .nodes import evaluate_model, split_data, train_model\n",
+    "src/tests/pipelines/data_science/test_pipeline.py":
+        "from spaceflights.pipelines.data_science.nodes import split_data, train_model\n\n\n"
+        "def test_train_model(dummy_data):\n    assert train_model(dummy_data, dummy_data) is not None\n",
+    "pyproject.toml": "[project]\nname = 'spaceflights'\nversion = '0.1'\n\n[tool.kedro]\npackage_name = 'spaceflights'\n",
+}
+
+
 EXPECTED = {
     "lightning_hydra": {"ML0601", "ML0602", "ML1202"},  # Lightning logs/checkpoints; wandb + ModelCheckpoint via Hydra
     "hf_finetune": {"ML0503", "ML0601", "ML0602", "ML1202", "ML1203"},  # the HF Trainer tracks, evaluates and saves
     "kaggle_notebooks": {"ML0503", "ML0601", "ML0602", "ML0701", "ML0801", "ML1001", "ML1201", "ML1202", "ML1203"},
     "gradio_demo": {"ML0503", "ML0601", "ML1101", "ML1203"},  # a pretrained pipeline served: nothing trains here
     "mlops_zoomcamp": set(),  # Prefect cron, MLflow, Evidently + Grafana, the vectorizer pickled with the model
+    # the catalog persists the model and tracks metrics; data_processing nodes are untested
+    "kedro_spaceflights": {"ML0502", "ML0601", "ML0602", "ML1203"},
 }
 
 
