@@ -16,7 +16,6 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from mllint.discover import run_git
-from mllint.yamlsafe import load_yaml
 
 if TYPE_CHECKING:  # pragma: no cover
     from mllint.repo import RepoModel
@@ -40,10 +39,6 @@ class HistoryScan:
     total_commits: int = 0
     cut: str = ""  # why the scan did not cover the whole history ("" when it did)
     failed: bool = False
-
-
-def _split_nul(data: bytes) -> list[str]:
-    return [part for part in data.decode("utf-8", "surrogateescape").split("\0") if part]
 
 
 class Vcs:

@@ -134,7 +134,7 @@ class UndeclaredDependency(RepoRule):
                     candidates.update(found)
             if provided_by_env or candidates & declared:
                 continue
-            expected = sorted(candidates, key=lambda name: (name != normalize(top), len(name)))[0] if candidates else top
+            expected = min(candidates, key=lambda name: (name != normalize(top), len(name))) if candidates else top
             mapped = knowledge.get("import_distributions", {}).get(top)
             if mapped:
                 expected = normalize(mapped[0])

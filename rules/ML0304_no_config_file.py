@@ -41,9 +41,9 @@ def config_files(repo) -> list[str]:
         if path.name in TOOL_FILES or any(part in TOOL_FOLDERS for part in path.parts[:-1]):
             continue
         lower = path.name.lower()
-        if path.name in names or lower.endswith(always):
-            found.append(rel)
-        elif lower.endswith(suffixes) and (lower.startswith(prefixes) or any(part.lower() in folders for part in path.parts[:-1])):
+        in_config_folder = any(part.lower() in folders for part in path.parts[:-1])
+        if path.name in names or lower.endswith(always) or (
+                lower.endswith(suffixes) and (lower.startswith(prefixes) or in_config_folder)):
             found.append(rel)
     return found
 

@@ -11,8 +11,16 @@ import pytest
 from mllint.config import Settings
 from mllint.engine import run_check
 from mllint.knowledge import load_knowledge
-from mllint.manifests import (candidate_distributions, normalize, parse_conda, parse_pipfile, parse_pyproject,
-                              parse_requirements, parse_setup_cfg, parse_setup_py)
+from mllint.manifests import (
+    candidate_distributions,
+    normalize,
+    parse_conda,
+    parse_pipfile,
+    parse_pyproject,
+    parse_requirements,
+    parse_setup_cfg,
+    parse_setup_py,
+)
 from mllint.testing import git, write_repo
 
 FIXTURES = Path(__file__).parent / "fixtures" / "repos"
@@ -120,7 +128,7 @@ def test_history_scan_is_bounded_and_says_so(tmp_path):
     (root / "new.bin").write_text(BIG + "x")
     git(root, "add", "new.bin")
     git(root, "commit", "-q", "-m", "add another")
-    findings = [f for f in check(root, **{"ML0104": {"max-commits": 1}}) if f.code == "ML0104"]
+    findings = [f for f in check(root, ML0104={"max-commits": 1}) if f.code == "ML0104"]
     assert [f.path for f in findings] == ["new.bin"]
     assert "only the 1 most recent of 3 commits were scanned" in findings[0].message
 
@@ -242,7 +250,6 @@ def test_template_like_project_is_clean(tmp_path):
 
 
 def test_facts_mark_optional_imports_and_lines():
-    from mllint.testing import check_source  # noqa: F401 - the same code pass the engine runs
     from mllint.catalogue import load_catalogue
     from mllint.codepass import analyze_file
 
