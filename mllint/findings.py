@@ -19,6 +19,8 @@ class Fix:
     applicability: str  # "safe" or "unsafe"
     message: str
     edits: list[dict[str, Any]] = field(default_factory=list)
+    #: What the rule's fixer needs beyond the position (e.g. the missing keyword); not in JSON.
+    data: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         return {"applicability": self.applicability, "message": self.message, "edits": self.edits}

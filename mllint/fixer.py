@@ -63,9 +63,10 @@ def _transform(source: str, findings: list[Finding], catalogue: Catalogue, ctx: 
     import libcst as cst
 
     by_code = catalogue.by_code()
-    targets: dict[str, set[tuple[int, int]]] = {}
+    # (1-based line, 0-based column) -> the finding's Fix; a dict, so ``position in targets`` works
+    targets: dict[str, dict[tuple[int, int], Any]] = {}
     for finding in findings:
-        targets.setdefault(finding.code, set()).add((finding.line or 0, (finding.column or 1) - 1))
+        targets.setdefault(finding.code, {})[(finding.line or 0, (finding.column or 1) - 1)] = finding.fix
     module = cst.parse_module(source)
     for code in sorted(targets):
         rule = by_code.get(code)

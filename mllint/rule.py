@@ -36,6 +36,22 @@ class Example:
 
 
 @dataclass(frozen=True)
+class FixExample:
+    """A fix's documented effect: ``before`` (a violating file) becomes ``after`` under ``mllint check --fix``.
+
+    ``unsafe`` fixes are applied only with ``--unsafe-fixes``. ``path`` is the file name checked;
+    ``files`` are other project files present while fixing (e.g. a ``params.yaml``). Run as tests.
+    """
+
+    before: str
+    after: str
+    unsafe: bool = False
+    path: str = "train.py"
+    files: dict[str, str] = field(default_factory=dict)
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class RepoExample:
     """A small repository for a repository rule: file path -> content, optionally a git repo."""
 
@@ -69,6 +85,8 @@ class Rule:
     how_to_fix: ClassVar[str]
     violating: ClassVar[list] = []
     compliant: ClassVar[list] = []
+    #: Documented fixes (code rules with a ``fixer`` classmethod); they run as tests.
+    fixes: ClassVar[list] = []
     #: Optional pydantic model of per-rule options (``[tool.mllint.options.<name>]``).
     Options: ClassVar[Any] = None
 

@@ -6,7 +6,8 @@ import ast
 import re
 
 from mllint.evidence import OTHER, PANDAS, WEAK, TracksBindings, evidence_for, short
-from mllint.rule import CodeRule, Example
+from mllint.findings import Fix
+from mllint.rule import CodeRule, Example, FixExample
 
 
 COLUMN_NAMES = re.compile(r"(?i)(col|feat|target|label|field)")  # x[feature_cols].values
@@ -105,6 +106,20 @@ class DataFrameValues(TracksBindings, CodeRule):
         """, note="classes, self, attributes of unknown objects, assignments to .values"),
     ]
 
+    fixes = [
+        FixExample("""
+            import pandas as pd
+            df = pd.read_csv("train.csv")
+            X = df.drop(columns=["label"]).values  # features
+            y = df["label"].values
+        ""","""
+            import pandas as pd
+            df = pd.read_csv("train.csv")
+            X = df.drop(columns=["label"]).to_numpy()  # features
+            y = df["label"].to_numpy()
+        """, unsafe=True),
+    ]
+
     def __init__(self, ctx, options=None) -> None:
         super().__init__(ctx, options)
         table = ctx.knowledge.get("smells_values", {})
@@ -131,7 +146,23 @@ class DataFrameValues(TracksBindings, CodeRule):
                 and receiver.func.attr in self.non_pandas_results:
             return
         self.report(node, f"`{short(receiver)}.values` on a pandas object; use `{short(receiver)}.to_numpy()` "
-                          "(always an ndarray, explicit dtype/na_value)")
+                          "(always an ndarray, explicit dtype/na_value)",
+                    fix=Fix("unsafe", "replace `.values` by `.to_numpy()` (unsafe: a Series of an extension dtype "
+                                      "— categorical, nullable, tz-aware — then gives an ndarray, not an ExtensionArray)"))
+
+    @classmethod
+    def fixer(cls, targets, ctx):
+        import libcst as cst
+
+        from mllint.cstfix import TargetedTransformer
+
+        class ToNumpy(TargetedTransformer):
+            def leave_Attribute(self, original, updated):
+                if original.attr.value == "values" and self.is_target(original):
+                    return cst.Call(func=updated.with_changes(attr=cst.Name("to_numpy")))
+                return updated
+
+        return ToNumpy(targets)
 
     def _plausible(self, receiver: ast.AST, evidence) -> bool:
         """No binding says what it is: accept column selections, and plain names in a pure pandas file."""

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import ast
 
-from mllint.evidence import NOT_MODEL, TracksBindings, dotted, evidence_for, short
-from mllint.rule import CodeRule, Example
+from mllint.evidence import EVAL_MODEL, MODEL, NOT_MODEL, TracksBindings, dotted, evidence_for, short
+from mllint.findings import Fix
+from mllint.rule import CodeRule, Example, FixExample
 
 
 class ForwardCalledDirectly(TracksBindings, CodeRule):
@@ -91,6 +92,29 @@ class ForwardCalledDirectly(TracksBindings, CodeRule):
         """, note="calling the module, or another method"),
     ]
 
+    fixes = [
+        FixExample("""
+            import torch
+            from torchvision.models import resnet18
+            model = resnet18()
+            logits = model.forward(batch)  # scores
+        ""","""
+            import torch
+            from torchvision.models import resnet18
+            model = resnet18()
+            logits = model(batch)  # scores
+        """, note="a known nn.Module: safe"),
+        FixExample("""
+            import torch
+            def evaluate(net, loader):
+                return [net.forward(x) for x, _ in loader]
+        ""","""
+            import torch
+            def evaluate(net, loader):
+                return [net(x) for x, _ in loader]
+        """, unsafe=True, note="type unknown: unsafe"),
+    ]
+
     def __init__(self, ctx, options=None) -> None:
         super().__init__(ctx, options)
         self.active = not ctx.is_test and evidence_for(ctx).torch_file()
@@ -123,8 +147,25 @@ class ForwardCalledDirectly(TracksBindings, CodeRule):
         kind = evidence.torch_kind(receiver)
         if kind == NOT_MODEL or (kind is None and evidence.imports_any(self.conflicts)):
             return
+        known = kind in (MODEL, EVAL_MODEL)
         self.report(node, f"`{short(receiver)}.forward(...)` skips the module's hooks (DDP sync, torch.compile, "
-                          f"quantisation, feature hooks); call `{short(receiver)}(...)` instead")
+                          f"quantisation, feature hooks); call `{short(receiver)}(...)` instead",
+                    fix=Fix("safe" if known else "unsafe",
+                            f"call the module: `{short(receiver)}(...)`" + ("" if known else
+                            " (unsafe: the object is not known to be an nn.Module)")))
+
+    @classmethod
+    def fixer(cls, targets, ctx):
+        from mllint.cstfix import TargetedTransformer
+
+        class CallModule(TargetedTransformer):
+            def leave_Call(self, original, updated):
+                func = updated.func
+                if self.is_target(original) and getattr(getattr(func, "attr", None), "value", None) == "forward":
+                    return updated.with_changes(func=func.value)
+                return updated
+
+        return CallModule(targets)
 
 
 def _defines_forward(cls: ast.ClassDef) -> bool:

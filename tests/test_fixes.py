@@ -1,0 +1,161 @@
+"""Code fixes (mllint/fixer.py, ``fixer`` classmethods of rules): every documented fix, idempotence,
+notebooks, never unparseable output, safe/unsafe gating, the CLI flags and how outputs show fixability."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from mllint.catalogue import load_catalogue
+from mllint.config import Settings
+from mllint.fixer import fix_files
+from mllint.knowledge import load_knowledge
+from mllint.rule import CodeRule, FixExample
+from mllint.testing import notebook_json
+
+CATALOGUE = load_catalogue()
+FIXABLE = [rule for rule in CATALOGUE.code_rules() if getattr(rule, "fixer", None)]
+PYTHON = [sys.executable, "-m", "mllint"]
+
+
+def _cases():
+    for rule in FIXABLE:
+        for index, example in enumerate(rule.fixes):
+            yield pytest.param(rule, example, id=f"{rule.code}-fix-{index}")
+
+
+def _dedent(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+def _fix(root: Path, rel: str, code: str, unsafe: bool):
+    settings = Settings(select=["ALL"])
+    options = {rule.code: settings.rule_options(rule) for rule in CATALOGUE.code_rules()}
+    return fix_files(root, [rel], CATALOGUE, {code}, load_knowledge({}), options, unsafe)
+
+
+def _setup(root: Path, example: FixExample, before: str) -> None:
+    for rel, content in example.files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(_dedent(content))
+    (root / example.path).parent.mkdir(parents=True, exist_ok=True)
+    (root / example.path).write_text(before)
+
+
+def test_at_least_six_rules_are_fixable_and_document_their_fixes():
+    assert len(FIXABLE) >= 6, [r.code for r in FIXABLE]
+    for rule in FIXABLE:
+        assert issubclass(rule, CodeRule)
+        assert rule.fixes, f"{rule.code} has a fixer but no FixExample"
+        assert "libcst" not in Path(sys.modules[rule.__module__].__file__).read_text().split("def fixer")[0], \
+            f"{rule.code} imports libcst on the check path"
+
+
+def test_libcst_stays_off_the_check_path():
+    code = "import mllint.catalogue, mllint.engine, mllint.codepass, sys; from mllint.catalogue import load_catalogue; load_catalogue(); print('libcst' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "False"
+
+
+@pytest.mark.parametrize("rule, example", list(_cases()))
+def test_fix_example(rule, example, tmp_path):
+    before, after = _dedent(example.before), _dedent(example.after)
+    _setup(tmp_path, example, before)
+    if example.unsafe:  # an unsafe fix is not applied by --fix alone
+        assert not [f for f in _fix(tmp_path, example.path, rule.code, unsafe=False) if f.changed]
+    results = _fix(tmp_path, example.path, rule.code, unsafe=True)
+    assert len(results) == 1 and results[0].error is None, results
+    assert results[0].after == after, results[0].diff()
+    ast.parse(results[0].after)
+    assert all(f.fix.applicability == ("unsafe" if example.unsafe else "safe") for f in results[0].fixed)
+    # idempotence: the fixed file has nothing left to fix
+    (tmp_path / example.path).write_text(results[0].after)
+    assert not [r for r in _fix(tmp_path, example.path, rule.code, unsafe=True) if r.changed]
+
+
+@pytest.mark.parametrize("rule, example", list(_cases()))
+def test_fix_example_inside_a_notebook(rule, example, tmp_path):
+    """The same fix in a notebook cell after a magic line: only the cell's source changes, the magic stays."""
+    before, after = _dedent(example.before), _dedent(example.after)
+    for rel, content in example.files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(_dedent(content))
+    data = json.loads(notebook_json(["%matplotlib inline\n" + before.rstrip("\n"), "print('done')"], markdown_first=True))
+    (tmp_path / "explore.ipynb").write_text(json.dumps(data, indent=1))
+    results = _fix(tmp_path, "explore.ipynb", rule.code, unsafe=True)
+    assert len(results) == 1 and results[0].error is None
+    fixed = json.loads(results[0].after)
+    assert "".join(fixed["cells"][1]["source"]) == "%matplotlib inline\n" + after.rstrip("\n")
+    assert fixed["cells"][0] == data["cells"][0] and fixed["cells"][2] == data["cells"][2]
+    assert fixed["metadata"] == data["metadata"]
+
+
+@pytest.mark.parametrize("rule", FIXABLE, ids=lambda r: r.code)
+def test_fixes_on_violating_examples_parse_and_converge(rule, tmp_path):
+    """Every violating catalogue example: whatever the fixer does parses, and a second pass changes nothing."""
+    from mllint.testing import example_bytes
+
+    for index, example in enumerate(rule.violating):
+        rel = example.path if example.cells is None else "nb.ipynb"
+        target = tmp_path / str(index) / rel
+        target.parent.mkdir(parents=True)
+        target.write_bytes(example_bytes(example))
+        results = _fix(target.parent, rel, rule.code, unsafe=True)
+        for item in results:
+            assert item.error is None, (index, item.error)
+            if rel.endswith(".ipynb"):
+                for cell in json.loads(item.after)["cells"]:
+                    from mllint.source import neutralise_cell
+
+                    ast.parse(neutralise_cell("".join(cell["source"])))
+            else:
+                ast.parse(item.after)
+            target.write_text(item.after)
+            again = _fix(target.parent, rel, rule.code, unsafe=True)
+            assert not [r for r in again if r.changed], f"{rule.code} example {index} does not converge"
+
+
+def _project(tmp_path: Path) -> Path:
+    (tmp_path / "train.py").write_text(_dedent("""
+        import torch
+        import pandas as pd
+        from torchvision.models import resnet18
+        df = pd.read_csv("train.csv")
+        X = df.values
+        model = resnet18()
+        out = model.forward(X)
+    """))
+    return tmp_path
+
+
+def test_cli_fix_applies_only_safe_fixes_and_unsafe_on_request(tmp_path):
+    root = _project(tmp_path)
+    args = PYTHON + ["check", str(root), "--no-cache", "--select", "ML1303,ML1307"]
+    diff = subprocess.run(args + ["--diff"], capture_output=True, text=True)
+    assert diff.returncode == 1 and "+out = model(X)" in diff.stdout and "to_numpy" not in diff.stdout
+    assert "model.forward" in (root / "train.py").read_text()  # --diff writes nothing
+    subprocess.run(args + ["--fix"], capture_output=True, text=True)
+    text = (root / "train.py").read_text()
+    assert "out = model(X)" in text and "df.values" in text
+    done = subprocess.run(args + ["--fix", "--unsafe-fixes", "-o", "json"], capture_output=True, text=True)
+    assert "X = df.to_numpy()" in (root / "train.py").read_text()
+    assert done.returncode == 0 and json.loads(done.stdout) == []
+
+
+def test_json_carries_fix_and_text_formats_show_fixability(tmp_path):
+    root = _project(tmp_path)
+    args = PYTHON + ["check", str(root), "--no-cache", "--select", "ML1303,ML1307"]
+    data = json.loads(subprocess.run(args + ["-o", "json"], capture_output=True, text=True).stdout)
+    fixes = {item["code"]: item["fix"] for item in data}
+    assert fixes["ML1307"]["applicability"] == "safe" and "model(...)" in fixes["ML1307"]["message"]
+    assert fixes["ML1303"]["applicability"] == "unsafe"
+    text = subprocess.run(args, capture_output=True, text=True).stdout
+    assert "[*]" in text and "--unsafe-fixes" in text
+    concise = subprocess.run(args + ["-o", "concise"], capture_output=True, text=True).stdout
+    assert "[*]" in concise
