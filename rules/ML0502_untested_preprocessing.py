@@ -43,7 +43,7 @@ class UntestedPreprocessing(RepoRule):
     severity = "warning"
     summary = "A public function or class in preprocessing/feature code is referenced by no test."
     why = """
-        Factor 5 (tests of code and model): preprocessing is where silent bugs live — a wrong join, a
+        Factor 5 (testing): preprocessing is where silent bugs live — a wrong join, a
         leaked target, a unit change — and it runs twice, in training and in serving. A test that calls
         each feature function pins its behaviour, so a refactor or a library upgrade cannot change the
         model's inputs unnoticed.

@@ -18,7 +18,7 @@ class NoModelTest(RepoRule):
     severity = "warning"
     summary = "No test exercises the training, prediction or evaluation code, or loads a model."
     why = """
-        Factor 5 (tests of code and model): data tests alone do not show that the model can be trained,
+        Factor 5 (testing): data tests alone do not show that the model can be trained,
         saved, loaded and asked for a prediction. A small smoke test (fit on ten rows, predict, check the
         output shape and a sanity metric) catches broken training code and incompatible model files
         before they reach production.

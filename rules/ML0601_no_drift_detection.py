@@ -15,7 +15,7 @@ class NoDriftDetection(RepoRule):
     severity = "info"
     summary = "A model is trained or served, but nothing detects data or prediction drift."
     why = """
-        Factor 6 (monitor and retrain for drift): the world a model was trained on moves. Without a
+        Factor 6 (drift and continuous training): the world a model was trained on moves. Without a
         drift check comparing live or recent data with the training reference, accuracy decays silently
         and nobody knows when to retrain.
     """

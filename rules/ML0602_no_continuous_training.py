@@ -18,7 +18,7 @@ class NoContinuousTraining(RepoRule):
     severity = "info"
     summary = "A model is trained, but no schedule or trigger retrains it."
     why = """
-        Factor 6 (monitor and retrain for drift): a model trained once by hand ages with its data. A
+        Factor 6 (drift and continuous training): a model trained once by hand ages with its data. A
         scheduled or triggered retraining job (CI cron, orchestrator schedule, retraining on data
         changes) keeps it current and proves the pipeline still runs end to end.
     """

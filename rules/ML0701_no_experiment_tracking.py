@@ -15,7 +15,7 @@ class NoExperimentTracking(RepoRule):
     severity = "warning"
     summary = "Models are trained, but no experiment tracker records parameters, metrics and artifacts."
     why = """
-        Factor 7 (track experiments): without a record of which code, data and parameters produced
+        Factor 7 (tracking of results): without a record of which code, data and parameters produced
         which metrics, results cannot be compared or reproduced, and the model in production cannot be
         traced back to the run that made it.
     """

@@ -19,7 +19,7 @@ class NotebookOnlyTraining(RepoRule):
     severity = "warning"
     summary = "Models are trained only in notebooks, never in Python modules."
     why = """
-        Factor 8 (code in modules, not only notebooks): notebooks run cells out of order, hide state,
+        Factor 8 (experiments are not production): notebooks run cells out of order, hide state,
         diff badly and cannot be imported, tested or scheduled. A model whose only training code is a
         notebook cannot be retrained reproducibly by CI or an orchestrator.
     """

@@ -26,7 +26,7 @@ class TrainingServingSkew(RepoRule):
     severity = "warning"
     summary = "Serving code neither imports the training preprocessing nor loads a pipeline that contains it."
     why = """
-        Factor 9 (same preprocessing in training and serving): when the service re-implements (or
+        Factor 9 (no training/serving skew): when the service re-implements (or
         forgets) the transformations applied before training, the model receives inputs it never saw —
         unscaled values, different encodings — and its predictions are silently wrong.
     """

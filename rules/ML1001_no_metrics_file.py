@@ -20,7 +20,7 @@ class NoMetricsFile(RepoRule):
     severity = "warning"
     summary = "Evaluation computes metrics but writes none in a machine-readable form (file or tracker)."
     why = """
-        Factor 10 (machine-readable metrics): metrics printed to a console are lost with it. A metrics
+        Factor 10 (comparable runs): metrics printed to a console are lost with it. A metrics
         file (or tracker record) per run lets CI compare a new model with the current one, DVC show
         `metrics diff`, and a human see how the model evolved.
     """

@@ -18,7 +18,7 @@ class NoMonitoring(RepoRule):
     severity = "warning"
     summary = "A model is served, but nothing monitors its inputs, outputs, request counts or resources."
     why = """
-        Factor 11 (monitor the model in production): a served model fails quietly — latency creeps up,
+        Factor 11 (monitoring): a served model fails quietly — latency creeps up,
         inputs change, predictions collapse to one class. Metrics on requests and predictions are how
         anyone notices before the users do.
     """

@@ -20,7 +20,7 @@ class NoModelArtifact(RepoRule):
     severity = "warning"
     summary = "A model is trained but never persisted as an artifact."
     why = """
-        Factor 12 (deployable, versioned artifact): a model that only lives in the memory of a training
+        Factor 12 (deployable artifacts): a model that only lives in the memory of a training
         process cannot be evaluated later, compared, served or rolled back; every use means retraining,
         with no guarantee of getting the same model.
     """

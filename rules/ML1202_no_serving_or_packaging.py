@@ -15,7 +15,7 @@ class NoServingOrPackaging(RepoRule):
     severity = "info"
     summary = "A model is trained, but there is no Dockerfile, serving app, model packaging or package build."
     why = """
-        Factor 12 (deployable, versioned artifact): a model is only useful once something can run it
+        Factor 12 (deployable artifacts): a model is only useful once something can run it
         elsewhere. A container image, a serving app or a packaged model (BentoML, MLflow pyfunc,
         TorchServe archive, a Python package) makes deployment repeatable instead of a manual copy.
     """

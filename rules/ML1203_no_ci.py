@@ -14,7 +14,7 @@ class NoCI(RepoRule):
     severity = "warning"
     summary = "The repository has code but no continuous-integration configuration."
     why = """
-        Factor 12 (automated, repeatable delivery): without CI nothing runs the tests, the linters or the
+        Factor 12 (deployable artifacts): without CI nothing runs the tests, the linters or the
         pipeline on each change, so breakage is found by the next person who tries to retrain or deploy.
     """
     how_to_fix = """

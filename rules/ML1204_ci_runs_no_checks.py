@@ -15,7 +15,7 @@ class CIRunsNoChecks(RepoRule):
     severity = "warning"
     summary = "CI is configured but runs neither the tests nor mllint."
     why = """
-        Factor 12 (automated, repeatable delivery): a CI pipeline that only builds, lints or publishes
+        Factor 12 (deployable artifacts): a CI pipeline that only builds, lints or publishes
         gives a green tick without checking that preprocessing, training and serving still work.
     """
     how_to_fix = """
