@@ -468,11 +468,13 @@ def candidate_distributions(module: str, knowledge: dict[str, Any]) -> list[str]
             dists = mapping[prefix]
             if not dists:
                 return None
-            top = parts[0]
-            return [normalize(d) for d in dists] + _guesses(top if cut == 1 else prefix)
-    return _guesses(parts[0])
+            return [normalize(d) for d in dists] + _guesses(parts)
+    return _guesses(parts)
 
 
-def _guesses(name: str) -> list[str]:
-    base = normalize(name)
-    return [base, f"python-{base}", f"py{base}", f"py-{base}", f"{base}-python", f"{base}-py"]
+def _guesses(parts: list[str]) -> list[str]:
+    """``yaml`` -> yaml, python-yaml, pyyaml, ...; dotted namespaces too (``azure.storage.blob`` -> azure-storage-blob)."""
+    base = normalize(parts[0])
+    out = [base, f"python-{base}", f"py{base}", f"py-{base}", f"{base}-python", f"{base}-py"]
+    out += [normalize("-".join(parts[:depth])) for depth in range(2, min(len(parts), 4) + 1)]
+    return out
