@@ -158,6 +158,9 @@ def classify(facts: dict[str, Any], knowledge: dict[str, Any]) -> FileRole:
     role.drift = imports_any(imports, drift.get("imports", []))
     if not role.drift and path_has_word(path, drift.get("module_words", [])):
         role.drift = calls_any(calls, drift.get("calls", []))
+    if not role.drift and not role.test:  # a hand-written check: drift.py, def detect_drift(...)
+        named = [name for name, _kind, _line in facts.get("defs", []) if "drift" in name.lower()]
+        role.drift = named or (["drift module"] if "drift" in stem_words(path) and facts.get("defs") else [])
     return role
 
 

@@ -308,3 +308,12 @@ def test_django_style_tests_module_counts_as_tests(make_repo):
                       "shop/tests.py": "from unittest import TestCase\n\nfrom shop.features import basket_size\n\n\n"
                                        "class FeatureTests(TestCase):\n    def test_size(self):\n        self.assertEqual(basket_size([1]), 1)\n"})
     assert _check(root, ["ML0502"]) == []
+
+
+def test_hand_written_drift_check_counts(make_repo):
+    train = "from sklearn.linear_model import LogisticRegression\nLogisticRegression().fit([[0]], [0])\n"
+    psi = "import numpy as np\n\n\ndef population_stability(a, b):\n    return float(np.sum((a - b) * np.log(a / b)))\n"
+    assert _check(make_repo({"train.py": train, "monitoring/drift.py": psi}), ["ML0601"]) == []
+    check = "def detect_feature_drift(ref, cur):\n    return abs(ref.mean() - cur.mean()) > 0.1\n"
+    assert _check(make_repo({"train.py": train, "checks.py": check}), ["ML0601"]) == []
+    assert {f.code for f in _check(make_repo({"train.py": train, "stats.py": psi}), ["ML0601"])} == {"ML0601"}
