@@ -5,7 +5,8 @@ from __future__ import annotations
 import ast
 
 from mllint.evidence import evidence_for, short
-from mllint.rule import CodeRule, Example
+from mllint.findings import Fix
+from mllint.rule import CodeRule, Example, FixExample
 
 
 class NanEquality(CodeRule):
@@ -87,6 +88,31 @@ class NanEquality(CodeRule):
         """, note="NaN used as a value, not compared"),
     ]
 
+    fixes = [
+        FixExample("""
+            import numpy as np
+            import pandas as pd
+            df = pd.read_csv("data.csv")
+            df = df[df["age"] != np.nan]  # drop missing ages
+            bad = df[np.nan == df.income]
+        ""","""
+            import numpy as np
+            import pandas as pd
+            df = pd.read_csv("data.csv")
+            df = df[pd.notna(df["age"])]  # drop missing ages
+            bad = df[pd.isna(df.income)]
+        """, unsafe=True, note="pandas imported: pd.isna / pd.notna"),
+        FixExample("""
+            import numpy
+            mask = scores == numpy.nan
+            keep = scores != numpy.nan
+        ""","""
+            import numpy
+            mask = numpy.isnan(scores)
+            keep = ~numpy.isnan(scores)
+        """, unsafe=True, note="numpy only: np.isnan / ~np.isnan"),
+    ]
+
     def __init__(self, ctx, options=None) -> None:
         super().__init__(ctx, options)
         table = ctx.knowledge.get("smells_nan", {})
@@ -122,6 +148,41 @@ class NanEquality(CodeRule):
             return f"use ~np.isnan({shown})" if negated else f"use np.isnan({shown})"
         return f"use not math.isnan({shown})" if negated else f"use math.isnan({shown})"
 
+    def _fix(self, node: ast.Compare, nan_left: bool, negated: bool) -> Fix | None:
+        """``pd.isna``/``pd.notna`` when pandas is imported, else ``np.isnan``/``~np.isnan``; one comparison only."""
+        if len(node.ops) != 1:
+            return None
+        aliases = {target: local for local, target in sorted(self.ctx.imports.items(), reverse=True)}
+        if "pandas" in aliases:
+            func = f"{aliases['pandas']}.{'notna' if negated else 'isna'}"
+        elif "numpy" in aliases:
+            func = f"{'~' if negated else ''}{aliases['numpy']}.isnan"
+        else:
+            return None
+        return Fix("unsafe", f"replace by `{func.lstrip('~')}(...)`{' negated' if func.startswith('~') else ''} "
+                             "(unsafe: the test now does what it says, so the result changes)",
+                   data={"func": func, "nan_left": nan_left})
+
+    @classmethod
+    def fixer(cls, targets, ctx):
+        import libcst as cst
+
+        from mllint.cstfix import TargetedTransformer
+
+        class IsNa(TargetedTransformer):
+            def leave_Comparison(self, original, updated):
+                fix = self.fix_of(original) if self.is_target(original) else None
+                if fix is None or not fix.data or len(updated.comparisons) != 1:
+                    return updated
+                other = updated.comparisons[0].comparator if fix.data["nan_left"] else updated.left
+                other = other.with_changes(lpar=[], rpar=[]) if fix.data["nan_left"] else other
+                func = fix.data["func"]
+                call = cst.Call(func=cst.parse_expression(func.lstrip("~")), args=[cst.Arg(other)])
+                result = cst.UnaryOperation(cst.BitInvert(), call) if func.startswith("~") else call
+                return result.with_changes(lpar=updated.lpar, rpar=updated.rpar)
+
+        return IsNa(targets)
+
     def visit_Compare(self, node: ast.Compare) -> None:
         left = node.left
         for op, right in zip(node.ops, node.comparators):
@@ -132,7 +193,8 @@ class NanEquality(CodeRule):
                         negated = isinstance(op, ast.NotEq)
                         result = "always True" if negated else "always False"
                         symbol = "!=" if negated else "=="
-                        self.report(node, f"`{symbol} {spelled}` is {result} (NaN equals nothing, not even NaN); {self._advice(other, negated)}")
+                        self.report(node, f"`{symbol} {spelled}` is {result} (NaN equals nothing, not even NaN); {self._advice(other, negated)}",
+                                    fix=self._fix(node, nan_side is node.left, negated))
                         return
             left = right
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import ast
 
 from mllint.evidence import OTHER, TracksBindings, evidence_for, is_true, keyword, short
-from mllint.rule import CodeRule, Example
+from mllint.findings import Fix
+from mllint.rule import CodeRule, Example, FixExample
 
 
 def _is_column_key(node: ast.AST) -> bool:
@@ -96,6 +97,55 @@ class ChainIndexing(TracksBindings, CodeRule):
         """, note="conventional names mean nothing where Spark is imported too"),
     ]
 
+    fixes = [
+        FixExample("""
+            import pandas as pd
+            df = pd.read_csv("data.csv")
+            df["tenure"][df["tenure"] < 0] = 0  # clip
+            df[df.age > 90]["age"] = 90
+        ""","""
+            import pandas as pd
+            df = pd.read_csv("data.csv")
+            df.loc[df["tenure"] < 0, "tenure"] = 0  # clip
+            df.loc[df.age > 90, "age"] = 90
+        """, unsafe=True),
+    ]
+
+    @classmethod
+    def fixer(cls, targets, ctx):
+        import libcst as cst
+
+        from mllint.cstfix import TargetedTransformer
+
+        def column(node) -> bool:
+            if isinstance(node, cst.SimpleString):
+                return True
+            return isinstance(node, cst.List) and bool(node.elements) and all(isinstance(e.value, cst.SimpleString) for e in node.elements)
+
+        class ToLoc(TargetedTransformer):
+            def leave_Subscript(self, original, updated):
+                if not self.is_target(original) or not isinstance(updated.value, cst.Subscript):
+                    return updated
+                inner = updated.value
+                if len(inner.slice) != 1 or len(updated.slice) != 1:
+                    return updated
+                first, second = inner.slice[0].slice, updated.slice[0].slice
+                if not (isinstance(first, cst.Index) and isinstance(second, cst.Index)):
+                    return updated
+                if column(first.value) and not column(second.value):
+                    rows, cols = second.value, first.value
+                elif column(second.value) and not column(first.value):
+                    rows, cols = first.value, second.value
+                else:
+                    return updated
+                return cst.Subscript(
+                    value=cst.Attribute(value=inner.value, attr=cst.Name("loc")),
+                    slice=[cst.SubscriptElement(cst.Index(rows), comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+                           cst.SubscriptElement(cst.Index(cols))],
+                )
+
+        return ToLoc(targets)
+
     def __init__(self, ctx, options=None) -> None:
         super().__init__(ctx, options)
         table = ctx.knowledge.get("smells_pandas", {})
@@ -145,8 +195,11 @@ class ChainIndexing(TracksBindings, CodeRule):
             if isinstance(target, (ast.Tuple, ast.List)):
                 self._check_targets(target.elts)
             elif self._chained_target(target):
+                suggestion = self._suggest(target)
                 self.report(target, f"chained assignment `{short(target, 60)} = …` may write to a temporary copy "
-                                    f"(a no-op under pandas copy-on-write); use {self._suggest(target)}")
+                                    f"(a no-op under pandas copy-on-write); use {suggestion}",
+                            fix=Fix("unsafe", f"use {suggestion} (unsafe: .loc selects rows by label, the chained "
+                                              "form may have used positions)") if _loc_fixable(target) else None)
 
     def visit_Assign(self, node: ast.Assign) -> None:
         self._check_targets(node.targets)
@@ -169,3 +222,16 @@ class ChainIndexing(TracksBindings, CodeRule):
         if chained:
             self.report(node, f"`{short(receiver)}.{func.attr}(..., inplace=True)` modifies a temporary selection, not the DataFrame; "
                               f"assign the result instead: `{short(receiver)} = {short(receiver)}.{func.attr}(...)`")
+
+
+def _loc_fixable(target: ast.Subscript) -> bool:
+    """``base[col][rows]`` or ``base[rows][col]`` on a plain name/attribute, rows not a slice: one ``.loc``."""
+    inner = target.value
+    if not isinstance(inner, ast.Subscript) or not isinstance(inner.value, (ast.Name, ast.Attribute)):
+        return False
+    if isinstance(inner.value, ast.Attribute) and inner.value.attr in ("loc", "iloc", "at", "iat"):
+        return False
+    first, second = inner.slice, target.slice
+    if isinstance(first, (ast.Slice, ast.Tuple)) or isinstance(second, (ast.Slice, ast.Tuple)):
+        return False
+    return _is_column_key(first) != _is_column_key(second)

@@ -6,7 +6,8 @@ import ast
 from bisect import bisect_right
 
 from mllint.evidence import TracksBindings, evidence_for, is_true, keyword, short
-from mllint.rule import CodeRule, Example
+from mllint.findings import Fix
+from mllint.rule import CodeRule, Example, FixExample
 
 
 class InplaceResultDiscarded(TracksBindings, CodeRule):
@@ -89,6 +90,20 @@ class InplaceResultDiscarded(TracksBindings, CodeRule):
         """, note="with Spark imported, a name alone is no evidence"),
     ]
 
+    fixes = [
+        FixExample("""
+            import pandas as pd
+            df = pd.read_csv("churn.csv")
+            df.dropna()  # remove incomplete rows
+            df["amount"].astype("float32")
+        ""","""
+            import pandas as pd
+            df = pd.read_csv("churn.csv")
+            df = df.dropna()  # remove incomplete rows
+            df["amount"] = df["amount"].astype("float32")
+        """, unsafe=True, note="the cleaning step now happens: later code sees other data"),
+    ]
+
     def __init__(self, ctx, options=None) -> None:
         super().__init__(ctx, options)
         self.methods = set(ctx.knowledge.get("smells_inplace", {}).get("methods", []))
@@ -119,4 +134,29 @@ class InplaceResultDiscarded(TracksBindings, CodeRule):
             return
         target = short(receiver, 30)
         self.report(call, f"the result of `{target}.{method}(...)` is discarded: it returns a new object and leaves "
-                          f"{target} unchanged; assign it: `{target} = {target}.{method}(...)`")
+                          f"{target} unchanged; assign it: `{target} = {target}.{method}(...)`",
+                    fix=Fix("unsafe", f"assign the result: `{target} = {target}.{method}(...)` (unsafe: the step "
+                                      "now takes effect, so the data downstream changes)") if _assignable(receiver) else None)
+
+    @classmethod
+    def fixer(cls, targets, ctx):
+        import libcst as cst
+
+        from mllint.cstfix import TargetedTransformer
+
+        class AssignResult(TargetedTransformer):
+            def leave_Expr(self, original, updated):
+                call = updated.value
+                if not (self.is_target(original.value) and isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)):
+                    return updated
+                receiver = call.func.value
+                return cst.Assign(targets=[cst.AssignTarget(receiver.deep_clone())], value=call, semicolon=updated.semicolon)
+
+        return AssignResult(targets)
+
+
+def _assignable(node: ast.AST) -> bool:
+    """A name, attribute or subscript chain without calls: something ``x = ...`` can rebind."""
+    if not isinstance(node, (ast.Name, ast.Attribute, ast.Subscript)):
+        return False
+    return not any(isinstance(child, (ast.Call, ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr)) for child in ast.walk(node))

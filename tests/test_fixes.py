@@ -86,12 +86,13 @@ def test_fix_example_inside_a_notebook(rule, example, tmp_path):
     for rel, content in example.files.items():
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(_dedent(content))
-    data = json.loads(notebook_json(["%matplotlib inline\n" + before.rstrip("\n"), "print('done')"], markdown_first=True))
+    # a trailing statement: a cell's last expression is displayed, which some rules do not report
+    data = json.loads(notebook_json(["%matplotlib inline\n" + before + "pass", "print('done')"], markdown_first=True))
     (tmp_path / "explore.ipynb").write_text(json.dumps(data, indent=1))
     results = _fix(tmp_path, "explore.ipynb", rule.code, unsafe=True)
     assert len(results) == 1 and results[0].error is None
     fixed = json.loads(results[0].after)
-    assert "".join(fixed["cells"][1]["source"]) == "%matplotlib inline\n" + after.rstrip("\n")
+    assert "".join(fixed["cells"][1]["source"]) == "%matplotlib inline\n" + after + "pass"
     assert fixed["cells"][0] == data["cells"][0] and fixed["cells"][2] == data["cells"][2]
     assert fixed["metadata"] == data["metadata"]
 
