@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from mllint.mlcode import calls_any, imports_module, test_like_facts
+from mllint.mlcode import calls_any, dotted, test_like_facts
 from mllint.rule import RepoExample, RepoFinding, RepoRule
 
 TRAIN = "from sklearn.linear_model import LogisticRegression\n\n\ndef train(X, y):\n    return LogisticRegression().fit(X, y)\n"
@@ -73,6 +73,7 @@ class NoModelTest(RepoRule):
         model_defs = {name for facts in repo.source_facts() if facts["path"] in model_files for name, _k, _l in facts.get("defs", [])}
         name_words = re.compile("|".join(re.escape(w) for w in knowledge.get("name_words", [])) or "$^", re.IGNORECASE)
         patterns = [*knowledge.get("calls", []), *knowledge.get("methods", [])]
+        suffixes, stems = _module_suffixes([path for path in model_files if not path.endswith(".ipynb")])
         for facts in tests:
             if calls_any(facts.get("calls", []), patterns):
                 return
@@ -80,7 +81,7 @@ class NoModelTest(RepoRule):
                 return
             if model_defs & set(facts.get("names", [])):
                 return
-            if any(imports_module(facts, path) for path in model_files if not path.endswith(".ipynb")):
+            if _imports_any_of(facts, suffixes, stems):
                 return
             if any(s.startswith("/") and name_words.search(s) for s in facts.get("strings", [])):
                 return
@@ -93,3 +94,25 @@ class NoModelTest(RepoRule):
             "checks a prediction",
             path=main, evidence=sorted(model_files)[:5],
         )
+
+
+def _module_suffixes(paths: list[str]) -> tuple[set[str], set[str]]:
+    """Every dotted suffix of the modules' names (``src.pkg.train`` -> ``src.pkg.train``, ``pkg.train``,
+    ``train``) and their last names, for set lookups instead of a scan per test file."""
+    suffixes: set[str] = set()
+    stems: set[str] = set()
+    for path in paths:
+        parts = dotted(path).split(".")
+        stems.add(parts[-1])
+        suffixes.update(".".join(parts[i:]) for i in range(len(parts)))
+    return suffixes, stems
+
+
+def _imports_any_of(facts, suffixes: set[str], stems: set[str]) -> bool:
+    """Whether a test imports one of the modules (``import pkg.train``, ``from pkg import train``)."""
+    names = set(facts.get("names", [])) & stems
+    for module in facts.get("imports", []):
+        module = module.lstrip(".")
+        if module in suffixes or any(f"{module}.{name}" in suffixes for name in names):
+            return True
+    return False
