@@ -9,8 +9,9 @@ from pathlib import PurePosixPath
 from mllint.manifests import candidate_distributions, normalize
 from mllint.rule import RepoExample, RepoFinding, RepoRule
 
-#: Files whose imports are tooling, not the project's runtime (build scripts, docs configuration).
-TOOLING = re.compile(r"(^|/)(setup|noxfile|tasks|fabfile|dodo|conftest|manage)\.py$|(^|/)docs?/")
+#: Files whose imports are tooling or optional extras, not the project's runtime (build scripts, docs,
+#: examples and benchmarks of a library).
+TOOLING = re.compile(r"(^|/)(setup|noxfile|tasks|fabfile|dodo|conftest|manage)\.py$|(^|/)(docs?|examples?|benchmarks?)/")
 PIP_INSTALL = re.compile(r"\b(?:pip3?|uv pip|conda|mamba|micromamba|poetry|pipenv)\s+(?:install|add)\b([^\n&|;]*)")
 
 
