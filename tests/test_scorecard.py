@@ -145,3 +145,11 @@ def test_baselined_and_unchanged_findings_still_violate_their_factor():
     assert "*(baselined)*" in out and "*(unchanged file)*" in out and "still count against their factor" in out
     result.findings = [*result.baselined]  # --show-baselined lists them among the findings: counted once
     assert build_scorecard(result).factors[2].counts["ML0301"] == 1
+
+
+def test_markdown_lists_at_most_a_hundred_findings_per_factor():
+    many = [finding("ML0301", path=f"f{i:03}.py", line=1) for i in range(130)]
+    out = markdown.render(result_with(many))
+    assert "<details><summary>130 findings</summary>" in out
+    assert out.count("](https://github.com/twelve-factor-ml/mllint/blob/main/docs/rules/ML0301.md) `f") == 100
+    assert "… and 30 more" in out

@@ -23,6 +23,7 @@ from mllint.scorecard import (
 
 ICONS = {SATISFIED: "✅", VIOLATED: "❌", WAIVED: "⚠️", PARTLY: "◐", NOT_CHECKED: "➖"}
 FOLD_AFTER = 5  # findings lists longer than this go into a collapsed <details>
+LIST_AT_MOST = 100  # per factor: a step summary is limited to 1 MiB; the full list is in json/sarif
 _SPECIAL = re.compile(r"([\\*\[\]|])")
 _CODE_SPAN = re.compile(r"(`[^`\n]+`)")
 
@@ -46,10 +47,12 @@ def _finding_line(f, aside: dict[int, str]) -> str:
 
 
 def _listing(findings, what: str, aside: dict[int, str]) -> list[str]:
-    items = [_finding_line(f, aside) for f in findings]
+    items = [_finding_line(f, aside) for f in findings[:LIST_AT_MOST]]
+    if len(findings) > LIST_AT_MOST:
+        items.append(f"- … and {len(findings) - LIST_AT_MOST} more (all of them: `--output-format json` or `sarif`)")
     if len(items) <= FOLD_AFTER:
         return [*items, ""]
-    return [f"<details><summary>{len(items)} {what}</summary>", "", *items, "", "</details>", ""]
+    return [f"<details><summary>{len(findings)} {what}</summary>", "", *items, "", "</details>", ""]
 
 
 def render(result, **_kwargs) -> str:
