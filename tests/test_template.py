@@ -37,7 +37,7 @@ COMMON = {
     "data/raw/breast_cancer.csv.dvc", "dvc.lock", "dvc.yaml", "models/.gitignore",
     "monitoring/alert_rules.yml", "monitoring/prometheus.yml", "notebooks/README.md", "params.yaml",
     "pyproject.toml",
-    "tests/conftest.py", "tests/test_config.py", "tests/test_drift.py", "tests/test_features.py",
+    "tests/conftest.py", "tests/test_config.py", "tests/test_data.py", "tests/test_drift.py", "tests/test_features.py",
     "tests/test_model.py", "tests/test_parity.py", "tests/test_pipeline.py", "tests/test_prepare.py",
     "tests/test_schema.py", "tests/test_service.py", "tests/test_tracking.py",
 }
