@@ -52,13 +52,16 @@ class TargetedTransformer(cst.CSTTransformer):
 
 
 def insert_after_imports(module: cst.Module, statement: str) -> cst.Module:
-    """Insert ``statement`` (one line of Python) after the module's leading docstring/imports."""
+    """Insert ``statement`` (one line of Python) after the module's leading docstring/imports.
+
+    ``pass`` lines count as header: in a notebook cell they stand for neutralised IPython magics.
+    """
     new = cst.parse_statement(statement + "\n")
     body = list(module.body)
     index = 0
     for position, stmt in enumerate(body):
         if isinstance(stmt, cst.SimpleStatementLine) and all(
-            isinstance(item, (cst.Import, cst.ImportFrom)) or (isinstance(item, cst.Expr) and isinstance(item.value, cst.SimpleString))
+            isinstance(item, (cst.Import, cst.ImportFrom, cst.Pass)) or (isinstance(item, cst.Expr) and isinstance(item.value, cst.SimpleString))
             for item in stmt.body
         ):
             index = position + 1

@@ -110,18 +110,26 @@ def fix_python(path: str, source: str, run, catalogue: Catalogue, unsafe: bool, 
 
 
 def _restore_magics(original: str, neutral: str, fixed: str) -> str | None:
-    """Put IPython lines back after fixing a neutralised cell; None if the line structure changed."""
+    """Put IPython lines back after fixing a neutralised cell; None if a fix touched one of them.
+
+    Lines are aligned with difflib, so fixes may insert lines (e.g. a ``SEED = 42`` constant).
+    """
     if original == neutral:
         return fixed
     orig_lines, neutral_lines, fixed_lines = original.split("\n"), neutral.split("\n"), fixed.split("\n")
-    if len(fixed_lines) != len(neutral_lines):
+    if len(orig_lines) != len(neutral_lines):
         return None
-    for index, (orig, neut) in enumerate(zip(orig_lines, neutral_lines)):
-        if orig != neut:
-            if fixed_lines[index] != neut:
-                return None
-            fixed_lines[index] = orig
-    return "\n".join(fixed_lines)
+    magic = {index for index, (orig, neut) in enumerate(zip(orig_lines, neutral_lines)) if orig != neut}
+    out: list[str] = []
+    matcher = difflib.SequenceMatcher(None, neutral_lines, fixed_lines, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            out.extend(orig_lines[i1:i2])
+        elif magic.intersection(range(i1, i2)):
+            return None
+        else:
+            out.extend(fixed_lines[j1:j2])
+    return "\n".join(out)
 
 
 def fix_notebook(path: str, data: bytes, run, catalogue: Catalogue, unsafe: bool, ctx: FixContext) -> tuple[bytes, list[Finding], str | None]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ast
 
-from mllint.rule import CodeRule, Example
+from mllint.findings import Fix
+from mllint.rule import CodeRule, Example, FixExample
 
 LOCAL_SEEDS = ("seed", "generator", "random_state", "rng")
 PLACEHOLDER_WORDS = ("dummy", "example_input", "sample_input", "fake_input", "test_input")
@@ -151,6 +152,96 @@ class UnseededRandomness(CodeRule):
         self.torch_generators: dict[str, ast.Call] = {}
         self.seeded_generators: set[str] = set()
 
+    fixes = [
+        FixExample("""
+            from sklearn.model_selection import train_test_split
+            from sklearn.ensemble import RandomForestClassifier
+            X_train, X_test = train_test_split(X, test_size=0.2)
+            model = RandomForestClassifier(n_estimators=100)
+        ""","""
+            from sklearn.model_selection import train_test_split
+            from sklearn.ensemble import RandomForestClassifier
+            SEED = 42
+            X_train, X_test = train_test_split(X, test_size=0.2, random_state=SEED)
+            model = RandomForestClassifier(n_estimators=100, random_state=SEED)
+        """, unsafe=True, note="no params file: a named module constant"),
+        FixExample("""
+            import yaml
+            from sklearn.model_selection import KFold
+            params = yaml.safe_load(open("params.yaml"))
+            cv = KFold(n_splits=params["folds"], shuffle=True)
+        ""","""
+            import yaml
+            from sklearn.model_selection import KFold
+            params = yaml.safe_load(open("params.yaml"))
+            cv = KFold(n_splits=params["folds"], shuffle=True, random_state=params["seed"])
+        """, unsafe=True, files={"params.yaml": "seed: 7\nfolds: 5\n"}, note="the params file's seed, through the file's loader"),
+        FixExample("""
+            from sklearn.model_selection import train_test_split
+            RANDOM_SEED = 1234
+            parts = train_test_split(X, y)
+        ""","""
+            from sklearn.model_selection import train_test_split
+            RANDOM_SEED = 1234
+            parts = train_test_split(X, y, random_state=RANDOM_SEED)
+        """, unsafe=True, note="an existing seed constant is reused"),
+    ]
+
+    @classmethod
+    def fixer(cls, targets, ctx):
+        import libcst as cst
+
+        from mllint.cstfix import TargetedTransformer, insert_after_imports
+
+        seed_constants = ("SEED", "RANDOM_SEED", "RANDOM_STATE", "SEED_VALUE", "GLOBAL_SEED")
+        params_name = (ctx.params_file or "").rsplit("/", 1)[-1]
+        has_seed = isinstance(ctx.params.get("seed"), int) and not isinstance(ctx.params.get("seed"), bool)
+
+        class AddSeed(TargetedTransformer):
+            seed: cst.BaseExpression | None = None
+            constant: str | None = None
+
+            def visit_Module(self, node):
+                code = cst.Module(body=[]).code_for_node
+                for stmt in node.body:
+                    if not isinstance(stmt, cst.SimpleStatementLine) or not isinstance(stmt.body[0], cst.Assign):
+                        continue
+                    assign = stmt.body[0]
+                    if len(assign.targets) != 1 or not isinstance(assign.targets[0].target, cst.Name):
+                        continue
+                    name, value = assign.targets[0].target.value, code(assign.value)
+                    loader = isinstance(assign.value, cst.Call) and (
+                        (params_name and params_name in value) or "params_show(" in value or "load_params(" in value)
+                    if has_seed and loader and self.seed is None:
+                        self.seed = cst.parse_expression(f'{name}["seed"]')
+                    if name in seed_constants and self.constant is None:
+                        self.constant = name
+                if self.seed is None:
+                    self.seed = cst.Name(self.constant or "SEED")
+                return True
+
+            def leave_Call(self, original, updated):
+                fix = self.fix_of(original) if self.is_target(original) else None
+                if fix is None or not fix.data.get("param"):
+                    return updated
+                if any(arg.keyword and arg.keyword.value == fix.data["param"] for arg in updated.args):
+                    return updated
+                args = list(updated.args)
+                if args:
+                    args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+                args.append(cst.Arg(keyword=cst.Name(fix.data["param"]), value=self.seed.deep_clone(),
+                                    equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))))
+                self.used = True
+                return updated.with_changes(args=args)
+
+            def leave_Module(self, original, updated):
+                if getattr(self, "used", False) and isinstance(self.seed, cst.Name) and self.constant is None:
+                    value = ctx.params["seed"] if has_seed else 42
+                    return insert_after_imports(updated, f"SEED = {value}")
+                return updated
+
+        return AddSeed(targets)
+
     # -- traversal ----------------------------------------------------------------------------
     def visit_Call(self, node: ast.Call) -> None:
         if not self.active:
@@ -238,7 +329,10 @@ class UnseededRandomness(CodeRule):
             return
         message = (f"{label}() without {spec['param']}: its default draws from an unseeded RNG; "
                    f"pass {spec['param']}= a seed read from configuration")
-        self.pending.append((node, spec.get("rng", "numpy"), message, False))
+        fix = Fix("unsafe", f"pass {spec['param']}= the project's seed (the params file's `seed` read through its loader, "
+                            "else a module constant SEED); unsafe: results change to the seeded ones",
+                  data={"param": spec["param"]})
+        self.pending.append((node, spec.get("rng", "numpy"), message, False, fix))
 
     def _check_generator(self, node: ast.Call, name: str, spec: dict) -> None:
         label = _label(node)
@@ -265,7 +359,7 @@ class UnseededRandomness(CodeRule):
         if "all" in self.seeded or not self.pending:
             return
         program = None
-        for node, rng, message, needs_program in self.pending:
+        for node, rng, message, needs_program, *fix in self.pending:
             if rng in self.seeded:
                 continue
             if needs_program:
@@ -273,7 +367,7 @@ class UnseededRandomness(CodeRule):
                     program = _is_program(self.ctx)
                 if not program:
                     continue
-            self.report(node, message)
+            self.report(node, message, fix=fix[0] if fix else None)
 
 
 def _label(node: ast.Call) -> str:
