@@ -12,6 +12,7 @@ import hashlib
 import itertools
 import json
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -321,3 +322,29 @@ def test_parse_context():
     assert parse_context(["a=1", "b=x=y", "c="]) == {"a": "1", "b": "x=y", "c": ""}
     with pytest.raises(ScaffoldError):
         parse_context(["=1"])
+
+
+@pytest.mark.parametrize("mutation, code", [
+    ("remove-tests", "ML0501"),
+    ("literal-split", "ML0301"),
+    ("no-ci", "ML1203"),
+    ("no-lock", "ML0105"),
+])
+def test_zero_findings_is_not_vacuous(tmp_path, mutation, code):
+    """Breaking one factor in a generated project makes mllint report it."""
+    root = bake(tmp_path)
+    if mutation == "remove-tests":
+        shutil.rmtree(root / "tests")
+    elif mutation == "literal-split":
+        prepare = root / "src/breast_cancer_classifier/prepare.py"
+        text = prepare.read_text()
+        assert "test_size=params.split.test_size" in text
+        prepare.write_text(text.replace("test_size=params.split.test_size", "test_size=0.2"))
+    elif mutation == "no-ci":
+        shutil.rmtree(root / ".github")
+    else:
+        (root / "dvc.lock").unlink()
+    subprocess.run(["git", "add", "--all"], cwd=root, check=True)
+    result = run_mllint(root, "--select", "ALL", "--output-format", "json")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert code in {finding["code"] for finding in json.loads(result.stdout)}
