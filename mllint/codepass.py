@@ -63,12 +63,33 @@ _OPERATOR_FIELDS = frozenset({"ctx", "op", "ops"})
 _LEAVE = object()  # stack marker: the node on top of ``parents`` is complete
 
 
-def _child_fields(cls: type, with_operators: bool) -> tuple[str, ...]:
-    """Fields of ``cls`` that may hold child nodes, in reverse order (they are pushed on a stack)."""
+_MIXED_LISTS = frozenset({"keys", "kw_defaults"})  # list fields that may hold None besides nodes
+
+
+def _child_fields(cls: type, with_operators: bool) -> tuple[tuple[str, int], ...]:
+    """Fields of ``cls`` that may hold child nodes, in reverse order (they are pushed on a stack),
+    each with a kind: 0 a single node or None, 1 a list of nodes, 2 a list that may also hold None."""
     if cls is ast.Constant or cls.__name__ in ("Global", "Nonlocal", "MatchSingleton"):
         return ()
     skip = _SCALAR_FIELDS if with_operators else _SCALAR_FIELDS | _OPERATOR_FIELDS
-    return tuple(reversed([name for name in cls._fields if name not in skip]))
+    out = []
+    for name in cls._fields:
+        if name in skip:
+            continue
+        kind = 0
+        if name in _LIST_FIELDS:
+            kind = 2 if name in _MIXED_LISTS or (with_operators and name == "ops") else 1
+        out.append((name, kind))
+    return tuple(reversed(out))
+
+
+#: Fields that hold lists in the stdlib grammar (3.10-3.13).
+_LIST_FIELDS = frozenset({
+    "body", "orelse", "finalbody", "handlers", "decorator_list", "bases", "keywords", "targets", "names",
+    "elts", "keys", "values", "ops", "comparators", "args", "posonlyargs", "kwonlyargs", "kw_defaults",
+    "defaults", "generators", "ifs", "items", "cases", "patterns", "kwd_patterns", "type_ignores",
+    "type_params", "dims", "argtypes",
+})
 
 
 def walk(tree: ast.AST, ctx: FileContext, visitors: list[Any]) -> None:
@@ -76,7 +97,8 @@ def walk(tree: ast.AST, ctx: FileContext, visitors: list[Any]) -> None:
 
     Per node type it precomputes the enter/leave handlers and the fields that can hold children, so
     the per-node cost is one dict lookup; operator leaves (``Load``, ``Add``...) are only visited
-    when some visitor defines a handler for them. Never recursive: deep trees cannot overflow it.
+    when some visitor defines a handler for them, and a childless node is left at once instead of
+    going through the stack again. Never recursive: deep trees cannot overflow it.
     """
     enter: dict[str, list] = {}
     leave: dict[str, list] = {}
@@ -89,7 +111,7 @@ def walk(tree: ast.AST, ctx: FileContext, visitors: list[Any]) -> None:
     scopes = ctx.scopes
     node_type = ast.AST
     stack: list[Any] = [tree]
-    pop, push = stack.pop, stack.append
+    pop, push, extend = stack.pop, stack.append, stack.extend
     marker = _LEAVE
     while stack:
         node = pop()
@@ -108,16 +130,29 @@ def walk(tree: ast.AST, ctx: FileContext, visitors: list[Any]) -> None:
             name = cls.__name__
             info = table[cls] = (tuple(enter.get(name, ())), tuple(leave.get(name, ())),
                                  issubclass(cls, SCOPE_NODES), _child_fields(cls, with_operators))
-        on_enter, _leave, is_scope, fields = info
+        on_enter, on_leave, is_scope, fields = info
         parents.append(node)
         for handler in on_enter:
             handler(node)
         if is_scope:
             scopes.append(node)
+        if not fields:  # a leaf (Name, Constant...): leave it now
+            for handler in on_leave:
+                handler(node)
+            parents.pop()
+            if is_scope:
+                scopes.pop()
+            continue
         push(marker)
-        for field_name in fields:
+        for field_name, kind in fields:
             value = getattr(node, field_name, None)
-            if value.__class__ is list:
+            if value is None:
+                continue
+            if kind == 0 and isinstance(value, node_type):
+                push(value)
+            elif kind == 1 and value.__class__ is list:
+                extend(value[::-1])
+            elif value.__class__ is list:
                 for child in reversed(value):
                     if isinstance(child, node_type):
                         push(child)
