@@ -42,7 +42,7 @@ def can_unshare_network() -> bool:
     unshare = shutil.which("unshare")
     if unshare is None:
         return False
-    return subprocess.run([unshare, "-n", "true"], capture_output=True).returncode == 0
+    return subprocess.run([unshare, "-n", "true"], capture_output=True, check=False).returncode == 0
 
 
 def offline(command: list[str]) -> list[str]:
@@ -69,13 +69,13 @@ def offline_env() -> dict[str, str]:
 
 
 def sh(command: list[str], cwd: Path, env: dict[str, str], timeout: int = 900) -> subprocess.CompletedProcess:
-    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False)
     assert result.returncode == 0, f"{' '.join(command)} failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
     return result
 
 
 def readme_commands(root: Path) -> list[str]:
-    block = re.search(r"## Two commands\n\n```bash\n(.*?)```", (root / "README.md").read_text(), re.S).group(1)
+    block = re.search(r"## Two commands\n\n```bash\n(.*?)```", (root / "README.md").read_text(), re.DOTALL).group(1)
     return [line.split("#")[0].strip() for line in block.splitlines() if line.strip()]
 
 
@@ -142,7 +142,7 @@ def project(request, tmp_path_factory, default_project):
 
 
 def test_readme_commands_run_the_pipeline_and_the_tests_offline(project):
-    root, package = project
+    root, _package = project
     commands = readme_commands(root)
     assert commands == ["make run", "make test"]
     outputs = [sh(offline(command.split()), root, offline_env()) for command in commands]
@@ -180,6 +180,6 @@ def test_mllint_still_finds_nothing_after_a_run(project):
     if not (root / "bundle").exists():
         sh(offline(["make", "run"]), root, offline_env())
     result = subprocess.run([sys.executable, "-m", "mllint", "check", "--no-cache", "--select", "ALL",
-                             "--output-format", "json", str(root)], capture_output=True, text=True)
+                             "--output-format", "json", str(root)], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     assert json.loads(result.stdout) == []
