@@ -43,6 +43,18 @@ TARGETS = {  # the issue's targets, as ratios measured in one run
 # Bytecode caching on, as in any pip-installed tool (some CI images set PYTHONDONTWRITEBYTECODE, which
 # would make every run recompile mllint and its rules: a cost users do not pay).
 ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+MLLINT = [str(BIN / "mllint")]
+
+
+def snapshot() -> None:
+    """Run a frozen copy of mllint's sources: the cache fingerprint covers them, so an edit during a
+    long benchmark (a busy work tree) would silently turn every warm run into a cold one."""
+    frozen = RESULTS / "snapshot"
+    shutil.rmtree(frozen, ignore_errors=True)
+    shutil.copytree(PROJECT / "mllint", frozen / "mllint", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(PROJECT / "rules", frozen / "rules", ignore=shutil.ignore_patterns("__pycache__"))
+    ENV["PYTHONPATH"] = str(frozen) + os.pathsep + ENV.get("PYTHONPATH", "")
+    MLLINT[:] = [PY, "-m", "mllint"]
 
 sys.path.insert(0, str(HERE))
 import synth  # noqa: E402
@@ -158,7 +170,7 @@ def bench_target(label: str, root: Path, args: argparse.Namespace) -> dict:
     listing = RESULTS / f"files-{label}.txt"
     listing.write_text("".join(str(root / f) + "\n" for f in files), encoding="utf-8")
     cache = root / ".mllint_cache"
-    mllint = [str(BIN / "mllint"), "check", "--exit-zero", str(root)]
+    mllint = [*MLLINT, "check", "--exit-zero", str(root)]
 
     def clear_cache() -> None:
         shutil.rmtree(cache, ignore_errors=True)
@@ -189,7 +201,7 @@ def bench_target(label: str, root: Path, args: argparse.Namespace) -> dict:
     memory = run(mllint, root, sample_memory=True)
     out["cold_memory"] = {"tree_rss_mb": memory["tree_rss_mb"], "max_process_rss_mb": memory["max_process_rss_mb"]}
     print(f"  mllint cold peak RSS {memory['tree_rss_mb']:.0f} MB (tree), {memory['max_process_rss_mb']:.0f} MB (largest process)")
-    one = median_of(mllint[:2] + ["--jobs", "1"] + mllint[2:], root, max(1, args.runs // 2), before=clear_cache)
+    one = median_of([*mllint, "--jobs", "1"], root, max(1, args.runs // 2), before=clear_cache)
     out["cold_1_process"] = one
     print(f"  mllint cold, 1 process {one['median_s']:.3f} s", flush=True)
     clear_cache()
@@ -219,7 +231,7 @@ def bench_dslinter(root: Path, files: list[str], args: argparse.Namespace) -> di
     result = run(cmd, root, sample_memory=True, timeout=args.dslinter_timeout)
     if result["exit"] not in range(0, 64) and not result["timed_out"]:
         print(f"  dslinter failed (exit {result['exit']}): {result['stderr'][-300:]}")
-    same = median_of([str(BIN / "mllint"), "check", "--no-cache", "--exit-zero", *subset], root, args.runs)
+    same = median_of([*MLLINT, "check", "--no-cache", "--exit-zero", *subset], root, args.runs)
     info = {"files": len(subset), "of": len(py), "seconds": result["seconds"], "timed_out": result["timed_out"],
             "exit": result["exit"], "tree_rss_mb": result["tree_rss_mb"], "mllint_same_files": same,
             "ratio": result["seconds"] / same["median_s"]}
@@ -334,7 +346,10 @@ def main() -> None:
     parser.add_argument("--dslinter-timeout", type=float, default=300.0)
     parser.add_argument("--no-dslinter", action="store_true")
     parser.add_argument("--no-ruff", action="store_true")
+    parser.add_argument("--live", action="store_true", help="run the work tree's sources, not a frozen copy")
     args = parser.parse_args()
+    if not args.live:
+        snapshot()
 
     RESULTS.mkdir(parents=True, exist_ok=True)
     work = RESULTS / "repos"
@@ -353,8 +368,9 @@ def main() -> None:
 
     machine = {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
                "processor": _cpu_model()}
-    version = subprocess.run([str(BIN / "mllint"), "--version"], capture_output=True, text=True).stdout.strip()
-    report = {"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "mllint": version, "machine": machine,
+    version = subprocess.run([*MLLINT, "--version"], capture_output=True, text=True, env=ENV).stdout.strip()
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT, capture_output=True, text=True).stdout.strip()
+    report = {"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "mllint": version, "commit": commit, "machine": machine,
               "runs": args.runs, "targets": TARGETS, "results": results}
     print("\n" + table(results))
     print("\nTargets:")
