@@ -15,6 +15,7 @@ import tempfile
 import textwrap
 from pathlib import Path
 
+import hypothesmith
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
@@ -99,14 +100,7 @@ def test_random_bytes_as_python(data):
     check_bytes("x.py", data)
 
 
-try:
-    import hypothesmith
-except ImportError:  # pragma: no cover - optional; documented in docs/hardening.md
-    hypothesmith = None
-
-
-@pytest.mark.skipif(hypothesmith is None, reason="hypothesmith not installed (optional)")
-@given(st.one_of(hypothesmith.from_grammar(), hypothesmith.from_node()) if hypothesmith else st.none())
+@given(st.one_of(hypothesmith.from_grammar(), hypothesmith.from_node()))
 @settings(max_examples=3000 if LONG else 25)
 def test_generated_python_programs(source):
     check_bytes("generated.py", source.encode("utf-8", "surrogatepass"))
