@@ -160,3 +160,10 @@ def test_json_carries_fix_and_text_formats_show_fixability(tmp_path):
     assert "[*]" in text and "--unsafe-fixes" in text
     concise = subprocess.run(args + ["-o", "concise"], capture_output=True, text=True).stdout
     assert "[*]" in concise
+    sarif = json.loads(subprocess.run(args + ["-o", "sarif"], capture_output=True, text=True).stdout)
+    props = {r["ruleId"]: r["properties"].get("fix") for r in sarif["runs"][0]["results"]}
+    assert props["ML1307"]["applicability"] == "safe" and props["ML1303"]["applicability"] == "unsafe"
+    github = subprocess.run(args + ["-o", "github"], capture_output=True, text=True).stdout
+    assert "fixable: `mllint check --fix`" in github and "--unsafe-fixes" in github
+    markdown = subprocess.run(args + ["-o", "markdown"], capture_output=True, text=True).stdout
+    assert "*(fixable)*" in markdown

@@ -8,6 +8,7 @@ findings on the notebook, with the cell and line in the message.
 
 from __future__ import annotations
 
+from mllint.output.fixmarks import note as fix_note
 from mllint.output.locations import anchor_file, checkout_prefix, place
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
@@ -34,7 +35,7 @@ def annotation(finding, result, prefix: str = "", anchor: str = ".") -> str:
                 props.append(("endColumn", str(where.end_column)))
     props.append(("title", f"{finding.code} {finding.name}"))
     joined = ",".join(f"{key}={escape_property(value)}" for key, value in props)
-    return f"::{COMMANDS.get(finding.severity, 'warning')} {joined}::{escape_data(where.prefix + finding.message)}"
+    return f"::{COMMANDS.get(finding.severity, 'warning')} {joined}::{escape_data(where.prefix + finding.message + fix_note(finding))}"
 
 
 def render(result, **_kwargs) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+from mllint.output.fixmarks import note as fix_note
 from mllint.output.locations import anchor_file, checkout_prefix, fingerprints, place
 
 SEVERITIES = {"error": "major", "warning": "minor", "info": "info"}
@@ -22,7 +23,7 @@ def render(result, **_kwargs) -> str:
         begin = where.line or 1
         issues.append({
             "type": "issue",
-            "description": f"{finding.code} {finding.name}: {where.prefix}{finding.message}",
+            "description": f"{finding.code} {finding.name}: {where.prefix}{finding.message}{fix_note(finding)}",
             "check_name": f"{finding.code} {finding.name}",
             "categories": ["Bug Risk" if finding.severity == "error" else "Style"],
             "fingerprint": fingerprint,

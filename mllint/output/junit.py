@@ -10,6 +10,8 @@ import re
 import xml.etree.ElementTree as ET
 from itertools import groupby
 
+from mllint.output.fixmarks import note as fix_note
+
 REPOSITORY = "(repository)"
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -41,7 +43,7 @@ def render(result, **_kwargs) -> str:
                 skipped += 1
             else:
                 failure = ET.SubElement(case, "failure", message=_xml(finding.message), type=finding.code)
-                failure.text = _xml(f"{finding.location()}: {finding.code} {finding.name} {finding.message}")
+                failure.text = _xml(f"{finding.location()}: {finding.code} {finding.name} {finding.message}{fix_note(finding)}")
                 failures += 1
         tests += len(group)
     if not items:

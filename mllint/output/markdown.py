@@ -43,7 +43,8 @@ def escape(text: str, table: bool = False) -> str:
 def _finding_line(f, aside: dict[int, str]) -> str:
     where = f" `{f.location()}`" if f.path else " (repository)"
     mark = f" *({aside[id(f)]})*" if id(f) in aside else ""
-    return f"- [{f.code} {f.name}]({rule_doc_url(f.code)}){where}: {escape(f.message)}{mark}"
+    fixable = f" *(fixable{'' if f.fix.applicability == 'safe' else ' with --unsafe-fixes'})*" if f.fix is not None else ""
+    return f"- [{f.code} {f.name}]({rule_doc_url(f.code)}){where}: {escape(f.message)}{fixable}{mark}"
 
 
 def _listing(findings, what: str, aside: dict[int, str]) -> list[str]:

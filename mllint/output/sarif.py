@@ -62,6 +62,8 @@ def _result(finding, index: dict[str, int], fingerprint: str, result, prefix: st
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
         "properties": {"name": finding.name, "factor": finding.factor, "kind": finding.kind},
     }
+    if finding.fix is not None:
+        item["properties"]["fix"] = {"applicability": finding.fix.applicability, "message": finding.fix.message}
     if finding.cell is not None:
         item["properties"].update(cell=finding.cell, cellLine=finding.line, cellColumn=finding.column)
     if finding.path is None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from mllint.adoption import marks as adoption_marks
 from mllint.adoption import summary_lines as adoption_lines
+from mllint.output.fixmarks import mark as fix_mark
+from mllint.output.fixmarks import summary as fix_summary
 from mllint.scorecard import NOT_CHECKED, SATISFIED, VIOLATED, WAIVED, build_scorecard, status_text
 
 STYLES = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
@@ -20,7 +22,7 @@ def render(result, color: bool = False, **_kwargs) -> str:
     for f in result.findings:
         code = paint(f.code, STYLES.get(f.severity, ""))
         mark = paint(f" [{aside[id(f)]}]", DIM) if id(f) in aside else ""
-        lines.append(f"{paint(f.location(), BOLD)}: {code} {f.name} {f.message}{mark}")
+        lines.append(f"{paint(f.location(), BOLD)}: {code} {f.name} {f.message}{fix_mark(f)}{mark}")
     if lines:
         lines.append("")
     total = sum(1 for f in result.findings if id(f) not in aside)
@@ -28,6 +30,9 @@ def render(result, color: bool = False, **_kwargs) -> str:
         lines.append(paint(f"Found {total} finding{'s' if total != 1 else ''} in {result.files_checked} code files.", BOLD))
     else:
         lines.append(paint(f"All checks passed ({result.files_checked} code files).", BOLD))
+    fixable = fix_summary(result.findings)
+    if fixable:
+        lines.append(fixable)
     for f in result.waived:
         lines.append(paint(f"  waived: {f.code} {f.name} ({f.waived})", DIM))
     lines += [paint(line, DIM) for line in adoption_lines(result)]
