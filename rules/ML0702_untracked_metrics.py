@@ -70,6 +70,17 @@ class UntrackedMetrics(CodeRule):
             print("cv accuracy: %.3f" % scores.mean())
             joblib.dump(model, "model.pkl")
         """, lines=(3,), note="persisting the model is not recording its metrics"),
+        Example(cells=("import pandas as pd\nfrom sklearn.metrics import accuracy_score",
+                       "acc = accuracy_score(y_val, clf.predict(X_val))\nprint(acc)",
+                       "submission = pd.DataFrame({'id': ids, 'target': clf.predict(X_test)})\n"
+                       "submission.to_csv('submission.csv', index=False)"),
+                path="kaggle.ipynb", note="writing the predictions is not writing the metric"),
+        Example("""
+            from sklearn.metrics import f1_score
+            result = test_df[["id"]].assign(label=model.predict(X_test))
+            print("f1", f1_score(y_val, model.predict(X_val)))
+            result.to_csv("predictions.csv", index=False)
+        """, lines=(3,), note="the file name says what is written, not the variable name"),
     ]
     compliant = [
         Example("""
@@ -130,6 +141,13 @@ class UntrackedMetrics(CodeRule):
             print(acc)
             save_results({"accuracy": acc}, out_dir)
         """, note="a project helper records the results"),
+        Example("""
+            import pandas as pd
+            from sklearn.metrics import classification_report
+            print(classification_report(y_test, pred))
+            report = pd.DataFrame(classification_report(y_test, pred, output_dict=True))
+            report.to_csv("report.csv")
+        """, note="a results table is written to a file"),
     ]
 
     def __init__(self, ctx, options=None) -> None:
@@ -155,6 +173,8 @@ class UntrackedMetrics(CodeRule):
         writers = knowledge.get("metrics_file_writers", {})
         self.writer_calls = set(writers.get("callables", ()))
         self.writer_methods = set(writers.get("methods", ()))
+        self.data_writer_methods = set(writers.get("data_methods", ()))
+        self.result_words = tuple(w.lower() for w in writers.get("result_words", ()))
         self.active = not ctx.is_test
         self.recorded = False
         self.scopes: ScopeStates[_Scope] = ScopeStates(_Scope)
@@ -228,9 +248,26 @@ class UntrackedMetrics(CodeRule):
         if isinstance(func, ast.Attribute):
             if func.attr in self.tracker_methods or func.attr in self.writer_methods:
                 return True
+            if func.attr in self.data_writer_methods:
+                return self._writes_results(node)
             if func.attr in self.self_methods and isinstance(func.value, ast.Name) and func.value.id == "self":
                 return True
         return False
+
+    def _writes_results(self, node: ast.Call) -> bool:
+        """``scores.to_csv(...)``/``df.to_json("metrics.json")`` record results; ``submission.to_csv(...)`` does not."""
+        words: list[str] = [ast.unparse(node.func.value)] if isinstance(node.func, ast.Attribute) else []
+        paths: list[str] = []
+        for arg in [*node.args, *(k.value for k in node.keywords)]:
+            for sub in ast.walk(arg):
+                if isinstance(sub, ast.Name):
+                    words.append(sub.id)
+                elif isinstance(sub, ast.Attribute):
+                    words.append(sub.attr)
+                elif isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+                    (paths if "." in sub.value or "/" in sub.value else words).append(sub.value)
+        # a literal file name is the best evidence: `result.to_csv("submission.csv")` writes predictions
+        return any(w in text.lower() for text in (paths or words) for w in self.result_words)
 
     def _metric_label(self, node: ast.Call, name: str | None) -> str | None:
         if name is not None:
