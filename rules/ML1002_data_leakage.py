@@ -112,8 +112,34 @@ class DataLeakage(CodeRule):
             train_data = scaled[:n_train]
             test_data = scaled[n_train:]
         """, lines=(5,), note="a time series scaled, then sliced into train and test"),
+        Example("""
+            from sklearn.preprocessing import StandardScaler
+            from sklearn.model_selection import train_test_split
+            class Features:
+                def __init__(self):
+                    self.scaler = StandardScaler()
+                def make_sets(self, X, y):
+                    X_all = self.scaler.fit_transform(X)
+                    return train_test_split(X_all, y, random_state=0)
+        """, lines=(8,), note="a transformer held in an attribute, fitted in another method"),
     ]
     compliant = [
+        Example("""
+            from imblearn.under_sampling import RandomUnderSampler
+            from sklearn.model_selection import train_test_split
+            X_bal, y_bal = RandomUnderSampler(random_state=0).fit_resample(X, y)
+            X_train, X_test, y_train, y_test = train_test_split(X_bal, y_bal, random_state=0)
+        """, note="random under-sampling keeps rows as they are: no test row shapes a training row"),
+        Example("""
+            from sklearn.preprocessing import StandardScaler
+            from sklearn.model_selection import train_test_split
+            class Features:
+                def __init__(self):
+                    self.scaler = StandardScaler()
+                def make_sets(self, X, y):
+                    X_tr, X_te, y_tr, y_te = train_test_split(X, y, random_state=0)
+                    return self.scaler.fit_transform(X_tr), self.scaler.transform(X_te), y_tr, y_te
+        """, note="an attribute transformer fitted on the training part"),
         Example("""
             from sklearn.preprocessing import StandardScaler
             from sklearn.model_selection import train_test_split
@@ -188,6 +214,7 @@ class DataLeakage(CodeRule):
         resamplers = knowledge.get("resamplers", {})
         self.resampler_prefixes = tuple(resamplers.get("prefixes", ()))
         self.resample_methods = set(resamplers.get("fit_methods", ()))
+        self.resampler_exclude = set(resamplers.get("exclude", ()))
         self.splits: dict[str, dict] = knowledge.get("leakage_splits", {})
         self.searchers = set(knowledge.get("leakage_searchers", {}).get("classes", ()))
         self.scopes: ScopeStates[_Scope] = ScopeStates(_Scope)
@@ -205,7 +232,8 @@ class DataLeakage(CodeRule):
     def _transformer_label(self, name: str | None) -> str | None:
         if not name:
             return None
-        if name in self.transformer_classes or (self.resampler_prefixes and name.startswith(self.resampler_prefixes)):
+        if name in self.transformer_classes or (self.resampler_prefixes and name.startswith(self.resampler_prefixes)
+                                                and name not in self.resampler_exclude):
             return name.rsplit(".", 1)[-1]
         return None
 
@@ -216,6 +244,10 @@ class DataLeakage(CodeRule):
             return label, receiver.id
         if isinstance(receiver, ast.Call):
             return self._transformer_label(self.ctx.call_name(receiver)), None
+        key = _attribute_key(receiver)
+        if key is not None:  # self.scaler, bound in __init__ or another method of the class
+            label = scope.transformers.get(key) or self.scopes.module.transformers.get(key)
+            return label, key
         return None, None
 
     # -- statements -------------------------------------------------------------------------------
@@ -250,6 +282,12 @@ class DataLeakage(CodeRule):
         called = self.ctx.call_name(made_by) if isinstance(made_by, ast.Call) and self._maybe_constructor(made_by.func) else None
         made = self._transformer_label(called)
         search = called in self.searchers
+        if len(targets) == 1 and (key := _attribute_key(targets[0])) is not None:
+            owner = self.scopes.module  # attributes outlive the method that binds them
+            owner.transformers.pop(key, None)
+            owner.fitted.pop(key, None)
+            if made:
+                owner.transformers[key] = made
         for name in plain:
             scope.transformers.pop(name, None)
             scope.searches.discard(name)
@@ -412,6 +450,13 @@ def _sliced_source(node: ast.AST) -> str | None:
     if not isinstance(index, ast.Slice) or (index.lower is None and index.upper is None):
         return None
     return base_name(node.value)
+
+
+def _attribute_key(node: ast.AST) -> str | None:
+    """``self.scaler`` -> ``"self.scaler"``; None for anything but an attribute of a plain name."""
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        return f"{node.value.id}.{node.attr}"
+    return None
 
 
 def _last(func: ast.AST) -> str | None:
