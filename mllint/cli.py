@@ -293,6 +293,40 @@ def new_project(
     typer.echo(f"Created {shown}\nNext: cd {shown} && make run && make test")
 
 
+@app.command("fix")
+def fix_repo(
+    path: Path = typer.Argument(Path("."), help="The repository (default: .)."),
+    repo: bool = typer.Option(False, "--repo", help="Scaffold what repository findings ask for from the project template."),
+    apply: bool = typer.Option(False, "--apply", help="Write the planned files (default: show the plan and a diff)."),
+    config: Optional[Path] = typer.Option(None, "--config", help="Use this config file (pyproject.toml or mllint.toml)."),
+) -> None:
+    """Show (or --apply) a plan that brings missing factors in from the template; never overwrites a file."""
+    from mllint.catalogue import CatalogueError
+    from mllint.config import ConfigError, load_settings
+    from mllint.scaffold import build_plan, load_repo
+
+    if not repo:
+        raise fail("use `mllint fix --repo` for repository scaffolding; code fixes are `mllint check --fix`")
+    if not path.is_dir():
+        raise fail(f"not a directory: {path}")
+    root = path.resolve()
+    try:
+        settings, _source = load_settings(root, config, {})
+    except (ConfigError, CatalogueError) as exc:
+        raise fail(str(exc))
+    findings, model = load_repo(root, settings)
+    plan = build_plan(root, findings, model)
+    typer.echo(plan.render(), nl=False)
+    if not apply:
+        diff = plan.diff()
+        if diff:
+            typer.echo("")
+            sys.stdout.write(diff)
+        raise typer.Exit(EXIT_FINDINGS if plan.pieces else EXIT_OK)
+    written = plan.apply()
+    typer.echo(f"Wrote {len(written)} file(s): {', '.join(written)}" if written else "Nothing written.")
+
+
 @app.command("rules")
 def list_rules(
     as_json: bool = typer.Option(False, "--json", help="Print the catalogue as JSON."),
