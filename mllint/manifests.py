@@ -127,6 +127,8 @@ class Manifests:
         text = self.repo.read_text(rel)
         if text is None:
             return None
+        if "\x00" in text:  # `pip freeze > requirements.txt` in PowerShell writes UTF-16
+            text = _utf16(self.repo.root / rel) or text
         try:
             if name == "pyproject.toml":
                 return parse_pyproject(rel, text)
@@ -171,6 +173,19 @@ class Manifests:
         """Names pinned exactly by a constraints file (``-c``)."""
         files = {c for m in self.parsed for c in m.constraints}
         return {req.name for m in self.parsed if m.path in files for req in m.requirements if req.pinned}
+
+
+def _utf16(path: Any) -> str | None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    for encoding in ("utf-16", "utf-16-le"):
+        try:
+            return data.decode(encoding).lstrip("\ufeff")
+        except UnicodeDecodeError:
+            continue
+    return None
 
 
 # -- parsers -----------------------------------------------------------------------------------------

@@ -283,3 +283,9 @@ def test_hostile_dvc_yaml_is_not_a_crash(tmp_path):
 def test_test_data_folders_are_fixtures(tmp_path):
     root = write_repo(tmp_path / "fx", {"test_data/a.csv": "a\n1\n", "tests/fixtures/m.pkl": "x", "data/a.csv": "a\n"})
     assert [f.path for f in check(root) if f.code == "ML0102"] == ["data/a.csv"]
+
+
+def test_utf16_requirements_from_powershell_are_read(tmp_path):
+    root = write_repo(tmp_path / "ps", {"requirements.txt": "numpy==1.26.4\r\npandas==2.2.2\r\n".encode("utf-16"),
+                                        "train.py": "import numpy\nimport pandas\n"})
+    assert not codes(check(root)) & {"ML0202", "ML0203"}
