@@ -244,7 +244,7 @@ def parse_requirements(rel: str, text: str) -> Manifest:
             continue
         if line.startswith("-"):
             continue
-        req = pip_requirement(re.sub(r"\s--\S+.*$", "", line) if not hashed else line, rel, number)
+        req = pip_requirement(re.sub(r"\s+--?[A-Za-z].*$", "", line) if "--hash" not in line else line, rel, number)
         if req is not None:
             if hashed and "--hash" in line:
                 req.pinned = True

@@ -155,6 +155,9 @@ def test_requirements_parsing():
                       "scipy": False, "flask": True}
     assert manifest.includes == ["reqs/base.txt"] and manifest.constraints == ["reqs/constraints.txt"]
     assert {r.name: r.line for r in manifest.requirements}["numpy"] == 3
+    options = parse_requirements("requirements.txt", "torch==1.9.0+cu111 -f https://download.pytorch.org/whl/torch_stable.html\n"
+                                                     "numpy==1.26.4 --no-binary numpy\nscikit-learn>=1 -i https://x\n")
+    assert {r.name: r.pinned for r in options.requirements} == {"torch": True, "numpy": True, "scikit-learn": False}
 
 
 def test_pyproject_flavours():
