@@ -297,7 +297,9 @@ def parse_pyproject(rel: str, text: str) -> Manifest:
             for name, spec in table.items():
                 if name.lower() == "python":
                     continue
-                manifest.requirements.append(Requirement(normalize(name), f"{name} = {spec!r}", _poetry_pinned(spec), rel, None, group))
+                extras = _strings(spec.get("extras")) if isinstance(spec, dict) else []
+                manifest.requirements.append(Requirement(normalize(name), f"{name} = {spec!r}", _poetry_pinned(spec), rel,
+                                                         None, group, extras))
     pdm = tool.get("pdm") if isinstance(tool.get("pdm"), dict) else {}
     for group, specs in (pdm.get("dev-dependencies") or {}).items():
         for spec in _strings(specs):
