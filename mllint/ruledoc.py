@@ -35,6 +35,13 @@ def _example_block(example) -> str:
     return f"{note}```{lang}\n{text}\n```"
 
 
+def _diff(before: str, after: str) -> list[str]:
+    """The whole example as a diff: unchanged lines with a space, removed with ``-``, added with ``+``."""
+    import difflib
+
+    return [line for line in difflib.ndiff(before.splitlines(), after.splitlines()) if not line.startswith("?")]
+
+
 def rule_markdown(rule: type[Rule], limit: int | None = None) -> str:
     """Markdown page: What it does / Why is this bad? / Example / Use instead / How to fix."""
     factor = FACTORS.get(rule.factor, "")
@@ -63,6 +70,15 @@ def rule_markdown(rule: type[Rule], limit: int | None = None) -> str:
         for example in compliant:
             lines += [_example_block(example), ""]
     lines += ["## How to fix", "", textwrap.dedent(rule.how_to_fix).strip(), ""]
+    fixes = list(getattr(rule, "fixes", []) or [])
+    if fixes:
+        lines += ["## Automatic fix", "", "`mllint check --fix` applies safe fixes; unsafe ones need `--unsafe-fixes` "
+                  "(see [Fixes](../fixes.md) in the docs).", ""]
+        for fix in fixes:
+            label = "unsafe" if fix.unsafe else "safe"
+            note = f" ({fix.note})" if fix.note else ""
+            lines += [f"{label.capitalize()} fix{note}:", "", "```diff",
+                      *_diff(textwrap.dedent(fix.before).strip("\n"), textwrap.dedent(fix.after).strip("\n")), "```", ""]
     options = getattr(rule, "Options", None)
     if options is not None and hasattr(options, "model_fields"):
         lines += ["## Options", "", f"Set in `[tool.mllint.options.{rule.name}]`:", ""]
