@@ -15,6 +15,9 @@ def _is_column_key(node: ast.AST) -> bool:
     return isinstance(node, ast.List) and bool(node.elts) and all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts)
 
 
+ELEMENTWISE_INPLACE = ("fillna", "replace", "clip", "where", "mask", "interpolate", "ffill", "bfill")
+
+
 class ChainIndexing(TracksBindings, CodeRule):
     code = "ML1302"
     name = "chain-indexing"
@@ -103,11 +106,13 @@ class ChainIndexing(TracksBindings, CodeRule):
             df = pd.read_csv("data.csv")
             df["tenure"][df["tenure"] < 0] = 0  # clip
             df[df.age > 90]["age"] = 90
+            df["income"].fillna(df["income"].median(), inplace=True)
         ""","""
             import pandas as pd
             df = pd.read_csv("data.csv")
             df.loc[df["tenure"] < 0, "tenure"] = 0  # clip
             df.loc[df.age > 90, "age"] = 90
+            df["income"] = df["income"].fillna(df["income"].median())
         """, unsafe=True),
     ]
 
@@ -123,8 +128,22 @@ class ChainIndexing(TracksBindings, CodeRule):
             return isinstance(node, cst.List) and bool(node.elements) and all(isinstance(e.value, cst.SimpleString) for e in node.elements)
 
         class ToLoc(TargetedTransformer):
+            def leave_Expr(self, original, updated):
+                """``df["c"].fillna(0, inplace=True)`` -> ``df["c"] = df["c"].fillna(0)``."""
+                call = updated.value
+                fix = self.fix_of(original.value) if self.is_target(original.value) else None
+                if fix is None or fix.data.get("kind") != "inplace" or not isinstance(call, cst.Call) \
+                        or not isinstance(call.func, cst.Attribute):
+                    return updated
+                args = [arg for arg in call.args if not (arg.keyword and arg.keyword.value == "inplace")]
+                if args:
+                    args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+                call = call.with_changes(args=args)
+                return cst.Assign(targets=[cst.AssignTarget(call.func.value.deep_clone())], value=call, semicolon=updated.semicolon)
+
             def leave_Subscript(self, original, updated):
-                if not self.is_target(original) or not isinstance(updated.value, cst.Subscript):
+                fix = self.fix_of(original) if self.is_target(original) else None
+                if fix is None or fix.data.get("kind") != "loc" or not isinstance(updated.value, cst.Subscript):
                     return updated
                 inner = updated.value
                 if len(inner.slice) != 1 or len(updated.slice) != 1:
@@ -150,6 +169,8 @@ class ChainIndexing(TracksBindings, CodeRule):
         super().__init__(ctx, options)
         table = ctx.knowledge.get("smells_pandas", {})
         self.indexers = set(table.get("indexers", ["loc", "iloc", "at", "iat"]))
+        #: In-place methods whose result has the selection's index (safe to assign back): the fixer's scope.
+        self.elementwise = set(table.get("elementwise_inplace_methods", ELEMENTWISE_INPLACE))
         self.not_columns = self.indexers | set(table.get("non_pandas_attributes", [])) | {"index", "columns", "str", "dt", "cat", "T"}
 
     def _derived(self, node: ast.AST) -> bool:
@@ -199,7 +220,7 @@ class ChainIndexing(TracksBindings, CodeRule):
                 self.report(target, f"chained assignment `{short(target, 60)} = …` may write to a temporary copy "
                                     f"(a no-op under pandas copy-on-write); use {suggestion}",
                             fix=Fix("unsafe", f"use {suggestion} (unsafe: .loc selects rows by label, the chained "
-                                              "form may have used positions)") if _loc_fixable(target) else None)
+                                              "form may have used positions)", data={"kind": "loc"}) if _loc_fixable(target) else None)
 
     def visit_Assign(self, node: ast.Assign) -> None:
         self._check_targets(node.targets)
@@ -220,8 +241,13 @@ class ChainIndexing(TracksBindings, CodeRule):
         else:
             chained = self._derived(receiver)
         if chained:
+            fixable = (func.attr in self.elementwise and isinstance(self.ctx.parent, ast.Expr) and _assignable(receiver)
+                       and is_true(flag.value) and isinstance(flag.value, ast.Constant))
             self.report(node, f"`{short(receiver)}.{func.attr}(..., inplace=True)` modifies a temporary selection, not the DataFrame; "
-                              f"assign the result instead: `{short(receiver)} = {short(receiver)}.{func.attr}(...)`")
+                              f"assign the result instead: `{short(receiver)} = {short(receiver)}.{func.attr}(...)`",
+                        fix=Fix("unsafe", f"assign the result: `{short(receiver)} = {short(receiver)}.{func.attr}(...)` without "
+                                          "inplace=True (unsafe: the change now reaches the DataFrame)",
+                                data={"kind": "inplace"}) if fixable else None)
 
 
 def _loc_fixable(target: ast.Subscript) -> bool:
@@ -235,3 +261,10 @@ def _loc_fixable(target: ast.Subscript) -> bool:
     if isinstance(first, (ast.Slice, ast.Tuple)) or isinstance(second, (ast.Slice, ast.Tuple)):
         return False
     return _is_column_key(first) != _is_column_key(second)
+
+
+def _assignable(node: ast.AST) -> bool:
+    """A subscript/attribute chain on a name without calls: something ``x = ...`` can assign to."""
+    if not isinstance(node, (ast.Subscript, ast.Attribute)):
+        return False
+    return not any(isinstance(child, (ast.Call, ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr)) for child in ast.walk(node))
