@@ -167,3 +167,37 @@ def test_json_carries_fix_and_text_formats_show_fixability(tmp_path):
     assert "fixable: `mllint check --fix`" in github and "--unsafe-fixes" in github
     markdown = subprocess.run(args + ["-o", "markdown"], capture_output=True, text=True).stdout
     assert "*(fixable)*" in markdown
+
+
+def test_all_fixes_on_the_golden_fixtures_parse_converge_and_clear_what_they_fix(tmp_path):
+    """Every fixable rule at once, unsafe included, on the realistic fixture files and the messy example."""
+    import shutil
+
+    from mllint.source import neutralise_cell
+
+    fixtures = Path(__file__).parent / "fixtures" / "code"
+    messy = Path(__file__).resolve().parent.parent / "examples" / "messy-ml-repo"
+    files = [p for p in fixtures.iterdir() if p.suffix in (".py", ".ipynb")]
+    files += [p for p in messy.rglob("*") if p.suffix in (".py", ".ipynb")]
+    codes = {rule.code for rule in FIXABLE}
+    settings = Settings(select=["ALL"])
+    options = {rule.code: settings.rule_options(rule) for rule in CATALOGUE.code_rules()}
+    changed = 0
+    for index, source in enumerate(sorted(files)):
+        root = tmp_path / str(index)
+        root.mkdir()
+        shutil.copy(source, root / source.name)
+        results = fix_files(root, [source.name], CATALOGUE, codes, load_knowledge({}), options, unsafe=True)
+        for item in results:
+            assert item.error is None, (source, item.error)
+            if source.suffix == ".ipynb":
+                for cell in json.loads(item.after)["cells"]:
+                    if cell["cell_type"] == "code":
+                        ast.parse(neutralise_cell("".join(cell["source"])))
+            else:
+                ast.parse(item.after)
+            changed += item.changed
+            (root / source.name).write_text(item.after)
+        again = fix_files(root, [source.name], CATALOGUE, codes, load_knowledge({}), options, unsafe=True)
+        assert not [r for r in again if r.changed], f"{source.name}: fixes do not converge"
+    assert changed >= 5
