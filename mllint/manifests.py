@@ -11,6 +11,8 @@ from __future__ import annotations
 import ast
 import configparser
 import fnmatch
+import functools
+import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -72,6 +74,16 @@ class Manifest:
         return any(token.startswith(DEV_WORDS) for token in tokens if token not in ("requirements", "txt", "in"))
 
 
+
+@functools.lru_cache(maxsize=64)
+def _name_globs(patterns: tuple[str, ...]):
+    """``lambda name: any(fnmatch.fnmatch(name, p) for p in patterns)`` as one compiled regex."""
+    if not patterns:
+        return lambda _name: False
+    flags = re.IGNORECASE if os.path.normcase("A") == "a" else 0  # fnmatch.fnmatch folds case where the OS does
+    regex = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns), flags)
+    return lambda name: regex.match(name) is not None
+
 class Manifests:
     """Every dependency manifest of the tree, parsed once."""
 
@@ -81,12 +93,12 @@ class Manifests:
 
     # -- finding files --------------------------------------------------------------------------------
     def is_manifest_name(self, rel: str) -> bool:
-        path = PurePosixPath(rel)
-        name = path.name
+        name = rel.rsplit("/", 1)[-1]
         if name in self.knowledge.get("names", ()):
             return True
-        if any(fnmatch.fnmatch(name, pattern) for pattern in self.knowledge.get("patterns", ())):
+        if _name_globs(tuple(self.knowledge.get("patterns", ())))(name):
             return True
+        path = PurePosixPath(rel)
         return path.suffix in (".txt", ".in") and any(part in self.knowledge.get("folders", ()) for part in path.parts[:-1])
 
     @cached_property
@@ -96,9 +108,8 @@ class Manifests:
     @cached_property
     def lock_files(self) -> list[str]:
         names = set(self.knowledge.get("lock_files", ()))
-        patterns = self.knowledge.get("lock_patterns", ())
-        return [rel for rel in self.repo.files
-                if PurePosixPath(rel).name in names or any(fnmatch.fnmatch(PurePosixPath(rel).name, p) for p in patterns)]
+        matches = _name_globs(tuple(self.knowledge.get("lock_patterns", ())))
+        return [rel for rel in self.repo.files if rel.rsplit("/", 1)[-1] in names or matches(rel.rsplit("/", 1)[-1])]
 
     # -- parsing --------------------------------------------------------------------------------------
     @cached_property

@@ -25,22 +25,30 @@ def _glob(pattern: str) -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=1024)
-def _prefix_set(prefixes: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(prefixes)
+def _prefix_set(prefixes: tuple[str, ...]) -> tuple[frozenset[str], set[str], set[str]]:
+    """(the prefixes, modules known to match, modules known not to) for :func:`imports_any`."""
+    return frozenset(prefixes), set(), set()
 
 
 def imports_any(imports: Iterable[str], prefixes: Iterable[str]) -> list[str]:
     """Imported modules that are one of ``prefixes`` or below one (``mlflow.sklearn`` matches ``mlflow``)."""
-    wanted = _prefix_set(tuple(prefixes))
+    wanted, hits, misses = _prefix_set(tuple(prefixes))
     out = []
-    for module in imports:
+    for module in imports:  # a repository repeats the same imports: each is resolved once
+        if module in hits:
+            out.append(module)
+            continue
+        if module in misses:
+            continue
         head = module
         while True:  # the module itself, then each dotted parent: one set lookup each
             if head in wanted:
+                hits.add(module)
                 out.append(module)
                 break
             cut = head.rfind(".")
             if cut < 0:
+                misses.add(module)
                 break
             head = head[:cut]
     return out
