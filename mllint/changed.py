@@ -13,6 +13,7 @@ import subprocess
 from pathlib import Path
 
 from mllint.config import path_matches
+from mllint.discover import SAFE_CONFIG
 from mllint.findings import Finding
 
 
@@ -22,7 +23,7 @@ class ChangedError(Exception):
 
 def _git(root: Path, *args: str) -> str:
     try:
-        done = subprocess.run(["git", *args], check=False, cwd=root, capture_output=True, text=True, timeout=60)
+        done = subprocess.run(["git", *SAFE_CONFIG, *args], check=False, cwd=root, capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.SubprocessError) as exc:
         raise ChangedError(f"cannot run git: {exc}") from None
     if done.returncode != 0:
@@ -46,7 +47,7 @@ def changed_files(root: Path, ref: str) -> set[str]:
     except ChangedError:
         base = ref
     out: set[str] = set()
-    diff = _git(root, "-c", "core.quotepath=off", "diff", "--name-only", "--no-renames", "--relative", "-z", base, "--", ".")
+    diff = _git(root, "-c", "core.quotepath=off", "diff", "--no-ext-diff", "--no-textconv", "--name-only", "--no-renames", "--relative", "-z", base, "--", ".")
     out.update(part for part in diff.split("\0") if part)
     untracked = _git(root, "-c", "core.quotepath=off", "ls-files", "--others", "--exclude-standard", "-z", "--", ".")
     out.update(part for part in untracked.split("\0") if part)

@@ -21,6 +21,9 @@ from mllint.config import path_matches
 
 CODE_SUFFIXES = (".py", ".ipynb")
 GIT_TIMEOUT = 30
+#: A checked repository's own .git/config must not make git run programs (fsmonitor hooks, external
+#: diff drivers, textconv/clean filters) while mllint reads it.
+SAFE_CONFIG = ("-c", "core.fsmonitor=false", "-c", "diff.external=", "-c", "core.hooksPath=/dev/null")
 
 
 @dataclass
@@ -49,7 +52,7 @@ def run_git(args: list[str], cwd: Path, timeout: float = GIT_TIMEOUT,
     env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
     try:
         proc = subprocess.run(
-            [git, *args], cwd=cwd, capture_output=True, timeout=timeout, env=env, stdin=subprocess.DEVNULL,
+            [git, *SAFE_CONFIG, *args], cwd=cwd, capture_output=True, timeout=timeout, env=env, stdin=subprocess.DEVNULL,
         )
     except (OSError, subprocess.SubprocessError):
         return None
