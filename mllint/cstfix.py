@@ -98,3 +98,69 @@ def module_name_for(module: cst.Module, dotted: str) -> str | None:
         if full == dotted:
             return local
     return None
+
+
+def params_binding(module: cst.Module, ctx) -> str | None:
+    """The module-level name bound to the project's parameters by a loader mllint recognises.
+
+    ``NAME = <call>`` at module level where the call mentions the params file's name
+    (``yaml.safe_load(open("params.yaml"))``), or is ``dvc.api.params_show()`` / ``load_params()``.
+    None when the project has no params file or this module does not load it.
+    """
+    if not getattr(ctx, "params_file", None):
+        return None
+    params_name = ctx.params_file.rsplit("/", 1)[-1]
+    code = cst.Module(body=[]).code_for_node
+    for stmt in module.body:
+        if not isinstance(stmt, cst.SimpleStatementLine) or not isinstance(stmt.body[0], cst.Assign):
+            continue
+        assign = stmt.body[0]
+        if len(assign.targets) != 1 or not isinstance(assign.targets[0].target, cst.Name) or not isinstance(assign.value, cst.Call):
+            continue
+        value = code(assign.value)
+        if params_name in value or "params_show(" in value or "load_params(" in value:
+            return assign.targets[0].target.value
+    return None
+
+
+class ParamsMover(TargetedTransformer):
+    """Replace literal keyword values of the reported calls by ``params[section][key]``.
+
+    ``fix.data``: ``{"section": str, "keywords": {name: literal}}``. A value is moved only when the
+    params file has no such section yet (the section is then added, see ``FixContext.params_added``)
+    or already holds the same value; anything else is left alone (the finding stays).
+    """
+
+    def __init__(self, targets, ctx) -> None:
+        super().__init__(targets)
+        self.ctx = ctx
+        self.binding: str | None = None
+
+    def visit_Module(self, node: cst.Module) -> bool:
+        self.binding = params_binding(node, self.ctx)
+        return True
+
+    def _key(self, section: str, key: str, value) -> bool:
+        existing = self.ctx.params.get(section)
+        added = self.ctx.params_added.setdefault(section, {}) if existing is None else None
+        if existing is not None:
+            return isinstance(existing, dict) and key in existing and existing[key] == value and type(existing[key]) is type(value)
+        if key in added:
+            return added[key] == value and type(added[key]) is type(value)
+        added[key] = value
+        return True
+
+    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.Call:
+        fix = self.fix_of(original) if self.binding and self.is_target(original) else None
+        if fix is None or not fix.data.get("keywords"):
+            return updated
+        section, keywords = fix.data["section"], fix.data["keywords"]
+        args = []
+        for arg in updated.args:
+            name = arg.keyword.value if arg.keyword else None
+            if name in keywords and self._key(section, name, keywords[name]):
+                arg = arg.with_changes(value=cst.parse_expression(f"{self.binding}[{section!r}][{name!r}]".replace("'", '"')))
+            args.append(arg)
+        if not self.ctx.params_added.get(section):
+            self.ctx.params_added.pop(section, None)
+        return updated.with_changes(args=args)

@@ -33,6 +33,8 @@ class FixContext:
     project_root: Path | None = None
     params: dict[str, Any] = field(default_factory=dict)
     params_file: str | None = None
+    #: Sections a fixer moved into the params file (shared by every file of one run; written by fix_files).
+    params_added: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -186,6 +188,7 @@ def fix_files(root: Path, paths: list[str], catalogue: Catalogue, enabled: set[s
               options: dict[str, Any], unsafe: bool) -> list[FileFix]:
     """Compute fixes for ``paths`` (relative to root); the caller decides to write or to diff."""
     params_file, params = load_params(root)
+    params_added: dict[str, dict[str, Any]] = {}
     results = []
     for rel in paths:
         full = root / rel
@@ -197,7 +200,8 @@ def fix_files(root: Path, paths: list[str], catalogue: Catalogue, enabled: set[s
         def run(content: bytes, rel=rel) -> list[Finding]:
             return analyze_file(rel, content, catalogue, enabled, knowledge, options)[0]
 
-        ctx = FixContext(path=rel, source="", project_root=root, params=params, params_file=params_file)
+        ctx = FixContext(path=rel, source="", project_root=root, params=params, params_file=params_file,
+                         params_added=params_added)
         if rel.endswith(".ipynb"):
             new, fixed, error = fix_notebook(rel, data, run, catalogue, unsafe, ctx)
             before, after = data.decode("utf-8", "replace"), new.decode("utf-8", "replace")
@@ -210,7 +214,20 @@ def fix_files(root: Path, paths: list[str], catalogue: Catalogue, enabled: set[s
             after, fixed, error = fix_python(rel, before, run, catalogue, unsafe, ctx)
         if fixed or error:
             results.append(FileFix(rel, before, after, fixed, error))
+    if params_file and any(params_added.values()) and any(item.changed for item in results):
+        results.append(_params_fix(root, params_file, params_added))
     return results
+
+
+def _params_fix(root: Path, params_file: str, added: dict[str, dict[str, Any]]) -> FileFix:
+    """The params file with the moved sections appended (new top-level sections only, formatting kept)."""
+    import yaml
+
+    before = (root / params_file).read_text("utf-8")
+    sections = {section: values for section, values in added.items() if values}
+    block = yaml.safe_dump(sections, sort_keys=False, default_flow_style=False)
+    after = before + ("" if before.endswith("\n") or not before else "\n") + "# moved here by `mllint check --fix --unsafe-fixes`\n" + block
+    return FileFix(params_file, before, after)
 
 
 def write_fixes(root: Path, fixes: list[FileFix]) -> None:

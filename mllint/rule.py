@@ -40,7 +40,8 @@ class FixExample:
     """A fix's documented effect: ``before`` (a violating file) becomes ``after`` under ``mllint check --fix``.
 
     ``unsafe`` fixes are applied only with ``--unsafe-fixes``. ``path`` is the file name checked;
-    ``files`` are other project files present while fixing (e.g. a ``params.yaml``). Run as tests.
+    ``files`` are other project files present while fixing (e.g. a ``params.yaml``) and
+    ``files_after`` those the fix changes too. Run as tests (tests/test_fixes.py).
     """
 
     before: str
@@ -48,7 +49,34 @@ class FixExample:
     unsafe: bool = False
     path: str = "train.py"
     files: dict[str, str] = field(default_factory=dict)
+    #: The other files as the fix leaves them (e.g. the params file a value was moved into).
+    files_after: dict[str, str] = field(default_factory=dict)
     note: str = ""
+
+
+def loads_params(tree: ast.AST) -> bool:
+    """Does the module bind a params loader at module level (``params = load_params()``,
+    ``cfg = yaml.safe_load(open("params.yaml"))``, ``dvc.api.params_show()``)? Fixes that move
+    literals into the params file are offered only then (the fixer re-checks against the real file)."""
+    for stmt in getattr(tree, "body", []):
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) \
+                and isinstance(stmt.value, ast.Call) and "params" in ast.unparse(stmt.value):
+            return True
+    return False
+
+
+def literal_keywords(node: ast.Call, names: set[str]) -> dict[str, Any]:
+    """Keyword arguments among ``names`` whose value is a number literal (``-1`` included)."""
+    out: dict[str, Any] = {}
+    for keyword in node.keywords:
+        if keyword.arg in names:
+            try:
+                value = ast.literal_eval(keyword.value)
+            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                continue
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                out[keyword.arg] = value
+    return out
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ import re
 
 from mllint.context import FUNCTION_NODES, eval_binop
 from mllint.knowledge import canonical
-from mllint.rule import CodeRule, Example
+from mllint.findings import Fix
+from mllint.rule import CodeRule, Example, FixExample, literal_keywords, loads_params
 
 PERCENT_SLICE = re.compile(r"\[[^\]]*\d+(\.\d+)?%[^\]]*\]")
 TOKENS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
@@ -247,7 +248,33 @@ class HardcodedSplit(CodeRule):
             if described:
                 hits.append(described)
         if hits:
-            self.report(node, f"hardcoded split in {label}(): {', '.join(hits)}; read the split from configuration (e.g. params.yaml)")
+            moved = literal_keywords(node, set(spec.get("kwargs", ()))) if loads_params(self.ctx.tree) else {}
+            fix = Fix("unsafe", f"move {', '.join(moved)} into the params file under `split:` and read {'it' if len(moved) == 1 else 'them'} "
+                                "from there (unsafe: the split then comes from configuration)",
+                      data={"section": "split", "keywords": moved}) if moved else None
+            self.report(node, f"hardcoded split in {label}(): {', '.join(hits)}; read the split from configuration (e.g. params.yaml)", fix=fix)
+
+    fixes = [
+        FixExample("""
+            import yaml
+            from sklearn.model_selection import train_test_split
+            params = yaml.safe_load(open("params.yaml"))
+            X_train, X_test = train_test_split(X, test_size=0.2, random_state=params["seed"])
+        ""","""
+            import yaml
+            from sklearn.model_selection import train_test_split
+            params = yaml.safe_load(open("params.yaml"))
+            X_train, X_test = train_test_split(X, test_size=params["split"]["test_size"], random_state=params["seed"])
+        """, unsafe=True, files={"params.yaml": "seed: 42\n"},
+                   files_after={"params.yaml": "seed: 42\n# moved here by `mllint check --fix --unsafe-fixes`\nsplit:\n  test_size: 0.2\n"},
+                   note="the file loads params.yaml; `split: {test_size: 0.2}` is appended to it"),
+    ]
+
+    @classmethod
+    def fixer(cls, targets, ctx):
+        from mllint.cstfix import ParamsMover
+
+        return ParamsMover(targets, ctx)
 
     def _literal(self, value: ast.AST, spec: dict) -> str | None:
         is_literal, literal, constant = self._constant(value)

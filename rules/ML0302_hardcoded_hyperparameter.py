@@ -6,7 +6,8 @@ from __future__ import annotations
 import ast
 
 from mllint.dataflow import ScopeStates
-from mllint.rule import CodeRule, Example
+from mllint.findings import Fix
+from mllint.rule import CodeRule, Example, FixExample, literal_keywords, loads_params
 
 
 class HardcodedHyperparameter(CodeRule):
@@ -255,7 +256,33 @@ class HardcodedHyperparameter(CodeRule):
         if all(hit.split("=", 1)[0] in self.budget for hit in hits):
             return
         shown = ", ".join(hits[:6]) + (f" and {len(hits) - 6} more" if len(hits) > 6 else "")
-        self.report(node, f"hardcoded hyperparameters in {label}(): {shown}; read them from configuration (e.g. params.yaml)")
+        moved = literal_keywords(node, {hit.split("=", 1)[0] for hit in hits}) if loads_params(self.ctx.tree) else {}
+        fix = Fix("unsafe", f"move {', '.join(moved)} into the params file under `{label}:` and read them from there "
+                            "(unsafe: the values then come from configuration)",
+                  data={"section": label, "keywords": moved}) if moved else None
+        self.report(node, f"hardcoded hyperparameters in {label}(): {shown}; read them from configuration (e.g. params.yaml)", fix=fix)
+
+    fixes = [
+        FixExample("""
+            import yaml
+            from sklearn.ensemble import RandomForestClassifier
+            params = yaml.safe_load(open("params.yaml"))
+            model = RandomForestClassifier(n_estimators=300, max_depth=12, random_state=params["seed"])
+        ""","""
+            import yaml
+            from sklearn.ensemble import RandomForestClassifier
+            params = yaml.safe_load(open("params.yaml"))
+            model = RandomForestClassifier(n_estimators=params["RandomForestClassifier"]["n_estimators"], max_depth=params["RandomForestClassifier"]["max_depth"], random_state=params["seed"])
+        """, unsafe=True, files={"params.yaml": "seed: 42\n"},
+                   files_after={"params.yaml": "seed: 42\n# moved here by `mllint check --fix --unsafe-fixes`\nRandomForestClassifier:\n  n_estimators: 300\n  max_depth: 12\n"},
+                   note="the file loads params.yaml; `RandomForestClassifier: {n_estimators: 300, max_depth: 12}` is appended to it"),
+    ]
+
+    @classmethod
+    def fixer(cls, targets, ctx):
+        from mllint.cstfix import ParamsMover
+
+        return ParamsMover(targets, ctx)
 
 
 def _label(node: ast.Call) -> str:

@@ -70,6 +70,11 @@ def test_fix_example(rule, example, tmp_path):
     if example.unsafe:  # an unsafe fix is not applied by --fix alone
         assert not [f for f in _fix(tmp_path, example.path, rule.code, unsafe=False) if f.changed]
     results = _fix(tmp_path, example.path, rule.code, unsafe=True)
+    others = {item.path: _dedent(item.after) for item in results if item.path != example.path}
+    assert others == {rel: _dedent(text) for rel, text in example.files_after.items()}
+    for rel, text in others.items():
+        (tmp_path / rel).write_text(text)
+    results = [item for item in results if item.path == example.path]
     assert len(results) == 1 and results[0].error is None, results
     assert results[0].after == after, results[0].diff()
     ast.parse(results[0].after)
@@ -89,7 +94,7 @@ def test_fix_example_inside_a_notebook(rule, example, tmp_path):
     # a trailing statement: a cell's last expression is displayed, which some rules do not report
     data = json.loads(notebook_json(["%matplotlib inline\n" + before + "pass", "print('done')"], markdown_first=True))
     (tmp_path / "explore.ipynb").write_text(json.dumps(data, indent=1))
-    results = _fix(tmp_path, "explore.ipynb", rule.code, unsafe=True)
+    results = [item for item in _fix(tmp_path, "explore.ipynb", rule.code, unsafe=True) if item.path == "explore.ipynb"]
     assert len(results) == 1 and results[0].error is None
     fixed = json.loads(results[0].after)
     assert "".join(fixed["cells"][1]["source"]) == "%matplotlib inline\n" + after + "pass"
