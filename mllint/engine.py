@@ -181,7 +181,8 @@ def _cached_digest(cache: ResultCache, root: str, rel: str, limit: int) -> str |
 
 
 def _run_code_pass(root: Path, rels: list[str], settings: Settings, enabled: set[str], jobs: int,
-                   cache: ResultCache | None, progress: Progress | None = None) -> tuple[dict[str, tuple[list[dict], dict]], int]:
+                   cache: ResultCache | None, progress: Progress | None = None,
+                   digests: dict[str, str] | None = None) -> tuple[dict[str, tuple[list[dict], dict]], int]:
     results: dict[str, tuple[list[dict], dict]] = {}
     todo: list[str] = []
     hits = 0
@@ -191,6 +192,8 @@ def _run_code_pass(root: Path, rels: list[str], settings: Settings, enabled: set
             digest = _cached_digest(cache, base, rel, settings.max_file_size)
             cached = cache.get(rel, digest) if digest else None
             if cached is not None:
+                if digests is not None:
+                    digests[rel] = digest
                 results[rel] = cached
                 hits += 1
                 continue
@@ -203,6 +206,8 @@ def _run_code_pass(root: Path, rels: list[str], settings: Settings, enabled: set
             produced = map(_check_one, todo)
         for rel, digest, findings, facts, stat_key in produced:
             results[rel] = (findings, facts)
+            if digests is not None and digest not in ("unreadable",):
+                digests[rel] = digest
             if progress is not None:
                 progress(len(results), len(rels))
             if cache is not None and digest not in ("unreadable",):
@@ -332,7 +337,9 @@ def run_check(root: Path, settings: Settings, *, files: list[str] | None = None,
     result.code_rules_run = run_code
     # The pass always runs the enabled code rules, so cache entries stay complete whatever --only says;
     # with --only repo their findings are dropped below and only the facts are used.
-    results, hits = _run_code_pass(root, code_files, settings, code_enabled, jobs or settings.jobs or default_jobs(), cache, progress)
+    digests: dict[str, str] = {}
+    results, hits = _run_code_pass(root, code_files, settings, code_enabled, jobs or settings.jobs or default_jobs(), cache, progress,
+                                   digests)
     result.cache_hits = hits
     result.files_checked = len(code_files)
     findings: list[Finding] = []
@@ -346,7 +353,9 @@ def run_check(root: Path, settings: Settings, *, files: list[str] | None = None,
     if files is None and only in ("all", "repo"):
         result.repo_rules_run = True
         facts = {rel: results[rel][1] for rel in code_files}
-        model = RepoModel(root=root, inventory=inventory, facts=facts, knowledge=load_knowledge(settings.knowledge), settings=settings)
+        usable = cache is not None and cache.directory.is_dir() and not cache.directory.is_symlink()
+        model = RepoModel(root=root, inventory=inventory, facts=facts, knowledge=load_knowledge(settings.knowledge), settings=settings,
+                          cache_dir=cache.directory if usable else None, digests=digests)
         findings.extend(_run_repo_rules(model, catalogue, settings, enabled))
 
     for finding in findings:

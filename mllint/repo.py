@@ -23,6 +23,8 @@ class RepoModel:
     facts: dict[str, dict[str, Any]]
     knowledge: dict[str, Any]
     settings: Any = None
+    cache_dir: Path | None = None  # the run's cache directory (None with --no-cache): rules may memoise there
+    digests: dict[str, str] = field(default_factory=dict)  # content digest of each code file
     _texts: dict[str, str | None] = field(default_factory=dict, repr=False)
 
     @property

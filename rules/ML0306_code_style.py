@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -203,7 +205,13 @@ class CodeStyle(RepoRule):
         lines = sum(max(int(facts.get("lines") or 0), 1) for facts in files)
         config = project_ruff_config(repo.root) if options.use_project_config else None
         args = ruff_arguments(options, config is not None)
-        counts = run_ruff(repo.root, [facts["path"] for facts in files], args)
+        paths = [facts["path"] for facts in files]
+        memo = _memo_file(repo, paths, args, config)
+        counts = _read_memo(memo)
+        if counts is None:
+            counts = run_ruff(repo.root, paths, args)
+            if not isinstance(counts, str):
+                _write_memo(memo, counts)
         if isinstance(counts, str):
             notice(counts)
             return
@@ -221,6 +229,55 @@ class CodeStyle(RepoRule):
             path=None,
             evidence=["*.py"],
         )
+
+
+def _memo_file(repo, paths: list[str], args: list[str], config: Path | None) -> Path | None:
+    """Where ruff's counts for exactly these file contents, arguments, config and ruff binary are kept
+    (in mllint's cache directory; None when the run has no cache or a file has no content digest)."""
+    cache_dir = getattr(repo, "cache_dir", None)
+    digests = getattr(repo, "digests", None) or {}
+    binary = find_ruff()
+    if cache_dir is None or binary is None or any(not str(digests.get(p, "size:")).isalnum() for p in paths):
+        return None
+    key = hashlib.blake2b(digest_size=16)
+    try:
+        stat = os.stat(binary)
+        key.update(json.dumps([args, binary, stat.st_size, stat.st_mtime_ns]).encode())
+        if config is not None:
+            key.update(config.read_bytes())
+    except OSError:
+        return None
+    for path in paths:
+        key.update(f"{path}\0{digests[path]}\n".encode("utf-8", "surrogateescape"))
+    return Path(cache_dir) / f"ruff-{key.hexdigest()}.json"
+
+
+def _read_memo(memo: Path | None) -> Counter | None:
+    if memo is None or memo.is_symlink():
+        return None
+    try:
+        data = json.loads(memo.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return None
+    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, int) for k, v in data.items()):
+        return None
+    return Counter(data)
+
+
+def _write_memo(memo: Path | None, counts: Counter) -> None:
+    """Atomic write; keep the 4 newest memos. Failing to write is not an error."""
+    if memo is None or memo.parent.is_symlink() or not memo.parent.is_dir():
+        return
+    try:
+        fd, tmp = tempfile.mkstemp(dir=memo.parent, prefix=".tmp-ruff-", suffix=".json")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps(dict(counts)))
+        os.replace(tmp, memo)
+        old = sorted(memo.parent.glob("ruff-*.json"), key=lambda p: p.lstat().st_mtime, reverse=True)
+        for stale in old[4:]:
+            stale.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def display_command(args: list[str]) -> str:

@@ -1,0 +1,75 @@
+"""What a warm run may skip, and must not: the stat-keyed digests, ruff's memoised counts (ML0306),
+and the exclude matcher that replaced per-pattern fnmatch (same answers, property-tested)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from hypothesis import given, settings, strategies as st
+
+from mllint import engine
+from mllint.config import DEFAULT_EXCLUDE, Settings, path_matches
+from mllint.discover import ExcludeMatcher
+from mllint.engine import run_check
+
+MESSY = "import os, sys\ndef LoadData(Path):\n  Data=open(Path).read()\n  return Data\nclass model:\n  def Fit(self, X):\n    pass\n"
+
+
+def _ml0306_module():
+    return sys.modules["mllint_catalogue.ML0306_code_style"]
+
+
+def test_warm_run_reads_no_file_and_reuses_ruff_counts(make_repo, monkeypatch):
+    root = make_repo({f"pkg/m{i}.py": MESSY for i in range(5)})
+    for rel in (root / "pkg").iterdir():  # older than the 2 s "fresh" window: stat keys are recorded
+        os.utime(rel, (1_600_000_000, 1_600_000_000))
+    config = Settings(select=["ALL"])
+    first = run_check(root, config, jobs=1)
+    assert any(f.code == "ML0306" for f in first.findings)
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("a warm run must not do this")
+
+    monkeypatch.setattr(engine, "_hash_file", refuse)  # unchanged (size, mtime, inode): no read
+    monkeypatch.setattr(_ml0306_module(), "run_ruff", refuse)  # same contents: memoised counts
+    second = run_check(root, config, jobs=1)
+    assert second.cache_hits == 5
+    assert [f.to_json() for f in second.findings] == [f.to_json() for f in first.findings]
+
+
+def test_a_changed_file_is_rehashed_and_ruff_runs_again(make_repo, monkeypatch):
+    root = make_repo({"a.py": MESSY, "b.py": MESSY})
+    config = Settings(select=["ALL"])
+    run_check(root, config, jobs=1)
+    (root / "b.py").write_text(MESSY + "import json\n")
+    calls = []
+    real = _ml0306_module().run_ruff
+
+    def counting(*args, **kwargs):
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(_ml0306_module(), "run_ruff", counting)
+    result = run_check(root, config, jobs=1)
+    assert result.cache_hits == 1 and len(calls) == 1
+
+
+def test_no_cache_means_no_memo(make_repo):
+    root = make_repo({"a.py": MESSY})
+    run_check(root, Settings(select=["ALL"]), use_cache=False, jobs=1)
+    assert not (root / ".mllint_cache").exists()
+
+
+segment = st.sampled_from(["src", "build", ".venv", "a b", "x.egg-info", "data", "node_modules", "pkg", "m.py", "n.ipynb", "wandb"])
+pattern = st.one_of(st.sampled_from(DEFAULT_EXCLUDE),
+                    st.builds(lambda lead, parts, tail: lead + "/".join(parts) + tail,
+                              st.sampled_from(["", "/", "./", "**/"]),
+                              st.lists(st.sampled_from(["src", "*", "build", "*.py", "d?ta", "[ab]*", "pkg", "**"]), min_size=1, max_size=3),
+                              st.sampled_from(["", "/", "/*"])))
+
+
+@given(st.lists(segment, min_size=1, max_size=4).map("/".join), st.lists(pattern, max_size=6))
+@settings(max_examples=300, deadline=None)
+def test_exclude_matcher_agrees_with_path_matches(rel, patterns):
+    assert ExcludeMatcher(patterns)(rel) == any(path_matches(rel, p) for p in patterns)
