@@ -62,6 +62,8 @@ _WORKER: dict[str, Any] = {}
 def _init_worker(root: str, settings: Settings, enabled: set[str], worker: bool = False) -> None:
     if worker:  # Ctrl-C is the main process's business: it stops the pool and exits 130
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        if hasattr(signal, "pthread_sigmask"):  # forked with SIGINT blocked (see _spawning): now ignored
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     catalogue = load_catalogue()
     _WORKER.update(
         root=Path(root), settings=settings, enabled=enabled, catalogue=catalogue,
@@ -236,7 +238,8 @@ def _parallel(root: Path, todo: list[str], settings: Settings, enabled: set[str]
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
                                initargs=(str(root), settings, enabled, True))
     try:
-        pending = {pool.submit(_check_chunk, batch): batch for batch in batches}
+        with _spawning():
+            pending = {pool.submit(_check_chunk, batch): batch for batch in batches}
         while pending:
             done, _ = wait(pending, timeout=stall, return_when=FIRST_COMPLETED)
             if not done:  # nothing finished for too long: a worker is stuck below Python
@@ -251,8 +254,10 @@ def _parallel(root: Path, todo: list[str], settings: Settings, enabled: set[str]
                 yield from produced
         for batch in pending.values():
             leftover.extend(batch)
-    except BaseException:
+    except BaseException as exc:
         _kill(pool)
+        if isinstance(exc, KeyboardInterrupt):
+            _exit_backstop()
         raise
     _kill(pool) if leftover else pool.shutdown(wait=True)
     if leftover:
@@ -287,6 +292,31 @@ def _isolated(root: Path, rels: list[str], settings: Settings, enabled: set[str]
         _kill(pool)
         raise
     pool.shutdown(wait=True)
+
+
+class _spawning:
+    """Block SIGINT while worker processes are forked: a Ctrl-C in that instant would otherwise hit a
+    worker before it ignores SIGINT (a traceback on stderr). The main process gets it on unblock."""
+
+    def __enter__(self) -> None:
+        self.active = hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
+        if self.active:
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+    def __exit__(self, *_exc) -> None:
+        if self.active:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def _exit_backstop(grace: float = 5.0) -> None:
+    """After Ctrl-C in the command-line tool, exit 130 even if interpreter shutdown then waits on a
+    pool thread that killed workers left stuck (concurrent.futures joins its threads at exit)."""
+    entry = os.path.basename(sys.argv[0]) if sys.argv else ""
+    if entry not in ("mllint", "__main__.py") or "mllint" not in (sys.argv[0] if sys.argv else ""):
+        return  # in-process callers (tests, IDEs) decide for themselves
+    timer = threading.Timer(grace, os._exit, args=(130,))
+    timer.daemon = True
+    timer.start()
 
 
 def _kill(pool) -> None:
