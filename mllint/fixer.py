@@ -21,7 +21,8 @@ from mllint.codepass import analyze_file
 from mllint.findings import Finding
 from mllint.source import neutralise_cell
 
-MAX_ROUNDS = 5
+#: Each round re-analyses the file and applies one rule's fixes (positions stay exact); 20 bounds the loop.
+MAX_ROUNDS = 20
 
 
 @dataclass
@@ -60,8 +61,8 @@ def applicable(finding: Finding, unsafe: bool) -> bool:
     return finding.fix is not None and (finding.fix.applicability == "safe" or unsafe)
 
 
-def _transform(source: str, findings: list[Finding], catalogue: Catalogue, ctx: FixContext) -> str:
-    """Apply every applicable rule fixer once to a Python source; returns the new source."""
+def _transform(source: str, findings: list[Finding], catalogue: Catalogue, ctx: FixContext) -> tuple[str, str | None]:
+    """Apply the first rule fixer (by code) that changes the source; returns the new source and that code."""
     import libcst as cst
 
     by_code = catalogue.by_code()
@@ -78,8 +79,12 @@ def _transform(source: str, findings: list[Finding], catalogue: Catalogue, ctx: 
         transformer = make(targets[code], ctx)
         if transformer is None:
             continue
-        module = cst.MetadataWrapper(module).visit(transformer)
-    return module.code
+        new = cst.MetadataWrapper(module).visit(transformer)
+        if new.code != module.code:
+            # positions of the other rules' findings may have moved: they are fixed in the next round,
+            # after the file is analysed again
+            return new.code, code
+    return module.code, None
 
 
 def _parses(source: str) -> bool:
@@ -99,14 +104,14 @@ def fix_python(path: str, source: str, run, catalogue: Catalogue, unsafe: bool, 
         if not todo:
             break
         try:
-            candidate = _transform(current, todo, catalogue, ctx)
+            candidate, code = _transform(current, todo, catalogue, ctx)
         except Exception as exc:  # libcst cannot parse this file: leave it untouched
             return current, fixed, f"not fixed: {type(exc).__name__}: {exc}"
         if candidate == current:
             break
         if not _parses(candidate):
             return current, fixed, "not fixed: a fix produced code that does not parse (please report)"
-        fixed.extend(todo)
+        fixed.extend(f for f in todo if f.code == code)
         current = candidate
     return current, fixed, None
 
@@ -152,14 +157,14 @@ def fix_notebook(path: str, data: bytes, run, catalogue: Catalogue, unsafe: bool
             neutral = neutralise_cell(original)
             cell_findings = [f for f in todo if f.cell == index]
             try:
-                fixed = _transform(neutral, cell_findings, catalogue, ctx)
+                fixed, code = _transform(neutral, cell_findings, catalogue, ctx)
             except Exception:
                 continue
             restored = _restore_magics(original, neutral, fixed)
             if restored is None or restored == original or not _parses(neutralise_cell(restored)):
                 continue
             cell["source"] = restored.splitlines(keepends=True) if isinstance(raw, list) else restored
-            fixed_all.extend(cell_findings)
+            fixed_all.extend(f for f in cell_findings if f.code == code)
             changed = True
         if not changed:
             break
