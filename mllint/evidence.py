@@ -319,6 +319,8 @@ class Evidence:
             return None
         if isinstance(func, ast.Name) and func.id in self.module_classes:
             return MODEL
+        if isinstance(func, ast.Name) and func.id in self.eval_loader_functions:
+            return EVAL_MODEL  # def load_model(path): ...; model.eval(); return model
         if isinstance(func, ast.Attribute):
             if func.attr == "from_pretrained":
                 return EVAL_MODEL
@@ -330,6 +332,23 @@ class Evidence:
                     return MODEL
                 return inner
         return None
+
+    @cached_property
+    def eval_loader_functions(self) -> frozenset[str]:
+        """Module-level functions that put what they return in eval mode (``x.eval()`` and a ``return``)."""
+        found = set()
+        for stmt in self.ctx.tree.body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                calls_eval = returns = False
+                for sub in ast.walk(stmt):
+                    if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr == "eval" \
+                            and not sub.args:
+                        calls_eval = True
+                    elif isinstance(sub, ast.Return) and sub.value is not None:
+                        returns = True
+                if calls_eval and returns:
+                    found.add(stmt.name)
+        return frozenset(found)
 
     def is_optimizer(self, node: ast.AST) -> bool:
         """Bound to an optimizer constructor, or named like one (``optimizer``, ``opt_g``, ``self.optim``)."""

@@ -200,6 +200,18 @@ class EvalModeMissing(TracksBindings, CodeRule):
                         print(model(x))
                 model.train()
         """, note="the validation loop of a training function, done right"),
+        Example("""
+            import torch
+
+            def get_model(path):
+                net = torch.load(path, map_location="cpu")
+                net.eval()
+                return net
+
+            model = get_model("checkpoints/best.pt")
+            with torch.inference_mode():
+                print(model(torch.zeros(1, 3)).argmax())
+        """, path="predict.py", note="a local loader (named get_/load_...) returns the model in eval mode"),
     ]
 
     def __init__(self, ctx, options=None) -> None:
