@@ -226,3 +226,20 @@ def test_messy_example_loses_the_findings_it_claims(tmp_path):
     _check_written(root, written)
     after = _repo_codes(root)
     assert not claimed & after, f"still reported: {claimed & after}"
+
+
+def test_ci_that_runs_no_checks_gets_a_checks_workflow_and_other_ci_an_instruction(tmp_path):
+    build = "name: build\non: [push]\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo hi\n"
+    root = _repo(tmp_path / "gh", {"train.py": TRAIN, "requirements.txt": "pandas==2.2.2\n", ".github/workflows/build.yml": build})
+    assert "ML1204" in _repo_codes(root)
+    _findings, plan = _plan(root)
+    written = plan.apply()
+    assert ".github/workflows/mllint.yml" in written and (root / ".github/workflows/build.yml").read_text() == build
+    _check_written(root, written)
+    assert "ML1204" not in _repo_codes(root)
+
+    gitlab = "test:\n  script:\n    - echo hi\n"
+    other = _repo(tmp_path / "gl", {"train.py": TRAIN, "requirements.txt": "pandas==2.2.2\n", ".gitlab-ci.yml": gitlab})
+    _findings, plan = _plan(other)
+    assert not any(rel.startswith(".github/") for rel in plan.writes())
+    assert any(text.startswith("ML1204") and "gitlab" in text for text in plan.instructions)
