@@ -51,6 +51,13 @@ class ForwardCalledDirectly(TracksBindings, CodeRule):
             ddp_model = torch.nn.parallel.DistributedDataParallel(model)
             out = ddp_model.module.forward(x)
         """, note="unwrapping DDP to call forward skips gradient synchronisation"),
+        Example("""
+            import cv2
+            import torch
+            def predict(model, path):
+                image = torch.from_numpy(cv2.imread(path)).permute(2, 0, 1).float()[None]
+                return model.forward(image).argmax(1)
+        """, lines=(5,), note="OpenCV only reads the image: the receiver is the torch model"),
     ]
     compliant = [
         Example("""
@@ -90,6 +97,13 @@ class ForwardCalledDirectly(TracksBindings, CodeRule):
             logits = model(batch)
             out = model.forward_features(batch)
         """, note="calling the module, or another method"),
+        Example("""
+            import cv2
+            import torch
+            model = cv2.dnn.readNetFromONNX("detector.onnx")
+            model.setInput(cv2.dnn.blobFromImage(cv2.imread("frame.jpg")))
+            boxes = torch.from_numpy(model.forward())
+        """, note="an OpenCV DNN network has its own forward()"),
     ]
 
     fixes = [
@@ -119,6 +133,21 @@ class ForwardCalledDirectly(TracksBindings, CodeRule):
         super().__init__(ctx, options)
         self.active = not ctx.is_test and evidence_for(ctx).torch_file()
         self.conflicts = tuple(ctx.knowledge.get("smells_torch", {}).get("forward_conflicts", ["cv2"]))
+        # conflicts that only count when the file uses their forward-bearing API (cv2 -> cv2.dnn)
+        self.conflict_uses: dict[str, str] = dict(ctx.knowledge.get("smells_torch", {}).get("forward_conflict_uses", {}))
+        self.api_attrs = {api.rsplit(".", 1)[-1] for api in self.conflict_uses.values()}
+        self.api_used = False
+        self.deferred: list[tuple[ast.Call, ast.AST]] = []
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        if self.active and not self.api_used and node.attr in self.api_attrs:
+            qualname = self.ctx.qualname(node) or ""
+            self.api_used = any(qualname == api or qualname.startswith(api + ".") for api in self.conflict_uses.values())
+
+    def finish(self) -> None:
+        if self.deferred and not self.api_used and not evidence_for(self.ctx).imports_any(tuple(self.conflict_uses.values())):
+            for node, receiver in self.deferred:
+                self._report(node, receiver, known=False)
 
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
@@ -145,9 +174,17 @@ class ForwardCalledDirectly(TracksBindings, CodeRule):
         if name.rsplit(".", 1)[-1][:1].isupper():
             return
         kind = evidence.torch_kind(receiver)
-        if kind == NOT_MODEL or (kind is None and evidence.imports_any(self.conflicts)):
+        if kind == NOT_MODEL:
             return
-        known = kind in (MODEL, EVAL_MODEL)
+        if kind is None and evidence.imports_any(self.conflicts):
+            conflicting = [c for c in self.conflicts if evidence.imports_any((c,))]
+            if all(c in self.conflict_uses for c in conflicting) and "model" in name.rsplit(".", 1)[-1].lower() \
+                    and evidence.model_like(receiver):
+                self.deferred.append((node, receiver))  # cv2 for image I/O: report unless cv2.dnn is used
+            return
+        self._report(node, receiver, known=kind in (MODEL, EVAL_MODEL))
+
+    def _report(self, node: ast.Call, receiver: ast.AST, known: bool) -> None:
         self.report(node, f"`{short(receiver)}.forward(...)` skips the module's hooks (DDP sync, torch.compile, "
                           f"quantisation, feature hooks); call `{short(receiver)}(...)` instead",
                     fix=Fix("safe" if known else "unsafe",
