@@ -58,7 +58,9 @@ def test_at_least_six_rules_are_fixable_and_document_their_fixes():
 
 
 def test_libcst_stays_off_the_check_path():
-    code = "import mllint.catalogue, mllint.engine, mllint.codepass, sys; from mllint.catalogue import load_catalogue; load_catalogue(); print('libcst' in sys.modules)"
+    code = ("import sys; from mllint.testing import check_source; "
+            "check_source('import pandas as pd\\ndf = pd.read_csv(\\'x\\')\\nX = df.values\\n'); "
+            "print('libcst' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "False"
 
