@@ -271,7 +271,9 @@ def read_project(root: Path, repo, findings) -> Project:
     install = []
     if (root / "requirements.txt").is_file():
         install.append("python -m pip install -r requirements.txt")
-    if (root / "pyproject.toml").is_file() or (root / "setup.py").is_file() or (root / "setup.cfg").is_file():
+    pyproject = root / "pyproject.toml"
+    installable = pyproject.is_file() and re.search(r"^\[(project|tool\.poetry|build-system)\]", pyproject.read_text("utf-8", "replace"), re.M)
+    if installable or (root / "setup.py").is_file() or (root / "setup.cfg").is_file():
         install.append("python -m pip install -e .")
     paths = {config.path for config in repo.ci_configs}
     ci = None
@@ -663,7 +665,7 @@ def build_plan(root: Path, findings, repo) -> Plan:
             server = "flask"
         if (root / "requirements.txt").is_file():
             install = "COPY requirements.txt ./\nRUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\n"
-        elif (root / "pyproject.toml").is_file():
+        elif "python -m pip install -e ." in project.install:
             install = "COPY . .\nRUN pip install --no-cache-dir .\n"
         else:
             install = None
