@@ -121,6 +121,15 @@ class EvalModeMissing(TracksBindings, CodeRule):
             with torch.no_grad():
                 predictions = model(batch)
         """, path="scripts/predict.py", note="an inference script"),
+        Example("""
+            import torch
+            def generate_text(model, prompt_ids, steps):
+                out = prompt_ids
+                for _ in range(steps):
+                    logits = model(out)
+                    out = torch.cat([out, logits[:, -1:].argmax(-1)], dim=1)
+                return out
+        """, lines=(5,), note="generation is inference too"),
     ]
     compliant = [
         Example("""
