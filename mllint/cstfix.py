@@ -15,7 +15,7 @@ A rule makes itself fixable by attaching ``Fix(...)`` to its reports and definin
 from __future__ import annotations
 
 import libcst as cst
-import libcst.helpers  # noqa: F401  (cst.helpers)
+import libcst.helpers
 from libcst.metadata import PositionProvider
 
 

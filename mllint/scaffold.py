@@ -13,8 +13,11 @@ a file; whatever cannot be right without guessing becomes an instruction in the 
 
 from __future__ import annotations
 
+import difflib
 import logging
-from pathlib import Path
+import re
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
 
 
 class ScaffoldError(Exception):
@@ -83,10 +86,6 @@ def generate(directory: Path | None, *, no_input: bool = False, extra_context: d
 
 # -- mllint fix --repo: parts of the template for an existing repository ---------------------------
 
-import difflib  # noqa: E402
-import re  # noqa: E402
-from pathlib import PurePosixPath  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
 
 TEMPLATE_PROJECT = "{{cookiecutter.project_slug}}"
 DEFAULT_PYTHON = "3.11"  # the template's default, used when the repository declares none

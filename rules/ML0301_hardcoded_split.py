@@ -6,8 +6,8 @@ import ast
 import re
 
 from mllint.context import FUNCTION_NODES, eval_binop
-from mllint.knowledge import canonical
 from mllint.findings import Fix
+from mllint.knowledge import canonical
 from mllint.rule import CodeRule, Example, FixExample, literal_keywords, loads_params
 
 PERCENT_SLICE = re.compile(r"\[[^\]]*\d+(\.\d+)?%[^\]]*\]")

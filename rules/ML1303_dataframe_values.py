@@ -9,7 +9,6 @@ from mllint.evidence import OTHER, PANDAS, WEAK, TracksBindings, evidence_for, s
 from mllint.findings import Fix
 from mllint.rule import CodeRule, Example, FixExample
 
-
 COLUMN_NAMES = re.compile(r"(?i)(col|feat|target|label|field)")  # x[feature_cols].values
 
 
