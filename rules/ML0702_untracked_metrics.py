@@ -72,8 +72,8 @@ class UntrackedMetrics(CodeRule):
         """, lines=(3,), note="persisting the model is not recording its metrics"),
         Example(cells=("import pandas as pd\nfrom sklearn.metrics import accuracy_score",
                        "acc = accuracy_score(y_val, clf.predict(X_val))\nprint(acc)",
-                       "submission = pd.DataFrame({'id': ids, 'target': clf.predict(X_test)})\n"
-                       "submission.to_csv('submission.csv', index=False)"),
+                       ("submission = pd.DataFrame({'id': ids, 'target': clf.predict(X_test)})\n"
+                        "submission.to_csv('submission.csv', index=False)")),
                 path="kaggle.ipynb", note="writing the predictions is not writing the metric"),
         Example("""
             from sklearn.metrics import f1_score
