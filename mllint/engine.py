@@ -331,6 +331,13 @@ def _kill(pool) -> None:
         pool.shutdown(wait=False, cancel_futures=True)
     except Exception:
         pass
+    try:  # and keep concurrent.futures' exit hook from waking a thread whose pipe is closed (an
+        # "Exception ignored ... Bad file descriptor" traceback at exit)
+        from concurrent.futures import process as futures_process
+
+        futures_process._threads_wakeups.pop(getattr(pool, "_executor_manager_thread", None), None)
+    except Exception:
+        pass
     for process in processes:
         try:
             process.join(timeout=5)
