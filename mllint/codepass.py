@@ -285,17 +285,6 @@ def _locate(finding: Finding, unit: SourceUnit, line: int | None, column: int | 
     finding.end_line = end_line
     finding.end_column = None if end_column is None else end_column + 1
     return finding
-    if unit.line_map is not None:
-        cell, cell_line = unit.line_map.locate(line)
-        end_cell, end_cell_line = unit.line_map.locate(end_line or line)
-        finding.cell = cell
-        line = cell_line
-        end_line = end_cell_line if end_cell == cell else cell_line
-    finding.line = line
-    finding.column = None if column is None else column + 1
-    finding.end_line = end_line
-    finding.end_column = None if end_column is None else end_column + 1
-    return finding
 
 
 def _parse_notebook(path: str, cells: list[tuple[int, str]], parse_error) -> tuple[SourceUnit, ast.Module | None]:
