@@ -24,7 +24,7 @@ import pytest
 from mllint import engine
 from mllint.config import Settings
 from mllint.engine import run_check
-from mllint.testing import git, notebook_json, write_repo
+from mllint.testing import git, notebook_json
 
 HANG = 120  # seconds: a run that takes longer than this is a hang
 CLEAN = "import numpy as np\n\n\ndef f(x):\n    return np.mean(x)\n"
