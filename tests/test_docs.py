@@ -121,6 +121,8 @@ def test_mkdocs_nav_lists_every_top_level_page():
             for value in item.values():
                 yield from (pages(value) if isinstance(value, list) else [value])
 
-    listed = set(pages(config["nav"]))
+    listed_in_order = list(pages(config["nav"]))
+    listed = set(listed_in_order)
+    assert len(listed) == len(listed_in_order), "a page is listed twice in mkdocs.yml"
     assert {p.name for p in DOCS.glob("*.md")} <= listed
     assert all((DOCS / page).exists() or page in OTHER_PAGES for page in listed)
