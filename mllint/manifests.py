@@ -33,6 +33,8 @@ EXACT = re.compile(r"^\s*===?\s*[^,*;\s<>=!~]+\s*$")
 POETRY_EXACT = re.compile(r"^\s*(==\s*)?\d[\w.+-]*\s*$")
 CONDA = re.compile(r"^\s*(?:[\w.-]+::)?([A-Za-z0-9][A-Za-z0-9._-]*)\s*(.*)$")
 EGG = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
+#: A VCS requirement without #egg= names its distribution after the repository (git+https://host/org/peft.git).
+VCS_NAME = re.compile(r"^(?:git|hg|svn|bzr)\+\S*/([A-Za-z0-9][A-Za-z0-9._-]*?)(?:\.git)?/?(?:@[^\s#/]*)?(?:#\S*)?\s*$")
 DEV_WORDS = ("dev", "test", "doc", "lint", "style", "ci", "typing", "check")
 MAX_INCLUDES = 50
 
@@ -206,7 +208,7 @@ def pip_requirement(spec: str, source: str, line: int | None = None, group: str 
     if not spec or spec.startswith((".", "/", "file:")):
         return None
     if "://" in spec and not re.match(r"^[A-Za-z0-9][\w.-]*\s*(\[[^\]]*\])?\s*@", spec):
-        egg = EGG.search(spec)
+        egg = EGG.search(spec) or VCS_NAME.match(spec)
         return Requirement(normalize(egg.group(1)), spec, True, source, line, group) if egg else None
     body = spec.split(";", 1)[0]
     match = NAME.match(body)

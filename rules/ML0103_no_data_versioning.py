@@ -16,7 +16,10 @@ def data_signals(repo) -> list[tuple[str, str]]:
     io = knowledge.get("data_io", {})
     extensions = {"." + ext for ext in knowledge.get("data_files", {}).get("extensions", ())}
     out = []
+    peripheral = {role.path for role in repo.ml.roles if role.peripheral}  # examples/, docs/, benchmarks/
     for facts in sorted(repo.source_facts(), key=lambda f: (f["notebook"], f["path"])):
+        if facts["path"] in peripheral:
+            continue
         calls = calls_any(facts["calls"], [*io.get("calls", []), *io.get("methods", [])])
         if calls:
             out.append((facts["path"], calls[0]))
@@ -104,6 +107,9 @@ class NoDataVersioning(RepoRule):
         RepoExample({"README.md": "# notes\n", "docs/data.md": "data dictionary\n"}, note="no data folder, no data code"),
         RepoExample({"train.py": "import wandb\nimport torch\nart = wandb.Artifact('ds', type='dataset')\ntorch.save({}, 'model.pt')\n"},
                     note="W&B artifacts version the data"),
+        RepoExample({"pyproject.toml": "[project]\nname = 'enc'\ndependencies = ['pandas==2.2.2']\n", "src/enc/core.py": "def encode(x):\n    return x\n",
+                     "examples/bench.py": "import pandas as pd\n\ndf = pd.read_csv('ames.csv')\n"},
+                    note="a library whose data is read only by its examples/"),
     ]
 
     def check(self, repo):

@@ -96,6 +96,9 @@ class UndeclaredDependency(RepoRule):
                      "src/x/m.py": "import torch\n", "tests/test_m.py": "import pytest\n"}, note="an extra declares it; tests are not checked"),
         RepoExample({"requirements.txt": "numpy==1.26.4\n", "Dockerfile": "FROM python:3.11\nRUN pip install --no-cache-dir mlflow==2.14\n",
                      "train.py": "import mlflow\nimport numpy\n"}, note="installed by the Dockerfile"),
+        RepoExample({"requirements.txt": "git+https://github.com/huggingface/peft.git\nhydra-core==1.3.2\n",
+                     "train.py": "import peft\nfrom omegaconf import DictConfig\n"},
+                    note="a VCS requirement is named after its repository; hydra-core brings omegaconf"),
     ]
 
     def check(self, repo):

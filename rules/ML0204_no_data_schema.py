@@ -58,12 +58,16 @@ class NoDataSchema(RepoRule):
         RepoExample({"train.py": "import numpy as np\nx = np.load('x.npy')\n"}, note="array data, not tabular"),
         RepoExample({"train.py": LOAD, "tests/test_data.py": "import pandera\n"}, note="validated in the tests"),
         RepoExample({"train.py": LOAD, "data/train.schema.json": "{}"}),
+        RepoExample({"pyproject.toml": "[project]\nname = 'enc'\ndependencies = ['pandas==2.2.2']\n", "src/enc/core.py": "def encode(x):\n    return x\n",
+                     "examples/bench.py": "import pandas as pd\n\ndf = pd.read_csv('ames.csv')\n"},
+                    note="tabular data loaded only by examples/"),
     ]
 
     def check(self, repo):
         calls = repo.knowledge.get("data_io", {}).get("tabular_calls", ())
+        peripheral = {role.path for role in repo.ml.roles if role.peripheral}  # examples/, docs/, benchmarks/
         loaders = [(facts["path"], found[0]) for facts in repo.source_facts()
-                   if (found := calls_any(facts["calls"], calls))]
+                   if facts["path"] not in peripheral and (found := calls_any(facts["calls"], calls))]
         if not loaders or schema_evidence(repo):
             return
         loaders.sort(key=lambda item: (item[0].endswith(".ipynb"), "train" not in stem_words(item[0]), item[0]))

@@ -54,6 +54,8 @@ def config_loading(repo) -> list[str]:
     found = []
     generic = []
     for facts in repo.source_facts():
+        if any(part in TOOL_FOLDERS for part in PurePosixPath(facts["path"]).parts[:-1]):
+            continue  # docs/conf.py is Sphinx's configuration, tests/config.py a fixture
         found += imports_any(facts["imports"], table.get("imports", ()))[:1]
         loaders = calls_any(facts["calls"], table.get("calls", ()))
         found += [c for c in loaders if not c.startswith(GENERIC_LOADERS)][:1]
@@ -96,6 +98,8 @@ class NoConfigFile(RepoRule):
                     note="tool configuration is not training configuration"),
         RepoExample({"model.py": "import torch\nopt = torch.optim.SGD([], lr=0.1)\nloss = torch.zeros(1)\nloss.backward()\nnet = None\n"
                      "def fit(m):\n    m.fit()\n"}, note="a training loop without configuration"),
+        RepoExample({"train.py": TRAIN, "docs/conf.py": "project = 'x'\nextensions = []\n"}, note="Sphinx's docs/conf.py"),
+        RepoExample({"train.py": "import fire\nfrom sklearn.ensemble import RandomForestClassifier\n\n\ndef train(n_estimators: int = 100):\n    RandomForestClassifier(n_estimators=n_estimators).fit([[0]], [0])\n\n\nfire.Fire(train)\n"}, note="fire CLI defaults, like argparse defaults"),
     ]
     compliant = [
         RepoExample({"train.py": "import yaml\n" + TRAIN, "params.yaml": "train:\n  n_estimators: 100\n"}),

@@ -19,6 +19,8 @@ RUNNER_FILES = (".pre-commit-config.yaml", ".pre-commit-config.yml", "Makefile",
                 "tox.ini", "noxfile.py", ".gitlab-ci.yml", "azure-pipelines.yml", "Jenkinsfile", ".travis.yml",
                 "bitbucket-pipelines.yml", "lefthook.yml", "Taskfile.yml", "tasks.py")
 RUNNER_FOLDERS = (".github/workflows/", ".circleci/", ".gitlab/", ".buildkite/")
+#: Installing a linter is not running it (`pip install black flake8 isort` before `black --check .`).
+INSTALL = re.compile(r"\b(?:pip3?|uv\s+pip|pipx|conda|mamba|poetry|pipenv|uv)\s+(?:install|add)\b[^\n&|;]*")
 
 
 def _text(path: Path) -> str | None:
@@ -52,6 +54,8 @@ class NoLinterConfig(RepoRule):
                     note="a formatter is not a linter"),
         RepoExample({"train.py": "x = 1\n", "setup.cfg": "[metadata]\nname = x\n[tool:pytest]\naddopts = -q\n"}),
         RepoExample({"train.py": "x = 1\n", ".pre-commit-config.yaml": "repos:\n- repo: https://github.com/psf/black\n  hooks:\n  - id: black\n"}),
+        RepoExample({"train.py": "x = 1\n", ".github/workflows/lint.yml": "jobs:\n  lint:\n    steps:\n    - run: pip install black flake8\n"
+                     "    - run: black --check .\n"}, note="a linter installed in CI but never run"),
     ]
     compliant = [
         RepoExample({"train.py": "x = 1\n", "pyproject.toml": "[tool.ruff]\nline-length = 100\n"}),
@@ -109,7 +113,7 @@ class NoLinterConfig(RepoRule):
                     return True
             elif path.name in ("setup.cfg", "tox.ini") and self._ini_has(text, sections):
                 return True
-            if words is not None and path.name not in ("pyproject.toml", "setup.cfg") and words.search(text):
+            if words is not None and path.name not in ("pyproject.toml", "setup.cfg") and words.search(INSTALL.sub(" ", text)):
                 return True
         return False
 

@@ -40,6 +40,9 @@ class NoModelTest(RepoRule):
         RepoExample({"app.py": "import joblib\nfrom fastapi import FastAPI\napp = FastAPI()\nmodel = joblib.load('m.pkl')\n",
                      "tests/test_config.py": "import json\n\n\ndef test_config():\n    assert json.loads('{}') == {}\n"},
                     note="a service that loads a model, tests of something else"),
+        RepoExample({"src/train.py": "from sklearn.linear_model import LogisticRegression\n\n\ndef main():\n    LogisticRegression().fit([[0], [1]], [0, 1])\n",
+                     "test_environment.py": "import sys\n\n\ndef main():\n    assert sys.version_info.major == 3\n\n\nmain()\n"},
+                    note="a test file that calls its own main(), not the model's"),
     ]
     compliant = [
         RepoExample({"train.py": TRAIN, "tests/test_train.py": "from train import train\n\n\ndef test_fits():\n    assert train([[0], [1]], [0, 1])\n"}),
@@ -79,7 +82,8 @@ class NoModelTest(RepoRule):
                 return
             if any(name_words.search(name) for name, _kind, _line in facts.get("defs", [])):
                 return
-            if model_defs & set(facts.get("names", [])):
+            own = {name for name, _kind, _line in facts.get("defs", [])}  # its own main() is not the model's
+            if (model_defs - own) & set(facts.get("names", [])):
                 return
             if _imports_any_of(facts, suffixes, stems):
                 return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 
-from mllint.mlcode import config_mentions, entry_point, stem_words
+from mllint.mlcode import calls_any, config_mentions, entry_point, stem_words
 from mllint.rule import RepoExample, RepoFinding, RepoRule
 
 EVAL_PRINT = ("from sklearn.metrics import accuracy_score\n\n\ndef evaluate(y, pred):\n"
@@ -37,6 +37,9 @@ class NoMetricsFile(RepoRule):
         RepoExample({"notebooks/eval.ipynb": '{"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": null, '
                      '"source": ["from sklearn.metrics import f1_score\\n", "f1_score([1], [1])\\n"]}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'},
                     note="metrics computed in a notebook, shown only as output"),
+        RepoExample({"train.py": EVAL_PRINT, "predict.py": "import pandas as pd\n\n\ndef predict(model, df):\n"
+                     "    df['y'] = model.predict(df)\n    df.to_csv('reports/submission.csv')\n"},
+                    note="predictions written to reports/ are not metrics"),
     ]
     compliant = [
         RepoExample({"evaluate.py": EVAL_JSON}),
@@ -55,9 +58,18 @@ class NoMetricsFile(RepoRule):
                           if "eval" in stem_words(role.path) or entry_point(repo.facts.get(role.path, {"path": role.path}))]
         if not evaluating:
             return
-        if profile.where("writes_metrics") or profile.where("tracks"):
-            return
         knowledge = repo.knowledge.get("metrics_writers", {})
+        dumps = knowledge.get("dumps", [])
+
+        def records(role) -> bool:
+            """A tracker call, or a file dump by code that computes metrics, trains or evaluates (not
+            ``reports/submission.csv`` written by a prediction script)."""
+            if set(role.writes_metrics) - set(calls_any(role.writes_metrics, dumps)):
+                return True
+            return bool(role.computes_metrics or role.trains or "eval" in stem_words(role.path))
+
+        if any(records(role) for role in profile.where("writes_metrics")) or profile.where("tracks"):
+            return
         if config_mentions(repo, knowledge.get("config_words", [])):
             return
         globs = knowledge.get("file_globs", [])
