@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from pathlib import PurePosixPath
 
 from mllint.mlcode import calls_any, imports_any
@@ -24,7 +25,7 @@ def data_signals(repo) -> list[tuple[str, str]]:
         if calls:
             out.append((facts["path"], calls[0]))
             continue
-        strings = [s for s in facts["strings"] if PurePosixPath(s.split("?")[0]).suffix.lower() in extensions]
+        strings = [s for s in facts["strings"] if posixpath.splitext(s.split("?")[0])[1].lower() in extensions]
         if strings:
             out.append((facts["path"], repr(strings[0])))
     return out
