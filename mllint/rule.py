@@ -12,11 +12,20 @@ import ast
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Iterable
 
+from pydantic import BaseModel, ConfigDict
+
 if TYPE_CHECKING:  # pragma: no cover
     from mllint.context import FileContext
     from mllint.repo import RepoModel
 
 SEVERITIES = ("error", "warning", "info")
+
+
+class RuleOptions(BaseModel):
+    """Base of a rule's ``Options``: kebab-case keys in ``[tool.mllint.options.<rule>]``, unknown keys refused."""
+
+    model_config = ConfigDict(extra="forbid", alias_generator=lambda n: n.replace("_", "-"), populate_by_name=True)
+
 KINDS = ("code", "repo")
 
 

@@ -5,20 +5,18 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from mllint.context import is_test_path
-from mllint.rule import RepoExample, RepoFinding, RepoRule
+from mllint.rule import RepoExample, RepoFinding, RepoRule, RuleOptions
 
 FIXTURE_PATH = re.compile(r"(^|/)(tests?|testing|test_?data|testdata|test_?files|fixtures?)(/|$)", re.IGNORECASE)
 BIG = "0123456789" * 300  # 3 KB: above the small threshold the examples set (the default is 1 MB)
 SMALL_THRESHOLD = {"size-threshold": 2000}
 
 
-class DataInGitOptions(BaseModel):
+class DataInGitOptions(RuleOptions):
     """``[tool.mllint.options.data-in-git]``."""
-
-    model_config = ConfigDict(extra="forbid", alias_generator=lambda n: n.replace("_", "-"), populate_by_name=True)
 
     size_threshold: int = Field(1_000_000, ge=1, description="Bytes; any tracked file above this counts as data.")
     max_findings: int = Field(20, ge=1, description="Findings listed one by one before the rest is summarised.")

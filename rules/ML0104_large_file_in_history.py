@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from mllint.rule import RepoExample, RepoFinding, RepoRule
+from mllint.rule import RepoExample, RepoFinding, RepoRule, RuleOptions
 
 BIG = "0123456789" * 300  # 3 KB: above the small threshold the examples set (the default is 1 MB)
 SMALL = {"size-threshold": 2000}
 
 
-class LargeFileOptions(BaseModel):
+class LargeFileOptions(RuleOptions):
     """``[tool.mllint.options.large-file-in-history]``."""
-
-    model_config = ConfigDict(extra="forbid", alias_generator=lambda n: n.replace("_", "-"), populate_by_name=True)
 
     size_threshold: int = Field(1_000_000, ge=1, description="Bytes; blobs above this are reported.")
     max_commits: int = Field(20_000, ge=1, description="Scan at most this many of the most recent commits.")

@@ -13,9 +13,9 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from mllint.rule import RepoExample, RepoFinding, RepoRule
+from mllint.rule import RepoExample, RepoFinding, RepoRule, RuleOptions
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -35,10 +35,8 @@ RULE_CODE = re.compile(r"[A-Z]+[0-9]+")
 MAX_ARGS_CHARS = 100_000  # beyond this, ruff gets the files in several batches
 
 
-class CodeStyleOptions(BaseModel):
+class CodeStyleOptions(RuleOptions):
     """``[tool.mllint.options.code-style]``."""
-
-    model_config = ConfigDict(extra="forbid", alias_generator=lambda n: n.replace("_", "-"), populate_by_name=True)
 
     max_per_kloc: float = Field(40.0, ge=0, description="Report when ruff's issues per 1,000 lines of Python exceed this.")
     min_issues: int = Field(5, ge=0, description="Never report fewer issues than this (tiny repositories).")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from mllint.mlcode import PREPROCESSING_PATTERN, module_matches, test_like_facts
-from mllint.rule import RepoExample, RepoFinding, RepoRule
+from mllint.rule import RepoExample, RepoFinding, RepoRule, RuleOptions
 
 MAX_FINDINGS = 200
 
@@ -26,10 +26,8 @@ class Cleaner:
 '''
 
 
-class Options(BaseModel):
+class Options(RuleOptions):
     """Options of ML0502 (``[tool.mllint.options.untested-preprocessing]``)."""
-
-    model_config = ConfigDict(extra="forbid", alias_generator=lambda n: n.replace("_", "-"), populate_by_name=True)
 
     module_pattern: str = Field(PREPROCESSING_PATTERN, description="Regex searched in every folder and file name (lower-cased, without suffix).")
     ignore_names: list[str] = Field(default_factory=lambda: ["main", "cli", "run", "parse_args", "get_args"],

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import ast
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from mllint.evidence import TracksBindings, evidence_for, short
-from mllint.rule import CodeRule, Example
+from mllint.rule import CodeRule, Example, RuleOptions
 
 
-class MergeOptions(BaseModel):
+class MergeOptions(RuleOptions):
     """Options of ML1304 (``[tool.mllint.options.merge-implicit]``)."""
-
-    model_config = ConfigDict(extra="forbid", alias_generator=lambda n: n.replace("_", "-"), populate_by_name=True)
 
     require_how: bool = Field(True, description="Also report a merge/join whose keys are explicit but whose `how` is not.")
 
