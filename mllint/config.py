@@ -254,6 +254,8 @@ def validate_against_catalogue(settings: Settings, catalogue: Catalogue, where: 
         rule = catalogue.get(key)
         if rule is None:
             raise ConfigError(f"invalid configuration in {where}:\n  key 'options.{key}': unknown rule (expected a rule code or name)")
+        if rule.Options is None and value:
+            raise ConfigError(f"invalid configuration in {where}:\n  key 'options.{key}': rule {rule.code} ({rule.name}) takes no options")
         try:
             settings.rule_options(rule)
         except (ValidationError, TypeError) as exc:
