@@ -33,7 +33,7 @@ docs: $(STAMP)
 
 # Benchmark: mllint cold/warm/touched vs the ast.parse floor, dslinter (own Python 3.10 venv) and ruff,
 # on synthetic ML repositories of 300/1000/3000 files (docs/benchmarks.md). BENCH_ARGS="--repo PATH" adds a repo.
-DSLINTER_PY ?= $(shell command -v python3.10 2>/dev/null || ls -d $$HOME/.pyenv/versions/3.10*/bin/python3.10 2>/dev/null | tail -1)
+DSLINTER_PY ?= $(shell for p in $$HOME/.pyenv/versions/3.10*/bin/python3.10 $$(command -v python3.10); do "$$p" -c 'import sys' >/dev/null 2>&1 && echo "$$p" && break; done)
 BENCH_ARGS ?=
 bench: $(STAMP) bench/.venv-dslinter/.stamp
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
