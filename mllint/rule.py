@@ -128,6 +128,13 @@ class Rule:
     Options: ClassVar[Any] = None
 
     @classmethod
+    def resolve_options(cls, options: Any) -> Any:
+        """The rule's ``Options`` instance (defaults when nothing was configured), or ``options`` as given."""
+        if cls.Options is None or isinstance(options, cls.Options):
+            return options
+        return cls.Options(**(options or {}))
+
+    @classmethod
     def group(cls) -> int:
         return int(cls.code[2:4])
 
@@ -143,7 +150,7 @@ class CodeRule(Rule):
 
     def __init__(self, ctx: FileContext, options: Any = None) -> None:
         self.ctx = ctx
-        self.options = options
+        self.options = self.resolve_options(options)
 
     def report(self, node: ast.AST, message: str, fix: Any = None) -> None:
         self.ctx.report(self, node, message, fix)
@@ -158,7 +165,7 @@ class RepoRule(Rule):
     kind = "repo"
 
     def __init__(self, options: Any = None) -> None:
-        self.options = options
+        self.options = self.resolve_options(options)
 
     def check(self, repo: RepoModel) -> Iterable[RepoFinding]:  # pragma: no cover - abstract
         raise NotImplementedError

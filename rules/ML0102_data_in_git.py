@@ -91,7 +91,7 @@ class DataInGit(RepoRule):
         vcs = repo.vcs
         if not vcs.is_git:
             return
-        options = self.options if isinstance(self.options, DataInGitOptions) else DataInGitOptions(**(self.options or {}))
+        options = self.options
         exempt = set(repo.knowledge.get("data_files", {}).get("size_exempt", ()))
         candidates: list[tuple[str, int, bool]] = []
         for rel in repo.files:

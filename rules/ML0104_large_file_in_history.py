@@ -64,7 +64,7 @@ class LargeFileInHistory(RepoRule):
         vcs = repo.vcs
         if not vcs.is_git:
             return
-        options = self.options if isinstance(self.options, LargeFileOptions) else LargeFileOptions(**(self.options or {}))
+        options = self.options
         exempt = set(repo.knowledge.get("data_files", {}).get("size_exempt", ()))
         scan = vcs.history(options.size_threshold, options.max_commits, options.timeout)
         blobs = [(path, size) for path, size in scan.blobs if PurePosixPath(path).name not in exempt]

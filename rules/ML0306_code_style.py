@@ -196,7 +196,7 @@ class CodeStyle(RepoRule):
     ]
 
     def check(self, repo):
-        options = self.options if isinstance(self.options, CodeStyleOptions) else CodeStyleOptions(**(self.options or {}))
+        options = self.options
         files = [facts for facts in repo.code_facts() if not facts["notebook"] and facts["path"].endswith(".py")]
         if not files:
             return

@@ -82,7 +82,7 @@ class UntestedPreprocessing(RepoRule):
     ]
 
     def check(self, repo):
-        options = self.options or Options()
+        options = self.options
         try:
             pattern = re.compile(options.module_pattern)
         except re.error:

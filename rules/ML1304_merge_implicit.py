@@ -104,7 +104,7 @@ class MergeImplicit(TracksBindings, CodeRule):
         table = ctx.knowledge.get("smells_merge", {})
         self.functions = table.get("functions", {})
         self.methods = table.get("methods", {})
-        options = self.options if isinstance(self.options, MergeOptions) else MergeOptions(**(self.options or {}))
+        options = self.options
         self.require_how = options.require_how
 
     def visit_Call(self, node: ast.Call) -> None:
