@@ -78,8 +78,8 @@ def resolve_targets(paths: List[Path]) -> tuple[Path, Optional[List[str]]]:
     if len(paths) == 1 and paths[0].is_dir():
         return paths[0].resolve(), None
     root = Path.cwd().resolve()
-    from mllint.discover import CODE_SUFFIXES, discover
-    from mllint.config import DEFAULT_EXCLUDE
+    from mllint.repo.inventory import CODE_SUFFIXES, discover
+    from mllint.config.settings import DEFAULT_EXCLUDE
 
     files: list[str] = []
     for path in paths:
@@ -127,9 +127,9 @@ def check(
     add_ignore: bool = typer.Option(False, "--add-ignore", help="Write `# mllint: ignore[CODE]` comments for the current code findings, then report what is left."),
 ) -> None:
     """Check a repository (or files) and report violations of the twelve factors."""
-    from mllint.catalogue import CatalogueError
-    from mllint.config import ConfigError, load_settings
-    from mllint.engine import run_check
+    from mllint.catalogue.loader import CatalogueError
+    from mllint.config.settings import ConfigError, load_settings
+    from mllint.engine.run import run_check
     from mllint.output import render
 
     root, files = resolve_targets(paths or [])
@@ -147,11 +147,11 @@ def check(
         typer.echo(json.dumps({"root": str(root), "config_file": str(source) if source else None, "settings": data}, indent=2))
         raise typer.Exit(EXIT_OK)
     if force_exclude and files is not None:
-        from mllint.discover import ExcludeMatcher
+        from mllint.repo.inventory import ExcludeMatcher
 
         excluded = ExcludeMatcher(settings.excludes())
         files = [rel for rel in files if not excluded(rel)]
-    from mllint.progress import progress_bar
+    from mllint.output.progress import progress_bar
 
     try:
         with progress_bar(output_format.value) as progress:
@@ -166,7 +166,7 @@ def check(
     result = _adopt(root, settings, result, files, only.value, baseline, no_baseline, changed_since, add_ignore, not no_cache)
     failing = list(result.findings)
     if show_baselined:
-        from mllint.adoption import reveal
+        from mllint.adopt.apply import reveal
 
         reveal(result)
     color = output_file is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
@@ -181,13 +181,13 @@ def check(
 def _adopt(root: Path, settings, result, files, only: str, baseline: Optional[Path], no_baseline: bool,
            changed_since: Optional[str], add_ignore: bool, use_cache: bool = True):
     """--add-ignore, then the baseline and --changed-since (docs/adoption.md); exit 2 on a bad baseline or ref."""
-    from mllint.adoption import apply, baseline_path
-    from mllint.baseline import BaselineError
-    from mllint.changed import ChangedError
+    from mllint.adopt.apply import apply, baseline_path
+    from mllint.adopt.baseline import BaselineError
+    from mllint.adopt.changed import ChangedError
 
     if add_ignore:
-        from mllint.engine import run_check
-        from mllint.ignores import add_ignores
+        from mllint.engine.run import run_check
+        from mllint.fix.ignores import add_ignores
 
         report = add_ignores(root, result.findings)
         for problem in report.problems:
@@ -205,10 +205,10 @@ def _adopt(root: Path, settings, result, files, only: str, baseline: Optional[Pa
 
 def _apply_fixes(root: Path, settings, result, files, only: str, write: bool, unsafe: bool):
     """Fix (or diff) the files with fixable findings; returns the re-checked result, or an exit code for --diff."""
-    from mllint.catalogue import load_catalogue
-    from mllint.engine import run_check
-    from mllint.fixer import applicable, fix_files, write_fixes
-    from mllint.knowledge import load_knowledge
+    from mllint.catalogue.loader import load_catalogue
+    from mllint.engine.run import run_check
+    from mllint.fix.code import applicable, fix_files, write_fixes
+    from mllint.knowledge.loader import load_knowledge
 
     catalogue = load_catalogue()
     paths = sorted({f.path for f in result.findings if f.path and f.kind == "code" and applicable(f, unsafe)})
@@ -243,11 +243,11 @@ def write_baseline_cmd(
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the cache."),
 ) -> None:
     """Accept today's findings: write them to a baseline file that `mllint check` then does not fail on."""
-    from mllint.adoption import write_baseline
-    from mllint.baseline import DEFAULT_BASELINE, BaselineError
-    from mllint.catalogue import CatalogueError
-    from mllint.config import ConfigError, load_settings
-    from mllint.engine import run_check
+    from mllint.adopt.apply import write_baseline
+    from mllint.adopt.baseline import DEFAULT_BASELINE, BaselineError
+    from mllint.catalogue.loader import CatalogueError
+    from mllint.config.settings import ConfigError, load_settings
+    from mllint.engine.run import run_check
 
     if not path.is_dir():
         raise fail(f"not a directory: {path}")
@@ -280,7 +280,7 @@ def new_project(
     overwrite: bool = typer.Option(False, "--overwrite-if-exists", help="Generate into a non-empty existing folder."),
 ) -> None:
     """Create a new ML project that satisfies all twelve factors (from the bundled cookiecutter template)."""
-    from mllint.scaffold import ScaffoldError, generate, parse_context
+    from mllint.fix.scaffold import ScaffoldError, generate, parse_context
 
     try:
         created = generate(directory, no_input=no_input, extra_context=parse_context(extra_context), overwrite=overwrite)
@@ -301,9 +301,9 @@ def fix_repo(
     config: Optional[Path] = typer.Option(None, "--config", help="Use this config file (pyproject.toml or mllint.toml)."),
 ) -> None:
     """Show (or --apply) a plan that brings missing factors in from the template; never overwrites a file."""
-    from mllint.catalogue import CatalogueError
-    from mllint.config import ConfigError, load_settings
-    from mllint.scaffold import build_plan, load_repo
+    from mllint.catalogue.loader import CatalogueError
+    from mllint.config.settings import ConfigError, load_settings
+    from mllint.fix.scaffold import build_plan, load_repo
 
     if not repo:
         raise fail("use `mllint fix --repo` for repository scaffolding; code fixes are `mllint check --fix`")
@@ -332,7 +332,7 @@ def list_rules(
     as_json: bool = typer.Option(False, "--json", help="Print the catalogue as JSON."),
 ) -> None:
     """List every rule: code, name, factor, kind and summary."""
-    from mllint.catalogue import load_catalogue
+    from mllint.catalogue.loader import load_catalogue
 
     catalogue = load_catalogue()
     if as_json:
@@ -347,8 +347,8 @@ def list_rules(
 @app.command("rule")
 def show_rule(key: str = typer.Argument(..., help="A rule code (ML0301) or name (hardcoded-split).")) -> None:
     """Print a rule's full entry: why it matters, examples, how to fix."""
-    from mllint.catalogue import load_catalogue
-    from mllint.ruledoc import rule_markdown
+    from mllint.catalogue.loader import load_catalogue
+    from mllint.catalogue.ruledoc import rule_markdown
 
     rule = load_catalogue().get(key)
     if rule is None:

@@ -1,7 +1,7 @@
 """pylint plugin: ``pylint --load-plugins=mllint.pylint_plugin`` reports mllint's code rules as pylint messages.
 
 The plugin adapts the engine, it copies no rule: for each module pylint checks, it reads the file's
-bytes and runs :func:`mllint.codepass.analyze_file` with the rules that mllint's own configuration
+bytes and runs :func:`mllint.engine.codepass.analyze_file` with the rules that mllint's own configuration
 (``[tool.mllint]`` / ``mllint.toml`` found from the file, per-file ignores included) enables, then
 turns every finding into a pylint message. Message ids sit in pylint's range for external
 checkers: ``ML<gg><nn>`` becomes ``<letter><70+gg><nn>`` (ML0301 → W7301, ML1302 → W8302), the
@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from pylint.checkers import BaseRawFileChecker
 from pylint.exceptions import UnknownMessageError
 
-from mllint.catalogue import load_catalogue
-from mllint.codepass import analyze_file
-from mllint.config import ConfigError, Settings, find_config, load_settings, path_matches
-from mllint.knowledge import load_knowledge
+from mllint.catalogue.loader import load_catalogue
+from mllint.engine.codepass import analyze_file
+from mllint.config.settings import ConfigError, Settings, find_config, load_settings, path_matches
+from mllint.knowledge.loader import load_knowledge
 
 if TYPE_CHECKING:  # pragma: no cover
     from astroid import nodes

@@ -8,13 +8,13 @@ import textwrap
 from pathlib import Path
 from typing import Iterable
 
-from mllint.catalogue import load_catalogue
-from mllint.codepass import analyze_file
-from mllint.config import Settings
-from mllint.engine import run_check
-from mllint.findings import Finding
-from mllint.knowledge import load_knowledge
-from mllint.rule import Example, RepoExample
+from mllint.catalogue.loader import load_catalogue
+from mllint.engine.codepass import analyze_file
+from mllint.config.settings import Settings
+from mllint.engine.run import run_check
+from mllint.core.findings import Finding
+from mllint.knowledge.loader import load_knowledge
+from mllint.catalogue.rule import Example, RepoExample
 
 
 def notebook_json(cells: Iterable[str], markdown_first: bool = False) -> str:

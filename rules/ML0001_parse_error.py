@@ -1,6 +1,6 @@
 """ML0001 parse-error: a code file that cannot be read as Python is reported, not skipped silently."""
 
-from mllint.rule import CodeRule, Example
+from mllint.catalogue.rule import CodeRule, Example
 
 
 class ParseError(CodeRule):

@@ -1,6 +1,6 @@
 """ML0002 unused-suppression: an inline suppression that silences nothing."""
 
-from mllint.rule import CodeRule, Example
+from mllint.catalogue.rule import CodeRule, Example
 
 
 class UnusedSuppression(CodeRule):

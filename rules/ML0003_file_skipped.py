@@ -1,6 +1,6 @@
 """ML0003 file-skipped: a code file that was not analysed (too large, unreadable, timed out)."""
 
-from mllint.rule import CodeRule
+from mllint.catalogue.rule import CodeRule
 
 
 class FileSkipped(CodeRule):

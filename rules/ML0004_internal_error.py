@@ -1,6 +1,6 @@
 """ML0004 internal-error: a rule crashed on a file; the run went on without it."""
 
-from mllint.rule import CodeRule
+from mllint.catalogue.rule import CodeRule
 
 
 class InternalError(CodeRule):

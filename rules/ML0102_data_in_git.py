@@ -7,8 +7,8 @@ from pathlib import PurePosixPath
 
 from pydantic import Field
 
-from mllint.context import is_test_path
-from mllint.rule import RepoExample, RepoFinding, RepoRule, RuleOptions
+from mllint.analysis.context import is_test_path
+from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule, RuleOptions
 
 FIXTURE_PATH = re.compile(r"(^|/)(tests?|testing|test_?data|testdata|test_?files|fixtures?)(/|$)", re.IGNORECASE)
 BIG = "0123456789" * 300  # 3 KB: above the small threshold the examples set (the default is 1 MB)

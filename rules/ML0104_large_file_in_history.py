@@ -6,7 +6,7 @@ from pathlib import PurePosixPath
 
 from pydantic import Field
 
-from mllint.rule import RepoExample, RepoFinding, RepoRule, RuleOptions
+from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule, RuleOptions
 
 BIG = "0123456789" * 300  # 3 KB: above the small threshold the examples set (the default is 1 MB)
 SMALL = {"size-threshold": 2000}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
-from mllint.rule import RepoExample, RepoFinding, RepoRule
+from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
 
 CONFIG_REMOTE = "[core]\n    remote = storage\n['remote \"storage\"']\n    url = s3://bucket/dvc\n"
 STAGES = "stages:\n  train:\n    cmd: python train.py\n    deps: [train.py]\n    outs: [model.pkl]\n"

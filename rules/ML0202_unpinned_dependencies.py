@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mllint.rule import RepoExample, RepoFinding, RepoRule
+from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
 
 MAX_NAMES = 15
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import ast
 import re
 
-from mllint.context import FUNCTION_NODES, eval_binop
-from mllint.findings import Fix
-from mllint.knowledge import canonical
-from mllint.rule import CodeRule, Example, FixExample, literal_keywords, loads_params
+from mllint.analysis.context import FUNCTION_NODES, eval_binop
+from mllint.core.findings import Fix
+from mllint.knowledge.loader import canonical
+from mllint.catalogue.rule import CodeRule, Example, FixExample, literal_keywords, loads_params
 
 PERCENT_SLICE = re.compile(r"\[[^\]]*\d+(\.\d+)?%[^\]]*\]")
 TOKENS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
@@ -272,7 +272,7 @@ class HardcodedSplit(CodeRule):
 
     @classmethod
     def fixer(cls, targets, ctx):
-        from mllint.cstfix import ParamsMover
+        from mllint.fix.cst import ParamsMover
 
         return ParamsMover(targets, ctx)
 

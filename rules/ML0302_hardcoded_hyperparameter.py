@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import ast
 
-from mllint.dataflow import ScopeStates
-from mllint.findings import Fix
-from mllint.rule import CodeRule, Example, FixExample, literal_keywords, loads_params
+from mllint.analysis.dataflow import ScopeStates
+from mllint.core.findings import Fix
+from mllint.catalogue.rule import CodeRule, Example, FixExample, literal_keywords, loads_params
 
 
 class HardcodedHyperparameter(CodeRule):
@@ -280,7 +280,7 @@ class HardcodedHyperparameter(CodeRule):
 
     @classmethod
     def fixer(cls, targets, ctx):
-        from mllint.cstfix import ParamsMover
+        from mllint.fix.cst import ParamsMover
 
         return ParamsMover(targets, ctx)
 

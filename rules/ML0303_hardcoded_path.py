@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import re
 
-from mllint.rule import CodeRule, Example
+from mllint.catalogue.rule import CodeRule, Example
 
 WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 REGEX_HINTS = re.compile(r"\\[dwsDWSb]|\(\?|\[\^|[*+?]\)|\$$")

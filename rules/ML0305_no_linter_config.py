@@ -7,7 +7,7 @@ import re
 import sys
 from pathlib import Path, PurePosixPath
 
-from mllint.rule import RepoExample, RepoFinding, RepoRule
+from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pydantic import Field
 
-from mllint.rule import RepoExample, RepoFinding, RepoRule, RuleOptions
+from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule, RuleOptions
 
 if sys.version_info >= (3, 11):
     import tomllib

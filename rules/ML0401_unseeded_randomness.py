@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import ast
 
-from mllint.findings import Fix
-from mllint.rule import CodeRule, Example, FixExample
+from mllint.core.findings import Fix
+from mllint.catalogue.rule import CodeRule, Example, FixExample
 
 LOCAL_SEEDS = ("seed", "generator", "random_state", "rng")
 PLACEHOLDER_WORDS = ("dummy", "example_input", "sample_input", "fake_input", "test_input")
@@ -191,7 +191,7 @@ class UnseededRandomness(CodeRule):
     def fixer(cls, targets, ctx):
         import libcst as cst
 
-        from mllint.cstfix import TargetedTransformer, insert_after_imports
+        from mllint.fix.cst import TargetedTransformer, insert_after_imports
 
         seed_constants = ("SEED", "RANDOM_SEED", "RANDOM_STATE", "SEED_VALUE", "GLOBAL_SEED")
         params_name = (ctx.params_file or "").rsplit("/", 1)[-1]

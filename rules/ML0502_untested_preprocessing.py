@@ -6,8 +6,8 @@ import re
 
 from pydantic import Field
 
-from mllint.mlcode import PREPROCESSING_PATTERN, module_matches, test_like_facts
-from mllint.rule import RepoExample, RepoFinding, RepoRule, RuleOptions
+from mllint.repo.mlcode import PREPROCESSING_PATTERN, module_matches, test_like_facts
+from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule, RuleOptions
 
 MAX_FINDINGS = 200
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import ast
 
-from mllint.dataflow import ScopeStates, names_bound
-from mllint.rule import CodeRule, Example
+from mllint.analysis.dataflow import ScopeStates, names_bound
+from mllint.catalogue.rule import CodeRule, Example
 
 #: Calls that only reshape or format a value on its way to print(): the value is still "just printed".
 FORMATTERS = {"round", "float", "int", "str", "format", "abs", "repr"}

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from mllint.mlcode import stem_words
-from mllint.rule import RepoExample, RepoFinding, RepoRule
+from mllint.repo.mlcode import stem_words
+from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
 from mllint.testing import notebook_json
 
 NB_TRAIN = notebook_json(["import pandas as pd\nfrom sklearn.ensemble import RandomForestClassifier",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from mllint.rule import CodeRule, Example
+from mllint.catalogue.rule import CodeRule, Example
 
 
 class NotebookImported(CodeRule):

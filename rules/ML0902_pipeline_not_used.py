@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import ast
 
-from mllint.dataflow import ScopeStates, names_read
-from mllint.rule import CodeRule, Example
+from mllint.analysis.dataflow import ScopeStates, names_read
+from mllint.catalogue.rule import CodeRule, Example
 
 
 class _Scope:

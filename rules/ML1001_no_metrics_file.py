@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import fnmatch
 
-from mllint.mlcode import calls_any, config_mentions, entry_point, stem_words
-from mllint.rule import RepoExample, RepoFinding, RepoRule
+from mllint.repo.mlcode import calls_any, config_mentions, entry_point, stem_words
+from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
 
 EVAL_PRINT = ("from sklearn.metrics import accuracy_score\n\n\ndef evaluate(y, pred):\n"
               "    print('accuracy', accuracy_score(y, pred))\n")

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import ast
 
-from mllint.dataflow import ScopeStates, base_name, names_bound, names_read
+from mllint.analysis.dataflow import ScopeStates, base_name, names_bound, names_read
 
 SPLIT_WORDS = ("train", "test", "val", "holdout")
-from mllint.rule import CodeRule, Example
+from mllint.catalogue.rule import CodeRule, Example
 
 
 class _Scope:

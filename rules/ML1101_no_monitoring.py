@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from mllint.rule import RepoExample, RepoFinding, RepoRule
-from mllint.serving import find_monitoring
+from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
+from mllint.repo.serving import find_monitoring
 
 FASTAPI = ("import joblib\nfrom fastapi import FastAPI\n\napp = FastAPI()\nmodel = joblib.load('model.pkl')\n\n\n"
            "@app.post('/predict')\ndef predict(rows: list[list[float]]):\n    return model.predict(rows).tolist()\n")

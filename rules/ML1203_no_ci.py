@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mllint.rule import RepoExample, RepoFinding, RepoRule
+from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
 
 WORKFLOW = "name: ci\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: pytest\n"
 

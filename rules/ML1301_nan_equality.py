@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import ast
 
-from mllint.evidence import evidence_for, short
-from mllint.findings import Fix
-from mllint.rule import CodeRule, Example, FixExample
+from mllint.analysis.evidence import evidence_for, short
+from mllint.core.findings import Fix
+from mllint.catalogue.rule import CodeRule, Example, FixExample
 
 
 class NanEquality(CodeRule):
@@ -167,7 +167,7 @@ class NanEquality(CodeRule):
     def fixer(cls, targets, ctx):
         import libcst as cst
 
-        from mllint.cstfix import TargetedTransformer
+        from mllint.fix.cst import TargetedTransformer
 
         class IsNa(TargetedTransformer):
             def leave_Comparison(self, original, updated):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import ast
 
-from mllint.evidence import OTHER, TracksBindings, evidence_for, is_true, keyword, short
-from mllint.findings import Fix
-from mllint.rule import CodeRule, Example, FixExample
+from mllint.analysis.evidence import OTHER, TracksBindings, evidence_for, is_true, keyword, short
+from mllint.core.findings import Fix
+from mllint.catalogue.rule import CodeRule, Example, FixExample
 
 
 def _is_column_key(node: ast.AST) -> bool:
@@ -120,7 +120,7 @@ class ChainIndexing(TracksBindings, CodeRule):
     def fixer(cls, targets, ctx):
         import libcst as cst
 
-        from mllint.cstfix import TargetedTransformer
+        from mllint.fix.cst import TargetedTransformer
 
         def column(node) -> bool:
             if isinstance(node, cst.SimpleString):

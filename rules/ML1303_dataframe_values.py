@@ -5,9 +5,9 @@ from __future__ import annotations
 import ast
 import re
 
-from mllint.evidence import OTHER, PANDAS, WEAK, TracksBindings, evidence_for, short
-from mllint.findings import Fix
-from mllint.rule import CodeRule, Example, FixExample
+from mllint.analysis.evidence import OTHER, PANDAS, WEAK, TracksBindings, evidence_for, short
+from mllint.core.findings import Fix
+from mllint.catalogue.rule import CodeRule, Example, FixExample
 
 COLUMN_NAMES = re.compile(r"(?i)(col|feat|target|label|field)")  # x[feature_cols].values
 
@@ -153,7 +153,7 @@ class DataFrameValues(TracksBindings, CodeRule):
     def fixer(cls, targets, ctx):
         import libcst as cst
 
-        from mllint.cstfix import TargetedTransformer
+        from mllint.fix.cst import TargetedTransformer
 
         class ToNumpy(TargetedTransformer):
             def leave_Attribute(self, original, updated):

@@ -6,8 +6,8 @@ import ast
 
 from pydantic import Field
 
-from mllint.evidence import TracksBindings, evidence_for, short
-from mllint.rule import CodeRule, Example, RuleOptions
+from mllint.analysis.evidence import TracksBindings, evidence_for, short
+from mllint.catalogue.rule import CodeRule, Example, RuleOptions
 
 
 class MergeOptions(RuleOptions):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from mllint.evidence import TracksBindings, evidence_for, short
-from mllint.rule import CodeRule, Example
+from mllint.analysis.evidence import TracksBindings, evidence_for, short
+from mllint.catalogue.rule import CodeRule, Example
 
 
 @dataclass

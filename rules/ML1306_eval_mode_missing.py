@@ -6,8 +6,8 @@ import ast
 import re
 from dataclasses import dataclass, field
 
-from mllint.evidence import EVAL_MODEL, TracksBindings, dotted, evidence_for, short
-from mllint.rule import CodeRule, Example
+from mllint.analysis.evidence import EVAL_MODEL, TracksBindings, dotted, evidence_for, short
+from mllint.catalogue.rule import CodeRule, Example
 
 TOKEN = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 

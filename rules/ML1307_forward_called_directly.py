@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import ast
 
-from mllint.evidence import EVAL_MODEL, MODEL, NOT_MODEL, TracksBindings, dotted, evidence_for, short
-from mllint.findings import Fix
-from mllint.rule import CodeRule, Example, FixExample
+from mllint.analysis.evidence import EVAL_MODEL, MODEL, NOT_MODEL, TracksBindings, dotted, evidence_for, short
+from mllint.core.findings import Fix
+from mllint.catalogue.rule import CodeRule, Example, FixExample
 
 
 class ForwardCalledDirectly(TracksBindings, CodeRule):
@@ -193,7 +193,7 @@ class ForwardCalledDirectly(TracksBindings, CodeRule):
 
     @classmethod
     def fixer(cls, targets, ctx):
-        from mllint.cstfix import TargetedTransformer
+        from mllint.fix.cst import TargetedTransformer
 
         class CallModule(TargetedTransformer):
             def leave_Call(self, original, updated):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import ast
 from bisect import bisect_right
 
-from mllint.evidence import TracksBindings, evidence_for, is_true, keyword, short
-from mllint.findings import Fix
-from mllint.rule import CodeRule, Example, FixExample
+from mllint.analysis.evidence import TracksBindings, evidence_for, is_true, keyword, short
+from mllint.core.findings import Fix
+from mllint.catalogue.rule import CodeRule, Example, FixExample
 
 
 class InplaceResultDiscarded(TracksBindings, CodeRule):
@@ -142,7 +142,7 @@ class InplaceResultDiscarded(TracksBindings, CodeRule):
     def fixer(cls, targets, ctx):
         import libcst as cst
 
-        from mllint.cstfix import TargetedTransformer
+        from mllint.fix.cst import TargetedTransformer
 
         class AssignResult(TargetedTransformer):
             def leave_Expr(self, original, updated):

@@ -12,10 +12,10 @@ import sys
 import atheris
 
 with atheris.instrument_imports():
-    from mllint.catalogue import load_catalogue
-    from mllint.codepass import analyze_file
-    from mllint.config import Settings
-    from mllint.knowledge import load_knowledge
+    from mllint.catalogue.loader import load_catalogue
+    from mllint.engine.codepass import analyze_file
+    from mllint.config.settings import Settings
+    from mllint.knowledge.loader import load_knowledge
 
 CATALOGUE = load_catalogue()
 CODES = {rule.code for rule in CATALOGUE.code_rules()}

@@ -157,7 +157,7 @@ def test_add_ignore_python_keeps_formatting(cli, make_repo):
 
 
 def test_add_ignore_merges_into_an_existing_directive():
-    from mllint.ignores import annotate_line
+    from mllint.fix.ignores import annotate_line
 
     assert annotate_line("x = f()  # mllint: ignore[ML0101]\n", ["ML0301"]) == "x = f()  # mllint: ignore[ML0101, ML0301]\n"
     assert annotate_line("x = f()\n", ["ML0301", "ML0302"]) == "x = f()  # mllint: ignore[ML0301, ML0302]\n"

@@ -9,10 +9,10 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from mllint.baseline import Baseline, SourceLines, compare, finding_key
-from mllint.config import Settings
-from mllint.engine import run_check
-from mllint.findings import Finding
+from mllint.adopt.baseline import Baseline, SourceLines, compare, finding_key
+from mllint.config.settings import Settings
+from mllint.engine.run import run_check
+from mllint.core.findings import Finding
 from mllint.testing import notebook_json
 
 SPLIT = "from sklearn.model_selection import train_test_split\n"

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from mllint import codepass, engine
+from mllint.engine import codepass
+from mllint.engine import run as engine
 
-from mllint.catalogue import FACTORS, load_catalogue
-from mllint.rule import CodeRule, Example, RepoExample, RepoRule
+from mllint.catalogue.loader import FACTORS, load_catalogue
+from mllint.catalogue.rule import CodeRule, Example, RepoExample, RepoRule
 from mllint.testing import check_example, check_repo_example
 
 CATALOGUE = load_catalogue()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mllint.config import Settings
+from mllint.config.settings import Settings
 from mllint.testing import check_source
 
 
@@ -73,7 +73,7 @@ def test_knowledge_files_use_distinct_top_level_tables():
     """All rules/knowledge/*.toml are merged into one dict: a table defined in two files would merge silently."""
     import tomllib
 
-    from mllint.knowledge import knowledge_dir
+    from mllint.knowledge.loader import knowledge_dir
 
     owners: dict[str, str] = {}
     for path in sorted(knowledge_dir().glob("*.toml")):

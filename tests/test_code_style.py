@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from mllint.catalogue import load_catalogue
-from mllint.config import Settings
-from mllint.engine import run_check
+from mllint.catalogue.loader import load_catalogue
+from mllint.config.settings import Settings
+from mllint.engine.run import run_check
 
 RULE = load_catalogue().get("ML0306")
 MODULE = __import__(RULE.__module__, fromlist=["x"])

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from mllint.findings import JSON_KEYS
+from mllint.core.findings import JSON_KEYS
 from mllint.testing import notebook_json
 
 SPLIT = "from sklearn.model_selection import train_test_split\nparts = train_test_split(X, test_size=0.2, random_state=0)\n"

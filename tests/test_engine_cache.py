@@ -8,10 +8,10 @@ import sys
 
 from hypothesis import given, settings, strategies as st
 
-from mllint import engine
-from mllint.config import DEFAULT_EXCLUDE, Settings, path_matches
-from mllint.discover import ExcludeMatcher
-from mllint.engine import run_check
+from mllint.engine import run as engine
+from mllint.config.settings import DEFAULT_EXCLUDE, Settings, path_matches
+from mllint.repo.inventory import ExcludeMatcher
+from mllint.engine.run import run_check
 
 MESSY = "import os, sys\ndef LoadData(Path):\n  Data=open(Path).read()\n  return Data\nclass model:\n  def Fit(self, X):\n    pass\n"
 

@@ -1,4 +1,4 @@
-"""Code fixes (mllint/fixer.py, ``fixer`` classmethods of rules): every documented fix, idempotence,
+"""Code fixes (mllint/fix/code.py, ``fixer`` classmethods of rules): every documented fix, idempotence,
 notebooks, never unparseable output, safe/unsafe gating, the CLI flags and how outputs show fixability."""
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from mllint.catalogue import load_catalogue
-from mllint.config import Settings
-from mllint.fixer import fix_files
-from mllint.knowledge import load_knowledge
-from mllint.rule import CodeRule, FixExample
+from mllint.catalogue.loader import load_catalogue
+from mllint.config.settings import Settings
+from mllint.fix.code import fix_files
+from mllint.knowledge.loader import load_knowledge
+from mllint.catalogue.rule import CodeRule, FixExample
 from mllint.testing import notebook_json
 
 CATALOGUE = load_catalogue()
@@ -119,7 +119,7 @@ def test_fixes_on_violating_examples_parse_and_converge(rule, tmp_path):
             assert item.error is None, (index, item.error)
             if rel.endswith(".ipynb"):
                 for cell in json.loads(item.after)["cells"]:
-                    from mllint.source import neutralise_cell
+                    from mllint.core.source import neutralise_cell
 
                     ast.parse(neutralise_cell("".join(cell["source"])))
             else:
@@ -180,7 +180,7 @@ def test_all_fixes_on_the_golden_fixtures_parse_converge_and_clear_what_they_fix
     """Every fixable rule at once, unsafe included, on the realistic fixture files and the messy example."""
     import shutil
 
-    from mllint.source import neutralise_cell
+    from mllint.core.source import neutralise_cell
 
     fixtures = Path(__file__).parent / "fixtures" / "code"
     messy = Path(__file__).resolve().parent.parent / "examples" / "messy-ml-repo"

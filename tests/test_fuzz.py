@@ -19,13 +19,13 @@ import hypothesmith
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from mllint.catalogue import load_catalogue
-from mllint.codepass import analyze_file
-from mllint.config import ConfigError, Settings, load_settings
-from mllint.engine import run_check
-from mllint.knowledge import load_knowledge
-from mllint.rule import Example
-from mllint.suppress import parse_suppressions
+from mllint.catalogue.loader import load_catalogue
+from mllint.engine.codepass import analyze_file
+from mllint.config.settings import ConfigError, Settings, load_settings
+from mllint.engine.run import run_check
+from mllint.knowledge.loader import load_knowledge
+from mllint.catalogue.rule import Example
+from mllint.analysis.suppress import parse_suppressions
 from mllint.testing import write_repo
 
 LONG = os.environ.get("MLLINT_FUZZ") == "long"

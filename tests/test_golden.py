@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from mllint.catalogue import load_catalogue
+from mllint.catalogue.loader import load_catalogue
 from mllint.cli import app
 
 FIXTURES = Path(__file__).parent / "fixtures" / "code"

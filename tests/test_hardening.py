@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from mllint import engine
-from mllint.config import Settings
-from mllint.engine import run_check
+from mllint.engine import run as engine
+from mllint.config.settings import Settings
+from mllint.engine.run import run_check
 from mllint.testing import git, notebook_json
 
 HANG = 120  # seconds: a run that takes longer than this is a hang

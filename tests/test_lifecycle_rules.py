@@ -1,5 +1,5 @@
 """Repository rules of factors 5-12 (ML0502-ML1204) on realistic sample repositories, plus the CI,
-serving and life-cycle models they read (mllint/ci.py, mllint/serving.py, mllint/mlcode.py)."""
+serving and life-cycle models they read (mllint/repo/ci.py, mllint/repo/serving.py, mllint/repo/mlcode.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from mllint.config import ConfigError, Settings, load_settings
-from mllint.engine import run_check
+from mllint.config.settings import ConfigError, Settings, load_settings
+from mllint.engine.run import run_check
 from mllint.testing import git, notebook_json, write_repo
 
 HERE = Path(__file__).parent

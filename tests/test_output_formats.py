@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import jsonschema
 import pytest
 
-from mllint.findings import Finding
+from mllint.core.findings import Finding
 from mllint.output import FORMATS
 from mllint.output.github import annotation
 from mllint.testing import notebook_json

@@ -7,9 +7,9 @@ import io
 import pytest
 from rich.console import Console
 
-from mllint.config import Settings
-from mllint.engine import PARALLEL_THRESHOLD, run_check
-from mllint.progress import ProgressBar, wanted
+from mllint.config.settings import Settings
+from mllint.engine.run import PARALLEL_THRESHOLD, run_check
+from mllint.output.progress import ProgressBar, wanted
 
 
 class Clock:

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from mllint.catalogue import load_catalogue
+from mllint.catalogue.loader import load_catalogue
 from mllint.pylint_plugin import build_messages, message_id
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "pylint"

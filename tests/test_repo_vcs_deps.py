@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from mllint.config import Settings
-from mllint.engine import run_check
-from mllint.knowledge import load_knowledge
-from mllint.manifests import (
+from mllint.config.settings import Settings
+from mllint.engine.run import run_check
+from mllint.knowledge.loader import load_knowledge
+from mllint.repo.manifests import (
     candidate_distributions,
     normalize,
     parse_conda,
@@ -253,8 +253,8 @@ def test_template_like_project_is_clean(tmp_path):
 
 
 def test_facts_mark_optional_imports_and_lines():
-    from mllint.catalogue import load_catalogue
-    from mllint.codepass import analyze_file
+    from mllint.catalogue.loader import load_catalogue
+    from mllint.engine.codepass import analyze_file
 
     source = (b"import numpy as np\ntry:\n    import ujson as json\nexcept ImportError:\n    import json\n"
               b"from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import pandas\nimport pandas.io\n")

@@ -1,4 +1,4 @@
-"""``mllint fix --repo`` (mllint/scaffold.py): on fixture repositories the claimed repository findings
+"""``mllint fix --repo`` (mllint/fix/scaffold.py): on fixture repositories the claimed repository findings
 disappear after ``--apply``, the written files are valid (YAML/TOML/Python parse, workflows run real
 commands on real files), existing files are never overwritten, and the messy example improves."""
 
@@ -18,8 +18,8 @@ import yaml
 from typer.testing import CliRunner
 
 from mllint.cli import app
-from mllint.config import load_settings
-from mllint.scaffold import build_plan, load_repo
+from mllint.config.settings import load_settings
+from mllint.fix.scaffold import build_plan, load_repo
 from mllint.testing import git
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

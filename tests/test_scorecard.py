@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from mllint.catalogue import load_catalogue
-from mllint.config import Settings
-from mllint.engine import RunResult
-from mllint.findings import Finding
+from mllint.catalogue.loader import load_catalogue
+from mllint.config.settings import Settings
+from mllint.engine.run import RunResult
+from mllint.core.findings import Finding
 from mllint.output import markdown, text
-from mllint.scorecard import NOT_CHECKED, PARTLY, SATISFIED, VIOLATED, WAIVED, build_scorecard
+from mllint.output.scorecard import NOT_CHECKED, PARTLY, SATISFIED, VIOLATED, WAIVED, build_scorecard
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "messy-ml-repo"
 

@@ -22,7 +22,7 @@ import tomllib
 import yaml
 from cookiecutter.main import cookiecutter
 
-from mllint.scaffold import ScaffoldError, generate, parse_context, template_dir
+from mllint.fix.scaffold import ScaffoldError, generate, parse_context, template_dir
 
 PROJECT = Path(__file__).resolve().parents[1]
 TEMPLATE = PROJECT / "template"

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from mllint.scaffold import generate
+from mllint.fix.scaffold import generate
 
 pytestmark = pytest.mark.e2e
 

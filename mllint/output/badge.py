@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from mllint.scorecard import build_scorecard
+from mllint.output.scorecard import build_scorecard
 
 
 def render(result, **_kwargs) -> str:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import html
 import re
 
-from mllint.adoption import marks
-from mllint.scorecard import (
+from mllint.adopt.apply import marks
+from mllint.output.scorecard import (
     NOT_CHECKED,
     PARTLY,
     SATISFIED,

@@ -1,0 +1,1 @@
+"""Adopting mllint on an existing repository: the baseline file and ``--changed-since``."""

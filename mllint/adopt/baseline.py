@@ -1,0 +1,249 @@
+"""Baselines: accept today's findings explicitly and fail only on new ones (docs/adoption.md).
+
+A baseline file (default ``.mllint-baseline.json``, reviewed into git) lists findings by a
+*fingerprint* that survives unrelated edits: never a line number, but
+
+- code findings: the rule, the path and the finding's source line with all whitespace removed,
+  plus its nearest non-blank neighbours (for notebooks: the line and neighbours inside the cell,
+  never the cell index, so inserting a cell above changes nothing);
+- repository findings: the rule, the path and the evidence (or, without evidence, the message),
+  numbers removed: sizes and counts change without the finding changing.
+
+Matching is two-tier: first by full fingerprint (line + neighbours), then by the line alone
+(``loose``) so that editing a neighbour does not resurrect a baselined finding. Identical findings
+are matched as a multiset: a third copy of a twice-baselined line is new.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mllint import __version__
+from mllint.core.findings import Finding
+from mllint.core.source import SourceError, decode_python, notebook_cells
+
+DEFAULT_BASELINE = ".mllint-baseline.json"
+FORMAT_VERSION = 1
+_WHITESPACE = re.compile(r"\s+")
+_DIGITS = re.compile(r"\d+(?:\.\d+)?")
+
+
+class BaselineError(Exception):
+    """The baseline file cannot be read; the CLI exits 2 on it."""
+
+
+def normalise(line: str) -> str:
+    """A source line without any whitespace: stable under re-indentation and spacing changes."""
+    return _WHITESPACE.sub("", line)
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=10).hexdigest()
+
+
+class SourceLines:
+    """Reads the checked files once; gives the lines of a ``.py`` file or of one notebook cell."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._files: dict[str, Any] = {}
+
+    def lines(self, path: str, cell: int | None) -> list[str] | None:
+        if path not in self._files:
+            self._files[path] = self._load(path)
+        loaded = self._files[path]
+        if loaded is None:
+            return None
+        if isinstance(loaded, dict):
+            source = loaded.get(cell)
+            return None if source is None else source.split("\n")
+        return loaded
+
+    def _load(self, path: str) -> Any:
+        try:
+            data = (self.root / path).read_bytes()
+        except OSError:
+            return None
+        try:
+            if path.endswith(".ipynb"):
+                return dict(notebook_cells(data))
+            return decode_python(data).split("\n")
+        except SourceError:
+            return None
+
+
+def _neighbour(lines: list[str], index: int, step: int) -> str:
+    index += step
+    while 0 <= index < len(lines):
+        text = normalise(lines[index])
+        if text:
+            return text
+        index += step
+    return ""
+
+
+@dataclass(frozen=True)
+class Key:
+    """The two identities of a finding: ``exact`` (line and neighbours) and ``loose`` (line only)."""
+
+    exact: str
+    loose: str
+
+
+def finding_key(finding: Finding, sources: SourceLines) -> Key:
+    """Fingerprint one finding (see the module docstring)."""
+    path = finding.path or ""
+    if finding.kind == "repo" or finding.line is None or not finding.path:
+        if finding.evidence:
+            detail = "\n".join(sorted(_DIGITS.sub("#", str(item)) for item in finding.evidence))
+        else:
+            detail = _DIGITS.sub("#", finding.message)
+        value = _digest(finding.code, path, "repo" if finding.kind == "repo" else "file", detail)
+        return Key(value, value)
+    lines = sources.lines(path, finding.cell)
+    index = finding.line - 1
+    if lines is None or not 0 <= index < len(lines):
+        value = _digest(finding.code, path, "message", _DIGITS.sub("#", finding.message))
+        return Key(value, value)
+    here = normalise(lines[index])
+    loose = _digest(finding.code, path, "line", here)
+    exact = _digest(finding.code, path, "context", _neighbour(lines, index, -1), here, _neighbour(lines, index, 1))
+    return Key(exact, loose)
+
+
+@dataclass
+class Entry:
+    """One baselined finding as stored in the file (message and line are for human reviewers)."""
+
+    code: str
+    kind: str
+    path: str | None
+    fingerprint: str
+    loose: str
+    message: str
+    line: int | None = None
+    cell: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data = {"code": self.code, "kind": self.kind, "path": self.path, "fingerprint": self.fingerprint, "loose": self.loose,
+                "message": self.message, "line": self.line}
+        if self.cell is not None:
+            data["cell"] = self.cell
+        return data
+
+
+@dataclass
+class Baseline:
+    entries: list[Entry] = field(default_factory=list)
+
+    @classmethod
+    def from_findings(cls, findings: Iterable[Finding], root: Path) -> Baseline:
+        sources = SourceLines(root)
+        entries = []
+        for finding in findings:
+            key = finding_key(finding, sources)
+            entries.append(Entry(finding.code, finding.kind, finding.path, key.exact, key.loose, finding.message,
+                                 finding.line, finding.cell))
+        return cls(entries)
+
+    def sorted_entries(self) -> list[Entry]:
+        return sorted(self.entries, key=lambda e: (e.path or "", e.code, e.cell if e.cell is not None else -1,
+                                                   e.line or 0, e.fingerprint))
+
+    def dumps(self) -> str:
+        data = {
+            "version": FORMAT_VERSION,
+            "generator": f"mllint {__version__}",
+            "comment": "Accepted mllint findings; `mllint check` fails only on findings not listed here. "
+                       "Regenerate with `mllint baseline`, drop fixed ones with `mllint baseline --prune`.",
+            "findings": [entry.to_json() for entry in self.sorted_entries()],
+        }
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+    def write(self, path: Path) -> None:
+        path.write_text(self.dumps(), encoding="utf-8")
+
+    @classmethod
+    def read(cls, path: Path) -> Baseline:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise BaselineError(f"cannot read baseline {path}: {exc}") from None
+        if not isinstance(data, dict) or not isinstance(data.get("findings"), list):
+            raise BaselineError(f"{path} is not an mllint baseline (expected an object with a 'findings' list)")
+        if data.get("version") != FORMAT_VERSION:
+            raise BaselineError(f"{path}: unsupported baseline version {data.get('version')!r} (expected {FORMAT_VERSION})")
+        entries = []
+        for number, item in enumerate(data["findings"]):
+            if not isinstance(item, dict) or not all(isinstance(item.get(k), str) for k in ("code", "fingerprint")):
+                raise BaselineError(f"{path}: findings[{number}] needs string 'code' and 'fingerprint'")
+            entries.append(Entry(item["code"], str(item.get("kind") or "code"), item.get("path"), item["fingerprint"], str(item.get("loose") or item["fingerprint"]),
+                                 str(item.get("message", "")), item.get("line"), item.get("cell")))
+        return cls(entries)
+
+
+@dataclass
+class Comparison:
+    """A run's findings split against a baseline."""
+
+    new: list[Finding] = field(default_factory=list)
+    baselined: list[Finding] = field(default_factory=list)
+    fixed: list[Entry] = field(default_factory=list)  # baseline entries nothing matched any more
+    untouched: list[Entry] = field(default_factory=list)  # entries outside what this run checked
+
+
+def compare(findings: Iterable[Finding], baseline: Baseline, root: Path, *, checked_paths: set[str] | None = None,
+            code_rules_run: bool = True, repo_rules_run: bool = True, enabled: set[str] | None = None) -> Comparison:
+    """Match ``findings`` against ``baseline``. Entries outside what this run checked (other files,
+    repository rules not run, rules disabled) are neither matched nor reported as fixed."""
+    sources = SourceLines(root)
+    result = Comparison()
+    exact: dict[str, list[Entry]] = {}
+    loose: dict[str, list[Entry]] = {}
+    for entry in baseline.entries:
+        exact.setdefault(entry.fingerprint, []).append(entry)
+    used: set[int] = set()
+    keyed = [(finding, finding_key(finding, sources)) for finding in findings]
+    pending = []
+    for finding, key in keyed:  # tier 1: line and neighbours
+        bucket = exact.get(key.exact, [])
+        entry = next((e for e in bucket if id(e) not in used), None)
+        if entry is not None:
+            used.add(id(entry))
+            result.baselined.append(finding)
+        else:
+            pending.append((finding, key))
+    for entry in baseline.entries:
+        if id(entry) not in used:
+            loose.setdefault(entry.loose, []).append(entry)
+    for finding, key in pending:  # tier 2: the line alone
+        bucket = loose.get(key.loose, [])
+        entry = next((e for e in bucket if id(e) not in used), None)
+        if entry is not None:
+            used.add(id(entry))
+            result.baselined.append(finding)
+        else:
+            result.new.append(finding)
+    for entry in baseline.entries:
+        if id(entry) in used:
+            continue
+        if _in_scope(entry, checked_paths, code_rules_run, repo_rules_run, enabled):
+            result.fixed.append(entry)
+        else:
+            result.untouched.append(entry)
+    return result
+
+
+def _in_scope(entry: Entry, checked_paths: set[str] | None, code_rules_run: bool, repo_rules_run: bool,
+              enabled: set[str] | None) -> bool:
+    if enabled is not None and entry.code not in enabled:
+        return False
+    if entry.kind == "repo":
+        return repo_rules_run
+    return code_rules_run and (checked_paths is None or entry.path in checked_paths)

@@ -1,0 +1,222 @@
+"""What a code rule knows about the file it checks: names resolved through imports, scope, constants.
+
+Import resolution is what keeps the code rules precise: ``tts(...)`` after ``from
+sklearn.model_selection import train_test_split as tts`` resolves to
+``sklearn.model_selection.train_test_split``; a name that does not resolve to a library is never
+treated as one.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import TYPE_CHECKING, Any
+
+from mllint.knowledge.loader import canonical
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mllint.catalogue.rule import CodeRule
+
+TEST_PATH = re.compile(r"(^|/)(tests?|testing)/|(^|/)test_[^/]*\.(py|ipynb)$|_test\.py$|(^|/)conftest\.py$")
+SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+
+
+def is_test_path(path: str) -> bool:
+    return bool(TEST_PATH.search(path))
+
+
+def literal_value(node: ast.AST) -> tuple[bool, Any]:
+    """``(True, value)`` when ``node`` is a numeric/str/bool literal or a tuple/list of them."""
+    if isinstance(node, ast.Constant):
+        return True, node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        ok, value = literal_value(node.operand)
+        if ok and isinstance(value, (int, float, complex)) and not isinstance(value, bool):
+            return True, -value if isinstance(node.op, ast.USub) else value
+        return False, None
+    if isinstance(node, (ast.Tuple, ast.List)):
+        values = []
+        for element in node.elts:
+            ok, value = literal_value(element)
+            if not ok:
+                return False, None
+            values.append(value)
+        return True, values
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mult, ast.Div, ast.Add, ast.Sub, ast.Pow)):
+        ok_left, left = literal_value(node.left)
+        ok_right, right = literal_value(node.right)
+        numeric = (int, float)
+        if ok_left and ok_right and isinstance(left, numeric) and isinstance(right, numeric):
+            try:
+                return True, eval_binop(node.op, left, right)
+            except (ArithmeticError, OverflowError, ValueError):
+                return False, None
+    return False, None
+
+
+def eval_binop(op: ast.operator, left: float, right: float) -> float:
+    if isinstance(op, ast.Mult):
+        return left * right
+    if isinstance(op, ast.Div):
+        return left / right
+    if isinstance(op, ast.Add):
+        return left + right
+    if isinstance(op, ast.Sub):
+        return left - right
+    if abs(right) > 64:
+        raise OverflowError
+    return left**right
+
+
+class FileContext:
+    """Per-file state shared by all code rules during the single traversal."""
+
+    def __init__(self, path: str, tree: ast.Module, knowledge: dict[str, Any], notebook: bool) -> None:
+        self.path = path
+        self.tree = tree
+        self.knowledge = knowledge
+        self.is_notebook = notebook
+        self.is_test = is_test_path(path)
+        self.imports: dict[str, str] = {}
+        self.constants: dict[str, tuple[Any, ast.AST]] = {}
+        self.parents: list[ast.AST] = []
+        self.scopes: list[ast.AST] = []
+        self.raw_findings: list[tuple[CodeRule, ast.AST, str, Any]] = []
+        self._resolved: dict[ast.AST, str | None] = {}  # qualname memo (many rules ask about the same Call)
+        #: notebooks: first line of each code cell in the joined program (set by the code pass).
+        self.cell_starts: list[int] = []
+        self._prescan(tree)
+        self._resolved.clear()
+
+    # -- import and constant pre-scan (module level, cheap: no full walk) -------------------
+    def _prescan(self, tree: ast.Module) -> None:
+        assigned_twice: set[str] = set()
+        for stmt in _module_statements(tree.body):
+            if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                self.add_import(stmt)
+            elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+                name = stmt.targets[0].id
+                ok, value = literal_value(stmt.value)
+                if name in self.constants or name in assigned_twice:
+                    self.constants.pop(name, None)
+                    assigned_twice.add(name)
+                elif ok:
+                    self.constants[name] = (value, stmt)
+                else:
+                    target = self.qualname(stmt.value)
+                    if target and isinstance(stmt.value, (ast.Name, ast.Attribute)):
+                        self.imports.setdefault(name, target)
+            elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
+                ok, value = literal_value(stmt.value)
+                if ok:
+                    self.constants[stmt.target.id] = (value, stmt)
+
+    def add_import(self, node: ast.Import | ast.ImportFrom) -> None:
+        self._resolved.clear()  # a new import can change what names resolve to
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    self.imports[alias.asname] = alias.name
+                else:
+                    top = alias.name.split(".", 1)[0]
+                    self.imports[top] = top
+        else:
+            module = "." * node.level + (node.module or "")
+            for alias in node.names:
+                if alias.name == "*":
+                    continue
+                base = f"{module}.{alias.name}" if module and not module.endswith(".") else module + alias.name
+                self.imports[alias.asname or alias.name] = base
+
+    # -- name resolution ---------------------------------------------------------------------
+    def qualname(self, node: ast.AST) -> str | None:
+        """Dotted library name of a Name/Attribute chain, resolved through imports; None if unknown."""
+        try:
+            return self._resolved[node]
+        except KeyError:
+            pass
+        except TypeError:  # not a node (unhashable): resolve without the memo
+            return self._qualname(node)
+        resolved = self._resolved[node] = self._qualname(node)
+        return resolved
+
+    def _qualname(self, node: ast.AST) -> str | None:
+        parts = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name):
+            return None
+        base = self.imports.get(node.id)
+        if base is None:
+            return None
+        parts.append(base)
+        return canonical(".".join(reversed(parts)), self.knowledge)
+
+    def call_name(self, call: ast.Call) -> str | None:
+        return self.qualname(call.func)
+
+    def imports_any(self, modules) -> bool:
+        """True when the file imports one of ``modules`` or a submodule/member of one (raw import names)."""
+        for imported in self.imports.values():
+            for module in modules:
+                if imported == module or imported.startswith(module + "."):
+                    return True
+        return False
+
+    def constant(self, node: ast.AST) -> tuple[bool, Any, str | None]:
+        """Is ``node`` a literal, or a name bound to a module-level literal constant?
+
+        Returns ``(is_literal, value, constant_name)``; config reads (``cfg.x``, ``params["x"]``) are not.
+        """
+        ok, value = literal_value(node)
+        if ok:
+            return True, value, None
+        if isinstance(node, ast.Name) and node.id in self.constants and not self.is_local(node.id):
+            return True, self.constants[node.id][0], node.id
+        return False, None, None
+
+    def is_local(self, name: str) -> bool:
+        """True when ``name`` is a parameter of an enclosing function (then it is not the module constant)."""
+        for scope in self.scopes:
+            if isinstance(scope, FUNCTION_NODES):
+                args = scope.args
+                every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+                if any(arg is not None and arg.arg == name for arg in every):
+                    return True
+        return False
+
+    # -- scope helpers -------------------------------------------------------------------------
+    @property
+    def parent(self) -> ast.AST | None:
+        return self.parents[-2] if len(self.parents) >= 2 else None
+
+    def enclosing_function(self) -> ast.AST | None:
+        for scope in reversed(self.scopes):
+            if isinstance(scope, FUNCTION_NODES):
+                return scope
+        return None
+
+    def enclosing_class(self) -> ast.ClassDef | None:
+        for scope in reversed(self.scopes):
+            if isinstance(scope, ast.ClassDef):
+                return scope
+        return None
+
+    def report(self, rule: CodeRule, node: ast.AST, message: str, fix: Any = None) -> None:
+        self.raw_findings.append((rule, node, message, fix))
+
+
+def _module_statements(body: list[ast.stmt]):
+    """Module-level statements, descending into if/try/with blocks but not into defs."""
+    stack = list(reversed(body))
+    while stack:
+        stmt = stack.pop()
+        yield stmt
+        if isinstance(stmt, (ast.If, ast.Try, ast.With, ast.For, ast.While)):
+            children = list(stmt.body) + list(getattr(stmt, "orelse", []))
+            children += list(getattr(stmt, "finalbody", []))
+            for handler in getattr(stmt, "handlers", []):
+                children += handler.body
+            stack.extend(reversed(children))

@@ -1,0 +1,436 @@
+"""Light type evidence for the code-smell rules: which expressions hold pandas objects, torch models, optimizers.
+
+A linter that never runs the code cannot know types; it can collect *evidence*: ``df =
+pd.read_csv(...)`` makes ``df`` a DataFrame, ``df[mask]`` and ``df.dropna()`` are pandas objects too,
+``opt = torch.optim.Adam(...)`` is an optimizer, ``class Net(nn.Module)`` makes ``Net(...)`` a model.
+Bindings are recorded in traversal order (``leave_Assign``), per function scope, so a later use sees
+the earlier assignment. Conventional names (``df``, ``train_df``) are *weak* evidence, used only in
+files that import pandas and no library sharing its vocabulary (Spark, polars).
+
+One :class:`Evidence` is shared by all rules of a file (:func:`evidence_for`); rules feed it through
+the :class:`TracksBindings` mixin, and the first rule to see a node records it.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from functools import cached_property
+from typing import Any
+
+from mllint.analysis.context import FUNCTION_NODES, FileContext
+
+PANDAS = "pandas"  # strong evidence: produced by pandas
+WEAK = "weak"  # a conventional DataFrame name in a pandas file
+OTHER = "other"  # known not to be pandas (numpy array, tensor, ...)
+MODEL, EVAL_MODEL, OPTIMIZER, NOT_MODEL = "model", "eval-model", "optimizer", "not-a-model"
+MAX_DEPTH = 12
+
+
+def evidence_for(ctx: FileContext) -> Evidence:
+    """The file's shared :class:`Evidence` (created on first use)."""
+    found = vars(ctx).get("_mllint_evidence")
+    if found is None:
+        found = Evidence(ctx)
+        vars(ctx)["_mllint_evidence"] = found
+    return found
+
+
+def dotted(node: ast.AST) -> str | None:
+    """``self.model`` for a Name/Attribute chain, None otherwise."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def receiver_root(node: ast.AST) -> ast.AST:
+    """Strip method calls, subscripts and attributes: ``model.to(dev).eval`` -> ``model``."""
+    while True:
+        if isinstance(node, ast.Call):
+            node = node.func
+        elif isinstance(node, (ast.Attribute, ast.Subscript)):
+            node = node.value
+        else:
+            return node
+
+
+def short(node: ast.AST, limit: int = 40) -> str:
+    text = ast.unparse(node)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class Evidence:
+    """Per-file bindings of names to evidence kinds, and the questions rules ask about them."""
+
+    def __init__(self, ctx: FileContext) -> None:
+        self.ctx = ctx
+        knowledge = ctx.knowledge
+        pandas = knowledge.get("smells_pandas", {})
+        self.pandas_modules = tuple(pandas.get("modules", ["pandas"]))
+        self.constructors = set(pandas.get("constructors", []))
+        self.reader_prefixes = tuple(pandas.get("reader_prefixes", ["pandas.read_"]))
+        self.pandas_types = set(pandas.get("types", []))
+        self.passthrough = set(pandas.get("passthrough", []))
+        self.non_pandas_methods = set(pandas.get("non_pandas_methods", []))
+        self.non_pandas_attributes = set(pandas.get("non_pandas_attributes", []))
+        self.indexers = set(pandas.get("indexers", ["loc", "iloc", "at", "iat"]))
+        self.name_pattern = re.compile(pandas.get("name_pattern", r"^df$"))
+        self.name_exclude = re.compile(pandas.get("name_exclude_pattern", r"(?!)"))
+        self.pandas_conflicts = tuple(pandas.get("conflicting_modules", []))
+        torch = knowledge.get("smells_torch", {})
+        self.torch_modules = tuple(torch.get("modules", ["torch"]))
+        self.torch_conflicts = tuple(torch.get("conflicting_modules", []))
+        self.optimizer_prefixes = tuple(torch.get("optimizer_prefixes", ["torch.optim."]))
+        self.not_optimizer_prefixes = tuple(torch.get("not_optimizer_prefixes", []))
+        self.optimizer_name = re.compile(torch.get("optimizer_name_pattern", r"^optimizer$"))
+        self.not_optimizer_name = re.compile(torch.get("not_optimizer_name_pattern", r"sched"))
+        self.model_prefixes = tuple(torch.get("model_constructor_prefixes", []))
+        self.not_model_prefixes = tuple(torch.get("not_model_prefixes", []))
+        self.eval_loaders = tuple(torch.get("eval_mode_loaders", []))
+        self.module_bases = set(torch.get("module_bases", ["torch.nn.Module"]))
+        self.model_name = re.compile(torch.get("model_name_pattern", r"^model$"))
+        self.not_model_name = re.compile(torch.get("not_model_name_pattern", r"(?!)"))
+        #: (scope id, dotted name) -> pandas kind; scope 0 is the module, class ids key ``self.x``.
+        self.bindings: dict[tuple[int, str], str | None] = {}
+        #: (scope id, dotted name) -> torch kind (model / eval-model / optimizer) or None.
+        self.torch_bindings: dict[tuple[int, str], str | None] = {}
+        #: names of classes (defined in this file) that are torch modules.
+        self.module_classes: set[str] = set()
+        self._seen: set[int] = set()
+        self._imports_size = -1
+        self._imports_cache: dict[tuple[str, ...], bool] = {}
+
+    # -- what the file imports -------------------------------------------------------------------
+    def imports_any(self, modules: tuple[str, ...] | list[str]) -> bool:
+        """Does the file import one of ``modules`` (or a submodule)? Cached until an import is added."""
+        imports = self.ctx.imports
+        if len(imports) != self._imports_size:
+            self._imports_size = len(imports)
+            self._imports_cache.clear()
+        key = tuple(modules)
+        found = self._imports_cache.get(key)
+        if found is None:
+            prefixes = tuple(module + "." for module in key)
+            found = any(target in key or target.startswith(prefixes) for target in imports.values())
+            self._imports_cache[key] = found
+        return found
+
+    def pandas_file(self) -> bool:
+        return self.imports_any(self.pandas_modules)
+
+    def weak_names_ok(self) -> bool:
+        return self.pandas_file() and not self.imports_any(self.pandas_conflicts)
+
+    def weak_name(self, name: str) -> bool:
+        """A conventional DataFrame name (``df``, ``train_df``) in a file where that convention holds."""
+        return bool(self.name_pattern.match(name)) and not self.name_exclude.search(name) and self.weak_names_ok()
+
+    def torch_file(self) -> bool:
+        return self.imports_any(self.torch_modules) and not self.imports_any(self.torch_conflicts)
+
+    # -- recording bindings (called once per node, by whichever rule sees it first) --------------
+    def once(self, node: ast.AST) -> bool:
+        key = id(node)
+        if key in self._seen:
+            return False
+        self._seen.add(key)
+        return True
+
+    def _scope_key(self, name: str) -> int:
+        if name.startswith("self."):
+            cls = self.ctx.enclosing_class()
+            return id(cls) if cls is not None else 0
+        function = self.ctx.enclosing_function()
+        return id(function) if function is not None else 0
+
+    def bind_assign(self, targets: list[ast.AST], value: ast.AST | None, annotation: ast.AST | None = None) -> None:
+        if value is None and annotation is None:
+            return
+        kind = self.kind(value) if value is not None and self.pandas_file() else None
+        if annotation is not None and self._annotation_is_pandas(annotation):
+            kind = PANDAS
+        tkind = self.torch_kind(value) if value is not None and self.imports_any(self.torch_modules) else None
+        for target in targets:
+            if isinstance(target, (ast.Tuple, ast.List)):
+                self._bind_tuple(target, value, kind, tkind)
+            else:
+                self._bind_one(target, kind, tkind)
+
+    def _bind_tuple(self, target: ast.Tuple | ast.List, value: ast.AST | None, kind: str | None, tkind: str | None) -> None:
+        if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(target.elts):
+            for element, item in zip(target.elts, value.elts):
+                self._bind_one(element, self.kind(item), self.torch_kind(item))
+            return
+        passthrough = isinstance(value, ast.Call) and self.ctx.call_name(value) in self.passthrough
+        for element in target.elts:
+            if isinstance(element, ast.Starred):
+                element = element.value
+            self._bind_one(element, kind if passthrough else None, None)
+
+    def _bind_one(self, target: ast.AST, kind: str | None, tkind: str | None) -> None:
+        name = dotted(target)
+        if name is None or (isinstance(target, ast.Attribute) and not name.startswith("self.")):
+            return
+        if name.count(".") > 1:
+            return
+        key = (self._scope_key(name), name)
+        self.bindings[key] = kind
+        self.torch_bindings[key] = tkind
+
+    def bind_parameters(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        args = function.args
+        for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
+            if arg is None:
+                continue
+            key = (id(function), arg.arg)
+            self.bindings[key] = PANDAS if arg.annotation is not None and self._annotation_is_pandas(arg.annotation) else None
+            self.torch_bindings[key] = None
+
+    def note_class(self, node: ast.ClassDef) -> None:
+        for base in node.bases:
+            name = self.ctx.qualname(base)
+            if (name and (name in self.module_bases or name.startswith("lightning."))) or (
+                isinstance(base, ast.Name) and base.id in self.module_classes
+            ):
+                self.module_classes.add(node.name)
+                return
+
+    def _annotation_is_pandas(self, annotation: ast.AST) -> bool:
+        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+            try:
+                annotation = ast.parse(annotation.value, mode="eval").body
+            except SyntaxError:
+                return False
+        if isinstance(annotation, ast.BinOp):  # DataFrame | None
+            return self._annotation_is_pandas(annotation.left) or self._annotation_is_pandas(annotation.right)
+        if isinstance(annotation, ast.Subscript):  # Optional[pd.DataFrame]
+            return self._annotation_is_pandas(annotation.slice)
+        name = self.ctx.qualname(annotation)
+        return name in self.pandas_types if name else False
+
+    # -- lookups ----------------------------------------------------------------------------------
+    def _lookup(self, table: dict[tuple[int, str], str | None], name: str) -> tuple[bool, str | None]:
+        if name.startswith("self."):
+            cls = self.ctx.enclosing_class()
+            key = (id(cls) if cls is not None else 0, name)
+            return (key in table, table.get(key))
+        for scope in reversed(self.ctx.scopes):
+            if isinstance(scope, FUNCTION_NODES):
+                key = (id(scope), name)
+                if key in table:
+                    return True, table[key]
+        key = (0, name)
+        return (key in table, table.get(key))
+
+    def kind(self, node: ast.AST | None, depth: int = 0) -> str | None:
+        """PANDAS, WEAK, OTHER or None (no evidence either way) for an expression."""
+        if node is None or depth > MAX_DEPTH:
+            return None
+        if isinstance(node, ast.Name):
+            if node.id in self.ctx.imports:
+                return OTHER
+            found, kind = self._lookup(self.bindings, node.id)
+            if found and kind is not None:
+                return kind
+            return WEAK if self.weak_name(node.id) else None
+        if isinstance(node, ast.Call):
+            return self._call_kind(node, depth)
+        if isinstance(node, ast.Subscript):
+            base = node.value
+            if isinstance(base, ast.Attribute) and base.attr in ("at", "iat"):
+                return None
+            inner = self.kind(base, depth + 1)
+            return inner if inner in (PANDAS, WEAK) else (OTHER if inner == OTHER else None)
+        if isinstance(node, ast.Attribute):
+            if isinstance(node.value, ast.Name) and node.value.id == "self":
+                found, kind = self._lookup(self.bindings, f"self.{node.attr}")
+                if found and kind is not None:
+                    return kind
+                return WEAK if self.weak_name(node.attr) else None
+            if self.ctx.qualname(node):
+                return None
+            inner = self.kind(node.value, depth + 1)
+            if inner in (PANDAS, WEAK):
+                return OTHER if node.attr in self.non_pandas_attributes else inner
+            return None
+        if isinstance(node, ast.BinOp):
+            return _strongest(self.kind(node.left, depth + 1), self.kind(node.right, depth + 1))
+        if isinstance(node, ast.Compare):
+            return _strongest(self.kind(node.left, depth + 1), *(self.kind(c, depth + 1) for c in node.comparators[:2]))
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Invert):
+            return self.kind(node.operand, depth + 1)
+        if isinstance(node, (ast.List, ast.Tuple, ast.Dict, ast.ListComp, ast.DictComp, ast.SetComp, ast.Constant, ast.JoinedStr)):
+            return OTHER
+        return None
+
+    def _call_kind(self, node: ast.Call, depth: int) -> str | None:
+        name = self.ctx.call_name(node)
+        if name:
+            if name in self.constructors or name.startswith(self.reader_prefixes):
+                return PANDAS
+            if name in self.passthrough and node.args:
+                inner = self.kind(node.args[0], depth + 1)
+                return inner if inner in (PANDAS, WEAK) else None
+            if name.split(".", 1)[0] in ("numpy", "torch", "tensorflow", "jax", "xarray", "cv2", "openpyxl", "scipy", "builtins"):
+                return OTHER
+            return None
+        func = node.func
+        if isinstance(func, ast.Name) and func.id in ("list", "dict", "set", "tuple", "len", "str", "int", "float", "sorted", "zip", "range", "enumerate"):
+            return OTHER
+        if isinstance(func, ast.Attribute):
+            inner = self.kind(func.value, depth + 1)
+            if inner in (PANDAS, WEAK):
+                return OTHER if func.attr in self.non_pandas_methods else inner
+        return None
+
+    def is_pandas(self, node: ast.AST, weak: bool = True) -> bool:
+        kind = self.kind(node)
+        return kind == PANDAS or (weak and kind == WEAK)
+
+    # -- torch -------------------------------------------------------------------------------------
+    def torch_kind(self, node: ast.AST | None, depth: int = 0) -> str | None:
+        """MODEL, EVAL_MODEL, OPTIMIZER or None for an expression (from calls and earlier bindings)."""
+        if node is None or depth > MAX_DEPTH:
+            return None
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            name = dotted(node)
+            if name is None:
+                return None
+            found, kind = self._lookup(self.torch_bindings, name)
+            return kind if found else None
+        if not isinstance(node, ast.Call):
+            return None
+        func = node.func
+        name = self.ctx.call_name(node)
+        if name:
+            if name.startswith(self.optimizer_prefixes) and not name.startswith(self.not_optimizer_prefixes):
+                return OPTIMIZER
+            if name in self.eval_loaders or name.endswith(".from_pretrained") or name.startswith("torch.jit.load"):
+                return EVAL_MODEL
+            if name.startswith(self.not_model_prefixes):
+                return NOT_MODEL
+            if name.startswith(self.model_prefixes) or name in self.module_bases:
+                return MODEL
+            return None
+        if isinstance(func, ast.Name) and func.id in self.module_classes:
+            return MODEL
+        if isinstance(func, ast.Name) and func.id in self.eval_loader_functions:
+            return EVAL_MODEL  # def load_model(path): ...; model.eval(); return model
+        if isinstance(func, ast.Attribute):
+            if func.attr == "from_pretrained":
+                return EVAL_MODEL
+            if func.attr == "eval":
+                return EVAL_MODEL
+            if func.attr in ("to", "cuda", "cpu", "float", "half", "double", "train", "requires_grad_"):
+                inner = self.torch_kind(func.value, depth + 1)
+                if func.attr == "train" and inner == EVAL_MODEL:
+                    return MODEL
+                return inner
+        return None
+
+    @cached_property
+    def eval_loader_functions(self) -> frozenset[str]:
+        """Module-level functions that put what they return in eval mode (``x.eval()`` and a ``return``)."""
+        found = set()
+        for stmt in self.ctx.tree.body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                calls_eval = returns = False
+                for sub in ast.walk(stmt):
+                    if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr == "eval" \
+                            and not sub.args:
+                        calls_eval = True
+                    elif isinstance(sub, ast.Return) and sub.value is not None:
+                        returns = True
+                if calls_eval and returns:
+                    found.add(stmt.name)
+        return frozenset(found)
+
+    def is_optimizer(self, node: ast.AST) -> bool:
+        """Bound to an optimizer constructor, or named like one (``optimizer``, ``opt_g``, ``self.optim``)."""
+        kind = self.torch_kind(node)
+        if kind is not None:
+            return kind == OPTIMIZER
+        if isinstance(node, ast.Subscript):  # optimizers[i]
+            node = node.value
+        name = dotted(node)
+        if name is None:
+            return False
+        last = name.rsplit(".", 1)[-1]
+        return bool(self.optimizer_name.match(last)) and not self.not_optimizer_name.search(last)
+
+    def model_like(self, node: ast.AST) -> bool:
+        """A called object that is plausibly a torch model (bound to one, or named like one)."""
+        if isinstance(node, ast.Name):
+            if node.id in self.ctx.imports:
+                return False
+        elif isinstance(node, ast.Attribute):
+            if self.ctx.qualname(node):
+                return False
+        else:
+            return False
+        kind = self.torch_kind(node)
+        if kind in (MODEL, EVAL_MODEL):
+            return True
+        if kind is not None:
+            return False
+        name = dotted(node)
+        if name is None:
+            return False
+        last = name.rsplit(".", 1)[-1]
+        return bool(self.model_name.match(last)) and not self.not_model_name.search(last)
+
+
+def _strongest(*kinds: str | None) -> str | None:
+    if PANDAS in kinds:
+        return PANDAS
+    if WEAK in kinds:
+        return WEAK
+    return None
+
+
+class TracksBindings:
+    """Mixin for code rules that ask :class:`Evidence`: records assignments, parameters and classes."""
+
+    ctx: FileContext
+
+    @cached_property
+    def evidence(self) -> Evidence:
+        return evidence_for(self.ctx)
+
+    def leave_Assign(self, node: ast.Assign) -> None:
+        evidence = self.evidence
+        if evidence.once(node):
+            evidence.bind_assign(node.targets, node.value)
+
+    def leave_AnnAssign(self, node: ast.AnnAssign) -> None:
+        evidence = self.evidence
+        if evidence.once(node):
+            evidence.bind_assign([node.target], node.value, node.annotation)
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        evidence = self.evidence
+        if evidence.once(node):
+            evidence.bind_parameters(node)
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        evidence = self.evidence
+        if evidence.once(node):
+            evidence.note_class(node)
+
+
+def keyword(call: ast.Call, name: str) -> ast.keyword | None:
+    for item in call.keywords:
+        if item.arg == name:
+            return item
+    return None
+
+
+def is_true(node: Any) -> bool:
+    return isinstance(node, ast.Constant) and node.value is True

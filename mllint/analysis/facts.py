@@ -1,0 +1,149 @@
+"""Per-file facts: the small summary of each file that repository rules consume (map/reduce).
+
+Collected during the same single traversal as the code rules, cached with the findings, and
+reduced by the repository model. Everything here must be JSON-serialisable.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from mllint.analysis.context import FileContext
+
+
+def empty_facts(path: str, notebook: bool, test: bool) -> dict[str, Any]:
+    return {
+        "path": path,
+        "notebook": notebook,
+        "test": test,
+        "parsed": False,
+        "lines": 0,
+        "imports": [],  # absolute module names imported (relative ones keep their leading dots)
+        "defs": [],  # [name, "function"|"class", line] for public top-level definitions
+        "calls": [],  # resolved dotted names of calls; unresolved method calls as ".method"
+        "names": [],  # identifiers and attribute names referenced (for test references)
+        "strings": [],  # string literals that look like file paths (contain a dot or a slash)
+        "import_lines": {},  # top-level imported module -> first line importing it (absolute imports)
+        "optional_imports": [],  # top-level modules only imported under try/except ImportError or TYPE_CHECKING
+        "module_calls": [],  # calls made at module level (outside any def/class), same naming as "calls"
+        "main_guard": False,  # has an `if __name__ == "__main__":` block (a script)
+    }
+
+
+def _is_main_guard(stmt: ast.stmt) -> bool:
+    """``if __name__ == "__main__":`` (either operand order)."""
+    if not isinstance(stmt, ast.If) or not isinstance(stmt.test, ast.Compare) or len(stmt.test.comparators) != 1:
+        return False
+    sides = [stmt.test.left, stmt.test.comparators[0]]
+    names = [side.id for side in sides if isinstance(side, ast.Name)]
+    values = [side.value for side in sides if isinstance(side, ast.Constant)]
+    return names == ["__name__"] and values == ["__main__"]
+
+
+_IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
+
+
+def _guarded(parents: list[ast.AST]) -> bool:
+    """Is the import (last of ``parents``) inside ``try: ... except ImportError`` or ``if TYPE_CHECKING``?"""
+    for node in parents[:-1]:
+        if isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
+            for handler in node.handlers:
+                kinds = handler.type
+                names = kinds.elts if isinstance(kinds, ast.Tuple) else [kinds]
+                for kind in names:
+                    if kind is None or (isinstance(kind, ast.Name) and kind.id in _IMPORT_ERRORS) or (
+                            isinstance(kind, ast.Attribute) and kind.attr in _IMPORT_ERRORS):
+                        return True
+        elif isinstance(node, ast.If):
+            test = node.test
+            label = test.id if isinstance(test, ast.Name) else test.attr if isinstance(test, ast.Attribute) else ""
+            if label == "TYPE_CHECKING":
+                return True
+    return False
+
+
+class FactCollector:
+    """Visitor run in the shared traversal (it is not a rule; it never reports)."""
+
+    def __init__(self, ctx: FileContext, facts: dict[str, Any]) -> None:
+        self.ctx = ctx
+        self.facts = facts
+        self.imports: set[str] = set()
+        self.calls: set[str] = set()
+        self.names: set[str] = set()
+        self.strings: set[str] = set()
+        self.module_calls: set[str] = set()
+        self.import_lines: dict[str, int] = {}
+        self.required_tops: set[str] = set()
+        self.optional_tops: set[str] = set()
+
+    def _note_import(self, module: str, node: ast.AST) -> None:
+        if not module or module.startswith("."):
+            return
+        top = module.split(".", 1)[0]
+        self.import_lines.setdefault(top, getattr(node, "lineno", 0))
+        (self.optional_tops if _guarded(self.ctx.parents) else self.required_tops).add(top)
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            self.imports.add(alias.name)
+            self._note_import(alias.name, node)
+        if self.ctx.scopes:
+            self.ctx.add_import(node)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        module = "." * node.level + (node.module or "")
+        if node.level and not node.module:
+            self.imports.update(module + alias.name for alias in node.names)
+        else:
+            self.imports.add(module)
+        self.names.update(alias.name for alias in node.names if alias.name != "*")  # imported = referenced
+        if not node.level:
+            self._note_import(module, node)
+        if self.ctx.scopes:
+            self.ctx.add_import(node)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        name = self.ctx.qualname(node.func)
+        if name:
+            self.calls.add(name)
+        elif isinstance(node.func, ast.Attribute):
+            self.calls.add("." + node.func.attr)
+        elif isinstance(node.func, ast.Name):
+            self.calls.add(node.func.id)
+        if not self.ctx.scopes:
+            name = name or (("." + node.func.attr) if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None))
+            if name:
+                self.module_calls.add(name)
+
+    def visit_Name(self, node: ast.Name) -> None:
+        self.names.add(node.id)
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        self.names.add(node.attr)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        value = node.value
+        if isinstance(value, str) and 2 < len(value) < 260 and ("/" in value or "." in value) and "\n" not in value:
+            self.strings.add(value)
+
+    def finish(self) -> None:
+        tree = self.ctx.tree
+        defs = []
+        for stmt in tree.body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and not stmt.name.startswith("_"):
+                kind = "class" if isinstance(stmt, ast.ClassDef) else "function"
+                defs.append([stmt.name, kind, stmt.lineno])
+        self.facts.update(
+            parsed=True,
+            imports=sorted(self.imports),
+            defs=defs,
+            calls=sorted(self.calls),
+            names=sorted(self.names),
+            strings=sorted(self.strings)[:500],
+            import_lines=dict(sorted(self.import_lines.items())),
+            optional_imports=sorted(self.optional_tops - self.required_tops),
+            module_calls=sorted(self.module_calls),
+            main_guard=any(_is_main_guard(stmt) for stmt in tree.body),
+        )

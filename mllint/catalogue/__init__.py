@@ -1,0 +1,1 @@
+"""The rule catalogue: rule base classes, the loader of ``rules/``, selectors and rule documentation."""

@@ -1,0 +1,171 @@
+"""Base classes of the rule catalogue: what every rule declares, and the two kinds of rule.
+
+A rule lives in one file under ``rules/``: a class deriving from :class:`CodeRule` (checks one Python
+file or notebook, as visitor methods over the stdlib ``ast``) or :class:`RepoRule` (checks the
+repository model). Its documentation and its examples live beside the check, and the examples run
+as tests.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable
+
+from pydantic import BaseModel, ConfigDict
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mllint.analysis.context import FileContext
+    from mllint.repo.model import RepoModel
+
+SEVERITIES = ("error", "warning", "info")
+
+
+class RuleOptions(BaseModel):
+    """Base of a rule's ``Options``: kebab-case keys in ``[tool.mllint.options.<rule>]``, unknown keys refused."""
+
+    model_config = ConfigDict(extra="forbid", alias_generator=lambda n: n.replace("_", "-"), populate_by_name=True)
+
+KINDS = ("code", "repo")
+
+
+@dataclass(frozen=True)
+class Example:
+    """A code example for a code rule: Python source, or notebook cells when ``cells`` is given.
+
+    ``path`` is the file name the example is checked as (it matters for rules that treat tests or
+    notebooks differently). ``lines`` optionally pins the lines a violating example must report.
+    """
+
+    source: str = ""
+    path: str = "train.py"
+    cells: tuple[str, ...] | None = None
+    lines: tuple[int, ...] | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class FixExample:
+    """A fix's documented effect: ``before`` (a violating file) becomes ``after`` under ``mllint check --fix``.
+
+    ``unsafe`` fixes are applied only with ``--unsafe-fixes``. ``path`` is the file name checked;
+    ``files`` are other project files present while fixing (e.g. a ``params.yaml``) and
+    ``files_after`` those the fix changes too. Run as tests (tests/test_fixes.py).
+    """
+
+    before: str
+    after: str
+    unsafe: bool = False
+    path: str = "train.py"
+    files: dict[str, str] = field(default_factory=dict)
+    #: The other files as the fix leaves them (e.g. the params file a value was moved into).
+    files_after: dict[str, str] = field(default_factory=dict)
+    note: str = ""
+
+
+def loads_params(tree: ast.AST) -> bool:
+    """Does the module bind a params loader at module level (``params = load_params()``,
+    ``cfg = yaml.safe_load(open("params.yaml"))``, ``dvc.api.params_show()``)? Fixes that move
+    literals into the params file are offered only then (the fixer re-checks against the real file)."""
+    for stmt in getattr(tree, "body", []):
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) \
+                and isinstance(stmt.value, ast.Call) and "params" in ast.unparse(stmt.value):
+            return True
+    return False
+
+
+def literal_keywords(node: ast.Call, names: set[str]) -> dict[str, Any]:
+    """Keyword arguments among ``names`` whose value is a number literal (``-1`` included)."""
+    out: dict[str, Any] = {}
+    for keyword in node.keywords:
+        if keyword.arg in names:
+            try:
+                value = ast.literal_eval(keyword.value)
+            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                continue
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                out[keyword.arg] = value
+    return out
+
+
+@dataclass(frozen=True)
+class RepoExample:
+    """A small repository for a repository rule: file path -> content, optionally a git repo."""
+
+    files: dict[str, str] = field(default_factory=dict)
+    git: bool = True
+    note: str = ""
+    #: Rule options for this example (``[tool.mllint.options.<rule>]``), e.g. a small size threshold.
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class RepoFinding:
+    """What a repository rule reports: a message, the file it concerns (or None) and the evidence."""
+
+    message: str
+    path: str | None = None
+    line: int | None = None
+    evidence: list[str] = field(default_factory=list)
+
+
+class Rule:
+    """Metadata every rule declares. Subclasses set the class attributes below."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    factor: ClassVar[int]
+    kind: ClassVar[str]
+    severity: ClassVar[str] = "warning"
+    summary: ClassVar[str]
+    why: ClassVar[str]
+    how_to_fix: ClassVar[str]
+    violating: ClassVar[list] = []
+    compliant: ClassVar[list] = []
+    #: Documented fixes (code rules with a ``fixer`` classmethod); they run as tests.
+    fixes: ClassVar[list] = []
+    #: Optional pydantic model of per-rule options (``[tool.mllint.options.<name>]``).
+    Options: ClassVar[Any] = None
+
+    @classmethod
+    def resolve_options(cls, options: Any) -> Any:
+        """The rule's ``Options`` instance (defaults when nothing was configured), or ``options`` as given."""
+        if cls.Options is None or isinstance(options, cls.Options):
+            return options
+        return cls.Options(**(options or {}))
+
+    @classmethod
+    def group(cls) -> int:
+        return int(cls.code[2:4])
+
+
+class CodeRule(Rule):
+    """A rule over one parsed file. Define ``visit_<Node>``/``leave_<Node>`` methods and call ``report``.
+
+    One instance is created per file; all enabled rules share one traversal. ``self.ctx`` gives the
+    file context: import resolution, scope, module constants, library knowledge and options.
+    """
+
+    kind = "code"
+
+    def __init__(self, ctx: FileContext, options: Any = None) -> None:
+        self.ctx = ctx
+        self.options = self.resolve_options(options)
+
+    def report(self, node: ast.AST, message: str, fix: Any = None) -> None:
+        self.ctx.report(self, node, message, fix)
+
+    def finish(self) -> None:
+        """Called once after the traversal; rules that judge the whole file report here."""
+
+
+class RepoRule(Rule):
+    """A rule over the whole repository: implement ``check`` and yield :class:`RepoFinding`."""
+
+    kind = "repo"
+
+    def __init__(self, options: Any = None) -> None:
+        self.options = self.resolve_options(options)
+
+    def check(self, repo: RepoModel) -> Iterable[RepoFinding]:  # pragma: no cover - abstract
+        raise NotImplementedError

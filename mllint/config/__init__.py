@@ -1,0 +1,1 @@
+"""Configuration: ``[tool.mllint]`` / ``mllint.toml`` validated into the settings of a run."""

@@ -1,0 +1,262 @@
+"""Configuration: ``[tool.mllint]`` in pyproject.toml, or ``mllint.toml`` / ``.mllint.toml``.
+
+Validated with pydantic (unknown keys are errors); CLI flags override file values. Every problem
+raises :class:`ConfigError` naming the file, the key and what was expected; the CLI exits 2 on it.
+See docs/configuration.md for the reference.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from mllint import __version__
+from mllint.core.paths import PACKAGE_DIR, catalogue_dir
+from mllint.catalogue.loader import Catalogue, load_catalogue
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+CONFIG_FILES = ("mllint.toml", ".mllint.toml", "pyproject.toml")
+
+DEFAULT_EXCLUDE = [
+    ".git", ".hg", ".svn", ".venv", "venv", "virtualenv", ".tox", ".nox",
+    "node_modules", "build", "dist", "site-packages", "__pycache__", ".mypy_cache", ".pytest_cache",
+    ".ruff_cache", ".eggs", "*.egg-info", ".ipynb_checkpoints", ".mllint_cache", ".dvc/cache",
+    ".cache", "wandb", "mlruns",
+]
+
+
+class ConfigError(Exception):
+    """Invalid configuration or usage; the message says where and what is expected."""
+
+
+def _kebab(name: str) -> str:
+    return name.replace("_", "-")
+
+
+class Settings(BaseModel):
+    """The effective settings of one run (documented key by key in docs/configuration.md)."""
+
+    model_config = ConfigDict(extra="forbid", alias_generator=_kebab, populate_by_name=True)
+
+    select: list[str] | None = Field(None, description="Rules to enable (codes, prefixes, names, ALL).")
+    extend_select: list[str] = Field(default_factory=list, description="Rules enabled on top of select.")
+    ignore: list[str] = Field(default_factory=list, description="Rules to disable.")
+    per_file_ignores: dict[str, list[str]] = Field(default_factory=dict, description="Glob -> rules ignored there.")
+    exclude: list[str] | None = Field(None, description="Paths/globs never checked (replaces the defaults).")
+    extend_exclude: list[str] = Field(default_factory=list, description="Paths/globs excluded on top.")
+    waivers: dict[str, str] = Field(default_factory=dict, description="Repository rule -> reason it is waived.")
+    options: dict[str, dict[str, Any]] = Field(default_factory=dict, description="Per-rule options by code or name.")
+    knowledge: dict[str, Any] = Field(default_factory=dict, description="Extensions of the ML-library knowledge.")
+    cache_dir: str | None = Field(None, description="Cache directory (default .mllint_cache in the root).")
+    jobs: int | None = Field(None, ge=1, le=256, description="Worker processes (default: CPU count).")
+    max_file_size: int = Field(5_000_000, ge=1, description="Bytes; larger code files are not parsed (ML0003).")
+
+    @field_validator("waivers")
+    @classmethod
+    def _reasons_required(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, reason in value.items():
+            if not isinstance(reason, str) or not reason.strip():
+                raise ValueError(f"waiver for {key!r} needs a non-empty reason string")
+        return value
+
+    # -- derived ----------------------------------------------------------------------------------
+    def excludes(self) -> list[str]:
+        base = DEFAULT_EXCLUDE if self.exclude is None else self.exclude
+        return [*base, *self.extend_exclude]
+
+    def enabled_codes(self, catalogue: Catalogue) -> set[str]:
+        if self.select is None:
+            codes = {rule.code for rule in catalogue.rules if getattr(rule, "default_enabled", True)}
+        else:
+            codes = _expand_all(self.select, catalogue)
+        codes |= _expand_all(self.extend_select, catalogue)
+        return codes - _expand_all(self.ignore, catalogue)
+
+    def ignored_for(self, path: str, catalogue: Catalogue) -> set[str]:
+        codes: set[str] = set()
+        for pattern, selectors in self.per_file_ignores.items():
+            if path_matches(path, pattern):
+                codes |= _expand_all(selectors, catalogue)
+        return codes
+
+    def waiver_for(self, code: str, catalogue: Catalogue) -> str | None:
+        for selector, reason in self.waivers.items():
+            if code in (catalogue.expand(selector) or ()):
+                return reason
+        return None
+
+    def rule_options(self, rule: Any) -> Any:
+        raw = self.options.get(rule.code) or self.options.get(rule.name) or {}
+        if rule.Options is None:
+            return raw or None
+        return rule.Options(**raw)
+
+    def fingerprint(self) -> str:
+        """Hash of everything that changes per-file results: settings, version, rule sources."""
+        payload = json.dumps(self.model_dump(mode="json"), sort_keys=True, default=str)
+        digest = hashlib.blake2b(payload.encode(), digest_size=16)
+        digest.update(__version__.encode())
+        digest.update(_code_stamp().encode())
+        return digest.hexdigest()
+
+
+_STAMP: list[str] = []
+
+
+def _code_stamp() -> str:
+    """Sizes and mtimes of mllint's own sources and rules: a cache from older code is never trusted."""
+    if not _STAMP:
+        rules = catalogue_dir()
+        own = [path for path in PACKAGE_DIR.rglob("*.py") if "_template" not in path.relative_to(PACKAGE_DIR).parts]
+        parts = []
+        for path in sorted(own) + sorted(rules.glob("*.py")) + sorted((rules / "knowledge").glob("*.toml")):
+            stat = path.stat()
+            parts.append(f"{path.relative_to(path.parents[1])}:{stat.st_size}:{stat.st_mtime_ns}")
+        _STAMP.append(hashlib.blake2b("|".join(parts).encode(), digest_size=8).hexdigest())
+    return _STAMP[0]
+
+
+def path_matches(path: str, pattern: str) -> bool:
+    """Glob match of a POSIX relative path: ``dir/`` and ``dir`` match everything under dir,
+    patterns without a slash also match any path component (as in .gitignore)."""
+    pattern = pattern.strip()
+    if not pattern:
+        return False
+    anchored = pattern.startswith("/")
+    pattern = pattern.lstrip("/").rstrip("/")
+    if pattern.startswith("./"):
+        pattern = pattern[2:]
+    if fnmatch.fnmatchcase(path, pattern) or fnmatch.fnmatchcase(path, pattern + "/*"):
+        return True
+    if pattern.startswith("**/"):
+        return path_matches(path, pattern[3:])
+    if not anchored and "/" not in pattern:
+        return any(fnmatch.fnmatchcase(part, pattern) for part in path.split("/"))
+    return False
+
+
+def _expand_all(selectors: list[str], catalogue: Catalogue) -> set[str]:
+    codes: set[str] = set()
+    for selector in selectors:
+        expanded = catalogue.expand(selector)
+        if expanded is None:
+            raise ConfigError(f"unknown rule selector {selector!r}")
+        codes |= expanded
+    return codes
+
+
+def find_config(root: Path) -> tuple[Path, dict[str, Any]] | None:
+    """The first config file in ``root`` or its parents (stopping at a git root)."""
+    for folder in [root, *root.parents]:
+        for name in CONFIG_FILES:
+            path = folder / name
+            if not path.is_file():
+                continue
+            data = read_toml(path)
+            if name == "pyproject.toml":
+                tool = data.get("tool", {})
+                if isinstance(tool, dict) and "mllint" in tool:
+                    return path, tool["mllint"]
+                continue
+            return path, data
+        if (folder / ".git").exists():
+            break
+    return None
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read TOML: {exc}") from None
+
+
+def _format_error(source: str, error: ValidationError) -> str:
+    lines = [f"invalid configuration in {source}:"]
+    for item in error.errors():
+        key = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        message = item["msg"]
+        if item["type"] == "extra_forbidden":
+            fields = ", ".join(sorted(f.alias or n for n, f in Settings.model_fields.items()))
+            message = f"unknown key (expected one of: {fields})"
+        lines.append(f"  key '{key}': {message}")
+    return "\n".join(lines)
+
+
+def load_settings(root: Path, config_file: Path | None = None, overrides: dict[str, Any] | None = None) -> tuple[Settings, Path | None]:
+    """Read the config for ``root`` (or ``config_file``), apply CLI overrides and validate everything."""
+    catalogue = load_catalogue()
+    source_path: Path | None = None
+    raw: dict[str, Any] = {}
+    if config_file is not None:
+        if not config_file.is_file():
+            raise ConfigError(f"config file {config_file} does not exist")
+        data = read_toml(config_file)
+        if config_file.name == "pyproject.toml":
+            data = data.get("tool", {}).get("mllint", {})
+        source_path, raw = config_file, data
+    else:
+        found = find_config(root)
+        if found:
+            source_path, raw = found
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source_path}: [tool.mllint] must be a table")
+    where = f"{source_path} [tool.mllint]" if source_path and source_path.name == "pyproject.toml" else str(source_path)
+    try:
+        settings = Settings.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_format_error(where, exc)) from None
+    if overrides:
+        merged = settings.model_dump(by_alias=False)
+        for key, value in overrides.items():
+            if value is None:
+                continue
+            if key in ("ignore", "extend_select", "extend_exclude"):
+                merged[key] = [*merged[key], *value]
+            else:
+                merged[key] = value
+        try:
+            settings = Settings.model_validate(merged)
+        except ValidationError as exc:
+            raise ConfigError(_format_error("command-line options", exc)) from None
+    validate_against_catalogue(settings, catalogue, where if source_path else "command-line options")
+    return settings, source_path
+
+
+def validate_against_catalogue(settings: Settings, catalogue: Catalogue, where: str) -> None:
+    """Selectors, waivers and per-rule options must name real rules with valid options."""
+    checks: list[tuple[str, list[str]]] = [
+        ("select", settings.select or []),
+        ("extend-select", settings.extend_select),
+        ("ignore", settings.ignore),
+        ("waivers", list(settings.waivers)),
+    ]
+    checks += [(f"per-file-ignores.{glob}", sel) for glob, sel in settings.per_file_ignores.items()]
+    expected = "a rule code (ML0301), a code prefix (ML03), a rule name (hardcoded-split) or ALL"
+    for key, selectors in checks:
+        for selector in selectors:
+            if not isinstance(selector, str) or catalogue.expand(selector) is None:
+                raise ConfigError(f"invalid configuration in {where}:\n  key '{key}': unknown rule selector {selector!r} (expected {expected})")
+    for key, value in settings.options.items():
+        rule = catalogue.get(key)
+        if rule is None:
+            raise ConfigError(f"invalid configuration in {where}:\n  key 'options.{key}': unknown rule (expected a rule code or name)")
+        if rule.Options is None and value:
+            raise ConfigError(f"invalid configuration in {where}:\n  key 'options.{key}': rule {rule.code} ({rule.name}) takes no options")
+        try:
+            settings.rule_options(rule)
+        except (ValidationError, TypeError) as exc:
+            detail = exc.errors() if isinstance(exc, ValidationError) else [{"loc": (), "msg": str(exc)}]
+            parts = "; ".join(f"{'.'.join(map(str, d['loc']))}: {d['msg']}" for d in detail)
+            raise ConfigError(f"invalid configuration in {where}:\n  key 'options.{key}': {parts}") from None

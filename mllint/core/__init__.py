@@ -1,0 +1,1 @@
+"""Contracts and primitives every stage shares: findings, facts, source decoding, resource paths."""

@@ -1,0 +1,1 @@
+"""Changing the checked repository: code fixes, ignore comments, scaffolding from the template."""

@@ -1,0 +1,1 @@
+"""ML-library knowledge: the tables of ``rules/knowledge/*.toml``, loaded once and merged with the user's."""

@@ -1,0 +1,136 @@
+"""The twelve-factor scorecard: one status per factor, derived from a run's findings and the rules that ran.
+
+A factor is *satisfied* only when every one of its default rules actually ran and found nothing. It is
+*violated* when a finding of that factor remains, *waived* when all its findings are waived by
+configuration (the reason is kept), *partly checked* when its rules that ran found nothing but some of
+its default rules did not run (disabled, or repository rules skipped because only files were checked),
+and *not checked* when none of its rules ran. Rendered by ``output/markdown.py``, ``output/text.py``
+and ``output/badge.py``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from mllint.catalogue.loader import FACTORS, load_catalogue
+from mllint.core.findings import Finding
+
+TWELVE = tuple(range(1, 13))
+SATISFIED, VIOLATED, WAIVED, PARTLY, NOT_CHECKED = "satisfied", "violated", "waived", "partly checked", "not checked"
+
+#: Where the rule reference lives (docs/rules/<CODE>.md); links in reports must work outside the repo.
+DOCS_URL = "https://github.com/twelve-factor-ml/mllint/blob/main/docs"
+
+
+def rule_doc_url(code: str) -> str:
+    return f"{DOCS_URL}/rules/{code}.md"
+
+
+@dataclass
+class FactorStatus:
+    factor: int
+    title: str
+    status: str
+    findings: list[Finding] = field(default_factory=list)
+    waived: list[Finding] = field(default_factory=list)
+    ran: list[str] = field(default_factory=list)  # codes of this factor's rules that ran
+    skipped: list[str] = field(default_factory=list)  # codes of its default rules that did not run
+    note: str = ""
+
+    @property
+    def counts(self) -> Counter:
+        return Counter(f.code for f in self.findings)
+
+    @property
+    def reasons(self) -> list[str]:
+        """Distinct waiver reasons, each with the rule it waives: ``ML0601 (reason)``."""
+        seen: dict[str, str] = {}
+        for f in self.waived:
+            seen.setdefault(f.code, f.waived or "")
+        return [f"{code}: {reason}" for code, reason in seen.items()]
+
+
+@dataclass
+class Scorecard:
+    factors: list[FactorStatus]
+    other: list[FactorStatus]  # group 0 (the tool) and 13 (ML code smells), only when they have findings
+    repo_rules_run: bool
+    code_rules_run: bool
+
+    @property
+    def satisfied(self) -> int:
+        return sum(1 for f in self.factors if f.status == SATISFIED)
+
+    def count(self, status: str) -> int:
+        return sum(1 for f in self.factors if f.status == status)
+
+    def headline(self) -> str:
+        return f"{self.satisfied}/12 factors satisfied"
+
+
+def _ran(rule, result) -> bool:
+    if rule.code not in result.enabled:
+        return False
+    return result.repo_rules_run if rule.kind == "repo" else result.code_rules_run
+
+
+def build_scorecard(result) -> Scorecard:
+    """Judge each factor from a ``RunResult``; never claims more than the rules that ran can show."""
+    catalogue = load_catalogue()
+    findings: dict[int, list[Finding]] = {}
+    waived: dict[int, list[Finding]] = {}
+    shown = {id(f) for f in result.findings}
+    set_aside = [f for f in [*getattr(result, "baselined", []), *getattr(result, "unchanged", [])] if id(f) not in shown]
+    for f in [*result.findings, *set_aside]:  # baselined debt still violates its factor (docs/adoption.md)
+        findings.setdefault(f.factor, []).append(f)
+    for f in result.waived:
+        waived.setdefault(f.factor, []).append(f)
+    factors = []
+    for number in TWELVE:
+        rules = [r for r in catalogue.rules if r.factor == number]
+        ran = [r.code for r in rules if _ran(r, result)]
+        expected = [r.code for r in rules if getattr(r, "default_enabled", True)]
+        skipped = [code for code in expected if code not in ran]
+        item = FactorStatus(number, FACTORS[number], NOT_CHECKED, findings.get(number, []),
+                            waived.get(number, []), ran, skipped)
+        if item.findings:
+            item.status = VIOLATED
+        elif item.waived:
+            item.status = WAIVED
+        elif not ran:
+            item.note = _not_checked_note(rules, result)
+        elif skipped:
+            item.status = PARTLY
+            item.note = f"{', '.join(skipped)} did not run"
+        else:
+            item.status = SATISFIED
+        factors.append(item)
+    other = [FactorStatus(n, FACTORS[n], VIOLATED, findings[n], waived.get(n, []))
+             for n in (0, 13) if findings.get(n)]
+    return Scorecard(factors, other, result.repo_rules_run, result.code_rules_run)
+
+
+def _not_checked_note(rules, result) -> str:
+    if not rules:
+        return "no rules for this factor yet"
+    if not any(r.code in result.enabled for r in rules):
+        return "its rules are not enabled"
+    if any(r.kind == "repo" for r in rules) and not result.repo_rules_run:
+        return "repository rules did not run"
+    return "its rules did not run"
+
+
+def status_text(item: FactorStatus) -> str:
+    """``violated (3: ML0301 ×2, ML0302)``, ``waived (ML0601: reason)``, ``not checked (why)``…"""
+    if item.status == VIOLATED:
+        counts = ", ".join(f"{code} ×{n}" if n > 1 else code for code, n in sorted(item.counts.items()))
+        text = f"violated ({len(item.findings)}: {counts})"
+        if item.waived:
+            text += f"; waived: {'; '.join(item.reasons)}"
+        return text
+    if item.status == WAIVED:
+        return f"waived ({'; '.join(item.reasons)})"
+    if item.note:
+        return f"{item.status} ({item.note})"
+    return item.status

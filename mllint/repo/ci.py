@@ -1,0 +1,347 @@
+"""CI configurations and retraining schedules: which CI files exist, what they run, when they run.
+
+GitHub/Gitea workflows, GitLab CI, Jenkinsfiles, Azure Pipelines, CircleCI, Travis, Bitbucket and the
+other systems listed in ``rules/knowledge/ci.toml`` are found in the checked root and, for a
+subproject of a monorepo, at the git root. YAML configs are parsed with ``yaml.safe_load`` (size
+limited); the shell commands of their jobs are collected, one level into ``make <target>``,
+``just <recipe>``, local composite actions and pre-commit hooks. Everything else is read as text.
+Orchestrator schedules (Airflow, Dagster, Prefect, Kubernetes CronJobs, ...) live here too.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mllint.repo.mlcode import calls_any, imports_any
+from mllint.core.yamlsafe import load_yaml, walk_strings
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mllint.repo.model import RepoModel
+
+MAX_CI_BYTES = 500_000
+MAX_CI_FILES = 200
+MAX_SCAN_FILES = 400
+COMMAND_KEYS = {"run", "script", "scripts", "command", "commands", "cmd", "bash", "pwsh", "powershell", "sh", "args",
+                "install", "before_install", "entrypoint", "steps"}
+YAML_SYSTEMS_TEXT_ONLY = {"jenkins", "teamcity"}
+
+
+@dataclass
+class CIConfig:
+    """One CI configuration file and what it runs."""
+
+    path: str  # relative to the checked root ("../.github/..." style never: None-able display path below)
+    system: str
+    text: str
+    commands: list[str] = field(default_factory=list)
+    actions: list[str] = field(default_factory=list)
+    scheduled: bool = False
+    inside_root: bool = True
+
+    @property
+    def report_path(self) -> str | None:
+        """The path a finding can point at (None when the file lies above the checked root)."""
+        return self.path if self.inside_root else None
+
+
+def _matches_any(rel: str, patterns: list[str]) -> bool:
+    return _globs(tuple(patterns))(rel) is not None
+
+
+@functools.lru_cache(maxsize=64)
+def _globs(patterns: tuple[str, ...]):
+    """One compiled regex for ``any(fnmatchcase(rel, p) for p in patterns)``."""
+    if not patterns:
+        return lambda _rel: None
+    return re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns)).match
+
+
+def _candidate_files(repo: RepoModel) -> list[tuple[str, Path, bool]]:
+    """(display path, absolute path, inside root) of every file that could be CI config."""
+    out: list[tuple[str, Path, bool]] = [(rel, repo.root / rel, True) for rel in repo.files]
+    git_root = repo.inventory.git_root
+    if git_root is not None:
+        try:
+            git_root = git_root.resolve()
+            inside = repo.root.resolve().relative_to(git_root)
+        except (OSError, ValueError):
+            inside = None
+        if inside is not None and str(inside) not in ("", "."):
+            for pattern in ("*.yml", "*.yaml", "Jenkinsfile*", ".github/workflows/*", ".gitlab/ci/*",
+                            ".circleci/*", ".azure-pipelines/*", ".buildkite/*", ".woodpecker/*", ".gitea/workflows/*",
+                            ".semaphore/*", ".tekton/*", ".teamcity/*"):
+                for path in sorted(git_root.glob(pattern))[:MAX_CI_FILES]:
+                    if path.is_file():
+                        rel = path.relative_to(git_root).as_posix()
+                        out.append((rel, path, False))
+    return out
+
+
+def find_ci_configs(repo: RepoModel) -> list[CIConfig]:
+    systems: dict[str, list[str]] = repo.knowledge.get("ci_systems", {})
+    configs: list[CIConfig] = []
+    seen: set[str] = set()
+    for rel, path, inside in _candidate_files(repo):
+        if len(configs) >= MAX_CI_FILES:
+            break
+        key = f"{inside}:{rel}"
+        if key in seen:
+            continue
+        for system, patterns in systems.items():
+            if _matches_any(rel, patterns):
+                seen.add(key)
+                text = _read(path)
+                if text is not None and (inside or _mentions_subproject(text, repo)):
+                    configs.append(_parse(rel, system, text, inside, path.parent if inside else None, repo))
+                break
+    return configs
+
+
+def _mentions_subproject(text: str, repo: RepoModel) -> bool:
+    """A CI file at the git root concerns a subproject only when it names the subproject's folder."""
+    git_root = repo.inventory.git_root
+    try:
+        sub = repo.root.resolve().relative_to(git_root.resolve()).as_posix() if git_root else ""
+    except (OSError, ValueError):
+        return False
+    return bool(sub) and sub in text
+
+
+def _read(path: Path, limit: int = MAX_CI_BYTES) -> str | None:
+    try:
+        if path.is_file() and path.stat().st_size <= limit:
+            return path.read_text("utf-8", "replace")
+    except OSError:
+        return None
+    return None
+
+
+def _strip_comments(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith(("#", "//")))
+
+
+def _collect_commands(data: Any, out: list[str], actions: list[str], budget: list[int]) -> None:
+    """Strings under command-like keys (run, script, *_script, commands, ...); `uses:` values into actions."""
+    stack = [data]
+    while stack and budget[0] > 0:
+        node = stack.pop()
+        budget[0] -= 1
+        if isinstance(node, dict):
+            for key, value in node.items():
+                name = str(key).lower()
+                if name == "uses" and isinstance(value, str):
+                    actions.append(value)
+                elif name in COMMAND_KEYS or name.endswith("script") or name.endswith("commands"):
+                    if isinstance(value, (dict, list)) and name == "steps":
+                        stack.append(value)
+                    else:
+                        out.extend(s for s in walk_strings(value, 2_000) if isinstance(s, str))
+                else:
+                    stack.append(value)
+        elif isinstance(node, list):
+            stack.extend(node)
+
+
+def _github_scheduled(data: Any) -> bool:
+    if not isinstance(data, dict):
+        return False
+    on = data.get("on", data.get(True))
+    if isinstance(on, dict):
+        return "schedule" in on or "repository_dispatch" in on
+    if isinstance(on, list):
+        return "schedule" in on or "repository_dispatch" in on
+    return on in ("schedule", "repository_dispatch")
+
+
+SCHEDULE_TEXT = {
+    "gitlab": re.compile(r"\bschedules?\b"),
+    "jenkins": re.compile(r"\b(cron|parameterizedCron)\s*\("),
+    "azure": re.compile(r"^schedules\s*:", re.MULTILINE),
+    "circleci": re.compile(r"^\s*-?\s*schedule\s*:", re.MULTILINE),
+    "drone": re.compile(r"\bcron\b"),
+    "woodpecker": re.compile(r"\bcron\b"),
+}
+
+
+def _parse(rel: str, system: str, text: str, inside: bool, folder: Path | None, repo: RepoModel) -> CIConfig:
+    config = CIConfig(path=rel, system=system, text=text, inside_root=inside)
+    clean = _strip_comments(text)
+    data = None if system in YAML_SYSTEMS_TEXT_ONLY else load_yaml(text)
+    if isinstance(data, (dict, list)):
+        _collect_commands(data, config.commands, config.actions, [20_000])
+    else:
+        config.commands = clean.splitlines()
+    if system in ("github", "gitea"):
+        config.scheduled = _github_scheduled(data)
+        config.commands.extend(_local_action_commands(config.actions, repo))
+    elif system in SCHEDULE_TEXT:
+        config.scheduled = bool(SCHEDULE_TEXT[system].search(clean))
+    return config
+
+
+def _local_action_commands(actions: list[str], repo: RepoModel) -> list[str]:
+    """Commands of local composite actions (``uses: ./.github/actions/setup``)."""
+    out: list[str] = []
+    for action in actions:
+        if not action.startswith("./"):
+            continue
+        base = action[2:].rstrip("/")
+        for name in ("action.yml", "action.yaml"):
+            data = load_yaml(repo.read_text(f"{base}/{name}"))
+            if isinstance(data, dict):
+                _collect_commands(data.get("runs", {}), out, [], [5_000])
+                break
+    return out
+
+
+# -- what the commands do -------------------------------------------------------------------------
+def _compiled(patterns: list[str]) -> list[re.Pattern[str]]:
+    out = []
+    for pattern in patterns:
+        try:
+            out.append(re.compile(pattern, re.IGNORECASE))
+        except re.error:
+            continue
+    return out
+
+
+MAKE_CALL = re.compile(r"(?:^|[\s;&|(])(make|just|task|invoke|inv)\s+([^;&|\n]*)")
+
+
+def _targets(arguments: str) -> list[str]:
+    """Target names of a make/just call, skipping options (and the values of -C/-f/-j)."""
+    out, skip = [], False
+    for token in arguments.split():
+        if skip:
+            skip = False
+        elif token in ("-C", "-f", "--file", "--directory", "--justfile"):
+            skip = True
+        elif not token.startswith("-") and "=" not in token:
+            out.append(token)
+    return out
+
+
+def make_recipes(text: str | None) -> dict[str, list[str]]:
+    """Makefile/justfile targets -> their recipe lines plus their prerequisites' names (``@dep``)."""
+    recipes: dict[str, list[str]] = {}
+    if not text:
+        return recipes
+    current: list[str] | None = None
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if line[0] in " \t":
+            if current is not None:
+                current.append(line.strip())
+            continue
+        head = re.match(r"^([^:=#\s][^:=#]*?)\s*:(?!=)\s*(.*)$", line)
+        if head and not line.startswith((".PHONY", "export ")):
+            current = []
+            for target in head.group(1).split():
+                recipes[target] = current
+            current.extend("@" + dep for dep in head.group(2).split() if not dep.startswith("#"))
+        else:
+            current = None
+    return recipes
+
+
+#: make/just targets that, when no Makefile/justfile defining them is found, are assumed to run the checks
+UNRESOLVED_CHECK_TARGETS = {"check", "checks", "ci", "verify", "validate", "qa", "all"}
+SHELL_SCRIPT = re.compile(r"(?:^|[\s;&|(])(?:(?:ba|z)?sh\s+)?(\.?/?[\w./-]+\.sh)\b")
+
+
+def expand_commands(commands: list[str], repo: RepoModel) -> list[str]:
+    """Commands plus, one level deep, the recipes of the make/just targets and pre-commit hooks they run."""
+    out = list(commands)
+    recipes: dict[str, list[str]] | None = None
+    for command in commands:
+        for match in MAKE_CALL.finditer(command):
+            if recipes is None:
+                recipes = {}
+                for name in ("Makefile", "makefile", "GNUmakefile", "justfile", "Justfile", "Taskfile.yml", "tasks.py"):
+                    recipes.update(make_recipes(repo.read_text(name)))
+            for target in _targets(match.group(2)):
+                if target not in recipes and target in UNRESOLVED_CHECK_TARGETS:
+                    # no Makefile/justfile here defines it (e.g. `make -C sub check`): give it the benefit of the doubt
+                    out.append(f"make {target} (unresolved target, assumed to run the tests )")
+                lines = recipes.get(target, [])
+                out.extend(lines)
+                for line in lines:
+                    if line.startswith("@"):
+                        out.extend(recipes.get(line[1:], []))
+        for script in SHELL_SCRIPT.findall(command):
+            text = repo.read_text(script.removeprefix("./"))
+            if text:
+                out.extend(line.strip() for line in text.splitlines()[:500] if line.strip() and not line.startswith("#"))
+        if re.search(r"\bpre-commit\s+run\b", command):
+            hooks = load_yaml(repo.read_text(".pre-commit-config.yaml"))
+            if isinstance(hooks, dict):
+                out.extend(s for s in walk_strings(hooks.get("repos", []), 5_000) if isinstance(s, str))
+    return out
+
+
+def runs_checks(configs: list[CIConfig], repo: RepoModel) -> list[str]:
+    """The CI commands (or actions) that run the tests or mllint; empty when none does."""
+    knowledge = repo.knowledge.get("ci_commands", {})
+    patterns = _compiled(knowledge.get("tests", []))
+    action_words = [word.lower() for word in knowledge.get("actions", [])]
+    found: list[str] = []
+    for config in configs:
+        for command in expand_commands(config.commands, repo):
+            if any(p.search(command) for p in patterns):
+                found.append(f"{config.path}: {command.strip()[:80]}")
+                break
+        for action in config.actions:
+            name = action.split("@", 1)[0].lower()
+            if not name.startswith("./") and any(word in name.rsplit("/", 1)[-1] for word in action_words):
+                found.append(f"{config.path}: uses {action}")
+    return found
+
+
+def training_in_ci(configs: list[CIConfig], repo: RepoModel) -> list[str]:
+    """CI jobs that retrain: scheduled jobs running ML work, or any job running the training pipeline."""
+    knowledge = repo.knowledge.get("retraining_schedules", {})
+    scheduled_words = _compiled(knowledge.get("job_words", []))
+    training_words = _compiled(knowledge.get("training_words", []))
+    found = []
+    for config in configs:
+        commands = expand_commands(config.commands, repo)
+        if config.scheduled and any(p.search(c) for c in commands for p in scheduled_words):
+            found.append(f"{config.path} (scheduled)")
+        elif any(p.search(c) for c in commands for p in training_words):
+            found.append(f"{config.path} (runs training)")
+    return found
+
+
+def orchestrator_schedules(repo: RepoModel) -> list[str]:
+    """Schedules declared in code (Airflow DAGs, Dagster schedules, Prefect deployments, ...) or config files."""
+    knowledge = repo.knowledge.get("retraining_schedules", {})
+    found = []
+    for facts in repo.code_facts():
+        if facts.get("test"):
+            continue
+        hits = calls_any(facts.get("calls", []), knowledge.get("calls", []))
+        if not hits and imports_any(facts.get("imports", []), knowledge.get("with_imports", [])):
+            hits = calls_any(facts.get("calls", []), knowledge.get("methods", []))
+        if hits:
+            found.append(f"{facts['path']}: {hits[0]}")
+    files = set(knowledge.get("files", []))
+    globs = knowledge.get("file_globs", [])
+    words = knowledge.get("text_words", [])
+    scanned = 0
+    for rel in repo.files:
+        name = rel.rsplit("/", 1)[-1]
+        if name in files or _matches_any(rel, globs):
+            found.append(rel)
+            continue
+        if rel.endswith((".yml", ".yaml", ".tf")) and scanned < MAX_SCAN_FILES:
+            scanned += 1
+            text = repo.read_text(rel)
+            if text and any(word in text for word in words):
+                found.append(rel)
+    return found

@@ -1,0 +1,313 @@
+"""What each code file does in the model's life cycle, judged from its facts and the knowledge tables.
+
+Trains a model, persists one, loads one, computes metrics, writes metrics, tracks experiments,
+detects drift: one small :class:`FileRole` per parsed code file, built once per run (``repo.ml``) and
+read by the repository rules of factors 5-12. Matching is by resolved call names, method names and
+imports only; nothing here opens the code again. The knowledge lives in ``rules/knowledge/lifecycle.toml``.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mllint.repo.model import RepoModel
+
+
+@lru_cache(maxsize=4096)
+def _glob(pattern: str) -> re.Pattern[str]:
+    return re.compile(fnmatch.translate(pattern))
+
+
+@lru_cache(maxsize=1024)
+def _prefix_set(prefixes: tuple[str, ...]) -> tuple[frozenset[str], set[str], set[str]]:
+    """(the prefixes, modules known to match, modules known not to) for :func:`imports_any`."""
+    return frozenset(prefixes), set(), set()
+
+
+def imports_any(imports: Iterable[str], prefixes: Iterable[str]) -> list[str]:
+    """Imported modules that are one of ``prefixes`` or below one (``mlflow.sklearn`` matches ``mlflow``)."""
+    wanted, hits, misses = _prefix_set(tuple(prefixes))
+    out = []
+    for module in imports:  # a repository repeats the same imports: each is resolved once
+        if module in hits:
+            out.append(module)
+            continue
+        if module in misses:
+            continue
+        head = module
+        while True:  # the module itself, then each dotted parent: one set lookup each
+            if head in wanted:
+                hits.add(module)
+                out.append(module)
+                break
+            cut = head.rfind(".")
+            if cut < 0:
+                misses.add(module)
+                break
+            head = head[:cut]
+    return out
+
+
+@lru_cache(maxsize=1024)
+def _call_matcher(patterns: tuple[str, ...]) -> tuple[frozenset[str], Any, set[str], set[str]]:
+    """(exact names, one regex of the ``*`` globs or None, calls known to match, calls known not to)."""
+    globs = [p for p in patterns if not p.startswith(".") and "*" in p]
+    regex = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in globs)).match if globs else None
+    return frozenset(patterns), regex, set(), set()
+
+
+def calls_any(calls: Iterable[str], patterns: Iterable[str]) -> list[str]:
+    """Calls matching one of ``patterns``: fnmatch globs on resolved names, or exact ``.method`` names."""
+    exact, regex, hits, misses = _call_matcher(tuple(patterns))
+    if regex is None:
+        return [call for call in calls if call in exact]
+    out = []
+    for call in calls:  # a repository repeats the same call names: each is matched once
+        if call in hits:
+            out.append(call)
+        elif call in misses:
+            continue
+        elif call in exact or regex(call):
+            hits.add(call)
+            out.append(call)
+        else:
+            misses.add(call)
+    return out
+
+
+def stem_words(path: str) -> str:
+    """The file name without suffix, lower-cased (``src/Train_Model.py`` -> ``train_model``)."""
+    name = path.rsplit("/", 1)[-1]
+    return name.rsplit(".", 1)[0].lower()
+
+
+def path_has_word(path: str, words: Iterable[str]) -> bool:
+    lowered = path.lower()
+    return any(word in lowered for word in words)
+
+
+@dataclass
+class FileRole:
+    """The life-cycle evidence found in one code file (each list holds the matching names)."""
+
+    path: str
+    notebook: bool
+    test: bool
+    trains: list[str] = field(default_factory=list)
+    persists: list[str] = field(default_factory=list)
+    loads_model: list[str] = field(default_factory=list)
+    computes_metrics: list[str] = field(default_factory=list)
+    writes_metrics: list[str] = field(default_factory=list)
+    tracks: list[str] = field(default_factory=list)
+    drift: list[str] = field(default_factory=list)
+    peripheral: bool = False  # under examples/, docs/, benchmarks/, vendored code: never gates a rule
+    library_training: list[str] = field(default_factory=list)  # fit calls in library code no entry point imports
+
+    @property
+    def module(self) -> bool:
+        """A Python module (not a notebook, not a test)."""
+        return not self.notebook and not self.test
+
+
+def classify(facts: dict[str, Any], knowledge: dict[str, Any]) -> FileRole:
+    """The :class:`FileRole` of one file's facts."""
+    imports = facts.get("imports", [])
+    calls = facts.get("calls", [])
+    strings = facts.get("strings", [])
+    path = facts["path"]
+    role = FileRole(path=path, notebook=facts.get("notebook", False), test=facts.get("test", False))
+    ignore_dirs = set(knowledge.get("lifecycle_scope", {}).get("ignore_dirs", []))
+    role.peripheral = any(part.lower() in ignore_dirs for part in path.split("/")[:-1])
+
+    training = knowledge.get("model_training", {})
+    direct = calls_any(calls, training.get("calls", []))
+    methods = calls_any(calls, training.get("methods", []))
+    if direct:
+        role.trains = direct
+    elif methods:
+        frameworks = imports_any(imports, training.get("frameworks", []))
+        estimators = calls_any(calls, training.get("estimators", []))
+        if frameworks or estimators:
+            role.trains = methods + (estimators or frameworks)[:3]
+
+    persistence = knowledge.get("model_persistence", {})
+    role.persists = calls_any(calls, [*persistence.get("calls", []), *persistence.get("methods", [])])
+    role.persists += imports_any(imports, persistence.get("imports", []))
+    if not role.persists and imports_any(imports, persistence.get("frameworks", [])):
+        role.persists = calls_any(calls, persistence.get("with_frameworks", []))
+
+    loading = knowledge.get("model_loading", {})
+    role.loads_model = calls_any(calls, [*loading.get("calls", []), *loading.get("methods", [])])
+
+    metrics = knowledge.get("metric_computation", {})
+    role.computes_metrics = calls_any(calls, metrics.get("calls", []))
+    if not role.computes_metrics and imports_any(imports, metrics.get("frameworks", [])):
+        role.computes_metrics = calls_any(calls, metrics.get("methods", []))
+
+    writers = knowledge.get("metrics_writers", {})
+    written = calls_any(calls, [*writers.get("calls", []), *writers.get("methods", [])])
+    written += imports_any(imports, writers.get("imports", []))
+    dumps = calls_any(calls, writers.get("dumps", []))
+    words = writers.get("path_words", [])
+    if dumps and (path_has_word(stem_words(path), words) or any(path_has_word(s, words) for s in strings)):
+        written += dumps
+    role.writes_metrics = written
+
+    trackers = knowledge.get("experiment_trackers", {})
+    role.tracks = imports_any(imports, trackers.get("imports", [])) + calls_any(calls, trackers.get("calls", []))
+
+    drift = knowledge.get("drift_detection", {})
+    role.drift = imports_any(imports, drift.get("imports", []))
+    if not role.drift and path_has_word(path, drift.get("module_words", [])):
+        role.drift = calls_any(calls, drift.get("calls", []))
+    if not role.drift and not role.test:  # a hand-written check: drift.py, def detect_drift(...)
+        named = [name for name, _kind, _line in facts.get("defs", []) if "drift" in name.lower()]
+        role.drift = named or (["drift module"] if "drift" in stem_words(path) and facts.get("defs") else [])
+    return role
+
+
+@dataclass
+class MLProfile:
+    """Every code file's role, plus shortcuts the rules use."""
+
+    roles: list[FileRole]
+
+    def where(self, attribute: str, *, modules_only: bool = False, include_tests: bool = False,
+              core: bool = False) -> list[FileRole]:
+        """Files with evidence for ``attribute``; ``core`` leaves out examples/docs/benchmarks/vendored code."""
+        out = []
+        for role in self.roles:
+            if (role.test and not include_tests) or (core and role.peripheral):
+                continue
+            if modules_only and role.notebook:
+                continue
+            if getattr(role, attribute):
+                out.append(role)
+        return out
+
+    @property
+    def training(self) -> list[FileRole]:
+        """Files (modules first, then notebooks) that train a model."""
+        found = self.where("trains", core=True)
+        return sorted(found, key=lambda role: (role.notebook, role.path))
+
+    def main_training_file(self) -> str | None:
+        """The most relevant training file: a module named like a training script, else the first one."""
+        training = self.training
+        if not training:
+            return None
+        named = [role for role in training if "train" in stem_words(role.path) and not role.notebook]
+        return (named or training)[0].path
+
+
+SCRIPT_STEM = re.compile(r"(?<!cons)train|fit|finetune|(^|_)(main|run|experiment|pipeline|cli|__main__)(_|$)")
+TRAINING_DEF = re.compile(r"(?<!cons)train|(^|_)fit(_|$)", re.IGNORECASE)
+
+
+def entry_point(facts: dict[str, Any]) -> bool:
+    """A notebook, a script (``if __name__ == "__main__":``) or a module named like one."""
+    return bool(facts.get("notebook") or facts.get("main_guard") or SCRIPT_STEM.search(stem_words(facts["path"])))
+
+
+def _runs_training(role: FileRole, facts: dict[str, Any]) -> bool:
+    """Training evidence that is more than a library's estimator code: an entry point, a module-level
+    training call, or a top-level function named like training."""
+    if entry_point(facts):
+        return True
+    if set(role.trains) & set(facts.get("module_calls", [])):
+        return True
+    return any(TRAINING_DEF.search(name) for name, kind, _line in facts.get("defs", []) if kind == "function")
+
+
+def profile(repo: RepoModel) -> MLProfile:
+    """Roles of every code file. Training evidence inside library code (``.fit`` in an estimator's
+    methods) only counts when an entry point of the repository imports that module."""
+    code = repo.code_facts()
+    roles = [classify(facts, repo.knowledge) for facts in code]
+    entries = None
+    for role, facts in zip(roles, code):
+        if not role.trains or role.test or _runs_training(role, facts):
+            continue
+        if entries is None:
+            entries = [other for other, other_role in zip(code, roles)
+                       if not other_role.test and not other_role.peripheral and entry_point(other)]
+        if not any(imports_module(entry, role.path) for entry in entries if entry["path"] != role.path):
+            role.library_training, role.trains = role.trains, []
+    return MLProfile(roles)
+
+
+#: Default pattern of preprocessing/feature module names (searched in each folder and file name).
+PREPROCESSING_PATTERN = (
+    r"(^|[_\-.])(pre_?process(ing|or|ors|es)?|prep|prepare|preparation|data_?prep|features?|featuri[sz](e|ation|er|ers)"
+    r"|feature_?engineering|transforms?|transformations?|clean(ing|er|ers|se)?|etl|(data_?)?processing"
+    r"|impute|imputation)($|[_\-.])"
+)
+
+
+def module_matches(path: str, pattern: re.Pattern[str]) -> bool:
+    """Whether a folder or the file name (without suffix) of ``path`` matches ``pattern``."""
+    parts = path.lower().split("/")
+    parts[-1] = parts[-1].rsplit(".", 1)[0]
+    return any(pattern.search(part) for part in parts)
+
+
+def dotted(path: str) -> str:
+    """Module name of a file path (``src/pkg/__init__.py`` -> ``src.pkg``)."""
+    stem = path.rsplit(".", 1)[0]
+    stem = stem.removesuffix("/__init__")
+    return stem.replace("/", ".")
+
+
+def imports_module(facts: dict[str, Any], target_path: str) -> bool:
+    """Whether the file of ``facts`` imports the local module at ``target_path`` (any suffix of its
+    dotted name, ``from pkg import module`` included)."""
+    target = dotted(target_path)
+    stem = target.rsplit(".", 1)[-1]
+    names = set(facts.get("names", []))
+    for module in facts.get("imports", []):
+        module = module.lstrip(".")
+        if not module:
+            continue
+        if target == module or target.endswith("." + module):
+            return True
+        if stem in names and (target.startswith(module + ".") or ("." + module + ".") in ("." + target)):
+            return True
+    return False
+
+
+CONFIG_PREFIXES = ("requirements", "pyproject.toml", "setup.py", "setup.cfg", "environment", "Pipfile", "conda")
+MAX_CONFIG_SCAN = 300
+
+
+def config_mentions(repo: RepoModel, words: list[str]) -> list[str]:
+    """Dependency manifests and YAML configs (Hydra, Kedro, compose, ...) naming one of ``words`` as a
+    whole word: a tracker or checkpoint callback wired through configuration instead of code."""
+    if not words:
+        return []
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(word) for word in words) + r")(?![\w-])")
+    found = []
+    scanned = 0
+    for rel in repo.files:
+        name = rel.rsplit("/", 1)[-1]
+        if not (name.startswith(CONFIG_PREFIXES) or name.endswith((".yaml", ".yml"))):
+            continue
+        scanned += 1
+        if scanned > MAX_CONFIG_SCAN:
+            break
+        text = repo.read_text(rel)
+        if text and pattern.search(text):
+            found.append(rel)
+    return found
+
+
+def test_like_facts(repo: RepoModel) -> list[dict[str, Any]]:
+    """Test files, plus Django/unittest-style ``tests.py``/``test.py`` modules the test-path pattern misses."""
+    extra = [facts for facts in repo.source_facts()
+             if not facts.get("notebook") and facts["path"].rsplit("/", 1)[-1] in ("tests.py", "test.py")]
+    return repo.test_facts() + extra

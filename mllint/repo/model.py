@@ -1,0 +1,105 @@
+"""The repository model: built once per run from the inventory and the per-file facts.
+
+Repository rules read it; they never walk the disk themselves. Parsed configuration files are
+loaded lazily and memoised, with size limits, so a rule that is not enabled costs nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from mllint.repo.inventory import Inventory
+
+MAX_CONFIG_BYTES = 2_000_000
+
+
+@dataclass
+class RepoModel:
+    root: Path
+    inventory: Inventory
+    facts: dict[str, dict[str, Any]]
+    knowledge: dict[str, Any]
+    settings: Any = None
+    cache_dir: Path | None = None  # the run's cache directory (None with --no-cache): rules may memoise there
+    digests: dict[str, str] = field(default_factory=dict)  # content digest of each code file
+    _texts: dict[str, str | None] = field(default_factory=dict, repr=False)
+
+    @property
+    def files(self) -> list[str]:
+        return self.inventory.files
+
+    @cached_property
+    def file_set(self) -> set[str]:
+        return set(self.inventory.files)
+
+    def code_facts(self) -> list[dict[str, Any]]:
+        """Facts of every parsed code file, in path order."""
+        return [self.facts[path] for path in sorted(self.facts) if self.facts[path].get("parsed")]
+
+    def test_facts(self) -> list[dict[str, Any]]:
+        return [facts for facts in self.code_facts() if facts["test"]]
+
+    def source_facts(self) -> list[dict[str, Any]]:
+        return [facts for facts in self.code_facts() if not facts["test"]]
+
+    def read_text(self, rel: str, limit: int = MAX_CONFIG_BYTES) -> str | None:
+        """A text file of the tree (None if missing, too large or unreadable); memoised."""
+        if rel not in self._texts:
+            path = self.root / rel
+            text = None
+            try:
+                if path.is_file() and path.stat().st_size <= limit:
+                    text = path.read_text("utf-8", "replace")
+            except OSError:
+                text = None
+            self._texts[rel] = text
+        return self._texts[rel]
+
+    def exists(self, rel: str) -> bool:
+        return rel in self.file_set or (self.root / rel).exists()
+
+    def read_yaml(self, rel: str) -> Any:
+        """A YAML file of the tree parsed with ``yaml.safe_load`` (None if missing/too large/invalid)."""
+        from mllint.core.yamlsafe import load_yaml
+
+        return load_yaml(self.read_text(rel))
+
+    # -- version control, data and dependencies (mllint/repo/vcs.py, mllint/repo/manifests.py) -------------
+    @cached_property
+    def vcs(self) -> Any:
+        """Git and DVC facts: tracked files, LFS, ignore status, history blobs, DVC outputs."""
+        from mllint.repo.vcs import Vcs
+
+        return Vcs(self)
+
+    @cached_property
+    def manifests(self) -> Any:
+        """Parsed dependency manifests and lock files."""
+        from mllint.repo.manifests import Manifests
+
+        return Manifests(self)
+
+    # -- life cycle, CI and serving (mllint/repo/mlcode.py, mllint/repo/ci.py, mllint/repo/serving.py) ----------
+    @cached_property
+    def ml(self) -> Any:
+        """What each code file does: trains, persists, loads a model, computes/writes metrics, tracks."""
+        from mllint.repo.mlcode import profile
+
+        return profile(self)
+
+    @cached_property
+    def ci_configs(self) -> list[Any]:
+        """CI configuration files (here or at the git root of a monorepo) and the commands they run."""
+        from mllint.repo.ci import find_ci_configs
+
+        return find_ci_configs(self)
+
+    @cached_property
+    def serving(self) -> list[Any]:
+        """Serving modules and batch prediction scripts."""
+        from mllint.repo.serving import find_serving
+
+        return find_serving(self)
