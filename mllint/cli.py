@@ -327,6 +327,17 @@ def fix_repo(
     typer.echo(f"Wrote {len(written)} file(s): {', '.join(written)}" if written else "Nothing written.")
 
 
+@app.command("server")
+def language_server(
+    stdio: bool = typer.Option(True, "--stdio", help="Talk LSP over stdin/stdout (the only transport; accepted for editors that pass it)."),
+    debounce: float = typer.Option(0.25, "--debounce", min=0.0, help="Seconds after the last edit before a document is re-checked."),
+) -> None:
+    """Run the language server (LSP over stdio): diagnostics, quick fixes and hovers in editors and notebooks."""
+    from mllint.server.server import serve
+
+    serve(debounce)
+
+
 @app.command("rules")
 def list_rules(
     as_json: bool = typer.Option(False, "--json", help="Print the catalogue as JSON."),
