@@ -125,6 +125,7 @@ def check(
     show_baselined: bool = typer.Option(False, "--show-baselined", help="Also list baselined findings and those outside --changed-since (they still do not fail the run)."),
     changed_since: Optional[str] = typer.Option(None, "--changed-since", help="Per-PR mode: only findings in files changed since this git ref count for the exit code."),
     add_ignore: bool = typer.Option(False, "--add-ignore", help="Write `# mllint: ignore[CODE]` comments for the current code findings, then report what is left."),
+    watch: bool = typer.Option(False, "--watch", help="Re-check whenever a file changes, clearing and reprinting the report; Ctrl-C to stop."),
 ) -> None:
     """Check a repository (or files) and report violations of the twelve factors."""
     from mllint.catalogue.loader import CatalogueError
@@ -151,6 +152,10 @@ def check(
 
         excluded = ExcludeMatcher(settings.excludes())
         files = [rel for rel in files if not excluded(rel)]
+    if watch:
+        if fix or diff or add_ignore or output_file is not None:
+            raise fail("--watch prints the report to the terminal; it does not combine with --fix, --diff, --add-ignore or --output-file")
+        _watch(root, files, config, overrides, output_format.value, only.value, not no_cache, baseline, no_baseline, changed_since)
     from mllint.output.progress import progress_bar
 
     try:
@@ -176,6 +181,35 @@ def check(
     else:
         sys.stdout.write(report)
     raise typer.Exit(EXIT_OK if exit_zero or not failing else EXIT_FINDINGS)
+
+
+def _watch(root: Path, files, config: Optional[Path], overrides: dict, output_format: str, only: str, use_cache: bool,
+           baseline: Optional[Path], no_baseline: bool, changed_since: Optional[str]) -> None:
+    """``check --watch``: a check per change of the project's files (settings re-read each time) until Ctrl-C."""
+    from mllint.catalogue.loader import CatalogueError
+    from mllint.config.settings import DEFAULT_EXCLUDE, ConfigError, load_settings
+    from mllint.engine.run import run_check
+    from mllint.output import render
+    from mllint.watch import snapshot, watch
+
+    excludes: list[str] = list(DEFAULT_EXCLUDE)
+
+    def check_once() -> str:
+        try:
+            settings, _source = load_settings(root, config, overrides)
+        except (ConfigError, CatalogueError) as exc:
+            return f"mllint: error: {exc}\n"
+        excludes[:] = settings.excludes()
+        result = run_check(root, settings, files=files, only=only, use_cache=use_cache)
+        result = _adopt(root, settings, result, files, only, baseline, no_baseline, changed_since, False, use_cache)
+        color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        return render(output_format, result, color=color)
+
+    try:
+        watch(check_once, lambda: snapshot(root, excludes, files))
+    except KeyboardInterrupt:
+        typer.echo("mllint: stopped watching", err=True)
+        raise typer.Exit(130)
 
 
 def _adopt(root: Path, settings, result, files, only: str, baseline: Optional[Path], no_baseline: bool,
