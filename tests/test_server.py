@@ -244,3 +244,24 @@ async def test_cancelled_request(client: LanguageClient, root: Path) -> None:
     # and the server still answers
     actions = await code_actions(client, uri, whole(2))
     assert any(a.title.startswith("Fix ML1303") for a in actions)
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=[*SERVER, "--debounce", "0.05"]))
+async def on_save(lsp_client: LanguageClient, root: Path):
+    await start(lsp_client, root, {"settings": {"run": "onSave", "ignore": ["ML0401"]}})
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_run_on_save_and_initialization_settings(on_save: LanguageClient, root: Path) -> None:
+    client = on_save
+    uri = (root / "saved.py").as_uri()
+    text = "from sklearn.model_selection import train_test_split\ntrain_test_split(X, test_size=0.2)\n"
+    open_python(client, uri, text)  # open is checked at once; ML0401 is ignored by the client's settings
+    diagnostics = await wait_for(client, uri, lambda ds: "ML0301" in codes(ds))
+    assert "ML0401" not in codes(diagnostics)
+    replace_all(client, uri, VALUES, 2)
+    with pytest.raises(asyncio.TimeoutError):  # typing does not re-check ...
+        await wait_for(client, uri, lambda ds: "ML1303" in codes(ds), timeout=1.5)
+    client.text_document_did_save(types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    await wait_for(client, uri, lambda ds: codes(ds) == ["ML1303"])  # ... saving does

@@ -99,3 +99,29 @@ def test_check_never_imports_the_server_stack(tmp_path: Path) -> None:
             "(m.startswith(('pygls', 'lsprotocol')) or m.startswith('mllint.server'))))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
+
+
+def test_diagnostic_fields(tmp_path: Path) -> None:
+    from lsprotocol import types
+    from pygls.workspace.position_codec import PositionCodec
+
+    from mllint.core.findings import Finding
+    from mllint.server.diagnostics import to_diagnostic
+
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "x.csv").write_text("a\n")
+    repo = Finding("ML0102", "data-in-git", 1, "repo", "error", "data in git", path="requirements.txt",
+                   evidence=["data/x.csv", "requirements.txt", "missing.csv", "*.dvc"])
+    diagnostic = to_diagnostic(repo, "pandas\n", PositionCodec(), tmp_path)
+    assert diagnostic.severity == types.DiagnosticSeverity.Error
+    assert diagnostic.range.start == diagnostic.range.end == types.Position(line=0, character=0)
+    related = diagnostic.related_information or []
+    assert [item.location.uri for item in related] == [(tmp_path / "data" / "x.csv").resolve().as_uri()]
+    unused = Finding("ML0002", "unused-suppression", 0, "code", "info", "unused", path="a.py", line=1, column=7)
+    tagged = to_diagnostic(unused, "x = 1  # mllint: ignore[ML0301]\n", PositionCodec(), None)
+    assert tagged.tags == [types.DiagnosticTag.Unnecessary]
+    assert tagged.severity == types.DiagnosticSeverity.Information
+    assert (tagged.range.start.character, tagged.range.end.character) == (6, 31)  # to the end of the line
+    wide = Finding("ML0303", "hardcoded-path", 3, "code", "warning", "path", path="a.py", line=1, column=5,
+                   end_line=1, end_column=8)
+    assert to_diagnostic(wide, "x = '😀ab'\n", PositionCodec(), None).range.end.character == 8  # UTF-16: the emoji is 2 units
