@@ -265,3 +265,22 @@ async def test_run_on_save_and_initialization_settings(on_save: LanguageClient, 
         await wait_for(client, uri, lambda ds: "ML1303" in codes(ds), timeout=1.5)
     client.text_document_did_save(types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
     await wait_for(client, uri, lambda ds: codes(ds) == ["ML1303"])  # ... saving does
+
+
+async def test_fix_all_in_a_notebook_cell(client: LanguageClient, root: Path) -> None:
+    notebook_uri = (root / "train.ipynb").as_uri()
+    cells = ["import torch\nfrom torchvision.models import resnet18\nmodel = resnet18()",
+             "%time\nlogits = model.forward(batch)\nv = frame.values"]
+    cell_uris = [f"vscode-notebook-cell:{root.as_posix()}/train.ipynb#W{index}" for index in range(len(cells))]
+    client.notebook_document_did_open(types.DidOpenNotebookDocumentParams(
+        notebook_document=types.NotebookDocument(uri=notebook_uri, notebook_type="jupyter-notebook", version=1, cells=[
+            types.NotebookCell(kind=types.NotebookCellKind.Code, document=cell_uri) for cell_uri in cell_uris]),
+        cell_text_documents=[types.TextDocumentItem(uri=cell_uri, language_id="python", version=1, text=text)
+                             for text, cell_uri in zip(cells, cell_uris)]))
+    await wait_for(client, cell_uris[1], lambda ds: "ML1307" in codes(ds))
+    actions = await code_actions(client, cell_uris[1], whole(0), only=["source.fixAll.mllint"])
+    assert [a.kind for a in actions] == ["source.fixAll.mllint"]
+    changes = actions[0].edit.changes
+    assert list(changes) == [cell_uris[1]]  # edits for the requested cell only
+    fixed = apply_text_edits(cells[1], changes[cell_uris[1]])
+    assert fixed == "%time\nlogits = model(batch)\nv = frame.values"  # the magic stays; no unsafe fix
