@@ -129,8 +129,8 @@ def check(
 ) -> None:
     """Check a repository (or files) and report violations of the twelve factors."""
     from mllint.catalogue.loader import CatalogueError
-    from mllint.config.settings import ConfigError, load_settings
-    from mllint.engine.run import run_check
+    from mllint.config.settings import ConfigError
+    from mllint.engine.session import Session
     from mllint.output import render
 
     root, files = resolve_targets(paths or [])
@@ -140,11 +140,13 @@ def check(
         "cache_dir": str(cache_dir.resolve()) if cache_dir else None, "jobs": jobs,
     }
     try:
-        settings, source = load_settings(root, config, overrides)
+        session = Session.load(root, config, overrides)
     except (ConfigError, CatalogueError) as exc:
         raise fail(str(exc))
+    settings = session.settings
     if show_settings:
         data = settings.model_dump(mode="json", by_alias=True)
+        source = session.config_file
         typer.echo(json.dumps({"root": str(root), "config_file": str(source) if source else None, "settings": data}, indent=2))
         raise typer.Exit(EXIT_OK)
     if force_exclude and files is not None:
@@ -160,15 +162,14 @@ def check(
 
     try:
         with progress_bar(output_format.value) as progress:
-            result = run_check(root, settings, files=files, only=only.value, use_cache=not no_cache, progress=progress)
+            result = session.check(files, only=only.value, use_cache=not no_cache, progress=progress)
+        if fix or diff:
+            result = _apply_fixes(session, result, files, only.value, write=fix and not diff, unsafe=unsafe_fixes,
+                                  use_cache=not no_cache)
     except KeyboardInterrupt:
         typer.echo("mllint: interrupted", err=True)
         raise typer.Exit(130)
-    if fix or diff:
-        result = _apply_fixes(root, settings, result, files, only.value, write=fix and not diff, unsafe=unsafe_fixes)
-        if diff:
-            raise typer.Exit(result)
-    result = _adopt(root, settings, result, files, only.value, baseline, no_baseline, changed_since, add_ignore, not no_cache)
+    result = _adopt(session, result, files, only.value, baseline, no_baseline, changed_since, add_ignore, not no_cache)
     failing = list(result.findings)
     if show_baselined:
         from mllint.adopt.apply import reveal
@@ -187,8 +188,8 @@ def _watch(root: Path, files, config: Optional[Path], overrides: dict, output_fo
            baseline: Optional[Path], no_baseline: bool, changed_since: Optional[str]) -> None:
     """``check --watch``: a check per change of the project's files (settings re-read each time) until Ctrl-C."""
     from mllint.catalogue.loader import CatalogueError
-    from mllint.config.settings import DEFAULT_EXCLUDE, ConfigError, load_settings
-    from mllint.engine.run import run_check
+    from mllint.config.settings import DEFAULT_EXCLUDE, ConfigError
+    from mllint.engine.session import Session
     from mllint.output import render
     from mllint.watch import snapshot, watch
 
@@ -196,12 +197,12 @@ def _watch(root: Path, files, config: Optional[Path], overrides: dict, output_fo
 
     def check_once() -> str:
         try:
-            settings, _source = load_settings(root, config, overrides)
+            session = Session.load(root, config, overrides)
         except (ConfigError, CatalogueError) as exc:
             return f"mllint: error: {exc}\n"
-        excludes[:] = settings.excludes()
-        result = run_check(root, settings, files=files, only=only, use_cache=use_cache)
-        result = _adopt(root, settings, result, files, only, baseline, no_baseline, changed_since, False, use_cache)
+        excludes[:] = session.settings.excludes()
+        result = session.check(files, only=only, use_cache=use_cache)
+        result = _adopt(session, result, files, only, baseline, no_baseline, changed_since, False, use_cache)
         color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
         return render(output_format, result, color=color)
 
@@ -212,15 +213,15 @@ def _watch(root: Path, files, config: Optional[Path], overrides: dict, output_fo
         raise typer.Exit(130)
 
 
-def _adopt(root: Path, settings, result, files, only: str, baseline: Optional[Path], no_baseline: bool,
+def _adopt(session, result, files, only: str, baseline: Optional[Path], no_baseline: bool,
            changed_since: Optional[str], add_ignore: bool, use_cache: bool = True):
     """--add-ignore, then the baseline and --changed-since (docs/adoption.md); exit 2 on a bad baseline or ref."""
     from mllint.adopt.apply import apply, baseline_path
     from mllint.adopt.baseline import BaselineError
     from mllint.adopt.changed import ChangedError
 
+    root = session.root
     if add_ignore:
-        from mllint.engine.run import run_check
         from mllint.fix.ignores import add_ignores
 
         report = add_ignores(root, result.findings)
@@ -228,7 +229,7 @@ def _adopt(root: Path, settings, result, files, only: str, baseline: Optional[Pa
             typer.echo(f"mllint: {problem}", err=True)
         typer.echo(f"Added {report.added} ignore comment(s) in {len(report.files)} file(s).", err=True)
         if report.added:
-            result = run_check(root, settings, files=files, only=only, use_cache=use_cache)
+            result = session.check(files, only=only, use_cache=use_cache)
     try:
         path = None if no_baseline else baseline_path(root, baseline, must_exist=True)
         apply(result, path, changed_since)
@@ -237,32 +238,22 @@ def _adopt(root: Path, settings, result, files, only: str, baseline: Optional[Pa
     return result
 
 
-def _apply_fixes(root: Path, settings, result, files, only: str, write: bool, unsafe: bool):
-    """Fix (or diff) the files with fixable findings; returns the re-checked result, or an exit code for --diff."""
-    from mllint.catalogue.loader import load_catalogue
-    from mllint.engine.run import run_check
-    from mllint.fix.code import applicable, fix_files, write_fixes
-    from mllint.knowledge.loader import load_knowledge
+def _apply_fixes(session, result, files, only: str, write: bool, unsafe: bool, use_cache: bool):
+    """Fix (or diff) the fixable findings; returns the last round's result, or raises the exit for --diff."""
+    from mllint.fix.code import fix as apply_fixes
+    from mllint.fix.code import write_changes
 
-    catalogue = load_catalogue()
-    paths = sorted({f.path for f in result.findings if f.path and f.kind == "code" and applicable(f, unsafe)})
-    enabled = result.enabled
-    options = {rule.code: settings.rule_options(rule) for rule in catalogue.code_rules()}
-    fixes = fix_files(root, paths, catalogue, enabled, load_knowledge(settings.knowledge), options, unsafe)
-    for item in fixes:
-        if item.error:
-            typer.echo(f"mllint: {item.path}: {item.error}", err=True)
-    changed = [item for item in fixes if item.changed]
+    report = apply_fixes(session, result, unsafe=unsafe, files=files, only=only, use_cache=use_cache)
+    for problem in report.problems:
+        typer.echo(f"mllint: {problem}", err=True)
     if not write:
-        for item in changed:
-            sys.stdout.write(item.diff())
-        count = sum(len(item.fixed) for item in changed)
-        typer.echo(f"Would fix {count} finding(s) in {len(changed)} file(s).", err=True)
-        return EXIT_FINDINGS if changed else EXIT_OK
-    write_fixes(root, changed)
-    count = sum(len(item.fixed) for item in changed)
-    typer.echo(f"Fixed {count} finding(s) in {len(changed)} file(s).", err=True)
-    return run_check(root, settings, files=files, only=only, use_cache=True)
+        for change in report.changes:
+            sys.stdout.write(change.diff())
+        typer.echo(f"Would fix {report.fixed_count} finding(s) in {len(report.changes)} file(s).", err=True)
+        raise typer.Exit(EXIT_FINDINGS if report.changes else EXIT_OK)
+    write_changes(session.root, report.changes)
+    typer.echo(f"Fixed {report.fixed_count} finding(s) in {len(report.changes)} file(s).", err=True)
+    return report.result
 
 
 @app.command("baseline")
@@ -280,21 +271,21 @@ def write_baseline_cmd(
     from mllint.adopt.apply import write_baseline
     from mllint.adopt.baseline import DEFAULT_BASELINE, BaselineError
     from mllint.catalogue.loader import CatalogueError
-    from mllint.config.settings import ConfigError, load_settings
-    from mllint.engine.run import run_check
+    from mllint.config.settings import ConfigError
+    from mllint.engine.session import Session
 
     if not path.is_dir():
         raise fail(f"not a directory: {path}")
     root = path.resolve()
     try:
         overrides = {"select": _split(select), "extend_select": _split(extend_select), "ignore": _split(ignore)}
-        settings, _source = load_settings(root, config, overrides)
+        session = Session.load(root, config, overrides)
     except (ConfigError, CatalogueError) as exc:
         raise fail(str(exc))
     target = baseline if baseline is not None else root / DEFAULT_BASELINE
     if prune and not target.is_file():
         raise fail(f"--prune: baseline file {target} does not exist")
-    result = run_check(root, settings, use_cache=not no_cache)
+    result = session.check(use_cache=not no_cache)
     try:
         written, dropped = write_baseline(result, target, prune=prune)
     except (BaselineError, OSError) as exc:
@@ -336,8 +327,9 @@ def fix_repo(
 ) -> None:
     """Show (or --apply) a plan that brings missing factors in from the template; never overwrites a file."""
     from mllint.catalogue.loader import CatalogueError
-    from mllint.config.settings import ConfigError, load_settings
-    from mllint.fix.scaffold import build_plan, load_repo
+    from mllint.config.settings import ConfigError
+    from mllint.engine.session import Session
+    from mllint.fix.scaffold import build_plan
 
     if not repo:
         raise fail("use `mllint fix --repo` for repository scaffolding; code fixes are `mllint check --fix`")
@@ -345,11 +337,12 @@ def fix_repo(
         raise fail(f"not a directory: {path}")
     root = path.resolve()
     try:
-        settings, _source = load_settings(root, config, {})
+        session = Session.load(root, config, {})
     except (ConfigError, CatalogueError) as exc:
         raise fail(str(exc))
-    findings, model = load_repo(root, settings)
-    plan = build_plan(root, findings, model)
+    result = session.check(only="repo", use_cache=False)
+    assert result.model is not None
+    plan = build_plan(root, result.findings, result.model)
     typer.echo(plan.render(), nl=False)
     if not apply:
         diff = plan.diff()

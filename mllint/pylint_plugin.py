@@ -20,9 +20,8 @@ from pylint.checkers import BaseRawFileChecker
 from pylint.exceptions import UnknownMessageError
 
 from mllint.catalogue.loader import load_catalogue
-from mllint.engine.codepass import analyze_file
-from mllint.config.settings import ConfigError, Settings, find_config, load_settings, path_matches
-from mllint.knowledge.loader import load_knowledge
+from mllint.config.settings import ConfigError, find_config, path_matches
+from mllint.engine.session import Session
 
 if TYPE_CHECKING:  # pragma: no cover
     from astroid import nodes
@@ -61,17 +60,12 @@ def build_messages(linter: Any = None) -> tuple[dict[str, tuple[str, str, str]],
 
 
 class _Project:
-    """mllint's settings for one configuration root, computed once."""
+    """mllint's session for one configuration root, with its excludes."""
 
-    def __init__(self, root: Path, settings: Settings) -> None:
-        self.root = root
-        self.settings = settings
-        self.catalogue = load_catalogue()
-        code_rules = {rule.code for rule in self.catalogue.code_rules()}
-        self.enabled = settings.enabled_codes(self.catalogue) & code_rules
-        self.knowledge = load_knowledge(settings.knowledge)
-        self.options = {rule.code: settings.rule_options(rule) for rule in self.catalogue.code_rules()}
-        self.patterns = settings.excludes()
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.root = session.root
+        self.patterns = session.settings.excludes()
 
     def excluded(self, rel: str) -> bool:
         """Inside the project and matched by mllint's excludes (defaults plus exclude/extend-exclude)."""
@@ -97,8 +91,7 @@ class _Engine:
         root = self.roots[folder]
         if root not in self.projects:
             try:
-                settings, _source = load_settings(root)
-                self.projects[root] = _Project(root, settings)
+                self.projects[root] = _Project(Session.load(root))
             except ConfigError as exc:
                 import sys
 
@@ -117,15 +110,15 @@ class _Engine:
                 rel = path.relative_to(project.root).as_posix()
             except ValueError:
                 rel = path.as_posix()
-            enabled = project.enabled - project.settings.ignored_for(rel, project.catalogue)
+            enabled = project.session.code_rules_for(rel)
             if project.excluded(rel):  # mllint check would not look at it either
-                enabled = set()
+                enabled = frozenset()
             try:
                 data = path.read_bytes() if enabled else b""
             except OSError:
-                enabled = set()
+                enabled = frozenset()
             if enabled:
-                findings, _facts = analyze_file(rel, data, project.catalogue, enabled, project.knowledge, project.options)
+                findings = project.session.analyze(rel, data, enabled).findings
         self.last = (path, findings)
         return findings
 

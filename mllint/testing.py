@@ -8,13 +8,10 @@ import textwrap
 from pathlib import Path
 from typing import Iterable
 
-from mllint.catalogue.loader import load_catalogue
-from mllint.engine.codepass import analyze_file
-from mllint.config.settings import Settings
-from mllint.engine.run import run_check
-from mllint.core.findings import Finding
-from mllint.knowledge.loader import load_knowledge
 from mllint.catalogue.rule import Example, RepoExample
+from mllint.config.settings import Settings
+from mllint.core.findings import Finding
+from mllint.engine.session import Session
 
 
 def notebook_json(cells: Iterable[str], markdown_first: bool = False) -> str:
@@ -39,13 +36,20 @@ def example_bytes(example: Example) -> bytes:
 def check_source(source: str | bytes, path: str = "train.py", select: Iterable[str] = ("ALL",),
                  settings: Settings | None = None) -> list[Finding]:
     """Run the code rules selected on one in-memory file."""
-    catalogue = load_catalogue()
-    settings = settings or Settings(select=list(select))
-    enabled = settings.enabled_codes(catalogue) - settings.ignored_for(path, catalogue)
+    session = _session(settings or Settings(select=list(select)))
     data = source if isinstance(source, bytes) else textwrap.dedent(source).lstrip("\n").encode()
-    options = {rule.code: settings.rule_options(rule) for rule in catalogue.code_rules()}
-    findings, _facts = analyze_file(path, data, catalogue, enabled, load_knowledge(settings.knowledge), options)
-    return findings
+    return session.analyze(path, data).findings
+
+
+_SESSIONS: dict[str, Session] = {}
+
+
+def _session(settings: Settings) -> Session:
+    """One session per distinct settings (the catalogue tests check hundreds of examples)."""
+    key = settings.model_dump_json()
+    if key not in _SESSIONS:
+        _SESSIONS[key] = Session(Path.cwd(), settings)
+    return _SESSIONS[key]
 
 
 def check_example(example: Example, code: str) -> list[Finding]:
@@ -79,5 +83,5 @@ def write_repo(root: Path, files: dict[str, str | bytes], use_git: bool = True) 
 def check_repo_example(example: RepoExample, code: str, root: Path) -> list[Finding]:
     write_repo(root, example.files, example.git)
     options = {code: dict(example.options)} if example.options else {}
-    result = run_check(root, Settings(select=[code], options=options), use_cache=False, jobs=1)
+    result = Session(root, Settings(select=[code], options=options)).check(use_cache=False, jobs=1)
     return [f for f in result.findings if f.code == code]

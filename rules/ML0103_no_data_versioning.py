@@ -18,16 +18,16 @@ def data_signals(repo) -> list[tuple[str, str]]:
     extensions = {"." + ext for ext in knowledge.get("data_files", {}).get("extensions", ())}
     out = []
     peripheral = {role.path for role in repo.ml.roles if role.peripheral}  # examples/, docs/, benchmarks/
-    for facts in sorted(repo.source_facts(), key=lambda f: (f["notebook"], f["path"])):
-        if facts["path"] in peripheral:
+    for facts in sorted(repo.source_facts(), key=lambda f: (f.notebook, f.path)):
+        if facts.path in peripheral:
             continue
-        calls = calls_any(facts["calls"], [*io.get("calls", []), *io.get("methods", [])])
+        calls = calls_any(facts.calls, [*io.get("calls", []), *io.get("methods", [])])
         if calls:
-            out.append((facts["path"], calls[0]))
+            out.append((facts.path, calls[0]))
             continue
-        strings = [s for s in facts["strings"] if posixpath.splitext(s.split("?")[0])[1].lower() in extensions]
+        strings = [s for s in facts.strings if posixpath.splitext(s.split("?")[0])[1].lower() in extensions]
         if strings:
-            out.append((facts["path"], repr(strings[0])))
+            out.append((facts.path, repr(strings[0])))
     return out
 
 
@@ -65,8 +65,8 @@ def versioning_evidence(repo) -> list[str]:
     found += [rel for rel in repo.files if rel.endswith(suffixes) and not rel.startswith(".dvc/")][:1]
     found += [rel for rel in repo.files if PurePosixPath(rel).name in markers or any(p in markers for p in PurePosixPath(rel).parts[:-1])][:1]
     for facts in repo.code_facts():
-        found += imports_any(facts["imports"], table.get("imports", ()))[:1]
-        found += calls_any(facts["calls"], table.get("calls", ()))[:1]
+        found += imports_any(facts.imports, table.get("imports", ()))[:1]
+        found += calls_any(facts.calls, table.get("calls", ()))[:1]
     return found
 
 

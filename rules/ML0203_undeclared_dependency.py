@@ -112,11 +112,11 @@ class UndeclaredDependency(RepoRule):
         environment = set(provided.get("names", ()))
         local = local_modules(repo)
         seen: dict[str, tuple[str, int | None, set[str]]] = {}
-        files = sorted((f for f in repo.source_facts() if not TOOLING.search(f["path"])), key=lambda f: (f["notebook"], f["path"]))
+        files = sorted((f for f in repo.source_facts() if not TOOLING.search(f.path)), key=lambda f: (f.notebook, f.path))
         for facts in files:
-            optional = set(facts.get("optional_imports", ()))
-            lines = facts.get("import_lines", {})
-            for module in facts["imports"]:
+            optional = set(facts.optional_imports)
+            lines = facts.import_lines
+            for module in facts.imports:
                 if module.startswith("."):
                     continue
                 top = module.split(".", 1)[0]
@@ -124,8 +124,8 @@ class UndeclaredDependency(RepoRule):
                     continue
                 if module in environment or top in environment or _dotted_prefix_in(module, environment):
                     continue
-                line = lines.get(top) if facts["path"].endswith(".py") else None
-                entry = seen.setdefault(top, (facts["path"], line, set()))
+                line = lines.get(top) if facts.path.endswith(".py") else None
+                entry = seen.setdefault(top, (facts.path, line, set()))
                 entry[2].add(module)
         for top, (path, line, modules) in sorted(seen.items()):
             candidates: set[str] = set()

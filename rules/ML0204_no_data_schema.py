@@ -14,9 +14,9 @@ def schema_evidence(repo) -> list[str]:
     table = repo.knowledge.get("data_schema", {})
     found: list[str] = []
     for facts in repo.code_facts():
-        found += imports_any(facts["imports"], table.get("imports", ()))[:1]
-        if not facts["test"] and stem_words(facts["path"]) in table.get("modules", ()):
-            found.append(facts["path"])
+        found += imports_any(facts.imports, table.get("imports", ()))[:1]
+        if not facts.test and stem_words(facts.path) in table.get("modules", ()):
+            found.append(facts.path)
     names = set(table.get("files", ()))
     suffixes = tuple(table.get("suffixes", ()))
     for rel in repo.files:
@@ -66,8 +66,8 @@ class NoDataSchema(RepoRule):
     def check(self, repo):
         calls = repo.knowledge.get("data_io", {}).get("tabular_calls", ())
         peripheral = {role.path for role in repo.ml.roles if role.peripheral}  # examples/, docs/, benchmarks/
-        loaders = [(facts["path"], found[0]) for facts in repo.source_facts()
-                   if facts["path"] not in peripheral and (found := calls_any(facts["calls"], calls))]
+        loaders = [(facts.path, found[0]) for facts in repo.source_facts()
+                   if facts.path not in peripheral and (found := calls_any(facts.calls, calls))]
         if not loaders or schema_evidence(repo):
             return
         loaders.sort(key=lambda item: (item[0].endswith(".ipynb"), "train" not in stem_words(item[0]), item[0]))

@@ -6,9 +6,10 @@ import ast
 import re
 
 from mllint.analysis.context import FUNCTION_NODES, eval_binop
-from mllint.core.findings import Fix
+from mllint.analysis.edits import RawFix
+from mllint.analysis.params import move_to_params
 from mllint.knowledge.loader import canonical
-from mllint.catalogue.rule import CodeRule, Example, FixExample, literal_keywords, loads_params
+from mllint.catalogue.rule import CodeRule, Example, FixExample
 
 PERCENT_SLICE = re.compile(r"\[[^\]]*\d+(\.\d+)?%[^\]]*\]")
 TOKENS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
@@ -248,10 +249,10 @@ class HardcodedSplit(CodeRule):
             if described:
                 hits.append(described)
         if hits:
-            moved = literal_keywords(node, set(spec.get("kwargs", ()))) if loads_params(self.ctx.tree) else {}
-            fix = Fix("unsafe", f"move {', '.join(moved)} into the params file under `split:` and read {'it' if len(moved) == 1 else 'them'} "
-                                "from there (unsafe: the split then comes from configuration)",
-                      data={"section": "split", "keywords": moved}) if moved else None
+            move = move_to_params(node, "split", set(spec.get("kwargs", ())), self.ctx.params_binding, self.ctx.params)
+            fix = RawFix("unsafe", f"move {', '.join(move.moved)} into the params file under `split:` and read "
+                                   f"{'it' if len(move.moved) == 1 else 'them'} from there (unsafe: the split then comes from configuration)",
+                         move.edits, move.params_edits) if move else None
             self.report(node, f"hardcoded split in {label}(): {', '.join(hits)}; read the split from configuration (e.g. params.yaml)", fix=fix)
 
     fixes = [
@@ -269,12 +270,6 @@ class HardcodedSplit(CodeRule):
                    files_after={"params.yaml": "seed: 42\n# moved here by `mllint check --fix --unsafe-fixes`\nsplit:\n  test_size: 0.2\n"},
                    note="the file loads params.yaml; `split: {test_size: 0.2}` is appended to it"),
     ]
-
-    @classmethod
-    def fixer(cls, targets, ctx):
-        from mllint.fix.cst import ParamsMover
-
-        return ParamsMover(targets, ctx)
 
     def _literal(self, value: ast.AST, spec: dict) -> str | None:
         is_literal, literal, constant = self._constant(value)

@@ -6,8 +6,9 @@ from __future__ import annotations
 import ast
 
 from mllint.analysis.dataflow import ScopeStates
-from mllint.core.findings import Fix
-from mllint.catalogue.rule import CodeRule, Example, FixExample, literal_keywords, loads_params
+from mllint.analysis.edits import RawFix
+from mllint.analysis.params import move_to_params
+from mllint.catalogue.rule import CodeRule, Example, FixExample
 
 
 class HardcodedHyperparameter(CodeRule):
@@ -256,10 +257,9 @@ class HardcodedHyperparameter(CodeRule):
         if all(hit.split("=", 1)[0] in self.budget for hit in hits):
             return
         shown = ", ".join(hits[:6]) + (f" and {len(hits) - 6} more" if len(hits) > 6 else "")
-        moved = literal_keywords(node, {hit.split("=", 1)[0] for hit in hits}) if loads_params(self.ctx.tree) else {}
-        fix = Fix("unsafe", f"move {', '.join(moved)} into the params file under `{label}:` and read them from there "
-                            "(unsafe: the values then come from configuration)",
-                  data={"section": label, "keywords": moved}) if moved else None
+        move = move_to_params(node, label, {hit.split("=", 1)[0] for hit in hits}, self.ctx.params_binding, self.ctx.params)
+        fix = RawFix("unsafe", f"move {', '.join(move.moved)} into the params file under `{label}:` and read them from there "
+                               "(unsafe: the values then come from configuration)", move.edits, move.params_edits) if move else None
         self.report(node, f"hardcoded hyperparameters in {label}(): {shown}; read them from configuration (e.g. params.yaml)", fix=fix)
 
     fixes = [
@@ -277,12 +277,6 @@ class HardcodedHyperparameter(CodeRule):
                    files_after={"params.yaml": "seed: 42\n# moved here by `mllint check --fix --unsafe-fixes`\nRandomForestClassifier:\n  n_estimators: 300\n  max_depth: 12\n"},
                    note="the file loads params.yaml; `RandomForestClassifier: {n_estimators: 300, max_depth: 12}` is appended to it"),
     ]
-
-    @classmethod
-    def fixer(cls, targets, ctx):
-        from mllint.fix.cst import ParamsMover
-
-        return ParamsMover(targets, ctx)
 
 
 def _label(node: ast.Call) -> str:

@@ -54,15 +54,15 @@ def config_loading(repo) -> list[str]:
     found = []
     generic = []
     for facts in repo.source_facts():
-        if any(part in TOOL_FOLDERS for part in PurePosixPath(facts["path"]).parts[:-1]):
+        if any(part in TOOL_FOLDERS for part in PurePosixPath(facts.path).parts[:-1]):
             continue  # docs/conf.py is Sphinx's configuration, tests/config.py a fixture
-        found += imports_any(facts["imports"], table.get("imports", ()))[:1]
-        loaders = calls_any(facts["calls"], table.get("calls", ()))
+        found += imports_any(facts.imports, table.get("imports", ()))[:1]
+        loaders = calls_any(facts.calls, table.get("calls", ()))
         found += [c for c in loaders if not c.startswith(GENERIC_LOADERS)][:1]
         generic += loaders
-        if PurePosixPath(facts["path"]).stem.lower() in CONFIG_MODULES or any(
-                part.lower() in ("config", "configs", "conf") for part in PurePosixPath(facts["path"]).parts[:-1]):
-            found.append(facts["path"])
+        if PurePosixPath(facts.path).stem.lower() in CONFIG_MODULES or any(
+                part.lower() in ("config", "configs", "conf") for part in PurePosixPath(facts.path).parts[:-1]):
+            found.append(facts.path)
     if generic and not found:  # yaml.safe_load(...) with a non-tool YAML/JSON/TOML file in the tree
         for rel in repo.files:
             path = PurePosixPath(rel)

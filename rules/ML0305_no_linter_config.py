@@ -67,7 +67,7 @@ class NoLinterConfig(RepoRule):
     ]
 
     def check(self, repo):
-        if not any(facts["path"].endswith(".py") for facts in repo.code_facts()):
+        if not any(facts.path.endswith(".py") for facts in repo.code_facts()):
             return
         if self._configured(repo):
             return

@@ -197,13 +197,13 @@ class CodeStyle(RepoRule):
 
     def check(self, repo):
         options = self.options
-        files = [facts for facts in repo.code_facts() if not facts["notebook"] and facts["path"].endswith(".py")]
+        files = [facts for facts in repo.code_facts() if not facts.notebook and facts.path.endswith(".py")]
         if not files:
             return
-        lines = sum(max(int(facts.get("lines") or 0), 1) for facts in files)
+        lines = sum(max(facts.lines, 1) for facts in files)
         config = project_ruff_config(repo.root) if options.use_project_config else None
         args = ruff_arguments(options, config is not None)
-        paths = [facts["path"] for facts in files]
+        paths = [facts.path for facts in files]
         memo = _memo_file(repo, paths, args, config)
         counts = _read_memo(memo)
         if counts is None:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import ast
 
-from mllint.core.findings import Fix
+from mllint.analysis.edits import RawFix, add_keyword
 from mllint.catalogue.rule import CodeRule, Example, FixExample
 
 LOCAL_SEEDS = ("seed", "generator", "random_state", "rng")
 PLACEHOLDER_WORDS = ("dummy", "example_input", "sample_input", "fake_input", "test_input")
+
+
+#: Module-level constants a fix may pass as the seed (the first one the module defines).
+SEED_CONSTANTS = ("SEED", "RANDOM_SEED", "RANDOM_STATE", "SEED_VALUE", "GLOBAL_SEED")
 
 
 class UnseededRandomness(CodeRule):
@@ -154,18 +158,6 @@ class UnseededRandomness(CodeRule):
 
     fixes = [
         FixExample("""
-            from sklearn.model_selection import train_test_split
-            from sklearn.ensemble import RandomForestClassifier
-            X_train, X_test = train_test_split(X, test_size=0.2)
-            model = RandomForestClassifier(n_estimators=100)
-        ""","""
-            from sklearn.model_selection import train_test_split
-            from sklearn.ensemble import RandomForestClassifier
-            SEED = 42
-            X_train, X_test = train_test_split(X, test_size=0.2, random_state=SEED)
-            model = RandomForestClassifier(n_estimators=100, random_state=SEED)
-        """, unsafe=True, note="no params file: a named module constant"),
-        FixExample("""
             import yaml
             from sklearn.model_selection import KFold
             params = yaml.safe_load(open("params.yaml"))
@@ -186,61 +178,6 @@ class UnseededRandomness(CodeRule):
             parts = train_test_split(X, y, random_state=RANDOM_SEED)
         """, unsafe=True, note="an existing seed constant is reused"),
     ]
-
-    @classmethod
-    def fixer(cls, targets, ctx):
-        import libcst as cst
-
-        from mllint.fix.cst import TargetedTransformer, insert_after_imports
-
-        seed_constants = ("SEED", "RANDOM_SEED", "RANDOM_STATE", "SEED_VALUE", "GLOBAL_SEED")
-        params_name = (ctx.params_file or "").rsplit("/", 1)[-1]
-        has_seed = isinstance(ctx.params.get("seed"), int) and not isinstance(ctx.params.get("seed"), bool)
-
-        class AddSeed(TargetedTransformer):
-            seed: cst.BaseExpression | None = None
-            constant: str | None = None
-
-            def visit_Module(self, node):
-                code = cst.Module(body=[]).code_for_node
-                for stmt in node.body:
-                    if not isinstance(stmt, cst.SimpleStatementLine) or not isinstance(stmt.body[0], cst.Assign):
-                        continue
-                    assign = stmt.body[0]
-                    if len(assign.targets) != 1 or not isinstance(assign.targets[0].target, cst.Name):
-                        continue
-                    name, value = assign.targets[0].target.value, code(assign.value)
-                    loader = isinstance(assign.value, cst.Call) and (
-                        (params_name and params_name in value) or "params_show(" in value or "load_params(" in value)
-                    if has_seed and loader and self.seed is None:
-                        self.seed = cst.parse_expression(f'{name}["seed"]')
-                    if name in seed_constants and self.constant is None:
-                        self.constant = name
-                if self.seed is None:
-                    self.seed = cst.Name(self.constant or "SEED")
-                return True
-
-            def leave_Call(self, original, updated):
-                fix = self.fix_of(original) if self.is_target(original) else None
-                if fix is None or not fix.data.get("param"):
-                    return updated
-                if any(arg.keyword and arg.keyword.value == fix.data["param"] for arg in updated.args):
-                    return updated
-                args = list(updated.args)
-                if args:
-                    args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-                args.append(cst.Arg(keyword=cst.Name(fix.data["param"]), value=self.seed.deep_clone(),
-                                    equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))))
-                self.used = True
-                return updated.with_changes(args=args)
-
-            def leave_Module(self, original, updated):
-                if getattr(self, "used", False) and isinstance(self.seed, cst.Name) and self.constant is None:
-                    value = ctx.params["seed"] if has_seed else 42
-                    return insert_after_imports(updated, f"SEED = {value}")
-                return updated
-
-        return AddSeed(targets)
 
     # -- traversal ----------------------------------------------------------------------------
     def visit_Call(self, node: ast.Call) -> None:
@@ -329,10 +266,22 @@ class UnseededRandomness(CodeRule):
             return
         message = (f"{label}() without {spec['param']}: its default draws from an unseeded RNG; "
                    f"pass {spec['param']}= a seed read from configuration")
-        fix = Fix("unsafe", f"pass {spec['param']}= the project's seed (the params file's `seed` read through its loader, "
-                            "else a module constant SEED); unsafe: results change to the seeded ones",
-                  data={"param": spec["param"]})
+        seed = self._seed_expression()
+        fix = RawFix("unsafe", f"pass {spec['param']}={seed} (unsafe: results change to the seeded ones)",
+                     [add_keyword(node, spec["param"], seed)]) if seed else None
         self.pending.append((node, spec.get("rng", "numpy"), message, False, fix))
+
+    def _seed_expression(self) -> str | None:
+        """The seed a fix may pass: the params file's ``seed`` through the module's loader binding, else
+        an existing module-level seed constant; None (no fix, only advice) when the file has neither."""
+        params = self.ctx.params
+        seed = params.sections.get("seed") if params is not None else None
+        if self.ctx.params_binding and isinstance(seed, int) and not isinstance(seed, bool):
+            return f'{self.ctx.params_binding}["seed"]'
+        for name in SEED_CONSTANTS:
+            if name in self.ctx.constants and isinstance(self.ctx.constants[name][0], int):
+                return name
+        return None
 
     def _check_generator(self, node: ast.Call, name: str, spec: dict) -> None:
         label = _label(node)

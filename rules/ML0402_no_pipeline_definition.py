@@ -92,9 +92,9 @@ class NoPipelineDefinition(RepoRule):
             if name == "tasks.py" and re.search(r"@task\b[^\n]*\n\s*def\s+\w*(train|pipeline)", repo.read_text(rel) or ""):
                 return True  # an invoke task that trains
         for facts in repo.code_facts():
-            if imports_any(facts["imports"], table.get("imports", ())):
+            if imports_any(facts.imports, table.get("imports", ())):
                 return True
-            stem = PurePosixPath(facts["path"]).stem.lower()
-            if not facts["test"] and not facts["notebook"] and ("pipeline" in stem or stem in ("dodo", "run_all", "reproduce")):
+            stem = PurePosixPath(facts.path).stem.lower()
+            if not facts.test and not facts.notebook and ("pipeline" in stem or stem in ("dodo", "run_all", "reproduce")):
                 return True
         return False

@@ -41,7 +41,7 @@ class NoTests(RepoRule):
         if not sources:
             return
         for facts in repo.test_facts():
-            if any(name.startswith(TEST_DEF_PREFIXES) for name, _kind, _line in facts["defs"]):
+            if any(name.startswith(TEST_DEF_PREFIXES) for name, _kind, _line in facts.defs):
                 return
         yield RepoFinding(
             f"no tests found for {len(sources)} code file(s): looked for test_*.py / *_test.py files or a tests/ folder "

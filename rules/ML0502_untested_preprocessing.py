@@ -91,15 +91,15 @@ class UntestedPreprocessing(RepoRule):
         referenced: set[str] = set()
         dotted_refs: set[str] = set()
         for facts in test_like_facts(repo):
-            referenced.update(facts.get("names", []))
-            dotted_refs.update(s.rsplit(".", 1)[-1] for s in facts.get("strings", []) if "." in s and " " not in s)
+            referenced.update(facts.names)
+            dotted_refs.update(s.rsplit(".", 1)[-1] for s in facts.strings if "." in s and " " not in s)
         tests = len(test_like_facts(repo))
         reported = skipped = 0
         peripheral = {role.path for role in repo.ml.roles if role.peripheral}
         for facts in repo.source_facts():
-            if facts.get("notebook") or facts["path"] in peripheral or not module_matches(facts["path"], pattern):
+            if facts.notebook or facts.path in peripheral or not module_matches(facts.path, pattern):
                 continue
-            for name, kind, line in facts.get("defs", []):
+            for name, kind, line in facts.defs:
                 if name in ignored or name in referenced or name in dotted_refs:
                     continue
                 if reported >= MAX_FINDINGS:
@@ -108,10 +108,10 @@ class UntestedPreprocessing(RepoRule):
                 reported += 1
                 where = f"none of the {tests} test file(s)" if tests else "no test file (there are none)"
                 yield RepoFinding(
-                    f"{kind} `{name}` in preprocessing module {facts['path']} is referenced by {where}: looked for "
+                    f"{kind} `{name}` in preprocessing module {facts.path} is referenced by {where}: looked for "
                     f"an import or use of `{name}` in test_*.py / *_test.py / tests/; add a test that calls it "
-                    f"(e.g. tests/test_{facts['path'].rsplit('/', 1)[-1].rsplit('.', 1)[0]}.py)",
-                    path=facts["path"], line=line, evidence=[f"{facts['path']}:{line} {name}"],
+                    f"(e.g. tests/test_{facts.path.rsplit('/', 1)[-1].rsplit('.', 1)[0]}.py)",
+                    path=facts.path, line=line, evidence=[f"{facts.path}:{line} {name}"],
                 )
         if skipped:
             yield RepoFinding(f"{skipped} more untested preprocessing definition(s) not listed (the list stops at "

@@ -70,24 +70,24 @@ class NoModelTest(RepoRule):
         model_files = {role.path for role in model_code}
         module_words = knowledge.get("module_words", [])
         for facts in repo.source_facts():
-            stem = facts["path"].rsplit("/", 1)[-1].lower()
-            if not facts.get("notebook") and any(word in stem for word in module_words):
-                model_files.add(facts["path"])
-        model_defs = {name for facts in repo.source_facts() if facts["path"] in model_files for name, _k, _l in facts.get("defs", [])}
+            stem = facts.path.rsplit("/", 1)[-1].lower()
+            if not facts.notebook and any(word in stem for word in module_words):
+                model_files.add(facts.path)
+        model_defs = {name for facts in repo.source_facts() if facts.path in model_files for name, _k, _l in facts.defs}
         name_words = re.compile("|".join(re.escape(w) for w in knowledge.get("name_words", [])) or "$^", re.IGNORECASE)
         patterns = [*knowledge.get("calls", []), *knowledge.get("methods", [])]
         suffixes, stems = _module_suffixes([path for path in model_files if not path.endswith(".ipynb")])
         for facts in tests:
-            if calls_any(facts.get("calls", []), patterns):
+            if calls_any(facts.calls, patterns):
                 return
-            if any(name_words.search(name) for name, _kind, _line in facts.get("defs", [])):
+            if any(name_words.search(name) for name, _kind, _line in facts.defs):
                 return
-            own = {name for name, _kind, _line in facts.get("defs", [])}  # its own main() is not the model's
-            if (model_defs - own) & set(facts.get("names", [])):
+            own = {name for name, _kind, _line in facts.defs}  # its own main() is not the model's
+            if (model_defs - own) & set(facts.names):
                 return
             if _imports_any_of(facts, suffixes, stems):
                 return
-            if any(s.startswith("/") and name_words.search(s) for s in facts.get("strings", [])):
+            if any(s.startswith("/") and name_words.search(s) for s in facts.strings):
                 return
         main = profile.main_training_file() or model_code[0].path
         looked = f"{len(tests)} test file(s)" if tests else "test files (there are none)"
@@ -114,8 +114,8 @@ def _module_suffixes(paths: list[str]) -> tuple[set[str], set[str]]:
 
 def _imports_any_of(facts, suffixes: set[str], stems: set[str]) -> bool:
     """Whether a test imports one of the modules (``import pkg.train``, ``from pkg import train``)."""
-    names = set(facts.get("names", [])) & stems
-    for module in facts.get("imports", []):
+    names = set(facts.names) & stems
+    for module in facts.imports:
         module = module.lstrip(".")
         if module in suffixes or any(f"{module}.{name}" in suffixes for name in names):
             return True

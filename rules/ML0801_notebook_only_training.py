@@ -51,8 +51,8 @@ class NotebookOnlyTraining(RepoRule):
         notebooks = [role for role in training if role.notebook]
         if not notebooks or any(not role.notebook for role in training):
             return
-        scripts = [facts["path"] for facts in repo.source_facts()
-                   if not facts.get("notebook") and "train" in stem_words(facts["path"])]
+        scripts = [facts.path for facts in repo.source_facts()
+                   if not facts.notebook and "train" in stem_words(facts.path)]
         if scripts:
             return
         names = ", ".join(role.path for role in notebooks[:3])

@@ -65,15 +65,15 @@ class TrainingServingSkew(RepoRule):
         if not serving or not training:
             return
         knowledge = repo.knowledge.get("serving_preprocessing", {})
-        by_path = {facts["path"]: facts for facts in repo.code_facts()}
+        by_path = {facts.path: facts for facts in repo.code_facts()}
         pattern = re.compile(PREPROCESSING_PATTERN)
-        prep_modules = [facts["path"] for facts in repo.source_facts()
-                        if not facts.get("notebook") and module_matches(facts["path"], pattern)]
+        prep_modules = [facts.path for facts in repo.source_facts()
+                        if not facts.notebook and module_matches(facts.path, pattern)]
         used_modules: set[str] = set()
         inline: list[str] = []
         for role in training:
             facts = by_path[role.path]
-            calls = facts.get("calls", [])
+            calls = facts.calls
             if calls_any(calls, knowledge.get("pipeline_calls", [])):
                 return  # the persisted model is a pipeline that carries its preprocessing
             used_modules.update(path for path in prep_modules if path != role.path and imports_module(facts, path))
@@ -104,16 +104,16 @@ def _reuses(facts, used_modules: set[str], words: list[str], knowledge, by_path)
     module), name a preprocessing object, or build a pipeline."""
     if any(imports_module(facts, path) for path in used_modules):
         return True
-    names = [name.lower() for name in facts.get("names", [])] + [s.lower() for s in facts.get("strings", [])]
+    names = [name.lower() for name in facts.names] + [s.lower() for s in facts.strings]
     if any(word in name for name in names for word in words):
         return True
-    if calls_any(facts.get("calls", []), knowledge.get("pipeline_calls", [])):
+    if calls_any(facts.calls, knowledge.get("pipeline_calls", [])):
         return True
     for path, other in by_path.items():
-        if path != facts.get("path") and not other.get("test") and imports_module(facts, path):
+        if path != facts.path and not other.test and imports_module(facts, path):
             if any(imports_module(other, used) for used in used_modules):
                 return True
-            other_names = [name.lower() for name in [*other.get("names", []), *other.get("strings", [])]]
+            other_names = [name.lower() for name in [*other.names, *other.strings]]
             if any(word in name for name in other_names for word in words):
                 return True
     return False

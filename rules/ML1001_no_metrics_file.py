@@ -6,6 +6,7 @@ import fnmatch
 
 from mllint.repo.mlcode import calls_any, config_mentions, entry_point, stem_words
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
+from mllint.core.facts import FileFacts
 
 EVAL_PRINT = ("from sklearn.metrics import accuracy_score\n\n\ndef evaluate(y, pred):\n"
               "    print('accuracy', accuracy_score(y, pred))\n")
@@ -55,7 +56,7 @@ class NoMetricsFile(RepoRule):
         evaluating = profile.where("computes_metrics", core=True)
         if not profile.training:  # without training, only evaluation scripts count (not a metrics library)
             evaluating = [role for role in evaluating
-                          if "eval" in stem_words(role.path) or entry_point(repo.facts.get(role.path, {"path": role.path}))]
+                          if "eval" in stem_words(role.path) or entry_point(repo.facts.get(role.path) or FileFacts.empty(role.path))]
         if not evaluating:
             return
         knowledge = repo.knowledge.get("metrics_writers", {})

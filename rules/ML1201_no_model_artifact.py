@@ -52,8 +52,8 @@ class NoModelArtifact(RepoRule):
         if profile.where("persists"):
             return
         for role in profile.training:
-            facts = repo.facts.get(role.path, {})
-            strings = [s.lower() for s in facts.get("strings", [])]
+            facts = repo.facts.get(role.path)
+            strings = [s.lower() for s in facts.strings] if facts else []
             if any(s.endswith(MODEL_SUFFIXES) or ("." in s.rsplit("/", 1)[-1] and any(w in s for w in MODEL_WORDS))
                    for s in strings):
                 return  # the training code names a model file: written in a way we do not recognise

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from mllint.analysis.evidence import evidence_for, short
-from mllint.core.findings import Fix
+from mllint.analysis.edits import RawFix, replace
 from mllint.catalogue.rule import CodeRule, Example, FixExample
 
 
@@ -148,7 +148,7 @@ class NanEquality(CodeRule):
             return f"use ~np.isnan({shown})" if negated else f"use np.isnan({shown})"
         return f"use not math.isnan({shown})" if negated else f"use math.isnan({shown})"
 
-    def _fix(self, node: ast.Compare, nan_left: bool, negated: bool) -> Fix | None:
+    def _fix(self, node: ast.Compare, nan_left: bool, negated: bool) -> RawFix | None:
         """``pd.isna``/``pd.notna`` when pandas is imported, else ``np.isnan``/``~np.isnan``; one comparison only."""
         if len(node.ops) != 1:
             return None
@@ -159,29 +159,10 @@ class NanEquality(CodeRule):
             func = f"{'~' if negated else ''}{aliases['numpy']}.isnan"
         else:
             return None
-        return Fix("unsafe", f"replace by `{func.lstrip('~')}(...)`{' negated' if func.startswith('~') else ''} "
-                             "(unsafe: the test now does what it says, so the result changes)",
-                   data={"func": func, "nan_left": nan_left})
-
-    @classmethod
-    def fixer(cls, targets, ctx):
-        import libcst as cst
-
-        from mllint.fix.cst import TargetedTransformer
-
-        class IsNa(TargetedTransformer):
-            def leave_Comparison(self, original, updated):
-                fix = self.fix_of(original) if self.is_target(original) else None
-                if fix is None or not fix.data or len(updated.comparisons) != 1:
-                    return updated
-                other = updated.comparisons[0].comparator if fix.data["nan_left"] else updated.left
-                other = other.with_changes(lpar=[], rpar=[]) if fix.data["nan_left"] else other
-                func = fix.data["func"]
-                call = cst.Call(func=cst.parse_expression(func.lstrip("~")), args=[cst.Arg(other)])
-                result = cst.UnaryOperation(cst.BitInvert(), call) if func.startswith("~") else call
-                return result.with_changes(lpar=updated.lpar, rpar=updated.rpar)
-
-        return IsNa(targets)
+        other = node.comparators[0] if nan_left else node.left
+        return RawFix("unsafe", f"replace by `{func.lstrip('~')}(...)`{' negated' if func.startswith('~') else ''} "
+                                "(unsafe: the test now does what it says, so the result changes)",
+                      [replace(node, f"{func}({self.ctx.segment(other)})")])
 
     def visit_Compare(self, node: ast.Compare) -> None:
         left = node.left

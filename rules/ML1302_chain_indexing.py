@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from mllint.analysis.evidence import OTHER, TracksBindings, evidence_for, is_true, keyword, short
-from mllint.core.findings import Fix
+from mllint.analysis.edits import RawFix, insert, remove_argument, replace, start_of
 from mllint.catalogue.rule import CodeRule, Example, FixExample
 
 
@@ -116,55 +116,6 @@ class ChainIndexing(TracksBindings, CodeRule):
         """, unsafe=True),
     ]
 
-    @classmethod
-    def fixer(cls, targets, ctx):
-        import libcst as cst
-
-        from mllint.fix.cst import TargetedTransformer
-
-        def column(node) -> bool:
-            if isinstance(node, cst.SimpleString):
-                return True
-            return isinstance(node, cst.List) and bool(node.elements) and all(isinstance(e.value, cst.SimpleString) for e in node.elements)
-
-        class ToLoc(TargetedTransformer):
-            def leave_Expr(self, original, updated):
-                """``df["c"].fillna(0, inplace=True)`` -> ``df["c"] = df["c"].fillna(0)``."""
-                call = updated.value
-                fix = self.fix_of(original.value) if self.is_target(original.value) else None
-                if fix is None or fix.data.get("kind") != "inplace" or not isinstance(call, cst.Call) \
-                        or not isinstance(call.func, cst.Attribute):
-                    return updated
-                args = [arg for arg in call.args if not (arg.keyword and arg.keyword.value == "inplace")]
-                if args:
-                    args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-                call = call.with_changes(args=args)
-                return cst.Assign(targets=[cst.AssignTarget(call.func.value.deep_clone())], value=call, semicolon=updated.semicolon)
-
-            def leave_Subscript(self, original, updated):
-                fix = self.fix_of(original) if self.is_target(original) else None
-                if fix is None or fix.data.get("kind") != "loc" or not isinstance(updated.value, cst.Subscript):
-                    return updated
-                inner = updated.value
-                if len(inner.slice) != 1 or len(updated.slice) != 1:
-                    return updated
-                first, second = inner.slice[0].slice, updated.slice[0].slice
-                if not (isinstance(first, cst.Index) and isinstance(second, cst.Index)):
-                    return updated
-                if column(first.value) and not column(second.value):
-                    rows, cols = second.value, first.value
-                elif column(second.value) and not column(first.value):
-                    rows, cols = first.value, second.value
-                else:
-                    return updated
-                return cst.Subscript(
-                    value=cst.Attribute(value=inner.value, attr=cst.Name("loc")),
-                    slice=[cst.SubscriptElement(cst.Index(rows), comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
-                           cst.SubscriptElement(cst.Index(cols))],
-                )
-
-        return ToLoc(targets)
-
     def __init__(self, ctx, options=None) -> None:
         super().__init__(ctx, options)
         table = ctx.knowledge.get("smells_pandas", {})
@@ -219,8 +170,24 @@ class ChainIndexing(TracksBindings, CodeRule):
                 suggestion = self._suggest(target)
                 self.report(target, f"chained assignment `{short(target, 60)} = …` may write to a temporary copy "
                                     f"(a no-op under pandas copy-on-write); use {suggestion}",
-                            fix=Fix("unsafe", f"use {suggestion} (unsafe: .loc selects rows by label, the chained "
-                                              "form may have used positions)", data={"kind": "loc"}) if _loc_fixable(target) else None)
+                            fix=self._loc_fix(target, suggestion))
+
+    def _loc_fix(self, target: ast.Subscript, suggestion: str) -> RawFix | None:
+        """``base[col][rows]`` / ``base[rows][col]`` → ``base.loc[rows, col]``."""
+        if not _loc_fixable(target):
+            return None
+        inner = target.value
+        assert isinstance(inner, ast.Subscript)
+        first, second = inner.slice, target.slice
+        if _literal_columns(first) and not _literal_columns(second):
+            rows, cols = second, first
+        elif _literal_columns(second) and not _literal_columns(first):
+            rows, cols = first, second
+        else:
+            return None
+        segment = self.ctx.segment
+        return RawFix("unsafe", f"use {suggestion} (unsafe: .loc selects rows by label, the chained form may have used positions)",
+                      [replace(target, f"{segment(inner.value)}.loc[{segment(rows)}, {segment(cols)}]")])
 
     def visit_Assign(self, node: ast.Assign) -> None:
         self._check_targets(node.targets)
@@ -245,9 +212,10 @@ class ChainIndexing(TracksBindings, CodeRule):
                        and is_true(flag.value) and isinstance(flag.value, ast.Constant))
             self.report(node, f"`{short(receiver)}.{func.attr}(..., inplace=True)` modifies a temporary selection, not the DataFrame; "
                               f"assign the result instead: `{short(receiver)} = {short(receiver)}.{func.attr}(...)`",
-                        fix=Fix("unsafe", f"assign the result: `{short(receiver)} = {short(receiver)}.{func.attr}(...)` without "
-                                          "inplace=True (unsafe: the change now reaches the DataFrame)",
-                                data={"kind": "inplace"}) if fixable else None)
+                        fix=RawFix("unsafe", f"assign the result: `{short(receiver)} = {short(receiver)}.{func.attr}(...)` without "
+                                             "inplace=True (unsafe: the change now reaches the DataFrame)",
+                                   [insert(start_of(self.ctx.parent), f"{self.ctx.segment(receiver)} = "), remove_argument(node, flag)])
+                        if fixable and receiver.lineno == receiver.end_lineno else None)
 
 
 def _loc_fixable(target: ast.Subscript) -> bool:
@@ -268,3 +236,11 @@ def _assignable(node: ast.AST) -> bool:
     if not isinstance(node, (ast.Subscript, ast.Attribute)):
         return False
     return not any(isinstance(child, (ast.Call, ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr)) for child in ast.walk(node))
+
+
+def _literal_columns(node: ast.AST) -> bool:
+    """A column label literal: ``"a"`` or ``["a", "b"]``."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str)
+    return isinstance(node, ast.List) and bool(node.elts) and all(
+        isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts)

@@ -6,7 +6,7 @@ import ast
 import re
 
 from mllint.analysis.evidence import OTHER, PANDAS, WEAK, TracksBindings, evidence_for, short
-from mllint.core.findings import Fix
+from mllint.analysis.edits import RawFix, end_of, replace_span
 from mllint.catalogue.rule import CodeRule, Example, FixExample
 
 COLUMN_NAMES = re.compile(r"(?i)(col|feat|target|label|field)")  # x[feature_cols].values
@@ -144,24 +144,12 @@ class DataFrameValues(TracksBindings, CodeRule):
         if kind != PANDAS and isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Attribute) \
                 and receiver.func.attr in self.non_pandas_results:
             return
+        end = end_of(node)
         self.report(node, f"`{short(receiver)}.values` on a pandas object; use `{short(receiver)}.to_numpy()` "
                           "(always an ndarray, explicit dtype/na_value)",
-                    fix=Fix("unsafe", "replace `.values` by `.to_numpy()` (unsafe: a Series of an extension dtype "
-                                      "— categorical, nullable, tz-aware — then gives an ndarray, not an ExtensionArray)"))
-
-    @classmethod
-    def fixer(cls, targets, ctx):
-        import libcst as cst
-
-        from mllint.fix.cst import TargetedTransformer
-
-        class ToNumpy(TargetedTransformer):
-            def leave_Attribute(self, original, updated):
-                if original.attr.value == "values" and self.is_target(original):
-                    return cst.Call(func=updated.with_changes(attr=cst.Name("to_numpy")))
-                return updated
-
-        return ToNumpy(targets)
+                    fix=RawFix("unsafe", "replace `.values` by `.to_numpy()` (unsafe: a Series of an extension dtype "
+                                         "— categorical, nullable, tz-aware — then gives an ndarray, not an ExtensionArray)",
+                               [replace_span((end[0], end[1] - len("values")), end, "to_numpy()")]))
 
     def _plausible(self, receiver: ast.AST, evidence) -> bool:
         """No binding says what it is: accept column selections, and plain names in a pure pandas file."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from mllint.analysis.evidence import EVAL_MODEL, MODEL, NOT_MODEL, TracksBindings, dotted, evidence_for, short
-from mllint.core.findings import Fix
+from mllint.analysis.edits import RawFix, delete, end_of
 from mllint.catalogue.rule import CodeRule, Example, FixExample
 
 
@@ -187,23 +187,10 @@ class ForwardCalledDirectly(TracksBindings, CodeRule):
     def _report(self, node: ast.Call, receiver: ast.AST, known: bool) -> None:
         self.report(node, f"`{short(receiver)}.forward(...)` skips the module's hooks (DDP sync, torch.compile, "
                           f"quantisation, feature hooks); call `{short(receiver)}(...)` instead",
-                    fix=Fix("safe" if known else "unsafe",
-                            f"call the module: `{short(receiver)}(...)`" + ("" if known else
-                            " (unsafe: the object is not known to be an nn.Module)")))
-
-    @classmethod
-    def fixer(cls, targets, ctx):
-        from mllint.fix.cst import TargetedTransformer
-
-        class CallModule(TargetedTransformer):
-            def leave_Call(self, original, updated):
-                func = updated.func
-                if self.is_target(original) and getattr(getattr(func, "attr", None), "value", None) == "forward":
-                    return updated.with_changes(func=func.value)
-                return updated
-
-        return CallModule(targets)
-
+                    fix=RawFix("safe" if known else "unsafe",
+                               f"call the module: `{short(receiver)}(...)`" + ("" if known else
+                               " (unsafe: the object is not known to be an nn.Module)"),
+                               [delete(end_of(receiver), end_of(node.func))]))
 
 def _defines_forward(cls: ast.ClassDef) -> bool:
     return any(isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == "forward" for item in cls.body)

@@ -6,7 +6,7 @@ import ast
 from bisect import bisect_right
 
 from mllint.analysis.evidence import TracksBindings, evidence_for, is_true, keyword, short
-from mllint.core.findings import Fix
+from mllint.analysis.edits import RawFix, insert, start_of
 from mllint.catalogue.rule import CodeRule, Example, FixExample
 
 
@@ -135,25 +135,10 @@ class InplaceResultDiscarded(TracksBindings, CodeRule):
         target = short(receiver, 30)
         self.report(call, f"the result of `{target}.{method}(...)` is discarded: it returns a new object and leaves "
                           f"{target} unchanged; assign it: `{target} = {target}.{method}(...)`",
-                    fix=Fix("unsafe", f"assign the result: `{target} = {target}.{method}(...)` (unsafe: the step "
-                                      "now takes effect, so the data downstream changes)") if _assignable(receiver) else None)
-
-    @classmethod
-    def fixer(cls, targets, ctx):
-        import libcst as cst
-
-        from mllint.fix.cst import TargetedTransformer
-
-        class AssignResult(TargetedTransformer):
-            def leave_Expr(self, original, updated):
-                call = updated.value
-                if not (self.is_target(original.value) and isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)):
-                    return updated
-                receiver = call.func.value
-                return cst.Assign(targets=[cst.AssignTarget(receiver.deep_clone())], value=call, semicolon=updated.semicolon)
-
-        return AssignResult(targets)
-
+                    fix=RawFix("unsafe", f"assign the result: `{target} = {target}.{method}(...)` (unsafe: the step "
+                                         "now takes effect, so the data downstream changes)",
+                               [insert(start_of(node), f"{self.ctx.segment(receiver)} = ")])
+                    if _assignable(receiver) and receiver.lineno == receiver.end_lineno else None)
 
 def _assignable(node: ast.AST) -> bool:
     """A name, attribute or subscript chain without calls: something ``x = ...`` can rebind."""

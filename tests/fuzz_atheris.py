@@ -12,20 +12,17 @@ import sys
 import atheris
 
 with atheris.instrument_imports():
-    from mllint.catalogue.loader import load_catalogue
-    from mllint.engine.codepass import analyze_file
-    from mllint.config.settings import Settings
-    from mllint.knowledge.loader import load_knowledge
+    from pathlib import Path
 
-CATALOGUE = load_catalogue()
-CODES = {rule.code for rule in CATALOGUE.code_rules()}
-KNOWLEDGE = load_knowledge()
-OPTIONS = {rule.code: Settings().rule_options(rule) for rule in CATALOGUE.code_rules()}
+    from mllint.config.settings import Settings
+    from mllint.engine.session import Session
+
+SESSION = Session(Path.cwd(), Settings(select=["ALL"]))
 
 
 def one_input(data: bytes) -> None:
     for path in ("train.py", "analysis.ipynb"):
-        analyze_file(path, data, CATALOGUE, CODES, KNOWLEDGE, OPTIONS)
+        SESSION.analyze(path, data, SESSION.code_enabled)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from mllint.adopt.baseline import Baseline, SourceLines, compare, finding_key
 from mllint.config.settings import Settings
-from mllint.engine.run import run_check
+from mllint.engine.session import Session
 from mllint.core.findings import Finding
 from mllint.testing import notebook_json
 
@@ -19,7 +19,7 @@ SPLIT = "from sklearn.model_selection import train_test_split\n"
 
 
 def _code_findings(root: Path):
-    result = run_check(root, Settings(select=["ML0301"]), use_cache=False, jobs=1)
+    result = Session(root, Settings(select=["ML0301"])).check(use_cache=False, jobs=1)
     return [f for f in result.findings if f.code == "ML0301"]
 
 
@@ -87,10 +87,10 @@ def test_removed_finding_is_reported_fixed(make_repo):
 
 def test_repository_finding_fingerprint_ignores_counts_in_the_message(make_repo):
     root = make_repo({"train.py": "x = 1\n"})
-    result = run_check(root, Settings(select=["ML0501"]), use_cache=False, jobs=1)
+    result = Session(root, Settings(select=["ML0501"])).check(use_cache=False, jobs=1)
     baseline = Baseline.from_findings(result.findings, root)
     (root / "more.py").write_text("y = 2\n")
-    again = run_check(root, Settings(select=["ML0501"]), use_cache=False, jobs=1)
+    again = Session(root, Settings(select=["ML0501"])).check(use_cache=False, jobs=1)
     assert again.findings[0].message != result.findings[0].message  # "for 2 code file(s)"
     assert len(compare(again.findings, baseline, root).baselined) == 1
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from mllint.engine import codepass
+from mllint.engine import codepass, worker
 from mllint.engine import run as engine
 
 from mllint.catalogue.loader import FACTORS, load_catalogue
@@ -38,7 +38,7 @@ def test_every_rule_is_implemented_and_has_examples(rule):
     if issubclass(rule, CodeRule):
         has_visitor = any(a.startswith(("visit_", "leave_")) for a in dir(rule)) or rule.finish is not CodeRule.finish
         if rule.code in ENGINE_RULES:
-            sources = "".join(Path(mod.__file__).read_text() for mod in (codepass, engine))
+            sources = "".join(Path(mod.__file__).read_text() for mod in (codepass, engine, worker))
             assert f'"{rule.code}"' in sources, f"{rule.code} is not reported by the engine"
         else:
             assert has_visitor, f"{rule.code} has no implementation"

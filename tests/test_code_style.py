@@ -8,7 +8,7 @@ import pytest
 
 from mllint.catalogue.loader import load_catalogue
 from mllint.config.settings import Settings
-from mllint.engine.run import run_check
+from mllint.engine.session import Session
 
 RULE = load_catalogue().get("ML0306")
 MODULE = __import__(RULE.__module__, fromlist=["x"])
@@ -17,7 +17,7 @@ MESSY = "import os, sys\ndef LoadData(Path):\n  Data = open(Path).read()\n  retu
 
 
 def _run(root: Path, **settings) -> list:
-    result = run_check(root, Settings(select=["ML0306"], **settings), use_cache=False, jobs=1)
+    result = Session(root, Settings(select=["ML0306"], **settings)).check(use_cache=False, jobs=1)
     return [f for f in result.findings if f.code == "ML0306"]
 
 
@@ -64,7 +64,7 @@ def test_no_ruff_is_a_notice_not_a_crash(make_repo, monkeypatch, capsys):
 def test_failing_ruff_is_a_notice_not_a_crash(make_repo, monkeypatch, capsys):
     root = make_repo({"train.py": MESSY})
     monkeypatch.setattr(MODULE, "find_ruff", lambda: "/bin/false")
-    result = run_check(root, Settings(select=["ML0306", "ML0004"]), use_cache=False, jobs=1)
+    result = Session(root, Settings(select=["ML0306", "ML0004"])).check(use_cache=False, jobs=1)
     assert result.findings == []
     assert "ruff failed (exit 1)" in capsys.readouterr().err
     root2 = make_repo({"train.py": MESSY, "ruff.toml": "this is not toml ==="})

@@ -11,7 +11,7 @@ from hypothesis import given, settings, strategies as st
 from mllint.engine import run as engine
 from mllint.config.settings import DEFAULT_EXCLUDE, Settings, path_matches
 from mllint.repo.inventory import ExcludeMatcher
-from mllint.engine.run import run_check
+from mllint.engine.session import Session
 
 MESSY = "import os, sys\ndef LoadData(Path):\n  Data=open(Path).read()\n  return Data\nclass model:\n  def Fit(self, X):\n    pass\n"
 
@@ -25,7 +25,7 @@ def test_warm_run_reads_no_file_and_reuses_ruff_counts(make_repo, monkeypatch):
     for rel in (root / "pkg").iterdir():  # older than the 2 s "fresh" window: stat keys are recorded
         os.utime(rel, (1_600_000_000, 1_600_000_000))
     config = Settings(select=["ALL"])
-    first = run_check(root, config, jobs=1)
+    first = Session(root, config).check(jobs=1)
     assert any(f.code == "ML0306" for f in first.findings)
 
     def refuse(*_args, **_kwargs):
@@ -33,7 +33,7 @@ def test_warm_run_reads_no_file_and_reuses_ruff_counts(make_repo, monkeypatch):
 
     monkeypatch.setattr(engine, "_hash_file", refuse)  # unchanged (size, mtime, inode): no read
     monkeypatch.setattr(_ml0306_module(), "run_ruff", refuse)  # same contents: memoised counts
-    second = run_check(root, config, jobs=1)
+    second = Session(root, config).check(jobs=1)
     assert second.cache_hits == 5
     assert [f.to_json() for f in second.findings] == [f.to_json() for f in first.findings]
 
@@ -41,7 +41,7 @@ def test_warm_run_reads_no_file_and_reuses_ruff_counts(make_repo, monkeypatch):
 def test_a_changed_file_is_rehashed_and_ruff_runs_again(make_repo, monkeypatch):
     root = make_repo({"a.py": MESSY, "b.py": MESSY})
     config = Settings(select=["ALL"])
-    run_check(root, config, jobs=1)
+    Session(root, config).check(jobs=1)
     (root / "b.py").write_text(MESSY + "import json\n")
     calls = []
     real = _ml0306_module().run_ruff
@@ -51,13 +51,13 @@ def test_a_changed_file_is_rehashed_and_ruff_runs_again(make_repo, monkeypatch):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(_ml0306_module(), "run_ruff", counting)
-    result = run_check(root, config, jobs=1)
+    result = Session(root, config).check(jobs=1)
     assert result.cache_hits == 1 and len(calls) == 1
 
 
 def test_no_cache_means_no_memo(make_repo):
     root = make_repo({"a.py": MESSY})
-    run_check(root, Settings(select=["ALL"]), use_cache=False, jobs=1)
+    Session(root, Settings(select=["ALL"])).check(use_cache=False, jobs=1)
     assert not (root / ".mllint_cache").exists()
 
 

@@ -20,9 +20,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from mllint.catalogue.loader import load_catalogue
-from mllint.engine.codepass import analyze_file
 from mllint.config.settings import ConfigError, Settings, load_settings
-from mllint.engine.run import run_check
+from mllint.engine.session import Session
 from mllint.knowledge.loader import load_knowledge
 from mllint.catalogue.rule import Example
 from mllint.analysis.suppress import parse_suppressions
@@ -36,16 +35,16 @@ settings.load_profile("long" if LONG else "ci")
 
 CATALOGUE = load_catalogue()
 ALL_CODE = {rule.code for rule in CATALOGUE.code_rules()}
-KNOWLEDGE = load_knowledge()
-OPTIONS = {rule.code: Settings().rule_options(rule) for rule in CATALOGUE.code_rules()}
+SESSION = Session(Path.cwd(), Settings(select=["ALL"]))
 COUNTS: dict[str, int] = {}
 
 
 def check_bytes(path: str, data: bytes) -> list:
     """The code pass on one file with every code rule: must return, never raise."""
     COUNTS[path.rsplit(".", 1)[-1]] = COUNTS.get(path.rsplit(".", 1)[-1], 0) + 1
-    findings, facts = analyze_file(path, data, CATALOGUE, ALL_CODE, KNOWLEDGE, OPTIONS)
-    json.dumps(facts)  # facts must stay JSON-serialisable (they are cached)
+    analysis = SESSION.analyze(path, data, frozenset(ALL_CODE))
+    findings = analysis.findings
+    json.dumps(analysis.facts.to_json())  # facts must stay JSON-serialisable (they are cached)
     json.dumps([f.to_cache() for f in findings])
     return findings
 
@@ -194,7 +193,7 @@ def test_random_mllint_configs_are_valid_or_a_config_error(table, as_text_garbag
         except ConfigError:
             return  # exit 2: the user's own invalid configuration
         settings_ = settings_.model_copy(update={"cache_dir": None, "jobs": 1})
-        run_check(root, settings_, use_cache=False, jobs=1)
+        Session(root, settings_).check(use_cache=False, jobs=1)
 
 
 # -- repository files ----------------------------------------------------------------------------------------------
@@ -229,7 +228,7 @@ def test_random_repository_files(files, requirements, with_code):
             contents["train.py"] = "import yaml\nparams = yaml.safe_load(open('params.yaml'))\n"
         write_repo(tmp / "repo", contents, use_git=False)
         COUNTS["repo"] = COUNTS.get("repo", 0) + 1
-        result = run_check(tmp / "repo", Settings(select=["ALL"]), use_cache=False, jobs=1)
+        result = Session(tmp / "repo", Settings(select=["ALL"])).check(use_cache=False, jobs=1)
         crashed = [f.message for f in result.findings if f.code == "ML0004"]
         assert not crashed, crashed
         assert not (tmp / "repo" / "MARKER").exists()

@@ -21,9 +21,11 @@ from pathlib import Path
 
 import pytest
 
+from mllint.engine import pool
 from mllint.engine import run as engine
+from mllint.engine import worker
 from mllint.config.settings import Settings
-from mllint.engine.run import run_check
+from mllint.engine.session import Session
 from mllint.testing import git, notebook_json
 
 HANG = 120  # seconds: a run that takes longer than this is a hang
@@ -175,7 +177,7 @@ def test_file_replaced_by_a_fifo_after_discovery_is_skipped(make_repo, monkeypat
         return inventory
 
     monkeypatch.setattr(engine, "discover", discover_then_swap)
-    result = run_check(root, Settings(select=["ALL"]), use_cache=False, jobs=1)
+    result = Session(root, Settings(select=["ALL"])).check(use_cache=False, jobs=1)
     assert any(f.code == "ML0003" and f.path == "b.py" and "regular" in f.message for f in result.findings)
 
 
@@ -195,14 +197,14 @@ def test_unreadable_and_vanishing_files(make_repo, monkeypatch):
         return real_open(path, *args, **kwargs)
 
     monkeypatch.setattr(engine, "discover", discover_then_delete)
-    monkeypatch.setattr(engine.os, "open", guarded_open)
-    result = run_check(root, Settings(select=["ALL"]), use_cache=True, jobs=1)
+    monkeypatch.setattr(worker.os, "open", guarded_open)
+    result = Session(root, Settings(select=["ALL"])).check(use_cache=True, jobs=1)
     by_path = {(f.path, f.code) for f in result.findings}
     assert ("gone.py", "ML0003") in by_path and ("locked.py", "ML0003") in by_path
     assert ("c.py", "ML0001") in by_path  # the rest of the run went on
     monkeypatch.undo()
     os.chmod(root / "locked.py", 0o644)
-    second = run_check(root, Settings(select=["ALL"]), use_cache=True, jobs=1)  # unreadable results were not cached
+    second = Session(root, Settings(select=["ALL"])).check(use_cache=True, jobs=1)  # unreadable results were not cached
     assert not any(f.path == "locked.py" and f.code == "ML0003" for f in second.findings)
 
 
@@ -331,7 +333,7 @@ def test_no_network_access(make_repo, monkeypatch):
     monkeypatch.setattr(socket, "socket", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    result = run_check(root, Settings(select=["ALL"]), use_cache=False, jobs=2)  # forked workers inherit the patch
+    result = Session(root, Settings(select=["ALL"])).check(use_cache=False, jobs=2)  # forked workers inherit the patch
     assert result.files_checked == 30
     assert not attempts
     assert not [f for f in result.findings if f.code == "ML0004"], [f.message for f in result.findings if f.code == "ML0004"]
@@ -344,15 +346,15 @@ def _many(n: int = 40) -> dict[str, str]:
 
 def test_a_worker_dying_costs_only_its_file(make_repo, monkeypatch):
     root = make_repo({**_many(), "boom.py": CLEAN}, use_git=False)
-    real = engine.analyze_file
+    real = worker.analyze_file
 
-    def maybe_die(path, *args, **kwargs):
+    def maybe_die(session, path, *args, **kwargs):
         if path == "boom.py":
             os._exit(17)
-        return real(path, *args, **kwargs)
+        return real(session, path, *args, **kwargs)
 
-    monkeypatch.setattr(engine, "analyze_file", maybe_die)
-    result = run_check(root, Settings(select=["ALL"]), use_cache=True, jobs=2)
+    monkeypatch.setattr(worker, "analyze_file", maybe_die)
+    result = Session(root, Settings(select=["ALL"])).check(use_cache=True, jobs=2)
     died = [f for f in result.findings if f.path == "boom.py"]
     assert [f.code for f in died] == ["ML0004"] and "died" in died[0].message
     assert {f.path for f in result.findings if f.code == "ML0001"} == set(_many())
@@ -361,17 +363,17 @@ def test_a_worker_dying_costs_only_its_file(make_repo, monkeypatch):
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_per_file_time_limit(make_repo, monkeypatch, jobs):
     root = make_repo({**_many(30), "slow.py": CLEAN}, use_git=False)
-    real = engine.analyze_file
+    real = worker.analyze_file
 
-    def maybe_slow(path, *args, **kwargs):
+    def maybe_slow(session, path, *args, **kwargs):
         if path == "slow.py":
             while True:  # a pure-Python endless loop (a pathological rule)
                 pass
-        return real(path, *args, **kwargs)
+        return real(session, path, *args, **kwargs)
 
-    monkeypatch.setattr(engine, "analyze_file", maybe_slow)
-    monkeypatch.setattr(engine, "FILE_TIMEOUT", 1.0)
-    result = run_check(root, Settings(select=["ALL"]), use_cache=False, jobs=jobs)
+    monkeypatch.setattr(worker, "analyze_file", maybe_slow)
+    monkeypatch.setattr(worker, "FILE_TIMEOUT", 1.0)
+    result = Session(root, Settings(select=["ALL"])).check(use_cache=False, jobs=jobs)
     slow = [f for f in result.findings if f.path == "slow.py"]
     assert [f.code for f in slow] == ["ML0003"] and "longer than" in slow[0].message
     assert {f.path for f in result.findings if f.code == "ML0001"} == set(_many(30))
@@ -379,19 +381,19 @@ def test_per_file_time_limit(make_repo, monkeypatch, jobs):
 
 def test_a_worker_stuck_below_python_is_abandoned(make_repo, monkeypatch):
     root = make_repo({**_many(30), "stuck.py": CLEAN}, use_git=False)
-    real = engine.analyze_file
+    real = worker.analyze_file
 
-    def maybe_stuck(path, *args, **kwargs):
+    def maybe_stuck(session, path, *args, **kwargs):
         if path == "stuck.py":
             signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})  # the alarm cannot reach us
             time.sleep(600)
-        return real(path, *args, **kwargs)
+        return real(session, path, *args, **kwargs)
 
-    monkeypatch.setattr(engine, "analyze_file", maybe_stuck)
-    monkeypatch.setattr(engine, "FILE_TIMEOUT", 1.0)
-    monkeypatch.setattr(engine, "STALL_GRACE", 2.0)
+    monkeypatch.setattr(worker, "analyze_file", maybe_stuck)
+    monkeypatch.setattr(worker, "FILE_TIMEOUT", 1.0)
+    monkeypatch.setattr(pool, "GRACE", 2.0)
     started = time.monotonic()
-    result = run_check(root, Settings(select=["ALL"]), use_cache=False, jobs=2)
+    result = Session(root, Settings(select=["ALL"])).check(use_cache=False, jobs=2)
     assert time.monotonic() - started < 100
     assert [f.code for f in result.findings if f.path == "stuck.py"] == ["ML0003"]
     assert {f.path for f in result.findings if f.code == "ML0001"} == set(_many(30))

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from mllint.config.settings import ConfigError, Settings, load_settings
-from mllint.engine.run import run_check
+from mllint.engine.session import Session
 from mllint.testing import git, notebook_json, write_repo
 
 HERE = Path(__file__).parent
@@ -19,7 +19,7 @@ MY_CODES = ["ML0502", "ML0503", "ML0601", "ML0602", "ML0701", "ML0801", "ML0901"
 
 
 def _check(root: Path, codes=MY_CODES, **settings):
-    result = run_check(root, Settings(select=list(codes), **settings), use_cache=False, jobs=1)
+    result = Session(root, Settings(select=list(codes), **settings)).check(use_cache=False, jobs=1)
     return result.findings
 
 

@@ -8,7 +8,8 @@ import pytest
 from rich.console import Console
 
 from mllint.config.settings import Settings
-from mllint.engine.run import PARALLEL_THRESHOLD, run_check
+from mllint.engine.run import PARALLEL_THRESHOLD
+from mllint.engine.session import Session
 from mllint.output.progress import ProgressBar, wanted
 
 
@@ -71,7 +72,7 @@ def test_engine_reports_progress_up_to_the_total(make_repo, jobs):
     count = PARALLEL_THRESHOLD + 6
     repo = make_repo({f"pkg/m{i}.py": f"x = {i}\n" for i in range(count)})
     calls = []
-    result = run_check(repo, Settings(), use_cache=False, jobs=jobs, progress=lambda done, total: calls.append((done, total)))
+    result = Session(repo, Settings()).check(use_cache=False, jobs=jobs, progress=lambda done, total: calls.append((done, total)))
     assert result.files_checked == count
     assert calls and calls[-1] == (count, count)
     assert [d for d, _ in calls] == sorted(d for d, _ in calls) and all(t == count for _, t in calls)
@@ -79,10 +80,10 @@ def test_engine_reports_progress_up_to_the_total(make_repo, jobs):
 
 def test_cached_files_count_as_done(make_repo):
     repo = make_repo({f"m{i}.py": "x = 1\n" for i in range(5)})
-    run_check(repo, Settings())
+    Session(repo, Settings()).check()
     (repo / "m0.py").write_text("x = 2\n")
     calls = []
-    run_check(repo, Settings(), progress=lambda done, total: calls.append((done, total)))
+    Session(repo, Settings()).check(progress=lambda done, total: calls.append((done, total)))
     assert calls == [(5, 5)]  # one file analysed, four from the cache
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from mllint.config.settings import Settings
-from mllint.engine.run import run_check
+from mllint.engine.session import Session
 from mllint.knowledge.loader import load_knowledge
 from mllint.repo.manifests import (
     candidate_distributions,
@@ -31,7 +31,7 @@ BIG = "0123456789" * 110_000
 
 def check(root: Path, **options) -> list:
     settings = Settings(select=MY_RULES, options=options)
-    return run_check(root, settings, use_cache=False, jobs=1).findings
+    return Session(root, settings).check(use_cache=False, jobs=1).findings
 
 
 def codes(findings) -> set[str]:
@@ -233,7 +233,7 @@ def test_notebook_pip_install_declares(tmp_path):
 def test_unreadable_manifest_is_not_a_crash(tmp_path):
     root = write_repo(tmp_path / "bad", {"pyproject.toml": "[project\nname=", "train.py": "import numpy\n",
                                          "environment.yml": "dependencies: [\n"})
-    result = run_check(root, Settings(select=["ALL"]), use_cache=False, jobs=1)
+    result = Session(root, Settings(select=["ALL"])).check(use_cache=False, jobs=1)
     assert not [f for f in result.findings if f.code == "ML0004"]
 
 
@@ -253,14 +253,11 @@ def test_template_like_project_is_clean(tmp_path):
 
 
 def test_facts_mark_optional_imports_and_lines():
-    from mllint.catalogue.loader import load_catalogue
-    from mllint.engine.codepass import analyze_file
-
     source = (b"import numpy as np\ntry:\n    import ujson as json\nexcept ImportError:\n    import json\n"
               b"from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import pandas\nimport pandas.io\n")
-    _findings, facts = analyze_file("m.py", source, load_catalogue(), set(), load_knowledge(), {})
-    assert facts["optional_imports"] == ["json", "ujson"]  # pandas is also imported unconditionally
-    assert facts["import_lines"]["numpy"] == 1 and facts["import_lines"]["pandas"] == 8
+    facts = Session(Path.cwd(), Settings()).analyze("m.py", source, frozenset()).facts
+    assert facts.optional_imports == ["json", "ujson"]  # pandas is also imported unconditionally
+    assert facts.import_lines["numpy"] == 1 and facts.import_lines["pandas"] == 8
 
 
 def test_submodules_and_vendored_folders_are_local(tmp_path):
@@ -278,7 +275,7 @@ def test_hostile_dvc_yaml_is_not_a_crash(tmp_path):
         f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
         f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(20)) + "stages: *u\n"
     root = write_repo(tmp_path / "bomb", {".dvc/config": "[core]\n", "dvc.yaml": bomb, "data.dvc": "outs: [\n"})
-    result = run_check(root, Settings(select=["ALL"]), use_cache=False, jobs=1)
+    result = Session(root, Settings(select=["ALL"])).check(use_cache=False, jobs=1)
     assert not [f for f in result.findings if f.code == "ML0004"]
     assert any(f.code == "ML0105" and "no remote" in f.message for f in result.findings)
 

@@ -18,8 +18,8 @@ import yaml
 from typer.testing import CliRunner
 
 from mllint.cli import app
-from mllint.config.settings import load_settings
-from mllint.fix.scaffold import build_plan, load_repo
+from mllint.engine.session import Session
+from mllint.fix.scaffold import build_plan
 from mllint.testing import git
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -71,9 +71,9 @@ def _repo(root: Path, files: dict[str, str]) -> Path:
 
 
 def _plan(root: Path):
-    settings, _ = load_settings(root, None, {})
-    findings, model = load_repo(root, settings)
-    return findings, build_plan(root, findings, model)
+    result = Session.load(root).check(only="repo", use_cache=False)
+    assert result.model is not None
+    return result.findings, build_plan(root, result.findings, result.model)
 
 
 def _repo_codes(root: Path) -> set[str]:

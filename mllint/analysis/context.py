@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import ast
 import re
+from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from mllint.analysis.edits import Point, RawFix
+from mllint.analysis.params import ProjectParams, params_binding
 from mllint.knowledge.loader import canonical
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -69,20 +73,35 @@ def eval_binop(op: ast.operator, left: float, right: float) -> float:
     return left**right
 
 
+@dataclass(frozen=True)
+class RawFinding:
+    """A rule's report before it is located in the file: the node, the message, the fix if any."""
+
+    rule: CodeRule
+    node: ast.AST
+    message: str
+    fix: RawFix | None
+
+
 class FileContext:
     """Per-file state shared by all code rules during the single traversal."""
 
-    def __init__(self, path: str, tree: ast.Module, knowledge: dict[str, Any], notebook: bool) -> None:
+    def __init__(self, path: str, tree: ast.Module, knowledge: dict[str, Any], notebook: bool,
+                 lines: list[str] | None = None, params: ProjectParams | None = None) -> None:
         self.path = path
         self.tree = tree
         self.knowledge = knowledge
         self.is_notebook = notebook
         self.is_test = is_test_path(path)
+        #: The analysed program's lines (a notebook's joined cells), for source segments and edits.
+        self.lines = lines if lines is not None else ast.unparse(tree).split("\n")
+        #: The project's params file, if it has one (fixes that move values into it read it).
+        self.params = params
         self.imports: dict[str, str] = {}
         self.constants: dict[str, tuple[Any, ast.AST]] = {}
         self.parents: list[ast.AST] = []
         self.scopes: list[ast.AST] = []
-        self.raw_findings: list[tuple[CodeRule, ast.AST, str, Any]] = []
+        self.raw_findings: list[RawFinding] = []
         self._resolved: dict[ast.AST, str | None] = {}  # qualname memo (many rules ask about the same Call)
         #: notebooks: first line of each code cell in the joined program (set by the code pass).
         self.cell_starts: list[int] = []
@@ -204,8 +223,33 @@ class FileContext:
                 return scope
         return None
 
-    def report(self, rule: CodeRule, node: ast.AST, message: str, fix: Any = None) -> None:
-        self.raw_findings.append((rule, node, message, fix))
+    def report(self, rule: CodeRule, node: ast.AST, message: str, fix: RawFix | None = None) -> None:
+        self.raw_findings.append(RawFinding(rule, node, message, fix))
+
+    # -- source text (for messages and fixes) ---------------------------------------------------
+    def text(self, start: Point, end: Point) -> str:
+        """The program text between two ``ast`` positions (1-based lines, UTF-8 byte columns)."""
+        (first, start_col), (last, end_col) = start, end
+        if not 0 < first <= last <= len(self.lines):
+            return ""
+        if first == last:
+            return self.lines[first - 1].encode("utf-8")[start_col:end_col].decode("utf-8", "replace")
+        parts = [self.lines[first - 1].encode("utf-8")[start_col:].decode("utf-8", "replace"),
+                 *self.lines[first:last - 1],
+                 self.lines[last - 1].encode("utf-8")[:end_col].decode("utf-8", "replace")]
+        return "\n".join(parts)
+
+    def segment(self, node: ast.AST) -> str:
+        """The source text of ``node`` as written (its outer parentheses excluded)."""
+        end_line, end_col = getattr(node, "end_lineno", None), getattr(node, "end_col_offset", None)
+        if end_line is None or end_col is None:
+            return ast.unparse(node)
+        return self.text((getattr(node, "lineno"), getattr(node, "col_offset")), (end_line, end_col))
+
+    @cached_property
+    def params_binding(self) -> str | None:
+        """The module-level name bound to the project's params by a loader (``params = load_params()``)."""
+        return params_binding(self.tree, self.params)
 
 
 def _module_statements(body: list[ast.stmt]):

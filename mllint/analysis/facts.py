@@ -1,34 +1,14 @@
-"""Per-file facts: the small summary of each file that repository rules consume (map/reduce).
+"""Collecting a file's :class:`~mllint.core.facts.FileFacts` during the shared traversal.
 
-Collected during the same single traversal as the code rules, cached with the findings, and
-reduced by the repository model. Everything here must be JSON-serialisable.
+The collector is a visitor like the code rules (it never reports); the facts it fills are cached
+with the file's findings and reduced by the repository model (map/reduce).
 """
 
 from __future__ import annotations
 
 import ast
-from typing import Any
-
 from mllint.analysis.context import FileContext
-
-
-def empty_facts(path: str, notebook: bool, test: bool) -> dict[str, Any]:
-    return {
-        "path": path,
-        "notebook": notebook,
-        "test": test,
-        "parsed": False,
-        "lines": 0,
-        "imports": [],  # absolute module names imported (relative ones keep their leading dots)
-        "defs": [],  # [name, "function"|"class", line] for public top-level definitions
-        "calls": [],  # resolved dotted names of calls; unresolved method calls as ".method"
-        "names": [],  # identifiers and attribute names referenced (for test references)
-        "strings": [],  # string literals that look like file paths (contain a dot or a slash)
-        "import_lines": {},  # top-level imported module -> first line importing it (absolute imports)
-        "optional_imports": [],  # top-level modules only imported under try/except ImportError or TYPE_CHECKING
-        "module_calls": [],  # calls made at module level (outside any def/class), same naming as "calls"
-        "main_guard": False,  # has an `if __name__ == "__main__":` block (a script)
-    }
+from mllint.core.facts import Definition, FileFacts
 
 
 def _is_main_guard(stmt: ast.stmt) -> bool:
@@ -66,7 +46,7 @@ def _guarded(parents: list[ast.AST]) -> bool:
 class FactCollector:
     """Visitor run in the shared traversal (it is not a rule; it never reports)."""
 
-    def __init__(self, ctx: FileContext, facts: dict[str, Any]) -> None:
+    def __init__(self, ctx: FileContext, facts: FileFacts) -> None:
         self.ctx = ctx
         self.facts = facts
         self.imports: set[str] = set()
@@ -130,20 +110,18 @@ class FactCollector:
 
     def finish(self) -> None:
         tree = self.ctx.tree
-        defs = []
-        for stmt in tree.body:
-            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and not stmt.name.startswith("_"):
-                kind = "class" if isinstance(stmt, ast.ClassDef) else "function"
-                defs.append([stmt.name, kind, stmt.lineno])
-        self.facts.update(
-            parsed=True,
-            imports=sorted(self.imports),
-            defs=defs,
-            calls=sorted(self.calls),
-            names=sorted(self.names),
-            strings=sorted(self.strings)[:500],
-            import_lines=dict(sorted(self.import_lines.items())),
-            optional_imports=sorted(self.optional_tops - self.required_tops),
-            module_calls=sorted(self.module_calls),
-            main_guard=any(_is_main_guard(stmt) for stmt in tree.body),
-        )
+        facts = self.facts
+        facts.defs = [
+            Definition(stmt.name, "class" if isinstance(stmt, ast.ClassDef) else "function", stmt.lineno)
+            for stmt in tree.body
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and not stmt.name.startswith("_")
+        ]
+        facts.parsed = True
+        facts.imports = sorted(self.imports)
+        facts.calls = sorted(self.calls)
+        facts.names = sorted(self.names)
+        facts.strings = sorted(self.strings)[:500]
+        facts.import_lines = dict(sorted(self.import_lines.items()))
+        facts.optional_imports = sorted(self.optional_tops - self.required_tops)
+        facts.module_calls = sorted(self.module_calls)
+        facts.main_guard = any(_is_main_guard(stmt) for stmt in tree.body)

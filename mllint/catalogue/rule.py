@@ -14,19 +14,21 @@ from typing import TYPE_CHECKING, Any, ClassVar, Iterable
 
 from pydantic import BaseModel, ConfigDict
 
+from mllint.core.findings import KINDS, SEVERITIES, Finding, Kind, Severity
+
 if TYPE_CHECKING:  # pragma: no cover
     from mllint.analysis.context import FileContext
+    from mllint.analysis.edits import RawFix
     from mllint.repo.model import RepoModel
 
-SEVERITIES = ("error", "warning", "info")
+__all__ = ["KINDS", "SEVERITIES", "CodeRule", "Example", "FixExample", "RepoExample", "RepoFinding", "RepoRule", "Rule",
+           "RuleOptions", "make_finding"]
 
 
 class RuleOptions(BaseModel):
     """Base of a rule's ``Options``: kebab-case keys in ``[tool.mllint.options.<rule>]``, unknown keys refused."""
 
     model_config = ConfigDict(extra="forbid", alias_generator=lambda n: n.replace("_", "-"), populate_by_name=True)
-
-KINDS = ("code", "repo")
 
 
 @dataclass(frozen=True)
@@ -63,31 +65,6 @@ class FixExample:
     note: str = ""
 
 
-def loads_params(tree: ast.AST) -> bool:
-    """Does the module bind a params loader at module level (``params = load_params()``,
-    ``cfg = yaml.safe_load(open("params.yaml"))``, ``dvc.api.params_show()``)? Fixes that move
-    literals into the params file are offered only then (the fixer re-checks against the real file)."""
-    for stmt in getattr(tree, "body", []):
-        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) \
-                and isinstance(stmt.value, ast.Call) and "params" in ast.unparse(stmt.value):
-            return True
-    return False
-
-
-def literal_keywords(node: ast.Call, names: set[str]) -> dict[str, Any]:
-    """Keyword arguments among ``names`` whose value is a number literal (``-1`` included)."""
-    out: dict[str, Any] = {}
-    for keyword in node.keywords:
-        if keyword.arg in names:
-            try:
-                value = ast.literal_eval(keyword.value)
-            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-                continue
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                out[keyword.arg] = value
-    return out
-
-
 @dataclass(frozen=True)
 class RepoExample:
     """A small repository for a repository rule: file path -> content, optionally a git repo."""
@@ -107,6 +84,8 @@ class RepoFinding:
     path: str | None = None
     line: int | None = None
     evidence: list[str] = field(default_factory=list)
+    #: Structured facts for the rule's remedy (``fix --repo``): what is missing, which file (rule-defined keys).
+    data: dict[str, str] = field(default_factory=dict)
 
 
 class Rule:
@@ -122,7 +101,7 @@ class Rule:
     how_to_fix: ClassVar[str]
     violating: ClassVar[list] = []
     compliant: ClassVar[list] = []
-    #: Documented fixes (code rules with a ``fixer`` classmethod); they run as tests.
+    #: Documented fixes (of code rules whose reports carry a fix); they run as tests.
     fixes: ClassVar[list] = []
     #: Optional pydantic model of per-rule options (``[tool.mllint.options.<name>]``).
     Options: ClassVar[Any] = None
@@ -152,7 +131,8 @@ class CodeRule(Rule):
         self.ctx = ctx
         self.options = self.resolve_options(options)
 
-    def report(self, node: ast.AST, message: str, fix: Any = None) -> None:
+    def report(self, node: ast.AST, message: str, fix: RawFix | None = None) -> None:
+        """Report ``node``; ``fix`` (edits built with ``mllint.analysis.edits``) resolves it."""
         self.ctx.report(self, node, message, fix)
 
     def finish(self) -> None:
@@ -169,3 +149,10 @@ class RepoRule(Rule):
 
     def check(self, repo: RepoModel) -> Iterable[RepoFinding]:  # pragma: no cover - abstract
         raise NotImplementedError
+
+
+def make_finding(rule: type[Rule], message: str, path: str, **location: Any) -> Finding:
+    return Finding(
+        code=rule.code, name=rule.name, factor=rule.factor, kind=rule.kind,
+        severity=rule.severity, message=message, path=path, **location,
+    )

@@ -55,6 +55,7 @@ class SourceUnit:
     text: str
     line_map: LineMap | None = None
     cell_sources: dict[int, str] = field(default_factory=dict)  # neutralised source per code cell
+    raw_sources: dict[int, str] = field(default_factory=dict)  # each code cell's source as written
     _lines: list[str] | None = field(default=None, repr=False)
 
     def lines(self) -> list[str]:
@@ -162,8 +163,10 @@ def join_cells(cells: list[tuple[int, str]], skip: set[int] = frozenset()) -> So
     line_map = LineMap()
     chunks = []
     cell_sources = {}
+    raw_sources = {}
     line = 1
     for index, raw in cells:
+        raw_sources[index] = raw
         text = neutralise_cell(raw)
         if index in skip:
             text = "\n".join("" for _ in text.split("\n"))
@@ -172,7 +175,7 @@ def join_cells(cells: list[tuple[int, str]], skip: set[int] = frozenset()) -> So
         line_map.cells.append(index)
         chunks.append(text)
         line += text.count("\n") + 1
-    return SourceUnit("\n".join(chunks) + "\n", line_map, cell_sources)
+    return SourceUnit("\n".join(chunks) + "\n", line_map, cell_sources, raw_sources)
 
 
 def load_source(path: str, data: bytes) -> list[tuple[int, str]] | str:

@@ -19,7 +19,7 @@ from mllint import __version__
 from mllint.core.findings import Finding
 
 TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by mllint.\n"
-FORMAT = 2  # entries: [digest, findings, facts, stat key or None]
+FORMAT = 3  # entries: [digest, findings, facts, stat key or None]
 FINDING_KEYS = frozenset(f.name for f in dataclasses.fields(Finding))
 KEEP = 4  # result files kept (one per settings fingerprint, e.g. pre-commit's and CI's)
 

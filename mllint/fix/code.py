@@ -1,90 +1,241 @@
-"""Applying code fixes (``mllint check --fix / --unsafe-fixes / --diff``) with libcst.
+"""Applying code fixes (``mllint check --fix / --unsafe-fixes / --diff``): the edits findings carry.
 
-Detection stays on the fast stdlib ``ast``; a fixable finding carries a :class:`~mllint.core.findings.Fix`
-(applicability and message). Only when fixing is a file parsed with libcst: each fixable rule's
-``fixer(targets, fix_context)`` returns a ``libcst.CSTTransformer`` that rewrites the nodes at the
-findings' positions, keeping formatting and comments. The result must parse, and the loop re-checks
-until nothing more is fixed (fixes converge). In notebooks only the affected cells' sources change.
+A fixable finding carries its :class:`~mllint.core.findings.Fix`: text edits computed when the rule
+found it, the same edits the JSON output and the language server show. Fixing runs in rounds: each
+round applies every applicable fix whose edits do not overlap an edit already taken, keeps a file's
+edits only if the file still parses afterwards, and checks the changed contents again through the
+engine (as an in-memory overlay) until nothing applicable is left. Nothing is written until the
+caller decides to (``--fix``); ``--diff`` prints the same changes.
 """
 
 from __future__ import annotations
 
 import ast
+import codecs
 import difflib
 import json
+import os
+import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mllint.catalogue.loader import Catalogue
-from mllint.engine.codepass import analyze_file
-from mllint.core.findings import Finding
-from mllint.core.source import neutralise_cell
+from mllint.core.findings import Edit, Finding
+from mllint.core.source import SourceError, decode_python, neutralise_cell
+from mllint.engine.run import Only, RunResult
+from mllint.engine.session import Session
 
-#: Each round re-analyses the file and applies one rule's fixes (positions stay exact); 20 bounds the loop.
-MAX_ROUNDS = 20
-
-
-@dataclass
-class FixContext:
-    """What a fixer may know beyond the node: the file, its imports, the project's params."""
-
-    path: str
-    source: str
-    project_root: Path | None = None
-    params: dict[str, Any] = field(default_factory=dict)
-    params_file: str | None = None
-    #: Sections a fixer moved into the params file (shared by every file of one run; written by fix_files).
-    params_added: dict[str, dict[str, Any]] = field(default_factory=dict)
+#: Rounds of apply-and-recheck; fixes converge in one or two, the bound stops a fix that would cycle.
+MAX_ROUNDS = 10
 
 
 @dataclass
-class FileFix:
+class FileChange:
+    """One file's content before and after the fixes, and the findings those fixes resolved."""
+
     path: str
-    before: str
-    after: str
+    before: bytes
+    after: bytes
     fixed: list[Finding] = field(default_factory=list)
-    error: str | None = None
 
     @property
     def changed(self) -> bool:
         return self.before != self.after
 
     def diff(self) -> str:
-        return "".join(difflib.unified_diff(
-            self.before.splitlines(keepends=True), self.after.splitlines(keepends=True),
-            fromfile=f"a/{self.path}", tofile=f"b/{self.path}",
-        ))
+        before = self.before.decode("utf-8", "replace").splitlines(keepends=True)
+        after = self.after.decode("utf-8", "replace").splitlines(keepends=True)
+        return "".join(difflib.unified_diff(before, after, fromfile=f"a/{self.path}", tofile=f"b/{self.path}"))
+
+
+@dataclass
+class FixReport:
+    """What the rounds changed, what could not be done, and the last round's result (what is left)."""
+
+    changes: list[FileChange]
+    problems: list[str]
+    result: RunResult
+
+    @property
+    def fixed_count(self) -> int:
+        return sum(len(change.fixed) for change in self.changes)
 
 
 def applicable(finding: Finding, unsafe: bool) -> bool:
-    return finding.fix is not None and (finding.fix.applicability == "safe" or unsafe)
+    return finding.fix is not None and bool(finding.fix.edits) and (finding.fix.applicability == "safe" or unsafe)
 
 
-def _transform(source: str, findings: list[Finding], catalogue: Catalogue, ctx: FixContext) -> tuple[str, str | None]:
-    """Apply the first rule fixer (by code) that changes the source; returns the new source and that code."""
-    import libcst as cst
+def fix(session: Session, result: RunResult, *, unsafe: bool, files: list[str] | None = None,
+        only: Only = "all", use_cache: bool = True) -> FixReport:
+    """Apply the applicable fixes of ``result`` in rounds; the disk is not touched."""
+    originals: dict[str, bytes] = {}
+    overlay: dict[str, bytes] = dict(session.overlay)
+    fixed: dict[str, list[Finding]] = {}
+    problems: list[str] = []
+    for _round in range(MAX_ROUNDS):
+        todo = [finding for finding in result.findings if applicable(finding, unsafe)]
+        if not todo:
+            break
+        changed = _apply_round(session, todo, overlay, originals, fixed, problems)
+        if not changed:
+            break
+        session = session.with_overlay(overlay)
+        result = session.check(files=files, only=only, use_cache=use_cache)
+    changes = [FileChange(path, originals[path], overlay[path], fixed.get(path, [])) for path in sorted(originals)]
+    return FixReport([change for change in changes if change.changed], problems, result)
 
-    by_code = catalogue.by_code()
-    # (1-based line, 0-based column) -> the finding's Fix; a dict, so ``position in targets`` works
-    targets: dict[str, dict[tuple[int, int], Any]] = {}
-    for finding in findings:
-        targets.setdefault(finding.code, {})[(finding.line or 0, (finding.column or 1) - 1)] = finding.fix
-    module = cst.parse_module(source)
-    for code in sorted(targets):
-        rule = by_code.get(code)
-        make = getattr(rule, "fixer", None)
-        if make is None:
+
+def fix_files(session: Session, paths: list[str], *, unsafe: bool) -> FixReport:
+    """Fix only ``paths`` (code rules only, no cache): for tests and tools working on a few files."""
+    result = session.check(files=paths, only="code", use_cache=False)
+    return fix(session, result, unsafe=unsafe, files=paths, only="code", use_cache=False)
+
+
+def _apply_round(session: Session, todo: list[Finding], overlay: dict[str, bytes], originals: dict[str, bytes],
+                 fixed: dict[str, list[Finding]], problems: list[str]) -> bool:
+    """Take non-overlapping fixes, apply them file by file, keep what still parses. True if anything changed."""
+    chosen = _choose(todo)
+    while chosen:
+        by_path: dict[str, list[Edit]] = {}
+        for finding in chosen:
+            assert finding.fix is not None
+            for edit in finding.fix.edits:
+                if edit not in by_path.setdefault(edit.path, []):
+                    by_path[edit.path].append(edit)
+        new: dict[str, bytes] = {}
+        broken: set[str] = set()
+        for path, edits in by_path.items():
+            try:
+                current = overlay[path] if path in overlay else session.read(path)
+            except OSError as exc:
+                problems.append(f"{path}: not fixed: cannot read it ({exc.strerror or exc})")
+                broken.add(path)
+                continue
+            after = apply_edits_to_file(path, current, edits)
+            if after is None:
+                broken.add(path)
+            else:
+                new[path] = after
+        if broken:  # a fix touching a file whose edits do not apply cleanly is dropped, the others retried
+            chosen = [f for f in chosen if f.fix is not None and not broken & {edit.path for edit in f.fix.edits}]
             continue
-        transformer = make(targets[code], ctx)
-        if transformer is None:
+        changed = False
+        for path, after in new.items():
+            current = overlay[path] if path in overlay else session.read(path)
+            originals.setdefault(path, current)
+            changed = changed or after != current
+            overlay[path] = after
+        for finding in chosen:
+            fixed.setdefault(finding.path or "", []).append(finding)
+        return changed
+    return False
+
+
+def _choose(todo: list[Finding]) -> list[Finding]:
+    """Fixes whose edits overlap none taken before (identical edits are shared), in report order."""
+    taken: dict[tuple[str, int | None], list[Edit]] = {}
+    chosen = []
+    for finding in sorted(todo, key=Finding.sort_key):
+        assert finding.fix is not None
+        edits = finding.fix.edits
+        if any(_conflicts(edit, other) for edit in edits for other in taken.get((edit.path, edit.cell), [])):
             continue
-        new = cst.MetadataWrapper(module).visit(transformer)
-        if new.code != module.code:
-            # positions of the other rules' findings may have moved: they are fixed in the next round,
-            # after the file is analysed again
-            return new.code, code
-    return module.code, None
+        for edit in edits:
+            bucket = taken.setdefault((edit.path, edit.cell), [])
+            if edit not in bucket:
+                bucket.append(edit)
+        chosen.append(finding)
+    return chosen
+
+
+def _key(edit: Edit) -> tuple[tuple[int, int], tuple[int, int]]:
+    return (edit.start.line, edit.start.column), (edit.end.line, edit.end.column)
+
+
+def _conflicts(a: Edit, b: Edit) -> bool:
+    if a == b:
+        return False
+    (a_start, a_end), (b_start, b_end) = _key(a), _key(b)
+    if a_start == a_end and b_start == b_end:
+        return a_start == b_start  # two different insertions at one place: their order is unknown
+    if a_start == a_end:
+        return b_start < a_start < b_end
+    if b_start == b_end:
+        return a_start < b_start < a_end
+    return a_start < b_end and b_start < a_end
+
+
+# -- applying edits to a text, a .py file, a notebook --------------------------------------------
+def apply_edits(text: str, edits: Iterable[Edit]) -> str:
+    """Apply non-overlapping edits (1-based line and character column positions) to ``text``."""
+    lines = text.split("\n")
+    starts = [0]
+    for line in lines[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+
+    def offset(line: int, column: int) -> int:
+        if not 0 < line <= len(lines) or not 0 < column <= len(lines[line - 1]) + 1:
+            raise ValueError(f"position {line}:{column} is outside the text")
+        return starts[line - 1] + column - 1
+
+    spans = sorted(((offset(e.start.line, e.start.column), offset(e.end.line, e.end.column), e.text) for e in edits),
+                   reverse=True)
+    for start, end, replacement in spans:
+        text = text[:start] + replacement + text[end:]
+    return text
+
+
+def apply_edits_to_file(path: str, data: bytes, edits: list[Edit]) -> bytes | None:
+    """The file with ``edits`` applied, or None when they cannot be applied or the result does not parse."""
+    try:
+        if path.endswith(".ipynb"):
+            return _apply_to_notebook(data, edits)
+        if path.endswith(".py"):
+            return _apply_to_python(data, edits)
+        return apply_edits(data.decode("utf-8"), edits).encode("utf-8")
+    except (ValueError, UnicodeError, SourceError, KeyError, IndexError, TypeError, RecursionError):
+        return None
+
+
+def _apply_to_python(data: bytes, edits: list[Edit]) -> bytes | None:
+    bom = data.startswith(codecs.BOM_UTF8)
+    text = decode_python(data)
+    encoding = _declared_encoding(data)
+    after = apply_edits(text, edits)
+    if not _parses(after):
+        return None
+    return (codecs.BOM_UTF8 if bom else b"") + after.encode(encoding)
+
+
+def _declared_encoding(data: bytes) -> str:
+    import re
+
+    for raw in data.split(b"\n", 2)[:2]:
+        match = re.match(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", raw)
+        if match:
+            return match.group(1).decode("ascii", "replace")
+    return "utf-8"
+
+
+def _apply_to_notebook(data: bytes, edits: list[Edit]) -> bytes | None:
+    notebook: dict[str, Any] = json.loads(data.decode("utf-8-sig"))
+    cells = notebook["cells"]
+    by_cell: dict[int, list[Edit]] = {}
+    for edit in edits:
+        if edit.cell is None:
+            return None
+        by_cell.setdefault(edit.cell, []).append(edit)
+    for index, cell_edits in by_cell.items():
+        cell = cells[index]
+        raw = cell["source"]
+        source = "".join(raw) if isinstance(raw, list) else raw
+        fixed = apply_edits(source, cell_edits)
+        if not _parses(neutralise_cell(fixed)):
+            return None
+        cell["source"] = fixed.splitlines(keepends=True) if isinstance(raw, list) else fixed
+    indent = 1 if b'\n "' in data[:200] else 2
+    return (json.dumps(notebook, indent=indent, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def _parses(source: str) -> bool:
@@ -95,153 +246,26 @@ def _parses(source: str) -> bool:
         return False
 
 
-def fix_python(path: str, source: str, run, catalogue: Catalogue, unsafe: bool, ctx: FixContext) -> tuple[str, list[Finding], str | None]:
-    """Fix a ``.py`` source until convergence. ``run(bytes)`` returns the file's findings."""
-    fixed: list[Finding] = []
-    current = source
-    for _ in range(MAX_ROUNDS):
-        todo = [f for f in run(current.encode("utf-8")) if applicable(f, unsafe)]
-        if not todo:
-            break
+# -- writing -------------------------------------------------------------------------------------
+def write_changes(root: Path, changes: list[FileChange]) -> list[str]:
+    """Write the changed files inside ``root`` (each atomically: a temporary file, then a rename)."""
+    resolved = root.resolve()
+    written = []
+    for change in changes:
+        target = (root / change.path).resolve()
+        if resolved not in target.parents or not change.changed:
+            continue
+        mode = target.stat().st_mode & 0o7777 if target.exists() else 0o644
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".mllint")
         try:
-            candidate, code = _transform(current, todo, catalogue, ctx)
-        except Exception as exc:  # libcst cannot parse this file: leave it untouched
-            return current, fixed, f"not fixed: {type(exc).__name__}: {exc}"
-        if candidate == current:
-            break
-        if not _parses(candidate):
-            return current, fixed, "not fixed: a fix produced code that does not parse (please report)"
-        fixed.extend(f for f in todo if f.code == code)
-        current = candidate
-    return current, fixed, None
-
-
-def _restore_magics(original: str, neutral: str, fixed: str) -> str | None:
-    """Put IPython lines back after fixing a neutralised cell; None if a fix touched one of them.
-
-    Lines are aligned with difflib, so fixes may insert lines (e.g. a ``SEED = 42`` constant).
-    """
-    if original == neutral:
-        return fixed
-    orig_lines, neutral_lines, fixed_lines = original.split("\n"), neutral.split("\n"), fixed.split("\n")
-    if len(orig_lines) != len(neutral_lines):
-        return None
-    magic = {index for index, (orig, neut) in enumerate(zip(orig_lines, neutral_lines)) if orig != neut}
-    out: list[str] = []
-    matcher = difflib.SequenceMatcher(None, neutral_lines, fixed_lines, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            out.extend(orig_lines[i1:i2])
-        elif magic.intersection(range(i1, i2)):
-            return None
-        else:
-            out.extend(fixed_lines[j1:j2])
-    return "\n".join(out)
-
-
-def fix_notebook(path: str, data: bytes, run, catalogue: Catalogue, unsafe: bool, ctx: FixContext) -> tuple[bytes, list[Finding], str | None]:
-    """Fix code cells of a notebook in place; everything else in the JSON is kept."""
-    fixed_all: list[Finding] = []
-    current = data
-    for _ in range(MAX_ROUNDS):
-        todo = [f for f in run(current) if applicable(f, unsafe) and f.cell is not None]
-        if not todo:
-            break
-        notebook = json.loads(current.decode("utf-8-sig"))
-        cells = notebook.get("cells") or []
-        changed = False
-        for index in sorted({f.cell for f in todo}):
-            cell = cells[index]
-            raw = cell["source"]
-            original = "".join(raw) if isinstance(raw, list) else raw
-            neutral = neutralise_cell(original)
-            cell_findings = [f for f in todo if f.cell == index]
-            try:
-                fixed, code = _transform(neutral, cell_findings, catalogue, ctx)
-            except Exception:
-                continue
-            restored = _restore_magics(original, neutral, fixed)
-            if restored is None or restored == original or not _parses(neutralise_cell(restored)):
-                continue
-            cell["source"] = restored.splitlines(keepends=True) if isinstance(raw, list) else restored
-            fixed_all.extend(f for f in cell_findings if f.code == code)
-            changed = True
-        if not changed:
-            break
-        indent = 1 if b'\n "' in current[:200] else 2
-        current = (json.dumps(notebook, indent=indent, ensure_ascii=False) + "\n").encode("utf-8")
-    return current, fixed_all, None
-
-
-def load_params(root: Path) -> tuple[str | None, dict[str, Any]]:
-    """The project's params file (params.yaml / params.yml / conf/base/parameters.yml), if any."""
-    for rel in ("params.yaml", "params.yml", "conf/base/parameters.yml", "config/params.yaml"):
-        path = root / rel
-        if path.is_file() and path.stat().st_size < 1_000_000:
-            try:
-                import yaml
-
-                data = yaml.safe_load(path.read_text("utf-8"))
-            except Exception:
-                continue
-            if isinstance(data, dict):
-                return rel, data
-    return None, {}
-
-
-def fix_files(root: Path, paths: list[str], catalogue: Catalogue, enabled: set[str], knowledge: dict[str, Any],
-              options: dict[str, Any], unsafe: bool) -> list[FileFix]:
-    """Compute fixes for ``paths`` (relative to root); the caller decides to write or to diff."""
-    params_file, params = load_params(root)
-    params_added: dict[str, dict[str, Any]] = {}
-    results = []
-    for rel in paths:
-        full = root / rel
-        try:
-            data = full.read_bytes()
-        except OSError:
-            continue
-
-        def run(content: bytes, rel=rel) -> list[Finding]:
-            return analyze_file(rel, content, catalogue, enabled, knowledge, options)[0]
-
-        ctx = FixContext(path=rel, source="", project_root=root, params=params, params_file=params_file,
-                         params_added=params_added)
-        if rel.endswith(".ipynb"):
-            new, fixed, error = fix_notebook(rel, data, run, catalogue, unsafe, ctx)
-            before, after = data.decode("utf-8", "replace"), new.decode("utf-8", "replace")
-        else:
-            try:
-                before = data.decode("utf-8")
-            except UnicodeDecodeError:
-                continue
-            ctx.source = before
-            after, fixed, error = fix_python(rel, before, run, catalogue, unsafe, ctx)
-        if fixed or error:
-            results.append(FileFix(rel, before, after, fixed, error))
-    if params_file and any(params_added.values()) and any(item.changed for item in results):
-        results.append(_params_fix(root, params_file, params_added))
-    return results
-
-
-def _params_fix(root: Path, params_file: str, added: dict[str, dict[str, Any]]) -> FileFix:
-    """The params file with the moved sections appended (new top-level sections only, formatting kept)."""
-    import yaml
-
-    before = (root / params_file).read_text("utf-8")
-    sections = {section: values for section, values in added.items() if values}
-    block = yaml.safe_dump(sections, sort_keys=False, default_flow_style=False)
-    after = before + ("" if before.endswith("\n") or not before else "\n") + "# moved here by `mllint check --fix --unsafe-fixes`\n" + block
-    return FileFix(params_file, before, after)
-
-
-def write_fixes(root: Path, fixes: list[FileFix]) -> None:
-    """Write changed files (only inside the checked root)."""
-    resolved_root = root.resolve()
-    for item in fixes:
-        if not item.changed:
-            continue
-        target = (root / item.path).resolve()
-        if resolved_root not in target.parents:
-            continue
-        target.write_text(item.after, encoding="utf-8")
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(change.after)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(tmp, mode)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        written.append(change.path)
+    return written

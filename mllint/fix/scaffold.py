@@ -291,25 +291,6 @@ def read_project(root: Path, repo, findings) -> Project:
     return Project(root, name, package, python, declared, data_dir, install, ci, serving, training, has_tests)
 
 
-def load_repo(root: Path, settings):
-    """Check the repository (repository rules) and build its model: (findings, RepoModel)."""
-    from mllint.catalogue.loader import load_catalogue
-    from mllint.repo.inventory import CODE_SUFFIXES, discover
-    from mllint.engine.run import _run_code_pass, run_check
-    from mllint.knowledge.loader import load_knowledge
-    from mllint.repo.model import RepoModel
-
-    result = run_check(root, settings, only="repo", use_cache=False)
-    inventory = discover(root, settings.excludes())
-    code_files = [f for f in inventory.code_files() if f.endswith(CODE_SUFFIXES)]
-    catalogue = load_catalogue()
-    enabled = {r.code for r in catalogue.code_rules()} & settings.enabled_codes(catalogue)
-    results, _hits = _run_code_pass(root, code_files, settings, enabled, 1, None, None)
-    facts = {rel: results[rel][1] for rel in code_files}
-    model = RepoModel(root=root, inventory=inventory, facts=facts, knowledge=load_knowledge(settings.knowledge), settings=settings)
-    return result.findings, model
-
-
 # -- the pieces ------------------------------------------------------------------------------------
 
 def _install_steps(project: Project, indent: str, extra: str) -> str:

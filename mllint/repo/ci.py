@@ -323,13 +323,13 @@ def orchestrator_schedules(repo: RepoModel) -> list[str]:
     knowledge = repo.knowledge.get("retraining_schedules", {})
     found = []
     for facts in repo.code_facts():
-        if facts.get("test"):
+        if facts.test:
             continue
-        hits = calls_any(facts.get("calls", []), knowledge.get("calls", []))
-        if not hits and imports_any(facts.get("imports", []), knowledge.get("with_imports", [])):
-            hits = calls_any(facts.get("calls", []), knowledge.get("methods", []))
+        hits = calls_any(facts.calls, knowledge.get("calls", []))
+        if not hits and imports_any(facts.imports, knowledge.get("with_imports", [])):
+            hits = calls_any(facts.calls, knowledge.get("methods", []))
         if hits:
-            found.append(f"{facts['path']}: {hits[0]}")
+            found.append(f"{facts.path}: {hits[0]}")
     files = set(knowledge.get("files", []))
     globs = knowledge.get("file_globs", [])
     words = knowledge.get("text_words", [])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from mllint.core.facts import FileFacts
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -115,13 +116,13 @@ class FileRole:
         return not self.notebook and not self.test
 
 
-def classify(facts: dict[str, Any], knowledge: dict[str, Any]) -> FileRole:
+def classify(facts: FileFacts, knowledge: dict[str, Any]) -> FileRole:
     """The :class:`FileRole` of one file's facts."""
-    imports = facts.get("imports", [])
-    calls = facts.get("calls", [])
-    strings = facts.get("strings", [])
-    path = facts["path"]
-    role = FileRole(path=path, notebook=facts.get("notebook", False), test=facts.get("test", False))
+    imports = facts.imports
+    calls = facts.calls
+    strings = facts.strings
+    path = facts.path
+    role = FileRole(path=path, notebook=facts.notebook, test=facts.test)
     ignore_dirs = set(knowledge.get("lifecycle_scope", {}).get("ignore_dirs", []))
     role.peripheral = any(part.lower() in ignore_dirs for part in path.split("/")[:-1])
 
@@ -167,8 +168,8 @@ def classify(facts: dict[str, Any], knowledge: dict[str, Any]) -> FileRole:
     if not role.drift and path_has_word(path, drift.get("module_words", [])):
         role.drift = calls_any(calls, drift.get("calls", []))
     if not role.drift and not role.test:  # a hand-written check: drift.py, def detect_drift(...)
-        named = [name for name, _kind, _line in facts.get("defs", []) if "drift" in name.lower()]
-        role.drift = named or (["drift module"] if "drift" in stem_words(path) and facts.get("defs") else [])
+        named = [name for name, _kind, _line in facts.defs if "drift" in name.lower()]
+        role.drift = named or (["drift module"] if "drift" in stem_words(path) and facts.defs else [])
     return role
 
 
@@ -210,19 +211,19 @@ SCRIPT_STEM = re.compile(r"(?<!cons)train|fit|finetune|(^|_)(main|run|experiment
 TRAINING_DEF = re.compile(r"(?<!cons)train|(^|_)fit(_|$)", re.IGNORECASE)
 
 
-def entry_point(facts: dict[str, Any]) -> bool:
+def entry_point(facts: FileFacts) -> bool:
     """A notebook, a script (``if __name__ == "__main__":``) or a module named like one."""
-    return bool(facts.get("notebook") or facts.get("main_guard") or SCRIPT_STEM.search(stem_words(facts["path"])))
+    return bool(facts.notebook or facts.main_guard or SCRIPT_STEM.search(stem_words(facts.path)))
 
 
-def _runs_training(role: FileRole, facts: dict[str, Any]) -> bool:
+def _runs_training(role: FileRole, facts: FileFacts) -> bool:
     """Training evidence that is more than a library's estimator code: an entry point, a module-level
     training call, or a top-level function named like training."""
     if entry_point(facts):
         return True
-    if set(role.trains) & set(facts.get("module_calls", [])):
+    if set(role.trains) & set(facts.module_calls):
         return True
-    return any(TRAINING_DEF.search(name) for name, kind, _line in facts.get("defs", []) if kind == "function")
+    return any(TRAINING_DEF.search(name) for name, kind, _line in facts.defs if kind == "function")
 
 
 def profile(repo: RepoModel) -> MLProfile:
@@ -237,7 +238,7 @@ def profile(repo: RepoModel) -> MLProfile:
         if entries is None:
             entries = [other for other, other_role in zip(code, roles)
                        if not other_role.test and not other_role.peripheral and entry_point(other)]
-        if not any(imports_module(entry, role.path) for entry in entries if entry["path"] != role.path):
+        if not any(imports_module(entry, role.path) for entry in entries if entry.path != role.path):
             role.library_training, role.trains = role.trains, []
     return MLProfile(roles)
 
@@ -264,13 +265,13 @@ def dotted(path: str) -> str:
     return stem.replace("/", ".")
 
 
-def imports_module(facts: dict[str, Any], target_path: str) -> bool:
+def imports_module(facts: FileFacts, target_path: str) -> bool:
     """Whether the file of ``facts`` imports the local module at ``target_path`` (any suffix of its
     dotted name, ``from pkg import module`` included)."""
     target = dotted(target_path)
     stem = target.rsplit(".", 1)[-1]
-    names = set(facts.get("names", []))
-    for module in facts.get("imports", []):
+    names = set(facts.names)
+    for module in facts.imports:
         module = module.lstrip(".")
         if not module:
             continue
@@ -309,5 +310,5 @@ def config_mentions(repo: RepoModel, words: list[str]) -> list[str]:
 def test_like_facts(repo: RepoModel) -> list[dict[str, Any]]:
     """Test files, plus Django/unittest-style ``tests.py``/``test.py`` modules the test-path pattern misses."""
     extra = [facts for facts in repo.source_facts()
-             if not facts.get("notebook") and facts["path"].rsplit("/", 1)[-1] in ("tests.py", "test.py")]
+             if not facts.notebook and facts.path.rsplit("/", 1)[-1] in ("tests.py", "test.py")]
     return repo.test_facts() + extra

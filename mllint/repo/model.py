@@ -11,6 +11,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from mllint.core.facts import FileFacts
 from mllint.repo.inventory import Inventory
 
 MAX_CONFIG_BYTES = 2_000_000
@@ -20,11 +21,12 @@ MAX_CONFIG_BYTES = 2_000_000
 class RepoModel:
     root: Path
     inventory: Inventory
-    facts: dict[str, dict[str, Any]]
+    facts: dict[str, FileFacts]
     knowledge: dict[str, Any]
-    settings: Any = None
     cache_dir: Path | None = None  # the run's cache directory (None with --no-cache): rules may memoise there
     digests: dict[str, str] = field(default_factory=dict)  # content digest of each code file
+    #: Contents that replace the disk's (the files a fix round has changed but not yet written).
+    overlay: dict[str, bytes] = field(default_factory=dict)
     _texts: dict[str, str | None] = field(default_factory=dict, repr=False)
 
     @property
@@ -35,18 +37,20 @@ class RepoModel:
     def file_set(self) -> set[str]:
         return set(self.inventory.files)
 
-    def code_facts(self) -> list[dict[str, Any]]:
+    def code_facts(self) -> list[FileFacts]:
         """Facts of every parsed code file, in path order."""
-        return [self.facts[path] for path in sorted(self.facts) if self.facts[path].get("parsed")]
+        return [self.facts[path] for path in sorted(self.facts) if self.facts[path].parsed]
 
-    def test_facts(self) -> list[dict[str, Any]]:
-        return [facts for facts in self.code_facts() if facts["test"]]
+    def test_facts(self) -> list[FileFacts]:
+        return [facts for facts in self.code_facts() if facts.test]
 
-    def source_facts(self) -> list[dict[str, Any]]:
-        return [facts for facts in self.code_facts() if not facts["test"]]
+    def source_facts(self) -> list[FileFacts]:
+        return [facts for facts in self.code_facts() if not facts.test]
 
     def read_text(self, rel: str, limit: int = MAX_CONFIG_BYTES) -> str | None:
         """A text file of the tree (None if missing, too large or unreadable); memoised."""
+        if rel not in self._texts and rel in self.overlay:
+            self._texts[rel] = self.overlay[rel].decode("utf-8", "replace")
         if rel not in self._texts:
             path = self.root / rel
             text = None

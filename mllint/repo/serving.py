@@ -51,19 +51,19 @@ def find_serving(repo: RepoModel) -> list[ServingModule]:
     words = knowledge.get("model_words", [])
     out = []
     for facts in repo.code_facts():
-        if facts.get("test") or facts.get("notebook"):
+        if facts.test or facts.notebook:
             continue
-        calls = facts.get("calls", [])
+        calls = facts.calls
         loads = calls_any(calls, load_patterns)
-        frameworks = imports_any(facts.get("imports", []), knowledge.get("imports", []))
+        frameworks = imports_any(facts.imports, knowledge.get("imports", []))
         if frameworks:
             if loads or _calls_model(calls, words):
-                out.append(ServingModule(facts["path"], sorted(set(frameworks)), evidence=loads[:3]))
+                out.append(ServingModule(facts.path, sorted(set(frameworks)), evidence=loads[:3]))
             continue
-        if loads and path_has_word(stem_words(facts["path"]), knowledge.get("batch_words", [])):
+        if loads and path_has_word(stem_words(facts.path), knowledge.get("batch_words", [])):
             predicts = calls_any(calls, knowledge.get("predict_methods", []))
             if predicts:
-                out.append(ServingModule(facts["path"], [], batch=True, evidence=loads[:3] + predicts[:2]))
+                out.append(ServingModule(facts.path, [], batch=True, evidence=loads[:3] + predicts[:2]))
     return out
 
 
@@ -92,12 +92,12 @@ def find_packaging(repo: RepoModel) -> list[str]:
     evidence += [module.path for module in repo.serving]
     evidence += _matching_files(repo, knowledge.get("files", []), knowledge.get("file_globs", []))
     for facts in repo.code_facts():
-        if facts.get("test"):
+        if facts.test:
             continue
-        hits = imports_any(facts.get("imports", []), knowledge.get("imports", []))
-        hits += calls_any(facts.get("calls", []), [*knowledge.get("calls", []), *knowledge.get("methods", [])])
+        hits = imports_any(facts.imports, knowledge.get("imports", []))
+        hits += calls_any(facts.calls, [*knowledge.get("calls", []), *knowledge.get("methods", [])])
         if hits:
-            evidence.append(f"{facts['path']}: {hits[0]}")
+            evidence.append(f"{facts.path}: {hits[0]}")
     pyproject = repo.read_text("pyproject.toml")
     if pyproject and ("[build-system]" in pyproject or "[project]" in pyproject or "[tool.poetry]" in pyproject):
         evidence.append("pyproject.toml")
@@ -121,11 +121,11 @@ def find_monitoring(repo: RepoModel) -> list[str]:
     knowledge = repo.knowledge.get("serving_monitoring", {})
     evidence = []
     for facts in repo.code_facts():
-        if facts.get("test") or facts.get("notebook"):
+        if facts.test or facts.notebook:
             continue
-        hits = imports_any(facts.get("imports", []), knowledge.get("imports", []))
+        hits = imports_any(facts.imports, knowledge.get("imports", []))
         if hits:
-            evidence.append(f"{facts['path']}: {hits[0]}")
+            evidence.append(f"{facts.path}: {hits[0]}")
     evidence += _matching_files(repo, [], knowledge.get("file_globs", []))
     words = knowledge.get("config_words", [])
     scanned = 0

@@ -1,0 +1,87 @@
+"""Per-file facts: the small summary of each code file that repository rules consume (map/reduce).
+
+Collected during the single traversal of a file (``mllint.analysis.facts``), cached with its
+findings as JSON, and reduced by the repository model. :meth:`FileFacts.from_json` validates every
+field, so a forged or outdated cache entry is rejected instead of reaching a rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, NamedTuple
+
+
+class Definition(NamedTuple):
+    """A public top-level definition: its name, ``function`` or ``class``, and its line."""
+
+    name: str
+    kind: str
+    line: int
+
+
+@dataclass
+class FileFacts:
+    """What repository rules may know about one code file (a ``.py`` file or a notebook)."""
+
+    path: str
+    notebook: bool = False
+    test: bool = False
+    #: False when the file could not be parsed (or was skipped): the lists below are then empty.
+    parsed: bool = False
+    lines: int = 0
+    #: Absolute module names imported (relative ones keep their leading dots).
+    imports: list[str] = field(default_factory=list)
+    defs: list[Definition] = field(default_factory=list)
+    #: Resolved dotted names of calls; unresolved method calls as ``.method``.
+    calls: list[str] = field(default_factory=list)
+    #: Identifiers and attribute names referenced (for test references).
+    names: list[str] = field(default_factory=list)
+    #: String literals that look like file paths (contain a dot or a slash).
+    strings: list[str] = field(default_factory=list)
+    #: Top-level imported module -> first line importing it (absolute imports).
+    import_lines: dict[str, int] = field(default_factory=dict)
+    #: Top-level modules only imported under ``try/except ImportError`` or ``if TYPE_CHECKING``.
+    optional_imports: list[str] = field(default_factory=list)
+    #: Calls made at module level (outside any def/class), named as in ``calls``.
+    module_calls: list[str] = field(default_factory=list)
+    #: Has an ``if __name__ == "__main__":`` block (a script).
+    main_guard: bool = False
+
+    @classmethod
+    def empty(cls, path: str, *, test: bool = False) -> FileFacts:
+        """The facts of a file that was not (or could not be) analysed."""
+        return cls(path=path, notebook=path.endswith(".ipynb"), test=test)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["defs"] = [list(item) for item in self.defs]
+        return data
+
+    @classmethod
+    def from_json(cls, data: object) -> FileFacts:
+        """Rebuild facts from :meth:`to_json`'s output; raises ``ValueError`` on anything else."""
+        if not isinstance(data, dict) or set(data) != _FIELDS:
+            raise ValueError("not a facts record")
+        for name, kind in _SCALARS.items():
+            if not isinstance(data[name], kind) or (kind is int and isinstance(data[name], bool)):
+                raise ValueError(f"facts field {name!r} has the wrong type")
+        for name in _STRING_LISTS:
+            value = data[name]
+            if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+                raise ValueError(f"facts field {name!r} is not a list of strings")
+        lines = data["import_lines"]
+        if not isinstance(lines, dict) or not all(isinstance(k, str) and type(v) is int for k, v in lines.items()):
+            raise ValueError("facts field 'import_lines' is not a mapping of lines")
+        defs = []
+        for item in data["defs"] if isinstance(data["defs"], list) else [None]:
+            if not (isinstance(item, list) and len(item) == 3 and isinstance(item[0], str)
+                    and isinstance(item[1], str) and type(item[2]) is int):
+                raise ValueError("facts field 'defs' is malformed")
+            defs.append(Definition(*item))
+        return cls(**{**data, "defs": defs})
+
+
+_FIELDS = frozenset(f.name for f in fields(FileFacts))
+_SCALARS: dict[str, type] = {"path": str, "notebook": bool, "test": bool, "parsed": bool, "lines": int,
+                             "main_guard": bool}
+_STRING_LISTS = ("imports", "calls", "names", "strings", "optional_imports", "module_calls")
