@@ -24,8 +24,10 @@ class InplaceResultDiscarded(TracksBindings, CodeRule):
     """
     how_to_fix = """
         Assign the result: `df = df.dropna()` (preferred; `inplace=True` is discouraged by pandas
-        and being deprecated for most methods). In a notebook, the last expression of a cell is
-        displayed and is not reported.
+        and being deprecated for most methods). In a notebook, and in a script exported from one
+        (`# In[3]:` or `# %%` cell markers, or nbconvert's prompt-less export), the last expression
+        of a cell is displayed and is not reported; neither is a call alone in a `try` whose
+        handler shows the error it raises.
     """
     violating = [
         Example("""
@@ -55,6 +57,24 @@ class InplaceResultDiscarded(TracksBindings, CodeRule):
             df_train = load()
             df_train.drop_duplicates()
         """, note="conventional DataFrame name"),
+        Example("""
+            # In[3]:
+
+
+            import pandas as pd
+            df = pd.read_csv("x.csv")
+            df.dropna()
+            df.shape
+        """, path="eda.py", note="an exported notebook: not the last expression of its cell"),
+        Example("""
+            import pandas as pd
+            def clean(df: pd.DataFrame) -> pd.DataFrame:
+                try:
+                    df.dropna()
+                except ValueError:
+                    pass
+                return df
+        """, note="a try body whose handler does not show the error"),
     ]
     compliant = [
         Example("""
@@ -88,6 +108,49 @@ class InplaceResultDiscarded(TracksBindings, CodeRule):
             import pandas as pd
             df.drop("col")
         """, note="with Spark imported, a name alone is no evidence"),
+        Example("""
+            #!/usr/bin/env python
+            # coding: utf-8
+
+            # In[1]:
+
+
+            import pandas as pd
+            df = pd.read_csv("x.csv")
+            df.describe().transpose()
+
+
+            # In[2]:
+
+
+            df.sort_values(by="age")
+        """, path="eda.py", note="a script exported from a notebook (nbconvert): each cell's last expression was displayed"),
+        Example("""
+            # %%
+            import pandas as pd
+            df = pd.read_csv("x.csv")
+            df.dropna(axis=1)
+
+            # %% [markdown]
+            # Only complete columns are shown above.
+        """, path="explore.py", note="percent-format cells (jupytext, VS Code)"),
+        Example("""
+            # coding: utf-8
+
+
+            import pandas as pd
+            df = pd.read_csv("x.csv")
+
+
+
+
+            # remove rows with missing values
+
+            df.dropna(axis=0)
+        """, path="ch04.py", note="nbconvert's prompt-less export: cells separated by three blank lines"),
+        Example(cells=("import pandas as pd\npeople = pd.read_csv('people.csv')",
+                       "try:\n    people.assign(bmi=people['weight'] / people['height'])\nexcept KeyError as e:\n    print('error:', e)"),
+                path="tools_pandas.ipynb", note="a call made to show the error it raises"),
     ]
 
     fixes = [
@@ -110,14 +173,23 @@ class InplaceResultDiscarded(TracksBindings, CodeRule):
         self.displayed: set[int] = set()
 
     def visit_Module(self, node: ast.Module) -> None:
-        """In a notebook, the last top-level statement of each cell is displayed (its value is used)."""
-        starts = getattr(self.ctx, "cell_starts", None)
-        if not self.ctx.is_notebook or not starts:
+        """In a notebook (or a script exported from one), the last top-level statement of each cell is
+        displayed: its value is used."""
+        starts = self.ctx.cell_starts
+        if not starts:
             return
         last_in_cell: dict[int, ast.stmt] = {}
         for stmt in node.body:
             last_in_cell[bisect_right(starts, stmt.lineno)] = stmt
         self.displayed = {id(stmt.value) for stmt in last_in_cell.values() if isinstance(stmt, ast.Expr)}
+
+    def visit_Try(self, node: ast.Try) -> None:
+        """``try: df.assign(...)`` / ``except Exception as e: print(e)``: the call is made to show the
+        error it raises (tutorials), its result is not the point."""
+        if len(node.body) == 1 and isinstance(node.body[0], ast.Expr) and _shows_exception(node):
+            self.displayed.add(id(node.body[0].value))
+
+    visit_TryStar = visit_Try
 
     def visit_Expr(self, node: ast.Expr) -> None:
         call = node.value
@@ -139,6 +211,18 @@ class InplaceResultDiscarded(TracksBindings, CodeRule):
                                          "now takes effect, so the data downstream changes)",
                                [insert(start_of(node), f"{self.ctx.segment(receiver)} = ")])
                     if _assignable(receiver) and receiver.lineno == receiver.end_lineno else None)
+
+def _shows_exception(node: ast.Try) -> bool:
+    """Every handler binds the exception (``except E as e``) and uses it."""
+    if not node.handlers:
+        return False
+    for handler in node.handlers:
+        if handler.name is None:
+            return False
+        if not any(isinstance(n, ast.Name) and n.id == handler.name for stmt in handler.body for n in ast.walk(stmt)):
+            return False
+    return True
+
 
 def _assignable(node: ast.AST) -> bool:
     """A name, attribute or subscript chain without calls: something ``x = ...`` can rebind."""

@@ -103,7 +103,8 @@ class FileContext:
         self.scopes: list[ast.AST] = []
         self.raw_findings: list[RawFinding] = []
         self._resolved: dict[ast.AST, str | None] = {}  # qualname memo (many rules ask about the same Call)
-        #: notebooks: first line of each code cell in the joined program (set by the code pass).
+        #: first line of each code cell: of the joined program for notebooks, of the file for scripts
+        #: exported from a notebook (``# In[3]:``/``# %%`` markers); empty otherwise (set by the code pass).
         self.cell_starts: list[int] = []
         self._prescan(tree)
         self._resolved.clear()

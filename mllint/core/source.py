@@ -17,6 +17,12 @@ from dataclasses import dataclass, field
 PYTHON_CELL_MAGICS = {"time", "timeit", "capture", "prun", "debug", "memit", "skip", "cache", "tensorboard"}
 MAGIC_ASSIGN = re.compile(r"^(\s*)([\w.,\s\[\]()]+?)\s*=\s*[!%]")
 HELP_LINE = re.compile(r"^\s*[\w.\[\]()'\"]+\?\??\s*$|^\s*\?\??[\w.]")
+#: A cell marker of a script exported from a notebook: nbconvert's ``# In[3]:`` prompt, or the
+#: percent format of jupytext, VS Code and Spyder (``# %%``, ``# %% [markdown]``).
+CELL_MARKER = re.compile(r"^#\s?(?:In\[[^\]]*\]:|%%)")
+#: nbconvert's Python exporter header; without prompts (``--no-prompt``) cells are then separated
+#: by three or more blank lines.
+EXPORT_HEADER = re.compile(r"\A(?:#!\S*python\S*[^\n]*\n)?# coding: utf-8\n")
 
 
 class SourceError(Exception):
@@ -176,6 +182,31 @@ def join_cells(cells: list[tuple[int, str]], skip: set[int] = frozenset()) -> So
         chunks.append(text)
         line += text.count("\n") + 1
     return SourceUnit("\n".join(chunks) + "\n", line_map, cell_sources, raw_sources)
+
+
+def script_cell_starts(text: str) -> list[int]:
+    """First lines (1-based) of the cells of a script exported from a notebook; ``[]`` for a plain script.
+
+    A script with cell markers (``# In[3]:``, ``# %%``) starts a cell at each marker. nbconvert's
+    prompt-less export (its ``# coding: utf-8`` header) starts a cell after each run of three or more
+    blank lines (its cell separator; PEP 8 code never has more than two).
+    """
+    lines = text.split("\n")
+    markers = [number for number, line in enumerate(lines, 1) if CELL_MARKER.match(line)]
+    if markers:
+        return [1, *markers] if markers[0] != 1 else markers
+    if not EXPORT_HEADER.match(text):
+        return []
+    starts = [1]
+    blank = 0
+    for number, line in enumerate(lines, 1):
+        if line.strip():
+            if blank >= 3:
+                starts.append(number)
+            blank = 0
+        else:
+            blank += 1
+    return starts if len(starts) > 1 else []
 
 
 def load_source(path: str, data: bytes) -> list[tuple[int, str]] | str:

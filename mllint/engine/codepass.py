@@ -19,7 +19,7 @@ from mllint.analysis.suppress import parse_suppressions
 from mllint.catalogue.rule import CodeRule, make_finding
 from mllint.core.facts import FileFacts
 from mllint.core.findings import Finding
-from mllint.core.source import SourceError, SourceUnit, join_cells, load_source
+from mllint.core.source import SourceError, SourceUnit, join_cells, load_source, script_cell_starts
 from mllint.engine.locate import locate, map_fix
 from mllint.engine.walk import has_handlers, walk
 
@@ -91,7 +91,7 @@ def analyze_file(session: Session, path: str, data: bytes, enabled: frozenset[st
     facts.lines = unit.text.count("\n")
 
     ctx = FileContext(path, tree, session.knowledge, unit.line_map is not None, lines=unit.lines(), params=session.params)
-    ctx.cell_starts = list(unit.line_map.starts) if unit.line_map is not None else []
+    ctx.cell_starts = list(unit.line_map.starts) if unit.line_map is not None else script_cell_starts(unit.text)
     rules: list[CodeRule] = []
     for code in sorted(enabled):
         rule_cls = by_code.get(code)
