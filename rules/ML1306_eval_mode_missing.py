@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from mllint.analysis.evidence import EVAL_MODEL, TracksBindings, dotted, evidence_for, short
 from mllint.catalogue.rule import CodeRule, Example
@@ -62,7 +63,10 @@ class EvalModeMissing(TracksBindings, CodeRule):
         Put the model in evaluation mode and disable autograd where it is evaluated:
         `model.eval()` then `with torch.inference_mode(): ...` (or decorate the function with
         `@torch.no_grad()`); call `model.train()` again before training resumes. Lightning's
-        `validation_step`/`test_step` and Hugging Face `Trainer` do this for you.
+        `validation_step`/`test_step` and Hugging Face `Trainer` do this for you. Not reported:
+        tokenizers, processors and pipelines (not models run in training mode), functions of the
+        file (model factories), and a module's own methods, which run in the mode and autograd
+        context their caller chose (they are judged where the file calls them).
     """
     violating = [
         Example("""
@@ -100,7 +104,9 @@ class EvalModeMissing(TracksBindings, CodeRule):
                     return self.head(x)
                 def predict(self, x):
                     return self(x).argmax(-1)
-        """, note="a module's own predict method"),
+            clf = Classifier()
+            labels = clf.predict(batch)
+        """, lines=(6,), note="a module's own predict method, called here without torch.no_grad()"),
         Example("""
             import torch
             def train(model, train_loader, val_loader, optimizer, epochs):
@@ -221,6 +227,93 @@ class EvalModeMissing(TracksBindings, CodeRule):
             with torch.inference_mode():
                 print(model(torch.zeros(1, 3)).argmax())
         """, path="predict.py", note="a local loader (named get_/load_...) returns the model in eval mode"),
+        Example("""
+            import torch
+            from transformers import AutoTokenizer, AutoModelForCausalLM
+            tokenizer = AutoTokenizer.from_pretrained("gpt2")
+            model = AutoModelForCausalLM.from_pretrained("gpt2")
+            def model_inference(prompt):
+                inputs = tokenizer(prompt, return_tensors="pt")
+                with torch.inference_mode():
+                    return model.generate(**inputs)
+        """, note="a tokenizer is preprocessing, not a model"),
+        Example("""
+            import torch
+            from diffusers import StableDiffusionPipeline
+            pipe = StableDiffusionPipeline.from_pretrained("runwayml/stable-diffusion-v1-5").to("cuda")
+            def batch_inference(prompts):
+                return pipe(prompts, num_inference_steps=30).images
+        """, path="infer.py", note="a diffusers pipeline runs its __call__ without gradients, modules in eval mode"),
+        Example("""
+            import torch
+            from timm.models import register_model
+            from torch import nn
+            class ResNet(nn.Module):
+                pass
+            def _create_resnet(variant, pretrained=False, **kwargs):
+                return ResNet(**kwargs)
+            @register_model
+            def test_resnet(pretrained=False, **kwargs):
+                return _create_resnet("test_resnet", pretrained, **kwargs)
+        """, path="timm/models/resnet.py", note="a model factory named test_*: it builds a model, it does not run one"),
+        Example("""
+            import torch
+            def log_validation(accelerator, unet, pipeline_cls, evaluate_model, dataset):
+                unet = accelerator.unwrap_model(unet)
+                pipeline = pipeline_cls(unet=unet)
+                return evaluate_model(dataset=dataset, model=unet)
+        """, note="unwrap_model() returns the module, evaluate_model() is a function: nothing is run here"),
+        Example("""
+            import torch
+            from detectron2.modeling import build_model
+            def load_model(cfg, path):
+                model = build_model(cfg)
+                model.to("cuda").eval()
+                return model
+            def infer(model, image):
+                with torch.no_grad():
+                    return model([image])
+        """, path="inference.py", note="the module's loader puts models in eval mode (through .to(...))"),
+        Example("""
+            import torch
+            from .inferencer import Inferencer
+            class FastSpeechInferencer(Inferencer):
+                def __init__(self, model, data_loader):
+                    super().__init__(model, data_loader)
+                def infer(self, text):
+                    return self.model(text)
+        """, note="self.model is set (and put in eval mode) by a base class of another file"),
+        Example("""
+            import torch
+            from torch import nn
+            class GPT(nn.Module):
+                @torch.no_grad()
+                def generate(self, idx, steps):
+                    for _ in range(steps):
+                        logits = self(idx)
+                        idx = torch.cat([idx, logits[:, -1:].argmax(-1)], dim=1)
+                    return idx
+        """, note="a module's own generate(): its caller chooses the mode"),
+        Example("""
+            import torch
+            from torch import nn
+            class FastPitch(nn.Module):
+                def infer(self, inputs):
+                    enc_out = self.encoder(inputs)
+                    return self.decoder(enc_out)
+        """, note="a module's method running its submodules (called from elsewhere)"),
+        Example("""
+            import torch
+            from contextlib import contextmanager
+            @contextmanager
+            def evaluating(model):
+                model.eval()
+                yield model
+                model.train()
+            def validate(model, val_loader):
+                with evaluating(model), torch.no_grad():
+                    return [model(x) for x, _ in val_loader]
+        """, note="a context manager of the file that puts the model in eval mode"),
     ]
 
     def __init__(self, ctx, options=None) -> None:
@@ -286,6 +379,24 @@ class EvalModeMissing(TracksBindings, CodeRule):
     def visit_With(self, node: ast.With) -> None:
         if self.active and any(self._is_no_grad(item.context_expr) for item in node.items):
             self.nograd.append(node)
+        if self.active and any(self._evaluating(item.context_expr) for item in node.items):
+            self.frames[-1].evals = True
+
+    def _evaluating(self, node: ast.AST) -> bool:
+        """``with evaluating(model):`` where ``evaluating`` is a context manager of this file that calls ``.eval()``."""
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+            return False
+        return node.func.id in self.eval_context_managers
+
+    @cached_property
+    def eval_context_managers(self) -> frozenset[str]:
+        found = set()
+        for node in ast.walk(self.ctx.tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(isinstance(sub, ast.Yield) for sub in ast.walk(node)) \
+                    and any(isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr == "eval"
+                            and not sub.args for sub in ast.walk(node)):
+                found.add(node.name)
+        return frozenset(found)
 
     visit_AsyncWith = visit_With
 
@@ -306,7 +417,7 @@ class EvalModeMissing(TracksBindings, CodeRule):
             attr = func.attr
             if attr == "eval" and not node.args or (attr == "train" and _false_arg(node)) or "eval_mode" in attr or attr == "set_eval":
                 frame.evals = True
-                receiver = dotted(func.value)
+                receiver = dotted(_strip_moves(func.value))  # model.to(device).eval() puts `model` in eval mode
                 if receiver:
                     frame.eval_names.add(receiver.rsplit(".", 1)[-1])
                 return
@@ -379,9 +490,39 @@ class EvalModeMissing(TracksBindings, CodeRule):
             return "self" if frame.module_class else None
         if not isinstance(func, (ast.Name, ast.Attribute)):
             return None
+        if isinstance(func, ast.Name) and func.id in self.defined_functions:
+            return None  # a function of this file (a model factory, a helper), not a model being run
+        if self._set_by_base_class(func):
+            return None
         if evidence_for(self.ctx).model_like(func):
             return dotted(func)
         return None
+
+    @cached_property
+    def defined_functions(self) -> frozenset[str]:
+        return frozenset(node.name for node in ast.walk(self.ctx.tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)))
+
+    def _set_by_base_class(self, func: ast.AST) -> bool:
+        """``self.model(...)`` in a class whose base (from another file) sets ``self.model``: nothing in this
+        file says what it is or in which mode the base class puts it."""
+        if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self"):
+            return False
+        cls = self.ctx.enclosing_class()
+        if cls is None or not cls.bases:
+            return False
+        evidence = evidence_for(self.ctx)
+        for base in cls.bases:
+            if isinstance(base, ast.Name) and base.id in evidence.module_classes:
+                return False
+            name = self.ctx.qualname(base)
+            if name and (name in evidence.module_bases or name.startswith(self.managed_bases)):
+                return False
+        for node in ast.walk(cls):
+            if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                if any(dotted(t) == f"self.{func.attr}" for t in targets):
+                    return False
+        return True
 
     # -- judgement --------------------------------------------------------------------------------
     def finish(self) -> None:
@@ -408,9 +549,14 @@ class EvalModeMissing(TracksBindings, CodeRule):
         evidence = evidence_for(self.ctx)
         call, callee, _ = calls[0]
         last = callee.rsplit(".", 1)[-1]
-        eval_ok = (frame.evals or last in eval_names or any(caller.evals for _, caller in sites)
+        # A module's own method running itself or its submodules (`self(x)`, `self.forward(x)`,
+        # `self.encoder(x)`) runs in the mode and the autograd context its caller chose; it is judged
+        # only where this file calls it.
+        own = frame.module_class and all(c == "self" or c.startswith("self.") for _, c, _ in calls)
+        eval_ok = (own or frame.evals or last in eval_names or any(caller.evals for _, caller in sites)
                    or evidence.torch_kind(call.func) == EVAL_MODEL)
         grad_ok = (frame.decorated or frame.disables_grad or self.global_nograd
+                   or (own and all(caller.module_class for _, caller in sites))  # called only by other module methods
                    or all(under for _, _, under in calls) or any(under for under, _ in sites))
         if eval_ok and grad_ok:
             return
@@ -428,6 +574,16 @@ class EvalModeMissing(TracksBindings, CodeRule):
                        "the whole evaluation (memory, speed); decorate it with @torch.inference_mode() or wrap it in "
                        "`with torch.no_grad():`")
         self.report(call, message)
+
+
+def _strip_moves(node: ast.AST) -> ast.AST:
+    """``model.to(device).cuda()`` -> ``model``: device and dtype moves return the same module."""
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in MOVES:
+        node = node.func.value
+    return node
+
+
+MOVES = {"to", "cuda", "cpu", "float", "half", "double", "bfloat16", "requires_grad_", "share_memory"}
 
 
 def _false_arg(call: ast.Call) -> bool:

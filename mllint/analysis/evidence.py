@@ -95,6 +95,7 @@ class Evidence:
         self.module_bases = set(torch.get("module_bases", ["torch.nn.Module"]))
         self.model_name = re.compile(torch.get("model_name_pattern", r"^model$"))
         self.not_model_name = re.compile(torch.get("not_model_name_pattern", r"(?!)"))
+        self.not_model_object = re.compile(torch.get("not_model_object_pattern", r"(?!)"))
         #: (scope id, dotted name) -> pandas kind; scope 0 is the module, class ids key ``self.x``.
         self.bindings: dict[tuple[int, str], str | None] = {}
         #: (scope id, dotted name) -> torch kind (model / eval-model / optimizer) or None.
@@ -307,6 +308,8 @@ class Evidence:
             return None
         func = node.func
         name = self.ctx.call_name(node)
+        if self._builds_non_model(func):
+            return NOT_MODEL
         if name:
             if name.startswith(self.optimizer_prefixes) and not name.startswith(self.not_optimizer_prefixes):
                 return OPTIMIZER
@@ -332,6 +335,13 @@ class Evidence:
                     return MODEL
                 return inner
         return None
+
+    def _builds_non_model(self, func: ast.AST) -> bool:
+        """``AutoTokenizer.from_pretrained``, ``load_pipeline(...)``, ``DDPMScheduler(...)``: not a model."""
+        if isinstance(func, ast.Attribute) and func.attr == "from_pretrained":
+            func = func.value
+        name = dotted(func)
+        return name is not None and bool(self.not_model_object.search(name.rsplit(".", 1)[-1]))
 
     @cached_property
     def eval_loader_functions(self) -> frozenset[str]:
@@ -382,7 +392,8 @@ class Evidence:
         if name is None:
             return False
         last = name.rsplit(".", 1)[-1]
-        return bool(self.model_name.match(last)) and not self.not_model_name.search(last)
+        return bool(self.model_name.match(last)) and not self.not_model_name.search(last) \
+            and not self.not_model_object.search(last)
 
 
 def _strongest(*kinds: str | None) -> str | None:
