@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from pathlib import PurePosixPath
 
@@ -10,6 +11,8 @@ from pydantic import Field
 from mllint.analysis.context import is_test_path
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule, RuleOptions
 
+#: ``url = ../storage`` / ``url = dvc-storage`` in .dvc/config: a remote that is a local folder.
+LOCAL_REMOTE = re.compile(r"^\s*url\s*=\s*(?!\w+://)([^\s#]+)\s*$", re.MULTILINE)
 FIXTURE_PATH = re.compile(r"(^|/)(tests?|testing|test_?data|testdata|test_?files|fixtures?)(/|$)", re.IGNORECASE)
 BIG = "0123456789" * 300  # 3 KB: above the small threshold the examples set (the default is 1 MB)
 SMALL_THRESHOLD = {"size-threshold": 2000}
@@ -61,7 +64,11 @@ class DataInGit(RepoRule):
     how_to_fix = """
         Move the file out of git and under DVC (`git rm --cached data/train.csv && dvc add
         data/train.csv`, commit the `.dvc` file) or git-lfs (`git lfs track "*.csv"`, commit
-        `.gitattributes`). Small test fixtures under `tests/` are not reported.
+        `.gitattributes`). Small test fixtures under `tests/` are not reported, nor are outputs that
+        DVC itself keeps in git (`cache: false`), empty placeholders, and large files that are not
+        data (notebooks, documents, images outside data folders, web assets); a large notebook
+        is reported by ML0104 with the right remedy (strip its outputs). DVC's own storage (its
+        cache, or a local remote inside the repository) committed to git is reported too.
     """
     Options = DataInGitOptions
     violating = [
@@ -72,6 +79,11 @@ class DataInGit(RepoRule):
                     note="git-lfs is set up, but not for this file"),
         RepoExample({"sub/ckpt/epoch=3.ckpt": "x", "sub/train.py": "x = 1\n"}),
         RepoExample({"data/images/cat_001.jpg": "jpg", "data/images/dog_001.jpg": "jpg"}, note="images in a data folder"),
+        RepoExample({".dvc/config": "[core]\n    remote = local\n['remote \"local\"']\n    url = ../dvc-storage\n",
+                     "dvc-storage/files/md5/ab/cdef0123": "blob", "data.csv.dvc": "outs:\n- md5: ab\n  path: data.csv\n"},
+                    note="a local DVC remote inside the repository, committed to git"),
+        RepoExample({".dvc/config": "[core]\n", ".dvc/cache/files/md5/ab/cdef0123": "blob", "train.py": "x = 1\n"},
+                    note="the DVC cache committed to git"),
     ]
     compliant = [
         RepoExample({"data/churn.csv": "age,churn\n", ".gitattributes": "*.csv filter=lfs diff=lfs merge=lfs -text\n"},
@@ -85,23 +97,37 @@ class DataInGit(RepoRule):
         RepoExample({"docs/guide.md": BIG[:1500]}, options=SMALL_THRESHOLD, note="below the threshold"),
         RepoExample({"docs/img/architecture.png": "png", "README.md": "![](docs/img/architecture.png)\n"},
                     note="documentation images are not data"),
+        RepoExample({"notebooks/eda.ipynb": BIG, "docs/slides.pdf": BIG, "docs/assets/dashboard.png": BIG, "site/bundle.js": BIG},
+                    options=SMALL_THRESHOLD, note="notebooks, documents and web assets are not data, however large "
+                                                 "(notebook outputs are ML0104's business)"),
+        RepoExample({"dvc.yaml": "stages:\n  evaluate:\n    cmd: python evaluate.py\n    metrics:\n    - metrics.json:\n"
+                                 "        cache: false\n    plots:\n    - plots/roc.csv:\n        cache: false\n",
+                     "metrics.json": "{}", "plots/roc.csv": "fpr,tpr\n0,0\n", "evaluate.py": "x = 1\n"},
+                    note="DVC metrics and plots declared `cache: false` are meant to be in git"),
+        RepoExample({"data/.gitkeep": "", "data/tracker.db": "", "train.py": "x = 1\n"}, note="empty placeholders"),
     ]
 
     def check(self, repo):
         vcs = repo.vcs
         if not vcs.is_git:
             return
+        yield from self._dvc_storage_in_git(repo)
         options = self.options
-        exempt = set(repo.knowledge.get("data_files", {}).get("size_exempt", ()))
+        table = repo.knowledge.get("data_files", {})
+        exempt = set(table.get("size_exempt", ()))
+        not_by_size = set(table.get("not_data_by_size", ()))
+        in_git_by_design = {out.path for out in vcs.dvc_outputs if not out.cache}  # `cache: false`: DVC keeps them in git
         candidates: list[tuple[str, int, bool]] = []
         for rel in repo.files:
-            if rel not in vcs.tracked or rel.startswith(".dvc/") or rel.endswith(".dvc"):
+            if rel not in vcs.tracked or rel.startswith(".dvc/") or rel.endswith(".dvc") or rel in in_git_by_design:
                 continue
             size = vcs.size(rel)
-            if size is None:
-                continue
+            if not size:
+                continue  # unreadable, or an empty placeholder
             by_extension = data_extension(rel, repo.knowledge) and (options.include_tests or not (is_test_path(rel) or FIXTURE_PATH.search(rel)))
-            by_size = size > options.size_threshold and PurePosixPath(rel).name not in exempt
+            name = PurePosixPath(rel).name
+            by_size = size > options.size_threshold and name not in exempt \
+                and PurePosixPath(rel).suffix.lower().lstrip(".") not in not_by_size
             if by_extension or by_size:
                 candidates.append((rel, size, by_extension))
         if not candidates:
@@ -125,3 +151,27 @@ class DataInGit(RepoRule):
                 path=None,
                 evidence=[rel for rel, _s, _e in rest[:20]],
             )
+
+    def _dvc_storage_in_git(self, repo):
+        """Files of the DVC cache (``.dvc/cache/``) or of a local DVC remote inside the repository,
+        committed to git: the content DVC keeps out of git is in git after all."""
+        vcs = repo.vcs
+        folders = []
+        config = vcs.dvc_config_rel()
+        if config is not None:
+            base = PurePosixPath(config).parent
+            folders.append(f"{base}/cache/")
+            for text in vcs.dvc_config_texts():
+                for url in LOCAL_REMOTE.findall(text):
+                    target = posixpath.normpath((base / url).as_posix())
+                    if not target.startswith("..") and not posixpath.isabs(target):
+                        folders.append(target.rstrip("/") + "/")
+        for folder in folders:
+            committed = sorted(rel for rel in vcs.tracked if rel.startswith(folder))
+            if committed:
+                yield RepoFinding(
+                    f"{len(committed)} file(s) of DVC storage ({folder}) are tracked by git (e.g. {committed[0]}): the "
+                    f"content DVC keeps out of git is committed; `git rm -r --cached {folder}` and add it to .gitignore",
+                    path=committed[0],
+                    evidence=committed[:20],
+                )

@@ -43,7 +43,9 @@ class LargeFileInHistory(RepoRule):
     how_to_fix = """
         Move the file to DVC or git-lfs, then rewrite the history to drop the blob
         (`git filter-repo --strip-blobs-bigger-than 1M` or `git lfs migrate import --include=...`)
-        and force-push, coordinating with everyone who has a clone.
+        and force-push, coordinating with everyone who has a clone. A notebook is large because
+        of its stored outputs: strip them (nbstripout) rather than moving the notebook out of git.
+        A file with many large versions is reported once.
     """
     Options = LargeFileOptions
     violating = [
@@ -67,22 +69,36 @@ class LargeFileInHistory(RepoRule):
         options = self.options
         exempt = set(repo.knowledge.get("data_files", {}).get("size_exempt", ()))
         scan = vcs.history(options.size_threshold, options.max_commits, options.timeout)
-        blobs = [(path, size) for path, size in scan.blobs if PurePosixPath(path).name not in exempt]
+        versions: dict[str, list[int]] = {}  # one finding per path, however many large versions it had
+        for path, size in scan.blobs:
+            if PurePosixPath(path).name not in exempt:
+                versions.setdefault(path, []).append(size)
+        paths = sorted(versions, key=lambda path: (-max(versions[path]), path))
         note = f" (note: {scan.cut})" if scan.cut else ""
-        for path, size in blobs[:options.max_findings]:
+        threshold = human_size(options.size_threshold)
+        for path in paths[:options.max_findings]:
+            sizes = versions[path]
             state = "still tracked" if path in vcs.tracked else "no longer in the work tree, but in the history"
+            count = f"{len(sizes)} versions, the largest {human_size(max(sizes))}" if len(sizes) > 1 else human_size(sizes[0])
             yield RepoFinding(
-                f"{path} ({human_size(size)}, {state}) is a blob above {human_size(options.size_threshold)} in the git "
-                f"history: scanned {scan.scanned_commits} commit(s) of all refs{note}; keep large files in DVC or git-lfs "
-                "and drop the blob with `git filter-repo --strip-blobs-bigger-than` or `git lfs migrate import`",
+                f"{path} ({count}, {state}) is stored in the git history above {threshold}: scanned "
+                f"{scan.scanned_commits} commit(s) of all refs{note}; {_remedy(path)}",
                 path=path,
                 evidence=[path],
             )
-        rest = blobs[options.max_findings:]
+        rest = paths[options.max_findings:]
         if rest:
             yield RepoFinding(
-                f"{len(rest)} more blobs above {human_size(options.size_threshold)} are in the git history "
-                f"(e.g. {rest[0][0]}){note}",
+                f"{len(rest)} more files have blobs above {threshold} in the git history (e.g. {rest[0]}){note}",
                 path=None,
-                evidence=[path for path, _size in rest[:20]],
+                evidence=rest[:20],
             )
+
+
+def _remedy(path: str) -> str:
+    if path.endswith(".ipynb"):
+        return ("its size is stored cell outputs: strip them before committing (nbstripout as a git filter or "
+                "pre-commit hook, or `jupyter nbconvert --clear-output`) and drop the old blobs with "
+                "`git filter-repo --strip-blobs-bigger-than`")
+    return ("keep large files in DVC or git-lfs and drop the blob with `git filter-repo --strip-blobs-bigger-than` "
+            "or `git lfs migrate import`")

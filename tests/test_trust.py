@@ -22,3 +22,28 @@ def test_promptless_export_splits_at_three_blank_lines():
 def test_plain_script_has_no_cells():
     assert script_cell_starts("import os\n\n\n\n\nos.getcwd()\n") == []
     assert script_cell_starts("# coding: utf-8\nimport os\n\n\ndef f():\n    pass\n") == []
+
+
+# -- repository rules on a small git history -------------------------------------------------------------
+from pathlib import Path  # noqa: E402
+
+from mllint.config.settings import Settings  # noqa: E402
+from mllint.engine.run import run_check  # noqa: E402
+from mllint.testing import git, write_repo  # noqa: E402
+
+BIG = "0123456789" * 300
+
+
+def _check(root: Path, select: list[str], **options) -> list:
+    return run_check(root, Settings(select=select, options=options), use_cache=False, jobs=1).findings
+
+
+def test_a_file_with_many_large_versions_is_reported_once(tmp_path):
+    root = write_repo(tmp_path / "hist", {"notebooks/eda.ipynb": '{"cells": [], "x": "' + BIG + '"}', "train.py": "x = 1\n"})
+    for version in range(3):
+        (root / "notebooks/eda.ipynb").write_text('{"cells": [], "x": "' + BIG * (2 + version) + '"}')
+        git(root, "commit", "-qam", f"rerun {version}")
+    findings = [f for f in _check(root, ["ML0104"], ML0104={"size-threshold": 2000}) if f.code == "ML0104"]
+    assert [f.path for f in findings] == ["notebooks/eda.ipynb"]
+    assert "4 versions, the largest 12.0 KB" in findings[0].message
+    assert "nbstripout" in findings[0].message and "DVC" not in findings[0].message
