@@ -7,6 +7,8 @@ with the file's findings and reduced by the repository model (map/reduce).
 from __future__ import annotations
 
 import ast
+import re
+
 from mllint.analysis.context import FileContext
 from mllint.core.facts import Definition, FileFacts
 
@@ -22,11 +24,24 @@ def _is_main_guard(stmt: ast.stmt) -> bool:
 
 
 _IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
+#: ``if is_torch_xla_available():``, ``if _CAN_USE_KORNIA:``, ``if HAS_APEX:``: a feature/availability check.
+_AVAILABILITY = re.compile(r"(?i)^(is_\w+_available|\w*_available|has_\w+|_?can_use_\w+|\w*_installed)$")
+
+
+def _test_label(test: ast.AST) -> str:
+    """The name an ``if`` tests: ``X``, ``mod.X``, ``X()``, ``not X`` (the last identifier)."""
+    while isinstance(test, (ast.UnaryOp, ast.Call)):
+        test = test.operand if isinstance(test, ast.UnaryOp) else test.func
+    return test.id if isinstance(test, ast.Name) else test.attr if isinstance(test, ast.Attribute) else ""
 
 
 def _guarded(parents: list[ast.AST]) -> bool:
-    """Is the import (last of ``parents``) inside ``try: ... except ImportError`` or ``if TYPE_CHECKING``?"""
+    """Is the import (last of ``parents``) optional: inside ``try: ... except ImportError``, ``if TYPE_CHECKING``,
+    an availability check (``if is_x_available():``), or deferred into a function (it runs only when that
+    code path is used)?"""
     for node in parents[:-1]:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return True
         if isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
             for handler in node.handlers:
                 kinds = handler.type
@@ -36,9 +51,8 @@ def _guarded(parents: list[ast.AST]) -> bool:
                             isinstance(kind, ast.Attribute) and kind.attr in _IMPORT_ERRORS):
                         return True
         elif isinstance(node, ast.If):
-            test = node.test
-            label = test.id if isinstance(test, ast.Name) else test.attr if isinstance(test, ast.Attribute) else ""
-            if label == "TYPE_CHECKING":
+            label = _test_label(node.test)
+            if label == "TYPE_CHECKING" or _AVAILABILITY.match(label):
                 return True
     return False
 

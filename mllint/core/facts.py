@@ -40,7 +40,8 @@ class FileFacts:
     strings: list[str] = field(default_factory=list)
     #: Top-level imported module -> first line importing it (absolute imports).
     import_lines: dict[str, int] = field(default_factory=dict)
-    #: Top-level modules only imported under ``try/except ImportError`` or ``if TYPE_CHECKING``.
+    #: Top-level modules only imported optionally: under ``try/except ImportError``, ``if TYPE_CHECKING`` or an
+    #: availability check (``if is_x_available():``), or deferred into a function.
     optional_imports: list[str] = field(default_factory=list)
     #: Calls made at module level (outside any def/class), named as in ``calls``.
     module_calls: list[str] = field(default_factory=list)

@@ -377,9 +377,14 @@ def parse_setup_py(rel: str, text: str) -> Manifest:
     tree = ast.parse(text)
     manifest = Manifest(rel, "setup.py")
     assigned: dict[str, ast.AST] = {}
+    added: dict[str, list[tuple[str, ast.AST]]] = {}  # extras["gpu"] = [...] after the dict
     for stmt in ast.walk(tree):
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
             assigned[stmt.targets[0].id] = stmt.value
+        elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Subscript) \
+                and isinstance(stmt.targets[0].value, ast.Name) and isinstance(stmt.targets[0].slice, ast.Constant):
+            target = stmt.targets[0]
+            added.setdefault(target.value.id, []).append((str(target.slice.value), stmt.value))
     found = False
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
@@ -405,6 +410,10 @@ def parse_setup_py(rel: str, text: str) -> Manifest:
                 for spec in specs or []:
                     _add(manifest, pip_requirement(spec, rel, group="main" if keyword.arg == "install_requires" else "dev"))
             elif keyword.arg == "extras_require":
+                if isinstance(keyword.value, ast.Name):
+                    for group, specs_node in added.get(keyword.value.id, []):
+                        for spec in _literal_strings(specs_node) or []:
+                            _add(manifest, pip_requirement(spec, rel, group=group))
                 try:
                     extras = ast.literal_eval(value)
                 except (ValueError, TypeError, SyntaxError, RecursionError):
