@@ -22,7 +22,9 @@ class UnpinnedDependencies(RepoRule):
     how_to_fix = """
         Keep ranges in `pyproject.toml` and commit a lock file (`uv lock`, `poetry lock`,
         `pdm lock`, `pipenv lock`, `conda-lock`), or pin every requirement exactly
-        (`pip-compile requirements.in` / `pip freeze > requirements.txt`).
+        (`pip-compile requirements.in` / `pip freeze > requirements.txt`). The metadata of a
+        distribution published for others (it declares PyPI classifiers) is not reported: its
+        ranges are a promise to its users, and pinning them would break their installs.
     """
     violating = [
         RepoExample({"requirements.txt": "pandas\nscikit-learn>=1.0\nflask\n", "train.py": "x = 1\n"}),
@@ -34,6 +36,10 @@ class UnpinnedDependencies(RepoRule):
                     note="Poetry without poetry.lock"),
     ]
     compliant = [
+        RepoExample({"setup.py": "from setuptools import setup\nsetup(name='peftlike', install_requires=['torch>=1.13', 'numpy>=1.17'],\n"
+                                 "      classifiers=['Intended Audience :: Developers', 'Programming Language :: Python :: 3'])\n",
+                     "src/peftlike/tuner.py": "import torch\n"},
+                    note="a published library (PyPI classifiers): its ranges are its compatibility promise"),
         RepoExample({"requirements.txt": "pandas==2.2.2\nscikit-learn==1.5.0\n", "setup.py": "from setuptools import setup\nsetup(install_requires=['pandas>=2'])\n"},
                     note="a fully pinned requirements file acts as the lock"),
         RepoExample({"pyproject.toml": "[project]\nname = 'x'\ndependencies = ['torch>=2']\n", "uv.lock": "version = 1\n"}),
@@ -54,6 +60,8 @@ class UnpinnedDependencies(RepoRule):
                 return
         pinned_elsewhere = manifests.constrained
         for manifest in parsed:
+            if manifest.published:
+                continue  # a published distribution's ranges are its compatibility promise to its users
             unpinned = [r for r in manifest.requirements if not r.pinned and r.name not in pinned_elsewhere]
             if not unpinned:
                 continue

@@ -64,6 +64,9 @@ class Manifest:
     project_name: str | None = None
     includes: list[str] = field(default_factory=list)
     constraints: list[str] = field(default_factory=list)
+    #: The metadata of a distribution published for others to install (it declares PyPI classifiers):
+    #: its dependency ranges are a compatibility promise, not an environment to pin.
+    published: bool = False
 
     @property
     def fully_pinned(self) -> bool:
@@ -281,6 +284,8 @@ def parse_pyproject(rel: str, text: str) -> Manifest:
     project = data.get("project") if isinstance(data.get("project"), dict) else {}
     tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
     manifest.project_name = project.get("name") if isinstance(project.get("name"), str) else None
+    poetry_table = tool.get("poetry") if isinstance(tool.get("poetry"), dict) else {}
+    manifest.published = bool(_strings(project.get("classifiers")) or _strings(poetry_table.get("classifiers")))
     for spec in _strings(project.get("dependencies")):
         _add(manifest, pip_requirement(spec, rel))
     for group, specs in (project.get("optional-dependencies") or {}).items():
@@ -358,6 +363,7 @@ def parse_setup_cfg(rel: str, text: str) -> Manifest:
     manifest = Manifest(rel, "setup.cfg")
     if parser.has_option("metadata", "name"):
         manifest.project_name = parser.get("metadata", "name").strip() or None
+    manifest.published = parser.has_option("metadata", "classifiers") and bool(parser.get("metadata", "classifiers").strip())
     if parser.has_option("options", "install_requires"):
         value = parser.get("options", "install_requires")
         if value.strip().startswith("file:"):
@@ -403,6 +409,8 @@ def parse_setup_py(rel: str, text: str) -> Manifest:
                 value = assigned[value.id]
             if keyword.arg == "name" and isinstance(value, ast.Constant) and isinstance(value.value, str):
                 manifest.project_name = value.value
+            elif keyword.arg == "classifiers":
+                manifest.published = True
             elif keyword.arg in ("install_requires", "tests_require", "setup_requires"):
                 specs = _literal_strings(value)
                 if specs is None:
