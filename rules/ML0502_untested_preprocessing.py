@@ -6,10 +6,11 @@ import re
 
 from pydantic import Field
 
-from mllint.repo.mlcode import PREPROCESSING_PATTERN, module_matches, test_like_facts
+from mllint.repo.mlcode import PREPROCESSING_PATTERN, calls_any, imports_any, module_matches, test_like_facts
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule, RuleOptions
 
 MAX_FINDINGS = 200
+MAX_NAMES = 6
 
 FEATURES = '''\
 import pandas as pd
@@ -39,7 +40,7 @@ class UntestedPreprocessing(RepoRule):
     name = "untested-preprocessing"
     factor = 5
     severity = "warning"
-    summary = "A public function or class in preprocessing/feature code is referenced by no test."
+    summary = "Public functions or classes of a preprocessing/feature module are referenced by no test."
     why = """
         Factor 5 (testing): preprocessing is where silent bugs live — a wrong join, a
         leaked target, a unit change — and it runs twice, in training and in serving. A test that calls
@@ -48,8 +49,11 @@ class UntestedPreprocessing(RepoRule):
     """
     how_to_fix = """
         Add a test that imports and calls the definition, e.g. `tests/test_features.py` with
-        `from features import add_ratio` and an assertion on a tiny DataFrame. Which modules count as
-        preprocessing is the `module-pattern` option of `[tool.mllint.options.untested-preprocessing]`.
+        `from features import add_ratio` and an assertion on a tiny DataFrame. A module is
+        preprocessing when its name says so (the `module-pattern` option of
+        `[tool.mllint.options.untested-preprocessing]`) and its code does: it handles data with a
+        data library (`preprocessing_code.data_modules` in the knowledge) or plain Python, and it
+        does not build, load or train a model. One finding per module lists its untested definitions.
     """
     Options = Options
     violating = [
@@ -79,6 +83,16 @@ class UntestedPreprocessing(RepoRule):
         RepoExample({"clean.py": "def strip(s):\n    return s.strip()\n",
                      "tests/test_clean.py": "def test_strip(mocker):\n    mocker.patch('clean.strip')\n"},
                     note="referenced by a dotted string (mock.patch)"),
+        RepoExample({"features/steps/run_steps.py": "from behave import given, then\n\n@given('a project')\ndef create_project(context):\n    pass\n",
+                     "features/environment.py": "import behave\n\ndef before_all(context):\n    pass\n",
+                     "tests/test_cli.py": "def test_cli():\n    assert True\n"},
+                    note="behave step files in a features/ folder are tests, not feature code"),
+        RepoExample({"clean_checkpoint.py": "import torch\n\ndef clean(path):\n    torch.save(torch.load(path)['state_dict'], path)\n",
+                     "models/_features.py": "import torch\nfrom torch import nn\n\nclass FeatureHooks(nn.Module):\n"
+                                            "    def __init__(self):\n        super().__init__()\n        self.proj = nn.Linear(4, 4)\n",
+                     "server/batch_processing.py": "import asyncio\nimport aiohttp\n\nasync def send_batch(items):\n    return items\n",
+                     "tests/test_model.py": "def test_model():\n    assert True\n"},
+                    note="a checkpoint utility, a network's feature hooks and request batching: not data preprocessing"),
     ]
 
     def check(self, repo):
@@ -87,32 +101,60 @@ class UntestedPreprocessing(RepoRule):
             pattern = re.compile(options.module_pattern)
         except re.error:
             pattern = re.compile(PREPROCESSING_PATTERN)
+        table = repo.knowledge.get("preprocessing_code", {})
+        bdd = table.get("test_frameworks", [])
         ignored = set(options.ignore_names)
         referenced: set[str] = set()
         dotted_refs: set[str] = set()
-        for facts in test_like_facts(repo):
+        test_files = test_like_facts(repo) + [f for f in repo.source_facts() if imports_any(f.imports, bdd)]
+        for facts in test_files:
             referenced.update(facts.names)
             dotted_refs.update(s.rsplit(".", 1)[-1] for s in facts.strings if "." in s and " " not in s)
-        tests = len(test_like_facts(repo))
+        tests = len(test_files)
+        roles = {role.path: role for role in repo.ml.roles}
+        local = {rel.split("/", 1)[0].rsplit(".", 1)[0] for rel in repo.files} | {
+            rel.rsplit("/", 1)[-1].rsplit(".", 1)[0] for rel in repo.files if rel.endswith(".py")}
         reported = skipped = 0
-        peripheral = {role.path for role in repo.ml.roles if role.peripheral}
         for facts in repo.source_facts():
-            if facts.notebook or facts.path in peripheral or not module_matches(facts.path, pattern):
+            path = facts.path
+            role = roles.get(path)
+            if facts.notebook or (role is not None and role.peripheral) or not module_matches(path, pattern):
                 continue
-            for name, kind, line in facts.defs:
-                if name in ignored or name in referenced or name in dotted_refs:
-                    continue
-                if reported >= MAX_FINDINGS:
-                    skipped += 1
-                    continue
-                reported += 1
-                where = f"none of the {tests} test file(s)" if tests else "no test file (there are none)"
-                yield RepoFinding(
-                    f"{kind} `{name}` in preprocessing module {facts.path} is referenced by {where}: looked for "
-                    f"an import or use of `{name}` in test_*.py / *_test.py / tests/; add a test that calls it "
-                    f"(e.g. tests/test_{facts.path.rsplit('/', 1)[-1].rsplit('.', 1)[0]}.py)",
-                    path=facts.path, line=line, evidence=[f"{facts.path}:{line} {name}"],
-                )
+            if not self._handles_data(facts, role, table, local):
+                continue
+            untested = [(name, kind, line) for name, kind, line in facts.defs
+                        if name not in ignored and name not in referenced and name not in dotted_refs]
+            if not untested:
+                continue
+            if reported >= MAX_FINDINGS:
+                skipped += 1
+                continue
+            reported += 1
+            where = f"none of the {tests} test file(s)" if tests else "no test file (there are none)"
+            names = [f"`{name}`" for name, _kind, _line in untested]
+            shown = ", ".join(names[:MAX_NAMES]) + (f" and {len(names) - MAX_NAMES} more" if len(names) > MAX_NAMES else "")
+            count = f"{len(untested)} public definition{'s' if len(untested) > 1 else ''}"
+            yield RepoFinding(
+                f"preprocessing module {path} has {count} referenced by {where} ({shown}): looked for an import "
+                f"or use of each in test_*.py / *_test.py / tests/; add a test that calls them "
+                f"(e.g. tests/test_{path.rsplit('/', 1)[-1].rsplit('.', 1)[0]}.py)",
+                path=path, line=untested[0][2], evidence=[f"{path}:{line} {name}" for name, _kind, line in untested[:20]],
+            )
         if skipped:
-            yield RepoFinding(f"{skipped} more untested preprocessing definition(s) not listed (the list stops at "
-                              f"{MAX_FINDINGS}); add tests for the ones above first", path=None)
+            yield RepoFinding(f"{skipped} more preprocessing module(s) with untested definitions not listed (the list "
+                              f"stops at {MAX_FINDINGS}); add tests for the ones above first", path=None)
+
+    @staticmethod
+    def _handles_data(facts, role, table, local: set[str]) -> bool:
+        """Preprocessing transforms data for a model: it uses a data library (or none at all: plain
+        Python transformations), and it neither builds, loads nor trains a model (model code), nor is a
+        BDD step file (a test)."""
+        neutral = set(table.get("neutral_modules", [])) | local
+        imports = [m for m in facts.imports if not m.startswith(".") and m.split(".", 1)[0] not in neutral]
+        if imports_any(imports, table.get("test_frameworks", [])):
+            return False
+        if imports and not imports_any(imports, table.get("data_modules", [])):
+            return False
+        if role is not None and (role.trains or role.loads_model):
+            return False
+        return not calls_any(facts.calls, table.get("model_code_calls", []))

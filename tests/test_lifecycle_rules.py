@@ -38,7 +38,7 @@ def test_notebook_only_project(tmp_path):
     assert by_code["ML0801"].path == "notebooks/02_model.ipynb"
     assert by_code["ML1001"].path == "notebooks/02_model.ipynb"
     untested = sorted((f.path, f.line) for f in findings if f.code == "ML0502")
-    assert untested == [("src/preprocessing.py", 5), ("src/preprocessing.py", 11)]
+    assert untested == [("src/preprocessing.py", 5)]  # one finding for the module, naming both definitions
 
 
 def test_fastapi_service(tmp_path):
@@ -196,12 +196,13 @@ def test_target_label_encoding_is_not_serving_preprocessing(make_repo):
     assert _check(make_repo({"train.py": train, "serve.py": serve}), ["ML0901"]) == []
 
 
-def test_untested_preprocessing_list_is_capped_and_says_so(make_repo):
+def test_untested_preprocessing_is_one_finding_per_module(make_repo):
     source = "".join(f"def step_{i}(df):\n    return df\n\n\n" for i in range(205))
-    findings = _check(make_repo({"features.py": source}), ["ML0502"])
-    assert len(findings) == 201
-    assert sum(f.path is None for f in findings) == 1
-    assert any(f.path is None and f.message.startswith("5 more") for f in findings)
+    findings = _check(make_repo({"features.py": source, "cleaning.py": "def strip(s):\n    return s\n"}), ["ML0502"])
+    assert sorted(f.path for f in findings) == ["cleaning.py", "features.py"]
+    features = next(f for f in findings if f.path == "features.py")
+    assert "205 public definitions" in features.message and "`step_0`" in features.message
+    assert "and 199 more" in features.message and features.line == 1
 
 
 ESTIMATOR = ("from sklearn.base import BaseEstimator\nfrom sklearn.linear_model import Ridge\n\n\nclass Stacked(BaseEstimator):\n"

@@ -246,7 +246,8 @@ def profile(repo: RepoModel) -> MLProfile:
 #: Default pattern of preprocessing/feature module names (searched in each folder and file name).
 PREPROCESSING_PATTERN = (
     r"(^|[_\-.])(pre_?process(ing|or|ors|es)?|prep|prepare|preparation|data_?prep|features?|featuri[sz](e|ation|er|ers)"
-    r"|feature_?engineering|transforms?|transformations?|clean(ing|er|ers|se)?|etl|(data_?)?processing"
+    r"|feature_?engineering|transforms?|transformations?|clean(ing|er|ers|se)?|etl"
+    r"|(data|text|image|audio|speech|signal|video|input|sample|feature|tabular|nlp)_?processing"
     r"|impute|imputation)($|[_\-.])"
 )
 
