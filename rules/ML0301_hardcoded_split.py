@@ -11,6 +11,8 @@ from mllint.analysis.params import move_to_params
 from mllint.knowledge.loader import canonical
 from mllint.catalogue.rule import CodeRule, Example, FixExample
 
+#: Calls that keep one side of a cut: ds.take(k) keeps [:k], ds.skip(k) keeps [k:]; select/Subset take index ranges.
+ONE_SIDED = {"take": "upper", "head": "upper", "skip": "lower", "tail": "lower", "select": "range", "Subset": "range"}
 PERCENT_SLICE = re.compile(r"\[[^\]]*\d+(\.\d+)?%[^\]]*\]")
 TOKENS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 
@@ -43,7 +45,10 @@ class HardcodedSplit(CodeRule):
     how_to_fix = """
         Put the ratio in the project's parameters (e.g. `split.test_size` in `params.yaml`) and
         read it: `train_test_split(X, y, test_size=params.split.test_size, ...)`. A module-level
-        constant is still configuration inside code: move it to the params file.
+        constant is still configuration inside code: move it to the params file. A literal fraction
+        passed to the project's own function under a split name (`preprocess(df, test_size=0.05)`)
+        is reported too; a fraction of a length is a split point only when the data is cut into
+        two complementary parts (`x[:k]` and `x[k:]`), not for percentiles or windows.
     """
     violating = [
         Example("""
@@ -105,6 +110,22 @@ class HardcodedSplit(CodeRule):
             train_ds, val_ds = tfds.load("mnist", split=["train[:80%]", "train[80%:]"])
         """, note="percent slices in a split list"),
         Example("""
+            n = len(data)
+            train_data = data[:int(n * 0.9)]
+            val_data = data[int(n * 0.9):]
+        """, lines=(2,), note="the two complementary slices of one cut (one finding)"),
+        Example("""
+            def split(ds, n):
+                cut = int(n * 0.8)
+                return ds.take(cut), ds.skip(cut)
+        """, note="tf.data take/skip at one cut"),
+        Example("""
+            from steps.preprocess import preprocess
+            def pipeline(sales):
+                train, test = preprocess(sales, test_size=0.05)
+                return train, test
+        """, note="a literal split passed to the project's own pipeline step"),
+        Example("""
             from datasets import load_dataset
             ds = load_dataset("imdb")["train"].train_test_split(0.1, seed=0)
         """, note="Hugging Face positional test_size"),
@@ -131,9 +152,9 @@ class HardcodedSplit(CodeRule):
                 return train_test_split(X, y, test_size=cfg.split.test_size, random_state=cfg.seed)
         """),
         Example("""
-            def train_test_split(X, y, test_size=0.2):
+            def train_test_split(X, y, shuffle=True):
                 return X, y
-            train_test_split(X, y, test_size=0.3)
+            train_test_split(X, y, shuffle=False)
         """, note="a local function of the same name is not scikit-learn"),
         Example("""
             from torch.utils.data import random_split
@@ -143,6 +164,22 @@ class HardcodedSplit(CodeRule):
             sample = df.sample(frac=0.1, random_state=0)
             print(sample.describe())
         """, note="sampling to look at data is not a split"),
+        Example("""
+            latencies = sorted(times)
+            p95 = max(latencies[:int(len(latencies) * 0.95)])
+            mean_wo_outliers = sum(latencies[:int(len(latencies) * 0.99)]) / len(latencies)
+        """, note="a percentile of sorted timings: one side of a cut only"),
+        Example("""
+            num_images = len(files)
+            start = int(num_images * 0.25)
+            end = int(num_images * 0.75)
+            middle = files[start:end]
+        """, note="a window of slices, not two parts"),
+        Example("""
+            ds = ds.sort("score", reverse=True)
+            n = int(len(ds) * 0.1)
+            ds = ds.select(range(0, len(ds) - n))
+        """, note="dropping the tail of a sorted dataset"),
         Example("""
             from sklearn.model_selection import train_test_split
             def test_split_shapes():
@@ -184,11 +221,17 @@ class HardcodedSplit(CodeRule):
         self.point_tokens = set(points.get("name_tokens", []))
         self.length_names = set(points.get("length_names", []))
         self.mask_calls = set(knowledge.get("split_masks", {}).get("calls", []))
+        self.split_parameters = set(knowledge.get("split_parameters", {}).get("names", []))
         self.samples: list[tuple[str, ast.Call, float, str | None]] = []
         self.index_users: set[str] = set()
         #: int(0.8 * len(x)) candidates: (call, shown fraction, names it is assigned to, confirmed)
         self.points: list[tuple[ast.Call, str, set[str], bool]] = []
-        self.cut_names: set[str] = set()  # names used in slices or passed to split calls
+        self.cut_names: set[str] = set()  # names passed to calls that split (random_split, array_split, ...)
+        # A split cuts the data in two complementary parts: x[:k] and x[k:]. A cut used on one side
+        # only (max(times[:int(0.95 * n)]), images[start:end]) is a percentile or a window, not a split.
+        self.lower_names: set[str] = set()  # names used as a lower bound: x[k:], ds.skip(k)
+        self.upper_names: set[str] = set()  # names used as an upper bound: x[:k], ds.take(k)
+        self.slice_points: set[tuple[str, str]] = set()  # (side, bound source) of every slice
         self.local_literals: dict[tuple[int, str], object] = {}
         self.star_modules: list[str] = []
         self.active = not ctx.is_test
@@ -225,11 +268,40 @@ class HardcodedSplit(CodeRule):
             label = func.attr
         if spec is not None:
             self._check_spec(node, spec, label)
+        else:
+            self._check_split_parameters(node, name)
         callee = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
         if callee in self.consumers:
-            for arg in [*node.args, *(k.value for k in node.keywords)]:
-                self.cut_names |= _names_in(arg)
+            args = [*node.args, *(k.value for k in node.keywords)]
+            side = ONE_SIDED.get(callee)
+            for arg in args:
+                if side == "range":  # select(range(a, b)) / Subset(ds, range(n)): like a slice [a:b]
+                    bounds = arg.args if isinstance(arg, ast.Call) and isinstance(arg.func, ast.Name) and arg.func.id == "range" else []
+                    if len(bounds) == 1:
+                        self.upper_names |= _names_in(bounds[0])
+                    elif len(bounds) >= 2:
+                        self.lower_names |= _names_in(bounds[0])
+                        self.upper_names |= _names_in(bounds[1])
+                elif side == "upper":
+                    self.upper_names |= _names_in(arg)
+                elif side == "lower":
+                    self.lower_names |= _names_in(arg)
+                else:
+                    self.cut_names |= _names_in(arg)
         self._check_fraction_of_length(node)
+
+    def _check_split_parameters(self, node: ast.Call, name: str | None) -> None:
+        """``preprocess(df, test_size=0.05)``: a keyword that names a split, given a literal fraction."""
+        hits = []
+        for keyword in node.keywords:
+            if keyword.arg in self.split_parameters:
+                is_literal, value, constant = self._constant(keyword.value)
+                if is_literal and isinstance(value, float) and 0 < value < 1:
+                    hits.append(f"{keyword.arg}={value!r}" if constant is None else f"{keyword.arg}={constant} (= {value!r})")
+        if hits:
+            label = name.rsplit(".", 1)[-1] if name else ast.unparse(node.func)
+            self.report(node, f"hardcoded split passed to {label}(): {', '.join(hits)}; read the split from configuration "
+                              "(e.g. params.yaml)")
 
     def _check_spec(self, node: ast.Call, spec: dict, label: str) -> None:
         hits = []
@@ -364,7 +436,7 @@ class HardcodedSplit(CodeRule):
         """Where a split-point expression goes: names it is assigned to, or directly into a slice/split call."""
         for ancestor in reversed(self.ctx.parents[:-1][-4:]):
             if isinstance(ancestor, ast.Slice):
-                return set(), True
+                return set(), False  # judged in finish(): the complementary slice must exist too
             if isinstance(ancestor, ast.Call):
                 func = ancestor.func
                 callee = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
@@ -409,9 +481,12 @@ class HardcodedSplit(CodeRule):
                     self.samples.append((node.targets[0].id, value, literal, constant))
 
     def visit_Slice(self, node: ast.Slice) -> None:
-        for bound in (node.lower, node.upper):
-            if bound is not None:
-                self.cut_names |= _names_in(bound)
+        if node.lower is not None:
+            self.lower_names |= _names_in(node.lower)
+            self.slice_points.add(("lower", ast.unparse(node.lower)))
+        if node.upper is not None:
+            self.upper_names |= _names_in(node.upper)
+            self.slice_points.add(("upper", ast.unparse(node.upper)))
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         if node.attr == "index" and isinstance(node.value, ast.Name):
@@ -433,8 +508,16 @@ class HardcodedSplit(CodeRule):
                     return
 
     def finish(self) -> None:
+        reported_cuts: set[str] = set()
         for call, shown, targets, confirmed in self.points:
-            if confirmed or targets & self.cut_names or any(self._split_name(t) for t in targets):
+            text = ast.unparse(call)
+            sliced = ("lower", text) in self.slice_points and ("upper", text) in self.slice_points
+            if sliced and not targets:
+                if text in reported_cuts:
+                    continue  # data[:int(n * 0.9)], data[int(n * 0.9):]: one cut, one finding
+                reported_cuts.add(text)
+            both_sides = targets & self.lower_names & self.upper_names
+            if confirmed or sliced or both_sides or targets & self.cut_names or any(self._split_name(t) for t in targets):
                 self.report(call, f"hardcoded split point at fraction {shown} of the data; read the split ratio from configuration")
         for name, call, literal, constant in self.samples:
             if name in self.index_users:
