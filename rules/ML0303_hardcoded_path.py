@@ -8,6 +8,13 @@ import re
 from mllint.catalogue.rule import CodeRule, Example
 
 WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
+def _root(value: str) -> str:
+    """The location a path lives under: its first two components (``/kaggle/input``, ``/home/alice``, ``C:\\Users``)."""
+    parts = [p for p in re.split(r"[\\/]", value) if p]
+    head = "/" if value.startswith("/") else ""
+    return head + "/".join(parts[:2]) if parts else value
+
+
 REGEX_HINTS = re.compile(r"\\[dwsDWSb]|\(\?|\[\^|[*+?]\)|\$$")
 
 
@@ -27,7 +34,10 @@ class HardcodedPath(CodeRule):
         Use paths relative to the project root (`Path(__file__).parent / "data"`), or read the
         location from configuration or the environment (`params["data"]["raw"]`,
         `os.environ["DATA_DIR"]`). Track data with DVC or similar so that paths are part of the
-        pipeline, not of someone's home directory.
+        pipeline, not of someone's home directory. One finding per location and file (`/kaggle/input`
+        used twelve times is one place to configure). Not reported: comparisons that detect a
+        platform, mount points an API requires, paths inside a container image, defaults of
+        environment lookups and probes of system install locations.
     """
     violating = [
         Example("""
@@ -51,6 +61,12 @@ class HardcodedPath(CodeRule):
             def load(name):
                 return Path("/mnt/datasets/images") / name
         """),
+        Example("""
+            import pandas as pd
+            train = pd.read_csv("/kaggle/input/titanic/train.csv")
+            test = pd.read_csv("/kaggle/input/titanic/test.csv")
+            sample = pd.read_csv("/kaggle/input/titanic/gender_submission.csv")
+        """, lines=(2,), note="one finding per location and file: the three paths share /kaggle/input"),
     ]
     compliant = [
         Example('''
@@ -89,6 +105,26 @@ class HardcodedPath(CodeRule):
             parser = argparse.ArgumentParser()
             parser.add_argument("--data", help="e.g. /home/me/data or ~/data (default: data/)")
         """, note="prose that mentions a path"),
+        Example("""
+            import os
+            def is_kaggle():
+                return os.environ.get("PWD") == "/kaggle/working"
+            def on_colab(path):
+                return str(path).startswith("/content/drive")
+        """, note="comparisons that detect the platform"),
+        Example(cells=("from google.colab import drive\ndrive.mount('/content/drive')",),
+                path="colab.ipynb", note="the mount point the Colab API requires"),
+        Example("""
+            import os
+            import modal
+            PREPROCESS_PATH = os.getenv("PREPROCESS_PATH", "/mnt/volume/preprocess.pkl")
+            image = modal.Image.debian_slim().add_local_file("src/config.py", remote_path="/root/src/config.py")
+        """, note="an environment variable's default, and a path inside a container image"),
+        Example("""
+            import os
+            candidates = [r"C:\\Program Files\\NVIDIA GPU Computing Toolkit\\CUDA", r"C:\\NVIDIA\\cuda\\include\\cudnn.h"]
+            found = [c for c in candidates if os.path.exists(c)]
+        """, note="system install locations probed to find a library"),
     ]
 
     def __init__(self, ctx, options=None) -> None:
@@ -97,7 +133,12 @@ class HardcodedPath(CodeRule):
         self.prefixes = tuple(spec.get("prefixes", ()))
         self.windows = bool(spec.get("windows_drive", True))
         self.dot_homes = tuple(spec.get("conventional", ("~/.", "/root/.")))
+        self.mount_calls = set(spec.get("mount_calls", ()))
+        self.container_kwargs = set(spec.get("container_kwargs", ()))
+        self.system_locations = tuple(p.lower() for p in spec.get("system_locations", ()))
+        self.env_lookups = set(spec.get("env_lookups", ()))
         self.active = not ctx.is_test
+        self.found: dict[str, list[tuple[ast.AST, str]]] = {}  # root of the path -> (node, shown value)
 
     def visit_Constant(self, node: ast.Constant) -> None:
         value = node.value
@@ -110,11 +151,48 @@ class HardcodedPath(CodeRule):
             return
         if isinstance(parent, ast.JoinedStr):
             # f-string parts carry no position before Python 3.12: report at the f-string
-            if self._is_path(value, complete=False):
-                self.report(parent, self._message(value + "{…}"))
+            if self._is_path(value, complete=False) and not self._not_a_use(parent):
+                self._note(parent, value, value + "{…}")
             return
-        if self._is_path(value, complete=True):
-            self.report(node, self._message(value))
+        if self._is_path(value, complete=True) and not self._not_a_use(node):
+            self._note(node, value, value)
+
+    def _not_a_use(self, node: ast.AST) -> bool:
+        """The path is compared or matched (platform detection), is a mount point the platform requires, names
+        a location inside a container, or is the default of an environment lookup (configuration)."""
+        parents = self.ctx.parents
+        index = len(parents) - 1
+        while index >= 0 and parents[index] is not node:
+            index -= 1
+        child, rest = node, parents[:index]
+        for ancestor in reversed(rest[-3:]):
+            if isinstance(ancestor, ast.Compare):
+                return True
+            if isinstance(ancestor, ast.keyword) and ancestor.arg in self.container_kwargs:
+                return True
+            if isinstance(ancestor, ast.Call):
+                name = self.ctx.call_name(ancestor)
+                if name in self.mount_calls or name in self.env_lookups:
+                    return True
+                func = ancestor.func
+                if isinstance(func, ast.Attribute) and func.attr in ("startswith", "endswith", "removeprefix", "replace") \
+                        and child is not func:
+                    return True
+                return False
+            if isinstance(ancestor, ast.stmt):
+                return False
+            child = ancestor
+        return False
+
+    def _note(self, node: ast.AST, value: str, shown: str) -> None:
+        self.found.setdefault(_root(value), []).append((node, shown))
+
+    def finish(self) -> None:
+        """One finding per location root and file: `/kaggle/input/...` used twelve times is one place to configure."""
+        for root, uses in self.found.items():
+            node, shown = uses[0]
+            more = f" (and {len(uses) - 1} more under {root} in this file)" if len(uses) > 1 else ""
+            self.report(node, self._message(shown) + more)
 
     def _is_path(self, value: str, complete: bool) -> bool:
         if "\n" in value or "://" in value or value.count(" ") > 2 or len(value) > 400:
@@ -125,6 +203,8 @@ class HardcodedPath(CodeRule):
             return False
         if value.startswith(self.dot_homes):
             return False  # ~/.cache, ~/.kaggle, /root/.config: conventional per-user locations, same on every machine
+        if value.lower().startswith(self.system_locations):
+            return False  # C:\Program Files\..., C:\NVIDIA\cuda: a system install probed to find a library
         return not (complete and value.rstrip("/") in ("~", ""))
 
     @staticmethod
