@@ -28,14 +28,14 @@ def test_plain_script_has_no_cells():
 from pathlib import Path  # noqa: E402
 
 from mllint.config.settings import Settings  # noqa: E402
-from mllint.engine.run import run_check  # noqa: E402
+from mllint.engine.session import Session  # noqa: E402
 from mllint.testing import git, write_repo  # noqa: E402
 
 BIG = "0123456789" * 300
 
 
 def _check(root: Path, select: list[str], **options) -> list:
-    return run_check(root, Settings(select=select, options=options), use_cache=False, jobs=1).findings
+    return Session(root, Settings(select=select, options=options)).check(use_cache=False, jobs=1).findings
 
 
 def test_a_file_with_many_large_versions_is_reported_once(tmp_path):
