@@ -150,9 +150,9 @@ def check(
         typer.echo(json.dumps({"root": str(root), "config_file": str(source) if source else None, "settings": data}, indent=2))
         raise typer.Exit(EXIT_OK)
     if force_exclude and files is not None:
-        from mllint.repo.inventory import ExcludeMatcher
+        from mllint.core.patterns import PathPatterns
 
-        excluded = ExcludeMatcher(settings.excludes())
+        excluded = PathPatterns(settings.excludes())
         files = [rel for rel in files if not excluded(rel)]
     if watch:
         if fix or diff or add_ignore or output_file is not None:

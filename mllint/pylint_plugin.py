@@ -20,7 +20,8 @@ from pylint.checkers import BaseRawFileChecker
 from pylint.exceptions import UnknownMessageError
 
 from mllint.catalogue.loader import load_catalogue
-from mllint.config.settings import ConfigError, find_config, path_matches
+from mllint.config.settings import ConfigError, find_config
+from mllint.core.patterns import PathPatterns
 from mllint.engine.session import Session
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -65,11 +66,11 @@ class _Project:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.root = session.root
-        self.patterns = session.settings.excludes()
+        self.patterns = PathPatterns(session.settings.excludes())
 
     def excluded(self, rel: str) -> bool:
         """Inside the project and matched by mllint's excludes (defaults plus exclude/extend-exclude)."""
-        return not rel.startswith("/") and any(path_matches(rel, pattern) for pattern in self.patterns)
+        return not rel.startswith("/") and self.patterns(rel)
 
 
 class _Engine:

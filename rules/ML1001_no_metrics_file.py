@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import fnmatch
 
 from mllint.repo.mlcode import calls_any, config_mentions, entry_point, stem_words
+from mllint.core.patterns import PathPatterns
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
 from mllint.core.facts import FileFacts
 
@@ -73,10 +73,10 @@ class NoMetricsFile(RepoRule):
             return
         if config_mentions(repo, knowledge.get("config_words", [])):
             return
-        globs = knowledge.get("file_globs", [])
+        metric_files = PathPatterns(knowledge.get("file_globs", []))
         for rel in repo.files:
             name = rel.rsplit("/", 1)[-1].lower()
-            if any(fnmatch.fnmatchcase(name, g) for g in globs):
+            if metric_files(name):
                 return
             if name in ("dvc.yaml", "mlproject") and "metrics" in (repo.read_text(rel) or ""):
                 return

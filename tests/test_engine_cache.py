@@ -1,16 +1,12 @@
-"""What a warm run may skip, and must not: the stat-keyed digests, ruff's memoised counts (ML0306),
-and the exclude matcher that replaced per-pattern fnmatch (same answers, property-tested)."""
+"""What a warm run may skip, and must not: the stat-keyed digests, ruff's memoised counts (ML0306)."""
 
 from __future__ import annotations
 
 import os
 import sys
 
-from hypothesis import given, settings, strategies as st
-
 from mllint.engine import run as engine
-from mllint.config.settings import DEFAULT_EXCLUDE, Settings, path_matches
-from mllint.repo.inventory import ExcludeMatcher
+from mllint.config.settings import Settings
 from mllint.engine.session import Session
 
 MESSY = "import os, sys\ndef LoadData(Path):\n  Data=open(Path).read()\n  return Data\nclass model:\n  def Fit(self, X):\n    pass\n"
@@ -59,17 +55,3 @@ def test_no_cache_means_no_memo(make_repo):
     root = make_repo({"a.py": MESSY})
     Session(root, Settings(select=["ALL"])).check(use_cache=False, jobs=1)
     assert not (root / ".mllint_cache").exists()
-
-
-segment = st.sampled_from(["src", "build", ".venv", "a b", "x.egg-info", "data", "node_modules", "pkg", "m.py", "n.ipynb", "wandb"])
-pattern = st.one_of(st.sampled_from(DEFAULT_EXCLUDE),
-                    st.builds(lambda lead, parts, tail: lead + "/".join(parts) + tail,
-                              st.sampled_from(["", "/", "./", "**/"]),
-                              st.lists(st.sampled_from(["src", "*", "build", "*.py", "d?ta", "[ab]*", "pkg", "**"]), min_size=1, max_size=3),
-                              st.sampled_from(["", "/", "/*"])))
-
-
-@given(st.lists(segment, min_size=1, max_size=4).map("/".join), st.lists(pattern, max_size=6))
-@settings(max_examples=300, deadline=None)
-def test_exclude_matcher_agrees_with_path_matches(rel, patterns):
-    assert ExcludeMatcher(patterns)(rel) == any(path_matches(rel, p) for p in patterns)

@@ -8,11 +8,10 @@ counts when its path, or any file named or matched by its evidence, changed.
 
 from __future__ import annotations
 
-import fnmatch
 import subprocess
 from pathlib import Path
 
-from mllint.config.settings import path_matches
+from mllint.core.patterns import PathPatterns
 from mllint.repo.inventory import SAFE_CONFIG
 from mllint.core.findings import Finding
 
@@ -67,7 +66,8 @@ def counts(finding: Finding, changed: set[str]) -> bool:
         item = item.split(":", 1)[0] if ":" in item and not item.startswith(("http:", "https:")) else item
         if item in changed:
             return True
-        if any(path_matches(path, item) or fnmatch.fnmatchcase(path.rsplit("/", 1)[-1], item) for path in changed):
+        evidence = PathPatterns([item])
+        if any(evidence(path) for path in changed):
             return True
     return False
 

@@ -7,17 +7,17 @@ See docs/configuration.md for the reference.
 
 from __future__ import annotations
 
-import fnmatch
 import hashlib
 import json
 import sys
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from mllint import __version__
 from mllint.core.paths import PACKAGE_DIR, catalogue_dir
+from mllint.core.patterns import PathPatterns
 from mllint.catalogue.loader import Catalogue, load_catalogue
 
 if sys.version_info >= (3, 11):
@@ -60,6 +60,7 @@ class Settings(BaseModel):
     cache_dir: str | None = Field(None, description="Cache directory (default .mllint_cache in the root).")
     jobs: int | None = Field(None, ge=1, le=256, description="Worker processes (default: CPU count).")
     max_file_size: int = Field(5_000_000, ge=1, description="Bytes; larger code files are not parsed (ML0003).")
+    _compiled: list[tuple[PathPatterns, list[str]]] | None = PrivateAttr(None)
 
     @field_validator("waivers")
     @classmethod
@@ -83,11 +84,17 @@ class Settings(BaseModel):
         return codes - _expand_all(self.ignore, catalogue)
 
     def ignored_for(self, path: str, catalogue: Catalogue) -> set[str]:
+        """Codes ``per-file-ignores`` turns off for ``path`` (patterns in .gitignore semantics)."""
         codes: set[str] = set()
-        for pattern, selectors in self.per_file_ignores.items():
-            if path_matches(path, pattern):
+        for patterns, selectors in self._per_file_patterns():
+            if patterns(path):
                 codes |= _expand_all(selectors, catalogue)
         return codes
+
+    def _per_file_patterns(self) -> list[tuple[PathPatterns, list[str]]]:
+        if self._compiled is None:
+            self._compiled = [(PathPatterns([pattern]), selectors) for pattern, selectors in self.per_file_ignores.items()]
+        return self._compiled
 
     def waiver_for(self, code: str, catalogue: Catalogue) -> str | None:
         for selector, reason in self.waivers.items():
@@ -124,25 +131,6 @@ def _code_stamp() -> str:
             parts.append(f"{path.relative_to(path.parents[1])}:{stat.st_size}:{stat.st_mtime_ns}")
         _STAMP.append(hashlib.blake2b("|".join(parts).encode(), digest_size=8).hexdigest())
     return _STAMP[0]
-
-
-def path_matches(path: str, pattern: str) -> bool:
-    """Glob match of a POSIX relative path: ``dir/`` and ``dir`` match everything under dir,
-    patterns without a slash also match any path component (as in .gitignore)."""
-    pattern = pattern.strip()
-    if not pattern:
-        return False
-    anchored = pattern.startswith("/")
-    pattern = pattern.lstrip("/").rstrip("/")
-    if pattern.startswith("./"):
-        pattern = pattern[2:]
-    if fnmatch.fnmatchcase(path, pattern) or fnmatch.fnmatchcase(path, pattern + "/*"):
-        return True
-    if pattern.startswith("**/"):
-        return path_matches(path, pattern[3:])
-    if not anchored and "/" not in pattern:
-        return any(fnmatch.fnmatchcase(part, pattern) for part in path.split("/"))
-    return False
 
 
 def _expand_all(selectors: list[str], catalogue: Catalogue) -> set[str]:

@@ -10,13 +10,13 @@ Orchestrator schedules (Airflow, Dagster, Prefect, Kubernetes CronJobs, ...) liv
 
 from __future__ import annotations
 
-import fnmatch
 import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mllint.core.patterns import PathPatterns
 from mllint.repo.mlcode import calls_any, imports_any
 from mllint.core.yamlsafe import load_yaml, walk_strings
 
@@ -50,15 +50,12 @@ class CIConfig:
 
 
 def _matches_any(rel: str, patterns: list[str]) -> bool:
-    return _globs(tuple(patterns))(rel) is not None
+    return _patterns(tuple(patterns))(rel)
 
 
 @functools.lru_cache(maxsize=64)
-def _globs(patterns: tuple[str, ...]):
-    """One compiled regex for ``any(fnmatchcase(rel, p) for p in patterns)``."""
-    if not patterns:
-        return lambda _rel: None
-    return re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns)).match
+def _patterns(patterns: tuple[str, ...]) -> PathPatterns:
+    return PathPatterns(patterns)
 
 
 def _candidate_files(repo: RepoModel) -> list[tuple[str, Path, bool]]:

@@ -8,7 +8,6 @@ never followed. Only ``git`` is ever run, read-only.
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import re
 import shutil
@@ -17,7 +16,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mllint.config.settings import path_matches
+from mllint.core.patterns import PathPatterns
 
 CODE_SUFFIXES = (".py", ".ipynb")
 GIT_TIMEOUT = 30
@@ -75,53 +74,6 @@ def _inside(root: Path, path: Path) -> bool:
     return real == root or root in real.parents
 
 
-class ExcludeMatcher:
-    """``any(path_matches(rel, p) for p in patterns)``, compiled: one regex for whole-path globs and a
-    memo per path component for the .gitignore-style name globs (``.venv``, ``*.egg-info``)."""
-
-    def __init__(self, patterns: list[str]) -> None:
-        whole: list[str] = []
-        names: list[str] = []
-        for raw in patterns:
-            self._add(raw, whole, names)
-        self._whole = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in whole)) if whole else None
-        self._names = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in names)) if names else None
-        self._memo: dict[str, bool] = {}
-
-    @classmethod
-    def _add(cls, raw: str, whole: list[str], names: list[str]) -> None:
-        pattern = raw.strip()  # the same normalisation as config.path_matches
-        if not pattern:
-            return
-        anchored = pattern.startswith("/")
-        pattern = pattern.lstrip("/").rstrip("/")
-        if pattern.startswith("./"):
-            pattern = pattern[2:]
-        whole.extend((pattern, pattern + "/*"))
-        if pattern.startswith("**/"):
-            cls._add(pattern[3:], whole, names)
-        elif not anchored and "/" not in pattern:
-            names.append(pattern)
-
-    def __call__(self, rel: str) -> bool:
-        if self._whole is not None and self._whole.match(rel):
-            return True
-        if self._names is None:
-            return False
-        memo = self._memo
-        for part in rel.split("/"):
-            hit = memo.get(part)
-            if hit is None:
-                hit = memo[part] = self._names.match(part) is not None
-            if hit:
-                return True
-        return False
-
-
-def _excluded(rel: str, patterns: list[str]) -> bool:
-    return any(path_matches(rel, pattern) for pattern in patterns)
-
-
 def discover(root: Path, excludes: list[str]) -> Inventory:
     """Inventory of ``root`` (a directory)."""
     root = root.resolve()
@@ -138,7 +90,7 @@ def discover(root: Path, excludes: list[str]) -> Inventory:
             inventory.tracked = {p[2:] for p in entries if p[0] != "?"}
     if listed is None:
         listed = _walk(root, excludes)
-    excluded = ExcludeMatcher(excludes)
+    excluded = PathPatterns(excludes)
     files = []
     base = str(root)
     for rel in listed:
@@ -165,7 +117,7 @@ def _walk(root: Path, excludes: list[str]) -> list[str]:
     import pathspec
 
     out: list[str] = []
-    excluded = ExcludeMatcher(excludes)
+    excluded = PathPatterns(excludes)
     specs: list[tuple[str, object]] = []
     for folder, dirs, names in os.walk(root, followlinks=False):
         rel_dir = os.path.relpath(folder, root).replace(os.sep, "/")
@@ -179,7 +131,7 @@ def _walk(root: Path, excludes: list[str]) -> list[str]:
                 pass
 
         def ignored(rel: str, is_dir: bool) -> bool:
-            if excluded(rel):
+            if excluded(rel + "/" if is_dir else rel):
                 return True
             for base, spec in specs:
                 inner = rel[len(base) + 1:] if base else rel

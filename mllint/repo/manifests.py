@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import configparser
-import fnmatch
 import functools
 import os
 import re
@@ -24,6 +23,8 @@ if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
+
+from mllint.core.patterns import PathPatterns
 
 if TYPE_CHECKING:  # pragma: no cover
     from mllint.repo.model import RepoModel
@@ -81,13 +82,9 @@ class Manifest:
 
 
 @functools.lru_cache(maxsize=64)
-def _name_globs(patterns: tuple[str, ...]):
-    """``lambda name: any(fnmatch.fnmatch(name, p) for p in patterns)`` as one compiled regex."""
-    if not patterns:
-        return lambda _name: False
-    flags = re.IGNORECASE if os.path.normcase("A") == "a" else 0  # fnmatch.fnmatch folds case where the OS does
-    regex = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns), flags)
-    return lambda name: regex.match(name) is not None
+def _name_globs(patterns: tuple[str, ...]) -> PathPatterns:
+    """File-name patterns of the knowledge (``requirements*.txt``), matched against a name."""
+    return PathPatterns(patterns)
 
 class Manifests:
     """Every dependency manifest of the tree, parsed once."""

@@ -8,10 +8,10 @@ notebooks never serve. The knowledge lives in ``rules/knowledge/serving.toml``.
 
 from __future__ import annotations
 
-import fnmatch
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from mllint.core.patterns import PathPatterns
 from mllint.repo.mlcode import calls_any, imports_any, path_has_word, stem_words
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -80,8 +80,8 @@ def find_dockerfiles(repo: RepoModel) -> list[str]:
 
 def _matching_files(repo: RepoModel, names: list[str], globs: list[str]) -> list[str]:
     wanted = set(names)
-    return [rel for rel in repo.files
-            if rel.rsplit("/", 1)[-1] in wanted or any(fnmatch.fnmatchcase(rel, g) for g in globs)]
+    matches = PathPatterns(globs)
+    return [rel for rel in repo.files if rel.rsplit("/", 1)[-1] in wanted or matches(rel)]
 
 
 def find_packaging(repo: RepoModel) -> list[str]:

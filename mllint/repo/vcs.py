@@ -15,6 +15,7 @@ from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from mllint.core.patterns import PathPatterns
 from mllint.repo.inventory import run_git
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -125,17 +126,18 @@ class Vcs:
         return any(re.search(r"\bfilter\s*=\s*lfs\b", text) for text in self.gitattributes_texts)
 
     def _lfs_pattern_match(self, rel: str) -> bool:
-        import fnmatch
+        return self._lfs_patterns(rel)
 
-        name = PurePosixPath(rel).name
+    @cached_property
+    def _lfs_patterns(self) -> PathPatterns:
+        """The ``.gitattributes`` patterns with ``filter=lfs`` (git's attribute patterns: gitignore's dialect)."""
+        patterns = []
         for text in self.gitattributes_texts:
             for line in text.splitlines():
                 parts = line.split()
                 if len(parts) >= 2 and "filter=lfs" in parts[1:]:
-                    pattern = parts[0].lstrip("/")
-                    if fnmatch.fnmatch(rel, pattern) or ("/" not in pattern and fnmatch.fnmatch(name, pattern)):
-                        return True
-        return False
+                    patterns.append(parts[0])
+        return PathPatterns(patterns)
 
     def ignored(self, paths: list[str]) -> set[str] | None:
         """Which of the (untracked) paths git ignores; None when git cannot tell."""

@@ -21,7 +21,7 @@ from mllint.config.settings import Settings, load_settings
 from mllint.core.findings import Finding
 from mllint.engine.session import Session
 from mllint.engine.worker import FILE_TOO_LARGE, INTERNAL_ERROR
-from mllint.repo.inventory import ExcludeMatcher
+from mllint.core.patterns import PathPatterns
 from mllint.server.edits import Edit
 from mllint.server.settings import ClientSettings
 
@@ -38,7 +38,7 @@ class Project:
     config_file: Path | None = None
     catalogue: Catalogue = field(default_factory=load_catalogue)
     _session: Session | None = None
-    _excluded: ExcludeMatcher | None = None
+    _excluded: PathPatterns | None = None
 
     def __post_init__(self) -> None:
         self._apply(self.settings)
@@ -54,7 +54,7 @@ class Project:
     def _apply(self, settings: Settings) -> None:
         self.settings = settings
         self._session = Session(self.root, settings, config_file=self.config_file)
-        self._excluded = ExcludeMatcher(settings.excludes())
+        self._excluded = PathPatterns(settings.excludes())
 
     @property
     def session(self) -> Session:
