@@ -29,7 +29,7 @@ test: $(STAMP)
 
 # Regenerate the rule reference and the generated tables in docs/ from the catalogue.
 docs: $(STAMP)
-	$(BIN)/python -m mllint.catalogue.docgen
+	$(BIN)/python -m mllint.docgen
 
 # Benchmark: mllint cold/warm/touched vs the ast.parse floor, dslinter (own Python 3.10 venv) and ruff,
 # on synthetic ML repositories of 300/1000/3000 files (docs/benchmarks.md). BENCH_ARGS="--repo PATH" adds a repo.

@@ -78,8 +78,8 @@ def resolve_targets(paths: List[Path]) -> tuple[Path, Optional[List[str]]]:
     if len(paths) == 1 and paths[0].is_dir():
         return paths[0].resolve(), None
     root = Path.cwd().resolve()
-    from mllint.repo.inventory import CODE_SUFFIXES, discover
     from mllint.config.settings import DEFAULT_EXCLUDE
+    from mllint.repo.inventory import CODE_SUFFIXES, discover
 
     files: list[str] = []
     for path in paths:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import textwrap
 from pathlib import Path
@@ -11,20 +10,8 @@ from typing import Iterable
 from mllint.catalogue.rule import Example, RepoExample
 from mllint.config.settings import Settings
 from mllint.core.findings import Finding
+from mllint.core.source import notebook_json
 from mllint.engine.session import Session
-
-
-def notebook_json(cells: Iterable[str], markdown_first: bool = False) -> str:
-    """A minimal nbformat-4 notebook with the given code cells (and an optional leading markdown cell)."""
-    out = []
-    if markdown_first:
-        out.append({"cell_type": "markdown", "metadata": {}, "source": ["# Notes\n"]})
-    for source in cells:
-        lines = source.splitlines(keepends=True)
-        out.append({"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": lines})
-    notebook = {"cells": out, "metadata": {"kernelspec": {"language": "python", "name": "python3"}},
-                "nbformat": 4, "nbformat_minor": 5}
-    return json.dumps(notebook, indent=1)
 
 
 def example_bytes(example: Example) -> bytes:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import posixpath
 from pathlib import PurePosixPath
 
-from mllint.repo.mlcode import calls_any, imports_any
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
+from mllint.repo.mlcode import calls_any, imports_any
 
 CODE = (".py", ".ipynb", ".pyc", ".pyi", ".pyx")
 

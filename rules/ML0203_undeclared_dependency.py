@@ -6,8 +6,8 @@ import re
 import sys
 from pathlib import PurePosixPath
 
-from mllint.repo.manifests import candidate_distributions, normalize
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
+from mllint.repo.manifests import candidate_distributions, normalize
 
 #: Files whose imports are tooling or optional extras, not the project's runtime (build scripts, docs,
 #: examples and benchmarks of a library).

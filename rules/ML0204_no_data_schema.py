@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
-from mllint.repo.mlcode import calls_any, imports_any, stem_words
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
+from mllint.repo.mlcode import calls_any, imports_any, stem_words
 
 LOAD = "import pandas as pd\ndf = pd.read_csv('data/train.csv')\n"
 

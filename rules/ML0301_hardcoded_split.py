@@ -8,8 +8,8 @@ import re
 from mllint.analysis.context import FUNCTION_NODES, eval_binop
 from mllint.analysis.edits import RawFix
 from mllint.analysis.params import move_to_params
-from mllint.knowledge.loader import canonical
 from mllint.catalogue.rule import CodeRule, Example, FixExample
+from mllint.knowledge.loader import canonical
 
 #: Calls that keep one side of a cut: ds.take(k) keeps [:k], ds.skip(k) keeps [k:]; select/Subset take index ranges.
 ONE_SIDED = {"take": "upper", "head": "upper", "skip": "lower", "tail": "lower", "select": "range", "Subset": "range"}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
-from mllint.repo.mlcode import calls_any, imports_any
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
+from mllint.repo.mlcode import calls_any, imports_any
 
 TRAIN = "from sklearn.ensemble import RandomForestClassifier\nm = RandomForestClassifier()\nm.fit([[0]], [0])\n"
 #: YAML/JSON files that configure tools, not the training.

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
-from mllint.repo.mlcode import imports_any
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
+from mllint.repo.mlcode import imports_any
 
 TRAIN = "from sklearn.linear_model import LogisticRegression\nm = LogisticRegression()\nm.fit([[0]], [0])\n"
 STAGES = "stages:\n  train:\n    cmd: python train.py\n    deps: [train.py]\n"

@@ -6,8 +6,14 @@ import re
 
 from pydantic import Field
 
-from mllint.repo.mlcode import PREPROCESSING_PATTERN, calls_any, imports_any, module_matches, test_like_facts
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule, RuleOptions
+from mllint.repo.mlcode import (
+    PREPROCESSING_PATTERN,
+    calls_any,
+    imports_any,
+    module_matches,
+    test_like_facts,
+)
 
 MAX_FINDINGS = 200
 MAX_NAMES = 6

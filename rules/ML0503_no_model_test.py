@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from mllint.repo.mlcode import calls_any, dotted, test_like_facts
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
+from mllint.repo.mlcode import calls_any, dotted, test_like_facts
 
 TRAIN = "from sklearn.linear_model import LogisticRegression\n\n\ndef train(X, y):\n    return LogisticRegression().fit(X, y)\n"
 FEATURE_TEST = "from features import scale\n\n\ndef test_scale():\n    assert scale(2) == 1\n"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from mllint.repo.ci import orchestrator_schedules, training_in_ci
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
+from mllint.repo.ci import orchestrator_schedules, training_in_ci
 
 TRAIN = "from sklearn.linear_model import LogisticRegression\nimport joblib\n\nm = LogisticRegression().fit([[0], [1]], [0, 1])\njoblib.dump(m, 'm.pkl')\n"
 TEST_CI = "name: ci\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: pytest\n"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from mllint.repo.mlcode import stem_words
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
-from mllint.testing import notebook_json
+from mllint.core.source import notebook_json
+from mllint.repo.mlcode import stem_words
 
 NB_TRAIN = notebook_json(["import pandas as pd\nfrom sklearn.ensemble import RandomForestClassifier",
                           "df = pd.read_csv('data.csv')\nmodel = RandomForestClassifier()\nmodel.fit(df[['a']], df['y'])"])

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from mllint.repo.mlcode import PREPROCESSING_PATTERN, calls_any, imports_module, module_matches
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
+from mllint.repo.mlcode import PREPROCESSING_PATTERN, calls_any, imports_module, module_matches
 
 TRAIN_SCALED = ("import joblib\nfrom sklearn.preprocessing import StandardScaler\nfrom sklearn.linear_model import LogisticRegression\n\n"
                 "X = StandardScaler().fit_transform([[0.0], [1.0]])\nmodel = LogisticRegression().fit(X, [0, 1])\n"

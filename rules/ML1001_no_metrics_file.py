@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-
-from mllint.repo.mlcode import calls_any, config_mentions, entry_point, stem_words
-from mllint.core.patterns import PathPatterns
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
 from mllint.core.facts import FileFacts
+from mllint.core.patterns import PathPatterns
+from mllint.repo.mlcode import calls_any, config_mentions, entry_point, stem_words
 
 EVAL_PRINT = ("from sklearn.metrics import accuracy_score\n\n\ndef evaluate(y, pred):\n"
               "    print('accuracy', accuracy_score(y, pred))\n")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from mllint.repo.mlcode import config_mentions
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
+from mllint.repo.mlcode import config_mentions
 
 MODEL_SUFFIXES = (".pkl", ".pickle", ".joblib", ".pt", ".pth", ".ckpt", ".h5", ".hdf5", ".keras", ".onnx", ".safetensors",
                   ".pb", ".tflite", ".mar", ".bst", ".cbm", ".model", ".sav", ".npz", ".npy")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from mllint.repo.ci import runs_checks
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
+from mllint.repo.ci import runs_checks
 
 LINT_ONLY = "name: lint\non: [push]\njobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: ruff check .\n"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import ast
 
-from mllint.analysis.evidence import evidence_for, short
 from mllint.analysis.edits import RawFix, replace
+from mllint.analysis.evidence import evidence_for, short
 from mllint.catalogue.rule import CodeRule, Example, FixExample
 
 

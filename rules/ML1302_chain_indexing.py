@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import ast
 
-from mllint.analysis.evidence import OTHER, TracksBindings, evidence_for, is_true, keyword, short
 from mllint.analysis.edits import RawFix, insert, remove_argument, replace, start_of
+from mllint.analysis.evidence import OTHER, TracksBindings, evidence_for, is_true, keyword, short
 from mllint.catalogue.rule import CodeRule, Example, FixExample
 
 

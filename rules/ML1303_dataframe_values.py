@@ -5,8 +5,8 @@ from __future__ import annotations
 import ast
 import re
 
-from mllint.analysis.evidence import OTHER, PANDAS, WEAK, TracksBindings, evidence_for, short
 from mllint.analysis.edits import RawFix, end_of, replace_span
+from mllint.analysis.evidence import OTHER, PANDAS, WEAK, TracksBindings, evidence_for, short
 from mllint.catalogue.rule import CodeRule, Example, FixExample
 
 COLUMN_NAMES = re.compile(r"(?i)(col|feat|target|label|field)")  # x[feature_cols].values

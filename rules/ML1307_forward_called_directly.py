@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import ast
 
-from mllint.analysis.evidence import EVAL_MODEL, MODEL, NOT_MODEL, TracksBindings, dotted, evidence_for, short
 from mllint.analysis.edits import RawFix, delete, end_of
+from mllint.analysis.evidence import (
+    EVAL_MODEL,
+    MODEL,
+    NOT_MODEL,
+    TracksBindings,
+    dotted,
+    evidence_for,
+    short,
+)
 from mllint.catalogue.rule import CodeRule, Example, FixExample
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import ast
 from bisect import bisect_right
 
-from mllint.analysis.evidence import TracksBindings, evidence_for, is_true, keyword, short
 from mllint.analysis.edits import RawFix, insert, start_of
+from mllint.analysis.evidence import TracksBindings, evidence_for, is_true, keyword, short
 from mllint.catalogue.rule import CodeRule, Example, FixExample
 
 

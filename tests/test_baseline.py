@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from mllint.adopt.baseline import Baseline, SourceLines, compare, finding_key
 from mllint.config.settings import Settings
-from mllint.engine.session import Session
 from mllint.core.findings import Finding
+from mllint.engine.session import Session
 from mllint.testing import notebook_json
 
 SPLIT = "from sklearn.model_selection import train_test_split\n"

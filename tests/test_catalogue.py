@@ -6,11 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from mllint.engine import codepass, worker
-from mllint.engine import run as engine
-
 from mllint.catalogue.loader import FACTORS, load_catalogue
 from mllint.catalogue.rule import CodeRule, Example, RepoExample, RepoRule
+from mllint.engine import codepass, worker
+from mllint.engine import run as engine
 from mllint.testing import check_example, check_repo_example
 
 CATALOGUE = load_catalogue()

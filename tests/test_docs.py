@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mllint.catalogue import docgen
+from mllint import docgen
 from mllint.catalogue.loader import load_catalogue
 from mllint.config.settings import ConfigError, load_settings
 
@@ -21,7 +21,7 @@ CODE = re.compile(r"```.*?```|`[^`\n]*`", re.DOTALL)  # links inside code are no
 
 def test_generated_docs_are_up_to_date():
     stale = [str(p.relative_to(DOCS)) for p in docgen.stale(DOCS)]
-    assert not stale, f"generated docs are stale: {stale}; run `python -m mllint.catalogue.docgen` (make docs)"
+    assert not stale, f"generated docs are stale: {stale}; run `python -m mllint.docgen` (make docs)"
 
 
 def test_every_rule_has_a_page_with_the_fixed_sections():

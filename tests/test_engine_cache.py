@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import sys
 
-from mllint.engine import run as engine
 from mllint.config.settings import Settings
+from mllint.engine import run as engine
 from mllint.engine.session import Session
 
 MESSY = "import os, sys\ndef LoadData(Path):\n  Data=open(Path).read()\n  return Data\nclass model:\n  def Fit(self, X):\n    pass\n"

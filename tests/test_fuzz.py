@@ -17,14 +17,14 @@ from pathlib import Path
 
 import hypothesmith
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from mllint.analysis.suppress import parse_suppressions
 from mllint.catalogue.loader import load_catalogue
+from mllint.catalogue.rule import Example
 from mllint.config.settings import ConfigError, Settings, load_settings
 from mllint.engine.session import Session
-from mllint.knowledge.loader import load_knowledge
-from mllint.catalogue.rule import Example
-from mllint.analysis.suppress import parse_suppressions
 from mllint.testing import write_repo
 
 LONG = os.environ.get("MLLINT_FUZZ") == "long"

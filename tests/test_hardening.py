@@ -21,10 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from mllint.engine import pool
-from mllint.engine import run as engine
-from mllint.engine import worker
 from mllint.config.settings import Settings
+from mllint.engine import pool, worker
+from mllint.engine import run as engine
 from mllint.engine.session import Session
 from mllint.testing import git, notebook_json
 

@@ -7,10 +7,17 @@ from pathlib import Path
 
 from mllint.catalogue.loader import load_catalogue
 from mllint.config.settings import Settings
-from mllint.engine.run import RunResult
 from mllint.core.findings import Finding
+from mllint.engine.run import RunResult
 from mllint.output import markdown, text
-from mllint.output.scorecard import NOT_CHECKED, PARTLY, SATISFIED, VIOLATED, WAIVED, build_scorecard
+from mllint.output.scorecard import (
+    NOT_CHECKED,
+    PARTLY,
+    SATISFIED,
+    VIOLATED,
+    WAIVED,
+    build_scorecard,
+)
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "messy-ml-repo"
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from mllint.core.findings import Finding
 from mllint.core.patterns import PathPatterns
 from mllint.repo.inventory import SAFE_CONFIG
-from mllint.core.findings import Finding
 
 
 class ChangedError(Exception):

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from mllint.core.paths import catalogue_dir
 from mllint.catalogue.rule import KINDS, SEVERITIES, CodeRule, RepoRule, Rule
+from mllint.core.paths import catalogue_dir
 
 CODE_PATTERN = re.compile(r"^ML(\d{2})(\d{2})$")
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")

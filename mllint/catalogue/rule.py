@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Iterable
 
 from pydantic import BaseModel, ConfigDict
 
-from mllint.core.findings import KINDS, SEVERITIES, Finding, Kind, Severity
+from mllint.core.findings import KINDS, SEVERITIES, Finding
 
 if TYPE_CHECKING:  # pragma: no cover
     from mllint.analysis.context import FileContext

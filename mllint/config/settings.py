@@ -16,9 +16,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from mllint import __version__
+from mllint.catalogue.loader import Catalogue, load_catalogue
 from mllint.core.paths import PACKAGE_DIR, catalogue_dir
 from mllint.core.patterns import PathPatterns
-from mllint.catalogue.loader import Catalogue, load_catalogue
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -11,6 +11,7 @@ import bisect
 import codecs
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 #: Cell magics whose body is still Python and is kept.
@@ -214,3 +215,16 @@ def load_source(path: str, data: bytes) -> list[tuple[int, str]] | str:
     if path.endswith(".ipynb"):
         return notebook_cells(data)
     return decode_python(data)
+
+
+def notebook_json(cells: Iterable[str], markdown_first: bool = False) -> str:
+    """A minimal nbformat-4 notebook with the given code cells (and an optional leading markdown cell)."""
+    out = []
+    if markdown_first:
+        out.append({"cell_type": "markdown", "metadata": {}, "source": ["# Notes\n"]})
+    for source in cells:
+        lines = source.splitlines(keepends=True)
+        out.append({"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": lines})
+    notebook = {"cells": out, "metadata": {"kernelspec": {"language": "python", "name": "python3"}},
+                "nbformat": 4, "nbformat_minor": 5}
+    return json.dumps(notebook, indent=1)

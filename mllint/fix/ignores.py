@@ -16,9 +16,9 @@ import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mllint.analysis.suppress import LINE_DIRECTIVE
 from mllint.core.findings import Finding
 from mllint.core.source import SourceError, decode_python, neutralise_cell
-from mllint.analysis.suppress import LINE_DIRECTIVE
 
 #: Engine findings that a comment cannot (or must not) silence.
 NOT_SUPPRESSIBLE = {"ML0001", "ML0002", "ML0003", "ML0004"}

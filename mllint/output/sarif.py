@@ -13,8 +13,8 @@ import textwrap
 
 from mllint import __version__
 from mllint.catalogue.loader import FACTORS, load_catalogue
-from mllint.output.locations import anchor_file, checkout_prefix, fingerprints, place
 from mllint.catalogue.ruledoc import rule_markdown
+from mllint.output.locations import anchor_file, checkout_prefix, fingerprints, place
 from mllint.output.scorecard import DOCS_URL, rule_doc_url
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"

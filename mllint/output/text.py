@@ -6,7 +6,14 @@ from mllint.adopt.apply import marks as adoption_marks
 from mllint.adopt.apply import summary_lines as adoption_lines
 from mllint.output.fixmarks import mark as fix_mark
 from mllint.output.fixmarks import summary as fix_summary
-from mllint.output.scorecard import NOT_CHECKED, SATISFIED, VIOLATED, WAIVED, build_scorecard, status_text
+from mllint.output.scorecard import (
+    NOT_CHECKED,
+    SATISFIED,
+    VIOLATED,
+    WAIVED,
+    build_scorecard,
+    status_text,
+)
 
 STYLES = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
 BOLD, DIM, RESET = "\033[1m", "\033[2m", "\033[0m"

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mllint.core.patterns import PathPatterns
-from mllint.repo.mlcode import calls_any, imports_any
 from mllint.core.yamlsafe import load_yaml, walk_strings
+from mllint.repo.mlcode import calls_any, imports_any
 
 if TYPE_CHECKING:  # pragma: no cover
     from mllint.repo.model import RepoModel

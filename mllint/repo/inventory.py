@@ -9,7 +9,6 @@ never followed. Only ``git`` is ever run, read-only.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import stat
 import subprocess

@@ -266,7 +266,6 @@ def parse_requirements(rel: str, text: str) -> Manifest:
 
 
 def _join(folder: PurePosixPath, target: str) -> str:
-    import os
 
     return os.path.normpath((folder / target).as_posix()).replace(os.sep, "/")
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from mllint.core.facts import FileFacts
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
+
+from mllint.core.facts import FileFacts
 
 if TYPE_CHECKING:  # pragma: no cover
     from mllint.repo.model import RepoModel

@@ -19,9 +19,9 @@ from mllint.catalogue.loader import Catalogue, load_catalogue
 from mllint.catalogue.rule import CodeRule, make_finding
 from mllint.config.settings import Settings, load_settings
 from mllint.core.findings import Finding
+from mllint.core.patterns import PathPatterns
 from mllint.engine.session import Session
 from mllint.engine.worker import FILE_TOO_LARGE, INTERNAL_ERROR
-from mllint.core.patterns import PathPatterns
 from mllint.server.edits import Edit
 from mllint.server.settings import ClientSettings
 
