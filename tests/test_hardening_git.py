@@ -209,7 +209,7 @@ def test_a_corrupt_git_folder_is_reported(tmp_path):
 def test_a_slow_git_is_reported_not_silently_replaced(tmp_path, monkeypatch):
     from mllint.config.settings import Settings
     from mllint.core import git as hardened
-    from mllint.engine.run import run_check
+    from mllint.engine.session import Session
 
     root = two_commits(tmp_path / "repo", "")
     real = hardened._spawn
@@ -220,7 +220,7 @@ def test_a_slow_git_is_reported_not_silently_replaced(tmp_path, monkeypatch):
         return real(git_path, args, cwd, timeout)
 
     monkeypatch.setattr(hardened, "_spawn", slow_ls_files)
-    result = run_check(root, Settings(select=["ALL"]), use_cache=False, jobs=1)
+    result = Session(root, Settings(select=["ALL"])).check(use_cache=False, jobs=1)
     blind = [f for f in result.findings if f.code == "ML0005"]
     assert blind and "did not finish" in blind[0].message and "walking" in blind[0].message
     assert {"a.py", "b.py"} <= set(result.inventory.files)  # the walk still found the files

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import logging
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -122,6 +123,7 @@ class Plan:
     pieces: list[Piece] = field(default_factory=list)
     instructions: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # files the template has but the repository already has
+    problems: list[str] = field(default_factory=list)  # files apply() could not write, with the reason
 
     def writes(self) -> dict[str, str]:
         """Every new file and its content (appends included as the file's new content)."""
@@ -136,9 +138,9 @@ class Plan:
         chunks = []
         for rel, content in sorted(self.writes().items()):
             path = self.project.root / rel
-            before = path.read_text("utf-8") if path.is_file() else ""
+            before = _shown(_existing_text(path) or "")
             chunks.append("".join(difflib.unified_diff(
-                before.splitlines(keepends=True), content.splitlines(keepends=True),
+                before.splitlines(keepends=True), _shown(content).splitlines(keepends=True),
                 fromfile="/dev/null" if not path.exists() else f"a/{rel}", tofile=f"b/{rel}")))
         return "".join(chunks)
 
@@ -165,31 +167,64 @@ class Plan:
         return "\n".join(lines) + "\n"
 
     def apply(self) -> list[str]:
-        """Write the files (creating folders); existing files are never overwritten, only .gitignore appended."""
-        written = []
+        """Write the files (creating folders); existing files are never overwritten, only .gitignore
+        appended (atomically, its bytes and line endings kept). Returns what was written; a file that
+        cannot be written (a folder in its way is a file, a read-only tree) goes to ``problems`` and
+        the others are still written."""
+        from mllint.core.writes import atomic_write
+
+        written: list[str] = []
+        problems = self.problems
         root = self.project.root.resolve()
         for rel, content in sorted(self.writes().items()):
-            target = (root / rel).resolve()
-            if root not in target.parents:
+            try:
+                target = (root / rel).resolve()
+                if root not in target.parents:
+                    problems.append(f"{rel}: not written: it resolves outside {root}")
+                    continue
+                appended = any(rel in piece.appends for piece in self.pieces)
+                if os.path.lexists(target) and not appended:
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                atomic_write(target, content.encode("utf-8", "surrogateescape"), confine=root, exclusive=not appended)
+            except FileExistsError:
+                continue  # appeared meanwhile: never overwritten
+            except (OSError, RuntimeError, ValueError) as exc:
+                problems.append(f"{rel}: not written: {getattr(exc, 'strerror', None) or exc}")
                 continue
-            appended = any(rel in piece.appends for piece in self.pieces)
-            if target.exists() and not appended:
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(content, encoding="utf-8")
             written.append(rel)
         return written
 
 
+#: .gitignore and friends are read as bytes and kept byte for byte (undecodable bytes round-trip).
+MAX_APPEND_BYTES = 1_000_000
+
+
+def _existing_text(path: Path) -> str | None:
+    """A file's text with undecodable bytes kept (surrogateescape); None when it is not a readable file."""
+    from mllint.core.reads import read_regular
+
+    try:
+        return read_regular(path, MAX_APPEND_BYTES).decode("utf-8", "surrogateescape")
+    except OSError:
+        return None
+
+
+def _shown(text: str) -> str:
+    """Text for the terminal: undecodable bytes shown as U+FFFD."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def _appended(path: Path, lines: list[str], current: str | None) -> str:
-    text = current if current is not None else (path.read_text("utf-8") if path.is_file() else "")
+    text = current if current is not None else (_existing_text(path) or "")
     present = {line.strip() for line in text.splitlines()}
     missing = [line for line in lines if line.strip() not in present]
     if not missing:
         return text
+    newline = "\r\n" if "\r\n" in text else "\n"  # a CRLF file stays CRLF
     if text and not text.endswith("\n"):
-        text += "\n"
-    return text + "".join(line + "\n" for line in missing)
+        text += newline
+    return text + "".join(line + newline for line in missing)
 
 
 def render_template_file(rel: str, project: Project) -> str:
@@ -215,13 +250,14 @@ def _python_version(root: Path) -> tuple[str, bool]:
     """``requires-python``'s lowest bound, else ``.python-version``; else the template's default."""
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
-        import tomllib
+        from mllint.core.tomlsafe import TomlError, load_path
 
         try:
-            data = tomllib.loads(pyproject.read_text("utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+            data = load_path(pyproject)
+        except TomlError:
             data = {}
-        spec = str((data.get("project") or {}).get("requires-python") or "")
+        project = data.get("project")
+        spec = str((project if isinstance(project, dict) else {}).get("requires-python") or "")
         found = re.search(r">=?\s*(3\.\d+)", spec) or re.search(r"~=\s*(3\.\d+)", spec) or re.search(r"==\s*(3\.\d+)", spec)
         if found:
             return found.group(1), True
@@ -238,11 +274,11 @@ def _project_name(root: Path) -> tuple[str, str]:
     name = None
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
-        import tomllib
+        from mllint.core.tomlsafe import TomlError, load_path
 
         try:
-            name = (tomllib.loads(pyproject.read_text("utf-8")).get("project") or {}).get("name")
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+            name = (load_path(pyproject).get("project") or {}).get("name")
+        except (TomlError, AttributeError):
             name = None
     slug = _slug(str(name or root.name))
     package = slug.replace("-", "_")

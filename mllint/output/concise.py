@@ -1,10 +1,15 @@
-"""``--output-format concise``: one line per finding (``[*]`` when fixable), nothing else."""
+"""``--output-format concise``: one line per finding (``[*]`` when fixable), nothing else.
+
+Paths and messages go through :func:`mllint.output.escape.log_line`: one finding, one line, and never a
+line a CI runner reads as a command.
+"""
 
 from __future__ import annotations
 
+from mllint.output.escape import log_line
 from mllint.output.fixmarks import mark
 
 
 def render(result, **_kwargs) -> str:
-    lines = [f"{f.location()}: {f.code} {f.message}{mark(f)}" for f in result.findings]
+    lines = [f"{log_line(f.location())}: {f.code} {log_line(f.message)}{mark(f)}" for f in result.findings]
     return "\n".join(lines) + ("\n" if lines else "")

@@ -3,7 +3,21 @@
 from __future__ import annotations
 
 import json
+from typing import Any
+
+from mllint.output.escape import unicode_text
+
+
+def _unicode(value: Any) -> Any:
+    """Strings with undecodable bytes (from file names that are not UTF-8) as U+FFFD: JSON is Unicode."""
+    if isinstance(value, str):
+        return unicode_text(value)
+    if isinstance(value, list):
+        return [_unicode(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _unicode(item) for key, item in value.items()}
+    return value
 
 
 def render(result, **_kwargs) -> str:
-    return json.dumps([finding.to_json() for finding in result.findings], indent=2, ensure_ascii=False) + "\n"
+    return json.dumps([_unicode(finding.to_json()) for finding in result.findings], indent=2, ensure_ascii=False) + "\n"

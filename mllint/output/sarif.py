@@ -14,6 +14,7 @@ import textwrap
 from mllint import __version__
 from mllint.catalogue.loader import FACTORS, load_catalogue
 from mllint.catalogue.ruledoc import rule_markdown
+from mllint.output.escape import unicode_text, uri_path
 from mllint.output.locations import anchor_file, checkout_prefix, fingerprints, place
 from mllint.output.scorecard import DOCS_URL, rule_doc_url
 
@@ -54,9 +55,9 @@ def _result(finding, index: dict[str, int], fingerprint: str, result, prefix: st
         "ruleId": finding.code,
         "ruleIndex": index[finding.code],
         "level": LEVELS.get(finding.severity, "warning"),
-        "message": {"text": where.prefix + finding.message},
+        "message": {"text": unicode_text(where.prefix + finding.message)},
         "locations": [{"physicalLocation": {
-            "artifactLocation": {"uri": where.path, "uriBaseId": "%SRCROOT%"},
+            "artifactLocation": {"uri": uri_path(where.path), "uriBaseId": "%SRCROOT%"},
             "region": region,
         }}],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
@@ -69,7 +70,7 @@ def _result(finding, index: dict[str, int], fingerprint: str, result, prefix: st
     if finding.path is None:
         item["properties"]["repositoryWide"] = True
     if finding.waived:
-        item["suppressions"] = [{"kind": "external", "status": "accepted", "justification": finding.waived}]
+        item["suppressions"] = [{"kind": "external", "status": "accepted", "justification": unicode_text(finding.waived)}]
     return item
 
 

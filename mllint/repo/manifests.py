@@ -13,18 +13,13 @@ import configparser
 import functools
 import os
 import re
-import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 from mllint.core.patterns import PathPatterns
+from mllint.core.tomlsafe import loads as toml_loads
 
 if TYPE_CHECKING:  # pragma: no cover
     from mllint.repo.model import RepoModel
@@ -154,7 +149,7 @@ class Manifests:
             if name.endswith((".yml", ".yaml")):
                 return parse_conda(rel, text)
             return parse_requirements(rel, text)
-        except (ValueError, TypeError, AttributeError, KeyError, RecursionError, tomllib.TOMLDecodeError,
+        except (ValueError, TypeError, AttributeError, KeyError, RecursionError,
                 configparser.Error, SyntaxError):
             return Manifest(rel, "unreadable", dynamic=True)
 
@@ -275,7 +270,7 @@ def _strings(value: Any) -> list[str]:
 
 
 def parse_pyproject(rel: str, text: str) -> Manifest:
-    data = tomllib.loads(text)
+    data = toml_loads(text)
     manifest = Manifest(rel, "pyproject")
     project = data.get("project") if isinstance(data.get("project"), dict) else {}
     tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
@@ -448,7 +443,7 @@ def _literal_strings(node: ast.AST) -> list[str] | None:
 
 
 def parse_pipfile(rel: str, text: str) -> Manifest:
-    data = tomllib.loads(text)
+    data = toml_loads(text)
     manifest = Manifest(rel, "pipfile")
     for group, key in (("main", "packages"), ("dev", "dev-packages")):
         table = data.get(key)
