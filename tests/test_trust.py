@@ -76,3 +76,24 @@ def test_discarded_result_fix_only_on_a_proven_dataframe():
     weak = "import pandas as pd\ndef clean(df):\n    df.dropna()\n    return df\n"
     assert [fix is not None for fix in _fixes(proven, "ML1308")] == [True]
     assert [fix is not None for fix in _fixes(weak, "ML1308")] == [False]
+
+
+def test_values_of_a_papermill_parameters_cell_are_configuration():
+    import json
+
+    def notebook(tagged: bool) -> bytes:
+        cells = [
+            {"cell_type": "code", "execution_count": None, "metadata": {"tags": ["parameters"]} if tagged else {},
+             "outputs": [], "source": ["MAX_LEAF = 64\n", "TEST_SIZE = 0.2\n"]},
+            {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+             "source": ["import lightgbm as lgb\n", "from sklearn.model_selection import train_test_split\n",
+                        "X_tr, X_te = train_test_split(X, test_size=TEST_SIZE, random_state=0)\n",
+                        "model = lgb.LGBMClassifier(num_leaves=MAX_LEAF, random_state=0)\n"]},
+        ]
+        return json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}).encode()
+
+    def codes(data: bytes) -> list[str]:
+        return sorted(f.code for f in check_source(data, "lightgbm.ipynb", select=["ML0301", "ML0302"]))
+
+    assert codes(notebook(tagged=False)) == ["ML0301", "ML0302"]
+    assert codes(notebook(tagged=True)) == []  # papermill injects these values: configuration
