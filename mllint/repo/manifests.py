@@ -170,6 +170,12 @@ class Manifests:
         return names
 
     @property
+    def published_library(self) -> bool:
+        """The repository is a library published for others to install: its top-level package metadata
+        declares PyPI classifiers. Its data and model I/O serve its users' data, not data of its own."""
+        return any(m.published and "/" not in m.path for m in self.parsed)
+
+    @property
     def has_dynamic(self) -> bool:
         """Dependencies we could not read statically, and no requirements file they are likely read from."""
         if any(m.kind == "unreadable" for m in self.parsed):

@@ -49,10 +49,13 @@ def find_serving(repo: RepoModel) -> list[ServingModule]:
     loading = repo.knowledge.get("model_loading", {})
     load_patterns = [*loading.get("calls", []), *loading.get("methods", [])]
     words = knowledge.get("model_words", [])
+    ignore_dirs = set(repo.knowledge.get("lifecycle_scope", {}).get("ignore_dirs", []))
     out = []
     for facts in repo.code_facts():
         if facts.test or facts.notebook:
             continue
+        if any(part.lower() in ignore_dirs for part in facts.path.split("/")[:-1]):
+            continue  # a server in examples/ or docs/ shows how to use the project, it does not serve its model
         calls = facts.calls
         loads = calls_any(calls, load_patterns)
         frameworks = imports_any(facts.imports, knowledge.get("imports", []))
