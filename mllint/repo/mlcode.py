@@ -169,8 +169,10 @@ def classify(facts: FileFacts, knowledge: dict[str, Any]) -> FileRole:
     if not role.drift and path_has_word(path, drift.get("module_words", [])):
         role.drift = calls_any(calls, drift.get("calls", []))
     if not role.drift and not role.test:  # a hand-written check: drift.py, def detect_drift(...)
-        named = [name for name, _kind, _line in facts.defs if "drift" in name.lower()]
-        role.drift = named or (["drift module"] if "drift" in stem_words(path) and facts.defs else [])
+        declarations = tuple(drift.get("declaration_suffixes", ()))
+        checks = [name for name, _kind, _line in facts.defs if not name.lower().endswith(declarations)]
+        named = [name for name in checks if "drift" in name.lower()]
+        role.drift = named or (["drift module"] if "drift" in stem_words(path) and checks else [])
     return role
 
 
