@@ -33,6 +33,9 @@ class NoPipelineDefinition(RepoRule):
         ZenML, Airflow, Prefect, Dagster, Metaflow, Kubeflow, MLproject, Snakemake).
     """
     violating = [
+        RepoExample({"train.py": "from sklearn.linear_model import LogisticRegression\nLogisticRegression().fit(X, y)\n",
+                     "dvc.lock": "schema: '2.0'\nstages:\n  train:\n    cmd: python train.py\n"},
+                    note="a dvc.lock left without its dvc.yaml declares nothing"),
         RepoExample({"train.py": TRAIN}),
         RepoExample({"train.py": TRAIN, "Makefile": "lint:\n\truff check .\ntest:\n\tpytest\n"}, note="a Makefile without training"),
         RepoExample({"src/model/train.py": TRAIN, "dvc.yaml": "plots:\n  - plots.csv\n"}, note="dvc.yaml without stages"),
