@@ -59,6 +59,9 @@ def find_serving(repo: RepoModel) -> list[ServingModule]:
         calls = facts.calls
         loads = calls_any(calls, load_patterns)
         frameworks = imports_any(facts.imports, knowledge.get("imports", []))
+        server_calls = knowledge.get("server_calls", {})
+        frameworks = [f for f in frameworks if f.split(".", 1)[0] not in server_calls
+                      or calls_any(calls, server_calls[f.split(".", 1)[0]])]  # a gRPC client does not serve
         if frameworks:
             if loads or _calls_model(calls, words):
                 out.append(ServingModule(facts.path, sorted(set(frameworks)), evidence=loads[:3]))
