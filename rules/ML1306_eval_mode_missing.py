@@ -332,6 +332,7 @@ class EvalModeMissing(TracksBindings, CodeRule):
         self.global_nograd = False
         self.managed_classes: set[int] = set()
         self.loops: list[object] = []  # _EvalLoop, None (another loop) or _BARRIER
+        self._class_attributes: dict[int, set[str]] = {}
         stem = ctx.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
         self.frames[0].name = stem  # a script named predict.py / inference.ipynb is evaluation code
 
@@ -517,12 +518,21 @@ class EvalModeMissing(TracksBindings, CodeRule):
             name = self.ctx.qualname(base)
             if name and (name in evidence.module_bases or name.startswith(self.managed_bases)):
                 return False
-        for node in ast.walk(cls):
-            if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                if any(dotted(t) == f"self.{func.attr}" for t in targets):
-                    return False
-        return True
+        return f"self.{func.attr}" not in self._assigned_attributes(cls)
+
+    def _assigned_attributes(self, cls: ast.ClassDef) -> set[str]:
+        """``self.x`` names a class assigns anywhere in its body (computed once per class)."""
+        found = self._class_attributes.get(id(cls))
+        if found is None:
+            found = set()
+            for node in ast.walk(cls):
+                if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                    for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                        name = dotted(target)
+                        if name and name.startswith("self."):
+                            found.add(name)
+            self._class_attributes[id(cls)] = found
+        return found
 
     # -- judgement --------------------------------------------------------------------------------
     def finish(self) -> None:
