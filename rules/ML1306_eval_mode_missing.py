@@ -501,7 +501,7 @@ class EvalModeMissing(TracksBindings, CodeRule):
 
     @cached_property
     def defined_functions(self) -> frozenset[str]:
-        return frozenset(node.name for node in ast.walk(self.ctx.tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)))
+        return frozenset(stmt.name for stmt in _statements(self.ctx.tree.body) if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)))
 
     def _set_by_base_class(self, func: ast.AST) -> bool:
         """``self.model(...)`` in a class whose base (from another file) sets ``self.model``: nothing in this
@@ -525,7 +525,7 @@ class EvalModeMissing(TracksBindings, CodeRule):
         found = self._class_attributes.get(id(cls))
         if found is None:
             found = set()
-            for node in ast.walk(cls):
+            for node in _statements(cls.body):
                 if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
                     for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
                         name = dotted(target)
@@ -584,6 +584,21 @@ class EvalModeMissing(TracksBindings, CodeRule):
                        "the whole evaluation (memory, speed); decorate it with @torch.inference_mode() or wrap it in "
                        "`with torch.no_grad():`")
         self.report(call, message)
+
+
+def _statements(body: list[ast.stmt]):
+    """Every statement under ``body``, nested blocks and function/class bodies included, without descending
+    into expressions (a fraction of a full ``ast.walk``)."""
+    stack = list(reversed(body))
+    while stack:
+        stmt = stack.pop()
+        yield stmt
+        for name in ("body", "orelse", "finalbody"):
+            stack.extend(reversed(getattr(stmt, name, None) or []))
+        for handler in getattr(stmt, "handlers", None) or []:
+            stack.extend(reversed(handler.body))
+        for case in getattr(stmt, "cases", None) or []:
+            stack.extend(reversed(case.body))
 
 
 def _strip_moves(node: ast.AST) -> ast.AST:
