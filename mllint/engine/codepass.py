@@ -19,7 +19,14 @@ from mllint.analysis.suppress import parse_suppressions
 from mllint.catalogue.rule import CodeRule, make_finding
 from mllint.core.facts import FileFacts
 from mllint.core.findings import Finding
-from mllint.core.source import SourceError, SourceUnit, join_cells, load_source, parameter_cells, script_cell_starts
+from mllint.core.source import (
+    SourceError,
+    SourceUnit,
+    join_cells,
+    load_source,
+    parameter_cells,
+    script_cell_starts,
+)
 from mllint.engine.locate import locate, map_fix
 from mllint.engine.walk import has_handlers, walk
 
