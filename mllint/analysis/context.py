@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from mllint.analysis.edits import Point, RawFix
 from mllint.analysis.params import ProjectParams, params_binding
-from mllint.knowledge.loader import canonical
+from mllint.knowledge.aliases import canonical
+from mllint.knowledge.runtime import Knowledge
 
 if TYPE_CHECKING:  # pragma: no cover
     from mllint.catalogue.rule import CodeRule
@@ -86,7 +87,7 @@ class RawFinding:
 class FileContext:
     """Per-file state shared by all code rules during the single traversal."""
 
-    def __init__(self, path: str, tree: ast.Module, knowledge: dict[str, Any], notebook: bool,
+    def __init__(self, path: str, tree: ast.Module, knowledge: Knowledge, notebook: bool,
                  lines: list[str] | None = None, params: ProjectParams | None = None) -> None:
         self.path = path
         self.tree = tree

@@ -22,6 +22,7 @@ from mllint.core.patterns import PathPatterns
 from mllint.core.tomlsafe import loads as toml_loads
 
 if TYPE_CHECKING:  # pragma: no cover
+    from mllint.knowledge.runtime import Knowledge
     from mllint.repo.model import RepoModel
 
 NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(.*)$")
@@ -502,7 +503,7 @@ def lock_file_names(rel: str, text: str) -> set[str]:
 
 
 # -- import names -> distributions ------------------------------------------------------------------
-def candidate_distributions(module: str, knowledge: dict[str, Any]) -> list[str] | None:
+def candidate_distributions(module: str, knowledge: Knowledge) -> list[str] | None:
     """Normalised distribution names that may provide ``module`` (dotted); None for environment-provided."""
     mapping: dict[str, list[str]] = knowledge.get("import_distributions", {})
     parts = module.split(".")
