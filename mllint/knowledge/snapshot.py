@@ -5,17 +5,16 @@ afford. Once a set of tables has validated, its plain data is saved as JSON in t
 directory (``~/.cache/mllint/knowledge/<key>.json``), under a key that covers everything the result
 depends on: the TOML files' bytes, the user's extensions, the models' sources, mllint's, pydantic's
 and Python's versions. A later run with the same key loads the JSON instead of parsing and
-validating. Only successes are saved; a missing, unreadable or foreign file is ignored; failing to
-write is not an error; nothing is ever read from or written to the checked repository.
+validating. Only successes are saved (atomically, never through a symlink); a missing, unreadable
+or foreign file is ignored; failing to write is not an error; nothing is read from or written to the
+checked repository.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from pydantic.version import VERSION as PYDANTIC_VERSION
 
 from mllint import __version__
 from mllint.core.paths import user_cache_dir
+from mllint.core.writes import atomic_write
 
 FORMAT = 1
 #: Snapshots kept (one per set of built-in files and user extensions: several projects, several versions).
@@ -81,23 +81,12 @@ def save(key: str, tables: dict[str, Any], directory: Path | None = None) -> Non
         payload = json.dumps({"format": FORMAT, "key": key, "tables": tables}, separators=(",", ":"))
     except (TypeError, ValueError):  # a value JSON cannot hold (a TOML date): validate again next time
         return
-    temporary = None
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=folder)
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(payload)
-        os.replace(temporary, folder / f"{key}.json")
-        temporary = None
+        atomic_write(folder / f"{key}.json", payload)
         _prune(folder)
-    except OSError:
+    except OSError:  # WriteError included: a symlinked target, a read-only or full disk
         pass
-    finally:
-        if temporary is not None:
-            try:
-                os.unlink(temporary)
-            except OSError:
-                pass
 
 
 def _prune(folder: Path) -> None:
