@@ -75,6 +75,7 @@ class DriftDetection(Table):
     imports: Strings = Field(description="Drift-detection libraries (`evidently`).")
     calls: Strings = Field(description="Statistical tests that count in a monitoring/drift module (`scipy.stats.ks_2samp`).")
     module_words: Strings = Field(description="Words of a monitoring/drift module's path (`drift`, `monitor`).")
+    declaration_suffixes: Strings = Field(description="A definition named for drift that ends with one of these only declares settings (`DriftParams`): not a check.")
     config_words: Strings = Field(description="Words in manifests and configs naming a drift library.")
 
 
@@ -85,6 +86,8 @@ class ModelTests(Table):
     name_words: Strings = Field(description="Words of definitions that are model code (`predict`, `fit`).")
     calls: Strings = Field(description="Calls in a test that exercise a model (`joblib.load`, `fastapi.testclient.TestClient`).")
     methods: Strings = Field(description="Methods in a test that exercise a model (`.predict`).")
+    transformer_calls: Strings = Field(description="Preprocessing transformers: a test whose fits are only theirs tests preprocessing, not the model.")
+    fit_methods: Strings = Field(description="The fitting methods of those transformers (`.fit`, `.fit_transform`).")
 
 
 class LifecycleScope(Table):

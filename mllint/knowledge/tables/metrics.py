@@ -16,6 +16,7 @@ class MetricsFunctions(Table):
     metric_objects: Strings = Field(description="Calls binding an object whose `.compute()` is a metric (`evaluate.load`).")
     metric_object_methods: Strings = Field(description="Those objects' metric methods (`compute`).")
     methods: StringsMap = Field(description="Method name → imports that make it a metric on any receiver (`score` with `sklearn`).")
+    self_recording: StringsMap = Field(description="Method name → keywords with which the framework records the result itself (`evaluate(input_fn=...)` of a TensorFlow Estimator).")
 
 
 class MetricsPrinters(Table):

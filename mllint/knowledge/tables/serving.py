@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from mllint.knowledge.fields import Strings, Table
+from mllint.knowledge.fields import Strings, StringsMap, Table
 
 
 class ServingFrameworks(Table):
     """A serving module imports one of `imports` and uses a model; batch prediction scripts load a model and predict."""
 
     imports: Strings = Field(description="Serving frameworks (`fastapi`, `bentoml`).")
+    server_calls: StringsMap = Field(description="Frameworks used by clients as much as by servers → the calls that start a server (`grpc` → `grpc.server`).")
     model_words: Strings = Field(description="Names that mean a model is used (`predict`, `model`).")
     batch_words: Strings = Field(description="File-name words of batch prediction scripts (`inference`, `batch`).")
     predict_methods: Strings = Field(description="Prediction methods (`.predict`).")

@@ -16,6 +16,8 @@ class SmellsPandas(Table):
     modules: Strings = Field(description='Modules whose import makes a file "a pandas file".')
     constructors: Strings = Field(description="Calls returning a DataFrame/Series (every `pandas.read_*` counts too).")
     reader_prefixes: Strings = Field(description="Prefixes of reader calls (`pandas.read_`).")
+    collection_readers: Strings = Field(description="Readers returning a collection of DataFrames, not one (`pandas.read_html`).")
+    collection_keywords: StringMap = Field(description="Reader → the keyword that makes it return a collection (`pandas.read_excel` → `sheet_name`).")
     types: Strings = Field(description="Annotations that make a parameter a pandas object.")
     passthrough: Strings = Field(description="Functions returning pandas objects when their first argument is one (`train_test_split`).")
     non_pandas_methods: Strings = Field(description="Methods of a pandas object that do not return one (`to_numpy`, `tolist`).")
