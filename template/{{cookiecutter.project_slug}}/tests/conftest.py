@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -15,21 +16,49 @@ from {{cookiecutter.package_name}}.pipeline import run
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _offline_tracking() -> Iterator[None]:
+    """Tests use their own stores, never a team server named by MLFLOW_TRACKING_URI."""
+    mp = pytest.MonkeyPatch()
+    mp.delenv("MLFLOW_TRACKING_URI", raising=False)
+    mp.delenv("REQUEST_LOG", raising=False)
+    yield
+    mp.undo()
+
+
 @pytest.fixture(scope="session")
 def project_params() -> Params:
     """The project's own params.yaml."""
     return load_params(PROJECT_ROOT / "params.yaml")
 
 
+def moved_to(root: Path, params: Params) -> Params:
+    """Params whose paths (and tracking store) live under ``root``, with the raw data ingested."""
+    moved = params.with_root(root)
+    ingest(moved.paths.raw)
+    return moved
+
+
+@pytest.fixture(scope="session")
+def pipeline_workspace() -> Callable[[Path, Params], Params]:
+    """A factory of fresh workspaces (a registry of their own), for tests that change state."""
+    return moved_to
+
+
+@pytest.fixture(scope="session")
+def weak_model() -> dict[str, float]:
+    """Hyperparameters that train a clearly weaker model (for the promotion tests)."""
+{%- if cookiecutter.model_family == "pytorch" %}
+    return {"epochs": 1, "learning_rate": 0.0001}
+{%- else %}
+    return {"C": 1e-6, "max_iter": 1}
+{%- endif %}
+
+
 @pytest.fixture(scope="session")
 def workspace(tmp_path_factory: pytest.TempPathFactory, project_params: Params) -> Params:
     """Params whose paths live in a temporary folder where the whole pipeline has run."""
-    root = tmp_path_factory.mktemp("workspace")
-    params = project_params.with_root(root)
-    params = params.model_copy(
-        update={"tracking": params.tracking.model_copy(update={"uri": (root / "mlruns").as_uri()})}
-    )
-    ingest(params.paths.raw)
+    params = moved_to(tmp_path_factory.mktemp("workspace"), project_params)
     run(params)
     return params
 
