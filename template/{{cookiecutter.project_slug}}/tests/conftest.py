@@ -32,16 +32,29 @@ def project_params() -> Params:
     return load_params(PROJECT_ROOT / "params.yaml")
 
 
-def moved_to(root: Path, params: Params) -> Params:
-    """Params whose paths (and tracking store) live under ``root``, with the raw data ingested."""
-    moved = params.with_root(root)
-    ingest(moved.paths.raw)
-    return moved
-
-
 @pytest.fixture(scope="session")
-def pipeline_workspace() -> Callable[[Path, Params], Params]:
-    """A factory of fresh workspaces (a registry of their own), for tests that change state."""
+def pipeline_workspace(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Callable[[Path, Params], Params]:
+    """A factory of fresh workspaces: paths under a folder of their own, the raw data ingested, and a
+    registered model and experiment of their own in one test tracking store (created once: it is
+    the slow part)."""
+    store = tmp_path_factory.mktemp("tracking") / "mlflow.db"
+
+    def moved_to(root: Path, params: Params) -> Params:
+        moved = params.with_root(root)
+        name = f"{params.tracking.registered_model}-{root.name}"
+        tracking = moved.tracking.model_copy(
+            update={
+                "uri": f"sqlite:///{store.as_posix()}",
+                "registered_model": name,
+                "experiment": name,
+            }
+        )
+        moved = moved.model_copy(update={"tracking": tracking})
+        ingest(moved.paths.raw)
+        return moved
+
     return moved_to
 
 
@@ -49,16 +62,20 @@ def pipeline_workspace() -> Callable[[Path, Params], Params]:
 def weak_model() -> dict[str, float]:
     """Hyperparameters that train a clearly weaker model (for the promotion tests)."""
 {%- if cookiecutter.model_family == "pytorch" %}
-    return {"epochs": 1, "learning_rate": 0.0001}
+    return {"epochs": 1, "learning_rate": 0.001}
 {%- else %}
     return {"C": 1e-6, "max_iter": 1}
 {%- endif %}
 
 
 @pytest.fixture(scope="session")
-def workspace(tmp_path_factory: pytest.TempPathFactory, project_params: Params) -> Params:
+def workspace(
+    tmp_path_factory: pytest.TempPathFactory,
+    project_params: Params,
+    pipeline_workspace: Callable[[Path, Params], Params],
+) -> Params:
     """Params whose paths live in a temporary folder where the whole pipeline has run."""
-    params = moved_to(tmp_path_factory.mktemp("workspace"), project_params)
+    params = pipeline_workspace(tmp_path_factory.mktemp("workspace"), project_params)
     run(params)
     return params
 

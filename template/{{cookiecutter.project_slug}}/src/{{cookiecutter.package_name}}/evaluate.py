@@ -19,7 +19,7 @@ from sklearn import metrics as skm
 
 from {{cookiecutter.package_name}}.config import Params, stage_main
 from {{cookiecutter.package_name}}.data import file_md5
-from {{cookiecutter.package_name}}.model import MODEL_FILE, load, positive_probability
+from {{cookiecutter.package_name}}.model import MODEL_FILE, for_registry, load, positive_probability
 from {{cookiecutter.package_name}}.schema import FEATURES, TARGET
 from {{cookiecutter.package_name}}.tracking import log_run
 
@@ -86,7 +86,7 @@ def run(params: Params) -> Metrics:
         params,
         result.model_dump(exclude={"schema_version"}),
         file_md5(params.paths.raw),
-        model,
+        for_registry(params),
         test.loc[:, list(FEATURES)],
     )
     (params.paths.models_dir / REGISTERED_FILE).write_text(

@@ -58,6 +58,11 @@ def load(path: Path) -> Pipeline:
     return joblib.load(path)
 
 
+def for_registry(params: Params) -> Pipeline:
+    """What the evaluate stage logs to MLflow: the persisted pipeline itself."""
+    return load(params.paths.models_dir / MODEL_FILE)
+
+
 def positive_probability(model: Pipeline, inputs: pd.DataFrame) -> np.ndarray:
     """P(label = 1) for each row of validated model inputs."""
     positive = list(model.classes_).index(1)
