@@ -12,6 +12,7 @@ import configparser
 import hashlib
 import itertools
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -281,6 +282,34 @@ def test_makefile_builds_the_venv_with_the_chosen_python(baked):
     assert "PYTHON_VERSION := 3.13" in makefile and "PYTHON ?= python$(PYTHON_VERSION)" in makefile
     assert "STAMP := $(VENV)/.installed-$(PYTHON_VERSION)" in makefile
     assert "rm -rf $(VENV); $(PYTHON) -m venv $(VENV)" in makefile  # a mismatched venv is rebuilt
+
+
+def test_make_rebuilds_a_venv_of_another_python_and_refuses_a_wrong_interpreter(tmp_path):
+    """The venv logic itself runs (installs replaced by `true`): a venv whose Python is not the
+    project's is rebuilt with the chosen interpreter; an interpreter of another version is refused."""
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    root = bake(tmp_path, python_version=version if version in CHOICES["python_version"] else "3.11")
+    python = root / ".venv" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text("#!/bin/sh\nexit 1\n")  # answers every version check with "no": a mismatched venv
+    python.chmod(0o755)
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("MAKE", "MFLAGS"))}
+    if version in CHOICES["python_version"]:
+        done = subprocess.run(["make", "setup", f"PYTHON={sys.executable}", "PIP=true"], cwd=root, env=env,
+                              capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "(re)creating .venv" in done.stdout
+        probe = subprocess.run([str(python), "-c", "import sys; print(sys.version_info[:2])"], capture_output=True,
+                               text=True, check=True)
+        assert probe.stdout.strip() == str(sys.version_info[:2])
+        assert (root / ".venv" / f".installed-{version}").is_file()
+    wrong = tmp_path / "python-wrong"
+    wrong.write_text("#!/bin/sh\nexit 1\n")
+    wrong.chmod(0o755)
+    (root / "requirements-dev.lock").touch()
+    done = subprocess.run(["make", "setup", f"PYTHON={wrong}", "PIP=true"], cwd=root, env=env,
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 2 and "is not Python" in done.stderr
 
 
 def test_cruft_record_names_the_template_commit_and_answers(baked):

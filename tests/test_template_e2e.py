@@ -2,9 +2,10 @@
 drift check, its service and its retraining loop offline, using the commands its README gives.
 
 Two projects: the default (scikit-learn) and a PyTorch one. The only step with network access
-downloads the default project's locked requirements from the package index into a wheelhouse under
-``.cache/`` in this repository (git-ignored; skipped when it already holds them); the PyTorch
-project's torch is the CPU build the machine's pip finds. Everything after that is offline:
+downloads each project's locked requirements (hash-checked) from the package index into a
+wheelhouse under ``.cache/`` in this repository (git-ignored; skipped when it already holds them);
+the PyTorch lock pins torch's CPU build (``+cpu``, with its hash), which only the machine's wheel
+folder has, so a CUDA build can never be pulled. Everything after that is offline:
 ``make setup`` (a fresh venv, ``pip install --require-hashes`` from the wheelhouse with
 ``PIP_NO_INDEX``), ``make run``, ``make test``, ``make drift``, the service and ``dvc`` run in a
 network namespace without network (``unshare -n``) when the machine allows one, else with proxies
@@ -172,6 +173,7 @@ def project(request, tmp_path_factory, default_project, home):
         root = default_project
     else:
         root = make_project(tmp_path_factory, VARIANTS[request.param])
+        fill_wheelhouse(root)  # torch's CPU build: a file the machine's pip finds, never a CUDA build
         (root / ".venv").symlink_to(default_project / ".venv", target_is_directory=True)
         sh(offline(["make", "setup"]), root, offline_env(home), timeout=1500)
     package = next(p.name for p in (root / "src").iterdir() if (p / "__init__.py").exists())
@@ -247,7 +249,8 @@ def test_retraining_loop_promotes_commits_and_pushes_only_a_better_model(default
     families): the first retrained model is promoted (dvc.lock and metrics committed, data pushed
     outside the project, nothing left for git); a worse one is not, and the committed state is
     restored."""
-    root, package = default_project, "breast_cancer_classifier"
+    root = default_project
+    package = next(p.name for p in (root / "src").iterdir() if (p / "__init__.py").exists())
     env = offline_env(home)
     if not (root / "bundle" / "manifest.json").exists():
         sh(offline(["make", "run"]), root, env)
