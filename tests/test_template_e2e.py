@@ -262,7 +262,7 @@ def test_retraining_loop_promotes_commits_and_pushes_only_a_better_model(default
     log = sh(["git", "log", "--format=%s", f"{head}..HEAD"], root, env).stdout.splitlines()
     assert len(log) == 1 and log[0].startswith("Retrain: promote model version 2")
     committed = sh(["git", "show", "--name-only", "--format=", "HEAD"], root, env).stdout.split()
-    assert {"dvc.lock", "metrics.json"} <= set(committed)
+    assert {"dvc.lock", "metrics.json", "reports/roc.csv"} <= set(committed)
     lock = yaml.safe_load((root / "dvc.lock").read_text())
     assert set(lock["stages"]) == {"prepare", "featurize", "train", "evaluate", "package"}
     assert sh(["git", "status", "--porcelain"], root, env).stdout == "", "dvc push left nothing for git"

@@ -6,7 +6,7 @@
 2. refresh the raw data from its source and ``dvc add`` it, then ``dvc repro``: the pipeline trains,
    evaluates and registers a challenger;
 3. promotion on the fixed evaluation set (``promote.py``);
-4. promoted: commit ``dvc.lock``, ``metrics.json`` and the data's ``.dvc`` file, ``dvc push`` the
+4. promoted: commit ``dvc.lock``, the metrics and plots and the data's ``.dvc`` file, ``dvc push`` the
    data and models, and write ``reports/retrain.md`` (``dvc metrics diff``) for the pull request;
    not promoted: restore the committed pipeline state, so the working tree is as before.
 
@@ -31,8 +31,9 @@ from {{cookiecutter.package_name}}.data import ingest
 from {{cookiecutter.package_name}}.package import load_bundle
 from {{cookiecutter.package_name}}.requestlog import read_window
 
-#: What a promotion commits (the data's .dvc file is added from params.paths.raw).
-COMMITTED = ("dvc.lock", "metrics.json")
+#: What a promotion commits: the pipeline's lock, its git-tracked metrics and plots (the data's
+#: .dvc file is added from params.paths.raw).
+COMMITTED = ("dvc.lock", "metrics.json", "reports/roc.csv")
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,9 @@ class Workspace:
 
     def restore(self, paths: list[str]) -> None:
         """Put the committed pipeline state back (files and DVC-tracked outputs)."""
-        self._run("git", "checkout", "--", *paths)
+        tracked = self._run("git", "ls-files", "--", *paths).split()
+        if tracked:
+            self._run("git", "checkout", "--", *tracked)
         self._run("dvc", "checkout", "--quiet")
 
 
