@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import configparser
 import re
-import sys
 from pathlib import Path, PurePosixPath
 
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from mllint.core import toml
 
 #: Files that may run a linter: CI, pre-commit, task runners.
 RUNNER_FILES = (".pre-commit-config.yaml", ".pre-commit-config.yml", "Makefile", "makefile", "GNUmakefile", "justfile",
@@ -106,8 +101,8 @@ class NoLinterConfig(RepoRule):
                 continue
             if path.name == "pyproject.toml":
                 try:
-                    tool = tomllib.loads(text).get("tool", {})
-                except (tomllib.TOMLDecodeError, ValueError):
+                    tool = toml.loads(text).get("tool", {})
+                except ValueError:
                     tool = {}
                 if isinstance(tool, dict) and tools & set(tool):
                     return True

@@ -16,11 +16,7 @@ from pathlib import Path
 from pydantic import Field
 
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule, RuleOptions
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from mllint.core import toml
 
 #: The default ruff selection when the project has no ruff configuration of its own: what makes code
 #: descriptive, not how it is laid out (that is a formatter's job): missing docstrings (D1), PEP 8
@@ -71,11 +67,10 @@ def project_ruff_config(root: Path) -> Path | None:
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
         try:
-            with pyproject.open("rb") as handle:
-                tool = tomllib.load(handle).get("tool", {})
+            tool = toml.load(pyproject).get("tool", {})
             if isinstance(tool, dict) and "ruff" in tool:
                 return pyproject
-        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        except (OSError, toml.TomlError):
             pass
     return None
 

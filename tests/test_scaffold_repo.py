@@ -110,9 +110,9 @@ def _check_written(root: Path, written: list[str]) -> None:
         elif rel.endswith(".py"):
             ast.parse(text)
         elif rel.endswith(".toml"):
-            import tomllib
+            from mllint.core import toml
 
-            tomllib.loads(text)
+            toml.loads(text)
         if rel.startswith(".github/workflows/"):
             _check_workflow(root, rel)
         if rel == "Dockerfile":

@@ -18,10 +18,10 @@ import sys
 from pathlib import Path
 
 import pytest
-import tomllib
 import yaml
 from cookiecutter.main import cookiecutter
 
+from mllint.core import toml
 from mllint.fix.scaffold import ScaffoldError, generate, parse_context, template_dir
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -104,8 +104,8 @@ def test_rendered_and_parseable(baked, options):
         if rel.endswith((".yml", ".yaml", ".dvc")) or rel == "dvc.lock":
             assert yaml.safe_load(text) is not None, rel
         elif rel.endswith(".toml"):
-            tomllib.loads(text)
-    pyproject = tomllib.loads((root / "pyproject.toml").read_text())
+            toml.loads(text)
+    pyproject = toml.loads((root / "pyproject.toml").read_text())
     assert pyproject["project"]["requires-python"] == f">={options['python_version']}"
     assert pyproject["tool"]["ruff"]["target-version"] == "py" + options["python_version"].replace(".", "")
     if options["license"] == "Proprietary":
@@ -252,7 +252,7 @@ def test_pre_commit_hooks(baked):
 
 def test_dependencies_are_pinned_exactly(baked):
     root = baked[tuple(COMBINATIONS[0].values())]
-    project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+    project = toml.loads((root / "pyproject.toml").read_text())["project"]
     requirements = project["dependencies"] + [r for group in project["optional-dependencies"].values() for r in group]
     for requirement in requirements:
         assert re.fullmatch(r"[A-Za-z0-9_.-]+==[0-9][0-9A-Za-z.]*", requirement), requirement
@@ -283,7 +283,7 @@ def test_bad_answers_are_refused(tmp_path, folder, answers, message, capfd):
 
 def test_template_dir_is_the_source_template_and_is_packaged():
     assert template_dir() == TEMPLATE
-    pyproject = tomllib.loads((PROJECT / "pyproject.toml").read_text())
+    pyproject = toml.loads((PROJECT / "pyproject.toml").read_text())
     assert pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]["template"] == "mllint/_template"
 
 

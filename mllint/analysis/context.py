@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -70,7 +71,8 @@ def eval_binop(op: ast.operator, left: float, right: float) -> float:
         return left - right
     if abs(right) > 64:
         raise OverflowError
-    return left**right
+    power: float = left**right
+    return power
 
 
 @dataclass(frozen=True)
@@ -177,7 +179,7 @@ class FileContext:
     def call_name(self, call: ast.Call) -> str | None:
         return self.qualname(call.func)
 
-    def imports_any(self, modules) -> bool:
+    def imports_any(self, modules: Iterable[str]) -> bool:
         """True when the file imports one of ``modules`` or a submodule/member of one (raw import names)."""
         for imported in self.imports.values():
             for module in modules:
@@ -253,7 +255,7 @@ class FileContext:
         return params_binding(self.tree, self.params)
 
 
-def _module_statements(body: list[ast.stmt]):
+def _module_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
     """Module-level statements, descending into if/try/with blocks but not into defs."""
     stack = list(reversed(body))
     while stack:

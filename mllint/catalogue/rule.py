@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Iterable
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
-from mllint.core.findings import KINDS, SEVERITIES, Finding
+from mllint.core.findings import KINDS, SEVERITIES, Finding, Fix, Kind, Severity
 
 if TYPE_CHECKING:  # pragma: no cover
     from mllint.analysis.context import FileContext
@@ -94,17 +95,17 @@ class Rule:
     code: ClassVar[str]
     name: ClassVar[str]
     factor: ClassVar[int]
-    kind: ClassVar[str]
-    severity: ClassVar[str] = "warning"
+    kind: ClassVar[Kind]
+    severity: ClassVar[Severity] = "warning"
     summary: ClassVar[str]
     why: ClassVar[str]
     how_to_fix: ClassVar[str]
-    violating: ClassVar[list] = []
-    compliant: ClassVar[list] = []
+    violating: ClassVar[Sequence[Example | RepoExample]] = []
+    compliant: ClassVar[Sequence[Example | RepoExample]] = []
     #: Documented fixes (of code rules whose reports carry a fix); they run as tests.
-    fixes: ClassVar[list] = []
+    fixes: ClassVar[Sequence[FixExample]] = []
     #: Optional pydantic model of per-rule options (``[tool.mllint.options.<name>]``).
-    Options: ClassVar[Any] = None
+    Options: ClassVar[type[RuleOptions] | None] = None
 
     @classmethod
     def resolve_options(cls, options: Any) -> Any:
@@ -151,8 +152,13 @@ class RepoRule(Rule):
         raise NotImplementedError
 
 
-def make_finding(rule: type[Rule], message: str, path: str, **location: Any) -> Finding:
+def make_finding(rule: type[Rule], message: str, path: str | None, *, line: int | None = None,
+                 column: int | None = None, end_line: int | None = None, end_column: int | None = None,
+                 cell: int | None = None, fix: Fix | None = None, evidence: list[str] | None = None,
+                 data: dict[str, str] | None = None) -> Finding:
+    """A finding of ``rule`` with its declared code, name, factor, kind and severity."""
     return Finding(
-        code=rule.code, name=rule.name, factor=rule.factor, kind=rule.kind,
-        severity=rule.severity, message=message, path=path, **location,
+        code=rule.code, name=rule.name, factor=rule.factor, kind=rule.kind, severity=rule.severity,
+        message=message, path=path, line=line, column=column, end_line=end_line, end_column=end_column,
+        cell=cell, fix=fix, evidence=evidence or [], data=data or {},
     )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from mllint import __version__
 from mllint.catalogue.loader import Catalogue, load_catalogue
+from mllint.core import toml
 from mllint.core.paths import PACKAGE_DIR, catalogue_dir
 from mllint.core.patterns import PathPatterns
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 CONFIG_FILES = ("mllint.toml", ".mllint.toml", "pyproject.toml")
 
@@ -164,9 +159,8 @@ def find_config(root: Path) -> tuple[Path, dict[str, Any]] | None:
 
 def read_toml(path: Path) -> dict[str, Any]:
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        return toml.load(path)
+    except (OSError, toml.TomlError) as exc:
         raise ConfigError(f"{path}: cannot read TOML: {exc}") from None
 
 

@@ -19,7 +19,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from mllint.core import toml
+from mllint.core.findings import Finding
 from mllint.core.paths import template_dir
+from mllint.repo.model import RepoModel
 
 
 class ScaffoldError(Exception):
@@ -215,11 +218,9 @@ def _python_version(root: Path) -> tuple[str, bool]:
     """``requires-python``'s lowest bound, else ``.python-version``; else the template's default."""
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
-        import tomllib
-
         try:
-            data = tomllib.loads(pyproject.read_text("utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+            data = toml.load(pyproject)
+        except (OSError, toml.TomlError):
             data = {}
         spec = str((data.get("project") or {}).get("requires-python") or "")
         found = re.search(r">=?\s*(3\.\d+)", spec) or re.search(r"~=\s*(3\.\d+)", spec) or re.search(r"==\s*(3\.\d+)", spec)
@@ -238,11 +239,9 @@ def _project_name(root: Path) -> tuple[str, str]:
     name = None
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
-        import tomllib
-
         try:
-            name = (tomllib.loads(pyproject.read_text("utf-8")).get("project") or {}).get("name")
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+            name = (toml.load(pyproject).get("project") or {}).get("name")
+        except (OSError, toml.TomlError):
             name = None
     slug = _slug(str(name or root.name))
     package = slug.replace("-", "_")
@@ -257,7 +256,7 @@ def _app_variable(text: str, framework: str) -> str | None:
     return found.group(1) if found else None
 
 
-def read_project(root: Path, repo, findings) -> Project:
+def read_project(root: Path, repo: RepoModel, findings: list[Finding]) -> Project:
     """Build the :class:`Project` from the repository model and the files."""
     name, package = _project_name(root)
     python, declared = _python_version(root)
@@ -515,7 +514,7 @@ def _module_of(path: str) -> str:
     return ".".join(parts)
 
 
-def _train_command(project: Project, repo) -> str | None:
+def _train_command(project: Project, repo: RepoModel) -> str | None:
     if (project.root / "dvc.yaml").is_file():
         return "dvc repro"
     makefile = project.root / "Makefile"
@@ -527,14 +526,14 @@ def _train_command(project: Project, repo) -> str | None:
     return None
 
 
-def build_plan(root: Path, findings, repo) -> Plan:
+def build_plan(root: Path, findings: list[Finding], repo: RepoModel) -> Plan:
     """What `mllint fix --repo` would write for these repository findings, adapted to the repository."""
     from mllint.catalogue.loader import load_catalogue
     from mllint.repo.serving import find_dockerfiles
 
     project = read_project(root, repo, findings)
     plan = Plan(project)
-    by_code: dict[str, list] = {}
+    by_code: dict[str, list[Finding]] = {}
     for finding in findings:
         if finding.kind == "repo" or finding.code in REPO_CODES:
             by_code.setdefault(finding.code, []).append(finding)
@@ -664,7 +663,7 @@ def build_plan(root: Path, findings, repo) -> Plan:
             add(Piece(f"Dockerfile serving {path}", tuple(c for c in ("ML1202",) if c in by_code),
                       {"Dockerfile": dockerfile, ".dockerignore": dockerignore}, notes=notes))
     # drift check (ML0601) and a scheduled retraining workflow (ML0602)
-    drift_script = None
+    drift_script: str | None = None
     if "ML0601" in by_code:
         drift_script = "monitoring/drift.py"
         add(Piece("drift-check script (KS test per numeric column)", ("ML0601",),
@@ -673,14 +672,14 @@ def build_plan(root: Path, findings, repo) -> Plan:
     elif (root / "monitoring/drift.py").is_file():
         drift_script = "monitoring/drift.py"
     if "ML0602" in by_code:
-        command = _train_command(project, repo)
-        if command is None:
+        train_command = _train_command(project, repo)
+        if train_command is None:
             plan.instructions.append("ML0602: no training entry point found to schedule: add a scheduled job running your training")
         elif not github_ok:
-            plan.instructions.append(f"ML0602: add a scheduled job to your CI ({project.ci}) running `{command}`")
+            plan.instructions.append(f"ML0602: add a scheduled job to your CI ({project.ci}) running `{train_command}`")
         else:
             add(Piece("scheduled retraining workflow (weekly, drift-gated when configured)", ("ML0602",),
-                      {".github/workflows/retrain.yml": retrain_workflow(project, command, drift_script)},
+                      {".github/workflows/retrain.yml": retrain_workflow(project, train_command, drift_script)},
                       notes=["set the repository variables REFERENCE_DATA and CURRENT_DATA to gate retraining on drift"] if drift_script else []))
     # everything else: the rule's own advice
     catalogue = load_catalogue()

@@ -7,17 +7,12 @@ are trackers: rules read these tables instead of hard-coding names. Users extend
 
 from __future__ import annotations
 
-import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from mllint.core import toml
 from mllint.core.paths import catalogue_dir
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 
 def knowledge_dir() -> Path:
@@ -29,8 +24,7 @@ def builtin_knowledge() -> dict[str, Any]:
     """All ``rules/knowledge/*.toml`` files merged into one dict (file stems are not namespaces)."""
     merged: dict[str, Any] = {}
     for path in sorted(knowledge_dir().glob("*.toml")):
-        with path.open("rb") as handle:
-            deep_merge(merged, tomllib.load(handle))
+        deep_merge(merged, toml.load(path))
     return merged
 
 

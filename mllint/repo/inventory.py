@@ -42,7 +42,7 @@ class Inventory:
 
 
 def run_git(args: list[str], cwd: Path, timeout: float = GIT_TIMEOUT,
-            ok_codes: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess | None:
+            ok_codes: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[bytes] | None:
     """Run a read-only git command; None when git is missing, fails (exit code not in ``ok_codes``) or times out."""
     git = shutil.which("git")
     if git is None:
@@ -117,7 +117,7 @@ def _walk(root: Path, excludes: list[str]) -> list[str]:
 
     out: list[str] = []
     excluded = PathPatterns(excludes)
-    specs: list[tuple[str, object]] = []
+    specs: list[tuple[str, pathspec.GitIgnoreSpec]] = []
     for folder, dirs, names in os.walk(root, followlinks=False):
         rel_dir = os.path.relpath(folder, root).replace(os.sep, "/")
         rel_dir = "" if rel_dir == "." else rel_dir
