@@ -77,8 +77,8 @@ def test_knowledge_files_use_distinct_top_level_tables():
     owners: dict[str, str] = {}
     for path in sorted(knowledge_dir().glob("*.toml")):
         for table in toml.load(path):
-                assert table not in owners, f"[{table}] is defined in {owners[table]} and {path.name}"
-                owners[table] = path.name
+            assert table not in owners, f"[{table}] is defined in {owners[table]} and {path.name}"
+            owners[table] = path.name
     for table in ("hyperparameter_families", "random_state_callables", "seeders", "global_rngs", "hardcoded_paths",
                   "metrics_functions", "metrics_trackers", "notebook_importers", "fitted_transformers",
                   "leakage_splits", "pipeline_estimators", "estimator_persistence"):
