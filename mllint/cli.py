@@ -342,7 +342,7 @@ def fix_repo(
     from mllint.catalogue.loader import CatalogueError
     from mllint.config.settings import ConfigError
     from mllint.engine.session import Session
-    from mllint.fix.scaffold import build_plan
+    from mllint.fix import repo as scaffolding
 
     if not repo:
         raise fail("use `mllint fix --repo` for repository scaffolding; code fixes are `mllint check --fix`")
@@ -355,15 +355,15 @@ def fix_repo(
         raise fail(str(exc))
     result = session.check(only="repo", use_cache=False)
     assert result.model is not None
-    plan = build_plan(root, result.findings, result.model)
-    typer.echo(plan.render(), nl=False)
+    plan = scaffolding.build_plan(root, result.findings, result.model)
+    typer.echo(scaffolding.render(plan), nl=False)
     if not apply:
-        diff = plan.diff()
+        diff = scaffolding.diff(plan)
         if diff:
             typer.echo("")
             sys.stdout.write(diff)
         raise typer.Exit(EXIT_FINDINGS if plan.pieces else EXIT_OK)
-    written = plan.apply()
+    written = scaffolding.apply(plan)
     typer.echo(f"Wrote {len(written)} file(s): {', '.join(written)}" if written else "Nothing written.")
 
 

@@ -10,11 +10,11 @@ is stale; ``tests/test_docs.py`` regenerates and compares.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterable
 import inspect
 import re
 import sys
 import textwrap
+from collections.abc import Iterable
 from pathlib import Path
 
 from mllint.catalogue.loader import FACTORS, load_catalogue

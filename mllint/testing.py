@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import textwrap
-from pathlib import Path
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 
 from mllint.catalogue.rule import Example, RepoExample
 from mllint.config.settings import Settings

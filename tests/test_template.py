@@ -22,7 +22,8 @@ import yaml
 from cookiecutter.main import cookiecutter
 
 from mllint.core import toml
-from mllint.fix.scaffold import ScaffoldError, generate, parse_context, template_dir
+from mllint.core.paths import template_dir
+from mllint.fix.scaffold import ScaffoldError, generate, parse_context
 
 PROJECT = Path(__file__).resolve().parents[1]
 TEMPLATE = PROJECT / "template"

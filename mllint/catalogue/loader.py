@@ -10,11 +10,11 @@ from __future__ import annotations
 import importlib.util
 import re
 import sys
-from types import ModuleType
-from typing import NoReturn
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from types import ModuleType
+from typing import NoReturn
 
 from mllint.catalogue.rule import KINDS, SEVERITIES, CodeRule, RepoRule, Rule
 from mllint.core.paths import catalogue_dir

@@ -9,8 +9,8 @@ as tests.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
@@ -20,6 +20,7 @@ from mllint.core.findings import KINDS, SEVERITIES, Finding, Fix, Kind, Severity
 if TYPE_CHECKING:  # pragma: no cover
     from mllint.analysis.context import FileContext
     from mllint.analysis.edits import RawFix
+    from mllint.catalogue.remedy import Plan
     from mllint.repo.model import RepoModel
 
 __all__ = ["KINDS", "SEVERITIES", "CodeRule", "Example", "FixExample", "RepoExample", "RepoFinding", "RepoRule", "Rule",
@@ -150,6 +151,15 @@ class RepoRule(Rule):
 
     def check(self, repo: RepoModel) -> Iterable[RepoFinding]:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    @classmethod
+    def remedy(cls, findings: list[Finding], plan: Plan) -> None:
+        """What ``mllint fix --repo`` does about these findings: by default, the rule's advice."""
+        plan.instruct(f"{cls.code} {cls.name}: {' '.join(cls.how_to_fix.split())}", cls.code)
+
+    @classmethod
+    def recommend(cls, plan: Plan) -> None:
+        """Scaffolding worth offering without a finding (a Dockerfile for a service): none by default."""
 
 
 def make_finding(rule: type[Rule], message: str, path: str | None, *, line: int | None = None,
