@@ -14,6 +14,8 @@ import inspect
 import re
 import sys
 import textwrap
+import typing
+from types import UnionType
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -86,13 +88,26 @@ def settings_table() -> str:
     lines = ["| Key | Type | Default | Meaning |", "|---|---|---|---|"]
     for name, field in Settings.model_fields.items():
         key = field.alias or name.replace("_", "-")
-        kind = getattr(field.annotation, "__name__", None) if isinstance(field.annotation, type) else None
-        kind = kind or str(field.annotation).replace("typing.", "").replace("NoneType", "None").replace("|", "\\|")
+        kind = _type_name(field.annotation).replace("|", "\\|")
         default = "—" if field.default is None or field.default_factory is not None else f"`{field.default!r}`"
         if field.default_factory is not None:
             default = f"`{field.get_default(call_default_factory=True)!r}`"
         lines.append(f"| `{key}` | `{kind}` | {default} | {field.description or ''} |")
     return "\n".join(lines) + "\n"
+
+
+def _type_name(annotation: object) -> str:
+    """``list[str] | None`` for an annotation, written the same on every Python version."""
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is typing.Union or origin is UnionType:
+        return " | ".join(_type_name(arg) for arg in args)
+    if annotation is type(None):
+        return "None"
+    if annotation is typing.Any:
+        return "Any"
+    if origin is not None:
+        return f"{getattr(origin, '__name__', str(origin))}[{', '.join(_type_name(arg) for arg in args)}]"
+    return getattr(annotation, "__name__", str(annotation))
 
 
 def rule_options() -> str:
