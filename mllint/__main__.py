@@ -1,8 +1,19 @@
-"""Console entry point: ``python -m mllint`` and the ``mllint`` script."""
+"""Console entry point: ``python -m mllint`` and the ``mllint`` script.
+
+The last line of defence: whatever escapes the command (a bug, an input no check anticipated) ends
+the run with exit code 2 and one line on stderr, never a traceback with exit code 1 (which a CI gate
+would read as "findings"). ``--verbose`` (or ``-v``) prints the traceback too.
+"""
 
 import sys
 
 INTERRUPTED = 130  # exit code after Ctrl-C, as shells report SIGINT
+INTERNAL_ERROR = 2
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or "(no message)"
+    return f"{type(exc).__name__}: {text[:300]}{'…' if len(text) > 300 else ''}"
 
 
 def main() -> None:
@@ -12,12 +23,25 @@ def main() -> None:
     # pydantic (used by typer and our config) otherwise scans every installed distribution's entry
     # points for plugins at start-up: ~10% of a warm run. mllint uses no pydantic plugin.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    from mllint.cli import app
-
     try:
+        from mllint.cli import app
+
         code = app()
     except SystemExit as exc:
         code = exc.code
+    except KeyboardInterrupt:
+        code = INTERRUPTED
+    except Exception as exc:  # noqa: BLE001 - the top-level handler: anything unexpected is exit 2
+        if "--verbose" in sys.argv[1:] or "-v" in sys.argv[1:]:
+            import traceback
+
+            traceback.print_exc()
+        try:
+            sys.stderr.write(f"mllint: error: internal error: {_one_line(exc)} (run with --verbose for the traceback; "
+                             "please report it)\n")
+        except (OSError, ValueError, RecursionError):
+            pass
+        code = INTERNAL_ERROR
     if code == INTERRUPTED:
         # Ctrl-C: the report is not written and workers are killed; skip interpreter shutdown, whose
         # exit hooks would join concurrent.futures' threads over closed pipes (tracebacks on stderr).

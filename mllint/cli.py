@@ -57,8 +57,16 @@ def _scope(option: Only) -> Scope:
     return scopes[option.value]
 
 
+def say(message: str) -> None:
+    """A message on stderr; text from the checked repository in it cannot start a line of its own
+    (CI runners read stderr for workflow commands too): each line goes through ``log_line``."""
+    from mllint.output.escape import log_line
+
+    typer.echo("\n".join(log_line(line) for line in message.split("\n")), err=True)
+
+
 def fail(message: str) -> typer.Exit:
-    typer.echo(f"mllint: error: {message}", err=True)
+    say(f"mllint: error: {message}")
     return typer.Exit(EXIT_ERROR)
 
 
@@ -137,6 +145,7 @@ def check(
     changed_since: Optional[str] = typer.Option(None, "--changed-since", help="Per-PR mode: only findings in files changed since this git ref count for the exit code."),
     add_ignore: bool = typer.Option(False, "--add-ignore", help="Write `# mllint: ignore[CODE]` comments for the current code findings, then report what is left."),
     watch: bool = typer.Option(False, "--watch", help="Re-check whenever a file changes, clearing and reprinting the report; Ctrl-C to stop."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Say which configuration file is used; show the traceback of an internal error."),
 ) -> None:
     """Check a repository (or files) and report violations of the twelve factors."""
     from mllint.catalogue.loader import CatalogueError
@@ -155,6 +164,8 @@ def check(
     except (ConfigError, CatalogueError) as exc:
         raise fail(str(exc))
     settings = session.settings
+    if verbose:
+        say(f"mllint: root {root}; configuration: {session.config_file or 'none found (defaults)'}")
     if show_settings:
         data = settings.model_dump(mode="json", by_alias=True)
         source = session.config_file
@@ -171,27 +182,42 @@ def check(
         _watch(root, files, config, overrides, output_format.value, _scope(only), not no_cache, baseline, no_baseline, changed_since)
     from mllint.output.progress import progress_bar
 
+    errors: list[str] = []  # writes that failed: the report is still printed, and the exit code is 2
     try:
         with progress_bar(output_format.value) as progress:
             result = session.check(files, only=_scope(only), use_cache=not no_cache, progress=progress)
         if fix or diff:
             result = _apply_fixes(session, result, files, _scope(only), write=fix and not diff, unsafe=unsafe_fixes,
-                                  use_cache=not no_cache)
+                                  use_cache=not no_cache, errors=errors)
     except KeyboardInterrupt:
         typer.echo("mllint: interrupted", err=True)
         raise typer.Exit(130)
-    result = _adopt(session, result, files, _scope(only), baseline, no_baseline, changed_since, add_ignore, not no_cache)
+    result = _adopt(session, result, files, _scope(only), baseline, no_baseline, changed_since, add_ignore, not no_cache,
+                    errors)
+    for notice in result.notices:
+        say(f"mllint: notice: {notice}")
     failing = list(result.findings)
     if show_baselined:
         from mllint.adopt.apply import reveal
 
         reveal(result)
+    from mllint.output.escape import unicode_text
+
     color = output_file is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    report = render(output_format.value, result, color=color)
+    report = unicode_text(render(output_format.value, result, color=color))  # every format is UTF-8
     if output_file is not None:
-        output_file.write_text(report, encoding="utf-8")
+        from mllint.core.writes import atomic_write, lexically_inside
+
+        try:  # a report written into the checked tree must stay in it (a committed symlink cannot redirect it)
+            atomic_write(output_file, report, confine=root if lexically_inside(output_file, root) else None)
+        except OSError as exc:
+            raise fail(f"--output-file: {exc}")
     else:
         sys.stdout.write(report)
+    for error in errors:
+        say(f"mllint: error: {error}")
+    if errors:
+        raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(EXIT_OK if exit_zero or not failing else EXIT_FINDINGS)
 
 
@@ -226,7 +252,8 @@ def _watch(root: Path, files: Optional[List[str]], config: Optional[Path], overr
 
 
 def _adopt(session: Session, result: RunResult, files: Optional[List[str]], only: Scope, baseline: Optional[Path],
-           no_baseline: bool, changed_since: Optional[str], add_ignore: bool, use_cache: bool = True) -> RunResult:
+           no_baseline: bool, changed_since: Optional[str], add_ignore: bool, use_cache: bool = True,
+           errors: Optional[List[str]] = None) -> RunResult:
     """--add-ignore, then the baseline and --changed-since (docs/adoption.md); exit 2 on a bad baseline or ref."""
     from mllint.adopt.apply import apply, baseline_path
     from mllint.adopt.baseline import BaselineError
@@ -238,7 +265,9 @@ def _adopt(session: Session, result: RunResult, files: Optional[List[str]], only
 
         report = add_ignores(root, result.findings)
         for problem in report.problems:
-            typer.echo(f"mllint: {problem}", err=True)
+            say(f"mllint: {problem}")
+        if errors is not None:
+            errors.extend(report.failed)
         typer.echo(f"Added {report.added} ignore comment(s) in {len(report.files)} file(s).", err=True)
         if report.added:
             result = session.check(files, only=only, use_cache=use_cache)
@@ -251,21 +280,28 @@ def _adopt(session: Session, result: RunResult, files: Optional[List[str]], only
 
 
 def _apply_fixes(session: Session, result: RunResult, files: Optional[List[str]], only: Scope, write: bool, unsafe: bool,
-                 use_cache: bool) -> RunResult:
-    """Fix (or diff) the fixable findings; returns the last round's result, or raises the exit for --diff."""
+                 use_cache: bool, errors: Optional[List[str]] = None) -> RunResult:
+    """Fix (or diff) the fixable findings; returns the last round's result, or raises the exit for --diff.
+    Files that could not be written go to ``errors`` (each is left as it was)."""
     from mllint.fix.code import fix as apply_fixes
     from mllint.fix.code import write_changes
 
     report = apply_fixes(session, result, unsafe=unsafe, files=files, only=only, use_cache=use_cache)
     for problem in report.problems:
-        typer.echo(f"mllint: {problem}", err=True)
+        say(f"mllint: {problem}")
     if not write:
         for change in report.changes:
             sys.stdout.write(change.diff())
         typer.echo(f"Would fix {report.fixed_count} finding(s) in {len(report.changes)} file(s).", err=True)
         raise typer.Exit(EXIT_FINDINGS if report.changes else EXIT_OK)
-    write_changes(session.root, report.changes)
-    typer.echo(f"Fixed {report.fixed_count} finding(s) in {len(report.changes)} file(s).", err=True)
+    failed: list[str] = []
+    written = set(write_changes(session.root, report.changes, failed))
+    if errors is not None:
+        errors.extend(failed)
+    count = sum(len(change.fixed) for change in report.changes if change.path in written)
+    typer.echo(f"Fixed {count} finding(s) in {len(written)} file(s).", err=True)
+    if failed:  # what is on disk is not what the last round checked: check the disk again
+        return session.check(files, only=only, use_cache=use_cache)
     return report.result
 
 
@@ -365,6 +401,10 @@ def fix_repo(
         raise typer.Exit(EXIT_FINDINGS if plan.pieces else EXIT_OK)
     written = scaffolding.apply(plan)
     typer.echo(f"Wrote {len(written)} file(s): {', '.join(written)}" if written else "Nothing written.")
+    for problem in plan.problems:
+        say(f"mllint: error: {problem}")
+    if plan.problems:
+        raise typer.Exit(EXIT_ERROR)
 
 
 @app.command("server")

@@ -6,10 +6,9 @@ import configparser
 import re
 from pathlib import Path, PurePosixPath
 
-from mllint.catalogue.remedy import Piece, Plan
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
-from mllint.core import toml
-from mllint.core.findings import Finding
+from mllint.core.tomlsafe import TomlError
+from mllint.core.tomlsafe import loads as toml_loads
 
 #: Files that may run a linter: CI, pre-commit, task runners.
 RUNNER_FILES = (".pre-commit-config.yaml", ".pre-commit-config.yml", "Makefile", "makefile", "GNUmakefile", "justfile",
@@ -63,13 +62,6 @@ class NoLinterConfig(RepoRule):
         RepoExample({"README.md": "# docs\n"}, note="no Python code"),
     ]
 
-    @classmethod
-    def remedy(cls, findings: list[Finding], plan: Plan) -> None:
-        """The template's pre-commit configuration: ruff, nbstripout and mllint on every commit."""
-        plan.add(Piece("pre-commit: ruff, nbstripout and mllint on every commit", (cls.code,),
-                       {".pre-commit-config.yaml": plan.template_file(".pre-commit-config.yaml")},
-                       notes=["`pip install pre-commit && pre-commit install`; `pre-commit run --all-files` once"]))
-
     def check(self, repo):
         if not any(facts.path.endswith(".py") for facts in repo.code_facts()):
             return
@@ -110,8 +102,8 @@ class NoLinterConfig(RepoRule):
                 continue
             if path.name == "pyproject.toml":
                 try:
-                    tool = toml.loads(text).get("tool", {})
-                except ValueError:
+                    tool = toml_loads(text).get("tool", {})
+                except TomlError:
                     tool = {}
                 if isinstance(tool, dict) and tools & set(tool):
                     return True

@@ -9,14 +9,14 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 from collections import Counter
 from pathlib import Path
 
 from pydantic import Field
 
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule, RuleOptions
-from mllint.core import toml
+from mllint.core.printable import visible
+from mllint.core.tomlsafe import TomlError, load_path
 
 #: The default ruff selection when the project has no ruff configuration of its own: what makes code
 #: descriptive, not how it is laid out (that is a formatter's job): missing docstrings (D1), PEP 8
@@ -67,16 +67,16 @@ def project_ruff_config(root: Path) -> Path | None:
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
         try:
-            tool = toml.load(pyproject).get("tool", {})
+            tool = load_path(pyproject).get("tool", {})
             if isinstance(tool, dict) and "ruff" in tool:
                 return pyproject
-        except (OSError, toml.TomlError):
+        except TomlError:
             pass
     return None
 
 
 def notice(message: str) -> None:
-    sys.stderr.write(f"mllint: notice: ML0306 code-style skipped: {message}\n")
+    sys.stderr.write(f"mllint: notice: ML0306 code-style skipped: {visible(message)}\n")
 
 
 def ruff_arguments(options: CodeStyleOptions, own_config: bool) -> list[str]:
@@ -199,12 +199,12 @@ class CodeStyle(RepoRule):
         config = project_ruff_config(repo.root) if options.use_project_config else None
         args = ruff_arguments(options, config is not None)
         paths = [facts.path for facts in files]
-        memo = _memo_file(repo, paths, args, config)
-        counts = _read_memo(memo)
+        memo = _memo_name(repo, paths, args, config)
+        counts = _read_memo(repo, memo)
         if counts is None:
             counts = run_ruff(repo.root, paths, args)
             if not isinstance(counts, str):
-                _write_memo(memo, counts)
+                _write_memo(repo, memo, counts)
         if isinstance(counts, str):
             notice(counts)
             return
@@ -224,13 +224,15 @@ class CodeStyle(RepoRule):
         )
 
 
-def _memo_file(repo, paths: list[str], args: list[str], config: Path | None) -> Path | None:
-    """Where ruff's counts for exactly these file contents, arguments, config and ruff binary are kept
-    (in mllint's cache directory; None when the run has no cache or a file has no content digest)."""
-    cache_dir = getattr(repo, "cache_dir", None)
+MEMO = re.compile(r"ruff-[0-9a-f]{32}\.json")  # ruff's counts memoised in mllint's cache directory
+
+
+def _memo_name(repo, paths: list[str], args: list[str], config: Path | None) -> str | None:
+    """The memo of ruff's counts for exactly these file contents, arguments, config and ruff binary
+    (None when the run has no cache or a file has no content digest)."""
     digests = getattr(repo, "digests", None) or {}
     binary = find_ruff()
-    if cache_dir is None or binary is None or any(not str(digests.get(p, "size:")).isalnum() for p in paths):
+    if getattr(repo, "cache_dir", None) is None or binary is None or any(not str(digests.get(p, "size:")).isalnum() for p in paths):
         return None
     key = hashlib.blake2b(digest_size=16)
     try:
@@ -242,35 +244,26 @@ def _memo_file(repo, paths: list[str], args: list[str], config: Path | None) -> 
         return None
     for path in paths:
         key.update(f"{path}\0{digests[path]}\n".encode("utf-8", "surrogateescape"))
-    return Path(cache_dir) / f"ruff-{key.hexdigest()}.json"
+    return f"ruff-{key.hexdigest()}.json"
 
 
-def _read_memo(memo: Path | None) -> Counter | None:
-    if memo is None or memo.is_symlink():
+def _read_memo(repo, name: str | None) -> Counter | None:
+    raw = repo.read_memo(name) if name else None
+    if raw is None:
         return None
     try:
-        data = json.loads(memo.read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError):
+        data = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError):
         return None
     if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, int) for k, v in data.items()):
         return None
     return Counter(data)
 
 
-def _write_memo(memo: Path | None, counts: Counter) -> None:
-    """Atomic write; keep the 4 newest memos. Failing to write is not an error."""
-    if memo is None or memo.parent.is_symlink() or not memo.parent.is_dir():
-        return
-    try:
-        fd, tmp = tempfile.mkstemp(dir=memo.parent, prefix=".tmp-ruff-", suffix=".json")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(json.dumps(dict(counts)))
-        os.replace(tmp, memo)
-        old = sorted(memo.parent.glob("ruff-*.json"), key=lambda p: p.lstat().st_mtime, reverse=True)
-        for stale in old[4:]:
-            stale.unlink(missing_ok=True)
-    except OSError:
-        pass
+def _write_memo(repo, name: str | None, counts: Counter) -> None:
+    """Keep the counts (and the 4 newest memos); failing to write is not an error."""
+    if name:
+        repo.write_memo(name, json.dumps(dict(counts)).encode(), MEMO, keep=4)
 
 
 def display_command(args: list[str]) -> str:

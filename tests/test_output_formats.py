@@ -38,7 +38,8 @@ def raw_line(path: Path, start: str) -> int:
 
 def validate_sarif(text: str) -> dict:
     log = json.loads(text)
-    jsonschema.validate(log, SCHEMA, cls=jsonschema.Draft7Validator)
+    # format checks on: with rfc3986-validator installed, every uri / uri-reference is checked (RFC 3986)
+    jsonschema.validate(log, SCHEMA, cls=jsonschema.Draft7Validator, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
     return log
 
 
@@ -213,4 +214,4 @@ def test_junit_survives_control_characters(tmp_path):
 
     bad = Finding("ML0001", "parse-error", 0, "code", "error", "bad byte \x00\x1b here", path="a\x07.py", line=1)
     root = ET.fromstring(junit.render(SimpleNamespace(findings=[bad], waived=[])))
-    assert root.find("./testsuite/testcase/failure").get("message") == "bad byte \ufffd\ufffd here"
+    assert root.find("./testsuite/testcase/failure").get("message") == "bad byte \\x00\\x1b here"  # shown, not lost

@@ -24,6 +24,8 @@ def baseline_path(root: Path, option: Path | None, *, must_exist: bool) -> Path 
     when present. With ``must_exist`` an explicit file that does not exist is an error."""
     if option is not None:
         path = option if option.is_absolute() else Path.cwd() / option
+        if must_exist and path.exists() and not path.is_file():
+            raise BaselineError(f"baseline file {option} is not a regular file")
         if must_exist and not path.is_file():
             raise BaselineError(f"baseline file {option} does not exist (create it with `mllint baseline`)")
         return path
@@ -71,9 +73,12 @@ def write_baseline(result: RunResult, path: Path, prune: bool = False) -> tuple[
     """Write the baseline for ``result``: all current findings, or with ``prune`` the existing
     baseline without the entries that are fixed (new findings are not added). Returns
     (entries written, entries dropped)."""
+    from mllint.core.writes import lexically_inside
+
+    confine = result.root if lexically_inside(path, result.root) else None  # a baseline in the tree stays in it
     if not prune:
         baseline = Baseline.from_findings(result.findings, result.root)
-        baseline.write(path)
+        baseline.write(path, confine)
         return len(baseline.entries), 0
     existing = Baseline.read(path)
     comparison = compare(result.findings, existing, result.root, checked_paths=_checked_paths(result),
@@ -81,7 +86,7 @@ def write_baseline(result: RunResult, path: Path, prune: bool = False) -> tuple[
                          repo_rules_run=result.repo_rules_run, enabled=result.enabled)
     refreshed = Baseline.from_findings(comparison.baselined, result.root)  # re-anchored at today's lines
     refreshed.entries.extend(comparison.untouched)
-    refreshed.write(path)
+    refreshed.write(path, confine)
     return len(refreshed.entries), len(comparison.fixed)
 
 

@@ -166,26 +166,56 @@ class Baseline:
         }
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
-    def write(self, path: Path) -> None:
-        path.write_text(self.dumps(), encoding="utf-8")
+    def write(self, path: Path, confine: Path | None = None) -> None:
+        """Write atomically; never through a symlink, and inside ``confine`` when given (raises OSError)."""
+        from mllint.core.writes import atomic_write
+
+        atomic_write(path, self.dumps(), confine=confine)
 
     @classmethod
     def read(cls, path: Path) -> Baseline:
+        """Parse and validate a baseline file (every field's type); raises :class:`BaselineError`."""
+        from mllint.core.reads import read_regular
+
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(read_regular(path, MAX_BASELINE_BYTES).decode("utf-8"))
         except (OSError, UnicodeDecodeError, ValueError) as exc:
             raise BaselineError(f"cannot read baseline {path}: {exc}") from None
+        except (RecursionError, MemoryError):
+            raise BaselineError(f"cannot read baseline {path}: nested too deeply or too large") from None
         if not isinstance(data, dict) or not isinstance(data.get("findings"), list):
             raise BaselineError(f"{path} is not an mllint baseline (expected an object with a 'findings' list)")
         if data.get("version") != FORMAT_VERSION:
-            raise BaselineError(f"{path}: unsupported baseline version {data.get('version')!r} (expected {FORMAT_VERSION})")
-        entries = []
-        for number, item in enumerate(data["findings"]):
-            if not isinstance(item, dict) or not all(isinstance(item.get(k), str) for k in ("code", "fingerprint")):
-                raise BaselineError(f"{path}: findings[{number}] needs string 'code' and 'fingerprint'")
-            entries.append(Entry(item["code"], str(item.get("kind") or "code"), item.get("path"), item["fingerprint"], str(item.get("loose") or item["fingerprint"]),
-                                 str(item.get("message", "")), item.get("line"), item.get("cell")))
-        return cls(entries)
+            version = data.get("version")
+            shown = repr(version)[:40] if isinstance(version, (str, int, float)) or version is None else type(version).__name__
+            raise BaselineError(f"{path}: unsupported baseline version {shown} (expected {FORMAT_VERSION})")
+        return cls([_entry(path, number, item) for number, item in enumerate(data["findings"])])
+
+
+MAX_BASELINE_BYTES = 100_000_000
+#: Field -> (accepted types, may be null); ``bool`` is never accepted where an int is meant.
+_FIELDS: dict[str, tuple[tuple[type, ...], bool]] = {
+    "code": ((str,), False), "fingerprint": ((str,), False), "kind": ((str,), True), "path": ((str,), True),
+    "loose": ((str,), True), "message": ((str,), True), "line": ((int,), True), "cell": ((int,), True),
+}
+
+
+def _entry(path: Path, number: int, item: Any) -> Entry:
+    """One validated entry of ``findings``; raises BaselineError naming the entry and the key."""
+    if not isinstance(item, dict):
+        raise BaselineError(f"{path}: findings[{number}] must be an object")
+    for key, (types, nullable) in _FIELDS.items():
+        value = item.get(key)
+        if value is None and (nullable or key not in ("code", "fingerprint")):
+            continue
+        if isinstance(value, bool) or not isinstance(value, types):
+            expected = " or ".join(t.__name__ for t in types) + (" or null" if nullable else "")
+            raise BaselineError(f"{path}: findings[{number}].{key} must be {expected.replace('str', 'a string').replace('int', 'an integer')}")
+    kind = item.get("kind") or "code"
+    if kind not in ("code", "repo"):
+        raise BaselineError(f"{path}: findings[{number}].kind must be \"code\" or \"repo\"")
+    return Entry(item["code"], kind, item.get("path"), item["fingerprint"], item.get("loose") or item["fingerprint"],
+                 item.get("message") or "", item.get("line"), item.get("cell"))
 
 
 @dataclass

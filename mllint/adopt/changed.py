@@ -2,18 +2,21 @@
 
 The changed set is every path that differs between the merge base of REF and HEAD and the work
 tree (committed, staged or not, deleted or renamed), plus untracked files that are not ignored.
-Only ``git`` is run, read-only. A code finding counts when its file changed; a repository finding
+Only ``git`` is run, read-only, through :func:`mllint.core.git.run_git` (which neutralises every
+program a repository's configuration could make git run: comparing with the work tree would
+otherwise run its clean filters). A code finding counts when its file changed; a repository finding
 counts when its path, or any file named or matched by its evidence, changed.
 """
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 from mllint.core.findings import Finding
+from mllint.core.git import run_git
 from mllint.core.patterns import PathPatterns
-from mllint.repo.inventory import SAFE_CONFIG
+
+GIT_TIMEOUT = 60.0
 
 
 class ChangedError(Exception):
@@ -21,21 +24,19 @@ class ChangedError(Exception):
 
 
 def _git(root: Path, *args: str) -> str:
-    try:
-        done = subprocess.run(["git", *SAFE_CONFIG, *args], check=False, cwd=root, capture_output=True, text=True, timeout=60)
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise ChangedError(f"cannot run git: {exc}") from None
-    if done.returncode != 0:
-        raise ChangedError(done.stderr.strip() or f"git {' '.join(args)} failed")
-    return done.stdout
+    done = run_git(list(args), root, timeout=GIT_TIMEOUT)
+    if not done.ok:
+        raise ChangedError(done.problem)
+    return done.text()
 
 
 def changed_files(root: Path, ref: str) -> set[str]:
     """Paths (relative to ``root``, POSIX) changed since ``ref``; raises :class:`ChangedError`."""
     root = root.resolve()
-    try:
-        _git(root, "rev-parse", "--is-inside-work-tree")
-    except ChangedError:
+    inside = run_git(["rev-parse", "--is-inside-work-tree"], root, timeout=GIT_TIMEOUT)
+    if not inside.ok:
+        if inside.refused or inside.timed_out:
+            raise ChangedError(f"--changed-since: {inside.problem}")
         raise ChangedError(f"--changed-since needs a git repository, and {root} is not inside one") from None
     try:
         _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
@@ -46,7 +47,7 @@ def changed_files(root: Path, ref: str) -> set[str]:
     except ChangedError:
         base = ref
     out: set[str] = set()
-    diff = _git(root, "-c", "core.quotepath=off", "diff", "--no-ext-diff", "--no-textconv", "--name-only", "--no-renames", "--relative", "-z", base, "--", ".")
+    diff = _git(root, "-c", "core.quotepath=off", "diff", "--no-ext-diff", "--no-textconv", "--ignore-submodules=dirty", "--name-only", "--no-renames", "--relative", "-z", base, "--", ".")
     out.update(part for part in diff.split("\0") if part)
     untracked = _git(root, "-c", "core.quotepath=off", "ls-files", "--others", "--exclude-standard", "-z", "--", ".")
     out.update(part for part in untracked.split("\0") if part)

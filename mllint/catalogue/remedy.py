@@ -75,6 +75,7 @@ class Plan:
     kept: list[str] = field(default_factory=list)  # files the template has but the repository already has
     #: Codes whose findings a remedy has taken care of (their advice is not repeated).
     handled: set[str] = field(default_factory=set)
+    problems: list[str] = field(default_factory=list)  # files apply() could not write, with the reason
 
     def has(self, code: str) -> bool:
         return bool(self.findings.get(code))

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
+import os
+import sys
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from mllint import __version__
 from mllint.catalogue.loader import Catalogue, load_catalogue
-from mllint.core import toml
 from mllint.core.paths import PACKAGE_DIR, catalogue_dir
 from mllint.core.patterns import PathPatterns
 
@@ -52,7 +53,7 @@ class Settings(BaseModel):
     waivers: dict[str, str] = Field(default_factory=dict, description="Repository rule -> reason it is waived.")
     options: dict[str, dict[str, Any]] = Field(default_factory=dict, description="Per-rule options by code or name.")
     knowledge: dict[str, Any] = Field(default_factory=dict, description="Extensions of the ML-library knowledge.")
-    cache_dir: str | None = Field(None, description="Cache directory (default .mllint_cache in the root).")
+    cache_dir: str | None = Field(None, description="Cache directory, a relative path inside the root (default .mllint_cache); only --cache-dir may point elsewhere.")
     jobs: int | None = Field(None, ge=1, le=256, description="Worker processes (default: CPU count).")
     max_file_size: int = Field(5_000_000, ge=1, description="Bytes; larger code files are not parsed (ML0003).")
     _compiled: list[tuple[PathPatterns, list[str]]] | None = PrivateAttr(None)
@@ -138,9 +139,23 @@ def _expand_all(selectors: list[str], catalogue: Catalogue) -> set[str]:
     return codes
 
 
+def config_folders(root: Path) -> list[Path]:
+    """Where a configuration file for ``root`` may be: the root, and its parents up to the enclosing git
+    work tree's top (a monorepo's settings). Outside git only the root itself: a ``mllint.toml`` in a
+    folder above the checked tree (a download folder, a home directory) is nobody's setting for it."""
+    chain = [root, *root.parents]
+    for index, folder in enumerate(chain):
+        try:
+            if os.path.lexists(folder / ".git"):
+                return chain[:index + 1]
+        except (OSError, ValueError):
+            break
+    return [root]
+
+
 def find_config(root: Path) -> tuple[Path, dict[str, Any]] | None:
-    """The first config file in ``root`` or its parents (stopping at a git root)."""
-    for folder in [root, *root.parents]:
+    """The first config file in ``root`` or its parents up to the git root (:func:`config_folders`)."""
+    for folder in config_folders(root):
         for name in CONFIG_FILES:
             path = folder / name
             if not path.is_file():
@@ -152,15 +167,15 @@ def find_config(root: Path) -> tuple[Path, dict[str, Any]] | None:
                     return path, tool["mllint"]
                 continue
             return path, data
-        if (folder / ".git").exists():
-            break
     return None
 
 
 def read_toml(path: Path) -> dict[str, Any]:
+    from mllint.core.tomlsafe import TomlError, load_path
+
     try:
-        return toml.load(path)
-    except (OSError, toml.TomlError) as exc:
+        return load_path(path)
+    except TomlError as exc:
         raise ConfigError(f"{path}: cannot read TOML: {exc}") from None
 
 
@@ -199,6 +214,7 @@ def load_settings(root: Path, config_file: Path | None = None, overrides: dict[s
         settings = Settings.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(_format_error(where, exc)) from None
+    _check_cache_dir(settings.cache_dir, where)
     if overrides:
         merged = settings.model_dump(by_alias=False)
         for key, value in overrides.items():
@@ -216,8 +232,26 @@ def load_settings(root: Path, config_file: Path | None = None, overrides: dict[s
     return settings, source_path
 
 
+def _check_cache_dir(value: str | None, where: str) -> None:
+    """A configuration file (part of the checked repository) may not choose where mllint writes outside
+    the root: its ``cache-dir`` is a relative path that stays inside (``--cache-dir`` may go anywhere)."""
+    if value is None:
+        return
+    path = PurePosixPath(value.replace("\\", "/"))
+    if path.is_absolute() or PureWindowsPath(value).is_absolute() or PureWindowsPath(value).drive or ".." in path.parts:
+        raise ConfigError(f"invalid configuration in {where}:\n  key 'cache-dir': must be a relative path inside the "
+                          f"checked directory (got {value!r}); use --cache-dir on the command line to put the cache elsewhere")
+
+
 def validate_against_catalogue(settings: Settings, catalogue: Catalogue, where: str) -> None:
-    """Selectors, waivers and per-rule options must name real rules with valid options."""
+    """Selectors, waivers and per-rule options must name real rules with valid options; knowledge
+    extensions must have the shape of the tables they extend."""
+    from mllint.knowledge.loader import KnowledgeShapeError, check_user_knowledge
+
+    try:
+        check_user_knowledge(settings.knowledge)
+    except KnowledgeShapeError as exc:
+        raise ConfigError(f"invalid configuration in {where}:\n  key 'knowledge.{exc.key}': {exc.detail}") from None
     checks: list[tuple[str, list[str]]] = [
         ("select", settings.select or []),
         ("extend-select", settings.extend_select),

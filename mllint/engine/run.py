@@ -55,6 +55,7 @@ class RunResult:
     unchanged: list[Finding] = field(default_factory=list)  # outside --changed-since's files
     fixed: list[Entry] = field(default_factory=list)  # baseline entries gone now
     baseline_file: str | None = None
+    notices: list[str] = field(default_factory=list)  # things the user should know that are not findings
 
 
 def run(session: Session, *, files: list[str] | None = None, only: Only = "all", use_cache: bool = True,
@@ -70,8 +71,7 @@ def run(session: Session, *, files: list[str] | None = None, only: Only = "all",
     result.timings["discover"] = time.perf_counter() - clock
     cache = None
     if use_cache:
-        cache_dir = Path(settings.cache_dir) if settings.cache_dir else root / ".mllint_cache"
-        cache = ResultCache(cache_dir if cache_dir.is_absolute() else root / cache_dir, session.fingerprint())
+        cache = open_cache(root, settings.cache_dir, session.fingerprint())
         cache.load()
     code_files = inventory.code_files()
     result.code_rules_run = only in ("all", "code")
@@ -90,11 +90,13 @@ def run(session: Session, *, files: list[str] | None = None, only: Only = "all",
         if files is None:
             cache.retain(set(code_files))
         cache.save()
+        if cache.problem:
+            result.notices.append(cache.problem)
 
     if files is None and only in ("all", "repo"):
         clock = time.perf_counter()
         result.repo_rules_run = True
-        usable = cache is not None and cache.directory.is_dir() and not cache.directory.is_symlink()
+        usable = cache is not None and cache.owned  # rules may memoise only in mllint's own tagged directory
         model = RepoModel(root=root, inventory=inventory, facts={rel: outcomes[rel].facts_or_empty() for rel in code_files},
                           knowledge=session.knowledge, cache_dir=cache.directory if usable and cache else None,
                           digests={rel: outcomes[rel].digest or "" for rel in code_files if outcomes[rel].digest},
@@ -113,6 +115,16 @@ def run(session: Session, *, files: list[str] | None = None, only: Only = "all",
     result.findings.sort(key=Finding.sort_key)
     result.waived.sort(key=Finding.sort_key)
     return result
+
+
+def open_cache(root: Path, configured: str | None, fingerprint: str) -> ResultCache:
+    """The run's cache: ``cache-dir`` relative to the root (the default ``.mllint_cache`` too) stays
+    confined to the root, symlinks resolved; only an absolute directory, which a configuration file
+    cannot name (mllint.config.settings), may lie elsewhere."""
+    directory = Path(configured) if configured else Path(".mllint_cache")
+    if directory.is_absolute():
+        return ResultCache(directory, fingerprint)
+    return ResultCache(root / directory, fingerprint, confine=root)
 
 
 # -- the code pass ------------------------------------------------------------------------------

@@ -14,8 +14,6 @@ import ast
 import codecs
 import difflib
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,11 +110,13 @@ def _apply_round(session: Session, todo: list[Finding], overlay: dict[str, bytes
                 problems.append(f"{path}: not fixed: cannot read it ({exc.strerror or exc})")
                 broken.add(path)
                 continue
-            after = apply_edits_to_file(path, current, edits)
-            if after is None:
+            try:
+                new[path] = apply_edits_to_file(path, current, edits)
+            except EditError as exc:
+                message = f"{path}: not fixed: {exc}"
+                if message not in problems:
+                    problems.append(message)
                 broken.add(path)
-            else:
-                new[path] = after
         if broken:  # a fix touching a file whose edits do not apply cleanly is dropped, the others retried
             chosen = [f for f in chosen if f.fix is not None and not broken & {edit.path for edit in f.fix.edits}]
             continue
@@ -186,16 +186,31 @@ def apply_edits(text: str, edits: Iterable[Edit]) -> str:
     return text
 
 
-def apply_edits_to_file(path: str, data: bytes, edits: list[Edit]) -> bytes | None:
-    """The file with ``edits`` applied, or None when they cannot be applied or the result does not parse."""
+class EditError(ValueError):
+    """A file's edits cannot be applied (the message says why); the file is left as it was."""
+
+
+def apply_edits_to_file(path: str, data: bytes, edits: list[Edit]) -> bytes:
+    """The file with ``edits`` applied; raises :class:`EditError` when they cannot be applied or the
+    result would not parse."""
     try:
         if path.endswith(".ipynb"):
-            return _apply_to_notebook(data, edits)
-        if path.endswith(".py"):
-            return _apply_to_python(data, edits)
-        return apply_edits(data.decode("utf-8"), edits).encode("utf-8")
-    except (ValueError, UnicodeError, SourceError, KeyError, IndexError, TypeError, RecursionError):
-        return None
+            after = _apply_to_notebook(data, edits)
+        elif path.endswith(".py"):
+            after = _apply_to_python(data, edits)
+        else:
+            after = apply_edits(data.decode("utf-8"), edits).encode("utf-8")
+    except EditError:
+        raise
+    except UnicodeError as exc:
+        raise EditError(f"cannot re-encode it ({getattr(exc, 'reason', exc)})") from None
+    except SourceError as exc:
+        raise EditError(exc.reason) from None
+    except (ValueError, KeyError, IndexError, TypeError, RecursionError) as exc:
+        raise EditError(f"its edits do not apply ({type(exc).__name__}: {exc})") from None
+    if after is None:
+        raise EditError("the fixed code would not parse")
+    return after
 
 
 def _apply_to_python(data: bytes, edits: list[Edit]) -> bytes | None:
@@ -220,7 +235,9 @@ def _declared_encoding(data: bytes) -> str:
 
 def _apply_to_notebook(data: bytes, edits: list[Edit]) -> bytes | None:
     notebook: dict[str, Any] = json.loads(data.decode("utf-8-sig"))
-    cells = notebook["cells"]
+    cells = notebook.get("cells") if isinstance(notebook, dict) else None
+    if notebook.get("nbformat") != 4 or not isinstance(cells, list):
+        raise EditError("only nbformat-4 notebooks are fixed (open and save it in Jupyter to upgrade it)")
     by_cell: dict[int, list[Edit]] = {}
     for edit in edits:
         if edit.cell is None:
@@ -247,25 +264,26 @@ def _parses(source: str) -> bool:
 
 
 # -- writing -------------------------------------------------------------------------------------
-def write_changes(root: Path, changes: list[FileChange]) -> list[str]:
-    """Write the changed files inside ``root`` (each atomically: a temporary file, then a rename)."""
+def write_changes(root: Path, changes: list[FileChange], problems: list[str] | None = None) -> list[str]:
+    """Write the changed files inside ``root``, each atomically and never through a symlink leaving it
+    (:func:`mllint.core.writes.atomic_write`). A file that cannot be written is left as it was and
+    reported in ``problems`` (raised as :class:`OSError` when no list is given); returns the written."""
+    from mllint.core.writes import atomic_write
+
     resolved = root.resolve()
     written = []
     for change in changes:
-        target = (root / change.path).resolve()
-        if resolved not in target.parents or not change.changed:
+        if not change.changed:
             continue
-        mode = target.stat().st_mode & 0o7777 if target.exists() else 0o644
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".mllint")
         try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(change.after)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(tmp, mode)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+            target = (root / change.path).resolve()
+            if resolved not in target.parents:
+                raise OSError(f"refusing to write {change.path}: it resolves outside {root}")
+            atomic_write(target, change.after, confine=resolved)
+        except OSError as exc:
+            if problems is None:
+                raise
+            problems.append(f"{change.path}: not fixed: {exc}")
+            continue
         written.append(change.path)
     return written

@@ -19,6 +19,7 @@ from pathlib import Path
 from mllint.analysis.suppress import LINE_DIRECTIVE
 from mllint.core.findings import Finding
 from mllint.core.source import SourceError, decode_python, neutralise_cell
+from mllint.core.writes import atomic_write
 
 #: Engine findings that a comment cannot (or must not) silence.
 NOT_SUPPRESSIBLE = {"ML0001", "ML0002", "ML0003", "ML0004"}
@@ -29,7 +30,8 @@ _LINE = re.compile(r"[^\n]*\n|[^\n]+$")
 class IgnoreReport:
     added: int = 0
     files: set[str] = field(default_factory=set)
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # findings that cannot be annotated (and why)
+    failed: list[str] = field(default_factory=list)  # files that could not be read or written (left unchanged)
 
 
 def unsafe_lines(source: str) -> set[int]:
@@ -117,7 +119,7 @@ def _layout(data: bytes, notebook: object) -> _Layout | None:
     return None
 
 
-def _annotate_python(path: Path, rel: str, findings: list[Finding], report: IgnoreReport) -> None:
+def _annotate_python(root: Path, path: Path, rel: str, findings: list[Finding], report: IgnoreReport) -> None:
     data = path.read_bytes()
     try:
         decode_python(data)
@@ -142,17 +144,19 @@ def _annotate_python(path: Path, rel: str, findings: list[Finding], report: Igno
         return
     if data.startswith(b"\xef\xbb\xbf"):
         out = b"\xef\xbb\xbf" + out
-    path.write_bytes(out)
+    atomic_write(path, out, confine=root)
     report.added += sum(len(codes) for codes in targets.values())
     report.files.add(rel)
 
 
-def _annotate_notebook(path: Path, rel: str, findings: list[Finding], report: IgnoreReport) -> None:
+def _annotate_notebook(root: Path, path: Path, rel: str, findings: list[Finding], report: IgnoreReport) -> None:
     data = path.read_bytes()
     try:
         notebook = json.loads(data.decode("utf-8"))
         cells = notebook["cells"]
-    except (UnicodeDecodeError, ValueError, KeyError, TypeError):
+        if not isinstance(cells, list):
+            raise TypeError("cells")
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError, RecursionError):
         report.problems.append(f"{rel}: not annotated: not an nbformat-4 notebook")
         return
     layout = _layout(data, notebook)
@@ -187,7 +191,7 @@ def _annotate_notebook(path: Path, rel: str, findings: list[Finding], report: Ig
     if not added:
         return
     dumped = json.dumps(notebook, indent=layout.indent, ensure_ascii=layout.ensure_ascii) + layout.suffix
-    path.write_bytes(dumped.encode("utf-8"))
+    atomic_write(path, dumped.encode("utf-8"), confine=root)
     report.added += added
     report.files.add(rel)
 
@@ -204,10 +208,10 @@ def add_ignores(root: Path, findings: list[Finding]) -> IgnoreReport:
         path = root / rel
         try:
             if rel.endswith(".ipynb"):
-                _annotate_notebook(path, rel, items, report)
+                _annotate_notebook(root, path, rel, items, report)
             else:
-                _annotate_python(path, rel, items, report)
+                _annotate_python(root, path, rel, items, report)
         except OSError as exc:
-            report.problems.append(f"{rel}: not annotated: {exc.strerror or exc}")
+            report.failed.append(f"{rel}: not annotated: {exc.strerror or exc}")
     return report
 

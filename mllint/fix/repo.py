@@ -9,12 +9,13 @@ The plan is printed with a diff, and written only with ``--apply``, never overwr
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from pathlib import Path
 
 from mllint.catalogue.loader import load_catalogue
 from mllint.catalogue.remedy import Plan, Project
-from mllint.core import toml
+from mllint.core.tomlsafe import TomlError, load_path
 from mllint.core.findings import Finding
 from mllint.repo.model import RepoModel
 
@@ -53,9 +54,9 @@ def diff(plan: Plan) -> str:
     chunks = []
     for rel, content in sorted(writes(plan).items()):
         path = plan.project.root / rel
-        before = path.read_text("utf-8") if path.is_file() else ""
+        before = _shown(_existing_text(path) or "")
         chunks.append("".join(difflib.unified_diff(
-            before.splitlines(keepends=True), content.splitlines(keepends=True),
+            before.splitlines(keepends=True), _shown(content).splitlines(keepends=True),
             fromfile="/dev/null" if not path.exists() else f"a/{rel}", tofile=f"b/{rel}")))
     return "".join(chunks)
 
@@ -84,31 +85,64 @@ def render(plan: Plan) -> str:
 
 
 def apply(plan: Plan) -> list[str]:
-    """Write the files (creating folders); existing files are never overwritten, only .gitignore appended."""
-    written = []
+    """Write the files (creating folders); existing files are never overwritten, only .gitignore
+    appended (atomically, its bytes and line endings kept). Returns what was written; a file that
+    cannot be written (a folder in its way is a file, a read-only tree) goes to ``plan.problems`` and
+    the others are still written."""
+    from mllint.core.writes import atomic_write
+
+    written: list[str] = []
+    problems = plan.problems
     root = plan.project.root.resolve()
     for rel, content in sorted(writes(plan).items()):
-        target = (root / rel).resolve()
-        if root not in target.parents:
+        try:
+            target = (root / rel).resolve()
+            if root not in target.parents:
+                problems.append(f"{rel}: not written: it resolves outside {root}")
+                continue
+            appended = any(rel in piece.appends for piece in plan.pieces)
+            if os.path.lexists(target) and not appended:
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(target, content.encode("utf-8", "surrogateescape"), confine=root, exclusive=not appended)
+        except FileExistsError:
+            continue  # appeared meanwhile: never overwritten
+        except (OSError, RuntimeError, ValueError) as exc:
+            problems.append(f"{rel}: not written: {getattr(exc, 'strerror', None) or exc}")
             continue
-        appended = any(rel in piece.appends for piece in plan.pieces)
-        if target.exists() and not appended:
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(content, encoding="utf-8")
         written.append(rel)
     return written
 
 
+#: .gitignore and friends are read as bytes and kept byte for byte (undecodable bytes round-trip).
+MAX_APPEND_BYTES = 1_000_000
+
+
+def _existing_text(path: Path) -> str | None:
+    """A file's text with undecodable bytes kept (surrogateescape); None when it is not a readable file."""
+    from mllint.core.reads import read_regular
+
+    try:
+        return read_regular(path, MAX_APPEND_BYTES).decode("utf-8", "surrogateescape")
+    except OSError:
+        return None
+
+
+def _shown(text: str) -> str:
+    """Text for the terminal: undecodable bytes shown as U+FFFD."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def _appended(path: Path, lines: list[str], current: str | None) -> str:
-    text = current if current is not None else (path.read_text("utf-8") if path.is_file() else "")
+    text = current if current is not None else (_existing_text(path) or "")
     present = {line.strip() for line in text.splitlines()}
     missing = [line for line in lines if line.strip() not in present]
     if not missing:
         return text
+    newline = "\r\n" if "\r\n" in text else "\n"  # a CRLF file stays CRLF
     if text and not text.endswith("\n"):
-        text += "\n"
-    return text + "".join(line + "\n" for line in missing)
+        text += newline
+    return text + "".join(line + newline for line in missing)
 
 
 # -- reading the repository ------------------------------------------------------------------------
@@ -121,10 +155,11 @@ def _python_version(root: Path) -> tuple[str, bool]:
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
         try:
-            data = toml.load(pyproject)
-        except (OSError, toml.TomlError):
+            data = load_path(pyproject)
+        except TomlError:
             data = {}
-        spec = str((data.get("project") or {}).get("requires-python") or "")
+        project = data.get("project")
+        spec = str((project if isinstance(project, dict) else {}).get("requires-python") or "")
         found = re.search(r">=?\s*(3\.\d+)", spec) or re.search(r"~=\s*(3\.\d+)", spec) or re.search(r"==\s*(3\.\d+)", spec)
         if found:
             return found.group(1), True
@@ -142,8 +177,8 @@ def _project_name(root: Path) -> tuple[str, str]:
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
         try:
-            name = (toml.load(pyproject).get("project") or {}).get("name")
-        except (OSError, toml.TomlError):
+            name = (load_path(pyproject).get("project") or {}).get("name")
+        except (TomlError, AttributeError):
             name = None
     slug = _slug(str(name or root.name))
     package = slug.replace("-", "_")

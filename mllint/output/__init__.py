@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pragma: no cover
     from mllint.engine.run import RunResult
 
+
 FORMATS = ("text", "concise", "json", "sarif", "github", "gitlab", "junit", "markdown", "badge")
 
 

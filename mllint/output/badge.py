@@ -14,6 +14,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from mllint.engine.run import RunResult
 
 
+
 def render(result: RunResult, **_kwargs: object) -> str:
     card = build_scorecard(result)
     n = card.satisfied

@@ -1,9 +1,14 @@
-"""``--output-format concise``: one line per finding (``[*]`` when fixable), nothing else."""
+"""``--output-format concise``: one line per finding (``[*]`` when fixable), nothing else.
+
+Paths and messages go through :func:`mllint.output.escape.log_line`: one finding, one line, and never a
+line a CI runner reads as a command.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from mllint.output.escape import log_line
 from mllint.output.fixmarks import mark
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -11,5 +16,5 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def render(result: RunResult, **_kwargs: object) -> str:
-    lines = [f"{f.location()}: {f.code} {f.message}{mark(f)}" for f in result.findings]
+    lines = [f"{log_line(f.location())}: {f.code} {log_line(f.message)}{mark(f)}" for f in result.findings]
     return "\n".join(lines) + ("\n" if lines else "")

@@ -2,7 +2,7 @@
 
 ``::error file=train.py,line=21,col=36,endLine=21,endColumn=40,title=ML0301 hardcoded-split::message``.
 Values are escaped as the Actions runner expects (``%``, CR, LF in messages; also ``:`` and ``,`` in
-properties). Repository findings without a file are annotated on the repository's root file; notebook
+properties), after control characters (ESC, which the log viewer would render) are made visible. Repository findings without a file are annotated on the repository's root file; notebook
 findings on the notebook, with the cell and line in the message.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mllint.core.findings import Finding
+from mllint.output.escape import visible
 from mllint.output.fixmarks import note as fix_note
 from mllint.output.locations import anchor_file, checkout_prefix, place
 
@@ -21,7 +22,7 @@ COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return visible(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(text: str) -> str:

@@ -12,6 +12,7 @@ from itertools import groupby
 from typing import TYPE_CHECKING
 
 from mllint.core.findings import Finding
+from mllint.output.escape import visible
 from mllint.output.fixmarks import note as fix_note
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -22,8 +23,9 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _xml(text: str) -> str:
-    """Characters XML 1.0 cannot carry (control bytes from a broken file) become U+FFFD."""
-    return _NOT_XML.sub("\ufffd", text)
+    """One line, control and formatting characters shown as escapes (output/escape.py); anything else
+    XML 1.0 cannot carry becomes U+FFFD."""
+    return _NOT_XML.sub("\ufffd", visible(text))
 
 
 def _case(suite: ET.Element, finding: Finding, classname: str) -> ET.Element:

@@ -24,6 +24,8 @@ from mllint.core.findings import Finding
 if TYPE_CHECKING:  # pragma: no cover
     from mllint.engine.run import RunResult
 
+
+MAX_NOTEBOOK_BYTES = 50_000_000
 ROOT_FILES = ("README.md", "README.rst", "README.txt", "README", "pyproject.toml", "setup.py", "setup.cfg",
               "requirements.txt")
 
@@ -86,11 +88,13 @@ def notebook_line(path: Path, cell: int, line: int) -> int | None:
 def _notebook_lines(path: str, _mtime: int, _size: int) -> dict[tuple[int, int], int]:
     """(cell, line in cell) -> raw line, for cells whose source is a list of one-line JSON strings
     found, in order, as consecutive raw lines (how Jupyter writes notebooks)."""
+    from mllint.core.reads import read_regular
+
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = read_regular(path, MAX_NOTEBOOK_BYTES).decode("utf-8")
         cells = json.loads(text)["cells"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return {}
+    except (OSError, ValueError, KeyError, TypeError, RecursionError, MemoryError):
+        return {}  # unreadable, not JSON, nested too deeply for the decoder: whole-notebook findings
     strings: list[tuple[int, str]] = []  # (raw line number, the JSON string on it)
     for number, raw in enumerate(text.splitlines(), start=1):
         token = raw.strip().rstrip(",")
@@ -128,5 +132,5 @@ def fingerprints(findings: Iterable[Finding]) -> list[str]:
     for f in findings:
         key = "|".join((f.code, f.path or "", "" if f.cell is None else str(f.cell), _DIGITS.sub("#", f.message)))
         seen[key] += 1
-        out.append(hashlib.sha256(f"{key}|{seen[key]}".encode()).hexdigest()[:32])
+        out.append(hashlib.sha256(f"{key}|{seen[key]}".encode("utf-8", "surrogateescape")).hexdigest()[:32])
     return out

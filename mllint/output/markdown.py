@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from mllint.adopt.apply import marks
 from mllint.core.findings import Finding
+from mllint.output.escape import code_span, visible
 from mllint.output.scorecard import (
     NOT_CHECKED,
     PARTLY,
@@ -30,7 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover
 ICONS = {SATISFIED: "✅", VIOLATED: "❌", WAIVED: "⚠️", PARTLY: "◐", NOT_CHECKED: "➖"}
 FOLD_AFTER = 5  # findings lists longer than this go into a collapsed <details>
 LIST_AT_MOST = 100  # per factor: a step summary is limited to 1 MiB; the full list is in json/sarif
-_SPECIAL = re.compile(r"([\\*\[\]|])")
+_SPECIAL = re.compile(r"([\\*_~\[\]|])")
 _CODE_SPAN = re.compile(r"(`[^`\n]+`)")
 
 
@@ -38,7 +39,7 @@ def escape(text: str, table: bool = False) -> str:
     """Message text safe in a list item or (``table``) a table cell: no HTML, no accidental markup;
     the message's own `code spans` are kept (in a table only their ``|`` is escaped, as GFM requires)."""
     out = []
-    for i, part in enumerate(_CODE_SPAN.split(text.replace("\n", " "))):
+    for i, part in enumerate(_CODE_SPAN.split(visible(text))):
         if i % 2:
             out.append(part.replace("|", "\\|") if table else part)
         else:
@@ -47,7 +48,7 @@ def escape(text: str, table: bool = False) -> str:
 
 
 def _finding_line(f: Finding, aside: dict[int, str]) -> str:
-    where = f" `{f.location()}`" if f.path else " (repository)"
+    where = f" {code_span(f.location())}" if f.path else " (repository)"
     mark = f" *({aside[id(f)]})*" if id(f) in aside else ""
     fixable = f" *(fixable{'' if f.fix.applicability == 'safe' else ' with --unsafe-fixes'})*" if f.fix is not None else ""
     return f"- [{f.code} {f.name}]({rule_doc_url(f.code)}){where}: {escape(f.message)}{fixable}{mark}"
@@ -69,7 +70,7 @@ def render(result: RunResult, **_kwargs: object) -> str:
     lines = [
         f"## mllint: {card.headline()}",
         "",
-        f"`{(result.root.name or str(result.root)).replace('`', '')}` · {result.files_checked} code files · "
+        f"{code_span(result.root.name or str(result.root))} · {result.files_checked} code files · "
         f"{total} finding{'s' if total != 1 else ''}" + (f" · {len(result.waived)} waived" if result.waived else ""),
         "",
         "| | Factor | Status |",

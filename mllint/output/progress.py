@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console
     from rich.progress import Progress, TaskID
 
+
 HUMAN_FORMATS = ("text", "concise")
 DELAY = 1.0  # seconds before a bar appears
 

@@ -16,6 +16,7 @@ from mllint import __version__
 from mllint.catalogue.loader import FACTORS, load_catalogue
 from mllint.catalogue.ruledoc import rule_markdown
 from mllint.core.findings import Finding
+from mllint.output.escape import unicode_text, uri_path
 from mllint.output.locations import anchor_file, checkout_prefix, fingerprints, place
 from mllint.output.scorecard import DOCS_URL, rule_doc_url
 
@@ -49,7 +50,7 @@ def _descriptor(rule: type[Rule]) -> dict[str, Any]:
 
 def _result(finding: Finding, index: dict[str, int], fingerprint: str, result: RunResult, prefix: str, anchor: str) -> dict[str, Any]:
     where = place(finding, result, prefix, anchor)
-    region: dict[str, int] = {"startLine": where.line or 1}
+    region = {"startLine": where.line or 1}
     if where.line and where.column:
         region["startColumn"] = where.column
     if where.line and where.end_line and where.end_line >= where.line:
@@ -61,9 +62,9 @@ def _result(finding: Finding, index: dict[str, int], fingerprint: str, result: R
         "ruleId": finding.code,
         "ruleIndex": index[finding.code],
         "level": LEVELS.get(finding.severity, "warning"),
-        "message": {"text": where.prefix + finding.message},
+        "message": {"text": unicode_text(where.prefix + finding.message)},
         "locations": [{"physicalLocation": {
-            "artifactLocation": {"uri": where.path, "uriBaseId": "%SRCROOT%"},
+            "artifactLocation": {"uri": uri_path(where.path), "uriBaseId": "%SRCROOT%"},
             "region": region,
         }}],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
@@ -76,7 +77,7 @@ def _result(finding: Finding, index: dict[str, int], fingerprint: str, result: R
     if finding.path is None:
         properties["repositoryWide"] = True
     if finding.waived:
-        item["suppressions"] = [{"kind": "external", "status": "accepted", "justification": finding.waived}]
+        item["suppressions"] = [{"kind": "external", "status": "accepted", "justification": unicode_text(finding.waived)}]
     return item
 
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from mllint.catalogue.rule import Rule
     from mllint.engine.run import RunResult
 
+
 TWELVE = tuple(range(1, 13))
 SATISFIED, VIOLATED, WAIVED, PARTLY, NOT_CHECKED = "satisfied", "violated", "waived", "partly checked", "not checked"
 

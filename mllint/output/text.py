@@ -1,4 +1,8 @@
-"""``--output-format text`` (default): ``path:line:col: CODE name message``, then the twelve-factor scorecard."""
+"""``--output-format text`` (default): ``path:line:col: CODE name message``, then the twelve-factor scorecard.
+
+Every piece of text the repository chose (paths, messages, waiver reasons, baseline entries) goes
+through :func:`mllint.output.escape.log_line`: no line of the report is the repository's.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from mllint.adopt.apply import marks as adoption_marks
 from mllint.adopt.apply import summary_lines as adoption_lines
+from mllint.output.escape import log_line
 from mllint.output.fixmarks import mark as fix_mark
 from mllint.output.fixmarks import summary as fix_summary
 from mllint.output.scorecard import (
@@ -20,6 +25,7 @@ from mllint.output.scorecard import (
 
 if TYPE_CHECKING:  # pragma: no cover
     from mllint.engine.run import RunResult
+
 
 STYLES = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
 BOLD, DIM, RESET = "\033[1m", "\033[2m", "\033[0m"
@@ -35,7 +41,7 @@ def render(result: RunResult, color: bool = False, **_kwargs: object) -> str:
     for f in result.findings:
         code = paint(f.code, STYLES.get(f.severity, ""))
         mark = paint(f" [{aside[id(f)]}]", DIM) if id(f) in aside else ""
-        lines.append(f"{paint(f.location(), BOLD)}: {code} {f.name} {f.message}{fix_mark(f)}{mark}")
+        lines.append(f"{paint(log_line(f.location()), BOLD)}: {code} {f.name} {log_line(f.message)}{fix_mark(f)}{mark}")
     if lines:
         lines.append("")
     total = sum(1 for f in result.findings if id(f) not in aside)
@@ -47,8 +53,8 @@ def render(result: RunResult, color: bool = False, **_kwargs: object) -> str:
     if fixable:
         lines.append(fixable)
     for f in result.waived:
-        lines.append(paint(f"  waived: {f.code} {f.name} ({f.waived})", DIM))
-    lines += [paint(line, DIM) for line in adoption_lines(result)]
+        lines.append(paint(f"  waived: {f.code} {f.name} ({log_line(f.waived or '')})", DIM))
+    lines += [paint(log_line(line), DIM) for line in adoption_lines(result)]
     lines += ["", *scorecard_lines(result, paint)]
     return "\n".join(lines) + "\n"
 
@@ -65,7 +71,7 @@ def scorecard_lines(result: RunResult, paint: Callable[[str, str], str]) -> list
             unchecked.append(str(item.factor))
             continue
         label = f"{item.factor:>2} {item.title}" if 1 <= item.factor <= 12 else f"   {item.title}"
-        lines.append(f"  {label:<45} {paint(status_text(item), STATUS_STYLES.get(item.status, ''))}")
+        lines.append(f"  {label:<45} {paint(log_line(status_text(item)), STATUS_STYLES.get(item.status, ''))}")
     if unchecked:
         lines.append(paint(f"  not checked: factor{'s' if len(unchecked) > 1 else ''} {', '.join(unchecked)} (no enabled rule ran)", DIM))
     return lines

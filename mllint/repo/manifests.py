@@ -18,8 +18,8 @@ from functools import cached_property
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from mllint.core import toml
 from mllint.core.patterns import PathPatterns
+from mllint.core.tomlsafe import loads as toml_loads
 
 if TYPE_CHECKING:  # pragma: no cover
     from mllint.repo.model import RepoModel
@@ -149,7 +149,7 @@ class Manifests:
             if name.endswith((".yml", ".yaml")):
                 return parse_conda(rel, text)
             return parse_requirements(rel, text)
-        except (ValueError, TypeError, AttributeError, KeyError, RecursionError, toml.TomlError,
+        except (ValueError, TypeError, AttributeError, KeyError, RecursionError,
                 configparser.Error, SyntaxError):
             return Manifest(rel, "unreadable", dynamic=True)
 
@@ -270,7 +270,7 @@ def _strings(value: Any) -> list[str]:
 
 
 def parse_pyproject(rel: str, text: str) -> Manifest:
-    data = toml.loads(text)
+    data = toml_loads(text)
     manifest = Manifest(rel, "pyproject")
     project: dict[str, Any] = data["project"] if isinstance(data.get("project"), dict) else {}
     tool: dict[str, Any] = data["tool"] if isinstance(data.get("tool"), dict) else {}
@@ -443,7 +443,7 @@ def _literal_strings(node: ast.AST) -> list[str] | None:
 
 
 def parse_pipfile(rel: str, text: str) -> Manifest:
-    data = toml.loads(text)
+    data = toml_loads(text)
     manifest = Manifest(rel, "pipfile")
     for group, key in (("main", "packages"), ("dev", "dev-packages")):
         table = data.get(key)

@@ -6,6 +6,7 @@ loaded lazily and memoised, with size limits, so a rule that is not enabled cost
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -68,6 +69,35 @@ class RepoModel:
                 text = None
             self._texts[rel] = text
         return self._texts[rel]
+
+    def read_memo(self, name: str, limit: int = MAX_CONFIG_BYTES) -> bytes | None:
+        """A file a rule memoised in mllint's cache directory (None without a cache or when unreadable)."""
+        from mllint.core.cachedir import is_tagged
+        from mllint.core.reads import read_regular
+
+        if self.cache_dir is None or "/" in name or not is_tagged(self.cache_dir):
+            return None
+        try:
+            path = self.cache_dir / name
+            if path.is_symlink():
+                return None
+            return read_regular(path, limit)
+        except OSError:
+            return None
+
+    def write_memo(self, name: str, data: bytes, family: re.Pattern[str], keep: int = 4) -> None:
+        """Memoise ``data`` as ``name`` in mllint's cache directory (atomically; failing is not an error)
+        and keep the ``keep`` newest files of its ``family`` (a name pattern of that rule's files)."""
+        from mllint.core.cachedir import is_tagged, prune
+        from mllint.core.writes import atomic_write
+
+        if self.cache_dir is None or "/" in name or not family.fullmatch(name) or not is_tagged(self.cache_dir):
+            return
+        try:
+            atomic_write(self.cache_dir / name, data, confine=self.cache_dir)
+        except OSError:
+            return
+        prune(self.cache_dir, family, keep)
 
     def exists(self, rel: str) -> bool:
         return rel in self.file_set or (self.root / rel).exists()

@@ -3,7 +3,7 @@
 What repository rules of factor 1 need: tracked files and their sizes, git-lfs attributes, ignore
 status, large blobs in history (bounded by commit count and time), and the DVC project (``.dvc/``
 config, ``dvc.yaml`` stages, ``dvc.lock``, ``*.dvc`` pointer files and the outputs they declare).
-Only read-only ``git`` commands run, through :func:`mllint.repo.inventory.run_git`.
+Only read-only ``git`` commands run, through :func:`mllint.core.git.run_git`.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from mllint.core.git import run_git
 from mllint.core.patterns import PathPatterns
-from mllint.repo.inventory import run_git
 
 if TYPE_CHECKING:  # pragma: no cover
     from mllint.repo.model import RepoModel
@@ -100,10 +100,10 @@ class Vcs:
         for start in range(0, len(paths), ARG_BATCH):
             chunk = paths[start:start + ARG_BATCH]
             proc = run_git(["check-attr", "-z", "filter", "--", *chunk], self.root)
-            if proc is None:
+            if not proc.ok:
                 out |= {p for p in chunk if self._lfs_pattern_match(p)}
                 continue
-            parts = proc.stdout.decode("utf-8", "surrogateescape").split("\0")
+            parts = proc.text().split("\0")
             for index in range(0, len(parts) - 2, 3):
                 if parts[index + 2] == "lfs":
                     out.add(parts[index])
@@ -152,9 +152,9 @@ class Vcs:
         for start in range(0, len(names), ARG_BATCH):
             chunk = names[start:start + ARG_BATCH]
             proc = run_git(["-c", "core.quotePath=off", "check-ignore", "--", *chunk], self.root, ok_codes=(0, 1))
-            if proc is None:
+            if not proc.ok:
                 return None
-            for line in proc.stdout.decode("utf-8", "surrogateescape").splitlines():
+            for line in proc.text().splitlines():
                 if line in probes:
                     out.add(probes[line])
         return out
@@ -173,7 +173,7 @@ class Vcs:
 
         scan = HistoryScan()
         count = run_git(["rev-list", "--count", "--all"], self.root, timeout=left())
-        if count is None:
+        if not count.ok:
             scan.failed = True
             return scan
         try:
@@ -188,12 +188,12 @@ class Vcs:
             scan.scanned_commits = max_commits
             scan.cut = f"only the {max_commits} most recent of {scan.total_commits} commits were scanned"
         shallow = run_git(["rev-parse", "--is-shallow-repository"], self.root, timeout=left())
-        if shallow is not None and shallow.stdout.decode().strip() == "true":
+        if shallow.ok and shallow.stdout.decode().strip() == "true":
             scan.cut = (scan.cut + "; " if scan.cut else "") + "the clone is shallow, older history was not available"
         objects = run_git(args, self.root, timeout=left())
         sizes = run_git(["cat-file", "--batch-all-objects", "--batch-check=%(objecttype) %(objectname) %(objectsize)"],
-                        self.root, timeout=left()) if objects is not None else None
-        if objects is None or sizes is None:
+                        self.root, timeout=left()) if objects.ok else None
+        if not objects.ok or sizes is None or not sizes.ok:
             scan.failed = True
             scan.cut = f"the history scan did not finish within {timeout:g}s"
             return scan

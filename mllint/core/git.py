@@ -1,0 +1,176 @@
+"""Running git on a repository nobody vetted: read-only, and nothing the repository configures runs.
+
+A checked repository controls its ``.git/config`` (a tarball, a committed bare repository that git
+would discover inside the tree, a clone whose config a hook rewrote) and its ``.gitattributes``.
+Through them git can be told to run programs: clean/smudge/process filter drivers (the driver's name
+is chosen by ``.gitattributes``, its command by the config), ``core.fsmonitor``, hooks, external diff
+and textconv drivers, pagers, credential helpers, ssh commands of a lazy fetch. Every git process
+mllint starts goes through :func:`run_git`, which:
+
+- refuses implicit bare repositories (``safe.bareRepository=explicit``): a bare repository committed
+  as a folder of the tree is never used as the repository of the checked code;
+- overrides, on the command line (the scope git reads last, so it wins over the repository's own
+  config and its includes), every key that names a program: ``core.fsmonitor``, ``core.hooksPath``,
+  ``core.pager``, ``core.sshCommand``, ``core.askPass``, ``credential.helper``, ``diff.external``,
+  every transport (``protocol.*.allow=never``: no lazy fetch, no network), automatic gc/maintenance;
+- lists the filter and diff drivers the effective configuration defines (``git config
+  --get-regexp``, itself run with the same overrides) and blanks each one's ``clean``, ``smudge``,
+  ``process``, ``textconv`` and ``command`` (an empty command is no command for git);
+- never prompts (no terminal, ``GIT_TERMINAL_PROMPT=0``), takes no locks, runs under a timeout;
+- tells a refusal (git's "dubious ownership" check, a refused bare repository) apart from other
+  failures, so the caller can report that it could not look instead of passing silently.
+
+The user's own system and global configuration stay in effect (they hold ``safe.directory`` and
+``git lfs install``'s settings): they are the user's, not the repository's, and the overrides above
+apply on top of them too.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+GIT_TIMEOUT = 30.0
+#: Transports whose use is refused: a read-only command must never reach the network or another repo.
+_PROTOCOLS = ("file", "git", "ssh", "http", "https", "ext", "fd")
+#: Keys set on every command line; later ``-c`` values win over every configuration file.
+_OVERRIDES: tuple[tuple[str, str], ...] = (
+    ("safe.bareRepository", "explicit"),
+    ("core.fsmonitor", "false"),
+    ("core.hooksPath", os.devnull),
+    ("core.pager", "cat"),
+    ("core.sshCommand", "false"),
+    ("core.askPass", ""),
+    ("core.gitProxy", ""),
+    ("credential.helper", ""),
+    ("diff.external", ""),
+    ("gc.auto", "0"),
+    ("maintenance.auto", "false"),
+    ("submodule.recurse", "false"),
+    ("protocol.allow", "never"),
+    *((f"protocol.{name}.allow", "never") for name in _PROTOCOLS),
+)
+#: Driver keys that hold a command, per section: blanked for every driver the configuration defines.
+_DRIVER_KEYS = {"filter": ("clean", "smudge", "process"), "diff": ("textconv", "command")}
+_DRIVER = re.compile(r"^(filter|diff)\.(.+)\.([a-z]+)$", re.DOTALL)
+#: What git prints when it will not read a repository (ownership check, refused bare repository).
+_REFUSALS = ("dubious ownership", "unsafe repository", "cannot use bare repository", "safe.bareRepository")
+_DRIVERS_TTL = 10.0  # seconds a listing of a repository's drivers is reused (one run makes several calls)
+_drivers_memo: dict[tuple[str, str], tuple[float, tuple[tuple[str, str], ...]]] = {}
+
+
+@dataclass(frozen=True)
+class GitRun:
+    """The outcome of one git command. ``ok`` when it ran and its exit code was accepted."""
+
+    ok: bool
+    stdout: bytes = b""
+    stderr: bytes = b""
+    returncode: int | None = None  # None: git did not run (missing, timed out, could not start)
+    problem: str = ""  # why it is not ok, one line, for messages
+    refused: bool = False  # git would not read the repository (ownership, bare repository, unsafe driver)
+    timed_out: bool = False
+
+    def text(self) -> str:
+        return self.stdout.decode("utf-8", "surrogateescape")
+
+
+def git_environment() -> dict[str, str]:
+    """The environment of every git process: no prompts, pagers, locks or lazy fetches; C locale."""
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("GIT_EXTERNAL_DIFF", "GIT_PAGER", "GIT_ASKPASS", "SSH_ASKPASS", "GIT_SSH", "GIT_SSH_COMMAND",
+                          "GIT_EDITOR", "GIT_SEQUENCE_EDITOR", "GIT_PROXY_COMMAND")}
+    env.update({
+        "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "PAGER": "cat",
+        "GIT_NO_LAZY_FETCH": "1", "GIT_PROTOCOL_FROM_USER": "0", "LC_ALL": "C", "GIT_NO_REPLACE_OBJECTS": "1",
+    })
+    return env
+
+
+def _config_args(pairs: tuple[tuple[str, str], ...] | list[tuple[str, str]]) -> list[str]:
+    args: list[str] = []
+    for key, value in pairs:
+        args += ["-c", f"{key}={value}"]
+    return args
+
+
+def _spawn(git: str, args: list[str], cwd: Path, timeout: float) -> subprocess.CompletedProcess[bytes] | GitRun:
+    """The finished process, or a failed :class:`GitRun` when git could not run or did not finish."""
+    try:
+        return subprocess.run([git, *args], cwd=cwd, capture_output=True, timeout=timeout, env=git_environment(),
+                              stdin=subprocess.DEVNULL, check=False)
+    except subprocess.TimeoutExpired:
+        command = next((arg for arg in args if not arg.startswith("-") and "=" not in arg), "")
+        return GitRun(False, problem=f"git {command} did not finish within {timeout:g} s", timed_out=True)
+    except (OSError, subprocess.SubprocessError, ValueError) as exc:
+        return GitRun(False, problem=f"cannot run git: {exc}")
+
+
+def _driver_overrides(git: str, cwd: Path, timeout: float) -> tuple[tuple[str, str], ...] | GitRun:
+    """``(key, "")`` for every command key of every filter/diff driver the effective configuration
+    defines (from any scope, includes resolved), or a reason why they cannot be neutralised."""
+    key = (git, str(cwd))
+    now = time.monotonic()
+    memo = _drivers_memo.get(key)
+    if memo is not None and now - memo[0] < _DRIVERS_TTL:
+        return memo[1]
+    listed = _spawn(git, [*_config_args(_OVERRIDES), "config", "-z", "--name-only", "--get-regexp", r"^(filter|diff)\."],
+                    cwd, timeout)
+    if isinstance(listed, GitRun):
+        return listed
+    if listed.returncode not in (0, 1):  # 1: no such key
+        return _failure(listed, ["config"])
+    names: set[tuple[str, str]] = set()
+    for name in listed.stdout.decode("utf-8", "surrogateescape").split("\0"):
+        match = _DRIVER.match(name.strip("\n"))
+        if match is None:
+            continue
+        section, driver = match.group(1), match.group(2)
+        if "=" in driver or "\n" in driver or "\0" in driver:
+            # `-c section.name.key=` splits at the first "=": such a driver cannot be overridden reliably
+            return GitRun(False, problem=f"the git configuration defines a {section} driver named {driver!r}, which "
+                          "mllint cannot neutralise: git was not run", refused=True)
+        names.add((section, driver))
+    overrides = tuple((f"{section}.{driver}.{item}", "") for section, driver in sorted(names)
+                      for item in _DRIVER_KEYS[section])
+    overrides += tuple((f"filter.{driver}.required", "false") for section, driver in sorted(names) if section == "filter")
+    if len(_drivers_memo) > 64:
+        _drivers_memo.clear()
+    _drivers_memo[key] = (now, overrides)
+    return overrides
+
+
+def _first_line(data: bytes) -> str:
+    text = data.decode("utf-8", "replace").strip()
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    fatal = [line for line in lines if line.startswith(("fatal:", "error:"))]
+    return (fatal or lines or [""])[0][:300]
+
+
+def _failure(done: subprocess.CompletedProcess[bytes], args: list[str]) -> GitRun:
+    stderr = done.stderr.decode("utf-8", "replace")
+    reason = _first_line(done.stderr) or f"git {' '.join(args[:2])} exited with {done.returncode}"
+    refused = any(marker in stderr for marker in _REFUSALS)
+    return GitRun(False, done.stdout, done.stderr, done.returncode, problem=reason, refused=refused)
+
+
+def run_git(args: list[str], cwd: Path, timeout: float = GIT_TIMEOUT, ok_codes: tuple[int, ...] = (0,)) -> GitRun:
+    """Run ``git <args>`` in ``cwd`` with every repository-configured program neutralised (module doc)."""
+    git = shutil.which("git")
+    if git is None:
+        return GitRun(False, problem="git is not installed (not on PATH)")
+    deadline = time.monotonic() + timeout
+    drivers = _driver_overrides(git, cwd, timeout)
+    if isinstance(drivers, GitRun):
+        return drivers
+    done = _spawn(git, [*_config_args(_OVERRIDES), *_config_args(drivers), *args], cwd, max(0.5, deadline - time.monotonic()))
+    if isinstance(done, GitRun):
+        return done
+    if done.returncode in ok_codes:
+        return GitRun(True, done.stdout, done.stderr, done.returncode)
+    return _failure(done, args)

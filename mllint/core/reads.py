@@ -1,0 +1,32 @@
+"""Reading a file of a checked repository without being stalled or flooded by it.
+
+A path the repository controls may be a FIFO (``open`` blocks until a writer comes), a symlink to
+``/dev/zero`` or ``/proc/kcore`` (reads never end, or report a size of 0), or a gigabyte file. The
+file is opened ``O_NONBLOCK``, the open file (not the path) is ``fstat``-ed, anything but a regular
+file is refused, and at most ``limit`` bytes are read.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+
+class ReadError(OSError):
+    """The file is not a regular file, or is larger than the limit."""
+
+
+def read_regular(path: str | Path, limit: int) -> bytes:
+    """The bytes of ``path`` (a regular file of at most ``limit`` bytes); raises OSError/ReadError."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    with open(fd, "rb") as handle:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise ReadError(f"{path} is not a regular file")
+        if st.st_size > limit:
+            raise ReadError(f"{path} is larger than {limit} bytes")
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise ReadError(f"{path} is larger than {limit} bytes")
+    return data
