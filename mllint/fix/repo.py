@@ -15,8 +15,8 @@ from pathlib import Path
 
 from mllint.catalogue.loader import load_catalogue
 from mllint.catalogue.remedy import Plan, Project
-from mllint.core.tomlsafe import TomlError, load_path
 from mllint.core.findings import Finding
+from mllint.core.tomlsafe import TomlError, load_path
 from mllint.repo.model import RepoModel
 
 DEFAULT_PYTHON = "3.11"  # the template's default, used when the repository declares none
