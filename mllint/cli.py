@@ -348,16 +348,23 @@ def write_baseline_cmd(
 
 @app.command("new")
 def new_project(
-    directory: Optional[Path] = typer.Argument(None, help="Folder to create the project in (default: ./<project_slug>)."),
-    no_input: bool = typer.Option(False, "--no-input", help="Do not prompt: use the defaults and --extra-context."),
+    arguments: Optional[List[str]] = typer.Argument(None, metavar="[DIR] [KEY=VALUE]...", help="Folder to create the project in (default: ./<project_slug>), then answers as KEY=VALUE, as cookiecutter's extra context (e.g. model_family=pytorch). With --update: the project to update (default: .)."),
+    no_input: bool = typer.Option(False, "--no-input", help="Do not prompt: use the defaults and the KEY=VALUE answers."),
     extra_context: Optional[List[str]] = typer.Option(None, "--extra-context", "-x", help="An answer as key=value (repeatable), e.g. ci_provider=gitlab."),
     overwrite: bool = typer.Option(False, "--overwrite-if-exists", help="Generate into a non-empty existing folder."),
+    update_project: bool = typer.Option(False, "--update", help="Bring a generated project to the current template (three-way merge; conflicts are left marked)."),
+    template_repo: Optional[Path] = typer.Option(None, "--template", help="With --update: a local git clone of the template repository that holds the project's recorded commit."),
 ) -> None:
-    """Create a new ML project that satisfies all twelve factors (from the bundled cookiecutter template)."""
-    from mllint.fix.scaffold import ScaffoldError, generate, parse_context
+    """Create a new ML project that satisfies all twelve factors (from the bundled cookiecutter template), or --update one."""
+    from mllint.fix.scaffold import ScaffoldError, generate, parse_context, split_arguments
 
+    if update_project:
+        _update_project(arguments or [], template_repo)
+        return
     try:
-        created = generate(directory, no_input=no_input, extra_context=parse_context(extra_context), overwrite=overwrite)
+        directory, answers = split_arguments(arguments)
+        answers.update(parse_context(extra_context))
+        created = generate(directory, no_input=no_input, extra_context=answers, overwrite=overwrite)
     except ScaffoldError as exc:
         raise fail(str(exc))
     except (KeyboardInterrupt, EOFError):
@@ -365,6 +372,31 @@ def new_project(
         raise typer.Exit(EXIT_ERROR)
     shown = _relative(created, Path.cwd().resolve())
     typer.echo(f"Created {shown}\nNext: cd {shown} && make run && make test")
+
+
+def _update_project(arguments: List[str], template_repo: Optional[Path]) -> None:
+    """``mllint new --update [DIR]``: exit 0 updated (or nothing to do), 1 conflicts left, 2 refused."""
+    from mllint.fix.update import UpdateError, update
+
+    if len(arguments) > 1 or any("=" in arg for arg in arguments):
+        raise fail("--update takes one project folder and no answers (they are recorded in .cruft.json)")
+    project = Path(arguments[0]) if arguments else Path(".")
+    try:
+        result = update(project, template_repo)
+    except UpdateError as exc:
+        raise fail(str(exc))
+    if not result.changed and not result.conflicts:
+        typer.echo(f"Up to date with the template (commit {result.new_commit[:12]}).")
+        return
+    typer.echo(f"Updated from template commit {result.old_commit[:12]} to {result.new_commit[:12]}: "
+               f"{len(result.changed)} file(s) changed, staged for review.")
+    for rel in result.changed:
+        typer.echo(f"  {rel}")
+    if result.conflicts:
+        typer.echo(f"{len(result.conflicts)} file(s) with conflicts (resolve the <<<<<<< markers, then git add):")
+        for rel in result.conflicts:
+            typer.echo(f"  {rel}")
+        raise typer.Exit(EXIT_FINDINGS)
 
 
 @app.command("fix")

@@ -3,7 +3,8 @@
 ``python -m mllint.docgen`` writes ``docs/rules/<CODE>.md`` (one page per rule, from its catalogue
 entry), ``docs/rules/index.md``, and the blocks between ``<!-- generated: KEY -->`` and
 ``<!-- end generated -->`` in hand-written pages (the rules of each factor in ``docs/factors.md``,
-the settings and rule-options tables in ``docs/configuration.md``). ``--check`` writes nothing and exits 1 when a page
+the settings and rule-options tables in ``docs/configuration.md``, the knowledge tables in
+``docs/knowledge.md``). ``--check`` writes nothing and exits 1 when a page
 is stale; ``tests/test_docs.py`` regenerates and compares.
 """
 
@@ -15,9 +16,9 @@ import re
 import sys
 import textwrap
 import typing
-from types import UnionType
 from collections.abc import Iterable
 from pathlib import Path
+from types import UnionType
 
 from mllint.catalogue.loader import FACTORS, load_catalogue
 from mllint.catalogue.rule import Rule
@@ -126,6 +127,10 @@ def block_content(key: str) -> str:
         return settings_table()
     if key == "rule-options":
         return rule_options()
+    if key == "knowledge-tables":
+        from mllint.knowledge.reference import tables_reference
+
+        return tables_reference()
     match = re.fullmatch(r"rules-factor=(\d+)", key)
     if match:
         return factor_rules(int(match.group(1)))

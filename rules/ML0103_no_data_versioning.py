@@ -14,7 +14,11 @@ CODE = (".py", ".ipynb", ".pyc", ".pyi", ".pyx")
 
 
 def data_signals(repo) -> list[tuple[str, str]]:
-    """(file, evidence) for code that reads or writes data/model files, in path order (modules first)."""
+    """(file, evidence) for code that reads or writes data/model files, in path order (modules first).
+
+    None in a published library: its `save_model(path)` / `read_csv(path)` serve its users' data."""
+    if repo.manifests.published_library:
+        return []
     knowledge = repo.knowledge
     io = knowledge.get("data_io", {})
     extensions = {"." + ext for ext in knowledge.get("data_files", {}).get("extensions", ())}
@@ -86,7 +90,9 @@ class NoDataVersioning(RepoRule):
     how_to_fix = """
         Version data and models next to the code: `dvc init`, `dvc add data/raw` (or declare them
         as outputs in `dvc.yaml`) and `dvc remote add -d storage s3://...`; or git-lfs for small
-        projects; or a data lake with versioning (lakeFS, Delta Lake).
+        projects; or a data lake with versioning (lakeFS, Delta Lake). The data and model I/O of a
+        published library (package metadata with PyPI classifiers) is its users' business and is not
+        reported; a data folder in it still is.
     """
     violating = [
         RepoExample({"train.py": "import pandas as pd\ndf = pd.read_csv('data/train.csv')\n"}),
@@ -100,6 +106,11 @@ class NoDataVersioning(RepoRule):
                                  '"metadata": {}, "nbformat": 4, "nbformat_minor": 5}'}, note="a notebook reading data"),
     ]
     compliant = [
+        RepoExample({"pyproject.toml": "[project]\nname = 'servelib'\nclassifiers = ['Intended Audience :: Developers']\n"
+                                    "dependencies = ['catboost>=1']\n",
+                     "src/servelib/frameworks/catboost.py": "def save_model(model, path):\n    model.save_model(path)\n",
+                     "src/servelib/io.py": "import pandas as pd\n\ndef load_table(path):\n    return pd.read_parquet(path)\n"},
+                    note="a published library: its model and data I/O serve its users' files"),
         RepoExample({"train.py": "import pandas as pd\ndf = pd.read_csv('data/train.csv')\n",
                      "data/train.csv.dvc": "outs:\n- md5: abc\n  path: train.csv\n", ".dvc/config": "[core]\n"}),
         RepoExample({"train.py": "import pandas as pd\ndf = pd.read_csv('data/train.csv')\n",

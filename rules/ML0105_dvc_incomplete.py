@@ -31,6 +31,8 @@ class DvcIncomplete(RepoRule):
         (`git rm --cached <output>` if one was committed).
     """
     violating = [
+        RepoExample({"dvc.lock": "schema: '2.0'\nstages:\n  train:\n    cmd: python train.py\n", "train.py": "x = 1\n"},
+                    note="a dvc.lock without its dvc.yaml"),
         RepoExample({".dvc/config": "[core]\n    autostage = true\n", "data.dvc": "outs:\n- md5: a\n  path: data\n",
                      ".gitignore": "/data\n"}, note="no remote configured"),
         RepoExample({".dvc/config": CONFIG_REMOTE, "dvc.yaml": STAGES, "train.py": "x = 1\n", ".gitignore": "/model.pkl\n"},
@@ -68,6 +70,13 @@ class DvcIncomplete(RepoRule):
 
     def check(self, repo):
         vcs = repo.vcs
+        for rel in repo.files:  # a lock left behind: the pipeline it records is no longer declared
+            if PurePosixPath(rel).name == "dvc.lock" and str(PurePosixPath(rel).with_name("dvc.yaml")) not in repo.file_set:
+                yield RepoFinding(
+                    f"{rel} records a DVC pipeline run but there is no dvc.yaml next to it: the stages that produced "
+                    "the data and models are no longer declared; restore dvc.yaml (or delete the stale dvc.lock)",
+                    path=rel, evidence=[rel, str(PurePosixPath(rel).with_name("dvc.yaml"))],
+                )
         if not vcs.uses_dvc:
             return
         config_rel = vcs.dvc_config_rel()

@@ -28,7 +28,9 @@ class HardcodedHyperparameter(CodeRule):
         them in: `RandomForestClassifier(**params["model"])` or
         `torch.optim.Adam(model.parameters(), lr=cfg.optim.lr)`. A module-level constant is still
         configuration inside code: move it to the params file. Seeds, `n_jobs`, `num_workers` and
-        `verbose` are not hyperparameters and are never reported.
+        `verbose` are not hyperparameters and are never reported. A name counts as a constant only
+        when it has one value: not a loop variable, not a function's local, and not a value of a
+        notebook cell tagged `parameters` (papermill injects those).
     """
     violating = [
         Example("""
@@ -69,6 +71,16 @@ class HardcodedHyperparameter(CodeRule):
         """, lines=(2, 3), note="positional learning rate; scheduler arguments"),
     ]
     compliant = [
+        Example(cells=("from sklearn.svm import SVC\ngamma = 0.3",
+                       "for gamma, C in [(0.1, 1), (5, 1000)]:\n    clf = SVC(kernel='rbf', gamma=gamma, C=C)\n    clf.fit(X, y)"),
+                path="svm.ipynb", note="a loop variable is not the constant another cell assigned"),
+        Example("""
+            from torch.optim import Adam
+            lr = 0.001
+            def make_optimizer(model, cfg):
+                lr = cfg.optim.lr
+                return Adam(model.parameters(), lr=lr)
+        """, note="a local of the function shadows the module constant"),
         Example("""
             from sklearn.ensemble import RandomForestClassifier
             model = RandomForestClassifier(**params["model"], random_state=params["seed"])

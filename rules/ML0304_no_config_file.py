@@ -75,6 +75,13 @@ def config_loading(repo) -> list[str]:
     return found
 
 
+def _config_reference(value: str, names: set[str]) -> bool:
+    """A literal relative path to a configuration file the knowledge names (``params.yaml``, ``conf/params.yaml``)."""
+    if not value or "{" in value or "%" in value or value.startswith(("/", "~", "http")) or " " in value:
+        return False
+    return PurePosixPath(value).name in names
+
+
 class NoConfigFile(RepoRule):
     code = "ML0304"
     name = "no-config-file"
@@ -93,6 +100,9 @@ class NoConfigFile(RepoRule):
         it as `params:` of the stage so changes trigger a re-run.
     """
     violating = [
+        RepoExample({"train.py": "import yaml\nfrom sklearn.linear_model import LogisticRegression\n"
+                                 "params = yaml.safe_load(open('params.yaml'))\nLogisticRegression(C=params['C']).fit(X, y)\n"},
+                    note="the code reads params.yaml, which is not in the repository"),
         RepoExample({"train.py": TRAIN}),
         RepoExample({"train.py": "import argparse\n" + TRAIN + "p = argparse.ArgumentParser()\np.add_argument('--lr', default=0.1)\n"},
                     note="argparse defaults alone"),
@@ -132,6 +142,7 @@ class NoConfigFile(RepoRule):
         training = repo.ml.training
         if not training:
             return
+        yield from self._missing(repo)
         if config_files(repo) or config_loading(repo):
             return
         path = repo.ml.main_training_file()
@@ -142,3 +153,26 @@ class NoConfigFile(RepoRule):
             path=path,
             evidence=["params.yaml", "config.yaml", "conf/", "hydra", "omegaconf"],
         )
+
+    def _missing(self, repo):
+        """Code that reads a configuration file the repository does not contain (not committed, or renamed)."""
+        names = set(repo.knowledge.get("config_files", {}).get("names", ()))
+        present = {PurePosixPath(rel).name for rel in repo.files}
+        reported: set[str] = set()
+        for facts in repo.source_facts():
+            if any(part in TOOL_FOLDERS for part in PurePosixPath(facts.path).parts[:-1]):
+                continue
+            for value in facts.strings:
+                name = PurePosixPath(value).name
+                if name in reported or not _config_reference(value, names) or name in present:
+                    continue
+                folder = PurePosixPath(facts.path).parent
+                if repo.exists(value) or repo.exists(str(folder / value)):
+                    continue  # on disk (ignored by git, or generated): found
+                reported.add(name)
+                yield RepoFinding(
+                    f"{facts.path} reads {value!r}, but the repository has no {name}: the run's configuration is not "
+                    f"committed (or was renamed); commit {name} next to the code that reads it",
+                    path=facts.path,
+                    evidence=[value],
+                )

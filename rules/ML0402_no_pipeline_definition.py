@@ -33,6 +33,9 @@ class NoPipelineDefinition(RepoRule):
         ZenML, Airflow, Prefect, Dagster, Metaflow, Kubeflow, MLproject, Snakemake).
     """
     violating = [
+        RepoExample({"train.py": "from sklearn.linear_model import LogisticRegression\nLogisticRegression().fit(X, y)\n",
+                     "dvc.lock": "schema: '2.0'\nstages:\n  train:\n    cmd: python train.py\n"},
+                    note="a dvc.lock left without its dvc.yaml declares nothing"),
         RepoExample({"train.py": TRAIN}),
         RepoExample({"train.py": TRAIN, "Makefile": "lint:\n\truff check .\ntest:\n\tpytest\n"}, note="a Makefile without training"),
         RepoExample({"src/model/train.py": TRAIN, "dvc.yaml": "plots:\n  - plots.csv\n"}, note="dvc.yaml without stages"),
@@ -41,6 +44,11 @@ class NoPipelineDefinition(RepoRule):
                      '"metadata": {}, "nbformat": 4, "nbformat_minor": 5}'}, note="training only in a notebook"),
     ]
     compliant = [
+        RepoExample({"madewithml/train.py": "from sklearn.linear_model import LogisticRegression\nLogisticRegression().fit(X, y)\n",
+                     "deploy/jobs/workloads.sh": "#!/bin/bash\npytest tests/code\npython madewithml/train.py --num-epochs 10\n"
+                                                "python madewithml/evaluate.py\n",
+                     "deploy/jobs/workloads.yaml": "name: workloads\nentrypoint: bash deploy/jobs/workloads.sh\n"},
+                    note="a run script (submitted as a cluster job) runs the training step"),
         RepoExample({"train.py": TRAIN, "dvc.yaml": STAGES}),
         RepoExample({"train.py": TRAIN, "Makefile": "train:\n\tpython train.py\n"}),
         RepoExample({"src/pkg/pipeline_registry.py": "from kedro.pipeline import Pipeline\n", "src/pkg/nodes.py": TRAIN}),
@@ -66,6 +74,19 @@ class NoPipelineDefinition(RepoRule):
             evidence=["dvc.yaml", "Makefile", "MLproject", "Snakefile"],
         )
 
+    @staticmethod
+    def _runs_training(text: str, repo) -> bool:
+        """A shell script that runs one of the training modules (`python madewithml/train.py ...`)."""
+        if not text:
+            return False
+        for role in repo.ml.training:
+            if role.notebook:
+                continue
+            module = role.path.removesuffix(".py")
+            if role.path in text or re.search(r"python3?\s+-m\s+" + re.escape(module.replace("/", ".")) + r"\b", text):
+                return True
+        return False
+
     def _declared(self, repo) -> bool:
         table = repo.knowledge.get("pipeline_tools", {})
         files = set(table.get("files", ()))
@@ -89,6 +110,8 @@ class NoPipelineDefinition(RepoRule):
                     return True
             if name.endswith(".sh") and any(word in name.lower() for word in SCRIPT_WORDS):
                 return True
+            if name.endswith(".sh") and self._runs_training(repo.read_text(rel) or "", repo):
+                return True  # a run script (submitted as a job, called by CI) that runs the training step
             if name == "tasks.py" and re.search(r"@task\b[^\n]*\n\s*def\s+\w*(train|pipeline)", repo.read_text(rel) or ""):
                 return True  # an invoke task that trains
         for facts in repo.code_facts():

@@ -29,6 +29,11 @@ class NoModelTest(RepoRule):
         service, call the prediction endpoint with FastAPI's `TestClient`.
     """
     violating = [
+        RepoExample({"train.py": "from sklearn.linear_model import LogisticRegression\nmodel = LogisticRegression().fit(X, y)\n",
+                     "tests/test_features.py": "import numpy as np\nfrom sklearn.preprocessing import FunctionTransformer\n\n"
+                                               "def test_log_transform():\n    t = FunctionTransformer(np.log1p).fit(np.ones((2, 2)))\n"
+                                               "    assert t.transform(np.zeros((1, 2))).sum() == 0\n"},
+                    note="a test that fits a FunctionTransformer tests preprocessing, not the model"),
         RepoExample({"train.py": TRAIN}, note="no tests at all"),
         RepoExample({"train.py": TRAIN, "features.py": "def scale(x):\n    return x / 2\n", "tests/test_features.py": FEATURE_TEST},
                     note="only the features are tested"),
@@ -77,8 +82,13 @@ class NoModelTest(RepoRule):
         name_words = re.compile("|".join(re.escape(w) for w in knowledge.get("name_words", [])) or "$^", re.IGNORECASE)
         patterns = [*knowledge.get("calls", []), *knowledge.get("methods", [])]
         suffixes, stems = _module_suffixes([path for path in model_files if not path.endswith(".ipynb")])
+        transformer_calls = knowledge.get("transformer_calls", [])
+        fit_methods = set(knowledge.get("fit_methods", []))
         for facts in tests:
-            if calls_any(facts.calls, patterns):
+            found = calls_any(facts.calls, patterns)
+            if found and calls_any(facts.calls, transformer_calls) and set(found) <= fit_methods:
+                found = []  # fits of the test's own scalers/transformers: a preprocessing test
+            if found:
                 return
             if any(name_words.search(name) for name, _kind, _line in facts.defs):
                 return

@@ -28,6 +28,9 @@ class NoDriftDetection(RepoRule):
         run it on a schedule.
     """
     violating = [
+        RepoExample({"train.py": "from sklearn.linear_model import LogisticRegression\nLogisticRegression().fit(X, y)\n",
+                     "src/config.py": "from pydantic import BaseModel\n\nclass DriftParams(BaseModel):\n    threshold: float = 0.1\n"},
+                    note="a settings class named for drift declares a threshold; nothing checks drift"),
         RepoExample({"train.py": TRAIN}),
         RepoExample({"src/train.py": TRAIN, "src/serve.py": "from fastapi import FastAPI\nimport joblib\napp = FastAPI()\nmodel = joblib.load('m.pkl')\n"}),
         RepoExample({"train.py": TRAIN, "stats.py": "from scipy.stats import ks_2samp\n\ndef compare(a, b):\n    return ks_2samp(a, b)\n"},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import posixpath
+
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
 from mllint.repo.mlcode import config_mentions
 
@@ -25,6 +27,9 @@ class NoExperimentTracking(RepoRule):
         DVCLive or TensorBoard; or declare DVC metrics in `dvc.yaml`.
     """
     violating = [
+        RepoExample({"train.py": "from sklearn.linear_model import LogisticRegression\nLogisticRegression().fit(X, y)\n",
+                     "dvc.yaml": "stages:\n  train:\n    cmd: python train.py\n    metrics:\n    - metrics.json:\n        cache: false\n"},
+                    note="a metrics file declared in dvc.yaml that no code writes"),
         RepoExample({"train.py": TRAIN}),
         RepoExample({"src/train.py": "import torch\n\nmodel = torch.nn.Linear(2, 1)\nopt = torch.optim.SGD(model.parameters(), lr=0.1)\n"
                      "model.train()\nloss = model(torch.ones(2)).sum()\nloss.backward()\n", "requirements.txt": "torch==2.3.0\n"}),
@@ -40,8 +45,9 @@ class NoExperimentTracking(RepoRule):
                     note="Lightning's Trainer logs to its default logger"),
         RepoExample({"train.py": TRAIN, "configs/logger/wandb.yaml": "_target_: lightning.pytorch.loggers.WandbLogger\n"},
                     note="a tracker wired through a Hydra config"),
-        RepoExample({"train.py": TRAIN, "dvc.yaml": "stages:\n  train:\n    cmd: python train.py\n    metrics:\n      - metrics.json\n"},
-                    note="DVC metrics"),
+        RepoExample({"train.py": TRAIN + "import json\njson.dump({'acc': 1.0}, open('metrics.json', 'w'))\n",
+                     "dvc.yaml": "stages:\n  train:\n    cmd: python train.py\n    metrics:\n      - metrics.json\n"},
+                    note="DVC metrics that the training script writes"),
     ]
 
     def check(self, repo):
@@ -54,7 +60,7 @@ class NoExperimentTracking(RepoRule):
         files = set(knowledge.get("files", []))
         for rel in repo.files:
             name = rel.rsplit("/", 1)[-1]
-            if name in files and (name != "dvc.yaml" or _dvc_tracks(repo.read_text(rel))):
+            if name in files and (name != "dvc.yaml" or _dvc_tracks(repo, rel)):
                 return
         if config_mentions(repo, knowledge.get("config_words", [])):
             return
@@ -67,5 +73,21 @@ class NoExperimentTracking(RepoRule):
         )
 
 
-def _dvc_tracks(text: str | None) -> bool:
-    return bool(text) and ("metrics:" in text or "plots:" in text or "dvclive" in text)
+def _dvc_tracks(repo, rel: str) -> bool:
+    """dvc.yaml tracks runs when a stage declares metrics or plots that something writes: the file exists
+    (committed, `cache: false`) or a code file names it. A declaration alone records nothing."""
+    text = repo.read_text(rel) or ""
+    if "dvclive" in text:
+        return True
+    declared = []
+    for stage in repo.vcs.dvc_stages(rel).values():
+        if isinstance(stage, dict):
+            for key in ("metrics", "plots"):
+                for item in stage.get(key) or []:
+                    declared.extend([item] if isinstance(item, str) else list(item) if isinstance(item, dict) else [])
+    names = {posixpath.basename(str(path)) for path in declared if path}
+    if not names:
+        return False
+    if any(posixpath.basename(f) in names for f in repo.files):
+        return True
+    return any(posixpath.basename(s) in names for facts in repo.source_facts() for s in facts.strings)

@@ -8,6 +8,7 @@ from mllint.analysis.dataflow import ScopeStates, names_bound
 from mllint.catalogue.rule import CodeRule, Example
 
 #: Calls that only reshape or format a value on its way to print(): the value is still "just printed".
+MAX_LABELS = 5
 FORMATTERS = {"round", "float", "int", "str", "format", "abs", "repr"}
 FORMAT_METHODS = {"format", "item", "mean", "std", "round", "tolist", "numpy", "cpu", "detach", "__format__", "min", "max", "sum"}
 
@@ -33,7 +34,10 @@ class UntrackedMetrics(CodeRule):
         Log metrics where runs are compared: `mlflow.log_metric("f1", f1)`, `wandb.log(...)`,
         `dvclive.Live().log_metric(...)`, or write them to a tracked file
         (`json.dump(metrics, open("metrics.json", "w"))`, declared as `metrics:` in dvc.yaml).
-        Returning the metrics to a caller that logs them is fine too.
+        Returning the metrics to a caller that logs them is fine too, and so are framework metadata
+        APIs (ZenML `log_metadata`, Lightning `self.log`, Hugging Face `trainer.save_metrics`,
+        Keras `CSVLogger`/`TensorBoard` callbacks). One finding per module names the metrics it
+        only prints.
     """
     violating = [
         Example("""
@@ -42,7 +46,7 @@ class UntrackedMetrics(CodeRule):
             print("accuracy", accuracy_score(y_test, pred))
             f1 = f1_score(y_test, pred)
             print(f"f1={f1:.3f}")
-        """, lines=(3, 4)),
+        """, lines=(3,), note="one finding for the module, naming both metrics"),
         Example("""
             import sklearn.metrics as skm
             import logging
@@ -83,6 +87,32 @@ class UntrackedMetrics(CodeRule):
         """, lines=(3,), note="the file name says what is written, not the variable name"),
     ]
     compliant = [
+        Example("""
+            from sklearn.metrics import confusion_matrix, roc_auc_score
+            from zenml import log_metadata, step
+            @step
+            def evaluate_model(model, X_test, y_test) -> dict:
+                cm = confusion_matrix(y_test, model.predict(X_test))
+                auc = roc_auc_score(y_test, model.predict_proba(X_test)[:, 1])
+                print(cm)
+                log_metadata(metadata={"auc": auc, "tn": int(cm[0, 0])})
+                return {"auc": auc}
+        """, note="a framework metadata API (ZenML log_metadata) records them"),
+        Example("""
+            import tensorflow as tf
+            def evaluate(estimator, input_fn):
+                eval_results = estimator.evaluate(input_fn=input_fn, steps=None)
+                tf.compat.v1.logging.info("Eval results: %s", eval_results)
+        """, note="a TensorFlow Estimator writes its eval summaries itself"),
+        Example(cells=("import matplotlib.pyplot as plt\nfrom sklearn.metrics import ConfusionMatrixDisplay",
+                       "ConfusionMatrixDisplay.from_predictions(y_train, y_pred)\nplt.show()"),
+                path="classification.ipynb", note="a confusion-matrix plot is not a metric value"),
+        Example("""
+            from transformers import Trainer
+            metrics = trainer.evaluate()
+            print(metrics)
+            trainer.save_metrics("eval", metrics)
+        """, note="Hugging Face Trainer writes them (save_metrics)"),
         Example("""
             import mlflow
             from sklearn.metrics import accuracy_score
@@ -160,6 +190,7 @@ class UntrackedMetrics(CodeRule):
         self.object_makers = tuple(spec.get("metric_objects", ()))
         self.object_methods = set(spec.get("metric_object_methods", ()))
         self.methods: dict[str, list] = spec.get("methods", {})
+        self.self_recording: dict[str, list] = spec.get("self_recording", {})
         printers = knowledge.get("metrics_printers", {})
         self.printers = set(printers.get("callables", ()))
         self.print_methods = set(printers.get("methods", ()))
@@ -282,6 +313,8 @@ class UntrackedMetrics(CodeRule):
             if func.attr in self.object_methods and isinstance(func.value, ast.Name) and func.value.id in self.scopes.current(self.ctx).objects:
                 return f"{func.value.id}.{func.attr}"
             if func.attr in self.methods and self.ctx.imports_any(self.methods[func.attr]):
+                if any(keyword.arg in self.self_recording.get(func.attr, ()) for keyword in node.keywords):
+                    return None  # estimator.evaluate(input_fn=...): the framework writes the results
                 return "." + func.attr
         return None
 
@@ -333,7 +366,13 @@ class UntrackedMetrics(CodeRule):
             return
         if self.ctx.imports_any(self.tracker_modules):
             return
-        for key, (node, label) in self.metrics.items():
-            if key in self.printed and key not in self.escaped:
-                self.report(node, f"metric {label}() is computed and only printed: this module never logs it to a "
-                                  f"tracker or writes it to a file; record it (e.g. mlflow.log_metric, dvclive, metrics.json)")
+        printed = [(node, label) for key, (node, label) in self.metrics.items() if key in self.printed and key not in self.escaped]
+        if not printed:
+            return
+        labels = list(dict.fromkeys(f"{label}()" for _node, label in printed))  # one finding per module
+        node = min((node for node, _label in printed), key=lambda n: (n.lineno, n.col_offset))
+        shown = ", ".join(labels[:MAX_LABELS]) + (f" and {len(labels) - MAX_LABELS} more" if len(labels) > MAX_LABELS else "")
+        where = f" ({len(printed)} places)" if len(printed) > 1 else ""
+        what = f"metric {shown} is" if len(labels) == 1 else f"metrics {shown} are"
+        self.report(node, f"{what} computed and only printed{where}: this module never logs them to a tracker or writes "
+                          "them to a file; record them (e.g. mlflow.log_metric, dvclive, metrics.json)")

@@ -58,6 +58,21 @@ class NotebookImported(CodeRule):
             except ImportError:
                 nbimporter = None
         """, lines=(2,)),
+        Example("""
+            import papermill as pm
+            def train(params):
+                pm.execute_notebook("notebooks/train.ipynb", "runs/train.ipynb", parameters=params)
+        """, lines=(3,), path="src/pipeline/train.py", note="papermill runs a notebook as a pipeline step"),
+        Example("""
+            from nbconvert.preprocessors import ExecutePreprocessor
+            import nbformat
+            nb = nbformat.read("prep.ipynb", as_version=4)
+            ExecutePreprocessor(timeout=600).preprocess(nb, {"metadata": {"path": "."}})
+        """, lines=(4,), note="nbconvert's ExecutePreprocessor"),
+        Example("""
+            from recsys.utils.notebook_utils import execute_notebook
+            execute_notebook("wide_deep.ipynb", "output.ipynb", parameters={"EPOCHS": 10})
+        """, path="train_scripts/wide_deep_training.py", note="a project wrapper that runs notebooks"),
     ]
     compliant = [
         Example(cells=("import import_ipynb\nimport helpers", "helpers.plot(df)"), path="report.ipynb",
@@ -83,9 +98,19 @@ class NotebookImported(CodeRule):
         Example("""
             import ipywidgets as widgets
             import IPython
+            from IPython.display import display
+            display(widgets.IntSlider())
+        """, note="near misses: ipywidgets, IPython"),
+        Example("""
+            from nbconvert.preprocessors import ExecutePreprocessor
+            def execute_notebook(path, timeout=600):
+                ExecutePreprocessor(timeout=timeout).preprocess(nbformat.read(path, as_version=4))
+        """, path="src/pkg/utils/notebook_utils.py", note="the wrapper's own body (its callers are reported)"),
+        Example("""
             import papermill as pm
-            pm.execute_notebook("report.ipynb", "out.ipynb", parameters={"run": run_id})
-        """, note="near misses: ipywidgets, IPython; papermill runs notebooks as reports"),
+            def test_notebook_runs(tmp_path):
+                pm.execute_notebook("notebooks/eda.ipynb", str(tmp_path / "out.ipynb"))
+        """, path="tests/test_notebooks.py", note="tests that run notebooks"),
     ]
 
     def __init__(self, ctx, options=None) -> None:
@@ -95,6 +120,8 @@ class NotebookImported(CodeRule):
         self.magics = set(spec.get("magics", ("run",)))
         self.magic_methods = set(spec.get("magic_methods", ()))
         self.readers = set(spec.get("readers", ()))
+        self.executors = set(spec.get("executors", ()))
+        self.executor_names = set(spec.get("executor_names", ()))
         self.active = not ctx.is_notebook and not ctx.is_test
         self.execs: list[ast.Call] = []
         self.reads_notebooks = False
@@ -131,12 +158,23 @@ class NotebookImported(CodeRule):
         if name in self.readers:
             self.reads_notebooks = True
             return
+        last = name.rsplit(".", 1)[-1] if name else func.id if isinstance(func, ast.Name) else None
+        if (name in self.executors or last in self.executor_names) and not self._inside_wrapper():
+            self.report(node, f"runs a notebook as a step of this program ({last}): move the code production needs into a "
+                              "Python module and run that (keep notebooks for exploration and reports)")
+            return
         if isinstance(func, ast.Attribute) and func.attr in self.magic_methods and _is_get_ipython(func.value):
             magic = _first_string(node)
             if magic is not None:
                 word = magic.split(None, 1)[0].lstrip("%") if magic.strip() else ""
                 if word in self.magics:
                     self.report(node, "runs another notebook with %run: move the code production needs into a Python module")
+
+    def _inside_wrapper(self) -> bool:
+        """In the body of a function that is itself a notebook executor (``def execute_notebook(...)``): the
+        callers are reported, not the wrapper."""
+        function = self.ctx.enclosing_function()
+        return getattr(function, "name", None) in self.executor_names
 
     def finish(self) -> None:
         if self.reads_notebooks:

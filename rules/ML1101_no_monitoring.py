@@ -39,6 +39,11 @@ class NoMonitoring(RepoRule):
         RepoExample({"ui.py": "import streamlit as st\nimport joblib\n\nmodel = joblib.load('m.pkl')\nst.write(model.predict([[1]]))\n"}),
     ]
     compliant = [
+        RepoExample({"train.py": "from sklearn.linear_model import LogisticRegression\nLogisticRegression().fit(X, y)\n",
+                     "client/speech_utils.py": "import grpc\nfrom service_pb2_grpc import InferenceStub\n\n"
+                                               "def transcribe(model_name, audio):\n    channel = grpc.insecure_channel('localhost:8001')\n"
+                                               "    return InferenceStub(channel).Infer(model_name, audio)\n"},
+                    note="a gRPC client of a model server does not serve a model"),
         RepoExample({"app/main.py": FASTAPI + "\nfrom prometheus_fastapi_instrumentator import Instrumentator\nInstrumentator().instrument(app)\n"}),
         RepoExample({"serve.py": FLASK, "monitoring/metrics.py": "from prometheus_client import Counter\nPREDICTIONS = Counter('p', 'predictions')\n"}),
         RepoExample({"serve.py": FLASK, "deploy/prometheus.yml": "scrape_configs:\n  - job_name: model\n"}),

@@ -35,8 +35,13 @@ class NoModelArtifact(RepoRule):
         RepoExample({"notebooks/model.ipynb": '{"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": null, '
                      '"source": ["import xgboost as xgb\\n", "booster = xgb.train({}, None)\\n"]}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'}),
         RepoExample({"train.py": FIT + "import pickle\nblob = pickle.dumps(model)\n"}, note="pickled to memory only"),
+        RepoExample({"train.py": FIT, "dvc.yaml": "stages:\n  train:\n    cmd: python train.py\n    outs:\n    - models/model.pkl\n"},
+                    note="a model output declared in dvc.yaml that nothing writes"),
     ]
     compliant = [
+        RepoExample({"train.py": FIT + "import sys\nfrom utils import store\nstore(model, sys.argv[1])\n",
+                     "dvc.yaml": "stages:\n  train:\n    cmd: python train.py models/model.pkl\n    outs:\n    - models/model.pkl\n"},
+                    note="the stage's command tells the script where to write the model"),
         RepoExample({"train.py": FIT + "import joblib\njoblib.dump(model, 'model.joblib')\n"}),
         RepoExample({"train.py": "from tensorflow import keras\n\nm = keras.Sequential([])\nm.fit([0], [0])\nm.save('model.keras')\n"}),
         RepoExample({"train.py": FIT, "save.py": "import mlflow\n\n\ndef save(model):\n    mlflow.sklearn.log_model(model, 'model')\n"},
@@ -76,10 +81,21 @@ MODEL_PATH = re.compile(r"[\w./-]*(model|checkpoint|weights|ckpt)[\w./-]*\.(" + 
 
 
 def _pipeline_outputs_model(repo) -> bool:
-    """dvc.yaml stage outputs or a Kedro/params catalog naming a model file: the training step writes one."""
+    """A pipeline that writes a model file: a dvc.yaml stage whose model output its command is told to
+    write (or that dvc.lock records as produced), an MLproject, or a Kedro catalog entry. A model path
+    declared as a DVC output that nothing writes is a declaration, not an artifact."""
     for rel in repo.files:
         name = rel.rsplit("/", 1)[-1]
-        if name in ("dvc.yaml", "dvc.lock", "MLproject") or (name.startswith("catalog") and name.endswith((".yml", ".yaml"))):
+        if name == "dvc.lock" or name == "MLproject" or (name.startswith("catalog") and name.endswith((".yml", ".yaml"))):
             if MODEL_PATH.search(repo.read_text(rel) or ""):
                 return True
+        elif name == "dvc.yaml":
+            for stage in repo.vcs.dvc_stages(rel).values():
+                if not isinstance(stage, dict):
+                    continue
+                command = " ".join(stage["cmd"]) if isinstance(stage.get("cmd"), list) else str(stage.get("cmd") or "")
+                outs = [item if isinstance(item, str) else next(iter(item), "") for item in stage.get("outs") or []
+                        if isinstance(item, (str, dict))]
+                if any(MODEL_PATH.search(out) and out in command for out in outs):
+                    return True
     return False

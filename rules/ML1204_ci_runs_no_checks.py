@@ -25,6 +25,11 @@ class CIRunsNoChecks(RepoRule):
         `mllint check .` to the CI configuration.
     """
     violating = [
+        RepoExample({"train.py": "x = 1\n", "Makefile": "BIN = .venv/bin\n\ninstall:\n\ttest -x $(BIN)/python || python3 -m venv .venv\n"
+                                                      "\t$(BIN)/pip install -r requirements.txt\n",
+                     ".github/workflows/ci.yml": "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n"
+                                                 "      - uses: actions/checkout@v4\n      - run: make install\n"},
+                    note="the shell's `test -x` in a make recipe is a condition, not a test run"),
         RepoExample({"train.py": "x = 1\n", ".github/workflows/lint.yml": LINT_ONLY}),
         RepoExample({"train.py": "x = 1\n", ".gitlab-ci.yml": "build:\n  script:\n    - pip install -r requirements.txt\n    - python -m build\n"}),
         RepoExample({"train.py": "x = 1\n", ".github/workflows/publish.yml":
@@ -34,6 +39,12 @@ class CIRunsNoChecks(RepoRule):
                      ".github/workflows/ci.yml": LINT_ONLY.replace("ruff check .", "make lint")}, note="make lint runs no tests"),
     ]
     compliant = [
+        RepoExample({"train.py": "x = 1\n", "deploy/jobs/workloads.yaml": "name: workloads\nentrypoint: bash deploy/jobs/workloads.sh\n",
+                     "deploy/jobs/workloads.sh": "#!/bin/bash\npython -m pytest tests/code --verbose\npython train.py\n",
+                     ".github/workflows/workloads.yml": "on: pull_request\njobs:\n  run:\n    runs-on: ubuntu-latest\n    steps:\n"
+                                                        "      - uses: actions/checkout@v4\n"
+                                                        "      - run: anyscale jobs submit deploy/jobs/workloads.yaml --wait\n"},
+                    note="CI submits a job whose entrypoint script runs the tests"),
         RepoExample({"train.py": "x = 1\n", ".github/workflows/ci.yml": LINT_ONLY.replace("ruff check .", "python -m pytest -q")}),
         RepoExample({"train.py": "x = 1\n", "Makefile": "check: lint test\ntest:\n\tpytest\nlint:\n\truff check .\n",
                      ".github/workflows/ci.yml": LINT_ONLY.replace("ruff check .", "make check")}, note="through make targets"),

@@ -94,6 +94,14 @@ class ChainIndexing(TracksBindings, CodeRule):
             df_dict["a"]["b"] = 1
         """, note="a dict of DataFrames: assigning a column of one of them is fine"),
         Example("""
+            import pandas as pd
+            sheets = pd.read_excel("risk_register.xlsx", sheet_name=None)
+            for name, frame in sheets.items():
+                sheets[name]["article"] = frame["category"].str.extract(r"(\\d+)")
+            tables = pd.read_html("https://example.com/stats.html")
+            tables[0]["rank"] = 1
+        """, note="read_excel(sheet_name=None) gives a dict of DataFrames, read_html a list"),
+        Example("""
             import pyspark.sql.functions as F
             import pandas as pd
             df["a"]["b"] = 1
@@ -174,8 +182,8 @@ class ChainIndexing(TracksBindings, CodeRule):
 
     def _loc_fix(self, target: ast.Subscript, suggestion: str) -> RawFix | None:
         """``base[col][rows]`` / ``base[rows][col]`` → ``base.loc[rows, col]``."""
-        if not _loc_fixable(target):
-            return None
+        if not _loc_fixable(target) or not evidence_for(self.ctx).is_pandas(target.value.value, weak=False):
+            return None  # offered only where the base is proven to be a DataFrame
         inner = target.value
         assert isinstance(inner, ast.Subscript)
         first, second = inner.slice, target.slice
@@ -209,7 +217,8 @@ class ChainIndexing(TracksBindings, CodeRule):
             chained = self._derived(receiver)
         if chained:
             fixable = (func.attr in self.elementwise and isinstance(self.ctx.parent, ast.Expr) and _assignable(receiver)
-                       and is_true(flag.value) and isinstance(flag.value, ast.Constant))
+                       and is_true(flag.value) and isinstance(flag.value, ast.Constant)
+                       and evidence_for(self.ctx).is_pandas(receiver, weak=False))  # proven pandas only
             self.report(node, f"`{short(receiver)}.{func.attr}(..., inplace=True)` modifies a temporary selection, not the DataFrame; "
                               f"assign the result instead: `{short(receiver)} = {short(receiver)}.{func.attr}(...)`",
                         fix=RawFix("unsafe", f"assign the result: `{short(receiver)} = {short(receiver)}.{func.attr}(...)` without "

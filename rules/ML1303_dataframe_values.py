@@ -68,6 +68,13 @@ class DataFrameValues(TracksBindings, CodeRule):
     ]
     compliant = [
         Example("""
+            import ast
+            import pandas as pd
+            def evaluate(df: pd.DataFrame, node: ast.AST):
+                if isinstance(node, ast.BoolOp):
+                    return evaluate(df, node.values[0])
+        """, note="an ast node's .values (a list) in a file that also uses pandas"),
+        Example("""
             import pandas as pd
             df = pd.read_csv("train.csv")
             X = df.drop(columns=["label"]).to_numpy()
@@ -145,11 +152,13 @@ class DataFrameValues(TracksBindings, CodeRule):
                 and receiver.func.attr in self.non_pandas_results:
             return
         end = end_of(node)
+        # The fix is offered only where the receiver is proven to be a pandas object (bound to a pandas
+        # call or annotated); a conventional name or a plausible column selection gets the finding alone.
         self.report(node, f"`{short(receiver)}.values` on a pandas object; use `{short(receiver)}.to_numpy()` "
                           "(always an ndarray, explicit dtype/na_value)",
                     fix=RawFix("unsafe", "replace `.values` by `.to_numpy()` (unsafe: a Series of an extension dtype "
                                          "— categorical, nullable, tz-aware — then gives an ndarray, not an ExtensionArray)",
-                               [replace_span((end[0], end[1] - len("values")), end, "to_numpy()")]))
+                               [replace_span((end[0], end[1] - len("values")), end, "to_numpy()")]) if kind == PANDAS else None)
 
     def _plausible(self, receiver: ast.AST, evidence) -> bool:
         """No binding says what it is: accept column selections, and plain names in a pure pandas file."""

@@ -332,6 +332,7 @@ class EvalModeMissing(TracksBindings, CodeRule):
         self.global_nograd = False
         self.managed_classes: set[int] = set()
         self.loops: list[object] = []  # _EvalLoop, None (another loop) or _BARRIER
+        self._class_attributes: dict[int, set[str]] = {}
         stem = ctx.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
         self.frames[0].name = stem  # a script named predict.py / inference.ipynb is evaluation code
 
@@ -500,7 +501,7 @@ class EvalModeMissing(TracksBindings, CodeRule):
 
     @cached_property
     def defined_functions(self) -> frozenset[str]:
-        return frozenset(node.name for node in ast.walk(self.ctx.tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)))
+        return frozenset(stmt.name for stmt in _statements(self.ctx.tree.body) if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)))
 
     def _set_by_base_class(self, func: ast.AST) -> bool:
         """``self.model(...)`` in a class whose base (from another file) sets ``self.model``: nothing in this
@@ -517,12 +518,21 @@ class EvalModeMissing(TracksBindings, CodeRule):
             name = self.ctx.qualname(base)
             if name and (name in evidence.module_bases or name.startswith(self.managed_bases)):
                 return False
-        for node in ast.walk(cls):
-            if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                if any(dotted(t) == f"self.{func.attr}" for t in targets):
-                    return False
-        return True
+        return f"self.{func.attr}" not in self._assigned_attributes(cls)
+
+    def _assigned_attributes(self, cls: ast.ClassDef) -> set[str]:
+        """``self.x`` names a class assigns anywhere in its body (computed once per class)."""
+        found = self._class_attributes.get(id(cls))
+        if found is None:
+            found = set()
+            for node in _statements(cls.body):
+                if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                    for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                        name = dotted(target)
+                        if name and name.startswith("self."):
+                            found.add(name)
+            self._class_attributes[id(cls)] = found
+        return found
 
     # -- judgement --------------------------------------------------------------------------------
     def finish(self) -> None:
@@ -574,6 +584,21 @@ class EvalModeMissing(TracksBindings, CodeRule):
                        "the whole evaluation (memory, speed); decorate it with @torch.inference_mode() or wrap it in "
                        "`with torch.no_grad():`")
         self.report(call, message)
+
+
+def _statements(body: list[ast.stmt]):
+    """Every statement under ``body``, nested blocks and function/class bodies included, without descending
+    into expressions (a fraction of a full ``ast.walk``)."""
+    stack = list(reversed(body))
+    while stack:
+        stmt = stack.pop()
+        yield stmt
+        for name in ("body", "orelse", "finalbody"):
+            stack.extend(reversed(getattr(stmt, name, None) or []))
+        for handler in getattr(stmt, "handlers", None) or []:
+            stack.extend(reversed(handler.body))
+        for case in getattr(stmt, "cases", None) or []:
+            stack.extend(reversed(case.body))
 
 
 def _strip_moves(node: ast.AST) -> ast.AST:

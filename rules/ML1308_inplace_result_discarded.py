@@ -202,15 +202,17 @@ class InplaceResultDiscarded(TracksBindings, CodeRule):
         if flag is not None and (is_true(flag.value) or not isinstance(flag.value, ast.Constant)):
             return
         receiver = call.func.value
-        if not evidence_for(self.ctx).is_pandas(receiver):
+        evidence = evidence_for(self.ctx)
+        if not evidence.is_pandas(receiver):
             return
+        proven = evidence.is_pandas(receiver, weak=False)  # the fix only where the receiver is proven pandas
         target = short(receiver, 30)
         self.report(call, f"the result of `{target}.{method}(...)` is discarded: it returns a new object and leaves "
                           f"{target} unchanged; assign it: `{target} = {target}.{method}(...)`",
                     fix=RawFix("unsafe", f"assign the result: `{target} = {target}.{method}(...)` (unsafe: the step "
                                          "now takes effect, so the data downstream changes)",
                                [insert(start_of(node), f"{self.ctx.segment(receiver)} = ")])
-                    if _assignable(receiver) and receiver.lineno == receiver.end_lineno else None)
+                    if proven and _assignable(receiver) and receiver.lineno == receiver.end_lineno else None)
 
 def _shows_exception(node: ast.Try) -> bool:
     """Every handler binds the exception (``except E as e``) and uses it."""

@@ -110,9 +110,9 @@ def _check_written(root: Path, written: list[str]) -> None:
         elif rel.endswith(".py"):
             ast.parse(text)
         elif rel.endswith(".toml"):
-            from mllint.core import toml
+            from mllint.core.tomlsafe import loads
 
-            toml.loads(text)
+            loads(text)
         if rel.startswith(".github/workflows/"):
             _check_workflow(root, rel)
         if rel == "Dockerfile":

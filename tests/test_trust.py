@@ -47,3 +47,53 @@ def test_a_file_with_many_large_versions_is_reported_once(tmp_path):
     assert [f.path for f in findings] == ["notebooks/eda.ipynb"]
     assert "4 versions, the largest 12.0 KB" in findings[0].message
     assert "nbstripout" in findings[0].message and "DVC" not in findings[0].message
+
+
+# -- fixes are offered only where the receiver's type is proven -----------------------------------------
+from mllint.testing import check_source  # noqa: E402
+
+
+def _fixes(source: str, code: str) -> list:
+    return [f.fix for f in check_source(source, "train.py", select=[code]) if f.code == code]
+
+
+def test_values_fix_only_on_a_proven_dataframe():
+    proven = "import pandas as pd\ndf = pd.read_csv('x.csv')\ny = df['label'].values\n"
+    weak = "import pandas as pd\ndef target(df):\n    return df['label'].values\n"
+    assert [fix is not None for fix in _fixes(proven, "ML1303")] == [True]
+    assert [fix is not None for fix in _fixes(weak, "ML1303")] == [False]  # reported, but no fix
+
+
+def test_chained_assignment_fixes_only_on_a_proven_dataframe():
+    proven = "import pandas as pd\ndf = pd.read_csv('x.csv')\ndf['a'][df['a'] < 0] = 0\ndf['b'].fillna(0, inplace=True)\n"
+    weak = "import pandas as pd\ndef clean(df):\n    df['a'][df['a'] < 0] = 0\n    df['b'].fillna(0, inplace=True)\n"
+    assert [fix is not None for fix in _fixes(proven, "ML1302")] == [True, True]
+    assert [fix is not None for fix in _fixes(weak, "ML1302")] == [False, False]
+
+
+def test_discarded_result_fix_only_on_a_proven_dataframe():
+    proven = "import pandas as pd\ndf = pd.read_csv('x.csv')\ndf.dropna()\nprint(df)\n"
+    weak = "import pandas as pd\ndef clean(df):\n    df.dropna()\n    return df\n"
+    assert [fix is not None for fix in _fixes(proven, "ML1308")] == [True]
+    assert [fix is not None for fix in _fixes(weak, "ML1308")] == [False]
+
+
+def test_values_of_a_papermill_parameters_cell_are_configuration():
+    import json
+
+    def notebook(tagged: bool) -> bytes:
+        cells = [
+            {"cell_type": "code", "execution_count": None, "metadata": {"tags": ["parameters"]} if tagged else {},
+             "outputs": [], "source": ["MAX_LEAF = 64\n", "TEST_SIZE = 0.2\n"]},
+            {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+             "source": ["import lightgbm as lgb\n", "from sklearn.model_selection import train_test_split\n",
+                        "X_tr, X_te = train_test_split(X, test_size=TEST_SIZE, random_state=0)\n",
+                        "model = lgb.LGBMClassifier(num_leaves=MAX_LEAF, random_state=0)\n"]},
+        ]
+        return json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}).encode()
+
+    def codes(data: bytes) -> list[str]:
+        return sorted(f.code for f in check_source(data, "lightgbm.ipynb", select=["ML0301", "ML0302"]))
+
+    assert codes(notebook(tagged=False)) == ["ML0301", "ML0302"]
+    assert codes(notebook(tagged=True)) == []  # papermill injects these values: configuration

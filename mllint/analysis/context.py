@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from mllint.analysis.edits import Point, RawFix
 from mllint.analysis.params import ProjectParams, params_binding
-from mllint.knowledge.loader import canonical
+from mllint.knowledge.aliases import canonical
+from mllint.knowledge.runtime import Knowledge
 
 if TYPE_CHECKING:  # pragma: no cover
     from mllint.catalogue.rule import CodeRule
@@ -88,7 +89,7 @@ class RawFinding:
 class FileContext:
     """Per-file state shared by all code rules during the single traversal."""
 
-    def __init__(self, path: str, tree: ast.Module, knowledge: dict[str, Any], notebook: bool,
+    def __init__(self, path: str, tree: ast.Module, knowledge: Knowledge, notebook: bool,
                  lines: list[str] | None = None, params: ProjectParams | None = None) -> None:
         self.path = path
         self.tree = tree
@@ -108,8 +109,15 @@ class FileContext:
         #: first line of each code cell: of the joined program for notebooks, of the file for scripts
         #: exported from a notebook (``# In[3]:``/``# %%`` markers); empty otherwise (set by the code pass).
         self.cell_starts: list[int] = []
+        self._local_names: dict[int, frozenset[str]] = {}
         self._prescan(tree)
         self._resolved.clear()
+
+    def configuration_cells(self, ranges: list[tuple[int, int]]) -> None:
+        """Notebook cells that papermill parameterises (tagged ``parameters``): their names are configuration."""
+        for name, (_value, stmt) in list(self.constants.items()):
+            if any(first <= getattr(stmt, "lineno", 0) <= last for first, last in ranges):
+                del self.constants[name]
 
     # -- import and constant pre-scan (module level, cheap: no full walk) -------------------
     def _prescan(self, tree: ast.Module) -> None:
@@ -133,6 +141,8 @@ class FileContext:
                 ok, value = literal_value(stmt.value)
                 if ok:
                     self.constants[stmt.target.id] = (value, stmt)
+        for name in _rebound_names(tree):  # `for gamma in (...)`, `x += 1`, `global x`: not one value
+            self.constants.pop(name, None)
 
     def add_import(self, node: ast.Import | ast.ImportFrom) -> None:
         self._resolved.clear()  # a new import can change what names resolve to
@@ -200,14 +210,44 @@ class FileContext:
         return False, None, None
 
     def is_local(self, name: str) -> bool:
-        """True when ``name`` is a parameter of an enclosing function (then it is not the module constant)."""
+        """True when ``name`` is a parameter of an enclosing function or bound in its body (then it is not the
+        module constant)."""
         for scope in self.scopes:
             if isinstance(scope, FUNCTION_NODES):
                 args = scope.args
                 every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
                 if any(arg is not None and arg.arg == name for arg in every):
                     return True
+                if name in self._bound_in(scope):
+                    return True
         return False
+
+    def _bound_in(self, function: ast.AST) -> frozenset[str]:
+        """Names a function binds in its own body (assignments, loop targets, with/except/import names),
+        unless declared ``global``."""
+        found = self._local_names.get(id(function))
+        if found is None:
+            names: set[str] = set()
+            declared_global: set[str] = set()
+            stack = list(ast.iter_child_nodes(function))
+            while stack:
+                node = stack.pop()
+                if isinstance(node, (*SCOPE_NODES, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+                    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                        names.add(node.name)
+                    continue
+                if isinstance(node, ast.Global):
+                    declared_global.update(node.names)
+                elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+                    names.add(node.id)
+                elif isinstance(node, ast.ExceptHandler) and node.name:
+                    names.add(node.name)
+                elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                    names.update((alias.asname or alias.name).split(".", 1)[0] for alias in node.names)
+                stack.extend(ast.iter_child_nodes(node))
+            found = frozenset(names - declared_global)
+            self._local_names[id(function)] = found
+        return found
 
     # -- scope helpers -------------------------------------------------------------------------
     @property
@@ -253,6 +293,25 @@ class FileContext:
     def params_binding(self) -> str | None:
         """The module-level name bound to the project's params by a loader (``params = load_params()``)."""
         return params_binding(self.tree, self.params)
+
+
+def _rebound_names(tree: ast.Module) -> set[str]:
+    """Module names bound other than by one plain assignment: loop targets, augmented and unpacking
+    assignments and with targets at module level (statements only: no walk of the whole tree)."""
+    names: set[str] = set()
+    for stmt in _module_statements(tree.body):
+        targets: list[ast.AST] = []
+        if isinstance(stmt, (ast.For, ast.AsyncFor)):
+            targets.append(stmt.target)
+        elif isinstance(stmt, ast.AugAssign):
+            targets.append(stmt.target)
+        elif isinstance(stmt, ast.Assign) and (len(stmt.targets) > 1 or not isinstance(stmt.targets[0], ast.Name)):
+            targets.extend(stmt.targets)
+        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+            targets.extend(item.optional_vars for item in stmt.items if item.optional_vars is not None)
+        for target in targets:
+            names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+    return names
 
 
 def _module_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:

@@ -75,6 +75,8 @@ class Evidence:
         self.pandas_modules = tuple(pandas.get("modules", ["pandas"]))
         self.constructors = set(pandas.get("constructors", []))
         self.reader_prefixes = tuple(pandas.get("reader_prefixes", ["pandas.read_"]))
+        self.collection_readers = set(pandas.get("collection_readers", []))
+        self.collection_keywords: dict[str, str] = dict(pandas.get("collection_keywords", {}))
         self.pandas_types = set(pandas.get("types", []))
         self.passthrough = set(pandas.get("passthrough", []))
         self.non_pandas_methods = set(pandas.get("non_pandas_methods", []))
@@ -273,6 +275,8 @@ class Evidence:
     def _call_kind(self, node: ast.Call, depth: int) -> str | None:
         name = self.ctx.call_name(node)
         if name:
+            if self._reads_collection(node, name):
+                return OTHER  # a dict/list/iterator of DataFrames: its items are, it is not
             if name in self.constructors or name.startswith(self.reader_prefixes):
                 return PANDAS
             if name in self.passthrough and node.args:
@@ -289,6 +293,21 @@ class Evidence:
             if inner in (PANDAS, WEAK):
                 return OTHER if func.attr in self.non_pandas_methods else inner
         return None
+
+    def _reads_collection(self, node: ast.Call, name: str) -> bool:
+        """``pd.read_excel(path, sheet_name=None)``, ``pd.read_html(url)``, ``pd.read_csv(path, chunksize=10_000)``."""
+        if name in self.collection_readers:
+            return True
+        key = self.collection_keywords.get(name)
+        if key is None:
+            return False
+        for item in node.keywords:
+            if item.arg == key:
+                value = item.value
+                if key == "sheet_name":  # None or a list of sheets: a dict; one sheet by name or position: a DataFrame
+                    return (isinstance(value, ast.Constant) and value.value is None) or isinstance(value, (ast.List, ast.Tuple))
+                return not (isinstance(value, ast.Constant) and value.value is None)
+        return False
 
     def is_pandas(self, node: ast.AST, weak: bool = True) -> bool:
         kind = self.kind(node)

@@ -184,6 +184,25 @@ def join_cells(cells: list[tuple[int, str]], skip: frozenset[int] | set[int] = f
     return SourceUnit("\n".join(chunks) + "\n", line_map, cell_sources, raw_sources)
 
 
+def parameter_cells(data: bytes) -> set[int]:
+    """Indexes of a notebook's cells tagged ``parameters``: papermill replaces their values when the
+    notebook is run as a pipeline step, so what they assign is configuration, not a literal."""
+    if b'"parameters"' not in data:
+        return set()
+    try:
+        notebook = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return set()
+    cells = notebook.get("cells") if isinstance(notebook, dict) else None
+    found = set()
+    for index, cell in enumerate(cells if isinstance(cells, list) else []):
+        metadata = cell.get("metadata") if isinstance(cell, dict) else None
+        tags = metadata.get("tags") if isinstance(metadata, dict) else None
+        if isinstance(tags, list) and "parameters" in tags:
+            found.add(index)
+    return found
+
+
 def script_cell_starts(text: str) -> list[int]:
     """First lines (1-based) of the cells of a script exported from a notebook; ``[]`` for a plain script.
 

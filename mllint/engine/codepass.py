@@ -19,7 +19,14 @@ from mllint.analysis.suppress import parse_suppressions
 from mllint.catalogue.rule import CodeRule, make_finding
 from mllint.core.facts import FileFacts
 from mllint.core.findings import Finding
-from mllint.core.source import SourceError, SourceUnit, join_cells, load_source, script_cell_starts
+from mllint.core.source import (
+    SourceError,
+    SourceUnit,
+    join_cells,
+    load_source,
+    parameter_cells,
+    script_cell_starts,
+)
 from mllint.engine.locate import locate, map_fix
 from mllint.engine.walk import has_handlers, walk
 
@@ -92,6 +99,8 @@ def analyze_file(session: Session, path: str, data: bytes, enabled: frozenset[st
 
     ctx = FileContext(path, tree, session.knowledge, unit.line_map is not None, lines=unit.lines(), params=session.params)
     ctx.cell_starts = list(unit.line_map.starts) if unit.line_map is not None else script_cell_starts(unit.text)
+    if unit.line_map is not None:
+        ctx.configuration_cells(_cell_ranges(unit, parameter_cells(data)))
     rules: list[CodeRule] = []
     for code in sorted(enabled):
         rule_cls = by_code.get(code)
@@ -155,3 +164,16 @@ def _parse_notebook(path: str, cells: list[tuple[int, str]],
         reason, _line, _column = _syntax_reason(exc)
         parse_error(reason)
         return unit, None
+
+
+def _cell_ranges(unit: SourceUnit, cells: set[int]) -> list[tuple[int, int]]:
+    """The joined-program line ranges (first, last) of the notebook cells ``cells``."""
+    if not cells or unit.line_map is None:
+        return []
+    starts, indexes = unit.line_map.starts, unit.line_map.cells
+    ranges = []
+    for position, index in enumerate(indexes):
+        if index in cells:
+            end = starts[position + 1] - 1 if position + 1 < len(starts) else len(unit.lines())
+            ranges.append((starts[position], end))
+    return ranges

@@ -250,6 +250,35 @@ def make_recipes(text: str | None) -> dict[str, list[str]]:
 #: make/just targets that, when no Makefile/justfile defining them is found, are assumed to run the checks
 UNRESOLVED_CHECK_TARGETS = {"check", "checks", "ci", "verify", "validate", "qa", "all"}
 SHELL_SCRIPT = re.compile(r"(?:^|[\s;&|(])(?:(?:ba|z)?sh\s+)?(\.?/?[\w./-]+\.sh)\b")
+#: A job specification passed to a job runner (`anyscale jobs submit deploy/jobs/workloads.yaml`,
+#: `kubectl apply -f k8s/train-job.yaml`, `sky launch task.yaml`): what it runs is what CI runs.
+JOB_SPEC = re.compile(r"(?:^|[\s=])(\.?/?[\w./-]+\.ya?ml)\b")
+JOB_SPEC_KEYS = {"entrypoint", "command", "cmd", "args", "script", "run", "setup"}
+
+
+def _job_spec_commands(rel: str, repo: RepoModel) -> list[str]:
+    """The commands a job specification runs (its entrypoint/command/args/run strings), and the lines of the
+    shell scripts they call."""
+    data = load_yaml(repo.read_text(rel.removeprefix("./")))
+    found: list[str] = []
+    stack: list[Any] = [data]
+    while stack and len(found) < 200:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in JOB_SPEC_KEYS:
+                    found.extend(s for s in walk_strings(value, 200) if isinstance(s, str))
+                else:
+                    stack.append(value)
+        elif isinstance(node, list):
+            stack.extend(node)
+    out = list(found)
+    for command in found:
+        for script in SHELL_SCRIPT.findall(command):
+            text = repo.read_text(script.removeprefix("./"))
+            if text:
+                out.extend(line.strip() for line in text.splitlines()[:500] if line.strip() and not line.startswith("#"))
+    return out
 
 
 def expand_commands(commands: list[str], repo: RepoModel) -> list[str]:
@@ -275,6 +304,9 @@ def expand_commands(commands: list[str], repo: RepoModel) -> list[str]:
             text = repo.read_text(script.removeprefix("./"))
             if text:
                 out.extend(line.strip() for line in text.splitlines()[:500] if line.strip() and not line.startswith("#"))
+        for spec in JOB_SPEC.findall(command):
+            if spec.removeprefix("./") in repo.file_set and not spec.startswith(".github/"):
+                out.extend(_job_spec_commands(spec, repo))
         if re.search(r"\bpre-commit\s+run\b", command):
             hooks = load_yaml(repo.read_text(".pre-commit-config.yaml"))
             if isinstance(hooks, dict):

@@ -14,7 +14,6 @@ inventory, so that the code pass reports it as skipped (ML0003).
 from __future__ import annotations
 
 import os
-import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -22,6 +22,7 @@ from mllint.core.patterns import PathPatterns
 from mllint.core.tomlsafe import loads as toml_loads
 
 if TYPE_CHECKING:  # pragma: no cover
+    from mllint.knowledge.runtime import Knowledge
     from mllint.repo.model import RepoModel
 
 NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(.*)$")
@@ -168,6 +169,12 @@ class Manifests:
         for rel in self.lock_files:
             names |= lock_file_names(rel, self.repo.read_text(rel) or "")
         return names
+
+    @property
+    def published_library(self) -> bool:
+        """The repository is a library published for others to install: its top-level package metadata
+        declares PyPI classifiers. Its data and model I/O serve its users' data, not data of its own."""
+        return any(m.published and "/" not in m.path for m in self.parsed)
 
     @property
     def has_dynamic(self) -> bool:
@@ -496,7 +503,7 @@ def lock_file_names(rel: str, text: str) -> set[str]:
 
 
 # -- import names -> distributions ------------------------------------------------------------------
-def candidate_distributions(module: str, knowledge: dict[str, Any]) -> list[str] | None:
+def candidate_distributions(module: str, knowledge: Knowledge) -> list[str] | None:
     """Normalised distribution names that may provide ``module`` (dotted); None for environment-provided."""
     mapping: dict[str, list[str]] = knowledge.get("import_distributions", {})
     parts = module.split(".")

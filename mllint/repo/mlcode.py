@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from mllint.core.facts import FileFacts
 
 if TYPE_CHECKING:  # pragma: no cover
+    from mllint.knowledge.runtime import Knowledge
     from mllint.repo.model import RepoModel
 
 
@@ -117,7 +118,7 @@ class FileRole:
         return not self.notebook and not self.test
 
 
-def classify(facts: FileFacts, knowledge: dict[str, Any]) -> FileRole:
+def classify(facts: FileFacts, knowledge: Knowledge) -> FileRole:
     """The :class:`FileRole` of one file's facts."""
     imports = facts.imports
     calls = facts.calls
@@ -169,8 +170,10 @@ def classify(facts: FileFacts, knowledge: dict[str, Any]) -> FileRole:
     if not role.drift and path_has_word(path, drift.get("module_words", [])):
         role.drift = calls_any(calls, drift.get("calls", []))
     if not role.drift and not role.test:  # a hand-written check: drift.py, def detect_drift(...)
-        named = [name for name, _kind, _line in facts.defs if "drift" in name.lower()]
-        role.drift = named or (["drift module"] if "drift" in stem_words(path) and facts.defs else [])
+        declarations = tuple(drift.get("declaration_suffixes", ()))
+        checks = [name for name, _kind, _line in facts.defs if not name.lower().endswith(declarations)]
+        named = [name for name in checks if "drift" in name.lower()]
+        role.drift = named or (["drift module"] if "drift" in stem_words(path) and checks else [])
     return role
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mllint.core.facts import FileFacts
+from mllint.knowledge.runtime import Knowledge
 from mllint.repo.inventory import Inventory
 
 if TYPE_CHECKING:  # pragma: no cover - the parts import this module, so they are loaded on first use
@@ -30,7 +31,7 @@ class RepoModel:
     root: Path
     inventory: Inventory
     facts: dict[str, FileFacts]
-    knowledge: dict[str, Any]
+    knowledge: Knowledge
     cache_dir: Path | None = None  # the run's cache directory (None with --no-cache): rules may memoise there
     digests: dict[str, str] = field(default_factory=dict)  # content digest of each code file
     #: Contents that replace the disk's (the files a fix round has changed but not yet written).

@@ -49,13 +49,19 @@ def find_serving(repo: RepoModel) -> list[ServingModule]:
     loading = repo.knowledge.get("model_loading", {})
     load_patterns = [*loading.get("calls", []), *loading.get("methods", [])]
     words = knowledge.get("model_words", [])
+    ignore_dirs = set(repo.knowledge.get("lifecycle_scope", {}).get("ignore_dirs", []))
     out = []
     for facts in repo.code_facts():
         if facts.test or facts.notebook:
             continue
+        if any(part.lower() in ignore_dirs for part in facts.path.split("/")[:-1]):
+            continue  # a server in examples/ or docs/ shows how to use the project, it does not serve its model
         calls = facts.calls
         loads = calls_any(calls, load_patterns)
         frameworks = imports_any(facts.imports, knowledge.get("imports", []))
+        server_calls = knowledge.get("server_calls", {})
+        frameworks = [f for f in frameworks if f.split(".", 1)[0] not in server_calls
+                      or calls_any(calls, server_calls[f.split(".", 1)[0]])]  # a gRPC client does not serve
         if frameworks:
             if loads or _calls_model(calls, words):
                 out.append(ServingModule(facts.path, sorted(set(frameworks)), evidence=loads[:3]))
