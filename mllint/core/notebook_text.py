@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from json.decoder import scanstring  # type: ignore[attr-defined]  # C-accelerated, not in the stubs
 import re
 from dataclasses import dataclass
 
@@ -45,7 +46,7 @@ def _object_members(text: str, start: int) -> list[tuple[str, Span]]:
     while True:
         if text[index:index + 1] != '"':
             raise NotebookLayoutError("expected a key")
-        key, index = json.decoder.scanstring(text, index + 1)
+        key, index = scanstring(text, index + 1)
         index = _skip(text, index)
         if text[index:index + 1] != ":":
             raise NotebookLayoutError("expected ':'")

@@ -94,8 +94,8 @@ def analyze_file(session: Session, path: str, data: bytes, enabled: frozenset[st
     except SourceError as exc:
         parse_error(exc.reason)
         return FileAnalysis(findings, facts)
-    code = data if isinstance(loaded, str) else "".join(cell for _index, cell in loaded).encode("utf-8", "surrogatepass")
-    elements = syntax_elements(code)
+    source = data if isinstance(loaded, str) else "".join(cell for _index, cell in loaded).encode("utf-8", "surrogatepass")
+    elements = syntax_elements(source)
     if elements > MAX_SYNTAX_ELEMENTS:
         if FILE_TOO_LARGE in enabled:
             findings.append(make_finding(by_code[FILE_TOO_LARGE], (
@@ -132,8 +132,9 @@ def analyze_file(session: Session, path: str, data: bytes, enabled: frozenset[st
     collector = FactCollector(ctx, facts)
     try:
         walk(tree, ctx, [collector, *rules])
-        for visitor in (collector, *rules):
-            visitor.finish()
+        collector.finish()
+        for rule in rules:
+            rule.finish()
     except RecursionError:
         parse_error("too deeply nested to analyse")
         return FileAnalysis(findings, facts)
@@ -143,7 +144,7 @@ def analyze_file(session: Session, path: str, data: bytes, enabled: frozenset[st
         node = raw.node
         line = getattr(node, "lineno", None)
         end_line = getattr(node, "end_lineno", None) or line
-        if suppressions.silences(raw.rule.code, tuple({line, end_line})):
+        if suppressions.silences(raw.rule.code, tuple({n for n in (line, end_line) if n is not None})):
             continue
         column = getattr(node, "col_offset", None)
         end_column = getattr(node, "end_col_offset", None)

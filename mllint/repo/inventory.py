@@ -161,7 +161,7 @@ def _walk(root: Path, excludes: list[str], blind: list[Blind]) -> list[str]:
 
     out: list[str] = []
     excluded = PathPatterns(excludes)
-    specs: list[tuple[str, object]] = []
+    specs: list[tuple[str, pathspec.GitIgnoreSpec]] = []
 
     def unreadable(error: OSError) -> None:
         where = os.path.relpath(error.filename, root).replace(os.sep, "/") if error.filename else None
