@@ -321,7 +321,7 @@ class HardcodedSplit(CodeRule):
             if described:
                 hits.append(described)
         if hits:
-            move = move_to_params(node, "split", set(spec.get("kwargs", ())), self.ctx.params_binding, self.ctx.params)
+            move = move_to_params(node, "split", set(spec.get("kwargs", ())), self.ctx.params_reference(), self.ctx.params)
             fix = RawFix("unsafe", f"move {', '.join(move.moved)} into the params file under `split:` and read "
                                    f"{'it' if len(move.moved) == 1 else 'them'} from there (unsafe: the split then comes from configuration)",
                          move.edits, move.params_edits) if move else None

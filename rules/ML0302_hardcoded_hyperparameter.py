@@ -269,7 +269,7 @@ class HardcodedHyperparameter(CodeRule):
         if all(hit.split("=", 1)[0] in self.budget for hit in hits):
             return
         shown = ", ".join(hits[:6]) + (f" and {len(hits) - 6} more" if len(hits) > 6 else "")
-        move = move_to_params(node, label, {hit.split("=", 1)[0] for hit in hits}, self.ctx.params_binding, self.ctx.params)
+        move = move_to_params(node, label, {hit.split("=", 1)[0] for hit in hits}, self.ctx.params_reference(), self.ctx.params)
         fix = RawFix("unsafe", f"move {', '.join(move.moved)} into the params file under `{label}:` and read them from there "
                                "(unsafe: the values then come from configuration)", move.edits, move.params_edits) if move else None
         self.report(node, f"hardcoded hyperparameters in {label}(): {shown}; read them from configuration (e.g. params.yaml)", fix=fix)

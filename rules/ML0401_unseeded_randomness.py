@@ -268,7 +268,7 @@ class UnseededRandomness(CodeRule):
                    f"pass {spec['param']}= a seed read from configuration")
         seed = self._seed_expression()
         fix = RawFix("unsafe", f"pass {spec['param']}={seed} (unsafe: results change to the seeded ones)",
-                     [add_keyword(node, spec["param"], seed)]) if seed else None
+                     [add_keyword(node, spec["param"], seed, self.ctx.lines)]) if seed else None
         self.pending.append((node, spec.get("rng", "numpy"), message, False, fix))
 
     def _seed_expression(self) -> str | None:
@@ -276,10 +276,11 @@ class UnseededRandomness(CodeRule):
         an existing module-level seed constant; None (no fix, only advice) when the file has neither."""
         params = self.ctx.params
         seed = params.sections.get("seed") if params is not None else None
-        if self.ctx.params_binding and isinstance(seed, int) and not isinstance(seed, bool):
-            return f'{self.ctx.params_binding}["seed"]'
+        binding = self.ctx.params_reference()  # only where the module's binding is what the name means here
+        if binding and isinstance(seed, int) and not isinstance(seed, bool):
+            return f'{binding}["seed"]'
         for name in SEED_CONSTANTS:
-            if name in self.ctx.constants and isinstance(self.ctx.constants[name][0], int):
+            if name in self.ctx.constants and isinstance(self.ctx.constants[name][0], int) and self.ctx.sees_module_name(name):
                 return name
         return None
 

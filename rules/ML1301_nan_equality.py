@@ -111,6 +111,21 @@ class NanEquality(CodeRule):
             mask = numpy.isnan(scores)
             keep = ~numpy.isnan(scores)
         """, unsafe=True, note="numpy only: np.isnan / ~np.isnan"),
+        FixExample("""
+            import numpy as np
+            def load():
+                import pandas as pd
+                return pd.read_csv("data.csv")
+            def clean(value):
+                return 0.0 if value == np.nan else value
+        ""","""
+            import numpy as np
+            def load():
+                import pandas as pd
+                return pd.read_csv("data.csv")
+            def clean(value):
+                return 0.0 if np.isnan(value) else value
+        """, unsafe=True, note="pandas is imported in another function only: the fix uses the numpy `clean` can see"),
     ]
 
     def __init__(self, ctx, options=None) -> None:
@@ -152,11 +167,11 @@ class NanEquality(CodeRule):
         """``pd.isna``/``pd.notna`` when pandas is imported, else ``np.isnan``/``~np.isnan``; one comparison only."""
         if len(node.ops) != 1:
             return None
-        aliases = {target: local for local, target in sorted(self.ctx.imports.items(), reverse=True)}
-        if "pandas" in aliases:
-            func = f"{aliases['pandas']}.{'notna' if negated else 'isna'}"
-        elif "numpy" in aliases:
-            func = f"{'~' if negated else ''}{aliases['numpy']}.isnan"
+        pandas, numpy = self.ctx.module_alias("pandas"), self.ctx.module_alias("numpy")  # imports seen from here
+        if pandas:
+            func = f"{pandas}.{'notna' if negated else 'isna'}"
+        elif numpy:
+            func = f"{'~' if negated else ''}{numpy}.isnan"
         else:
             return None
         other = node.comparators[0] if nan_left else node.left

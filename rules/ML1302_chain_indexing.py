@@ -122,6 +122,15 @@ class ChainIndexing(TracksBindings, CodeRule):
             df.loc[df.age > 90, "age"] = 90
             df["income"] = df["income"].fillna(df["income"].median())
         """, unsafe=True),
+        FixExample("""
+            import pandas as pd
+            titanic = pd.read_csv("titanic.csv")
+            titanic["Embarked"].fillna(("S"), inplace=True)
+        ""","""
+            import pandas as pd
+            titanic = pd.read_csv("titanic.csv")
+            titanic["Embarked"] = titanic["Embarked"].fillna(("S"))
+        """, unsafe=True, note="an argument written in parentheses keeps them (the keyword after it goes)"),
     ]
 
     def __init__(self, ctx, options=None) -> None:
@@ -223,7 +232,7 @@ class ChainIndexing(TracksBindings, CodeRule):
                               f"assign the result instead: `{short(receiver)} = {short(receiver)}.{func.attr}(...)`",
                         fix=RawFix("unsafe", f"assign the result: `{short(receiver)} = {short(receiver)}.{func.attr}(...)` without "
                                              "inplace=True (unsafe: the change now reaches the DataFrame)",
-                                   [insert(start_of(self.ctx.parent), f"{self.ctx.segment(receiver)} = "), remove_argument(node, flag)])
+                                   [insert(start_of(self.ctx.parent), f"{self.ctx.segment(receiver)} = "), remove_argument(node, flag, self.ctx.lines)])
                         if fixable and receiver.lineno == receiver.end_lineno else None)
 
 

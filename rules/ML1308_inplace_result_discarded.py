@@ -75,6 +75,14 @@ class InplaceResultDiscarded(TracksBindings, CodeRule):
                     pass
                 return df
         """, note="a try body whose handler does not show the error"),
+        Example("""
+            import pandas as pd
+            df = pd.read_csv("churn.csv")
+            def clean():
+                df.dropna()
+                return df
+        """, lines=(4,), note="a module-level DataFrame inside a function: reported without a fix (`df = df.dropna()` "
+                              "there would make `df` local to the function, an UnboundLocalError)"),
     ]
     compliant = [
         Example("""
@@ -212,7 +220,8 @@ class InplaceResultDiscarded(TracksBindings, CodeRule):
                     fix=RawFix("unsafe", f"assign the result: `{target} = {target}.{method}(...)` (unsafe: the step "
                                          "now takes effect, so the data downstream changes)",
                                [insert(start_of(node), f"{self.ctx.segment(receiver)} = ")])
-                    if proven and _assignable(receiver) and receiver.lineno == receiver.end_lineno else None)
+                    if proven and _assignable(receiver) and receiver.lineno == receiver.end_lineno
+                    and (not isinstance(receiver, ast.Name) or self.ctx.may_rebind(receiver.id)) else None)
 
 def _shows_exception(node: ast.Try) -> bool:
     """Every handler binds the exception (``except E as e``) and uses it."""

@@ -101,6 +101,9 @@ class FileContext:
         #: The project's params file, if it has one (fixes that move values into it read it).
         self.params = params
         self.imports: dict[str, str] = {}
+        #: name -> module or member for the imports at module level only (``self.imports`` also holds
+        #: those of functions, seen during the traversal): what a fix may refer to from anywhere.
+        self.module_imports: dict[str, str] = {}
         self.constants: dict[str, tuple[Any, ast.AST]] = {}
         self.parents: list[ast.AST] = []
         self.scopes: list[ast.AST] = []
@@ -125,6 +128,7 @@ class FileContext:
         for stmt in _module_statements(tree.body):
             if isinstance(stmt, (ast.Import, ast.ImportFrom)):
                 self.add_import(stmt)
+                self.module_imports.update(_import_targets(stmt))
             elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
                 name = stmt.targets[0].id
                 ok, value = literal_value(stmt.value)
@@ -266,6 +270,69 @@ class FileContext:
                 return scope
         return None
 
+    # -- names a fix may insert here (a fix must not make a name mean something else) -------------
+    def _function_locals(self, function: ast.AST) -> frozenset[str]:
+        args = getattr(function, "args", None)
+        every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg] if args else []
+        return self._bound_in(function) | {arg.arg for arg in every if arg is not None}
+
+    def _class_body_names(self) -> frozenset[str]:
+        """Names bound directly in the class body being visited (empty outside one): methods do not see them."""
+        if not self.scopes or not isinstance(self.scopes[-1], ast.ClassDef):
+            return frozenset()
+        names: set[str] = set()
+        for stmt in self.scopes[-1].body:
+            for node in ast.walk(stmt):
+                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                    names.add(node.id)
+                elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                    names.update(name for name, _target in _import_targets(node))
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names.add(stmt.name)
+        return frozenset(names)
+
+    def sees_module_name(self, name: str) -> bool:
+        """A reference to ``name`` inserted here reaches the module-level binding: no enclosing function
+        binds the name (parameter, assignment, import) and the class body being visited does not either."""
+        if name in self._class_body_names():
+            return False
+        return not any(name in self._function_locals(scope) for scope in self.scopes if isinstance(scope, FUNCTION_NODES))
+
+    def module_alias(self, module: str) -> str | None:
+        """The name under which the code being visited reaches ``module`` through an import it can see:
+        one in its own or an enclosing function (made before this line), else one at module level not
+        shadowed in between; None when there is none (``import pandas as pd`` inside another function
+        is no ``pd`` here)."""
+        line = getattr(self.parents[-1], "lineno", 0) if self.parents else 0
+        shadowed: set[str] = set(self._class_body_names())
+        for scope in reversed(self.scopes):
+            if not isinstance(scope, FUNCTION_NODES):
+                continue
+            found = sorted(name for stmt in ast.walk(scope) if isinstance(stmt, (ast.Import, ast.ImportFrom))
+                           and stmt.lineno < line and _directly_in(scope, stmt)
+                           for name, target in _import_targets(stmt) if target == module and name not in shadowed)
+            if found:
+                return found[0]
+            shadowed |= self._function_locals(scope)
+        found = sorted(name for name, target in self.module_imports.items() if target == module and name not in shadowed)
+        return found[0] if found else None
+
+    def may_rebind(self, name: str) -> bool:
+        """``name = ...`` inserted here rebinds the binding the code reads: at module level, or in a
+        function or class body that already binds ``name`` itself (elsewhere it would make a global
+        local to the function: an ``UnboundLocalError``)."""
+        if not self.scopes:
+            return True
+        scope = self.scopes[-1]
+        if isinstance(scope, ast.ClassDef):
+            return name in self._class_body_names()
+        return isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)) and name in self._function_locals(scope)
+
+    def params_reference(self) -> str | None:
+        """The module's params binding (:attr:`params_binding`) if a reference to it inserted here reaches it."""
+        binding = self.params_binding
+        return binding if binding is not None and self.sees_module_name(binding) else None
+
     def report(self, rule: CodeRule, node: ast.AST, message: str, fix: RawFix | None = None) -> None:
         self.raw_findings.append(RawFinding(rule, node, message, fix))
 
@@ -312,6 +379,28 @@ def _rebound_names(tree: ast.Module) -> set[str]:
         for target in targets:
             names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
     return names
+
+
+def _import_targets(node: ast.Import | ast.ImportFrom) -> list[tuple[str, str]]:
+    """(name bound, module or member it is bound to) of each alias of an import (``*`` left out)."""
+    if isinstance(node, ast.Import):
+        return [(alias.asname, alias.name) if alias.asname else (alias.name.split(".", 1)[0],) * 2 for alias in node.names]
+    module = "." * node.level + (node.module or "")
+    return [(alias.asname or alias.name,
+             f"{module}.{alias.name}" if module and not module.endswith(".") else module + alias.name)
+            for alias in node.names if alias.name != "*"]
+
+
+def _directly_in(function: ast.AST, stmt: ast.AST) -> bool:
+    """``stmt`` belongs to ``function``'s own body, not to a function or class nested in it."""
+    stack = list(ast.iter_child_nodes(function))
+    while stack:
+        node = stack.pop()
+        if node is stmt:
+            return True
+        if not isinstance(node, SCOPE_NODES):
+            stack.extend(ast.iter_child_nodes(node))
+    return False
 
 
 def _module_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:

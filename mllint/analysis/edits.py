@@ -73,22 +73,70 @@ def arguments_in_order(call: ast.Call) -> list[ast.AST]:
     return sorted(items, key=start_of)
 
 
-def add_keyword(call: ast.Call, name: str, value: str) -> TextEdit:
-    """Insert ``name=value`` as the call's last argument (``f()`` → ``f(name=value)``)."""
+def _char_before(lines: list[str], at: Point) -> tuple[Point, str] | None:
+    """The first character before ``at`` that is not white space (lines 1-based, byte columns)."""
+    line, column = at
+    while line >= 1:
+        raw = lines[line - 1].encode("utf-8")[:column] if line <= len(lines) else b""
+        stripped = raw.rstrip()
+        if stripped:
+            return (line, len(stripped) - 1), chr(stripped[-1])
+        line -= 1
+        column = len(lines[line - 1].encode("utf-8")) if line >= 1 else 0
+    return None
+
+
+def _char_after(lines: list[str], at: Point) -> tuple[Point, str] | None:
+    """The first character at or after ``at`` that is not white space."""
+    line, column = at
+    while line <= len(lines):
+        raw = lines[line - 1].encode("utf-8")
+        rest = raw[column:]
+        stripped = rest.lstrip()
+        if stripped:
+            return (line, column + len(rest) - len(stripped)), chr(stripped[0])
+        line, column = line + 1, 0
+    return None
+
+
+def argument_span(call: ast.Call, argument: ast.AST, lines: list[str]) -> tuple[Point, Point]:
+    """``argument``'s extent in ``call`` with the parentheses written around it (``f((x), y)``: the
+    ``ast`` span of ``x`` leaves them out), never the call's own parentheses. ``lines`` are the
+    program's lines (``FileContext.lines``)."""
+    start, end = start_of(argument), end_of(argument)
+    opening = _char_after(lines, end_of(call.func))  # the call's own "("
+    if opening is None or opening[1] != "(":
+        return start, end
+    while True:
+        before, after = _char_before(lines, start), _char_after(lines, end)
+        if before is None or after is None or before[1] != "(" or after[1] != ")" or before[0] <= opening[0]:
+            return start, end
+        start, end = before[0], (after[0][0], after[0][1] + 1)
+
+
+def add_keyword(call: ast.Call, name: str, value: str, lines: list[str] | None = None) -> TextEdit:
+    """Insert ``name=value`` as the call's last argument (``f()`` → ``f(name=value)``); with the
+    program's ``lines``, after the parentheses around the last argument (``f(a, (b))``)."""
     items = arguments_in_order(call)
     if items:
-        return insert(end_of(items[-1]), f", {name}={value}")
+        end = argument_span(call, items[-1], lines)[1] if lines is not None else end_of(items[-1])
+        return insert(end, f", {name}={value}")
     end_line, end_col = end_of(call)
     return insert((end_line, end_col - 1), f"{name}={value}")  # just before the closing parenthesis
 
 
-def remove_argument(call: ast.Call, argument: ast.AST) -> TextEdit:
-    """Delete one argument with the comma that separates it from its neighbour."""
+def remove_argument(call: ast.Call, argument: ast.AST, lines: list[str] | None = None) -> TextEdit:
+    """Delete one argument with the comma that separates it from its neighbour; with the program's
+    ``lines``, parentheses written around an argument go with it (``f(('S'), inplace=True)``)."""
     items = arguments_in_order(call)
     index = next(i for i, item in enumerate(items) if item is argument)
+
+    def span(node: ast.AST) -> tuple[Point, Point]:
+        return argument_span(call, node, lines) if lines is not None else (start_of(node), end_of(node))
+
     if index + 1 < len(items):
-        return delete(start_of(argument), start_of(items[index + 1]))
+        return delete(span(argument)[0], span(items[index + 1])[0])
     if index > 0:
-        return delete(end_of(items[index - 1]), end_of(argument))
+        return delete(span(items[index - 1])[1], span(argument)[1])
     end_line, end_col = end_of(call)
-    return delete(start_of(argument), (end_line, end_col - 1))  # the only argument: up to ")"
+    return delete(span(argument)[0], (end_line, end_col - 1))  # the only argument: up to ")"

@@ -3,7 +3,9 @@
 The stdlib ``ast`` counts columns in UTF-8 bytes and, for a notebook, lines of the joined cells.
 Findings and edits are reported in characters (1-based) and, in notebooks, per cell. An edit that
 would cross a cell boundary or touch a line the notebook reader neutralised (an IPython magic) makes
-its fix unavailable: it could not be applied to the notebook as written.
+its fix unavailable: it could not be applied to the notebook as written. So does a carriage return
+that ends a line on its own (old Mac line ends, some notebook exports): Python counts it as a line
+break, edits count lines at line feeds only, so the positions would land on other lines.
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ def locate(finding: Finding, unit: SourceUnit, line: int | None, column: int | N
 
 def map_fix(raw: RawFix, path: str, unit: SourceUnit) -> Fix | None:
     """The rule's fix in the file's coordinates, or None when one of its edits cannot be placed."""
+    if _lone_carriage_return(unit.text):
+        return None
     edits: list[Edit] = []
     for edit in raw.edits:
         start = _place(raw_point=edit.start, unit=unit)
@@ -77,3 +81,8 @@ def _untouched_by_magics(unit: SourceUnit, cell: int, first: int, last: int) -> 
     neutral = unit.cell_sources.get(cell, "").split("\n")
     raw = unit.raw_sources.get(cell, "").split("\n")
     return all(0 < n <= len(raw) and n <= len(neutral) and raw[n - 1] == neutral[n - 1] for n in range(first, last + 1))
+
+
+def _lone_carriage_return(text: str) -> bool:
+    """A carriage return not followed by a line feed: a line break to ``ast``, not to edits."""
+    return "\r" in text and text.count("\r") != text.count("\r\n")
