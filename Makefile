@@ -67,7 +67,7 @@ bench/.venv-dslinter/.stamp:
 
 # The long fuzz run (the CI suite runs the same property tests with a small budget; docs/hardening.md).
 fuzz: $(STAMP)
-	MLLINT_FUZZ=long $(BIN)/python -m pytest -q tests/test_fuzz.py -p no:cacheprovider
+	MLLINT_FUZZ=long $(BIN)/python -m pytest -q tests/test_fuzz.py tests/test_fix_property.py -p no:cacheprovider
 
 clean:
 	rm -rf $(VENV) .venv-3.* .pytest_cache .mllint_cache
