@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import sys
 from collections import Counter
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from pydantic import Field
 
@@ -196,6 +196,7 @@ class CodeStyle(RepoRule):
         if not files:
             return
         lines = sum(max(facts.lines, 1) for facts in files)
+        _note_inputs(repo)
         config = project_ruff_config(repo.root) if options.use_project_config else None
         args = ruff_arguments(options, config is not None)
         paths = [facts.path for facts in files]
@@ -207,6 +208,7 @@ class CodeStyle(RepoRule):
                 _write_memo(repo, memo, counts)
         if isinstance(counts, str):
             notice(counts)
+            repo.volatile()  # ruff did not answer: ask again next time
             return
         total = sum(counts.values())
         rate = 1000.0 * total / lines
@@ -222,6 +224,22 @@ class CodeStyle(RepoRule):
             path=None,
             evidence=["*.py"],
         )
+
+
+RUFF_CONFIGS = ("ruff.toml", ".ruff.toml", "pyproject.toml")
+
+
+def _note_inputs(repo) -> None:
+    """What ruff's answer depends on, read through the model so that the result is cached under it:
+    every file's content, every ruff configuration of the tree (nested ones apply to their folder) and
+    the ruff binary."""
+    repo.digests
+    for rel in repo.files:
+        if PurePosixPath(rel).name in RUFF_CONFIGS:
+            repo.read_text(rel)
+    for name in RUFF_CONFIGS:
+        repo.read_text(name)
+    repo.which(find_ruff() or "ruff")
 
 
 MEMO = re.compile(r"ruff-[0-9a-f]{32}\.json")  # ruff's counts memoised in mllint's cache directory

@@ -10,6 +10,7 @@ rebuilt; failing to write it is not an error.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
 import re
@@ -22,7 +23,7 @@ from mllint.core.cachedir import TAG, is_tagged, prune
 from mllint.core.findings import Finding
 from mllint.core.writes import atomic_write, create_exclusive, inside
 
-FORMAT = 3  # entries: [digest, findings, facts, stat key or None]
+FORMAT = 4  # entries: [digest, findings, facts, stat key or None, facts digest]
 FINDING_KEYS = frozenset(f.name for f in dataclasses.fields(Finding))
 KEEP = 4  # result files kept (one per settings fingerprint, e.g. pre-commit's and CI's)
 
@@ -109,7 +110,7 @@ class ResultCache:
                     and data.get("fingerprint") == self.fingerprint and isinstance(data.get("entries"), dict)):
                 self.entries = {
                     k: v for k, v in data["entries"].items()
-                    if isinstance(v, list) and len(v) == 4 and isinstance(v[0], str)
+                    if isinstance(v, list) and len(v) == 5 and isinstance(v[0], str) and isinstance(v[4], str)
                     and isinstance(v[1], list) and isinstance(v[2], dict) and (v[3] is None or isinstance(v[3], list))
                     and all(isinstance(f, dict) and isinstance(f.get("code"), str) and f.keys() <= FINDING_KEYS for f in v[1])
                 }
@@ -128,8 +129,13 @@ class ResultCache:
         return bool(entry) and entry[3] is not None and entry[3] == key
 
     def put(self, path: str, digest: str, findings: list[dict], facts: dict, stat_key: list[int] | None = None) -> None:
-        self.entries[path] = [digest, findings, facts, stat_key]
+        self.entries[path] = [digest, findings, facts, stat_key, facts_digest(facts)]
         self.dirty = True
+
+    def facts_digest(self, path: str) -> str | None:
+        """The digest of the facts cached for ``path`` (what repository rules' results are keyed by)."""
+        entry = self.entries.get(path)
+        return str(entry[4]) if entry else None
 
     def retain(self, paths: set[str]) -> None:
         stale = [p for p in self.entries if p not in paths]
@@ -156,6 +162,12 @@ class ResultCache:
 
 
 RESULTS = re.compile(r"results-[0-9a-f]{32}\.json")
+
+
+def facts_digest(facts: dict[str, Any]) -> str:
+    """A digest of one file's facts (as JSON): equal facts, equal digest, whatever the file's other content."""
+    text = json.dumps(facts, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
 
 def _empty(directory: Path) -> bool:

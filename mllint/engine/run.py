@@ -18,7 +18,9 @@ from mllint.core.facts import FileFacts
 from mllint.core.findings import Finding
 from mllint.engine.cache import ResultCache
 from mllint.engine.pool import WorkerPool, default_jobs
+from mllint.engine.repocache import RepoCache
 from mllint.engine.worker import INTERNAL_ERROR, FileOutcome, check_file, content_hash, stat_key
+from mllint.repo.inputs import InputLog, Probe
 from mllint.repo.inventory import Inventory, discover
 from mllint.repo.model import RepoModel
 
@@ -97,12 +99,20 @@ def run(session: Session, *, files: list[str] | None = None, only: Only = "all",
         clock = time.perf_counter()
         result.repo_rules_run = True
         usable = cache is not None and cache.owned  # rules may memoise only in mllint's own tagged directory
+        digests = {rel: outcomes[rel].digest or "" for rel in code_files if outcomes[rel].digest}
         model = RepoModel(root=root, inventory=inventory, facts={rel: outcomes[rel].facts_or_empty() for rel in code_files},
                           knowledge=session.knowledge, cache_dir=cache.directory if usable and cache else None,
-                          digests={rel: outcomes[rel].digest or "" for rel in code_files if outcomes[rel].digest},
-                          overlay=session.overlay)
+                          digests=digests, overlay=session.overlay)
         result.model = model
-        findings.extend(run_repo_rules(session, model))
+        store = None
+        if cache is not None and usable:
+            store = RepoCache(cache.directory, cache.fingerprint, root)
+            store.load()
+            model.attach_probe(Probe(root, inventory, _facts_digest(cache, code_files), _content_digest(digests, code_files),
+                                     session.overlay))
+        findings.extend(run_repo_rules(session, model, store))
+        if store is not None:
+            store.save()
         result.timings["repo"] = time.perf_counter() - clock
 
     for finding in findings:
@@ -211,27 +221,73 @@ def _hash_file(path: Path, size: int, limit: int) -> str | None:
         return None
 
 
+def _facts_digest(cache: ResultCache, code_files: list[str]) -> str:
+    """One digest of every code file's facts digest (a file without cached facts counts by its path)."""
+    lines = [f"{rel}\0{cache.facts_digest(rel) or '-'}" for rel in code_files]
+    return content_hash("\n".join(lines).encode("utf-8", "surrogateescape"))
+
+
+def _content_digest(digests: dict[str, str], code_files: list[str]) -> str:
+    lines = [f"{rel}\0{digests.get(rel, '-')}" for rel in code_files]
+    return content_hash("\n".join(lines).encode("utf-8", "surrogateescape"))
+
+
 # -- repository rules -----------------------------------------------------------------------------
-def run_repo_rules(session: Session, model: RepoModel) -> list[Finding]:
-    """Every enabled repository rule over the model; a rule that crashes costs its own findings only."""
+def run_repo_rules(session: Session, model: RepoModel, store: RepoCache | None = None) -> list[Finding]:
+    """Every enabled repository rule over the model; a rule that crashes costs its own findings only.
+
+    With a ``store`` (the repository-rule cache), a rule whose recorded inputs all still hold is not run:
+    its findings come from the store; every rule that runs is recorded (``mllint/repo/inputs.py``)."""
     out: list[Finding] = []
     settings, catalogue = session.settings, session.catalogue
     by_code = catalogue.by_code()
+    probe = model.probe
+    ran: list[tuple[str, InputLog, list[Finding]]] = []
     for rule_cls in catalogue.repo_rules():
-        if rule_cls.code not in session.enabled:
+        code = rule_cls.code
+        if code not in session.enabled:
             continue
+        if store is not None and probe is not None:
+            cached = _cached_findings(store, probe, code)
+            if cached is not None:
+                out.extend(cached)
+                continue
+        log = InputLog()
         try:
-            reported = list(rule_cls(session.options.get(rule_cls.code)).check(model))
+            reported = list(rule_cls(session.options.get(code)).check(model.view(log)))
         except Exception as exc:  # a rule bug must not take the run down
             if INTERNAL_ERROR in session.enabled:
-                out.append(make_finding(by_code[INTERNAL_ERROR], f"internal error in {rule_cls.code} ({rule_cls.name}): "
+                out.append(make_finding(by_code[INTERNAL_ERROR], f"internal error in {code} ({rule_cls.name}): "
                                                                  f"{type(exc).__name__}: {exc}", None))
+            if store is not None:
+                store.drop(code)
             continue
+        found: list[Finding] = []
         for item in reported:
             if not isinstance(item, RepoFinding):
                 continue
-            if item.path and rule_cls.code in settings.ignored_for(item.path, catalogue):
+            if item.path and code in settings.ignored_for(item.path, catalogue):
                 continue
-            out.append(make_finding(rule_cls, item.message, item.path, line=item.line, column=1 if item.line is not None else None,
-                                    evidence=list(item.evidence), data=dict(item.data)))
+            found.append(make_finding(rule_cls, item.message, item.path, line=item.line, column=1 if item.line is not None else None,
+                                      evidence=list(item.evidence), data=dict(item.data)))
+        out.extend(found)
+        ran.append((code, log, found))
+    if store is not None and probe is not None:
+        for code, log, found in ran:  # after every rule: the parts' logs are complete
+            records = [[kind, key, probe.value((kind, key))] for kind, key in sorted(model.inputs_of(log))]
+            store.put(code, records, [finding.to_cache() for finding in found])
     return out
+
+
+def _cached_findings(store: RepoCache, probe: Probe, code: str) -> list[Finding] | None:
+    """The stored findings of ``code`` when every input it read still has the recorded value."""
+    entry = store.get(code)
+    if entry is None:
+        return None
+    inputs, findings = entry
+    if not probe.unchanged(inputs):
+        return None
+    try:
+        return [Finding.from_cache(item) for item in findings]
+    except (TypeError, ValueError, KeyError, AttributeError):  # a forged or outdated entry: run the rule
+        return None
