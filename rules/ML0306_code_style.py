@@ -195,7 +195,7 @@ class CodeStyle(RepoRule):
         files = [facts for facts in repo.code_facts() if not facts.notebook and facts.path.endswith(".py")]
         if not files:
             return
-        lines = sum(max(facts.lines, 1) for facts in files)
+        lines = sum(max(count, 1) for count in repo.line_counts([facts.path for facts in files]))
         _note_inputs(repo)
         config = project_ruff_config(repo.root) if options.use_project_config else None
         args = ruff_arguments(options, config is not None)

@@ -165,8 +165,11 @@ RESULTS = re.compile(r"results-[0-9a-f]{32}\.json")
 
 
 def facts_digest(facts: dict[str, Any]) -> str:
-    """A digest of one file's facts (as JSON): equal facts, equal digest, whatever the file's other content."""
-    text = json.dumps(facts, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """A digest of one file's facts (as JSON): equal facts, equal digest, whatever the file's other content.
+    The line count is left out: it changes with every added line, and the one rule that needs it reads
+    it through ``RepoModel.line_counts``, which depends on the files' content digests instead."""
+    kept = {key: value for key, value in facts.items() if key != "lines"}
+    text = json.dumps(kept, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
 

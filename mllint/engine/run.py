@@ -49,6 +49,8 @@ class RunResult:
     #: The repository model the repository rules read (None when they did not run).
     model: RepoModel | None = None
     repo_rules_run: bool = False
+    #: Repository rules whose findings came from the repository-rule cache (their inputs were unchanged).
+    repo_cached: set[str] = field(default_factory=set)
     code_rules_run: bool = False
     #: Seconds spent per stage: discover, code, repo.
     timings: dict[str, float] = field(default_factory=dict)
@@ -110,7 +112,7 @@ def run(session: Session, *, files: list[str] | None = None, only: Only = "all",
             store.load()
             model.attach_probe(Probe(root, inventory, _facts_digest(cache, code_files), _content_digest(digests, code_files),
                                      session.overlay))
-        findings.extend(run_repo_rules(session, model, store))
+        findings.extend(run_repo_rules(session, model, store, result.repo_cached))
         if store is not None:
             store.save()
         result.timings["repo"] = time.perf_counter() - clock
@@ -233,11 +235,13 @@ def _content_digest(digests: dict[str, str], code_files: list[str]) -> str:
 
 
 # -- repository rules -----------------------------------------------------------------------------
-def run_repo_rules(session: Session, model: RepoModel, store: RepoCache | None = None) -> list[Finding]:
+def run_repo_rules(session: Session, model: RepoModel, store: RepoCache | None = None,
+                   reused: set[str] | None = None) -> list[Finding]:
     """Every enabled repository rule over the model; a rule that crashes costs its own findings only.
 
     With a ``store`` (the repository-rule cache), a rule whose recorded inputs all still hold is not run:
-    its findings come from the store; every rule that runs is recorded (``mllint/repo/inputs.py``)."""
+    its findings come from the store (its code is added to ``reused``); every rule that runs is recorded
+    (``mllint/repo/inputs.py``)."""
     out: list[Finding] = []
     settings, catalogue = session.settings, session.catalogue
     by_code = catalogue.by_code()
@@ -251,6 +255,8 @@ def run_repo_rules(session: Session, model: RepoModel, store: RepoCache | None =
             cached = _cached_findings(store, probe, code)
             if cached is not None:
                 out.extend(cached)
+                if reused is not None:
+                    reused.add(code)
                 continue
         log = InputLog()
         try:

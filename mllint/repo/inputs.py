@@ -195,7 +195,7 @@ class Probe:
                     and isinstance(record[1], str)):
                 return False
             kind, key, value = record
-            if kind not in KINDS or kind == "volatile" or not _same(self.value((kind, key), value), value):
+            if kind not in KINDS or kind == "volatile" or not _same(kind, self.value((kind, key), value), value):
                 return False
         return True
 
@@ -257,9 +257,9 @@ class Probe:
         return None
 
 
-def _same(now: Value, recorded: Value) -> bool:
-    """Text values compare by digest only (the stat tag is a shortcut, not part of the content)."""
-    if isinstance(now, list) and isinstance(recorded, list) and len(now) == 2 and len(recorded) == 2:
+def _same(kind: str, now: Value, recorded: Value) -> bool:
+    """File contents compare by digest only (the stat tag is a shortcut, not part of the content)."""
+    if kind in ("text", "path") and isinstance(now, list) and isinstance(recorded, list) and len(now) == 2 == len(recorded):
         return now[0] == recorded[0]
     return now == recorded
 
@@ -290,5 +290,5 @@ def which_value(name: str) -> list[Any] | None:
     try:
         st = os.stat(found)
     except OSError:
-        return [found, None]
-    return [found, [st.st_size, st.st_mtime_ns]]
+        return [found, None, None, None]
+    return [found, st.st_size, st.st_mtime_ns, st.st_ino]

@@ -135,6 +135,12 @@ class RepoModel:
         self._note("digests")
         return self._digests
 
+    def line_counts(self, paths: Sequence[str]) -> list[int]:
+        """The number of lines of each code file: it changes with any edit, so it depends on the files'
+        content digests (the facts digest a cached result is keyed by leaves it out)."""
+        self._note("digests")
+        return [self._facts[path].lines if path in self._facts else 0 for path in paths]
+
     def code_facts(self) -> list[FileFacts]:
         """Facts of every parsed code file, in path order."""
         facts = self.facts
