@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -90,19 +90,15 @@ def run(session: Session, *, files: list[str] | None = None, only: Only = "all",
     if result.code_rules_run:
         for rel in code_files:
             findings.extend(outcomes[rel].findings)
-    if cache is not None:
-        if files is None:
-            cache.retain(set(code_files))
-        cache.save()
-        if cache.problem:
-            result.notices.append(cache.problem)
+    if cache is not None and files is None:
+        cache.retain(set(code_files))
 
     if files is None and only in ("all", "repo"):
         clock = time.perf_counter()
         result.repo_rules_run = True
-        usable = cache is not None and cache.owned  # rules may memoise only in mllint's own tagged directory
+        usable = cache is not None and cache.ensure()  # rules may memoise only in mllint's own tagged directory
         digests = {rel: outcomes[rel].digest or "" for rel in code_files if outcomes[rel].digest}
-        model = RepoModel(root=root, inventory=inventory, facts={rel: outcomes[rel].facts_or_empty() for rel in code_files},
+        model = RepoModel(root=root, inventory=inventory, facts=LazyFacts(session, code_files, outcomes, cache),
                           knowledge=session.knowledge, cache_dir=cache.directory if usable and cache else None,
                           digests=digests, overlay=session.overlay)
         result.model = model
@@ -116,6 +112,10 @@ def run(session: Session, *, files: list[str] | None = None, only: Only = "all",
         if store is not None:
             store.save()
         result.timings["repo"] = time.perf_counter() - clock
+    if cache is not None:
+        cache.save()  # after the repository rules: facts they had re-analysed are cached too
+        if cache.problem:
+            result.notices.append(cache.problem)
 
     for finding in findings:
         reason = settings.waiver_for(finding.code, session.catalogue) if finding.kind == "repo" else None
@@ -127,6 +127,51 @@ def run(session: Session, *, files: list[str] | None = None, only: Only = "all",
     result.findings.sort(key=Finding.sort_key)
     result.waived.sort(key=Finding.sort_key)
     return result
+
+
+class LazyFacts(Mapping[str, FileFacts]):
+    """Every code file's facts, gathered on first use: a warm run whose repository rules all come from
+    the repository-rule cache never reads them. Facts of files analysed in this run are at hand; the
+    others are read from the cache, and a file whose cached facts are missing or unreadable is analysed
+    again (its facts are cached for the next run)."""
+
+    def __init__(self, session: Session, code_files: list[str], outcomes: dict[str, FileOutcome],
+                 cache: ResultCache | None) -> None:
+        self._session = session
+        self._files = code_files
+        self._outcomes = outcomes
+        self._cache = cache
+        self._facts: dict[str, FileFacts] | None = None
+
+    def _all(self) -> dict[str, FileFacts]:
+        if self._facts is None:
+            self._facts = {rel: self._one(rel) for rel in self._files}
+        return self._facts
+
+    def _one(self, rel: str) -> FileFacts:
+        outcome = self._outcomes[rel]
+        if outcome.facts is not None or outcome.digest is None or self._cache is None:
+            return outcome.facts_or_empty()
+        data = self._cache.facts(rel)
+        if data is not None:
+            try:
+                return FileFacts.from_json(data)
+            except ValueError:  # a forged or outdated entry: analyse again
+                pass
+        fresh = check_file(self._session, rel)
+        if fresh.digest is not None:
+            self._cache.put(rel, fresh.digest, [f.to_cache() for f in fresh.findings], fresh.facts_or_empty().to_json(),
+                            fresh.stat_key)
+        return fresh.facts_or_empty()
+
+    def __getitem__(self, rel: str) -> FileFacts:
+        return self._all()[rel]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._files)
 
 
 def open_cache(root: Path, configured: str | None, fingerprint: str) -> ResultCache:
@@ -177,16 +222,14 @@ def _from_cache(session: Session, cache: ResultCache, rel: str) -> FileOutcome |
     digest = _current_digest(session, cache, rel)
     if digest is None:
         return None
-    entry = cache.get(rel, digest)
-    if entry is None:
+    findings_data = cache.get(rel, digest)
+    if findings_data is None:
         return None
-    findings_data, facts_data = entry
     try:
         findings = [Finding.from_cache(item) for item in findings_data]
-        facts = FileFacts.from_json(facts_data)
     except (TypeError, ValueError, KeyError, AttributeError):  # a forged or outdated entry: analyse again
         return None
-    return FileOutcome(rel, digest, findings, facts)
+    return FileOutcome(rel, digest, findings, None)  # facts: read from the cache when a repository rule asks
 
 
 def _current_digest(session: Session, cache: ResultCache, rel: str) -> str | None:
@@ -205,11 +248,10 @@ def _current_digest(session: Session, cache: ResultCache, rel: str) -> str | Non
     if digest is None:
         return None
     entry = cache.entries.get(rel)
-    if entry and entry[0] == digest and entry[3] is None:
+    if entry and entry[0] == digest and entry[2] is None:
         key = stat_key(st)
         if key is not None:
-            entry[3] = key
-            cache.dirty = True
+            cache.set_stat(rel, key)
     return digest
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,7 +43,7 @@ class _Shared:
 
 
 class RepoModel:
-    def __init__(self, root: Path, inventory: Inventory, facts: dict[str, FileFacts], knowledge: Any,
+    def __init__(self, root: Path, inventory: Inventory, facts: Mapping[str, FileFacts], knowledge: Any,
                  cache_dir: Path | None = None, digests: dict[str, str] | None = None,
                  overlay: dict[str, bytes] | None = None) -> None:
         self.root = root
@@ -125,7 +125,7 @@ class RepoModel:
         return self._file_set
 
     @property
-    def facts(self) -> dict[str, FileFacts]:
+    def facts(self) -> Mapping[str, FileFacts]:
         self._note("facts")
         return self._facts
 
