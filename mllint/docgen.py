@@ -80,10 +80,10 @@ def factor_rules(number: int) -> str:
 
 
 def settings_table() -> str:
-    from mllint.config.settings import Settings
+    from mllint.config.schema import SettingsModel
 
     lines = ["| Key | Type | Default | Meaning |", "|---|---|---|---|"]
-    for name, field in Settings.model_fields.items():
+    for name, field in SettingsModel.model_fields.items():
         key = field.alias or name.replace("_", "-")
         kind = getattr(field.annotation, "__name__", None) if isinstance(field.annotation, type) else None
         kind = kind or str(field.annotation).replace("typing.", "").replace("NoneType", "None").replace("|", "\\|")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import textwrap
 from pathlib import Path
@@ -33,7 +34,7 @@ _SESSIONS: dict[str, Session] = {}
 
 def _session(settings: Settings) -> Session:
     """One session per distinct settings (the catalogue tests check hundreds of examples)."""
-    key = settings.model_dump_json()
+    key = json.dumps(settings.to_json(), sort_keys=True)
     if key not in _SESSIONS:
         _SESSIONS[key] = Session(Path.cwd(), settings)
     return _SESSIONS[key]

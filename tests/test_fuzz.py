@@ -8,6 +8,7 @@ properties with a large one (MLLINT_FUZZ=long). Figures are in docs/hardening.md
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -192,7 +193,7 @@ def test_random_mllint_configs_are_valid_or_a_config_error(table, as_text_garbag
             settings_, _ = load_settings(root)
         except ConfigError:
             return  # exit 2: the user's own invalid configuration
-        settings_ = settings_.model_copy(update={"cache_dir": None, "jobs": 1})
+        settings_ = dataclasses.replace(settings_, cache_dir=None, jobs=1)
         Session(root, settings_).check(use_cache=False, jobs=1)
 
 

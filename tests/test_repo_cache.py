@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from mllint.catalogue.index import RuleIndex, info_of
 from mllint.catalogue.loader import Catalogue
 from mllint.catalogue.rule import RepoFinding, RepoRule
 from mllint.engine.session import Session
@@ -45,6 +46,7 @@ def _reader(read: Read, calls: list[int], code: str = "ML0990") -> type[RepoRule
 def _check(root: Path, rules: tuple[type[RepoRule], ...]) -> tuple[set[str], list[str]]:
     session = Session.load(root)
     session.catalogue = Catalogue(rules)
+    session.index = RuleIndex(tuple(info_of(rule) for rule in rules))
     session.enabled = frozenset(rule.code for rule in rules)
     session.code_enabled = frozenset()
     result = session.check()
@@ -143,6 +145,7 @@ def test_each_kind_of_input_recomputes_when_it_changes(tmp_path, kind, read, cha
 def _check_uncached(root: Path, rule: type[RepoRule]) -> list[str]:
     session = Session.load(root)
     session.catalogue = Catalogue((rule,))
+    session.index = RuleIndex((info_of(rule),))
     session.enabled = frozenset({rule.code})
     session.code_enabled = frozenset()
     return [f"{f.code}:{f.message}" for f in session.check(use_cache=False).findings]

@@ -14,69 +14,30 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from mllint.catalogue.index import FACTORS, CatalogueError, Selectors
 from mllint.catalogue.rule import KINDS, SEVERITIES, CodeRule, RepoRule, Rule
 from mllint.core.paths import catalogue_dir
 
 CODE_PATTERN = re.compile(r"^ML(\d{2})(\d{2})$")
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
-FACTORS = {
-    0: "The tool itself",
-    1: "Version control of code and data",
-    2: "Explicit feature dependencies",
-    3: "Descriptive training and preprocessing",
-    4: "Reproducible training",
-    5: "Testing",
-    6: "Drift and continuous training",
-    7: "Tracking of results",
-    8: "Experiments are not production",
-    9: "No training/serving skew",
-    10: "Comparable runs",
-    11: "Monitoring",
-    12: "Deployable artifacts",
-    13: "ML code smells",
-}
-
-
-class CatalogueError(Exception):
-    """A rule file does not declare what the catalogue requires."""
 
 
 @dataclass(frozen=True)
-class Catalogue:
+class Catalogue(Selectors):
     rules: tuple[type[Rule], ...]
 
     def by_code(self) -> dict[str, type[Rule]]:
         return {rule.code: rule for rule in self.rules}
 
-    def names(self) -> dict[str, str]:
-        """Lower-case rule name -> code (for suppressions and selectors)."""
-        return {rule.name: rule.code for rule in self.rules}
-
     def get(self, key: str) -> type[Rule] | None:
-        key = key.strip()
-        for rule in self.rules:
-            if rule.code == key.upper() or rule.name == key.lower():
-                return rule
-        return None
+        found = self._find(key)
+        return found if found is None or isinstance(found, type) else None
 
     def code_rules(self) -> list[type[CodeRule]]:
         return [rule for rule in self.rules if issubclass(rule, CodeRule)]
 
     def repo_rules(self) -> list[type[RepoRule]]:
         return [rule for rule in self.rules if issubclass(rule, RepoRule)]
-
-    def expand(self, selector: str) -> set[str] | None:
-        """Codes a selector stands for: ``ALL``, a code, a code prefix (``ML03``) or a name; None if none."""
-        token = selector.strip()
-        if token.upper() == "ALL":
-            return {rule.code for rule in self.rules}
-        rule = self.get(token)
-        if rule is not None:
-            return {rule.code}
-        if re.fullmatch(r"ML\d{0,4}", token.upper()):
-            codes = {r.code for r in self.rules if r.code.startswith(token.upper())}
-            return codes or None
-        return None
 
 
 def _check(rule: type[Rule], path: Path) -> None:

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Iterable
 
 from pydantic import BaseModel, ConfigDict
 
-from mllint.core.findings import KINDS, SEVERITIES, Finding
+from mllint.catalogue import index
+from mllint.core.findings import KINDS, SEVERITIES
 
 if TYPE_CHECKING:  # pragma: no cover
     from mllint.analysis.context import FileContext
@@ -151,8 +152,4 @@ class RepoRule(Rule):
         raise NotImplementedError
 
 
-def make_finding(rule: type[Rule], message: str, path: str, **location: Any) -> Finding:
-    return Finding(
-        code=rule.code, name=rule.name, factor=rule.factor, kind=rule.kind,
-        severity=rule.severity, message=message, path=path, **location,
-    )
+make_finding = index.make_finding

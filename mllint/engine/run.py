@@ -13,11 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from mllint.catalogue.rule import RepoFinding, make_finding
 from mllint.core.facts import FileFacts
 from mllint.core.findings import Finding
 from mllint.engine.cache import ResultCache
-from mllint.engine.pool import WorkerPool, default_jobs
 from mllint.engine.repocache import RepoCache
 from mllint.engine.worker import INTERNAL_ERROR, FileOutcome, check_file, content_hash, stat_key
 from mllint.repo.inputs import InputLog, Probe
@@ -82,7 +80,7 @@ def run(session: Session, *, files: list[str] | None = None, only: Only = "all",
     # The pass always runs the enabled code rules, so cache entries stay complete whatever --only says;
     # with --only repo their findings are dropped below and only the facts are used.
     clock = time.perf_counter()
-    outcomes, hits = _code_pass(session, code_files, jobs or settings.jobs or default_jobs(), cache, progress)
+    outcomes, hits = _code_pass(session, code_files, jobs or settings.jobs, cache, progress)
     result.timings["code"] = time.perf_counter() - clock
     result.cache_hits = hits
     result.files_checked = len(code_files)
@@ -99,7 +97,7 @@ def run(session: Session, *, files: list[str] | None = None, only: Only = "all",
         usable = cache is not None and cache.ensure()  # rules may memoise only in mllint's own tagged directory
         digests = {rel: outcomes[rel].digest or "" for rel in code_files if outcomes[rel].digest}
         model = RepoModel(root=root, inventory=inventory, facts=LazyFacts(session, code_files, outcomes, cache),
-                          knowledge=session.knowledge, cache_dir=cache.directory if usable and cache else None,
+                          knowledge=lambda: session.knowledge, cache_dir=cache.directory if usable and cache else None,
                           digests=digests, overlay=session.overlay)
         result.model = model
         store = None
@@ -118,7 +116,7 @@ def run(session: Session, *, files: list[str] | None = None, only: Only = "all",
             result.notices.append(cache.problem)
 
     for finding in findings:
-        reason = settings.waiver_for(finding.code, session.catalogue) if finding.kind == "repo" else None
+        reason = settings.waiver_for(finding.code, session.index) if finding.kind == "repo" else None
         if reason:
             finding.waived = reason
             result.waived.append(finding)
@@ -185,7 +183,7 @@ def open_cache(root: Path, configured: str | None, fingerprint: str) -> ResultCa
 
 
 # -- the code pass ------------------------------------------------------------------------------
-def _code_pass(session: Session, rels: list[str], jobs: int, cache: ResultCache | None,
+def _code_pass(session: Session, rels: list[str], jobs: int | None, cache: ResultCache | None,
                progress: Progress | None) -> tuple[dict[str, FileOutcome], int]:
     """Every file's outcome: from the cache when its content is unchanged, else analysed."""
     outcomes: dict[str, FileOutcome] = {}
@@ -208,7 +206,12 @@ def _code_pass(session: Session, rels: list[str], jobs: int, cache: ResultCache 
     return outcomes, hits
 
 
-def _analyse(session: Session, todo: list[str], jobs: int) -> Iterable[FileOutcome]:
+def _analyse(session: Session, todo: list[str], jobs: int | None) -> Iterable[FileOutcome]:
+    if not todo:
+        return
+    from mllint.engine.pool import WorkerPool, default_jobs  # multiprocessing: only when files are analysed
+
+    jobs = jobs or default_jobs()
     if jobs > 1 and len(todo) >= PARALLEL_THRESHOLD:
         with WorkerPool(session, jobs) as pool:
             yield from pool.map(todo)
@@ -285,13 +288,13 @@ def run_repo_rules(session: Session, model: RepoModel, store: RepoCache | None =
     its findings come from the store (its code is added to ``reused``); every rule that runs is recorded
     (``mllint/repo/inputs.py``)."""
     out: list[Finding] = []
-    settings, catalogue = session.settings, session.catalogue
-    by_code = catalogue.by_code()
+    settings, index = session.settings, session.index
     probe = model.probe
     ran: list[tuple[str, InputLog, list[Finding]]] = []
-    for rule_cls in catalogue.repo_rules():
-        code = rule_cls.code
-        if code not in session.enabled:
+    stale: list[str] = []
+    for info in index.rules:  # the rule classes are loaded only when a rule has to run
+        code = info.code
+        if info.kind != "repo" or code not in session.enabled:
             continue
         if store is not None and probe is not None:
             cached = _cached_findings(store, probe, code)
@@ -300,12 +303,20 @@ def run_repo_rules(session: Session, model: RepoModel, store: RepoCache | None =
                 if reused is not None:
                     reused.add(code)
                 continue
+        stale.append(code)
+    if not stale:
+        return out
+    from mllint.catalogue.rule import RepoFinding, make_finding
+
+    by_code = session.catalogue.by_code()
+    for code in stale:
+        rule_cls = by_code[code]
         log = InputLog()
         try:
             reported = list(rule_cls(session.options.get(code)).check(model.view(log)))
         except Exception as exc:  # a rule bug must not take the run down
             if INTERNAL_ERROR in session.enabled:
-                out.append(make_finding(by_code[INTERNAL_ERROR], f"internal error in {code} ({rule_cls.name}): "
+                out.append(make_finding(index.by_code()[INTERNAL_ERROR], f"internal error in {code} ({rule_cls.name}): "
                                                                  f"{type(exc).__name__}: {exc}", None))
             if store is not None:
                 store.drop(code)
@@ -314,7 +325,7 @@ def run_repo_rules(session: Session, model: RepoModel, store: RepoCache | None =
         for item in reported:
             if not isinstance(item, RepoFinding):
                 continue
-            if item.path and code in settings.ignored_for(item.path, catalogue):
+            if item.path and code in settings.ignored_for(item.path, index):
                 continue
             found.append(make_finding(rule_cls, item.message, item.path, line=item.line, column=1 if item.line is not None else None,
                                       evidence=list(item.evidence), data=dict(item.data)))

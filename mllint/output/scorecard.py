@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from mllint.catalogue.loader import FACTORS, load_catalogue
+from mllint.catalogue.index import FACTORS, rule_index
 from mllint.core.findings import Finding
 
 TWELVE = tuple(range(1, 13))
@@ -77,7 +77,7 @@ def _ran(rule, result) -> bool:
 
 def build_scorecard(result) -> Scorecard:
     """Judge each factor from a ``RunResult``; never claims more than the rules that ran can show."""
-    catalogue = load_catalogue()
+    catalogue = rule_index()
     findings: dict[int, list[Finding]] = {}
     waived: dict[int, list[Finding]] = {}
     shown = {id(f) for f in result.findings}

@@ -43,11 +43,11 @@ class _Shared:
 
 
 class RepoModel:
-    def __init__(self, root: Path, inventory: Inventory, facts: Mapping[str, FileFacts], knowledge: Any,
+    def __init__(self, root: Path, inventory: Inventory, facts: Mapping[str, FileFacts], knowledge: Any | Callable[[], Any],
                  cache_dir: Path | None = None, digests: dict[str, str] | None = None,
                  overlay: dict[str, bytes] | None = None) -> None:
         self.root = root
-        self.knowledge = knowledge
+        self._knowledge = knowledge  # the tables, or a function that loads them when a rule first asks
         self.cache_dir = cache_dir  # the run's cache directory (None with --no-cache): rules may memoise there
         #: Contents that replace the disk's (the files a fix round has changed but not yet written).
         self.overlay: dict[str, bytes] = overlay if overlay is not None else {}
@@ -103,6 +103,14 @@ class RepoModel:
             log = self._shared.part_logs.setdefault(name, InputLog())
             self._shared.parts[name] = build(self.view(log))
         return self._shared.parts[name]
+
+    @property
+    def knowledge(self) -> Any:
+        """The ML-library knowledge tables (part of the settings fingerprint: not an input)."""
+        if "knowledge" not in self._shared.parts:
+            source = self._knowledge
+            self._shared.parts["knowledge"] = source() if callable(source) else source
+        return self._shared.parts["knowledge"]
 
     # -- the inventory and the facts -----------------------------------------------------------------
     @property

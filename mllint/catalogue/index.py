@@ -1,0 +1,142 @@
+"""The rule index: what every rule declares about itself, without importing any rule module.
+
+Settings, selectors, waivers, per-file ignores, the scorecard and a warm run's reports need only
+each rule's code, name, factor, kind, severity and summary; importing the 48 rule files (their
+modules, regular expressions and option models) to learn that costs more than a warm run. The index
+is built from the loaded catalogue once and remembered in the user's cache directory under mllint's
+code stamp (``mllint/core/snapshots.py``): a later run reads one small JSON file instead.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from typing import Any, Protocol
+
+from mllint.core.findings import Finding
+
+
+FACTORS = {
+    0: "The tool itself",
+    1: "Version control of code and data",
+    2: "Explicit feature dependencies",
+    3: "Descriptive training and preprocessing",
+    4: "Reproducible training",
+    5: "Testing",
+    6: "Drift and continuous training",
+    7: "Tracking of results",
+    8: "Experiments are not production",
+    9: "No training/serving skew",
+    10: "Comparable runs",
+    11: "Monitoring",
+    12: "Deployable artifacts",
+    13: "ML code smells",
+}
+
+
+class Declared(Protocol):
+    """What a finding needs of its rule: a rule class or a :class:`RuleInfo`."""
+
+    code: str
+    name: str
+    factor: int
+    kind: str
+    severity: str
+
+
+def make_finding(rule: Declared, message: str, path: str | None, **location: Any) -> Finding:
+    return Finding(
+        code=rule.code, name=rule.name, factor=rule.factor, kind=rule.kind,
+        severity=rule.severity, message=message, path=path, **location,
+    )
+
+
+class CatalogueError(Exception):
+    """A rule file does not declare what the catalogue requires."""
+
+
+class Selectors:
+    """Selector resolution over ``self.rules`` (anything with ``code`` and ``name``): shared by the loaded
+    catalogue and the index."""
+
+    rules: tuple[Any, ...]
+
+    def names(self) -> dict[str, str]:
+        """Lower-case rule name -> code (for suppressions and selectors)."""
+        return {rule.name: rule.code for rule in self.rules}
+
+    def _find(self, key: str) -> Any:
+        key = key.strip()
+        for rule in self.rules:
+            if rule.code == key.upper() or rule.name == key.lower():
+                return rule
+        return None
+
+    def expand(self, selector: str) -> set[str] | None:
+        """Codes a selector stands for: ``ALL``, a code, a code prefix (``ML03``) or a name; None if none."""
+        token = selector.strip()
+        if token.upper() == "ALL":
+            return {rule.code for rule in self.rules}
+        rule = self._find(token)
+        if rule is not None:
+            return {rule.code}
+        if re.fullmatch(r"ML\d{0,4}", token.upper()):
+            codes = {r.code for r in self.rules if r.code.startswith(token.upper())}
+            return codes or None
+        return None
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """A rule's declarations (``make_finding`` and the reports accept it where they take a rule class)."""
+
+    code: str
+    name: str
+    factor: int
+    kind: str
+    severity: str
+    summary: str
+    default_enabled: bool = True
+    takes_options: bool = False
+
+
+@dataclass(frozen=True)
+class RuleIndex(Selectors):
+    rules: tuple[RuleInfo, ...]
+
+    def by_code(self) -> dict[str, RuleInfo]:
+        return {rule.code: rule for rule in self.rules}
+
+    def get(self, key: str) -> RuleInfo | None:
+        found = self._find(key)
+        return found if isinstance(found, RuleInfo) else None
+
+    def codes(self, kind: str) -> frozenset[str]:
+        return frozenset(rule.code for rule in self.rules if rule.kind == kind)
+
+
+def info_of(rule: Any) -> RuleInfo:
+    return RuleInfo(code=rule.code, name=rule.name, factor=int(rule.factor), kind=rule.kind, severity=rule.severity,
+                    summary=rule.summary, default_enabled=bool(getattr(rule, "default_enabled", True)),
+                    takes_options=rule.Options is not None)
+
+
+@lru_cache(maxsize=1)
+def rule_index() -> RuleIndex:
+    """The index of the catalogue this mllint ships (from the snapshot when its code is unchanged)."""
+    from mllint.core import snapshots
+    from mllint.core.stamp import code_stamp
+
+    key = snapshots.key_of("rule-index", code_stamp())
+    data = snapshots.load("catalogue", key)
+    if isinstance(data, list):
+        try:
+            return RuleIndex(tuple(RuleInfo(**item) for item in data))
+        except TypeError:
+            pass
+    from mllint.catalogue.loader import load_catalogue
+
+    index = RuleIndex(tuple(info_of(rule) for rule in load_catalogue().rules))
+    snapshots.save("catalogue", key, [asdict(rule) for rule in index.rules])
+    return index
