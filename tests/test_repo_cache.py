@@ -212,3 +212,49 @@ def test_no_repository_rule_reads_line_counts_from_the_facts_directly():
     offenders = [str(path.relative_to(here)) for folder in ("rules", "mllint/repo") for path in (here / folder).glob("*.py")
                  if re.search(r"facts\.lines\b|\.lines\s+for\s", path.read_text(encoding="utf-8"))]
     assert offenders == []
+
+
+#: Reads of the disk that bypass the model (and so the cache key): attribute calls on anything but the model.
+DISK_METHODS = {"is_file", "is_dir", "exists", "stat", "lstat", "read_text", "read_bytes", "iterdir", "glob", "rglob",
+                "open", "scandir", "listdir", "walk", "getsize", "isfile", "isdir", "lexists"}
+DISK_CALLS = {"open", "run_git"}
+#: Where a direct read is known to be covered: ruff's inputs are noted by ML0306 itself (_note_inputs);
+#: a UTF-16 manifest is re-decoded from the same file ``read_text`` already recorded; ci.py globs a folder
+#: whose listing it records first.
+ALLOWED = {("rules/ML0306_code_style.py", "is_file"), ("rules/ML0306_code_style.py", "stat"),
+           ("rules/ML0306_code_style.py", "read_bytes"), ("mllint/repo/manifests.py", "read_bytes"),
+           ("mllint/repo/ci.py", "glob")}
+
+
+def _direct_reads(path: Path, shown: str) -> list[str]:
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr in DISK_METHODS:
+            receiver = ast.unparse(func.value)
+            if receiver in ("repo", "self.repo", "model", "self", "re", "fnmatch", "ast") or (shown, func.attr) in ALLOWED:
+                continue
+            found.append(f"{shown}:{node.lineno}: {receiver}.{func.attr}()")
+        elif isinstance(func, ast.Name) and func.id in DISK_CALLS and (shown, func.id) not in ALLOWED:
+            found.append(f"{shown}:{node.lineno}: {func.id}()")
+    return found
+
+
+def test_rules_and_model_parts_read_the_disk_only_through_the_model():
+    """Every input of a repository rule must be noted (mllint/repo/inputs.py): rules and the model's
+    parts read files, folders and git through the model's primitives, never directly."""
+    here = Path(__file__).resolve().parents[1]
+    sources = [p for p in sorted((here / "rules").glob("ML*.py"))]
+    sources += [here / "mllint" / "repo" / f"{name}.py" for name in ("ci", "manifests", "mlcode", "serving", "vcs")]
+    offenders = []
+    for path in sources:
+        text = path.read_text(encoding="utf-8")
+        if path.parent.name == "rules" and "RepoRule" not in text:
+            continue  # code rules read no disk: they get the file's text
+        offenders += _direct_reads(path, path.relative_to(here).as_posix())
+    assert offenders == []
