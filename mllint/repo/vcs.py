@@ -71,6 +71,8 @@ class Vcs:
         return set(self.inventory.tracked or ())
 
     def size(self, rel: str) -> int | None:
+        """A file's size. Rules call ``repo.size`` instead: read through this part, the size would be an
+        input of every rule that uses ``vcs``, and an edit of any file would recompute them all."""
         return self.repo.size(rel)
 
     def ancestors_to_git_root(self) -> list[Path]:
