@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import Any, Protocol
 
-from mllint.core.findings import Finding
+from mllint.core.findings import Finding, Fix, Kind, Severity
 
 
 FACTORS = {
@@ -38,17 +38,27 @@ FACTORS = {
 class Declared(Protocol):
     """What a finding needs of its rule: a rule class or a :class:`RuleInfo`."""
 
-    code: str
-    name: str
-    factor: int
-    kind: str
-    severity: str
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def factor(self) -> int: ...
+    @property
+    def kind(self) -> Kind: ...
+    @property
+    def severity(self) -> Severity: ...
 
 
-def make_finding(rule: Declared, message: str, path: str | None, **location: Any) -> Finding:
+def make_finding(rule: Declared, message: str, path: str | None, *, line: int | None = None,
+                 column: int | None = None, end_line: int | None = None, end_column: int | None = None,
+                 cell: int | None = None, fix: Fix | None = None, evidence: list[str] | None = None,
+                 data: dict[str, str] | None = None) -> Finding:
+    """A finding of ``rule`` with its declared code, name, factor, kind and severity."""
     return Finding(
-        code=rule.code, name=rule.name, factor=rule.factor, kind=rule.kind,
-        severity=rule.severity, message=message, path=path, **location,
+        code=rule.code, name=rule.name, factor=rule.factor, kind=rule.kind, severity=rule.severity,
+        message=message, path=path, line=line, column=column, end_line=end_line, end_column=end_column,
+        cell=cell, fix=fix, evidence=evidence or [], data=data or {},
     )
 
 
@@ -94,8 +104,8 @@ class RuleInfo:
     code: str
     name: str
     factor: int
-    kind: str
-    severity: str
+    kind: Kind
+    severity: Severity
     summary: str
     default_enabled: bool = True
     takes_options: bool = False

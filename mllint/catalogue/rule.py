@@ -9,17 +9,19 @@ as tests.
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Iterable
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
 from mllint.catalogue import index
-from mllint.core.findings import KINDS, SEVERITIES
+from mllint.core.findings import KINDS, SEVERITIES, Finding, Kind, Severity
 
 if TYPE_CHECKING:  # pragma: no cover
     from mllint.analysis.context import FileContext
     from mllint.analysis.edits import RawFix
+    from mllint.catalogue.remedy import Plan
     from mllint.repo.model import RepoModel
 
 __all__ = ["KINDS", "SEVERITIES", "CodeRule", "Example", "FixExample", "RepoExample", "RepoFinding", "RepoRule", "Rule",
@@ -95,17 +97,17 @@ class Rule:
     code: ClassVar[str]
     name: ClassVar[str]
     factor: ClassVar[int]
-    kind: ClassVar[str]
-    severity: ClassVar[str] = "warning"
+    kind: ClassVar[Kind]
+    severity: ClassVar[Severity] = "warning"
     summary: ClassVar[str]
     why: ClassVar[str]
     how_to_fix: ClassVar[str]
-    violating: ClassVar[list] = []
-    compliant: ClassVar[list] = []
+    violating: ClassVar[Sequence[Example | RepoExample]] = []
+    compliant: ClassVar[Sequence[Example | RepoExample]] = []
     #: Documented fixes (of code rules whose reports carry a fix); they run as tests.
-    fixes: ClassVar[list] = []
+    fixes: ClassVar[Sequence[FixExample]] = []
     #: Optional pydantic model of per-rule options (``[tool.mllint.options.<name>]``).
-    Options: ClassVar[Any] = None
+    Options: ClassVar[type[RuleOptions] | None] = None
 
     @classmethod
     def resolve_options(cls, options: Any) -> Any:
@@ -150,6 +152,15 @@ class RepoRule(Rule):
 
     def check(self, repo: RepoModel) -> Iterable[RepoFinding]:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    @classmethod
+    def remedy(cls, findings: list[Finding], plan: Plan) -> None:
+        """What ``mllint fix --repo`` does about these findings: by default, the rule's advice."""
+        plan.instruct(f"{cls.code} {cls.name}: {' '.join(cls.how_to_fix.split())}", cls.code)
+
+    @classmethod
+    def recommend(cls, plan: Plan) -> None:
+        """Scaffolding worth offering without a finding (a Dockerfile for a service): none by default."""
 
 
 make_finding = index.make_finding

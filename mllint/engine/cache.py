@@ -137,7 +137,7 @@ class ResultCache:
     def stat_matches(self, path: str, key: list[int]) -> bool:
         """True when the entry was recorded for a file of this size, mtime and inode (no need to read it)."""
         entry = self.entries.get(path)
-        return bool(entry) and entry[2] is not None and entry[2] == key
+        return entry is not None and entry[2] is not None and entry[2] == key
 
     def set_stat(self, path: str, key: list[int]) -> None:
         entry = self.entries.get(path)

@@ -308,12 +308,12 @@ def run_repo_rules(session: Session, model: RepoModel, store: RepoCache | None =
         return out
     from mllint.catalogue.rule import RepoFinding, make_finding
 
-    by_code = session.catalogue.by_code()
+    by_code = {rule.code: rule for rule in session.catalogue.repo_rules()}
     for code in stale:
         rule_cls = by_code[code]
         log = InputLog()
         try:
-            reported = list(rule_cls(session.options.get(code)).check(model.view(log)))
+            reported: list[object] = list(rule_cls(session.options.get(code)).check(model.view(log)))
         except Exception as exc:  # a rule bug must not take the run down
             if INTERNAL_ERROR in session.enabled:
                 out.append(make_finding(index.by_code()[INTERNAL_ERROR], f"internal error in {code} ({rule_cls.name}): "

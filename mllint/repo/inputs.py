@@ -260,8 +260,8 @@ class Probe:
 def _same(kind: str, now: Value, recorded: Value) -> bool:
     """File contents compare by digest only (the stat tag is a shortcut, not part of the content)."""
     if kind in ("text", "path") and isinstance(now, list) and isinstance(recorded, list) and len(now) == 2 == len(recorded):
-        return now[0] == recorded[0]
-    return now == recorded
+        return bool(now[0] == recorded[0])
+    return bool(now == recorded)
 
 
 def path_kind(path: Path) -> str:

@@ -20,14 +20,22 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from mllint.core.facts import FileFacts
 from mllint.repo.inputs import MAX_PATH_BYTES, Input, InputLog, Probe, Value, listing, path_kind, read_limited, text_value, which_value
 from mllint.repo.inventory import Inventory
 
-if TYPE_CHECKING:  # pragma: no cover
+if TYPE_CHECKING:  # pragma: no cover - the parts import this module, so they are loaded on first use
     from mllint.core.git import GitRun
+    from mllint.knowledge.runtime import Knowledge
+    from mllint.repo.ci import CIConfig
+    from mllint.repo.manifests import Manifests
+    from mllint.repo.mlcode import MLProfile
+    from mllint.repo.serving import ServingModule
+    from mllint.repo.vcs import Vcs
+
+T = TypeVar("T")
 
 MAX_CONFIG_BYTES = 2_000_000
 
@@ -43,7 +51,7 @@ class _Shared:
 
 
 class RepoModel:
-    def __init__(self, root: Path, inventory: Inventory, facts: Mapping[str, FileFacts], knowledge: Any | Callable[[], Any],
+    def __init__(self, root: Path, inventory: Inventory, facts: Mapping[str, FileFacts], knowledge: Knowledge | Callable[[], Knowledge],
                  cache_dir: Path | None = None, digests: dict[str, str] | None = None,
                  overlay: dict[str, bytes] | None = None) -> None:
         self.root = root
@@ -96,21 +104,21 @@ class RepoModel:
         if known and probe is not None:
             probe.remember((kind, key), value)
 
-    def _part(self, name: str, build: Callable[[RepoModel], Any]) -> Any:
+    def _part(self, name: str, build: Callable[[RepoModel], T]) -> T:
         if self.log is not None:
             self.log.parts.add(name)
         if name not in self._shared.parts:
             log = self._shared.part_logs.setdefault(name, InputLog())
             self._shared.parts[name] = build(self.view(log))
-        return self._shared.parts[name]
+        return cast(T, self._shared.parts[name])
 
     @property
-    def knowledge(self) -> Any:
+    def knowledge(self) -> Knowledge:
         """The ML-library knowledge tables (part of the settings fingerprint: not an input)."""
         if "knowledge" not in self._shared.parts:
             source = self._knowledge
             self._shared.parts["knowledge"] = source() if callable(source) else source
-        return self._shared.parts["knowledge"]
+        return cast("Knowledge", self._shared.parts["knowledge"])
 
     # -- the inventory and the facts -----------------------------------------------------------------
     @property
@@ -286,14 +294,14 @@ class RepoModel:
 
     # -- version control, data and dependencies (mllint/repo/vcs.py, mllint/repo/manifests.py) -------------
     @property
-    def vcs(self) -> Any:
+    def vcs(self) -> Vcs:
         """Git and DVC facts: tracked files, LFS, ignore status, history blobs, DVC outputs."""
         from mllint.repo.vcs import Vcs
 
         return self._part("vcs", Vcs)
 
     @property
-    def manifests(self) -> Any:
+    def manifests(self) -> Manifests:
         """Parsed dependency manifests and lock files."""
         from mllint.repo.manifests import Manifests
 
@@ -301,25 +309,25 @@ class RepoModel:
 
     # -- life cycle, CI and serving (mllint/repo/mlcode.py, mllint/repo/ci.py, mllint/repo/serving.py) ----------
     @property
-    def ml(self) -> Any:
+    def ml(self) -> MLProfile:
         """What each code file does: trains, persists, loads a model, computes/writes metrics, tracks."""
         from mllint.repo.mlcode import profile
 
         return self._part("ml", profile)
 
     @property
-    def ci_configs(self) -> list[Any]:
+    def ci_configs(self) -> list[CIConfig]:
         """CI configuration files (here or at the git root of a monorepo) and the commands they run."""
         from mllint.repo.ci import find_ci_configs
 
-        return self._part("ci_configs", find_ci_configs)  # type: ignore[no-any-return]
+        return self._part("ci_configs", find_ci_configs)
 
     @property
-    def serving(self) -> list[Any]:
+    def serving(self) -> list[ServingModule]:
         """Serving modules and batch prediction scripts."""
         from mllint.repo.serving import find_serving
 
-        return self._part("serving", find_serving)  # type: ignore[no-any-return]
+        return self._part("serving", find_serving)
 
 
 def _text(data: bytes) -> str:
