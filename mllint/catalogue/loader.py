@@ -34,7 +34,10 @@ FACTORS = {
     11: "Monitoring",
     12: "Deployable artifacts",
     13: "ML code smells",
+    14: "ML security",
 }
+#: Groups that are not one of the twelve factors: they are listed in reports but never scored.
+OTHER_GROUPS = (0, 13, 14)
 
 
 class CatalogueError(Exception):

@@ -86,6 +86,9 @@ class RepoFinding:
     evidence: list[str] = field(default_factory=list)
     #: Structured facts for the rule's remedy (``fix --repo``): what is missing, which file (rule-defined keys).
     data: dict[str, str] = field(default_factory=dict)
+    #: For a notebook: the index of the cell (in its cells array) ``line`` counts in.
+    cell: int | None = None
+    column: int | None = None
 
 
 class Rule:

@@ -15,9 +15,12 @@ from typing import TYPE_CHECKING
 
 from mllint.analysis.context import FileContext, is_test_path
 from mllint.analysis.facts import FactCollector
+from mllint.analysis.paramreads import ParamsCollector
+from mllint.analysis.secrets import SecretCollector, notebook_output_secrets
 from mllint.analysis.suppress import parse_suppressions
 from mllint.catalogue.rule import CodeRule, make_finding
 from mllint.core.facts import FileFacts
+from mllint.core.secretfacts import SecretHit
 from mllint.core.findings import Finding
 from mllint.core.source import (
     SourceError,
@@ -108,14 +111,20 @@ def analyze_file(session: Session, path: str, data: bytes, enabled: frozenset[st
             continue
         rules.append(rule_cls(ctx, session.options.get(code)))
     collector = FactCollector(ctx, facts)
+    params = ParamsCollector(ctx)
+    secrets = SecretCollector(ctx)
     try:
-        walk(tree, ctx, [collector, *rules])
-        for visitor in (collector, *rules):
+        walk(tree, ctx, [collector, params, secrets, *rules])
+        for visitor in (collector, params, secrets, *rules):
             visitor.finish()
     except RecursionError:
         parse_error("too deeply nested to analyse")
         return FileAnalysis(findings, facts)
 
+    facts.params = None if params.facts.empty() else params.facts
+    facts.secrets = [_locate_hit(hit, unit) for hit in secrets.results()]
+    if unit.line_map is not None:
+        facts.secrets += notebook_output_secrets(data, secrets.patterns)
     suppressions = parse_suppressions(unit.text, catalogue.names())
     for raw in ctx.raw_findings:
         node = raw.node
@@ -138,6 +147,14 @@ def analyze_file(session: Session, path: str, data: bytes, enabled: frozenset[st
                     finding = make_finding(by_code[UNUSED_SUPPRESSION], f"unused suppression: {', '.join(unused)} reported nothing on this line", path)
                     findings.append(locate(finding, unit, line, sup.column - 1, line, None, byte_columns=False))
     return FileAnalysis(findings, facts)
+
+
+def _locate_hit(hit: SecretHit, unit: SourceUnit) -> SecretHit:
+    """A hit in a notebook's joined program, placed in its cell."""
+    if unit.line_map is None:
+        return hit
+    cell, line = unit.line_map.locate(hit.line)
+    return SecretHit(line, hit.column, hit.kind, cell, hit.where)
 
 
 def _parse_notebook(path: str, cells: list[tuple[int, str]],

@@ -232,6 +232,7 @@ def run_repo_rules(session: Session, model: RepoModel) -> list[Finding]:
                 continue
             if item.path and rule_cls.code in settings.ignored_for(item.path, catalogue):
                 continue
-            out.append(make_finding(rule_cls, item.message, item.path, line=item.line, column=1 if item.line is not None else None,
+            column = (item.column or 1) if item.line is not None else None
+            out.append(make_finding(rule_cls, item.message, item.path, line=item.line, column=column, cell=item.cell,
                                     evidence=list(item.evidence), data=dict(item.data)))
     return out

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from mllint.catalogue.loader import FACTORS, load_catalogue
+from mllint.catalogue.loader import FACTORS, OTHER_GROUPS, load_catalogue
 from mllint.core.findings import Finding
 
 TWELVE = tuple(range(1, 13))
@@ -54,7 +54,7 @@ class FactorStatus:
 @dataclass
 class Scorecard:
     factors: list[FactorStatus]
-    other: list[FactorStatus]  # group 0 (the tool) and 13 (ML code smells), only when they have findings
+    other: list[FactorStatus]  # groups 0 (the tool), 13 (code smells), 14 (security), only when they have findings
     repo_rules_run: bool
     code_rules_run: bool
 
@@ -107,7 +107,7 @@ def build_scorecard(result) -> Scorecard:
             item.status = SATISFIED
         factors.append(item)
     other = [FactorStatus(n, FACTORS[n], VIOLATED, findings[n], waived.get(n, []))
-             for n in (0, 13) if findings.get(n)]
+             for n in OTHER_GROUPS if findings.get(n)]
     return Scorecard(factors, other, result.repo_rules_run, result.code_rules_run)
 
 

@@ -111,6 +111,20 @@ class RepoModel:
         return Vcs(self)
 
     @cached_property
+    def pipeline(self) -> Any:
+        """The DVC stages, the Python entry points their commands run and what those import."""
+        from mllint.repo.pipeline import Pipeline
+
+        return Pipeline(self)
+
+    @cached_property
+    def params(self) -> Any:
+        """The params files of the pipeline, their keys, and which keys stages and code read."""
+        from mllint.repo.params import ParamsUsage
+
+        return ParamsUsage(self)
+
+    @cached_property
     def manifests(self) -> Any:
         """Parsed dependency manifests and lock files."""
         from mllint.repo.manifests import Manifests
