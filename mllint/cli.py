@@ -441,26 +441,33 @@ def language_server(
 def list_rules(
     as_json: bool = typer.Option(False, "--json", help="Print the catalogue as JSON."),
 ) -> None:
-    """List every rule: code, name, factor, kind and summary."""
-    from mllint.catalogue.loader import load_catalogue
+    """List every rule: code, name, factor, kind and summary (and where a plugin's rule comes from)."""
+    from mllint.catalogue.loader import BUILTIN, CatalogueError, load_catalogue
 
-    catalogue = load_catalogue()
+    try:
+        catalogue = load_catalogue()
+    except CatalogueError as exc:
+        raise fail(str(exc))
     if as_json:
         rows = [{"code": r.code, "name": r.name, "factor": r.factor, "kind": r.kind, "severity": r.severity,
-                 "summary": r.summary.strip()} for r in catalogue.rules]
+                 "summary": r.summary.strip(), "origin": r.origin} for r in catalogue.rules]
         typer.echo(json.dumps(rows, indent=2))
         return
     for r in catalogue.rules:
-        typer.echo(f"{r.code}  {r.name:<28} factor {r.factor:>2}  {r.kind:<4}  {r.summary.strip()}")
+        origin = "" if r.origin == BUILTIN else f"  [plugin: {r.origin}]"
+        typer.echo(f"{r.code:<7} {r.name:<28} factor {r.factor:>2}  {r.kind:<4}  {r.summary.strip()}{origin}")
 
 
 @app.command("rule")
 def show_rule(key: str = typer.Argument(..., help="A rule code (ML0301) or name (hardcoded-split).")) -> None:
     """Print a rule's full entry: why it matters, examples, how to fix."""
-    from mllint.catalogue.loader import load_catalogue
+    from mllint.catalogue.loader import CatalogueError, load_catalogue
     from mllint.catalogue.ruledoc import rule_markdown
 
-    rule = load_catalogue().get(key)
+    try:
+        rule = load_catalogue().get(key)
+    except CatalogueError as exc:
+        raise fail(str(exc))
     if rule is None:
         raise fail(f"unknown rule {key!r} (see `mllint rules`)")
     typer.echo(rule_markdown(rule))

@@ -55,26 +55,31 @@ def _rule_table(rules, link_prefix: str) -> list[str]:
     return lines
 
 
+def _builtins() -> list:
+    """The documented rules: mllint's own (installed plugins document themselves)."""
+    return load_catalogue().builtins()
+
+
 def rules_index() -> str:
-    catalogue = load_catalogue()
+    rules_all = _builtins()
     lines = [
         "# Rule reference",
         "",
-        (f"{len(catalogue.rules)} rules. Codes are `ML` + group + index: groups 01–12 are the twelve factors, "
+        (f"{len(rules_all)} rules. Codes are `ML` + group + index: groups 01–12 are the twelve factors, "
         "13 is ML code smells, 14 is ML security, 00 is the tool itself. Select them by code, prefix (`ML03`), name or `ALL` "
         "(see [configuration](../configuration.md)); `mllint rules` lists them and `mllint rule CODE` "
         "prints a page."),
         "",
     ]
-    for group in sorted({rule.factor for rule in catalogue.rules}, key=lambda n: (n == 0, n)):
-        rules = [r for r in catalogue.rules if r.factor == group]
+    for group in sorted({rule.factor for rule in rules_all}, key=lambda n: (n == 0, n)):
+        rules = [r for r in rules_all if r.factor == group]
         anchor = f"factor-{group}" if 1 <= group <= 12 else GROUP_ANCHORS[group]
         lines += [f'<a id="{anchor}"></a>', "", f"## {_factor_label(group)}", "", *_rule_table(rules, ""), ""]
     return HEADER + "\n".join(lines)
 
 
 def factor_rules(number: int) -> str:
-    rules = [r for r in load_catalogue().rules if r.factor == number]
+    rules = [r for r in _builtins() if r.factor == number]
     if not rules:
         return "No rule checks this factor yet.\n"
     return "\n".join(_rule_table(rules, "rules/")) + "\n"
@@ -97,7 +102,7 @@ def settings_table() -> str:
 
 def rule_options() -> str:
     lines = []
-    for rule in load_catalogue().rules:
+    for rule in _builtins():
         options = getattr(rule, "Options", None)
         if options is None or not hasattr(options, "model_fields"):
             continue
@@ -127,8 +132,7 @@ def fill_blocks(text: str) -> str:
 
 def generate(docs: Path = DOCS) -> dict[Path, str | None]:
     """Every generated file's expected content (None: a stale rule page to delete)."""
-    catalogue = load_catalogue()
-    out: dict[Path, str | None] = {docs / "rules" / f"{rule.code}.md": rule_page(rule) for rule in catalogue.rules}
+    out: dict[Path, str | None] = {docs / "rules" / f"{rule.code}.md": rule_page(rule) for rule in _builtins()}
     out[docs / "rules" / "index.md"] = rules_index()
     for stale in (docs / "rules").glob("ML*.md"):
         out.setdefault(stale, None)

@@ -106,6 +106,8 @@ class Rule:
     compliant: ClassVar[list] = []
     #: Documented fixes (of code rules whose reports carry a fix); they run as tests.
     fixes: ClassVar[list] = []
+    #: Where the rule comes from: "mllint", or the plugin distribution and version (set by the loader).
+    origin: ClassVar[str] = "mllint"
     #: Optional pydantic model of per-rule options (``[tool.mllint.options.<name>]``).
     Options: ClassVar[Any] = None
 
@@ -118,7 +120,8 @@ class Rule:
 
     @classmethod
     def group(cls) -> int:
-        return int(cls.code[2:4])
+        """The factor or group (plugin codes carry no group: their declared factor)."""
+        return int(cls.code[2:4]) if cls.code.startswith("ML") else cls.factor
 
 
 class CodeRule(Rule):

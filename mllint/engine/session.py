@@ -38,7 +38,7 @@ class Session:
         self.catalogue: Catalogue = load_catalogue()
         self.enabled: frozenset[str] = frozenset(self.settings.enabled_codes(self.catalogue))
         self.code_enabled: frozenset[str] = self.enabled & {rule.code for rule in self.catalogue.code_rules()}
-        self.knowledge: Knowledge = load_knowledge(self.settings.knowledge)
+        self.knowledge: Knowledge = load_knowledge(self.settings.knowledge, self.catalogue.knowledge_sources())
         self.options: dict[str, Any] = {rule.code: self.settings.rule_options(rule) for rule in self.catalogue.rules}
         self.params: ProjectParams | None = ProjectParams.load(self.root, self.overlay)
         self._per_file: dict[str, frozenset[str]] = {}
@@ -64,6 +64,7 @@ class Session:
     def fingerprint(self) -> str:
         """What per-file results depend on besides the file: settings, mllint's code, the params file."""
         digest = hashlib.blake2b(self.settings.fingerprint().encode(), digest_size=16)
+        digest.update(self.catalogue.stamp().encode())  # installed plugins and their sources
         digest.update((self.params.digest() if self.params else "-").encode())
         return digest.hexdigest()
 
