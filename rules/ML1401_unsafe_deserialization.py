@@ -149,7 +149,8 @@ class UnsafeDeserialization(CodeRule):
         self.untrusted_methods = set(table.get("untrusted_methods", []))
         self.untrusted_types = set(table.get("untrusted_types", []))
         self.verification = list(table.get("verification_calls", []))
-        self.serving = not ctx.is_test and ctx.imports_any(table.get("serving_imports", []))
+        self._table = table
+        self._serving: bool | None = None  # computed on the first pickle load (a walk of the module)
         self.taint: ScopeStates[dict[str, str]] = ScopeStates(dict)
         self._pending: ast.AST | None = None
 
@@ -260,6 +261,8 @@ class UnsafeDeserialization(CodeRule):
         value = keywords.get(keyword)
         if value is not None and not (isinstance(value, ast.Constant) and value.value is not entry.get("safe", True)):
             return  # the safe literal, or a value mllint cannot judge
+        if value is None and self._safe_by_default(entry):
+            return  # the project requires a version whose default is safe
         note = f" ({entry['note']})" if entry.get("note") else ""
         parent = self.ctx.parent
         state_dict = isinstance(parent, ast.Call) and isinstance(parent.func, ast.Attribute) \
@@ -277,6 +280,15 @@ class UnsafeDeserialization(CodeRule):
         flag = f"{keyword}=True" if value is None else f"{keyword}=False"
         self.report(node, f"`{_short(name)}` {shown} `{flag}` unpickles the file: a crafted checkpoint runs code when loaded; "
                           f"pass `{keyword}=True`{note}", fix=fix)
+
+    def _safe_by_default(self, entry: dict) -> bool:
+        """``safe_from = "torch 2.6"`` and the project's manifests require torch >= 2.6."""
+        package, _, version = str(entry.get("safe_from", "")).partition(" ")
+        floor = self.ctx.requirement_floors.get(package)
+        if not floor or not version:
+            return False
+        major, _, minor = version.partition(".")
+        return floor >= (int(major), int(minor or 0))
 
     def _yaml(self, node: ast.Call, name: str, keywords: dict[str, ast.AST]) -> None:
         loader = keywords.get("Loader", node.args[1] if len(node.args) > 1 else None)
@@ -312,7 +324,9 @@ class UnsafeDeserialization(CodeRule):
                                   "here; use a format that cannot carry code (safetensors, ONNX, skops) or verify a "
                                   "checksum first")
                 return
-        if self.serving and not self._verified():
+        if self._serving is None:
+            self._serving = not self.ctx.is_test and _serving(self.ctx, self._table)
+        if self._serving and not self._verified():
             self.report(node, f"`{_short(name)}` in serving code unpickles a file: whoever can replace it runs code in the "
                               "server; load a format that cannot carry code (ONNX, safetensors, skops) or verify its "
                               "checksum before loading")
@@ -326,6 +340,28 @@ class UnsafeDeserialization(CodeRule):
                 if any(fnmatch.fnmatchcase(name, pattern) for pattern in self.verification):
                     return True
         return False
+
+def _serving(ctx, table: dict) -> bool:
+    """Does the module serve requests: build a web app, declare an endpoint or a model-server handler?"""
+    apps = set(table.get("serving_apps", []))
+    decorators = set(table.get("serving_decorators", []))
+    bases = set(table.get("serving_bases", []))
+    if not (apps or decorators or bases):
+        return False
+    for node in ast.walk(ctx.tree):
+        if isinstance(node, ast.Call) and ctx.call_name(node) in apps:
+            return True
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            for decorator in node.decorator_list:
+                func = decorator.func if isinstance(decorator, ast.Call) else decorator
+                name = ctx.qualname(func)
+                if name in decorators or (name is None and isinstance(func, ast.Attribute) and "." + func.attr in decorators
+                                          and isinstance(func.value, ast.Name) and func.value.id not in ctx.imports):
+                    return True
+            if isinstance(node, ast.ClassDef) and any(ctx.qualname(base) in bases for base in node.bases):
+                return True
+    return False
+
 
 def _short(name: str) -> str:
     """``torch.load``, ``np.load`` (numpy shown as np), ``yaml.load``: the name as users write it."""

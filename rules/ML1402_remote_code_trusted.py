@@ -27,7 +27,8 @@ class RemoteCodeTrusted(CodeRule):
     how_to_fix = """
         Prefer a model that needs no remote code. If it does, read the code once and pin it: pass
         `revision="<commit sha>"` (the 40-hex commit of the hub repository), or
-        `torch.hub.load("owner/repo:<tag or commit>", ...)`. The option `require-revision = true`
+        `torch.hub.load("owner/repo:<tag or commit>", ...)`. Test files are not checked (they
+        exercise remote-code loading on purpose). The option `require-revision = true`
         also reports every hub download (`from_pretrained`, `hf_hub_download`, `load_dataset`...)
         without a `revision`, for teams that pin every artifact.
     """
@@ -69,6 +70,11 @@ class RemoteCodeTrusted(CodeRule):
             from transformers import AutoModel
             model = AutoModel.from_pretrained(path, trust_remote_code=False)
         """),
+        Example("""
+            from transformers import AutoModel
+            def test_custom_code_loads():
+                AutoModel.from_pretrained("hf-internal-testing/custom", trust_remote_code=True)
+        """, path="tests/test_remote.py", note="tests exercise the feature on purpose"),
     ]
 
     def __init__(self, ctx, options=None) -> None:
@@ -80,6 +86,8 @@ class RemoteCodeTrusted(CodeRule):
         self.hub_downloads = list(table.get("hub_downloads", []))
 
     def visit_Call(self, node: ast.Call) -> None:
+        if self.ctx.is_test:
+            return  # tests of remote-code loading exercise the feature on purpose, in CI sandboxes
         keywords = {k.arg: k.value for k in node.keywords if k.arg}
         trusted = [k for k in self.trust_keywords if isinstance(keywords.get(k), ast.Constant) and keywords[k].value is True]
         repo = _literal(node.args[0]) if node.args else _literal(keywords.get("pretrained_model_name_or_path") or keywords.get("path"))

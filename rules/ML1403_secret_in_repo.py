@@ -66,9 +66,7 @@ class SecretInRepo(RepoRule):
 
     def check(self, repo):
         for facts in repo.code_facts():
-            for hit in facts.secrets:
-                where = "in a cell's output" if hit.where == "output" else ""
-                yield self._finding(facts.path, hit.line, hit.column, hit.kind, hit.cell, where)
+            yield from self._grouped(facts.path, facts.secrets)
         table = repo.knowledge.get("secrets", {})
         names = set(table.get("config_names", []))
         suffixes = tuple(table.get("config_suffixes", []))
@@ -84,15 +82,24 @@ class SecretInRepo(RepoRule):
             text = repo.read_text(rel, limit=limit)
             if not text:
                 continue
-            for hit in scan_text(patterns, text):
-                yield self._finding(rel, hit.line, hit.column, hit.kind, None, "")
+            yield from self._grouped(rel, scan_text(patterns, text))
 
     @staticmethod
-    def _finding(path, line, column, kind, cell, where) -> RepoFinding:
-        place = f" {where}" if where else ""
-        article = "an" if kind[:1].lower() in "aeiou" else "a"
-        return RepoFinding(
-            f"{article} {kind}{place} is committed: revoke it, then read it from the environment or a secret store "
-            "(the value is not shown)",
-            path=path, line=line, column=column, cell=cell,
-        )
+    def _grouped(path, hits) -> list[RepoFinding]:
+        """One finding per kind of credential and file, at its first place (the others are counted)."""
+        by_kind: dict[tuple[str, str], list] = {}
+        for hit in hits:
+            by_kind.setdefault((hit.kind, hit.where), []).append(hit)
+        out = []
+        for (kind, where), same in by_kind.items():
+            first = same[0]
+            place = " in a cell's output" if where == "output" else ""
+            article = "an" if kind[:1].lower() in "aeiou" else "a"
+            more = f" (and {len(same) - 1} more place{'s' if len(same) > 2 else ''} in this file)" if len(same) > 1 else ""
+            out.append(RepoFinding(
+                f"{article} {kind}{place} is committed{more}: revoke it, then read it from the environment or a secret "
+                "store (the value is not shown)",
+                path=path, line=first.line, column=first.column, cell=first.cell,
+                evidence=[f"{path}:{hit.line}" + (f" (cell {hit.cell})" if hit.cell is not None else "") for hit in same[:10]],
+            ))
+        return out

@@ -88,7 +88,8 @@ class FileContext:
     """Per-file state shared by all code rules during the single traversal."""
 
     def __init__(self, path: str, tree: ast.Module, knowledge: Knowledge, notebook: bool,
-                 lines: list[str] | None = None, params: ProjectParams | None = None) -> None:
+                 lines: list[str] | None = None, params: ProjectParams | None = None,
+                 requirement_floors: dict[str, tuple[int, int]] | None = None) -> None:
         self.path = path
         self.tree = tree
         self.knowledge = knowledge
@@ -98,6 +99,8 @@ class FileContext:
         self.lines = lines if lines is not None else ast.unparse(tree).split("\n")
         #: The project's params file, if it has one (fixes that move values into it read it).
         self.params = params
+        #: The lowest version the project's manifests allow for packages rules ask about ({"torch": (2, 6)}).
+        self.requirement_floors = requirement_floors or {}
         self.imports: dict[str, str] = {}
         self.constants: dict[str, tuple[Any, ast.AST]] = {}
         self.parents: list[ast.AST] = []

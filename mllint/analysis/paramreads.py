@@ -45,7 +45,14 @@ class _File:
     relative_to_file: bool = False
 
 
-_Origin = _Params | _File | None
+@dataclass(frozen=True)
+class _Param:
+    """A parameter of a module-level function that may name a file (``def load(path): ...``)."""
+
+    function: str
+
+
+_Origin = _Params | _File | _Param | None
 _SHADOW = _File("")  # a name rebound to something else: hides an outer binding of the same name
 
 
@@ -142,12 +149,12 @@ class ParamsCollector:
         return any(arg is not None and arg.arg == name for arg in every)
 
     def _source(self, kind: str, name: str = "", certain: bool = True, relative: bool = False,
-                config_path: str = "", line: int = 0, argument: str = "") -> int:
-        key = (kind, name, certain, relative, config_path, argument)
+                config_path: str = "", line: int = 0, argument: str = "", function: str = "") -> int:
+        key = (kind, name, certain, relative, config_path, argument, function)
         index = self._source_index.get(key)
         if index is None:
             index = self._source_index[key] = len(self.facts.sources)
-            self.facts.sources.append(ParamSource(kind, name, certain, relative, config_path, line, argument))
+            self.facts.sources.append(ParamSource(kind, name, certain, relative, config_path, line, argument, function))
         return index
 
     # -- where a value comes from ----------------------------------------------------------
@@ -206,22 +213,24 @@ class ParamsCollector:
         name = self._name(func)
         first = node.args[0] if node.args else None
         if name in self.openers:
-            return self._as_file(self.origin(first))
+            inner = self.origin(first)
+            return inner if isinstance(inner, (_File, _Param)) else None
         if name in self.joins:
             last = node.args[-1] if node.args else None
             text = _const_str(last)
             return _File(text, relative_to_file=any(_mentions_file(arg) for arg in node.args)) if text else None
         if isinstance(func, ast.Attribute) and func.attr in self.opener_methods:
             base = self.origin(func.value)
-            if isinstance(base, _File):
+            if isinstance(base, (_File, _Param)):
                 return base
         if name in self.loaders:
             arg = first if first is not None else next((k.value for k in node.keywords if k.arg in ("stream", "fp", "f", "file", "s")), None)
-            found = self._as_file(self.origin(arg))
+            found = self.origin(arg)
             line = node.lineno
             if isinstance(found, _File):
                 return _Params(self._source("file", found.name, True, found.relative_to_file, line=line), ())
-            return _Params(self._source("file", "", False, line=line), ())
+            function = found.function if isinstance(found, _Param) else ""
+            return _Params(self._source("file", "", False, line=line, function=function), ())
         if name in self.dvc:
             return _Params(self._source("dvc", line=node.lineno), ())
         if name in self.hydra_compose:
@@ -242,7 +251,8 @@ class ParamsCollector:
         if isinstance(func, ast.Name) and func.id in self._returns and func.id not in self.ctx.imports:
             return self._returns[func.id]
         if self._looks_like_loader(name):
-            argument = self._as_file(self.origin(first)) if first is not None else None
+            given = [first] if first is not None else [k.value for k in node.keywords if k.arg]
+            argument = next((found for found in map(self._as_file, map(self.origin, given)) if found is not None), None)
             return _Params(self._source("call", name or "", line=node.lineno,
                                         argument=argument.name if argument is not None else ""), ())
         return None
@@ -403,8 +413,9 @@ class ParamsCollector:
                     names = kinds.elts if isinstance(kinds, ast.Tuple) else [kinds]
                     for kind in names:
                         label = kind.id if isinstance(kind, ast.Name) else kind.attr if isinstance(kind, ast.Attribute) else None
-                        if kind is None or label in self.missing_key_errors:
-                            return True
+                        if label in self.missing_key_errors and not any(
+                                isinstance(inner, ast.Raise) for inner in ast.walk(handler)):
+                            return True  # handled (a handler that raises again only logs it)
         return False
 
     def _climb(self, node: ast.AST, origin: _Params) -> None:
@@ -557,6 +568,10 @@ class ParamsCollector:
             origin = self.origin(default)
             if isinstance(origin, _File):
                 self._bind(arg, origin)
+        if len(self.ctx.scopes) == 1:  # a module-level function: parameters that may name a file it loads
+            for arg in positional:
+                if arg.arg not in defaults and PATH_PARAMETER.search(arg.arg):
+                    self._bind(arg.arg, _Param(function.name))
         for decorator in function.decorator_list:
             if isinstance(decorator, ast.Call) and self._name(decorator.func) in self.hydra_main and positional:
                 keywords = {k.arg: _const_str(k.value) for k in decorator.keywords}
@@ -611,6 +626,7 @@ class ParamsCollector:
             return
         if isinstance(node.func, ast.Attribute) and method in self.opener_methods:
             return
+        helper = name if self._looks_like_loader(name) else ""  # a project helper may load what it is given
         for arg in [*node.args, *(k.value for k in node.keywords)]:
             if isinstance(arg, ast.Starred):
                 arg = arg.value
@@ -619,9 +635,10 @@ class ParamsCollector:
             else:
                 candidates = [arg]
             for candidate in candidates:
-                origin = self.origin(candidate) if isinstance(candidate, (ast.Name, ast.Constant, ast.BinOp)) else None
+                origin = self.origin(candidate) if isinstance(candidate, (ast.Name, ast.Constant, ast.BinOp, ast.Call)) else None
                 if isinstance(origin, _File) and origin.name.endswith(self.suffixes):
-                    source = self._source("file", origin.name, True, origin.relative_to_file, line=node.lineno)
+                    source = self._source("file", origin.name, True, origin.relative_to_file, line=node.lineno,
+                                          function=helper or "")
                     self.facts.accesses.append(ParamAccess(source, [], "value", node.lineno, False))
 
     def finish(self) -> None:
@@ -634,6 +651,9 @@ class ParamsCollector:
         facts.sources = [facts.sources[old] for old in sorted(used)]
         for item in [*facts.accesses, *facts.schemas, *facts.returns]:
             item.source = mapping[item.source]
+
+
+PATH_PARAMETER = re.compile(r"(?i)path|file|^fn?$|^fp$|yaml|yml|json|toml|param|conf|cfg")
 
 
 def _file_like(text: str) -> bool:

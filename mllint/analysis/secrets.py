@@ -21,8 +21,11 @@ from typing import Any
 from mllint.analysis.context import FileContext
 from mllint.core.secretfacts import SecretHit
 
+#: ``NAME=value``, ``name: value``, ``"name": "value"``, ``name = 'value'`` on one line (quoted values may hold
+#: any character but their quote; bare ones stop at blanks, quotes, comments and separators).
 KEY_VALUE = re.compile(
-    r"""(?P<name>[A-Za-z_][\w.\-]*)["']?\s*(?::|=|:=|=>)\s*(?P<quote>["']?)(?P<value>[^\s"'#,;}\]]{6,})(?P=quote)""")
+    r"""(?P<name>[A-Za-z_][\w.\-]*)["']?[ \t]*(?::|=|:=|=>)[ \t]*"""
+    r"""(?:"(?P<double>[^"\n]{6,})"|'(?P<single>[^'\n]{6,})'|(?P<bare>[^\s"'#,;}\]]{6,}))""")
 
 
 class SecretPatterns:
@@ -52,8 +55,11 @@ class SecretPatterns:
         out = []
         for kind, regex in self.tokens:
             for match in regex.finditer(text):
-                if not self.placeholder(match.group(0)) and (kind == "private key" or _entropy(match.group(0)) >= 3.0):
-                    out.append((match.start(), kind))
+                if self.placeholder(match.group(0)) or (kind != "private key" and _entropy(match.group(0)) < 3.0):
+                    continue
+                if text[max(0, match.start() - len(PUBLIC_ID_CONTEXT)):match.start()].endswith(PUBLIC_ID_CONTEXT):
+                    continue  # the key id of a presigned URL: public by design, and the URL expires
+                out.append((match.start(), kind))
         return sorted(out)
 
     def named(self, name: str, value: str) -> str | None:
@@ -105,9 +111,10 @@ def scan_text(patterns: SecretPatterns, text: str, where: str = "text", cell: in
         line, column = _position(starts, offset)
         hits.setdefault(line, SecretHit(line, column, kind, cell, where))
     for match in KEY_VALUE.finditer(text):
-        kind = patterns.named(match.group("name"), match.group("value"))
+        group = "double" if match.group("double") is not None else "single" if match.group("single") is not None else "bare"
+        kind = patterns.named(match.group("name"), match.group(group))
         if kind is not None:
-            line, column = _position(starts, match.start("value"))
+            line, column = _position(starts, match.start(group))
             hits.setdefault(line, SecretHit(line, column, kind, cell, where))
     return sorted(hits.values(), key=lambda hit: (hit.line, hit.column))
 
@@ -134,6 +141,7 @@ def notebook_output_secrets(data: bytes, patterns: SecretPatterns) -> list[Secre
     return hits
 
 
+PUBLIC_ID_CONTEXT = "X-Amz-Credential="
 SECRETISH = re.compile(r"(?i)key|token|secret|passw|pwd")
 
 

@@ -44,6 +44,10 @@ class ParamSource:
     #: ``call``: the file named by the call's first argument, when it is a literal ("" otherwise), for
     #: helpers that load the file they are given (``read_yaml("params.yaml")``).
     argument: str = ""
+    #: ``file`` without a name: the module-level function whose parameter names the loaded file
+    #: (``def load_params(path): yaml.safe_load(open(path))``; its callers' arguments name it).
+    #: ``file`` with a name, used whole: the function the file name is given to (``load_params("p.yaml")``).
+    function: str = ""
 
 
 @dataclass

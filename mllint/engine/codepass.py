@@ -100,7 +100,8 @@ def analyze_file(session: Session, path: str, data: bytes, enabled: frozenset[st
         tree = parsed
     facts.lines = unit.text.count("\n")
 
-    ctx = FileContext(path, tree, session.knowledge, unit.line_map is not None, lines=unit.lines(), params=session.params)
+    ctx = FileContext(path, tree, session.knowledge, unit.line_map is not None, lines=unit.lines(), params=session.params,
+                      requirement_floors=session.requirement_floors)
     ctx.cell_starts = list(unit.line_map.starts) if unit.line_map is not None else script_cell_starts(unit.text)
     if unit.line_map is not None:
         ctx.configuration_cells(_cell_ranges(unit, parameter_cells(data)))

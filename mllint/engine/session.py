@@ -19,6 +19,7 @@ from mllint.catalogue.loader import Catalogue, load_catalogue
 from mllint.config.settings import Settings, load_settings
 from mllint.knowledge.loader import load_knowledge
 from mllint.knowledge.runtime import Knowledge
+from mllint.repo.manifests import declared_floors
 
 if TYPE_CHECKING:  # pragma: no cover
     from mllint.engine.codepass import FileAnalysis
@@ -41,6 +42,8 @@ class Session:
         self.knowledge: Knowledge = load_knowledge(self.settings.knowledge, self.catalogue.knowledge_sources())
         self.options: dict[str, Any] = {rule.code: self.settings.rule_options(rule) for rule in self.catalogue.rules}
         self.params: ProjectParams | None = ProjectParams.load(self.root, self.overlay)
+        #: Lowest versions the project's manifests allow for the packages rules ask about (ML1401: torch).
+        self.requirement_floors: dict[str, tuple[int, int]] = declared_floors(self.root, _floor_packages(self.knowledge))
         self._per_file: dict[str, frozenset[str]] = {}
 
     @classmethod
@@ -65,6 +68,7 @@ class Session:
         """What per-file results depend on besides the file: settings, mllint's code, the params file."""
         digest = hashlib.blake2b(self.settings.fingerprint().encode(), digest_size=16)
         digest.update(self.catalogue.stamp().encode())  # installed plugins and their sources
+        digest.update(repr(sorted(self.requirement_floors.items())).encode())
         digest.update((self.params.digest() if self.params else "-").encode())
         return digest.hexdigest()
 
@@ -88,3 +92,9 @@ class Session:
         from mllint.engine.run import run
 
         return run(self, files=files, only=only, use_cache=use_cache, jobs=jobs, progress=progress)
+
+
+def _floor_packages(knowledge: dict[str, Any]) -> set[str]:
+    """Packages whose declared minimum version some rule's knowledge depends on (``safe_from``)."""
+    entries = knowledge.get("deserialization", {}).get("flag_required", [])
+    return {str(entry["safe_from"]).split()[0] for entry in entries if isinstance(entry, dict) and entry.get("safe_from")}

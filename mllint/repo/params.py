@@ -175,6 +175,12 @@ class ParamsUsage:
         if source.kind == "dvc":
             return [(file, (), True) for file in self.files]
         if source.kind == "file":
+            if source.name and source.function and self._loads_its_argument(path, source.function):
+                return []  # the file is given to a project helper that loads it: its reads are followed there
+            if not source.name and source.function:
+                given = self._given_files(path, source.function)
+                if given:
+                    return given
             return self._file_targets(path, source)
         if source.kind == "call":
             return self._call_targets(path, source, depth)
@@ -202,6 +208,45 @@ class ParamsUsage:
             same = [file for file in self.files if posixpath.basename(file) == posixpath.basename(name)]
             return [(file, (), len(same) == 1 and source.relative_to_file) for file in same]
         return []
+
+    def _loads_its_argument(self, caller: str, name: str) -> bool:
+        """Is ``name`` (a call in ``caller``) a project function that loads the file named by its parameter?"""
+        found = self._defining(caller, name)
+        if found is None:
+            return False
+        defining, function = found
+        facts = self._facts.get(defining)
+        return facts is not None and any(s.kind == "file" and not s.name and s.function == function for s in facts.sources)
+
+    def _given_files(self, defining: str, function: str) -> list[tuple[str, Path_, bool]]:
+        """The params files that calls of ``defining``'s ``function`` name in an argument (the collector
+        records a file name given to a loader-like helper), certain when some call names one."""
+        targets: list[tuple[str, Path_, bool]] = []
+        for caller, facts in self._facts.items():
+            for source in facts.sources:
+                if source.kind != "file" or not source.name or not source.function:
+                    continue
+                if self._defining(caller, source.function) != (defining, function):
+                    continue
+                targets.extend(self._file_targets(caller, ParamSource("file", source.name, True, source.relative_to_file)))
+        return list(dict.fromkeys(targets))
+
+    def _defining(self, caller: str, name: str) -> tuple[str, str] | None:
+        """(file, function) a call named ``name`` in ``caller`` resolves to, among the project's files."""
+        module, _, function = name.rpartition(".")
+        if not module:
+            return caller, function
+        if module.startswith("."):
+            stem = self.repo.pipeline._relative(caller, module)
+            candidates = [c for c in (f"{stem}.py", f"{stem}/__init__.py") if stem is not None]
+        else:
+            roots = [posixpath.dirname(caller), "", "src", *{posixpath.dirname(r) for r in self.repo.vcs.dvc_yaml_files}]
+            resolved = self.repo.pipeline.resolve(module, roots)
+            candidates = [resolved] if resolved else []
+        for rel in candidates:
+            if rel in self.repo.facts:
+                return rel, function
+        return None
 
     def _call_targets(self, path: str, source: ParamSource, depth: int) -> list[tuple[str, Path_, bool]]:
         found = self._function(path, source.name)
