@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import subprocess
 import textwrap
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
-
-from dataclasses import dataclass
 
 from mllint.catalogue.loader import CatalogueError, load_catalogue, registered
 from mllint.catalogue.plugins import Plugin
@@ -59,7 +59,7 @@ def git(root: Path, *args: str) -> None:
                         "GIT_COMMITTER_EMAIL": "t@example.com", "HOME": str(root), "PATH": "/usr/bin:/bin:/usr/local/bin"})
 
 
-def write_repo(root: Path, files: dict[str, str | bytes], use_git: bool = True) -> Path:
+def write_repo(root: Path, files: Mapping[str, str | bytes], use_git: bool = True) -> Path:
     """Write ``files`` under ``root``; with ``use_git``, init a repository and commit everything."""
     root.mkdir(parents=True, exist_ok=True)
     for rel, content in files.items():
@@ -131,8 +131,9 @@ def check_plugin_case(plugin: Plugin, case: PluginCase, workdir: Path) -> list[s
         if not found:
             return [f"{case.id}: nothing reported on a violating example"]
         lines = getattr(example, "lines", None)
-        if lines and sorted({f.line for f in found}) != sorted(lines):
-            return [f"{case.id}: reported on lines {sorted({f.line for f in found})}, expected {sorted(lines)}"]
+        reported = sorted({f.line for f in found if f.line is not None})
+        if lines and reported != sorted(lines):
+            return [f"{case.id}: reported on lines {reported}, expected {sorted(lines)}"]
         return []
 
 

@@ -17,7 +17,14 @@ import re
 from dataclasses import dataclass
 
 from mllint.analysis.context import FileContext
-from mllint.core.paramfacts import ParamAccess, ParamReturn, ParamSchema, ParamsFacts, ParamSource, SchemaField
+from mllint.core.paramfacts import (
+    ParamAccess,
+    ParamReturn,
+    ParamSchema,
+    ParamsFacts,
+    ParamSource,
+    SchemaField,
+)
 
 #: Annotations that are plain values (a leaf key), not nested config classes.
 _SCALAR_TYPES = frozenset({
@@ -92,7 +99,8 @@ class ParamsCollector:
         self.facts = ParamsFacts()
         self._source_index: dict[tuple[object, ...], int] = {}
         self._origins: dict[ast.AST, _Origin] = {}  # memo: a Call's origin is computed once
-        self._scopes: dict[int, dict[str, _Params | _File]] = {}  # id(scope node) or 0 (module) -> bindings
+        self._scopes: dict[int, dict[str, _Params | _File | _Param]] = {}  # id(scope node) or 0 (module) -> bindings
+        self._pending_function: ast.FunctionDef | ast.AsyncFunctionDef | None = None
         self._returns: dict[str, _Params] = {}  # module-level functions of this file returning params
         self._schema_cache: dict[str, tuple[list[SchemaField], bool, bool] | None] = {}
         self.classes: dict[str, ast.ClassDef] = {}
@@ -124,7 +132,7 @@ class ParamsCollector:
             scope = self._scopes[key] = {}
         scope[name] = origin
 
-    def _lookup(self, name: str) -> _Params | _File | None:
+    def _lookup(self, name: str) -> _Params | _File | _Param | None:
         if not self._scopes:
             return None
         scopes = self.ctx.scopes
@@ -408,7 +416,7 @@ class ParamsCollector:
     def _guarded(self) -> bool:
         for parent in self.ctx.parents:
             if isinstance(parent, ast.Try) or type(parent).__name__ == "TryStar":
-                for handler in parent.handlers:
+                for handler in getattr(parent, "handlers", []):
                     kinds = handler.type
                     names = kinds.elts if isinstance(kinds, ast.Tuple) else [kinds]
                     for kind in names:
@@ -470,20 +478,21 @@ class ParamsCollector:
             if isinstance(parent, ast.Call) and current in parent.args and len(parent.args) == 1 and not parent.keywords \
                     and self._name(parent.func) in self.wrappers:
                 current = parent  # Box(params)["x"]: the wrapper keeps the keys
+                assert current is not None
                 index -= 1
                 continue
             break
-        parent = parents[index - 1] if index > 0 else None
+        around = parents[index - 1] if index > 0 else None
         if isinstance(getattr(current, "ctx", None), (ast.Store, ast.Del)):
             self._record(origin, path, "write", current)
             return
-        kind = self._context(current, parent, origin, path)
-        if kind is None:
+        use = self._context(current, around, origin, path)
+        if use is None:
             return
-        if optional and kind == "value":  # cfg.get("model") handed on whole: every key below it may be read,
+        if optional and use == "value":  # cfg.get("model") handed on whole: every key below it may be read,
             self.facts.accesses.append(ParamAccess(origin.source, list(path), "value", getattr(current, "lineno", 0), True))
-            kind = "optional"  # and none of them must exist (a guarded read is never called undefined)
-        self._record(origin, path, "optional" if optional and kind == "key" else kind, current)
+            use = "optional"  # and none of them must exist (a guarded read is never called undefined)
+        self._record(origin, path, "optional" if optional and use == "key" else use, current)
 
     def _context(self, current: ast.AST, parent: ast.AST | None, origin: _Params, path: tuple[str, ...]) -> str | None:
         """The kind of use of a params (sub)object by the expression around it; None: nothing to record."""
@@ -529,7 +538,7 @@ class ParamsCollector:
     def visit_Assign(self, node: ast.Assign) -> None:
         if isinstance(node.value, ast.Call):
             cls = self._name(node.value.func)
-            if cls in self.loader_classes:
+            if cls is not None and cls in self.loader_classes:
                 self._loader_instances.update((t.id, cls) for t in node.targets if isinstance(t, ast.Name))
         origin = self.origin(node.value)
         for target in node.targets:
@@ -550,24 +559,24 @@ class ParamsCollector:
 
     visit_AsyncWith = visit_With
 
-    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         # the traversal pushes the function's scope after this visit: bind parameters when the body starts
         self._pending_function = node
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
     def visit_arguments(self, node: ast.arguments) -> None:
-        function = getattr(self, "_pending_function", None)
+        function = self._pending_function
         if function is None or function.args is not node:
             return
         self._pending_function = None
         positional = [*node.posonlyargs, *node.args]
         defaults = dict(zip([a.arg for a in positional][len(positional) - len(node.defaults):], node.defaults))
         defaults.update({a.arg: d for a, d in zip(node.kwonlyargs, node.kw_defaults) if d is not None})
-        for arg, default in defaults.items():
+        for parameter, default in defaults.items():
             origin = self.origin(default)
             if isinstance(origin, _File):
-                self._bind(arg, origin)
+                self._bind(parameter, origin)
         if len(self.ctx.scopes) == 1:  # a module-level function: parameters that may name a file it loads
             for arg in positional:
                 if arg.arg not in defaults and PATH_PARAMETER.search(arg.arg):
@@ -602,9 +611,9 @@ class ParamsCollector:
             self._file_escapes(node, name)
         if name in self.loaders or name in self.dvc or name in self.hydra_compose or self._looks_like_loader(name) or (
                 isinstance(node.func, ast.Name) and node.func.id in self._returns):
-            origin = self.origin(node)
-            if isinstance(origin, _Params):
-                self._climb(node, origin)
+            made = self.origin(node)
+            if isinstance(made, _Params):
+                self._climb(node, made)
 
     def visit_Return(self, node: ast.Return) -> None:
         origin = self.origin(node.value)
@@ -649,8 +658,12 @@ class ParamsCollector:
             return
         mapping = {old: new for new, old in enumerate(sorted(used))}
         facts.sources = [facts.sources[old] for old in sorted(used)]
-        for item in [*facts.accesses, *facts.schemas, *facts.returns]:
-            item.source = mapping[item.source]
+        for access in facts.accesses:
+            access.source = mapping[access.source]
+        for schema in facts.schemas:
+            schema.source = mapping[schema.source]
+        for returned in facts.returns:
+            returned.source = mapping[returned.source]
 
 
 PATH_PARAMETER = re.compile(r"(?i)path|file|^fn?$|^fp$|yaml|yml|json|toml|param|conf|cfg")

@@ -112,10 +112,10 @@ def scan_text(patterns: SecretPatterns, text: str, where: str = "text", cell: in
         hits.setdefault(line, SecretHit(line, column, kind, cell, where))
     for match in KEY_VALUE.finditer(text):
         group = "double" if match.group("double") is not None else "single" if match.group("single") is not None else "bare"
-        kind = patterns.named(match.group("name"), match.group(group))
-        if kind is not None:
+        named = patterns.named(match.group("name"), match.group(group) or "")
+        if named is not None:
             line, column = _position(starts, match.start(group))
-            hits.setdefault(line, SecretHit(line, column, kind, cell, where))
+            hits.setdefault(line, SecretHit(line, column, named, cell, where))
     return sorted(hits.values(), key=lambda hit: (hit.line, hit.column))
 
 

@@ -129,7 +129,8 @@ class ParamsFacts:
             returns=[_record(ParamReturn, item) for item in data["returns"]],
         )
         count = len(facts.sources)
-        if any(not 0 <= item.source < count for item in [*facts.accesses, *facts.schemas, *facts.returns]):
+        indices = [a.source for a in facts.accesses] + [s.source for s in facts.schemas] + [r.source for r in facts.returns]
+        if any(not 0 <= index < count for index in indices):
             raise ValueError("params facts: a record names a source that does not exist")
         if any(access.kind not in ACCESS_KINDS for access in facts.accesses) or \
                 any(source.kind not in SOURCE_KINDS for source in facts.sources):
@@ -159,7 +160,7 @@ def _record(cls: Any, item: Any) -> Any:
             continue  # nested records, checked by their own builder
         if not isinstance(value, allowed) or (allowed == (int,) and isinstance(value, bool)):
             raise ValueError(f"params facts: {cls.__name__}.{name} has the wrong type")
-        if str(kind) == "list[str]" and not all(isinstance(part, str) for part in value):
+        if str(kind) == "list[str]" and not all(isinstance(part, str) for part in list(value)):
             raise ValueError(f"params facts: {cls.__name__}.{name} is not a list of strings")
     return cls(**item)
 
@@ -170,4 +171,5 @@ def _field(data: Any) -> SchemaField:
     nested = data.get("fields")
     if nested is not None and not isinstance(nested, list):
         raise ValueError("params facts: schema fields are not a list")
-    return _record(SchemaField, {**data, "fields": None if nested is None else [_field(item) for item in nested]})
+    built: SchemaField = _record(SchemaField, {**data, "fields": None if nested is None else [_field(item) for item in nested]})
+    return built

@@ -20,8 +20,8 @@ from mllint.analysis.secrets import SecretCollector, notebook_output_secrets
 from mllint.analysis.suppress import parse_suppressions
 from mllint.catalogue.rule import CodeRule, make_finding
 from mllint.core.facts import FileFacts
-from mllint.core.secretfacts import SecretHit
 from mllint.core.findings import Finding
+from mllint.core.secretfacts import SecretHit
 from mllint.core.source import (
     SourceError,
     SourceUnit,

@@ -20,6 +20,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mllint.core.patterns import PathPatterns
+
 TEXT_CHARS = bytes(range(32, 127)) + b"\n\r\t\f\b"
 TEXT_PROBE = 512
 CHUNK = 1 << 20
@@ -159,18 +161,16 @@ class DvcHasher:
                 return None  # nested .dvcignore files: DVC's merging rules are not re-implemented
             for name in files:
                 inner = (Path(folder) / name).relative_to(base).as_posix()
-                if ignored is not None and ignored.match_file(f"{rel}/{inner}" if rel else inner):
+                if ignored is not None and ignored(f"{rel}/{inner}" if rel else inner):
                     continue
                 out.append(inner)
                 if len(out) > self.max_dir_files:
                     return None
         return out
 
-    def _dvcignore(self):  # pathspec.PathSpec | None
+    def _dvcignore(self) -> PathPatterns | None:
         try:
             text = (self.root / ".dvcignore").read_text("utf-8", "replace")
         except OSError:
             return None
-        import pathspec
-
-        return pathspec.PathSpec.from_lines("gitwildmatch", text.splitlines())
+        return PathPatterns(line for line in text.splitlines() if not line.lstrip().startswith("#"))

@@ -81,6 +81,8 @@ class ParamsUsage:
 
     def __init__(self, repo: RepoModel) -> None:
         self.repo = repo
+        #: Hydra configurations composed while resolving reads (config file -> composition; None: unreadable).
+        self._hydra: dict[str, ParamsFile | None] = {}
         self.suffixes = tuple(repo.knowledge.get("params_loading", {}).get("suffixes", [".yaml", ".yml", ".json", ".toml"]))
 
     # -- files ------------------------------------------------------------------------------------------
@@ -341,10 +343,6 @@ class ParamsUsage:
         self._hydra[rel] = composed
         return composed
 
-    @cached_property
-    def _hydra(self) -> dict[str, ParamsFile | None]:
-        return {}
-
     def _compose(self, config_dir: str, rel: str) -> ParamsFile | None:
         data = self.repo.read_yaml(rel) if self.repo.exists(rel) else None
         if not isinstance(data, dict):
@@ -405,7 +403,10 @@ class ParamsUsage:
 
     def configs(self) -> dict[str, ParamsFile]:
         """The pipeline's params files and the Hydra configurations the code composes."""
-        self.reads  # noqa: B018 - resolving the reads composes the Hydra configurations
+        for path, facts in self._facts.items():
+            for source in facts.sources:
+                if source.kind == "hydra":
+                    self.hydra_config(path, source)
         return {**self.files, **{rel: cfg for rel, cfg in self._hydra.items() if cfg is not None}}
 
     def _loads_params(self, path: str) -> bool:

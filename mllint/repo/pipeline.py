@@ -206,7 +206,8 @@ class Pipeline:
         return found
 
     def _python_entry(self, tokens: list[str], cwd: str, env: dict[str, str], command: str) -> EntryPoint | None:
-        script = module = None
+        script: str | None = None
+        module: str | None = None
         start = next((i for i, token in enumerate(tokens) if PYTHON.match(token)), None)
         if start is not None:
             index = start + 1
@@ -243,14 +244,13 @@ class Pipeline:
             if path not in self.repo.facts:
                 return None
             return EntryPoint(path, [posixpath.dirname(path), *extra, *self._installed_roots()], command)
-        assert module is not None
-        if "$" in module:
+        if module is None or "$" in module:
             return None
         roots = [cwd, *extra, *self._installed_roots()]
-        path = self.resolve(module, roots)
-        if path is None:
+        resolved = self.resolve(module, roots)
+        if resolved is None:
             return None
-        return EntryPoint(path, roots, command)
+        return EntryPoint(resolved, roots, command)
 
     def _installed_roots(self) -> list[str]:
         """Folders a project installed in development mode puts on ``sys.path``: the root, ``src/``."""

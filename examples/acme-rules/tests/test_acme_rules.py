@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from mllint_acme_rules import plugin
 
 from mllint.testing import check_plugin_case, plugin_cases, verify_plugin
-from mllint_acme_rules import plugin
 
 
 def test_the_plugin_loads_and_every_example_holds(tmp_path):

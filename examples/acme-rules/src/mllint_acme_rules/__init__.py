@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from mllint.catalogue.plugins import Plugin
-
 from mllint_acme_rules.model_card import ModelCardMissing
 from mllint_acme_rules.tracker import UseAcmeTracker
 
