@@ -143,4 +143,8 @@ def test_a_registered_plugin_is_selectable_by_prefix_and_reports_through_a_sessi
         assert session.knowledge["acme_tracking"]["wrapper"] == "acme.tracking"  # the plugin's knowledge file
         assert [f.code for f in session.analyze("train.py", TRACKED).findings] == ["XACM001"]
         stamp = catalogue.stamp()
+        from mllint.output.scorecard import rule_doc_url
+
+        assert rule_doc_url("XACM001") == "https://example.com/acme/mllint-rules.html#use-acme-tracker"
+        assert rule_doc_url("ML0301").endswith("/docs/rules/ML0301.md")
     assert stamp and load_catalogue().stamp() == ""  # cached results depend on the installed plugins

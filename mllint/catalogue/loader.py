@@ -208,6 +208,7 @@ def load_catalogue() -> Catalogue:
         for rule in plugin.rules:
             _check(rule, describe(plugin), plugin=True)
             rule.origin = plugin.origin or plugin.name
+            rule.docs_url = plugin.docs_url
             rules.append(rule)
     for rule in rules:
         for key in (rule.code, rule.name):

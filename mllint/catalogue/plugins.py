@@ -44,6 +44,8 @@ class Plugin:
     prefix: str
     rules: Sequence[type[Rule]]
     knowledge: Sequence[Path] = ()
+    #: Where the rules' pages are: a URL with ``{code}`` and/or ``{name}`` (reports and editors link there).
+    docs_url: str = ""
     #: Filled by discovery: the distribution and version the plugin comes from ("" when registered directly).
     origin: str = field(default="", compare=False)
     #: Filled by discovery: the entry point that registers it (``acme = mllint_acme_rules:plugin``).
@@ -71,7 +73,7 @@ def discover() -> list[Plugin]:
         if not isinstance(plugin, Plugin):
             raise PluginError(f"{where} is not an mllint.catalogue.plugins.Plugin (got {type(plugin).__name__})")
         found.append(Plugin(plugin.name, plugin.prefix, tuple(plugin.rules), tuple(Path(p) for p in plugin.knowledge),
-                            origin, f"{entry.name} = {entry.value}"))
+                            plugin.docs_url, origin, f"{entry.name} = {entry.value}"))
     return found
 
 

@@ -108,6 +108,8 @@ class Rule:
     fixes: ClassVar[list] = []
     #: Where the rule comes from: "mllint", or the plugin distribution and version (set by the loader).
     origin: ClassVar[str] = "mllint"
+    #: A plugin rule's page (set by the loader from the plugin's ``docs_url``); mllint's are in docs/rules/.
+    docs_url: ClassVar[str] = ""
     #: Optional pydantic model of per-rule options (``[tool.mllint.options.<name>]``).
     Options: ClassVar[Any] = None
 

@@ -24,7 +24,13 @@ DOCS_URL = "https://github.com/twelve-factor-ml/mllint/blob/main/docs"
 
 
 def rule_doc_url(code: str) -> str:
-    return f"{DOCS_URL}/rules/{code}.md"
+    """The rule's page: mllint's reference, or the page a plugin declares for its rules (its
+    ``docs_url``); a plugin rule without one links to how plugins work."""
+    if code.startswith("ML") or code == "index":
+        return f"{DOCS_URL}/rules/{code}.md"
+    rule = load_catalogue().get(code)
+    template = getattr(rule, "docs_url", "") if rule is not None else ""
+    return template.format(code=code, name=getattr(rule, "name", "")) if template else f"{DOCS_URL}/plugins.md"
 
 
 @dataclass

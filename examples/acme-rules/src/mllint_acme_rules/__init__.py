@@ -17,4 +17,5 @@ plugin = Plugin(
     prefix="XACM",
     rules=[UseAcmeTracker, ModelCardMissing],
     knowledge=[Path(__file__).with_name("knowledge.toml")],
+    docs_url="https://example.com/acme/mllint-rules.html#{name}",
 )
