@@ -97,6 +97,12 @@ class ParamsCollector:
         self.dataclass_decorators = set(table.get("dataclass_decorators", []))
         self.missing_key_errors = set(table.get("missing_key_errors", []))
         self.facts = ParamsFacts()
+        self._bound: set[str] = set()  # every name ever bound in some scope (a cheap test before a lookup)
+        self._loader_like: dict[str, bool] = {}
+        #: Does the file hold a string naming a params-like file at all? (else no file name can escape)
+        text = "\n".join(ctx.lines)
+        self._file_literals = any(suffix in text for suffix in self.suffixes)
+        self._schema_function_names = {name.rsplit(".", 1)[-1] for name in self.schema_functions}
         self._source_index: dict[tuple[object, ...], int] = {}
         self._origins: dict[ast.AST, _Origin] = {}  # memo: a Call's origin is computed once
         self._scopes: dict[int, dict[str, _Params | _File | _Param]] = {}  # id(scope node) or 0 (module) -> bindings
@@ -131,9 +137,10 @@ class ParamsCollector:
         if scope is None:
             scope = self._scopes[key] = {}
         scope[name] = origin
+        self._bound.add(name)
 
     def _lookup(self, name: str) -> _Params | _File | _Param | None:
-        if not self._scopes:
+        if name not in self._bound:
             return None
         scopes = self.ctx.scopes
         for index in range(len(scopes) - 1, -1, -1):
@@ -267,10 +274,14 @@ class ParamsCollector:
 
     def _looks_like_loader(self, name: str | None) -> bool:
         """A function (not a class: those are capitalised) named like a config loader: ``load_params``."""
-        if not name or name in self.inert or name in self.classes:
+        if not name:
             return False
-        last = name.rsplit(".", 1)[-1]
-        return last[:1].islower() and bool(self.call_pattern.search(last))
+        known = self._loader_like.get(name)
+        if known is None:
+            last = name.rsplit(".", 1)[-1]
+            known = self._loader_like[name] = (name not in self.inert and name not in self.classes and last[:1].islower()
+                                               and bool(self.call_pattern.search(last)))
+        return known
 
     @staticmethod
     def _as_file(origin: _Origin) -> _File | None:
@@ -280,6 +291,8 @@ class ParamsCollector:
     def _schema_call(self, node: ast.Call) -> tuple[str, _Params, ast.AST] | None:
         """``(class name, params origin, params argument)`` of a validation into a class of this file."""
         func = node.func
+        if not self.classes:
+            return None  # no class of this file to validate into
         cls = arg = None
         if isinstance(func, ast.Attribute) and func.attr in self.schema_methods and isinstance(func.value, ast.Name):
             cls, arg = func.value.id, (node.args[0] if node.args else None)
@@ -287,7 +300,8 @@ class ParamsCollector:
             starred = [k.value for k in node.keywords if k.arg is None]
             if len(starred) == 1 and not node.args:
                 cls, arg = func.id, starred[0]
-        elif self._name(func) in self.schema_functions:
+        elif (func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")) in self._schema_function_names \
+                and self._name(func) in self.schema_functions:
             values = {k.arg: k.value for k in node.keywords}
             target = values.get("data_class", node.args[0] if node.args else None)
             arg = values.get("data", node.args[1] if len(node.args) > 1 else None)
@@ -589,7 +603,7 @@ class ParamsCollector:
                 self._bind(positional[0].arg, _Params(source, ()))
 
     def visit_Name(self, node: ast.Name) -> None:
-        if not self._scopes or not isinstance(node.ctx, ast.Load):
+        if node.id not in self._bound or not isinstance(node.ctx, ast.Load):
             return
         origin = self._lookup(node.id)
         if isinstance(origin, _Params):
@@ -607,7 +621,7 @@ class ParamsCollector:
                                                       found[0], found[1], found[2]))
             return
         name = self._name(node.func)
-        if name not in self.loaders and name not in self.openers and name not in self.joins:
+        if self._file_literals and name not in self.loaders and name not in self.openers and name not in self.joins:
             self._file_escapes(node, name)
         if name in self.loaders or name in self.dvc or name in self.hydra_compose or self._looks_like_loader(name) or (
                 isinstance(node.func, ast.Name) and node.func.id in self._returns):

@@ -6,19 +6,17 @@ random-looking literal given to a credential's name (``WANDB_API_KEY = "…"``, 
 ``wandb.login(key="…")``). Placeholders (``your-key-here``, ``xxxx``, ``${TOKEN}``) are not secrets.
 
 A :class:`SecretHit` records where and what kind -- never the value: findings and the cache must not
-copy a secret. Code is scanned in the shared traversal (:class:`SecretCollector`, string literals and
-the names they are bound to); notebook outputs and configuration files as text (:func:`scan_text`).
+copy a secret. Code is scanned as text in the code pass (:func:`code_secrets`: one regular-expression
+pass, no per-node work), notebook outputs and configuration files by :func:`scan_text`.
 """
 
 from __future__ import annotations
 
-import ast
 import math
 import re
 from collections import Counter
 from typing import Any
 
-from mllint.analysis.context import FileContext
 from mllint.core.secretfacts import SecretHit
 
 #: ``NAME=value``, ``name: value``, ``"name": "value"``, ``name = 'value'`` on one line (quoted values may hold
@@ -32,9 +30,13 @@ class SecretPatterns:
     """The compiled ``[secrets]`` knowledge."""
 
     def __init__(self, table: dict[str, Any]) -> None:
-        self.tokens = [(item["name"], re.compile(item["regex"])) for item in table.get("tokens", [])
-                       if isinstance(item, dict) and "name" in item and "regex" in item]
-        self.any_token = re.compile("|".join(f"(?:{regex.pattern})" for _name, regex in self.tokens)) if self.tokens else None
+        #: (kind, regex, anchors): a match contains one of the anchors (plain substrings, tested first).
+        self.tokens = [(item["name"], re.compile(item["regex"]), tuple(item.get("anchors", ())))
+                       for item in table.get("tokens", []) if isinstance(item, dict) and "name" in item and "regex" in item]
+        anchors = sorted({anchor for _kind, _regex, found in self.tokens for anchor in found})
+        #: One pass over a text finds which anchors it holds; a token without anchors is always tried.
+        self.anchors = re.compile("|".join(map(re.escape, anchors))) if anchors else None
+        self.unanchored = any(not found for _kind, _regex, found in self.tokens)
         self.names = re.compile(table.get("names", r"(?i)api_?key$"))
         self.password_names = re.compile(table.get("password_names", r"(?i)password$"))
         self.keyword_names: dict[str, list[str]] = dict(table.get("keyword_names", {}))
@@ -48,12 +50,19 @@ class SecretPatterns:
         lowered = value.lower()
         return any(word in lowered for word in self.placeholders)
 
+    def candidates(self, text: str) -> bool:
+        """Can ``text`` hold a credential-shaped value at all?"""
+        return self.unanchored or (self.anchors is not None and self.anchors.search(text) is not None)
+
     def token(self, text: str) -> list[tuple[int, str]]:
         """(offset, kind) of every credential-shaped value in ``text`` that is not a placeholder."""
-        if self.any_token is None or not self.any_token.search(text):
+        present = set(self.anchors.findall(text)) if self.anchors is not None else set()
+        if not present and not self.unanchored:
             return []
         out = []
-        for kind, regex in self.tokens:
+        for kind, regex, anchors in self.tokens:
+            if anchors and present.isdisjoint(anchors):
+                continue
             for match in regex.finditer(text):
                 if self.placeholder(match.group(0)) or (kind != "private key" and _entropy(match.group(0)) < 3.0):
                     continue
@@ -106,24 +115,49 @@ def patterns_for(knowledge: dict[str, Any]) -> SecretPatterns:
 def scan_text(patterns: SecretPatterns, text: str, where: str = "text", cell: int | None = None) -> list[SecretHit]:
     """Credentials in a text (a configuration file, a notebook cell's output), one hit per line at most."""
     hits: dict[int, SecretHit] = {}
+    found = patterns.token(text)
+    if not found and not SECRETISH.search(text):
+        return []
     starts = _line_starts(text)
-    for offset, kind in patterns.token(text):
+    for offset, kind in found:
         line, column = _position(starts, offset)
         hits.setdefault(line, SecretHit(line, column, kind, cell, where))
-    for match in KEY_VALUE.finditer(text):
-        group = "double" if match.group("double") is not None else "single" if match.group("single") is not None else "bare"
-        named = patterns.named(match.group("name"), match.group(group) or "")
-        if named is not None:
-            line, column = _position(starts, match.start(group))
-            hits.setdefault(line, SecretHit(line, column, named, cell, where))
+    for line, line_text in _candidate_lines(text):
+        for match in KEY_VALUE.finditer(line_text):
+            group = "double" if match.group("double") is not None else "single" if match.group("single") is not None else "bare"
+            named = patterns.named(match.group("name"), match.group(group) or "")
+            if named is not None:
+                hits.setdefault(line, SecretHit(line, match.start(group) + 1, named, cell, where))
     return sorted(hits.values(), key=lambda hit: (hit.line, hit.column))
+
+
+def _candidate_lines(text: str, pattern: re.Pattern[str] | None = None) -> list[tuple[int, str]]:
+    """(1-based number, text) of the lines holding a match of ``pattern`` (default: a credential's name
+    -- key, token, secret, password) and such a name; found by C-level searches, numbered lazily."""
+    out: list[tuple[int, str]] = []
+    last = -1
+    number = 1
+    counted = 0
+    for match in (pattern or SECRETISH).finditer(text):
+        start = text.rfind("\n", 0, match.start()) + 1
+        if start == last:
+            continue
+        last = start
+        end = text.find("\n", match.end())
+        line_text = text[start:end if end >= 0 else len(text)]
+        if pattern is not None and not SECRETISH.search(line_text):
+            continue
+        number += text.count("\n", counted, start)
+        counted = start
+        out.append((number, line_text))
+    return out
 
 
 def notebook_output_secrets(data: bytes, patterns: SecretPatterns) -> list[SecretHit]:
     """Credentials in a notebook's cell outputs (printed tokens, dumped environments); lines are counted
     in each output's text."""
     text = data.decode("utf-8", "replace")
-    if not ((patterns.any_token is not None and patterns.any_token.search(text)) or SECRETISH.search(text)):
+    if not (patterns.candidates(text) or SECRETISH.search(text)):
         return []
     import json
 
@@ -164,8 +198,12 @@ def _output_texts(output: Any) -> list[str]:
 
 
 def _line_starts(text: str) -> list[int]:
+    """Offsets where each line starts (a ``str.find`` loop: per line, not per character)."""
     starts = [0]
-    starts.extend(index + 1 for index, char in enumerate(text) if char == "\n")
+    found = text.find("\n")
+    while found >= 0:
+        starts.append(found + 1)
+        found = text.find("\n", found + 1)
     return starts
 
 
@@ -176,76 +214,43 @@ def _position(starts: list[int], offset: int) -> tuple[int, int]:
     return index + 1, offset - starts[index] + 1
 
 
-class SecretCollector:
-    """Visitor of the shared traversal: credentials in string literals of code (not a rule)."""
+#: In code, a credential is a quoted literal bound to a name: ``NAME = "v"``, ``NAME: str = "v"``,
+#: ``"name": "v"``, ``name="v"`` (a keyword), ``os.environ["NAME"] = "v"``. Unquoted right-hand sides are
+#: expressions, not values.
+CODE_KEY_VALUE = re.compile(
+    r"""(?P<name>[A-Za-z_][\w.\-]*)["']?\]?(?:[ \t]*:[ \t]*[A-Za-z_][\w\[\]., |]{0,40}?)?[ \t]*(?::|=)[ \t]*"""
+    r"""[rbuRBU]{0,2}(?:"(?P<double>[^"\n]{6,})"|'(?P<single>[^'\n]{6,})')""")
+#: A quoted literal long enough to be a password or a key (the lines worth a closer look in code).
+LONG_LITERAL = re.compile(r"""["'][^\s"'\\]{6,}["']""")
+#: A credential given to a login call: ``wandb.login(key="…")`` (the callee as written).
+CODE_KEYWORD = re.compile(
+    r"""(?P<callee>[A-Za-z_][\w.]*)\((?:[^()\n]*?,)?[ \t]*(?P<keyword>\w+)[ \t]*=[ \t]*["'](?P<value>[^"'\n]{6,})["']""")
 
-    def __init__(self, ctx: FileContext) -> None:
-        self.ctx = ctx
-        self.patterns = patterns_for(ctx.knowledge)
-        self.hits: dict[tuple[int, int], SecretHit] = {}
 
-    def _hit(self, node: ast.AST, kind: str, specific: bool = False) -> None:
-        """Record a hit at ``node``; a recognised credential (``specific``) names it better than its variable."""
-        line, column = getattr(node, "lineno", 0), getattr(node, "col_offset", 0) + 1
-        if specific:
-            self.hits[(line, column)] = SecretHit(line, column, kind)
-        else:
-            self.hits.setdefault((line, column), SecretHit(line, column, kind))
-
-    def visit_Constant(self, node: ast.Constant) -> None:
-        if isinstance(node.value, str) and len(node.value) >= 16:
-            found = self.patterns.token(node.value)
-            if found:
-                self._hit(node, found[0][1], specific=True)
-
-    def _named(self, name: str | None, value: ast.AST | None) -> None:
-        if name and isinstance(value, ast.Constant) and isinstance(value.value, str):
-            kind = self.patterns.named(name, value.value)
-            if kind is not None:
-                self._hit(value, kind)
-
-    def visit_Assign(self, node: ast.Assign) -> None:
-        for target in node.targets:
-            self._named(_target_name(target), node.value)
-
-    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
-        self._named(_target_name(node.target), node.value)
-
-    def visit_Dict(self, node: ast.Dict) -> None:
-        for key, value in zip(node.keys, node.values):
-            if isinstance(key, ast.Constant) and isinstance(key.value, str):
-                self._named(key.value, value)
-
-    def visit_Call(self, node: ast.Call) -> None:
-        callee = self.ctx.call_name(node) or ""
-        credential_keywords = self.patterns.keyword_names.get(callee, [])
-        for keyword in node.keywords:
-            if keyword.arg is None:
+def code_secrets(patterns: SecretPatterns, text: str) -> list[SecretHit]:
+    """Credentials in Python source (a module, or a notebook's joined cells): credential-shaped values
+    anywhere, random-looking string literals bound to credential names, keys given to login calls.
+    Text passes only (anchored regular expressions on the few candidate lines): no per-node work in
+    the shared traversal."""
+    hits: dict[int, SecretHit] = {}
+    found = patterns.token(text)
+    if found:
+        starts = _line_starts(text)
+        for offset, kind in found:
+            line, column = _position(starts, offset)
+            hits[line] = SecretHit(line, column, kind)  # the credential's own name says most
+    keywords = {callee.rsplit(".", 1)[-1]: (callee, names) for callee, names in patterns.keyword_names.items()}
+    for line, line_text in _candidate_lines(text, LONG_LITERAL):
+        for match in CODE_KEY_VALUE.finditer(line_text):
+            group = "double" if match.group("double") is not None else "single"
+            named = patterns.named(match.group("name"), match.group(group) or "")
+            if named is not None:
+                hits.setdefault(line, SecretHit(line, match.start(group) + 1, named))
+        for match in CODE_KEYWORD.finditer(line_text):
+            known = keywords.get(match.group("callee").rsplit(".", 1)[-1])
+            if known is None or match.group("keyword") not in known[1]:
                 continue
-            if keyword.arg in credential_keywords and isinstance(keyword.value, ast.Constant) and isinstance(keyword.value.value, str):
-                if self.patterns._random(keyword.value.value, self.patterns.min_length, self.patterns.min_entropy):
-                    self._hit(keyword.value, f"secret passed as {keyword.arg}= to {callee}")
-                continue
-            self._named(keyword.arg, keyword.value)
-        # os.environ.setdefault("WANDB_API_KEY", "…") / os.putenv(...)
-        if callee in ("os.environ.setdefault", "os.putenv", "os.environ.__setitem__") and len(node.args) == 2:
-            key = node.args[0]
-            if isinstance(key, ast.Constant) and isinstance(key.value, str):
-                self._named(key.value, node.args[1])
-
-    def finish(self) -> None:
-        """Nothing left: hits are recorded as they are met."""
-
-    def results(self) -> list[SecretHit]:
-        return sorted(self.hits.values(), key=lambda hit: (hit.line, hit.column))
-
-
-def _target_name(target: ast.AST) -> str | None:
-    """``API_KEY`` of ``API_KEY = …``, ``self.api_key = …``, ``os.environ["API_KEY"] = …``, ``cfg["api_key"] = …``."""
-    if isinstance(target, ast.Name):
-        return target.id
-    if isinstance(target, ast.Attribute):
-        return target.attr
-    if isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant) and isinstance(target.slice.value, str):
-        return target.slice.value
-    return None
+            if patterns._random(match.group("value"), patterns.min_length, patterns.min_entropy):
+                hits.setdefault(line, SecretHit(line, match.start("value") + 1,
+                                                f"secret passed as {match.group('keyword')}= to {known[0]}"))
+    return sorted(hits.values(), key=lambda hit: (hit.line, hit.column))

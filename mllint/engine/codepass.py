@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from mllint.analysis.context import FileContext, is_test_path
 from mllint.analysis.facts import FactCollector
 from mllint.analysis.paramreads import ParamsCollector
-from mllint.analysis.secrets import SecretCollector, notebook_output_secrets
+from mllint.analysis.secrets import code_secrets, notebook_output_secrets, patterns_for
 from mllint.analysis.suppress import parse_suppressions
 from mllint.catalogue.rule import CodeRule, make_finding
 from mllint.core.facts import FileFacts
@@ -113,19 +113,19 @@ def analyze_file(session: Session, path: str, data: bytes, enabled: frozenset[st
         rules.append(rule_cls(ctx, session.options.get(code)))
     collector = FactCollector(ctx, facts)
     params = ParamsCollector(ctx)
-    secrets = SecretCollector(ctx)
     try:
-        walk(tree, ctx, [collector, params, secrets, *rules])
-        for visitor in (collector, params, secrets, *rules):
+        walk(tree, ctx, [collector, params, *rules])
+        for visitor in (collector, params, *rules):
             visitor.finish()
     except RecursionError:
         parse_error("too deeply nested to analyse")
         return FileAnalysis(findings, facts)
 
     facts.params = None if params.facts.empty() else params.facts
-    facts.secrets = [_locate_hit(hit, unit) for hit in secrets.results()]
+    secret_patterns = patterns_for(session.knowledge)
+    facts.secrets = [_locate_hit(hit, unit) for hit in code_secrets(secret_patterns, unit.text)]
     if unit.line_map is not None:
-        facts.secrets += notebook_output_secrets(data, secrets.patterns)
+        facts.secrets += notebook_output_secrets(data, secret_patterns)
     suppressions = parse_suppressions(unit.text, catalogue.names())
     for raw in ctx.raw_findings:
         node = raw.node
