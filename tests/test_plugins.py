@@ -148,3 +148,42 @@ def test_a_registered_plugin_is_selectable_by_prefix_and_reports_through_a_sessi
         assert rule_doc_url("XACM001") == "https://example.com/acme/mllint-rules.html#use-acme-tracker"
         assert rule_doc_url("ML0301").endswith("/docs/rules/ML0301.md")
     assert stamp and load_catalogue().stamp() == ""  # cached results depend on the installed plugins
+
+
+class _Tracking(CodeRule):
+    code = "XKNW001"
+    name = "knowledge-reader"
+    factor = 7
+    summary = why = how_to_fix = "x"
+    violating = [Example("x = 1\n")]
+    compliant = [Example("x = 1\n")]
+
+    def visit_Call(self, node):
+        pass
+
+
+def test_plugin_knowledge_is_validated_and_users_extend_it(tmp_path):
+    from pydantic import BaseModel, ConfigDict
+
+    class Table(BaseModel):
+        model_config = ConfigDict(extra="forbid", strict=True)
+        names: list[str]
+
+    good = tmp_path / "good.toml"
+    good.write_text('[knw_table]\nnames = ["a"]\n[experiment_trackers]\nimports = ["acme.tracking"]\n')
+    with registered(Plugin("knw", "XKNW", [_Tracking], [good], tables={"knw_table": Table})):
+        session = Session(tmp_path, Settings(select=["XKNW001"], knowledge={"knw_table": {"names": ["b"]}}))
+        assert session.knowledge["knw_table"]["names"] == ["a", "b"]
+        assert "acme.tracking" in session.knowledge["experiment_trackers"]["imports"]  # extends mllint's table
+        with pytest.raises(Exception, match="knw_table"):
+            Session(tmp_path, Settings(select=["XKNW001"], knowledge={"knw_table": {"names": "b"}}))
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[knw_other]\nnames = ["a"]\n')
+    with pytest.raises(CatalogueError, match="knw_other: unknown table"):
+        with registered(Plugin("knw", "XKNW", [_Tracking], [bad], tables={"knw_table": Table})):
+            load_catalogue()
+    wrong = tmp_path / "wrong.toml"
+    wrong.write_text('[knw_table]\nnames = "a"\n')
+    with pytest.raises(CatalogueError, match="invalid knowledge"):
+        with registered(Plugin("knw", "XKNW", [_Tracking], [wrong], tables={"knw_table": Table})):
+            load_catalogue()

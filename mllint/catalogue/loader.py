@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from mllint.catalogue.plugins import Plugin, PluginError, describe, discover, validate
+from mllint.catalogue.plugins import Plugin, PluginError, describe, discover, knowledge_of, validate
 from mllint.catalogue.rule import KINDS, SEVERITIES, CodeRule, RepoRule, Rule
 from mllint.core.paths import catalogue_dir
+from mllint.knowledge.plugins import PluginKnowledge
 
 CODE_PATTERN = re.compile(r"^ML(\d{2})(\d{2})$")
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -64,9 +65,9 @@ class Catalogue:
         """mllint's own rules (the ones the documentation describes)."""
         return [rule for rule in self.rules if rule.origin == BUILTIN]
 
-    def knowledge_files(self) -> tuple[Path, ...]:
-        """The plugins' knowledge TOML files, merged after the built-in ones."""
-        return tuple(path for plugin in self.plugins for path in plugin.knowledge)
+    def knowledge_sources(self) -> tuple[PluginKnowledge, ...]:
+        """The plugins' knowledge files (with their tables' models), merged after the built-in ones."""
+        return tuple(item for plugin in self.plugins for item in knowledge_of(plugin))
 
     def stamp(self) -> str:
         """What cached results depend on besides mllint itself: each plugin's origin and rule sources."""
@@ -200,11 +201,16 @@ def load_catalogue() -> Catalogue:
         plugins = [*discover(), *_REGISTERED]
     except PluginError as exc:
         raise CatalogueError(str(exc)) from None
+    own_tables: dict[str, str] = {}
     for plugin in plugins:
         try:
             validate(plugin)
         except PluginError as exc:
             raise CatalogueError(str(exc)) from None
+        for table in plugin.tables:
+            if table in own_tables:
+                raise CatalogueError(f"{describe(plugin)}: knowledge table {table!r} is already {own_tables[table]}'s")
+            own_tables[table] = describe(plugin)
         for rule in plugin.rules:
             _check(rule, describe(plugin), plugin=True)
             rule.origin = plugin.origin or plugin.name

@@ -17,18 +17,17 @@ from __future__ import annotations
 
 import os
 import re
-import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from mllint.catalogue.rule import Rule
+from pydantic import BaseModel
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from mllint.catalogue.rule import Rule
+from mllint.knowledge.errors import KnowledgeError
+from mllint.knowledge.loader import builtin_knowledge
+from mllint.knowledge.plugins import PluginKnowledge, split
 
 GROUP = "mllint.rules"
 PREFIX_PATTERN = re.compile(r"^X[A-Z]{3}$")
@@ -44,6 +43,9 @@ class Plugin:
     prefix: str
     rules: Sequence[type[Rule]]
     knowledge: Sequence[Path] = ()
+    #: Models of the plugin's own knowledge tables (``{"acme_tracking": AcmeTracking}``): a table a plugin
+    #: file defines must have one (entries for mllint's tables are validated by mllint's models).
+    tables: Mapping[str, type[BaseModel]] = field(default_factory=dict)
     #: Where the rules' pages are: a URL with ``{code}`` and/or ``{name}`` (reports and editors link there).
     docs_url: str = ""
     #: Filled by discovery: the distribution and version the plugin comes from ("" when registered directly).
@@ -73,7 +75,7 @@ def discover() -> list[Plugin]:
         if not isinstance(plugin, Plugin):
             raise PluginError(f"{where} is not an mllint.catalogue.plugins.Plugin (got {type(plugin).__name__})")
         found.append(Plugin(plugin.name, plugin.prefix, tuple(plugin.rules), tuple(Path(p) for p in plugin.knowledge),
-                            plugin.docs_url, origin, f"{entry.name} = {entry.value}"))
+                            dict(plugin.tables), plugin.docs_url, origin, f"{entry.name} = {entry.value}"))
     return found
 
 
@@ -102,9 +104,14 @@ def validate(plugin: Plugin) -> None:
         code = getattr(rule, "code", "")
         if not re.fullmatch(re.escape(plugin.prefix) + r"\d{3}", str(code)):
             raise PluginError(f"{where}: rule {rule.__name__} has code {code!r}; its codes must be {plugin.prefix} + three digits")
-    for path in plugin.knowledge:
+    for item in knowledge_of(plugin):
         try:
-            with Path(path).open("rb") as handle:
-                tomllib.load(handle)
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise PluginError(f"{where}: knowledge file {path} cannot be read: {exc}") from None
+            split(item, builtin_knowledge().plain())
+        except KnowledgeError as exc:
+            raise PluginError(f"{where}: invalid knowledge:\n  " + "\n  ".join(str(p) for p in exc.problems)) from None
+
+
+def knowledge_of(plugin: Plugin) -> list[PluginKnowledge]:
+    """The plugin's knowledge files as the knowledge layer takes them."""
+    return [PluginKnowledge(Path(path), f"plugin {plugin.name!r} {Path(path).name}", dict(plugin.tables))
+            for path in plugin.knowledge]

@@ -248,7 +248,7 @@ def _check_cache_dir(value: str | None, where: str) -> None:
 def validate_against_catalogue(settings: Settings, catalogue: Catalogue, where: str) -> None:
     """Selectors, waivers and per-rule options must name real rules with valid options; knowledge
     extensions must fit the knowledge tables' models."""
-    validate_knowledge(settings, where)
+    validate_knowledge(settings, where, catalogue)
     checks: list[tuple[str, list[str]]] = [
         ("select", settings.select or []),
         ("extend-select", settings.extend_select),
@@ -275,11 +275,12 @@ def validate_against_catalogue(settings: Settings, catalogue: Catalogue, where: 
             raise ConfigError(f"invalid configuration in {where}:\n  key 'options.{key}': {parts}") from None
 
 
-def validate_knowledge(settings: Settings, where: str) -> None:
-    """The built-in knowledge and ``[tool.mllint.knowledge]`` merged into it must validate
-    (``mllint/knowledge/model.py``); a problem of the user's is named ``knowledge.<table>.<key>``."""
+def validate_knowledge(settings: Settings, where: str, catalogue: Catalogue | None = None) -> None:
+    """The built-in knowledge, the plugins' and ``[tool.mllint.knowledge]`` merged into it must validate
+    (``mllint/knowledge/model.py``, the plugins' models); a problem of the user's is named
+    ``knowledge.<table>.<key>``."""
     try:
-        load_knowledge(settings.knowledge)
+        load_knowledge(settings.knowledge, catalogue.knowledge_sources() if catalogue is not None else ())
     except KnowledgeError as exc:
         builtin = [str(problem) for problem in exc.problems if problem.source]
         if builtin:

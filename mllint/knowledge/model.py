@@ -26,9 +26,11 @@ from mllint.knowledge.tables.lifecycle import (DriftDetection, ExperimentTracker
 from mllint.knowledge.tables.metrics import MetricsFileWriters, MetricsFunctions, MetricsPrinters, MetricsTrackers
 from mllint.knowledge.tables.notebooks import NotebookImporters
 from mllint.knowledge.tables.paths import HardcodedPaths
+from mllint.knowledge.tables.pipelines import ParamsLoading, PipelineCommands
 from mllint.knowledge.tables.preprocessing import (EstimatorPersistence, FittedTransformers, LeakageSearchers, LeakageSplits,
                                                    PipelineEstimators, Pipelines, PreprocessingCode, Resamplers)
 from mllint.knowledge.tables.project_setup import ConfigFiles, ConfigLoaders, DataSchema, Linters, PipelineTools
+from mllint.knowledge.tables.security import Deserialization, RemoteCode, Secrets
 from mllint.knowledge.tables.seeding import GlobalRng, RandomStateCall, SeedHelpers, TorchShuffler, UnseededGenerator
 from mllint.knowledge.tables.serving import ModelPackaging, ServingFrameworks, ServingMonitoring, ServingPreprocessing
 from mllint.knowledge.tables.smells import (SmellsEval, SmellsInplace, SmellsMerge, SmellsNan, SmellsPandas, SmellsTorch,
@@ -84,6 +86,9 @@ class KnowledgeTables(BaseModel):
     notebook_importers: NotebookImporters
     # paths.toml
     hardcoded_paths: HardcodedPaths
+    # pipelines.toml
+    params_loading: ParamsLoading
+    pipeline_commands: PipelineCommands
     # preprocessing.toml
     fitted_transformers: FittedTransformers
     resamplers: Resamplers
@@ -99,6 +104,10 @@ class KnowledgeTables(BaseModel):
     config_loaders: ConfigLoaders
     linters: Linters
     pipeline_tools: PipelineTools
+    # security.toml
+    deserialization: Deserialization
+    remote_code: RemoteCode
+    secrets: Secrets
     # seeding.toml
     random_state_callables: Annotated[dict[str, RandomStateCall], Entries] = Field(
         description="Calls taking a seed argument whose default is non-deterministic.")
