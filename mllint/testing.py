@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import subprocess
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from mllint.catalogue.loader import CatalogueError, load_catalogue, registered
 from mllint.catalogue.plugins import Plugin

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -71,7 +72,8 @@ def eval_binop(op: ast.operator, left: float, right: float) -> float:
         return left - right
     if abs(right) > 64:
         raise OverflowError
-    return left**right
+    power: float = left**right
+    return power
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,7 @@ class FileContext:
     def configuration_cells(self, ranges: list[tuple[int, int]]) -> None:
         """Notebook cells that papermill parameterises (tagged ``parameters``): their names are configuration."""
         for name, (_value, stmt) in list(self.constants.items()):
-            if any(first <= stmt.lineno <= last for first, last in ranges):
+            if any(first <= getattr(stmt, "lineno", 0) <= last for first, last in ranges):
                 del self.constants[name]
 
     # -- import and constant pre-scan (module level, cheap: no full walk) -------------------
@@ -190,7 +192,7 @@ class FileContext:
     def call_name(self, call: ast.Call) -> str | None:
         return self.qualname(call.func)
 
-    def imports_any(self, modules) -> bool:
+    def imports_any(self, modules: Iterable[str]) -> bool:
         """True when the file imports one of ``modules`` or a submodule/member of one (raw import names)."""
         for imported in self.imports.values():
             for module in modules:
@@ -315,7 +317,7 @@ def _rebound_names(tree: ast.Module) -> set[str]:
     return names
 
 
-def _module_statements(body: list[ast.stmt]):
+def _module_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
     """Module-level statements, descending into if/try/with blocks but not into defs."""
     stack = list(reversed(body))
     while stack:

@@ -18,6 +18,7 @@ from collections import Counter
 from typing import Any
 
 from mllint.core.secretfacts import SecretHit
+from mllint.knowledge.runtime import Knowledge
 
 #: ``NAME=value``, ``name: value``, ``"name": "value"``, ``name = 'value'`` on one line (quoted values may hold
 #: any character but their quote; bare ones stop at blanks, quotes, comments and separators).
@@ -103,7 +104,7 @@ def _entropy(value: str) -> float:
 _CACHE: dict[int, tuple[dict[str, Any], SecretPatterns]] = {}
 
 
-def patterns_for(knowledge: dict[str, Any]) -> SecretPatterns:
+def patterns_for(knowledge: Knowledge) -> SecretPatterns:
     """The compiled patterns of a knowledge dict (compiled once per knowledge object)."""
     table = knowledge.get("secrets", {})
     cached = _CACHE.get(id(table))

@@ -19,6 +19,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from types import ModuleType
+from typing import NoReturn
 
 from mllint.catalogue.plugins import Plugin, PluginError, describe, discover, knowledge_of, validate
 from mllint.catalogue.rule import KINDS, SEVERITIES, CodeRule, RepoRule, Rule
@@ -117,7 +119,7 @@ class Catalogue:
 
 
 def _check(rule: type[Rule], where: str, plugin: bool = False) -> None:
-    def fail(reason: str) -> None:
+    def fail(reason: str) -> NoReturn:
         raise CatalogueError(f"{where}: {reason}")
 
     for attr in ("code", "name", "factor", "kind", "severity", "summary", "why", "how_to_fix"):
@@ -143,11 +145,13 @@ def _check(rule: type[Rule], where: str, plugin: bool = False) -> None:
         fail(f"rule {rule.code} derives from neither CodeRule nor RepoRule")
 
 
-def _load_module(path: Path):
+def _load_module(path: Path) -> ModuleType:
     name = f"mllint_catalogue.{path.stem}"
     if name in sys.modules:
         return sys.modules[name]
     spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise CatalogueError(f"{path.name}: cannot be loaded as a Python module")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)

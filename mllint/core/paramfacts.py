@@ -160,7 +160,7 @@ def _record(cls: Any, item: Any) -> Any:
             continue  # nested records, checked by their own builder
         if not isinstance(value, allowed) or (allowed == (int,) and isinstance(value, bool)):
             raise ValueError(f"params facts: {cls.__name__}.{name} has the wrong type")
-        if str(kind) == "list[str]" and not all(isinstance(part, str) for part in list(value)):
+        if str(kind) == "list[str]" and not (isinstance(value, list) and all(isinstance(part, str) for part in value)):
             raise ValueError(f"params facts: {cls.__name__}.{name} is not a list of strings")
     return cls(**item)
 

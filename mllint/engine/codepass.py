@@ -115,8 +115,10 @@ def analyze_file(session: Session, path: str, data: bytes, enabled: frozenset[st
     params = ParamsCollector(ctx)
     try:
         walk(tree, ctx, [collector, params, *rules])
-        for visitor in (collector, params, *rules):
-            visitor.finish()
+        collector.finish()
+        params.finish()
+        for rule in rules:
+            rule.finish()
     except RecursionError:
         parse_error("too deeply nested to analyse")
         return FileAnalysis(findings, facts)
@@ -131,7 +133,7 @@ def analyze_file(session: Session, path: str, data: bytes, enabled: frozenset[st
         node = raw.node
         line = getattr(node, "lineno", None)
         end_line = getattr(node, "end_lineno", None) or line
-        if suppressions.silences(raw.rule.code, tuple({line, end_line})):
+        if suppressions.silences(raw.rule.code, tuple({n for n in (line, end_line) if n is not None})):
             continue
         column = getattr(node, "col_offset", None)
         end_column = getattr(node, "end_col_offset", None)

@@ -94,7 +94,7 @@ class Session:
         return run(self, files=files, only=only, use_cache=use_cache, jobs=jobs, progress=progress)
 
 
-def _floor_packages(knowledge: dict[str, Any]) -> set[str]:
+def _floor_packages(knowledge: Knowledge) -> set[str]:
     """Packages whose declared minimum version some rule's knowledge depends on (``safe_from``)."""
     entries = knowledge.get("deserialization", {}).get("flag_required", [])
     return {str(entry["safe_from"]).split()[0] for entry in entries if isinstance(entry, dict) and entry.get("safe_from")}

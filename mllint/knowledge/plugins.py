@@ -9,7 +9,6 @@ key; the catalogue turns them into an exit-2 error naming the plugin.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,11 +17,6 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from mllint.knowledge.errors import KnowledgeError, Problem
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 
 @dataclass(frozen=True)
@@ -35,10 +29,11 @@ class PluginKnowledge:
 
     def data(self) -> dict[str, Any]:
         """The file's tables (raises :class:`KnowledgeError` when it is not readable TOML)."""
+        from mllint.core.tomlsafe import TomlError, load_path
+
         try:
-            with self.path.open("rb") as handle:
-                return tomllib.load(handle)
-        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            return load_path(self.path)
+        except TomlError as exc:
             raise KnowledgeError([Problem(self.source, "", f"cannot read TOML: {exc}")]) from None
 
 

@@ -350,6 +350,8 @@ class ParamsUsage:
         result = ParamsFile(rel, {}, key_lines(self.repo.read_text(rel)))
         complete = True
         defaults = data.get("defaults", [])
+        group: str
+        option: object
         for item in defaults if isinstance(defaults, list) else []:
             if item == "_self_":
                 continue
