@@ -8,6 +8,7 @@ accepted suppression carrying the waiver's reason. Validated against the OASIS s
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import textwrap
 
@@ -63,6 +64,9 @@ def _result(finding, index: dict[str, int], fingerprint: str, result, prefix: st
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
         "properties": {"name": finding.name, "factor": finding.factor, "kind": finding.kind},
     }
+    if finding.related:
+        item["relatedLocations"] = [_related(finding, other, number, result, prefix, anchor)
+                                    for number, other in enumerate(finding.related, 1)]
     if finding.fix is not None:
         item["properties"]["fix"] = {"applicability": finding.fix.applicability, "message": finding.fix.message}
     if finding.cell is not None:
@@ -72,6 +76,18 @@ def _result(finding, index: dict[str, int], fingerprint: str, result, prefix: st
     if finding.waived:
         item["suppressions"] = [{"kind": "external", "status": "accepted", "justification": unicode_text(finding.waived)}]
     return item
+
+
+def _related(finding, other: dict, number: int, result, prefix: str, anchor: str) -> dict:
+    """A related location (the split a leak reaches), placed like the result itself (notebook cells too)."""
+    moved = dataclasses.replace(finding, line=other.get("line"), column=other.get("column"),
+                                end_line=other.get("line"), end_column=None, cell=other.get("cell"))
+    where = place(moved, result, prefix, anchor)
+    region = {"startLine": where.line or 1}
+    if where.line and where.column:
+        region["startColumn"] = where.column
+    return {"id": number, "message": {"text": other.get("message", "")},
+            "physicalLocation": {"artifactLocation": {"uri": where.path, "uriBaseId": "%SRCROOT%"}, "region": region}}
 
 
 def render(result, **_kwargs) -> str:
