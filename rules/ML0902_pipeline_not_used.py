@@ -191,11 +191,12 @@ class PipelineNotUsed(CodeRule):
         done: set[int] = set()
         for fit in flow.estimator_fits:
             for learn in sorted(fit.rows.all_learned, key=lambda learn: (getattr(learn.node, "lineno", 0), id(learn))):
-                if id(learn.node) in done or not _separate_preprocessing(learn, fit):
+                if not _separate_preprocessing(learn, fit):
                     continue
-                if any(learn.obj in bundle and fit.obj in bundle for bundle in bundles):
+                key = id(learn.obj.node) if learn.obj is not None else id(learn.node)  # one per transformer
+                if key in done or any(learn.obj in bundle and fit.obj in bundle for bundle in bundles):
                     continue
-                done.add(id(learn.node))
+                done.add(key)
                 self.report(place(fit.node, fit.site, learn.site), _message(learn, fit, self.ctx.where(learn.node)),
                             related=[(learn.node, f"{learn.label} is fitted here")])
 

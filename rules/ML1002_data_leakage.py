@@ -310,8 +310,11 @@ class DataLeakage(CodeRule):
                 members = groups[leak.group]
                 if members[0] is not leak:
                     continue  # reported with the first statistic of the same rows
-                if len(members) > 1:
-                    leak = replace(leak, label=" and ".join(sorted({m.label for m in members})))
+                labels = sorted({m.label for m in members})
+                if len(labels) > 1:
+                    leak = replace(leak, label=" and ".join(labels))
+                elif len(members) > 1:
+                    leak = replace(leak, label=f"{labels[0]} (fitted {len(members)} times)")
             where = self.ctx.where(leak.split) if leak.split is not None else ""
             message, note = _message(leak, where)
             related = [(leak.split, note)] if leak.split is not None else []

@@ -1391,7 +1391,11 @@ class _Interpreter:
             return
         self.reported.add(key)
         at = _report_at(node, site, split_site)
-        group = (kind, id(split_node), learn.source.roots) if learn is not None and learn.kind == "stat" else None
+        group: tuple[object, ...] | None = None
+        if learn is not None and learn.kind == "stat":
+            group = (kind, id(split_node), learn.source.roots)
+        elif learn is not None and learn.obj is not None:  # one scaler fitted column by column: one leak
+            group = (kind, id(split_node), id(learn.obj.node))
         self.out.leaks.append(Leak(kind, at, cause, label, split_node,
                                    split.kind if isinstance(split, Split) else "separation", group))
 
