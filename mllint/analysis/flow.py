@@ -250,11 +250,12 @@ class _Interpreter:
         self.loop_depth = 0
         self.inlined: set[ast.AST] = set()
         self.roots: dict[object, int] = {}
+        self.loop_roots: set[int] = set()
         self.instances: dict[ast.ClassDef, Value] = {}
         self.classes: list[ast.ClassDef] = []
         self.functions: list[ast.AST] = []
         self.slice_splits: dict[tuple[Rows, str], Split] = {}
-        self.slice_spans: dict[Split, list[tuple[str, tuple[int | None, int | None]]]] = {}
+        self.slice_spans: dict[Split, list[tuple[str, tuple[int | None, int | None], int]]] = {}
         self.reported: set[tuple[str, int]] = set()
         self.indexed: set[tuple[Split, Rows]] = set()
         self.module = _Frame({})
@@ -289,6 +290,8 @@ class _Interpreter:
         found = self.roots.get(key)
         if found is None:
             found = self.roots[key] = len(self.roots) + 1
+            if self.loop_depth > 0 and not isinstance(key, tuple):
+                self.loop_roots.add(found)  # data made inside a loop: one sample per iteration
         return found
 
     # -- statements --------------------------------------------------------------------------------
@@ -418,8 +421,8 @@ class _Interpreter:
                                                kinds=frozenset({"indices"})) for role in ("train", "test")))
         if value.items is not None:
             return join_all(list(value.items))
-        if value.rows is not None:
-            return Value(rows=value.rows, kinds=value.kinds & {"dataframe", "ndarray", "tensor", "series"})
+        if value.rows is not None:  # one sample of the rows: its own statistics are per-sample
+            return Value(rows=replace(value.rows, sample=True), kinds=value.kinds & {"ndarray", "tensor"})
         if value.has("dataloader") or value.has("dataset"):
             return Value(kinds=frozenset({"batch"}))
         return UNKNOWN
@@ -439,9 +442,7 @@ class _Interpreter:
             elts = target.elts
             starred = any(isinstance(e, ast.Starred) for e in elts)
             if value.items is not None and len(value.items) == len(elts) and not starred:
-                for index, (element, item) in enumerate(zip(elts, value.items)):
-                    if item.slice is not None and isinstance(element, ast.Name) and _split_role(element.id) is None:
-                        item = self.slice_part(item, "train" if index == 0 else "test", source)
+                for element, item in zip(elts, value.items):
                     self.assign(element, item, f, source)
             else:
                 element_value = value.element if value.element is not None else value
@@ -513,15 +514,14 @@ class _Interpreter:
     def slice_part(self, value: Value, role: str, node: ast.AST) -> Value:
         """``train = data[:n]`` / ``X_test = X.iloc[n:]``: a slice bound to a split name is a split."""
         assert value.slice is not None
-        base, lower, upper = value.slice
-        key = (base, role)
-        split = next((s for (b, _r), s in self.slice_splits.items() if b == base), None)
+        base, lower, upper, written = value.slice
+        key = (base, written)  # slices of one base, as written (``data[:n]`` and ``data[n:]``)
+        split = self.slice_splits.get(key)
         if split is None:
-            split = Split(node, "slice", self.site_of_current())
+            split = self.slice_splits[key] = Split(node, "slice", self.site_of_current())
             self.on_split(split, [base])
-        self.slice_splits[key] = split
+        self.check_spans(split, role, (lower, upper), node)
         span = (lower, upper)
-        self.check_spans(split, role, span, node)
         rows = value.rows if value.rows is not None else base
         part = Part(split, "test" if role == "test" else "train", span)
         return replace(value, rows=replace(rows, parts=rows.parts | {part}), slice=None)
@@ -529,10 +529,12 @@ class _Interpreter:
     def check_spans(self, split: Split, role: str, span: tuple[int | None, int | None], node: ast.AST) -> None:
         """Literal slices of one base given to train and test that overlap: the same rows on both sides."""
         known = self.slice_spans.setdefault(split, [])
-        for other_role, other in known:
-            if other_role != role and _overlap(span, other):
+        line = getattr(node, "lineno", 0)
+        for other_role, other, other_line in known:
+            # parts made together (a few lines apart); a later re-slice (``X_train_full = X[:60_000]``) is a new use
+            if other_role != role and abs(line - other_line) <= 4 and _overlap(span, other):
                 self.leak("overlap", node, node, self.site_of_current(), "overlapping slices", split)
-        known.append((role, span))
+        known.append((role, span, line))
 
     # -- expressions -------------------------------------------------------------------------------
     def eval(self, node: ast.AST | None, f: _Frame) -> Value:
@@ -637,7 +639,7 @@ class _Interpreter:
         bounds = self.row_slice(node)
         self.check_separation(rows, node, bounds is not None or index.rows is not None)
         if bounds is not None:
-            return Value(rows=rows, kinds=kinds, slice=(rows, bounds[0], bounds[1]))
+            return Value(rows=rows, kinds=kinds, slice=(rows, bounds[0], bounds[1], ast.unparse(node.value)))
         return Value(rows=rows, kinds=kinds)
 
     def row_slice(self, node: ast.Subscript) -> tuple[int | None, int | None] | None:
@@ -1081,6 +1083,9 @@ class _Interpreter:
         return Value(rows=replace(source.rows, augs=source.rows.augs | {aug}), kinds=source.kinds)
 
     def statistic(self, node: ast.AST, source: Rows, label: str) -> Value:
+        if source.sample or (source.roots and source.roots <= self.loop_roots):
+            # sample.mean() in a loop over samples, or of data made in the loop body: per-sample, not a row statistic
+            return Value(rows=Rows(source.roots, source.parts, source.learned, sample=True), stat=True)
         learn = self.learn(node, "stat", source, label)
         return Value(rows=Rows(learned=frozenset({learn})), stat=True)
 
@@ -1268,7 +1273,8 @@ class _Interpreter:
         assert receiver.rows is not None
         rows = receiver.rows
         kinds = receiver.kinds & {"dataframe", "series", "ndarray", "tensor", "dataset"}
-        if "groupby" in receiver.kinds and attr in k.group_methods:
+        if "groupby" in receiver.kinds and attr in k.group_methods and not any(a.funcs for a in args):
+            # groupby(g).transform("mean") / .mean(); a function passed instead is run below like apply(f)
             learn = self.learn(node, "stat", rows, f"group {attr}() of {_short(node.func.value)}")  # type: ignore[attr-defined]
             return Value(rows=rows.with_learned(frozenset({learn})), kinds=kinds)
         if attr in k.stat_methods:

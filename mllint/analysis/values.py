@@ -80,6 +80,8 @@ class Rows:
     #: augmented versions of rows that are not (yet) appended to their originals
     augs: frozenset[Dup] = frozenset()
     test_named: bool = False
+    #: one element of a collection (a loop's sample): statistics of it are per-sample, not of rows
+    sample: bool = False
     #: what single named columns learned (``df["Age"] = df["Age"].fillna(df["Age"].mean())``)
     columns: frozenset[tuple[str, Learn]] = frozenset()
 
@@ -88,7 +90,7 @@ class Rows:
             return self
         return Rows(self.roots | other.roots, self.parts | other.parts, self.learned | other.learned,
                     self.dups | other.dups, self.mixes | other.mixes, self.augs | other.augs,
-                    self.test_named or other.test_named, self.columns | other.columns)
+                    self.test_named or other.test_named, self.sample and other.sample, self.columns | other.columns)
 
     @property
     def all_learned(self) -> frozenset[Learn]:
@@ -174,8 +176,8 @@ class Value:
     items: tuple[Value, ...] | None = None
     #: the value a loop over this value binds (splitter.split(...) yields (train, test) index pairs)
     element: Value | None = None
-    #: a pending row slice: (rows of the sliced base, lower, upper) for slice splits
-    slice: tuple[Rows, int | None, int | None] | None = None
+    #: a pending row slice: (rows of the sliced base, lower, upper, the base as written) for slice splits
+    slice: tuple[Rows, int | None, int | None, str] | None = None
     #: the value is a statistic of rows (a reduction), not rows itself
     stat: bool = False
 
