@@ -12,10 +12,9 @@ import ast
 from dataclasses import dataclass, field
 
 from mllint.analysis.context import FUNCTION_NODES
+from mllint.analysis.edits import RawFix, TextEdit, add_keyword, replace
 from mllint.analysis.flow import DataFlow
 from mllint.analysis.reach import Reachability
-
-from mllint.analysis.edits import RawFix, TextEdit, add_keyword, replace
 from mllint.catalogue.rule import CodeRule, Example, FixExample
 
 LOCAL_SEEDS = ("seed", "generator", "random_state", "rng")

@@ -16,8 +16,7 @@ from dataclasses import replace
 from mllint.analysis.flow import DataFlow, Leak
 from mllint.catalogue.rule import CodeRule, Example
 
-
-SPLIT_NAME = re.compile(r"(?i)train|test|val|valid|holdout")
+SPLIT_NAME = re.compile(r"(?i)train|test|val|valid|holdout|(?:^|_)(?:tr|te|trn|tst|dev)(?:$|_)")
 
 
 class DataLeakage(CodeRule):

@@ -15,7 +15,7 @@ from mllint.analysis.flow import DataFlow, Evaluation, place
 from mllint.analysis.values import Split
 from mllint.catalogue.rule import CodeRule, Example
 
-VALIDATION_NAME = re.compile(r"(^|_)(val|valid|validation|dev|holdout_val)(_|$|\d)|(?<=[a-z])Val", re.I)
+VALIDATION_NAME = re.compile(r"(^|_)(val|valid|validation|dev|holdout_val)(_|$|\d)|(?<=[a-z])Val", re.IGNORECASE)
 
 
 class MultiTestLeakage(CodeRule):

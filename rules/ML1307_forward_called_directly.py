@@ -163,7 +163,8 @@ class ForwardCalledDirectly(TracksBindings, CodeRule):
 
     def __init__(self, ctx, options=None) -> None:
         super().__init__(ctx, options)
-        self.active = not ctx.is_test and evidence_for(ctx).torch_file()
+        self.torch = evidence_for(ctx).torch_file() or _torch_snippet(ctx)
+        self.active = not ctx.is_test and self.torch
         self.conflicts = tuple(ctx.knowledge.get("smells_torch", {}).get("forward_conflicts", ["cv2"]))
         # conflicts that only count when the file uses their forward-bearing API (cv2 -> cv2.dnn)
         self.conflict_uses: dict[str, str] = dict(ctx.knowledge.get("smells_torch", {}).get("forward_conflict_uses", {}))
@@ -197,7 +198,7 @@ class ForwardCalledDirectly(TracksBindings, CodeRule):
         if self.ctx.qualname(receiver):  # nn.Linear.forward(...): an explicit unbound call
             return
         evidence = evidence_for(self.ctx)
-        if not evidence.torch_file():
+        if not self.torch:
             return
         if self._hook_machinery:
             return  # the file wraps forward methods itself (module.forward = ...): it must call them
@@ -240,3 +241,11 @@ class ForwardCalledDirectly(TracksBindings, CodeRule):
 
 def _defines_forward(cls: ast.ClassDef) -> bool:
     return any(isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == "forward" for item in cls.body)
+
+
+def _torch_snippet(ctx) -> bool:
+    """A snippet without a single import that uses torch's conventional names (``class Net(nn.Module)``)."""
+    if ctx.imports or ctx.is_notebook or len(ctx.tree.body) >= 80:
+        return False
+    return any(isinstance(node, ast.Name) and node.id in ("torch", "nn") and (ctx.conventional(node.id) or "").startswith("torch")
+               for node in ast.walk(ctx.tree))

@@ -26,7 +26,19 @@ from typing import TYPE_CHECKING, Literal
 
 from mllint.analysis.flowknowledge import FlowKnowledge, SplitSpec, flow_knowledge
 from mllint.analysis.values import (
-    UNKNOWN, Dup, FitRecord, Learn, Mix, Obj, Part, Rows, Site, Split, Value, join_all, rows_of,
+    UNKNOWN,
+    Dup,
+    FitRecord,
+    Learn,
+    Mix,
+    Obj,
+    Part,
+    Rows,
+    Site,
+    Split,
+    Value,
+    join_all,
+    rows_of,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -36,8 +48,8 @@ LeakKind = Literal["preprocessing", "overlap", "test-fit", "concat", "train-as-t
 MAX_DEPTH = 4  # nested inlined calls
 MAX_STEPS = 40_000  # statements analysed per file (inlining stops beyond)
 MAX_UNROLL = 8  # loops over a literal list/tuple run once per element up to this length
-TEST_WORDS = re.compile(r"(^|_|\b)(test|tst|val|valid|validation|holdout|dev|eval)(_|\b|$|\d)|(?<=[a-z])(Test|Val)", re.I)
-TRAIN_WORDS = re.compile(r"(^|_|\b)(train|trn|training)(_|\b|$|\d)|(?<=[a-z])Train", re.I)
+TEST_WORDS = re.compile(r"(^|_|\b)(test|tst|val|valid|validation|holdout|dev|eval)(_|\b|$|\d)|(?<=[a-z])(Test|Val)", re.IGNORECASE)
+TRAIN_WORDS = re.compile(r"(^|_|\b)(train|trn|training)(_|\b|$|\d)|(?<=[a-z])Train", re.IGNORECASE)
 _BUILTINS = frozenset(dir(builtins))
 _DATA_KWARGS = ("X", "x", "data", "raw_documents", "texts", "df", "dataset")
 _METADATA = frozenset({"shape", "columns", "dtypes", "dtype", "size", "ndim", "name", "names", "nbytes"})
@@ -153,35 +165,6 @@ class DataFlow:
     def value_of(self, node: ast.AST) -> Value | None:
         return self.values.get(node)
 
-    @staticmethod
-    def call_name(func: ast.AST) -> str | None:
-        """The last name of a called expression (``fit`` for ``model.fit``), for rules' cheap gates."""
-        return _call_name(func)
-
-    @staticmethod
-    def split_names(ctx: FileContext) -> frozenset[str]:
-        """Last names of calls that split data (a rule that sees none needs no data flow for leaks)."""
-        k = flow_knowledge(ctx.knowledge)
-        return frozenset({name.rsplit(".", 1)[-1] for name in k.splits} | set(k.data_split_methods)
-                         | {"split", "fit", "random_split", "validation_split", "fit_generator"})
-
-    @staticmethod
-    def fit_names(ctx: FileContext) -> frozenset[str]:
-        k = flow_knowledge(ctx.knowledge)
-        return frozenset(set(k.model_fit) | {"fit", "fit_generator", "fit_predict"})
-
-    @staticmethod
-    def evaluation_names(ctx: FileContext) -> frozenset[str]:
-        return flow_knowledge(ctx.knowledge).model_eval
-
-    @classmethod
-    def of(cls, ctx: FileContext) -> DataFlow:
-        """The file's analysis, computed on first use and shared by every rule."""
-        return ctx.analysis(cls)
-
-    def value_of(self, node: ast.AST) -> Value | None:
-        return self.values.get(node)
-
     def kinds_of(self, node: ast.AST) -> frozenset[str]:
         value = self.values.get(node)
         if value is None:
@@ -240,6 +223,17 @@ def _is_const(node: ast.AST | None, value: object) -> bool:
     return isinstance(node, ast.Constant) and node.value == value
 
 
+def _per_row(node: ast.Call, positional: int | None) -> bool:
+    """``df.mean(axis=1)``, ``np.std(x, axis=-1)``, ``t.mean(dim=1)``: a statistic of each row on its own
+    (``positional``: the index of the axis among the positional arguments)."""
+    axis = _keyword(node, "axis") or _keyword(node, "dim")
+    if axis is None and positional is not None and len(node.args) > positional:
+        axis = node.args[positional]
+    if isinstance(axis, ast.UnaryOp) and isinstance(axis.op, ast.USub) and _is_const(axis.operand, 1):
+        return True
+    return _is_const(axis, 1) or _is_const(axis, "columns")
+
+
 class _Interpreter:
     def __init__(self, ctx: FileContext, out: DataFlow) -> None:
         self.ctx = ctx
@@ -250,7 +244,9 @@ class _Interpreter:
         self.loop_depth = 0
         self.inlined: set[ast.AST] = set()
         self.roots: dict[object, int] = {}
-        self.loop_roots: set[int] = set()
+        #: data made inside a loop body (one sample per iteration) -> that loop
+        self.loop_roots: dict[int, ast.AST] = {}
+        self.active_loops: list[ast.AST] = []  # loops being interpreted, innermost last
         self.instances: dict[ast.ClassDef, Value] = {}
         self.classes: list[ast.ClassDef] = []
         self.functions: list[ast.AST] = []
@@ -290,8 +286,8 @@ class _Interpreter:
         found = self.roots.get(key)
         if found is None:
             found = self.roots[key] = len(self.roots) + 1
-            if self.loop_depth > 0 and not isinstance(key, tuple):
-                self.loop_roots.add(found)  # data made inside a loop: one sample per iteration
+            if self.active_loops and not isinstance(key, tuple):
+                self.loop_roots[found] = self.active_loops[-1]  # data made inside a loop: one sample per iteration
         return found
 
     # -- statements --------------------------------------------------------------------------------
@@ -322,7 +318,7 @@ class _Interpreter:
             self.loop_for(s, f)
         elif isinstance(s, ast.While):
             self.eval(s.test, f)
-            self.loop_body(s.body, f, passes=2)
+            self.loop_body(s, s.body, f, passes=2)
             self.block(s.orelse, f)
         elif isinstance(s, ast.If):
             test = self.eval(s.test, f)
@@ -382,33 +378,39 @@ class _Interpreter:
                 merged[name] = value if current is None else current.join(value)
         f.env = merged
 
-    def loop_body(self, body: list[ast.stmt], f: _Frame, passes: int) -> None:
+    def loop_body(self, loop: ast.AST, body: list[ast.stmt], f: _Frame, passes: int) -> None:
         self.loop_depth += 1
+        self.active_loops.append(loop)
         try:
             for _ in range(passes if self.loop_depth <= 2 else 1):
                 self.block(body, f)
         finally:
             self.loop_depth -= 1
+            self.active_loops.pop()
 
     def loop_for(self, s: ast.For | ast.AsyncFor, f: _Frame) -> None:
         iterable = self.eval(s.iter, f)
         if iterable.items is not None and 0 < len(iterable.items) <= MAX_UNROLL and not iterable.element:
             self.loop_depth += 1
+            self.active_loops.append(s)
             try:
                 for item in iterable.items:  # for df in [train, test]: one pass per element
                     self.assign(s.target, item, f, s.iter)
                     self.block(s.body, f)
             finally:
                 self.loop_depth -= 1
+                self.active_loops.pop()
         else:
             element = self.element_of(iterable)
             self.loop_depth += 1
+            self.active_loops.append(s)
             try:
                 for _ in range(2 if self.loop_depth <= 2 else 1):
                     self.assign(s.target, element, f, s.iter)
                     self.block(s.body, f)
             finally:
                 self.loop_depth -= 1
+                self.active_loops.pop()
         self.block(s.orelse, f)
 
     def element_of(self, value: Value) -> Value:
@@ -832,10 +834,10 @@ class _Interpreter:
 
         self.bind_parameters(func, frame, args, kwargs, bound_self, node)
         self.stack.append(func)
-        saved_site, saved_loop = self._site, self.loop_depth
+        saved_site, saved_loop, saved_loops = self._site, self.loop_depth, self.active_loops
         self._site = site
         if entry:
-            self.loop_depth = 0
+            self.loop_depth, self.active_loops = 0, []
         try:
             if isinstance(func, ast.Lambda):
                 return self.eval(func.body, frame)
@@ -844,7 +846,7 @@ class _Interpreter:
         finally:
             self.stack.pop()
             self._site = saved_site
-            self.loop_depth = saved_loop
+            self.loop_depth, self.active_loops = saved_loop, saved_loops
         return join_all(frame.returns) if frame.returns else UNKNOWN
 
     def bind_parameters(self, func: ast.AST, frame: _Frame, args: list[Value], kwargs: dict[str, Value],
@@ -944,6 +946,8 @@ class _Interpreter:
             return UNKNOWN
         first = args[0] if args else next((kwargs[key] for key in _DATA_KWARGS if key in kwargs), None)
         if name in k.stat_functions and first is not None and first.rows is not None:
+            if _per_row(node, 2 if "percentile" in name or "quantile" in name else 1):
+                return Value(rows=first.rows, kinds=first.kinds)
             return self.statistic(node, first.rows, f"{name.rsplit('.', 1)[-1]}({_short(node.args[0]) if node.args else ''})")
         if name in k.transforming_functions and first is not None and first.rows is not None:
             learn = self.learn(node, "stat", first.rows, f"{name.rsplit('.', 1)[-1]}() of {_short(node.args[0]) if node.args else 'the data'}")
@@ -1003,7 +1007,7 @@ class _Interpreter:
     def construct(self, node: ast.Call, name: str, roles: frozenset[str], args: list[Value], kwargs: dict[str, Value]) -> Value:
         label = name.rsplit(".", 1)[-1]
         steps: tuple[Obj, ...] = ()
-        if "pipeline" in roles or name.endswith("ColumnTransformer") or name.endswith("make_column_transformer"):
+        if "pipeline" in roles or name.endswith(("ColumnTransformer", "make_column_transformer")):
             steps = tuple(sorted({o for a in [*args, *kwargs.values()] for o in a.all_objs()}, key=id))
             if "pipeline" in roles and any(s.is_("transformer") for s in steps):
                 roles = roles | {"transformer-steps"}
@@ -1083,8 +1087,9 @@ class _Interpreter:
         return Value(rows=replace(source.rows, augs=source.rows.augs | {aug}), kinds=source.kinds)
 
     def statistic(self, node: ast.AST, source: Rows, label: str) -> Value:
-        if source.sample or (source.roots and source.roots <= self.loop_roots):
-            # sample.mean() in a loop over samples, or of data made in the loop body: per-sample, not a row statistic
+        if source.sample or (source.roots and all(self.loop_roots.get(r) in self.active_loops for r in source.roots)):
+            # sample.mean() in a loop over samples, or of data made in the loop being run: per-sample, not a row
+            # statistic (the same data stacked after the loop is all the rows again)
             return Value(rows=Rows(source.roots, source.parts, source.learned, sample=True), stat=True)
         learn = self.learn(node, "stat", source, label)
         return Value(rows=Rows(learned=frozenset({learn})), stat=True)
@@ -1278,6 +1283,8 @@ class _Interpreter:
             learn = self.learn(node, "stat", rows, f"group {attr}() of {_short(node.func.value)}")  # type: ignore[attr-defined]
             return Value(rows=rows.with_learned(frozenset({learn})), kinds=kinds)
         if attr in k.stat_methods:
+            if _per_row(node, None if attr in ("quantile", "agg", "aggregate", "value_counts", "describe") else 0):  # df[cols].mean(axis=1): one value per row, from that row only
+                return Value(rows=rows, kinds=kinds)
             return self.statistic(node, rows, f"{attr}() of {_short(node.func.value)}")  # type: ignore[attr-defined]
         if attr == "groupby":
             return Value(rows=rows, kinds=frozenset({"groupby"}))
@@ -1373,7 +1380,7 @@ class _Interpreter:
             return
         for learn in learned - target.all_learned:
             if learn.source.unsplit and learn.source.roots & target.roots:
-                part = sorted(target.parts, key=lambda p: p.role != "test")[0]
+                part = min(target.parts, key=lambda p: p.role != "test")
                 self.leak("preprocessing", learn.node, learn.node, learn.site, learn.label, part.split, learn)
             elif learn.kind == "stat" and learn.source.roles() == {"test"} and "test" in target.roles():
                 split = next(p.split for p in learn.source.parts)
