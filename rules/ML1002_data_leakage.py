@@ -182,8 +182,24 @@ class DataLeakage(CodeRule):
                     X_all = self.scaler.fit_transform(X)
                     return train_test_split(X_all, y, random_state=0)
         """, lines=(7,), note="a transformer held in an attribute, fitted in another method"),
+        Example("""
+            import tensorflow as tf
+            from sklearn.model_selection import train_test_split
+            lookup = tf.keras.layers.StringLookup()
+            lookup.adapt(df["city"])
+            df["city_id"] = lookup(df["city"])
+            X_train, X_test = train_test_split(df, test_size=0.2)
+        """, lines=(4,), note="a Keras preprocessing layer adapted to all rows (vocabulary, like OneHotEncoder)"),
     ]
     compliant = [
+        Example("""
+            import tensorflow as tf
+            from sklearn.model_selection import train_test_split
+            X_train, X_test = train_test_split(df, test_size=0.2)
+            norm = tf.keras.layers.Normalization()
+            norm.adapt(X_train[["age", "fare"]].values)
+            X_test_scaled = norm(X_test[["age", "fare"]].values)
+        """, note="adapted to the training part only"),
         Example("""
             from sklearn.preprocessing import StandardScaler
             from sklearn.model_selection import train_test_split

@@ -809,6 +809,10 @@ class _Interpreter:
                 results.append(self.inline(func, args, kwargs, node, f, bound))
         if callee.qualname is not None:
             results.append(self.library_call(node, callee.qualname, args, kwargs, f))
+        for obj in callee.objs:  # lookup(x) of an adapted Keras layer: its transform
+            vocab = self.k.vocabularies.get(obj.qualname)
+            if vocab and "__call__" in vocab[1]:
+                results.append(self.object_method(node, obj, callee, "__call__", args, kwargs, f))
         if results:
             return join_all(results)
         return self.unknown_call(args, kwargs, node)
