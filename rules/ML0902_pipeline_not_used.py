@@ -118,6 +118,14 @@ class PipelineNotUsed(CodeRule):
     ]
     compliant = [
         Example("""
+            from sklearn.preprocessing import OrdinalEncoder
+            from sklearn.neighbors import KernelDensity
+            def fit_column(col):
+                enc = OrdinalEncoder().fit(col)
+                kde = KernelDensity(kernel="gaussian").fit(enc.transform(col))
+                return {"encoder": enc, "sampler": kde}
+        """, note="the encoder and the model are kept together (one dict), as a pipeline would keep them"),
+        Example("""
             import joblib
             from sklearn.pipeline import make_pipeline
             from sklearn.preprocessing import StandardScaler
@@ -187,7 +195,7 @@ class PipelineNotUsed(CodeRule):
         flow = self.analysis(DataFlow)
         if not flow.estimator_fits:
             return
-        bundles = [persist.objs for persist in flow.persists if len(persist.objs) > 1]
+        bundles = flow.bundles
         done: set[int] = set()
         for fit in flow.estimator_fits:
             for learn in sorted(fit.rows.all_learned, key=lambda learn: (getattr(learn.node, "lineno", 0), id(learn))):

@@ -193,6 +193,31 @@ class DataLeakage(CodeRule):
     ]
     compliant = [
         Example("""
+            import category_encoders as ce
+            train_data, test_data = data[:8000], data[8000:]
+            encoder = ce.OrdinalEncoder(cols=["site", "app"])
+            def encode(df, encoder, mode="fit"):
+                if mode == "fit":
+                    return encoder.fit_transform(df)
+                return encoder.transform(df)
+            train_x = encode(train_data, encoder)
+            test_x = encode(test_data, encoder, "transform")
+        """, note="a helper with a mode argument: the test part only takes the transform branch"),
+        Example("""
+            from sklearn.base import BaseEstimator, TransformerMixin
+            from sklearn.pipeline import Pipeline
+            from sklearn.model_selection import train_test_split
+            class Selector(BaseEstimator, TransformerMixin):
+                def __init__(self, names):
+                    self.names = names
+                def fit(self, X, y=None):
+                    return self
+                def transform(self, X):
+                    return X[self.names].values
+            X = Pipeline([("select", Selector(["age", "fare"]))]).fit_transform(df)
+            X_train, X_test = train_test_split(X, test_size=0.2)
+        """, note="a custom transformer whose fit() learns nothing"),
+        Example("""
             import tensorflow as tf
             from sklearn.model_selection import train_test_split
             X_train, X_test = train_test_split(df, test_size=0.2)

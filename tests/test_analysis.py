@@ -142,6 +142,13 @@ def test_leaks_are_followed_through(body, line):
     # a label encoder on the target is a vocabulary, not a statistic
     "from sklearn.preprocessing import LabelEncoder\ny = LabelEncoder().fit_transform(df['y'])\n"
     "a, b, c, d = train_test_split(df, y)\n",
+    # a helper with a mode argument: only the branch each call takes runs
+    "s = StandardScaler()\ntrain, test = train_test_split(df)\ndef enc(frame, mode='fit'):\n    if mode == 'fit':\n"
+    "        out = s.fit_transform(frame)\n    else:\n        out = s.transform(frame)\n    return out\n"
+    "X_tr = enc(train)\nX_te = enc(test, 'transform')\n",
+    # per-sample statistics of data taken from a list of samples made in an earlier loop
+    "crops = []\nfor r in df.values:\n    crops.append(r[:4])\ntr, te = crops[:10], crops[10:]\n"
+    "def noise(c):\n    return c - np.median(c)\nfor c in te:\n    print(noise(c))\n",
     # a transformer that is refitted on the training part after the split
     "s = StandardScaler()\ns.fit(df)\ntrain, test = train_test_split(df)\ns.fit(train)\nx = s.transform(test)\n",
 ])

@@ -127,6 +127,8 @@ class DataFlow:
         self.evaluations: list[Evaluation] = []
         self.estimator_fits: list[EstimatorFit] = []
         self.persists: list[Persist] = []
+        #: objects kept together: persisted in one call, or held by one dict display
+        self.bundles: list[frozenset[Obj]] = []
         #: RNG objects created in the file (random.Random(), torch.Generator(), ...)
         self.generators: list[Obj] = []
         #: splits that carve a validation part out of an earlier split's training part
@@ -221,6 +223,28 @@ def _keyword(call: ast.Call, name: str) -> ast.AST | None:
 
 def _is_const(node: ast.AST | None, value: object) -> bool:
     return isinstance(node, ast.Constant) and node.value == value
+
+
+def _stateless_fit(cls: ast.ClassDef) -> bool:
+    """``def fit(self, X, y=None): return self``: a custom transformer that learns nothing in fit()."""
+    fit = next((s for s in cls.body if isinstance(s, ast.FunctionDef) and s.name == "fit"), None)
+    if fit is None:
+        return False
+    for stmt in fit.body:
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+            continue  # docstring
+        if isinstance(stmt, ast.Pass) or (isinstance(stmt, ast.Return) and (
+                stmt.value is None or (isinstance(stmt.value, ast.Name) and stmt.value.id == "self"))):
+            continue
+        return False
+    return True
+
+
+def _gathers(node: ast.Call) -> bool:
+    """``np.vstack(samples)``, ``np.asarray(rows)``: a collection built elsewhere (appended to in a loop,
+    a comprehension) gathered into one data set; not ``np.stack([xs, ys])`` of a few arrays written out."""
+    first = node.args[0] if node.args else None
+    return first is not None and not isinstance(first, (ast.List, ast.Tuple, ast.Set))
 
 
 def _per_row(node: ast.Call, positional: int | None) -> bool:
@@ -323,7 +347,11 @@ class _Interpreter:
         elif isinstance(s, ast.If):
             test = self.eval(s.test, f)
             before = dict(f.env)
-            self.branches([s.body, s.orelse], f)
+            outcome = self.decided(s.test, f)
+            if outcome is None:
+                self.branches([s.body, s.orelse], f)
+            else:  # encode(df, enc, "transform"): only the branch the call takes
+                self.block(s.body if outcome else s.orelse, f)
             chosen = frozenset(learn for learn in test.rows.all_learned if learn.kind == "fit") if test.rows else frozenset()
             if chosen:  # if importance > t: keep.append(i): what is kept depends on what a model learned
                 for name, value in f.env.items():
@@ -554,7 +582,34 @@ class _Interpreter:
         return value
 
     def e_Constant(self, node: ast.Constant, f: _Frame) -> Value:
+        if isinstance(node.value, (str, int, bool)) or node.value is None:
+            return Value(literal=(node.value,))
         return UNKNOWN
+
+    def decided(self, test: ast.expr, f: _Frame) -> bool | None:
+        """The outcome of ``if typ == "fit":`` when the call passed a literal mode; None when unknown (a
+        default value leaves both branches possible: other callers may pass something else)."""
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            inner = self.decided(test.operand, f)
+            return None if inner is None else not inner
+        if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Eq, ast.NotEq, ast.Is, ast.IsNot)):
+            left, right = self.literal_of(test.left, f), self.literal_of(test.comparators[0], f)
+            if left is None or right is None:
+                return None
+            same = left[0] == right[0] and type(left[0]) is type(right[0])
+            return same if isinstance(test.ops[0], (ast.Eq, ast.Is)) else not same
+        if isinstance(test, ast.Name):
+            found = self.literal_of(test, f)
+            return None if found is None else bool(found[0])
+        return None
+
+    def literal_of(self, node: ast.expr, f: _Frame) -> tuple[object] | None:
+        if isinstance(node, ast.Constant):
+            return (node.value,) if isinstance(node.value, (str, int, bool)) or node.value is None else None
+        if isinstance(node, ast.Name) and f.function is not None:  # a parameter of the helper being analysed
+            found = f.env.get(node.id)
+            return found.literal if found is not None else None
+        return None
 
     def e_Name(self, node: ast.Name, f: _Frame) -> Value:
         found = self.lookup(node.id, f)
@@ -720,6 +775,9 @@ class _Interpreter:
         kinds = {"dict"}
         if items and all(i.has("dataframe") for i in items):
             kinds.add("frames_dict")
+        together = frozenset().union(*(i.objs for i in items))
+        if len(together) > 1:  # {"encoder": enc, "sampler": kde}: objects kept (and shipped) together
+            self.out.bundles.append(together)
         return Value(items=items, kinds=frozenset(kinds))
 
     def comprehension(self, generators: list[ast.comprehension], f: _Frame) -> frozenset[Learn]:
@@ -868,11 +926,12 @@ class _Interpreter:
                 value = kwargs[arg.arg]
             elif node is None or defaults[index] is None:
                 value = self.parameter(func, arg)
-            else:
-                value = self.eval(defaults[index], self.module)
+            else:  # a default: both branches on it stay possible (a helper's latent path is still code)
+                value = replace(self.eval(defaults[index], self.module), literal=None)
             frame.env[arg.arg] = value
         for arg, default in zip(spec.kwonlyargs, spec.kw_defaults):
-            frame.env[arg.arg] = kwargs.get(arg.arg) or (self.eval(default, self.module) if default is not None and node else self.parameter(func, arg))
+            frame.env[arg.arg] = kwargs.get(arg.arg) or (replace(self.eval(default, self.module), literal=None)
+                                                         if default is not None and node else self.parameter(func, arg))
         if spec.vararg is not None:
             extra = values[len(positional):]
             frame.env[spec.vararg.arg] = Value(items=tuple(extra), kinds=frozenset({"list"})) if node else self.parameter(func, spec.vararg)
@@ -924,6 +983,9 @@ class _Interpreter:
                             kinds |= parent.kinds
                             for obj in parent.objs:
                                 roles |= obj.roles
+            if "transformer" in roles and _stateless_fit(cls):
+                roles.discard("transformer")  # fit() returns self and learns nothing (a column selector)
+                roles.add("stateless")
             obj = Obj(frozenset(roles), cls.name, cls, cls.name, self._site)
             found = self.instances[cls] = Value(kinds=frozenset(kinds), objs=frozenset({obj}), instances=frozenset({cls}))
         if node is not None:
@@ -946,7 +1008,10 @@ class _Interpreter:
         if name in k.persist_functions:
             position = k.persist_functions[name]
             if len(args) > position:
-                self.out.persists.append(Persist(self.at(node), args[position].all_objs()))
+                persist = Persist(self.at(node), args[position].all_objs())
+                self.out.persists.append(persist)
+                if len(persist.objs) > 1:
+                    self.out.bundles.append(persist.objs)
             return UNKNOWN
         first = args[0] if args else next((kwargs[key] for key in _DATA_KWARGS if key in kwargs), None)
         if name in k.stat_functions and first is not None and first.rows is not None:
@@ -1001,6 +1066,8 @@ class _Interpreter:
         rows = rows_of(*args, *kwargs.values())
         kinds = frozenset({kind}) if kind else frozenset()
         if rows is not None and kind not in ("torch_module", "optimizer", "scheduler", "dataloader"):
+            if root in ("numpy", "torch", "pandas") and any("list" in a.kinds for a in args) and _gathers(node):
+                rows = replace(rows, stacked=True)  # np.asarray(samples), pd.DataFrame(records): all rows
             return Value(rows=rows, kinds=kinds)
         if kind == "dataloader" and args:
             return Value(kinds=kinds, rows=rows_of(args[0]))
@@ -1017,6 +1084,8 @@ class _Interpreter:
                 roles = roles | {"transformer-steps"}
             if "pipeline" in roles and (not steps or not steps[-1:] or any(s.is_("estimator") for s in steps)):
                 roles = roles | {"estimator"}
+            if "pipeline" in roles and steps and all(s.is_("stateless") for s in steps):
+                roles = roles | {"stateless"}
         obj = Obj(roles, name, node, label, self._site, steps=steps)
         if "transformer" in roles and _is_const(_keyword(node, "prefit"), True):  # SelectFromModel(model, prefit=True)
             for value in args[:1] or [kwargs.get("estimator", UNKNOWN)]:
@@ -1063,7 +1132,10 @@ class _Interpreter:
             parts.extend(value.items if value.items is not None else [value])
         axis = _keyword(node, "axis")
         by_columns = axis is not None and (_is_const(axis, 1) or _is_const(axis, "columns")) or name.endswith("hstack")
-        return self.joined(node, [p for p in parts if p.rows is not None], by_columns)
+        joined = self.joined(node, [p for p in parts if p.rows is not None], by_columns)
+        if joined.rows is not None and _gathers(node):
+            return replace(joined, rows=replace(joined.rows, stacked=True))
+        return joined
 
     def joined(self, node: ast.AST, parts: list[Value], by_columns: bool = False) -> Value:
         rows: Rows | None = None
@@ -1091,9 +1163,11 @@ class _Interpreter:
         return Value(rows=replace(source.rows, augs=source.rows.augs | {aug}), kinds=source.kinds)
 
     def statistic(self, node: ast.AST, source: Rows, label: str) -> Value:
-        if source.sample or (source.roots and all(self.loop_roots.get(r) in self.active_loops for r in source.roots)):
-            # sample.mean() in a loop over samples, or of data made in the loop being run: per-sample, not a row
-            # statistic (the same data stacked after the loop is all the rows again)
+        made_in_loops = bool(source.roots) and all(r in self.loop_roots for r in source.roots)
+        if source.sample or (made_in_loops and (not source.stacked
+                                                or all(self.loop_roots[r] in self.active_loops for r in source.roots))):
+            # sample.mean() in a loop over samples, or of data made in a loop (one sample per iteration): per-sample,
+            # not a row statistic; the samples stacked into one data set after their loop are all the rows again
             return Value(rows=Rows(source.roots, source.parts, source.learned, sample=True), stat=True)
         learn = self.learn(node, "stat", source, label)
         return Value(rows=Rows(learned=frozenset({learn})), stat=True)
@@ -1221,7 +1295,8 @@ class _Interpreter:
                     if obj.is_("search"):
                         self.on_split(Split(node, "cv", self._site), [rows])
                 return receiver
-            if attr in ("fit_predict", "fit_transform") and rows is not None:  # clustering / LDA as features
+            if attr in ("fit_predict", "fit_transform") and rows is not None and not obj.is_("stateless"):
+                # clustering / LDA as features
                 learn = self.learn(node, "fit", rows, self.object_label(obj, node), obj)
                 obj.fits.append(FitRecord(node, rows, self._site, learn))
                 return Value(rows=rows.with_learned(frozenset({learn})))

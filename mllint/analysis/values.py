@@ -84,13 +84,16 @@ class Rows:
     sample: bool = False
     #: what single named columns learned (``df["Age"] = df["Age"].fillna(df["Age"].mean())``)
     columns: frozenset[tuple[str, Learn]] = frozenset()
+    #: samples gathered into one data set (``np.vstack(samples)``): statistics of it are of all rows
+    stacked: bool = False
 
     def join(self, other: Rows | None) -> Rows:
         if other is None or other is self:
             return self
         return Rows(self.roots | other.roots, self.parts | other.parts, self.learned | other.learned,
                     self.dups | other.dups, self.mixes | other.mixes, self.augs | other.augs,
-                    self.test_named or other.test_named, self.sample and other.sample, self.columns | other.columns)
+                    self.test_named or other.test_named, self.sample and other.sample, self.columns | other.columns,
+                    self.stacked or other.stacked)
 
     @property
     def all_learned(self) -> frozenset[Learn]:
@@ -180,6 +183,8 @@ class Value:
     slice: tuple[Rows, int | None, int | None, str] | None = None
     #: the value is a statistic of rows (a reduction), not rows itself
     stat: bool = False
+    #: a literal the value certainly is (``("fit",)``), for branches on a helper's mode argument
+    literal: tuple[object] | None = None
 
     def join(self, other: Value | None) -> Value:
         if other is None or other is self:
@@ -192,7 +197,8 @@ class Value:
         return Value(self.kinds | other.kinds, rows, self.objs | other.objs, self.funcs | other.funcs,
                      self.instances | other.instances,
                      self.qualname if self.qualname == other.qualname else None, items, element,
-                     self.slice if self.slice == other.slice else None, self.stat and other.stat)
+                     self.slice if self.slice == other.slice else None, self.stat and other.stat,
+                     self.literal if self.literal == other.literal else None)
 
     def has(self, kind: str) -> bool:
         return kind in self.kinds or any(kind in obj.roles for obj in self.objs)
