@@ -48,8 +48,8 @@ LeakKind = Literal["preprocessing", "overlap", "test-fit", "concat", "train-as-t
 MAX_DEPTH = 4  # nested inlined calls
 MAX_STEPS = 40_000  # statements analysed per file (inlining stops beyond)
 MAX_UNROLL = 8  # loops over a literal list/tuple run once per element up to this length
-TEST_WORDS = re.compile(r"(^|_|\b)(test|tst|val|valid|validation|holdout|dev|eval)(_|\b|$|\d)|(?<=[a-z])(Test|Val)", re.IGNORECASE)
-TRAIN_WORDS = re.compile(r"(^|_|\b)(train|trn|training)(_|\b|$|\d)|(?<=[a-z])Train", re.IGNORECASE)
+TEST_WORDS = re.compile(r"(^|_|\b)(test|tst|te|val|valid|validation|holdout|dev|eval)(_|\b|$|\d)|(?<=[a-z])(Test|Val)", re.IGNORECASE)
+TRAIN_WORDS = re.compile(r"(^|_|\b)(train|trn|tr|training)(_|\b|$|\d)|(?<=[a-z])Train", re.IGNORECASE)
 _BUILTINS = frozenset(dir(builtins))
 _DATA_KWARGS = ("X", "x", "data", "raw_documents", "texts", "df", "dataset")
 _METADATA = frozenset({"shape", "columns", "dtypes", "dtype", "size", "ndim", "name", "names", "nbytes"})
@@ -240,6 +240,47 @@ def _stateless_fit(cls: ast.ClassDef) -> bool:
     return True
 
 
+def _separates(index: ast.AST) -> bool:
+    """A row selection that tells train rows from test rows: the target missing or present
+    (``df.Survived.notnull()``), a train/test marker (``df.source == "test"``, ``is_train``), membership."""
+    for node in ast.walk(index):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _SEPARATORS:
+            return True
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and _split_role(node.value):
+            return True
+        name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
+        if name is not None and _split_role(name):
+            return True
+    return False
+
+
+_SEPARATORS = frozenset({"isnull", "notnull", "isna", "notna", "isin"})
+
+
+def _displayed(expr: ast.expr) -> frozenset[int]:
+    """Subscripts an expression statement only looks at: ``df[mask]``, ``df[mask].head()``, ``print(df[mask])``."""
+    found: set[int] = set()
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Subscript):
+            found.add(id(node))
+            stack.append(node.value)
+        elif isinstance(node, ast.Attribute):
+            stack.append(node.value)
+        elif isinstance(node, ast.Call):
+            if isinstance(node.func, ast.Name) and node.func.id in ("print", "display", "len"):
+                stack.extend(node.args)
+            elif isinstance(node.func, ast.Attribute) and node.func.attr in _LOOKS:
+                stack.append(node.func.value)
+    return frozenset(found)
+
+
+#: methods that show or summarise data without using it further
+_LOOKS = frozenset({"head", "tail", "describe", "info", "sample", "value_counts", "nunique", "count", "sum",
+                    "isnull", "isna", "notnull", "plot", "hist", "unique", "to_string", "sort_values"})
+
+
 def _gathers(node: ast.Call) -> bool:
     """``np.vstack(samples)``, ``np.asarray(rows)``: a collection built elsewhere (appended to in a loop,
     a comprehension) gathered into one data set; not ``np.stack([xs, ys])`` of a few arrays written out."""
@@ -266,6 +307,7 @@ class _Interpreter:
         self.steps = 0
         self.stack: list[ast.AST] = []  # functions being inlined
         self.loop_depth = 0
+        self.displayed: frozenset[int] = frozenset()  # subscripts an expression statement only shows
         self.inlined: set[ast.AST] = set()
         self.roots: dict[object, int] = {}
         #: data made inside a loop body (one sample per iteration) -> that loop
@@ -326,7 +368,11 @@ class _Interpreter:
             for target in s.targets:
                 self.assign(target, value, f, s.value)
         elif isinstance(s, ast.Expr):
-            self.eval(s.value, f)
+            self.displayed = _displayed(s.value)  # df[df.x.isnull()] shown in a cell: a look, not a separation
+            try:
+                self.eval(s.value, f)
+            finally:
+                self.displayed = frozenset()
         elif isinstance(s, ast.AugAssign):
             current = self.eval(s.target, f) if isinstance(s.target, (ast.Name, ast.Attribute, ast.Subscript)) else UNKNOWN
             value = self.eval(s.value, f)
@@ -511,6 +557,7 @@ class _Interpreter:
         if value.slice is not None:
             role = _split_role(name)
             if role is not None:
+                self.check_separation(value.slice[0], source, True)  # train = full[:n_train]
                 return self.slice_part(value, role, source)
         if value.rows is not None and value.rows.unsplit and not value.rows.test_named and _split_role(name) == "test":
             return replace(value, rows=replace(value.rows, test_named=True))
@@ -554,7 +601,7 @@ class _Interpreter:
         span = (lower, upper)
         rows = value.rows if value.rows is not None else base
         part = Part(split, "test" if role == "test" else "train", span)
-        return replace(value, rows=replace(rows, parts=rows.parts | {part}), slice=None)
+        return replace(value, rows=replace(rows, parts=rows.parts | {part}, mixes=frozenset()), slice=None)
 
     def check_spans(self, split: Split, role: str, span: tuple[int | None, int | None], node: ast.AST) -> None:
         """Literal slices of one base given to train and test that overlap: the same rows on both sides."""
@@ -694,7 +741,10 @@ class _Interpreter:
             if learned:
                 rows = rows.with_learned(learned)
         bounds = self.row_slice(node)
-        self.check_separation(rows, node, bounds is not None or index.rows is not None)
+        if bounds is None and index.rows is not None and id(node) not in self.displayed and _separates(node.slice):
+            # full[full.is_train == 1], df[df.Survived.notnull()]: one side of concatenated data again
+            self.check_separation(rows, node, True)
+            rows = replace(rows, mixes=frozenset()) if rows.mixes else rows
         if bounds is not None:
             return Value(rows=rows, kinds=kinds, slice=(rows, bounds[0], bounds[1], ast.unparse(node.value)))
         return Value(rows=rows, kinds=kinds)
