@@ -11,11 +11,16 @@ import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import List, Optional
+from typing import TYPE_CHECKING, Any, List, Optional
 
 import typer
 
 from mllint import __version__
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mllint.engine.run import Only as Scope
+    from mllint.engine.run import RunResult
+    from mllint.engine.session import Session
 
 app = typer.Typer(
     name="mllint",
@@ -44,6 +49,12 @@ class Only(str, Enum):
     all = "all"
     code = "code"
     repo = "repo"
+
+
+def _scope(option: Only) -> Scope:
+    """The engine's name for ``--only``."""
+    scopes: dict[str, Scope] = {"all": "all", "code": "code", "repo": "repo"}
+    return scopes[option.value]
 
 
 def say(message: str) -> None:
@@ -168,20 +179,20 @@ def check(
     if watch:
         if fix or diff or add_ignore or output_file is not None:
             raise fail("--watch prints the report to the terminal; it does not combine with --fix, --diff, --add-ignore or --output-file")
-        _watch(root, files, config, overrides, output_format.value, only.value, not no_cache, baseline, no_baseline, changed_since)
+        _watch(root, files, config, overrides, output_format.value, _scope(only), not no_cache, baseline, no_baseline, changed_since)
     from mllint.output.progress import progress_bar
 
     errors: list[str] = []  # writes that failed: the report is still printed, and the exit code is 2
     try:
         with progress_bar(output_format.value) as progress:
-            result = session.check(files, only=only.value, use_cache=not no_cache, progress=progress)
+            result = session.check(files, only=_scope(only), use_cache=not no_cache, progress=progress)
         if fix or diff:
-            result = _apply_fixes(session, result, files, only.value, write=fix and not diff, unsafe=unsafe_fixes,
+            result = _apply_fixes(session, result, files, _scope(only), write=fix and not diff, unsafe=unsafe_fixes,
                                   use_cache=not no_cache, errors=errors)
     except KeyboardInterrupt:
         typer.echo("mllint: interrupted", err=True)
         raise typer.Exit(130)
-    result = _adopt(session, result, files, only.value, baseline, no_baseline, changed_since, add_ignore, not no_cache,
+    result = _adopt(session, result, files, _scope(only), baseline, no_baseline, changed_since, add_ignore, not no_cache,
                     errors)
     for notice in result.notices:
         say(f"mllint: notice: {notice}")
@@ -210,7 +221,8 @@ def check(
     raise typer.Exit(EXIT_OK if exit_zero or not failing else EXIT_FINDINGS)
 
 
-def _watch(root: Path, files, config: Optional[Path], overrides: dict, output_format: str, only: str, use_cache: bool,
+def _watch(root: Path, files: Optional[List[str]], config: Optional[Path], overrides: dict[str, Any], output_format: str,
+           only: Scope, use_cache: bool,
            baseline: Optional[Path], no_baseline: bool, changed_since: Optional[str]) -> None:
     """``check --watch``: a check per change of the project's files (settings re-read each time) until Ctrl-C."""
     from mllint.catalogue.loader import CatalogueError
@@ -239,8 +251,9 @@ def _watch(root: Path, files, config: Optional[Path], overrides: dict, output_fo
         raise typer.Exit(130)
 
 
-def _adopt(session, result, files, only: str, baseline: Optional[Path], no_baseline: bool,
-           changed_since: Optional[str], add_ignore: bool, use_cache: bool = True, errors: Optional[List[str]] = None):
+def _adopt(session: Session, result: RunResult, files: Optional[List[str]], only: Scope, baseline: Optional[Path],
+           no_baseline: bool, changed_since: Optional[str], add_ignore: bool, use_cache: bool = True,
+           errors: Optional[List[str]] = None) -> RunResult:
     """--add-ignore, then the baseline and --changed-since (docs/adoption.md); exit 2 on a bad baseline or ref."""
     from mllint.adopt.apply import apply, baseline_path
     from mllint.adopt.baseline import BaselineError
@@ -266,8 +279,8 @@ def _adopt(session, result, files, only: str, baseline: Optional[Path], no_basel
     return result
 
 
-def _apply_fixes(session, result, files, only: str, write: bool, unsafe: bool, use_cache: bool,
-                 errors: Optional[List[str]] = None):
+def _apply_fixes(session: Session, result: RunResult, files: Optional[List[str]], only: Scope, write: bool, unsafe: bool,
+                 use_cache: bool, errors: Optional[List[str]] = None) -> RunResult:
     """Fix (or diff) the fixable findings; returns the last round's result, or raises the exit for --diff.
     Files that could not be written go to ``errors`` (each is left as it was)."""
     from mllint.fix.code import fix as apply_fixes
@@ -397,7 +410,7 @@ def fix_repo(
     from mllint.catalogue.loader import CatalogueError
     from mllint.config.settings import ConfigError
     from mllint.engine.session import Session
-    from mllint.fix.scaffold import build_plan
+    from mllint.fix import repo as scaffolding
 
     if not repo:
         raise fail("use `mllint fix --repo` for repository scaffolding; code fixes are `mllint check --fix`")
@@ -410,15 +423,15 @@ def fix_repo(
         raise fail(str(exc))
     result = session.check(only="repo", use_cache=False)
     assert result.model is not None
-    plan = build_plan(root, result.findings, result.model)
-    typer.echo(plan.render(), nl=False)
+    plan = scaffolding.build_plan(root, result.findings, result.model)
+    typer.echo(scaffolding.render(plan), nl=False)
     if not apply:
-        diff = plan.diff()
+        diff = scaffolding.diff(plan)
         if diff:
             typer.echo("")
             sys.stdout.write(diff)
         raise typer.Exit(EXIT_FINDINGS if plan.pieces else EXIT_OK)
-    written = plan.apply()
+    written = scaffolding.apply(plan)
     typer.echo(f"Wrote {len(written)} file(s): {', '.join(written)}" if written else "Nothing written.")
     for problem in plan.problems:
         say(f"mllint: error: {problem}")

@@ -15,7 +15,13 @@ import pytest
 from mllint.config.settings import Settings
 from mllint.knowledge import snapshot
 from mllint.knowledge.errors import KnowledgeError
-from mllint.knowledge.loader import builtin_knowledge, knowledge_dir, load_builtin, load_knowledge, merged
+from mllint.knowledge.loader import (
+    builtin_knowledge,
+    knowledge_dir,
+    load_builtin,
+    load_knowledge,
+    merged,
+)
 from mllint.knowledge.model import KnowledgeTables
 from mllint.knowledge.runtime import UnknownTableError
 from mllint.knowledge.tables.splits import Splitter

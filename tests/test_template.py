@@ -20,11 +20,12 @@ import sys
 from pathlib import Path
 
 import pytest
-import tomllib
 import yaml
 from cookiecutter.main import cookiecutter
 
-from mllint.fix.scaffold import ScaffoldError, generate, parse_context, template_dir
+from mllint.core import tomlsafe as toml
+from mllint.core.paths import template_dir
+from mllint.fix.scaffold import ScaffoldError, generate, parse_context
 
 PROJECT = Path(__file__).resolve().parents[1]
 TEMPLATE = PROJECT / "template"
@@ -130,10 +131,10 @@ def test_rendered_and_parseable(baked, options):
         if rel.endswith((".yml", ".yaml", ".dvc")) or rel == "dvc.lock":
             assert yaml.safe_load(text) is not None, rel
         elif rel.endswith(".toml"):
-            tomllib.loads(text)
+            toml.loads(text)
         elif rel.endswith(".json"):
             json.loads(text)
-    pyproject = tomllib.loads((root / "pyproject.toml").read_text())
+    pyproject = toml.loads((root / "pyproject.toml").read_text())
     assert pyproject["project"]["requires-python"] == f">={options['python_version']}"
     assert pyproject["tool"]["ruff"]["target-version"] == "py" + options["python_version"].replace(".", "")
     if options["license"] == "Proprietary":
@@ -229,7 +230,7 @@ def test_dvc_remote_lies_outside_the_project(baked, remote):
     else:
         assert url.startswith(scheme)
     extra = {"local": "dvc==", "s3": "dvc[s3]==", "gcs": "dvc[gs]==", "azure": "dvc[azure]=="}[remote]
-    pyproject = tomllib.loads((root / "pyproject.toml").read_text())
+    pyproject = toml.loads((root / "pyproject.toml").read_text())
     assert pyproject["project"]["optional-dependencies"]["dvc"][0].startswith(extra)
     plugin = {"local": None, "s3": "dvc-s3==", "gcs": "dvc-gs==", "azure": "dvc-azure=="}[remote]
     lock = (root / "requirements-dev.lock").read_text()
@@ -257,7 +258,7 @@ def test_lock_files_pin_everything_with_hashes_and_agree_with_pyproject(baked, f
         assert text.count("--hash=sha256:") >= len(requirements)
     assert set(runtime_pins) <= set(dev_pins)
     assert all(dev_pins[name] == version for name, version in runtime_pins.items())  # image == tests
-    project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+    project = toml.loads((root / "pyproject.toml").read_text())["project"]
     direct = project["dependencies"] + [r for group in project["optional-dependencies"].values() for r in group]
     for requirement in direct:
         name, version = re.fullmatch(r"([A-Za-z0-9_.-]+)(?:\[[a-z,]+\])?==(\S+)", requirement).groups()
@@ -389,7 +390,7 @@ def test_pre_commit_hooks(baked):
 
 def test_dependencies_are_pinned_exactly(baked):
     root = baked[tuple(COMBINATIONS[0].values())]
-    project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+    project = toml.loads((root / "pyproject.toml").read_text())["project"]
     requirements = project["dependencies"] + [r for group in project["optional-dependencies"].values() for r in group]
     for requirement in requirements:
         assert re.fullmatch(r"[A-Za-z0-9_.-]+(\[[a-z,]+\])?==[0-9][0-9A-Za-z.]*", requirement), requirement
@@ -421,7 +422,7 @@ def test_bad_answers_are_refused(tmp_path, folder, answers, message, capfd):
 
 def test_template_dir_is_the_source_template_and_is_packaged():
     assert template_dir() == TEMPLATE
-    pyproject = tomllib.loads((PROJECT / "pyproject.toml").read_text())
+    pyproject = toml.loads((PROJECT / "pyproject.toml").read_text())
     assert pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]["template"] == "mllint/_template"
 
 

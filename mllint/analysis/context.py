@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from mllint.analysis.edits import Point, RawFix
 from mllint.analysis.params import ProjectParams, params_binding
@@ -72,7 +73,8 @@ def eval_binop(op: ast.operator, left: float, right: float) -> float:
         return left - right
     if abs(right) > 64:
         raise OverflowError
-    return left**right
+    power: float = left**right
+    return power
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,7 @@ class FileContext:
         self.scopes: list[ast.AST] = []
         self.raw_findings: list[RawFinding] = []
         self._resolved: dict[ast.AST, str | None] = {}  # qualname memo (many rules ask about the same Call)
-        self._analyses: dict[type, Any] = {}
+        self._analyses: dict[object, object] = {}
         self._bound_names: set[str] | None = None  # every name the file binds (computed on demand)
         self._conventional: dict[str, str | None] = {}
         #: first line of each code cell: of the joined program for notebooks, of the file for scripts
@@ -122,7 +124,7 @@ class FileContext:
     def configuration_cells(self, ranges: list[tuple[int, int]]) -> None:
         """Notebook cells that papermill parameterises (tagged ``parameters``): their names are configuration."""
         for name, (_value, stmt) in list(self.constants.items()):
-            if any(first <= stmt.lineno <= last for first, last in ranges):
+            if any(first <= getattr(stmt, "lineno", 0) <= last for first, last in ranges):
                 del self.constants[name]
 
     # -- import and constant pre-scan (module level, cheap: no full walk) -------------------
@@ -214,17 +216,17 @@ class FileContext:
         self._conventional[name] = target
         return target
 
-    def analysis(self, kind: type[AnalysisT]) -> AnalysisT:
+    def analysis(self, kind: Callable[[FileContext], AnalysisT]) -> AnalysisT:
         """A per-file analysis (``DataFlow``...), computed on first request and shared by all rules."""
         found = self._analyses.get(kind)
         if found is None:
             found = self._analyses[kind] = kind(self)
-        return found  # type: ignore[no-any-return]
+        return cast(AnalysisT, found)
 
     def call_name(self, call: ast.Call) -> str | None:
         return self.qualname(call.func)
 
-    def imports_any(self, modules) -> bool:
+    def imports_any(self, modules: Iterable[str]) -> bool:
         """True when the file imports one of ``modules`` or a submodule/member of one (raw import names)."""
         for imported in self.imports.values():
             for module in modules:
@@ -361,7 +363,7 @@ def _rebound_names(tree: ast.Module) -> set[str]:
     return names
 
 
-def _module_statements(body: list[ast.stmt]):
+def _module_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
     """Module-level statements, descending into if/try/with blocks but not into defs."""
     stack = list(reversed(body))
     while stack:
@@ -375,10 +377,10 @@ def _module_statements(body: list[ast.stmt]):
             stack.extend(reversed(children))
 
 
-_MEMBERS: dict[int, tuple[dict[str, Any], dict[str, str]]] = {}
+_MEMBERS: dict[int, tuple[Knowledge, dict[str, str]]] = {}
 
 
-def _conventional_members(knowledge: dict[str, Any]) -> dict[str, str]:
+def _conventional_members(knowledge: Knowledge) -> dict[str, str]:
     """``{"StandardScaler": "sklearn.preprocessing.StandardScaler", ...}`` from ``[conventional_members]``."""
     cached = _MEMBERS.get(id(knowledge))
     if cached is not None and cached[0] is knowledge:

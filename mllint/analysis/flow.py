@@ -493,7 +493,7 @@ class _Interpreter:
         for obj in value.objs:
             if obj.is_("splitter"):  # legacy: for train, test in StratifiedKFold(y, n_folds=4)
                 split = Split(obj.node, "cv", obj.site)
-                return Value(items=tuple(Value(rows=Rows(parts=frozenset({Part(split, role)})),  # type: ignore[arg-type]
+                return Value(items=tuple(Value(rows=Rows(parts=frozenset({Part(split, role)})),
                                                kinds=frozenset({"indices"})) for role in ("train", "test")))
         if value.items is not None:
             return join_all(list(value.items))
@@ -1251,7 +1251,7 @@ class _Interpreter:
                           element=element if receiver.element is None else receiver.element.join(element))
             if receiver.rows is not None and added.rows is not None and added.rows.augs and \
                     receiver.rows.roots & added.rows.roots and not receiver.rows.augs:
-                grown = replace(grown, rows=replace(grown.rows, dups=grown.rows.dups | added.rows.augs))  # type: ignore[arg-type]
+                grown = replace(grown, rows=replace(receiver.rows, dups=receiver.rows.dups | added.rows.augs))
             if isinstance(node.func.value, ast.Name):
                 f.env[node.func.value.id] = grown
             return UNKNOWN
@@ -1307,7 +1307,7 @@ class _Interpreter:
             if rows is not None:
                 self.on_split(split, [rows])
             base = rows or Rows()
-            pair = tuple(Value(rows=Rows(base.roots, frozenset({Part(split, role)})), kinds=frozenset({"indices"}))  # type: ignore[arg-type]
+            pair = tuple(Value(rows=Rows(base.roots, frozenset({Part(split, role)})), kinds=frozenset({"indices"}))
                          for role in ("train", "test"))
             return Value(element=Value(items=pair), kinds=frozenset({"folds"}))
         vocab = k.vocabularies.get(obj.qualname)

@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-_CACHE: dict[int, tuple[dict[str, Any], FlowKnowledge]] = {}
+from mllint.knowledge.runtime import Knowledge
+
+_CACHE: dict[int, tuple[Knowledge, FlowKnowledge]] = {}
 
 
 def _longest_prefix(name: str, prefixes: dict[str, str]) -> str | None:
@@ -122,7 +124,7 @@ class FlowKnowledge:
         return name in self.aug_functions or bool(self.aug_prefixes and name.startswith(self.aug_prefixes))
 
 
-def flow_knowledge(knowledge: dict[str, Any]) -> FlowKnowledge:
+def flow_knowledge(knowledge: Knowledge) -> FlowKnowledge:
     """The typed tables for ``knowledge`` (built once per knowledge dict)."""
     cached = _CACHE.get(id(knowledge))
     if cached is not None and cached[0] is knowledge:
@@ -136,7 +138,7 @@ def _set(table: dict[str, Any], key: str, default: tuple[str, ...] = ()) -> froz
     return frozenset(table.get(key, default))
 
 
-def _build(k: dict[str, Any]) -> FlowKnowledge:
+def _build(k: Knowledge) -> FlowKnowledge:
     fitted = k.get("fitted_transformers", {})
     resamplers = k.get("resamplers", {})
     splits: dict[str, SplitSpec] = {}

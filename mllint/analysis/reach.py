@@ -75,8 +75,8 @@ class Reachability:
                 for target in node.targets:
                     if isinstance(target, ast.Name):
                         instances[target.id] = node.value.func.id
-            for child in ast.iter_child_nodes(node):
-                stack.append((child, owner))
+            for inner in ast.iter_child_nodes(node):
+                stack.append((inner, owner))
         reached: set[ast.AST] = set()
         todo = [f for name in refers[None] for f in by_name.get(name, ())]
         handed = {instances.get(name, name) for name in passed[None]}

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import sys
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 

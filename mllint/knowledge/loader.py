@@ -14,22 +14,18 @@ parses the TOML nor builds the models.
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from mllint.core.paths import catalogue_dir
+from mllint.core.tomlsafe import TomlError
+from mllint.core.tomlsafe import loads as toml_loads
 from mllint.knowledge import snapshot
 from mllint.knowledge.aliases import canonical
 from mllint.knowledge.errors import KnowledgeError, Problem
 from mllint.knowledge.runtime import Knowledge
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 __all__ = ["KnowledgeError", "Knowledge", "builtin_knowledge", "canonical", "knowledge_dir", "load_builtin",
            "load_knowledge", "merged", "table_files"]
@@ -131,8 +127,8 @@ def _parse(sources: list[tuple[Path, bytes]], shown: str) -> tuple[dict[str, Any
     problems: list[Problem] = []
     for path, data in sources:
         try:
-            content = tomllib.loads(data.decode("utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            content = toml_loads(data.decode("utf-8"))
+        except (TomlError, UnicodeDecodeError) as exc:
             problems.append(Problem(f"{shown}/{path.name}", "", f"cannot read TOML: {exc}"))
             continue
         for table, value in content.items():

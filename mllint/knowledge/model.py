@@ -22,21 +22,79 @@ from mllint.knowledge.tables.dataflow import (Concatenation, DataSources, Estima
                                               LearnedVocabulary, ModelMethods, ObjectKinds, RowCreation, Splitting,
                                               Statistics)
 from mllint.knowledge.tables.dependencies import DependencyManifests, ProvidedModules
-from mllint.knowledge.tables.hyperparameters import (BudgetKeywords, ExemptKeywords, ExemptWords, HyperparameterFamily,
-                                                     HyperparameterMethod, ParamDictCall)
-from mllint.knowledge.tables.lifecycle import (DriftDetection, ExperimentTrackers, LifecycleScope, MetricComputation,
-                                               MetricsWriters, ModelLoading, ModelPersistence, ModelTests, ModelTraining)
-from mllint.knowledge.tables.metrics import MetricsFileWriters, MetricsFunctions, MetricsPrinters, MetricsTrackers
+from mllint.knowledge.tables.hyperparameters import (
+    BudgetKeywords,
+    ExemptKeywords,
+    ExemptWords,
+    HyperparameterFamily,
+    HyperparameterMethod,
+    ParamDictCall,
+)
+from mllint.knowledge.tables.lifecycle import (
+    DriftDetection,
+    ExperimentTrackers,
+    LifecycleScope,
+    MetricComputation,
+    MetricsWriters,
+    ModelLoading,
+    ModelPersistence,
+    ModelTests,
+    ModelTraining,
+)
+from mllint.knowledge.tables.metrics import (
+    MetricsFileWriters,
+    MetricsFunctions,
+    MetricsPrinters,
+    MetricsTrackers,
+)
 from mllint.knowledge.tables.notebooks import NotebookImporters
 from mllint.knowledge.tables.paths import HardcodedPaths
-from mllint.knowledge.tables.preprocessing import (EstimatorPersistence, FittedTransformers, LeakageSearchers, LeakageSplits,
-                                                   PipelineEstimators, Pipelines, PreprocessingCode, Resamplers)
-from mllint.knowledge.tables.project_setup import ConfigFiles, ConfigLoaders, DataSchema, Linters, PipelineTools
-from mllint.knowledge.tables.seeding import GlobalRng, RandomStateCall, SeedHelpers, TorchShuffler, UnseededGenerator
-from mllint.knowledge.tables.serving import ModelPackaging, ServingFrameworks, ServingMonitoring, ServingPreprocessing
-from mllint.knowledge.tables.smells import (SmellsEval, SmellsInplace, SmellsMerge, SmellsNan, SmellsPandas, SmellsTorch,
-                                            SmellsValues)
-from mllint.knowledge.tables.splits import SampleSplit, Splitter, SplitMasks, SplitParameters, SplitPoints
+from mllint.knowledge.tables.preprocessing import (
+    EstimatorPersistence,
+    FittedTransformers,
+    LeakageSearchers,
+    LeakageSplits,
+    PipelineEstimators,
+    Pipelines,
+    PreprocessingCode,
+    Resamplers,
+)
+from mllint.knowledge.tables.project_setup import (
+    ConfigFiles,
+    ConfigLoaders,
+    DataSchema,
+    Linters,
+    PipelineTools,
+)
+from mllint.knowledge.tables.seeding import (
+    GlobalRng,
+    RandomStateCall,
+    SeedHelpers,
+    TorchShuffler,
+    UnseededGenerator,
+)
+from mllint.knowledge.tables.serving import (
+    ModelPackaging,
+    ServingFrameworks,
+    ServingMonitoring,
+    ServingPreprocessing,
+)
+from mllint.knowledge.tables.smells import (
+    SmellsEval,
+    SmellsInplace,
+    SmellsMerge,
+    SmellsNan,
+    SmellsPandas,
+    SmellsTorch,
+    SmellsValues,
+)
+from mllint.knowledge.tables.splits import (
+    SampleSplit,
+    SplitMasks,
+    SplitParameters,
+    SplitPoints,
+    Splitter,
+)
 
 
 class KnowledgeTables(BaseModel):

@@ -11,10 +11,17 @@ and ``output/badge.py``.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from mllint.catalogue.loader import FACTORS, load_catalogue
 from mllint.core.findings import Finding
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mllint.catalogue.rule import Rule
+    from mllint.engine.run import RunResult
+
 
 TWELVE = tuple(range(1, 13))
 SATISFIED, VIOLATED, WAIVED, PARTLY, NOT_CHECKED = "satisfied", "violated", "waived", "partly checked", "not checked"
@@ -39,7 +46,7 @@ class FactorStatus:
     note: str = ""
 
     @property
-    def counts(self) -> Counter:
+    def counts(self) -> Counter[str]:
         return Counter(f.code for f in self.findings)
 
     @property
@@ -69,13 +76,13 @@ class Scorecard:
         return f"{self.satisfied}/12 factors satisfied"
 
 
-def _ran(rule, result) -> bool:
+def _ran(rule: type[Rule], result: RunResult) -> bool:
     if rule.code not in result.enabled:
         return False
     return result.repo_rules_run if rule.kind == "repo" else result.code_rules_run
 
 
-def build_scorecard(result) -> Scorecard:
+def build_scorecard(result: RunResult) -> Scorecard:
     """Judge each factor from a ``RunResult``; never claims more than the rules that ran can show."""
     catalogue = load_catalogue()
     findings: dict[int, list[Finding]] = {}
@@ -111,7 +118,7 @@ def build_scorecard(result) -> Scorecard:
     return Scorecard(factors, other, result.repo_rules_run, result.code_rules_run)
 
 
-def _not_checked_note(rules, result) -> str:
+def _not_checked_note(rules: Iterable[type[Rule]], result: RunResult) -> str:
     if not rules:
         return "no rules for this factor yet"
     if not any(r.code in result.enabled for r in rules):

@@ -312,7 +312,7 @@ def config_mentions(repo: RepoModel, words: list[str]) -> list[str]:
     return found
 
 
-def test_like_facts(repo: RepoModel) -> list[dict[str, Any]]:
+def test_like_facts(repo: RepoModel) -> list[FileFacts]:
     """Test files, plus Django/unittest-style ``tests.py``/``test.py`` modules the test-path pattern misses."""
     extra = [facts for facts in repo.source_facts()
              if not facts.notebook and facts.path.rsplit("/", 1)[-1] in ("tests.py", "test.py")]
