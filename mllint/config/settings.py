@@ -55,8 +55,8 @@ class Settings(BaseModel):
     options: dict[str, dict[str, Any]] = Field(default_factory=dict, description="Per-rule options by code or name.")
     knowledge: dict[str, Any] = Field(default_factory=dict, description="Extensions of the ML-library knowledge.")
     cache_dir: str | None = Field(None, description="Cache directory, a relative path inside the root (default .mllint_cache); only --cache-dir may point elsewhere.")
-    jobs: int | None = Field(None, ge=1, le=256, description="Worker processes (default: CPU count).")
-    max_file_size: int = Field(5_000_000, ge=1, description="Bytes; larger code files are not parsed (ML0003).")
+    jobs: int | None = Field(None, ge=1, le=256, description="Worker processes (default: CPU count; never more than the CPUs).")
+    max_file_size: int = Field(5_000_000, ge=1, le=20_000_000, description="Bytes (at most 20 MB); larger code files are not parsed (ML0003).")
     _compiled: list[tuple[PathPatterns, list[str]]] | None = PrivateAttr(None)
 
     @field_validator("waivers")
