@@ -97,3 +97,38 @@ def test_values_of_a_papermill_parameters_cell_are_configuration():
 
     assert codes(notebook(tagged=False)) == ["ML0301", "ML0302"]
     assert codes(notebook(tagged=True)) == []  # papermill injects these values: configuration
+
+
+# -- project-template sources -------------------------------------------------------------------------
+from mllint.output import text as text_output  # noqa: E402
+from mllint.output.scorecard import PARTLY, SATISFIED, build_scorecard  # noqa: E402
+
+
+def _template_repo(tmp_path: Path) -> Path:
+    return write_repo(tmp_path / "tpl", {
+        "cookiecutter.json": '{"repo_name": "demo", "module_name": "demo"}\n',
+        "README.md": "# a cookiecutter template\n",
+        "{{ cookiecutter.repo_name }}/{{ cookiecutter.module_name }}/train.py":
+            "from {{ cookiecutter.module_name }} import config\nimport pandas as pd\ndf = pd.read_csv('data/train.csv')\n",
+        "{{ cookiecutter.repo_name }}/requirements.txt": "pandas\n",
+        "hooks/post_gen_project.py": "import shutil\nshutil.rmtree('docs', ignore_errors=True)\n",
+    })
+
+
+def test_template_sources_are_skipped_with_one_line_and_partly_checked(tmp_path):
+    root = _template_repo(tmp_path)
+    result = Session(root, Settings()).check(use_cache=False, jobs=1)
+    assert not any(f.code == "ML0001" for f in result.findings)  # the Jinja files were not parsed
+    assert not any("cookiecutter" in (f.path or "") for f in result.findings)
+    assert result.templates.files == 2 and result.templates.roots == ["{{ cookiecutter.repo_name }}"]
+    report = text_output.render(result)
+    assert report.count("project-template sources") == 1
+    statuses = {item.status for item in build_scorecard(result).factors}
+    assert SATISFIED not in statuses and PARTLY in statuses
+
+
+def test_template_sources_are_checked_on_request(tmp_path):
+    root = _template_repo(tmp_path)
+    result = Session(root, Settings(templates="check")).check(use_cache=False, jobs=1)
+    assert any(f.code == "ML0001" and "cookiecutter" in (f.path or "") for f in result.findings)
+    assert result.templates.files == 0

@@ -10,9 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import sys
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
@@ -56,6 +55,7 @@ class Settings(BaseModel):
     cache_dir: str | None = Field(None, description="Cache directory, a relative path inside the root (default .mllint_cache); only --cache-dir may point elsewhere.")
     jobs: int | None = Field(None, ge=1, le=256, description="Worker processes (default: CPU count).")
     max_file_size: int = Field(5_000_000, ge=1, description="Bytes; larger code files are not parsed (ML0003).")
+    templates: Literal["skip", "check"] = Field("skip", description="Project-template sources (folders named `{{ cookiecutter.x }}`): skip them (one info line), or check them like code.")
     _compiled: list[tuple[PathPatterns, list[str]]] | None = PrivateAttr(None)
 
     @field_validator("waivers")

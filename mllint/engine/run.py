@@ -21,6 +21,7 @@ from mllint.engine.pool import WorkerPool, default_jobs
 from mllint.engine.worker import INTERNAL_ERROR, FileOutcome, check_file, content_hash, stat_key
 from mllint.repo.inventory import Inventory, discover
 from mllint.repo.model import RepoModel
+from mllint.repo.templates import TemplateSources, split_templates
 
 if TYPE_CHECKING:  # pragma: no cover
     from mllint.adopt.baseline import Entry
@@ -50,6 +51,8 @@ class RunResult:
     code_rules_run: bool = False
     #: Seconds spent per stage: discover, code, repo.
     timings: dict[str, float] = field(default_factory=dict)
+    #: Project-template sources left out of the run (``templates = "skip"``).
+    templates: TemplateSources = field(default_factory=TemplateSources)
     # Adoption (mllint/adopt/apply.py): findings set aside from ``findings`` and the exit code.
     baselined: list[Finding] = field(default_factory=list)  # accepted in the baseline file
     unchanged: list[Finding] = field(default_factory=list)  # outside --changed-since's files
@@ -67,6 +70,8 @@ def run(session: Session, *, files: list[str] | None = None, only: Only = "all",
     result = RunResult(root=root, settings=settings, enabled=session.enabled)
     clock = time.perf_counter()
     inventory = discover(root, settings.excludes()) if files is None else Inventory(root=root, files=sorted(files))
+    if settings.templates == "skip":
+        inventory.files, result.templates = split_templates(inventory.files)
     result.inventory = inventory
     result.timings["discover"] = time.perf_counter() - clock
     cache = None

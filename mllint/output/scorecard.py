@@ -3,7 +3,8 @@
 A factor is *satisfied* only when every one of its default rules actually ran and found nothing. It is
 *violated* when a finding of that factor remains, *waived* when all its findings are waived by
 configuration (the reason is kept), *partly checked* when its rules that ran found nothing but some of
-its default rules did not run (disabled, or repository rules skipped because only files were checked),
+its default rules did not run (disabled, or repository rules skipped because only files were checked)
+or some code could not be read (template sources left out, files that did not parse),
 and *not checked* when none of its rules ran. Rendered by ``output/markdown.py``, ``output/text.py``
 and ``output/badge.py``.
 """
@@ -86,6 +87,7 @@ def build_scorecard(result) -> Scorecard:
         findings.setdefault(f.factor, []).append(f)
     for f in result.waived:
         waived.setdefault(f.factor, []).append(f)
+    unread = _unread_note(result)
     factors = []
     for number in TWELVE:
         rules = [r for r in catalogue.rules if r.factor == number]
@@ -103,12 +105,27 @@ def build_scorecard(result) -> Scorecard:
         elif skipped:
             item.status = PARTLY
             item.note = f"{', '.join(skipped)} did not run"
+        elif unread:
+            item.status = PARTLY  # what it found nothing in is not all there is
+            item.note = unread
         else:
             item.status = SATISFIED
         factors.append(item)
     other = [FactorStatus(n, FACTORS[n], VIOLATED, findings[n], waived.get(n, []))
              for n in (0, 13) if findings.get(n)]
     return Scorecard(factors, other, result.repo_rules_run, result.code_rules_run)
+
+
+def _unread_note(result) -> str:
+    """Why some code could not be read (template sources left out, files that did not parse), or ""."""
+    parts = []
+    templates = getattr(result, "templates", None)
+    if templates is not None and templates.files:
+        parts.append(f"{templates.files} file{'s' if templates.files != 1 else ''} of template sources not read")
+    broken = {f.path for f in [*result.findings, *getattr(result, "baselined", [])] if f.code in ("ML0001", "ML0003")}
+    if broken:
+        parts.append(f"{len(broken)} code file{'s' if len(broken) != 1 else ''} could not be parsed or were skipped")
+    return "; ".join(parts)
 
 
 def _not_checked_note(rules, result) -> str:

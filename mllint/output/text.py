@@ -45,6 +45,11 @@ def render(result, color: bool = False, **_kwargs) -> str:
     fixable = fix_summary(result.findings)
     if fixable:
         lines.append(fixable)
+    templates = getattr(result, "templates", None)
+    if templates is not None and templates.files:
+        shown = ", ".join(f"{root}/" for root in templates.roots[:3]) + (f" and {len(templates.roots) - 3} more" if len(templates.roots) > 3 else "")
+        lines.append(paint(log_line(f"Skipped {templates.files} file{'s' if templates.files != 1 else ''} of project-template sources "
+                                    f"({shown}): check a project generated from the template, or set templates = \"check\"."), DIM))
     for f in result.waived:
         lines.append(paint(f"  waived: {f.code} {f.name} ({log_line(f.waived or '')})", DIM))
     lines += [paint(log_line(line), DIM) for line in adoption_lines(result)]
