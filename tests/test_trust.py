@@ -132,3 +132,35 @@ def test_template_sources_are_checked_on_request(tmp_path):
     result = Session(root, Settings(templates="check")).check(use_cache=False, jobs=1)
     assert any(f.code == "ML0001" and "cookiecutter" in (f.path or "") for f in result.findings)
     assert result.templates.files == 0
+
+
+# -- monorepos: one judgement per sub-project ------------------------------------------------------------
+MONO_TRAIN = "import pandas as pd\nfrom sklearn.linear_model import LogisticRegression\ndf = pd.read_csv('data.csv')\nLogisticRegression().fit(df, df)\n"
+
+
+def test_monorepo_projects_are_judged_one_by_one(tmp_path):
+    root = write_repo(tmp_path / "mono", {
+        "README.md": "# many projects\n",
+        "churn/requirements.txt": "pandas==2.2.2\nscikit-learn==1.5.0\n",
+        "churn/train.py": MONO_TRAIN,
+        "churn/tests/test_train.py": "from train import df\n\ndef test_fit():\n    assert df is not None\n",
+        "fraud/requirements.txt": "pandas==2.2.2\n",
+        "fraud/train.py": MONO_TRAIN,
+    })
+    result = Session(root, Settings(select=["ML0501", "ML0203"])).check(use_cache=False, jobs=1)
+    assert [p.path for p in result.projects] == ["churn", "fraud"]
+    no_tests = [f for f in result.findings if f.code == "ML0501"]
+    assert [f.data.get("project") for f in no_tests] == ["fraud"]  # churn's tests do not test fraud
+    assert no_tests[0].message.startswith("project fraud/: ")
+    undeclared = [f for f in result.findings if f.code == "ML0203"]
+    assert [(f.path, f.data.get("project")) for f in undeclared] == [("fraud/train.py", "fraud")]
+    assert "requirements.txt" in undeclared[0].message and "scikit-learn" in undeclared[0].message
+    report = text_output.render(result)
+    assert "scorecard per project (2 projects)" in report and "fraud/" in report
+
+
+def test_one_folder_with_a_manifest_is_not_a_monorepo(tmp_path):
+    root = write_repo(tmp_path / "single", {"src/requirements.txt": "pandas==2.2.2\n", "src/train.py": MONO_TRAIN})
+    result = Session(root, Settings(select=["ML0501"])).check(use_cache=False, jobs=1)
+    assert result.projects == []
+    assert [f.data.get("project") for f in result.findings if f.code == "ML0501"] == [None]

@@ -18,6 +18,7 @@ from mllint.output.scorecard import (
     VIOLATED,
     WAIVED,
     build_scorecard,
+    project_scorecards,
     rule_doc_url,
     status_text,
 )
@@ -80,6 +81,14 @@ def render(result, **_kwargs) -> str:
         f"{card.count(PARTLY)} partly checked · {card.count(NOT_CHECKED)} not checked"),
         "",
     ]
+    per_project = project_scorecards(result)
+    if per_project:
+        lines += ["### Per project", "", "| Project | Satisfied | Violated factors |", "|---|:-:|---|"]
+        for folder, project_card in per_project:
+            violated = ", ".join(str(item.factor) for item in project_card.factors if item.status == VIOLATED) or "—"
+            label = code_span(f"{folder}/") if folder else "(repository root)"
+            lines.append(f"| {label} | {project_card.satisfied}/12 | {violated} |")
+        lines.append("")
     if not card.repo_rules_run:
         lines += [("> Repository rules did not run (only files were checked), so factors they judge are not "
                   "claimed as satisfied."), ""]

@@ -116,6 +116,51 @@ def build_scorecard(result) -> Scorecard:
     return Scorecard(factors, other, result.repo_rules_run, result.code_rules_run)
 
 
+@dataclass
+class _ProjectView:
+    """The part of a run that concerns one project of a monorepo (what build_scorecard reads)."""
+
+    findings: list[Finding]
+    waived: list[Finding]
+    baselined: list[Finding]
+    unchanged: list[Finding]
+    enabled: frozenset[str]
+    repo_rules_run: bool
+    code_rules_run: bool
+
+
+def project_of(finding: Finding, projects: list[str]) -> str:
+    """The project folder a finding belongs to ("" for the repository root): the one its rule ran for,
+    else the deepest project folder holding its file."""
+    named = finding.data.get("project") if finding.data else None
+    if named:
+        return "" if named == "." else named
+    if finding.path:
+        owners = [p for p in projects if finding.path.startswith(p + "/")]
+        if owners:
+            return max(owners, key=len)
+    return ""
+
+
+def project_scorecards(result) -> list[tuple[str, Scorecard]]:
+    """One scorecard per project of a monorepo (empty for a single project), the root last."""
+    projects = [project.path for project in getattr(result, "projects", [])]
+    if not projects:
+        return []
+
+    def part(items, folder: str) -> list[Finding]:
+        return [f for f in items if project_of(f, projects) == folder]
+
+    cards = []
+    for folder in [*projects, ""]:
+        view = _ProjectView(part(result.findings, folder), part(result.waived, folder),
+                            part(getattr(result, "baselined", []), folder), part(getattr(result, "unchanged", []), folder),
+                            result.enabled, result.repo_rules_run, result.code_rules_run)
+        if folder or view.findings or view.waived:
+            cards.append((folder, build_scorecard(view)))
+    return cards
+
+
 def _unread_note(result) -> str:
     """Why some code could not be read (template sources left out, files that did not parse), or ""."""
     parts = []

@@ -17,6 +17,7 @@ from mllint.output.scorecard import (
     VIOLATED,
     WAIVED,
     build_scorecard,
+    project_scorecards,
     status_text,
 )
 
@@ -62,7 +63,17 @@ def scorecard_lines(result, paint) -> list[str]:
     if not result.repo_rules_run:  # files only (pre-commit) or --only code: no factor can be judged whole
         return [paint("Twelve-factor scorecard: run `mllint check` on the whole repository to see it.", DIM)]
     card = build_scorecard(result)
-    lines = [paint(f"Twelve-factor scorecard: {card.headline()}", BOLD)]
+    lines = []
+    per_project = project_scorecards(result)
+    if per_project:
+        lines.append(paint(f"Twelve-factor scorecard per project ({len(per_project)} projects):", BOLD))
+        for folder, project_card in per_project:
+            violated = [str(item.factor) for item in project_card.factors if item.status == VIOLATED]
+            label = f"{folder}/" if folder else "(repository root)"
+            detail = f" · violated: {', '.join(violated)}" if violated else ""
+            lines.append(f"  {log_line(label):<45} {project_card.satisfied}/12 satisfied{detail}")
+        lines += ["", paint("Whole repository:", BOLD)]
+    lines.append(paint(f"Twelve-factor scorecard: {card.headline()}", BOLD))
     unchecked = []
     for item in [*card.factors, *card.other]:
         if item.status == NOT_CHECKED:
