@@ -164,3 +164,24 @@ def test_one_folder_with_a_manifest_is_not_a_monorepo(tmp_path):
     result = Session(root, Settings(select=["ML0501"])).check(use_cache=False, jobs=1)
     assert result.projects == []
     assert [f.data.get("project") for f in result.findings if f.code == "ML0501"] == [None]
+
+
+def test_a_baselined_run_does_not_say_all_checks_passed_above_violated_factors(tmp_path):
+    root = write_repo(tmp_path / "debt", {"train.py": MONO_TRAIN})
+    result = Session(root, Settings()).check(use_cache=False, jobs=1)
+    assert result.findings
+    result.baselined, result.findings = list(result.findings), []  # what a baseline accepting everything leaves
+    report = text_output.render(result)
+    assert "All checks passed" not in report and "No new findings" in report
+    assert "violated" in report
+
+
+def test_rule_links_only_under_a_configured_project_url(tmp_path):
+    from mllint.output import markdown, sarif
+
+    root = write_repo(tmp_path / "links", {"train.py": MONO_TRAIN})
+    plain = Session(root, Settings()).check(use_cache=False, jobs=1)
+    assert "](http" not in markdown.render(plain) and "helpUri" not in sarif.render(plain)
+    linked = Session(root, Settings(project_url="https://docs.example.org/mllint/")).check(use_cache=False, jobs=1)
+    assert "](https://docs.example.org/mllint/rules/ML0" in markdown.render(linked)
+    assert '"helpUri": "https://docs.example.org/mllint/rules/ML0' in sarif.render(linked)

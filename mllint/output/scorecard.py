@@ -20,12 +20,16 @@ from mllint.core.findings import Finding
 TWELVE = tuple(range(1, 13))
 SATISFIED, VIOLATED, WAIVED, PARTLY, NOT_CHECKED = "satisfied", "violated", "waived", "partly checked", "not checked"
 
-#: Where the rule reference lives (docs/rules/<CODE>.md); links in reports must work outside the repo.
-DOCS_URL = "https://github.com/twelve-factor-ml/mllint/blob/main/docs"
+def rule_doc_url(code: str, base: str | None = None) -> str | None:
+    """The page of a rule (``<base>/rules/<CODE>.md``) under the documentation URL the configuration names
+    (``project-url``); None when it names none. No URL is ever guessed: the reference ships with mllint
+    and ``mllint rule <CODE>`` renders it."""
+    return f"{base.rstrip('/')}/rules/{code}.md" if base else None
 
 
-def rule_doc_url(code: str) -> str:
-    return f"{DOCS_URL}/rules/{code}.md"
+def docs_base(result) -> str | None:
+    settings = getattr(result, "settings", None)
+    return getattr(settings, "project_url", None) or None
 
 
 @dataclass

@@ -41,6 +41,10 @@ def render(result, color: bool = False, **_kwargs) -> str:
     total = sum(1 for f in result.findings if id(f) not in aside)
     if total:
         lines.append(paint(f"Found {total} finding{'s' if total != 1 else ''} in {result.files_checked} code files.", BOLD))
+    elif getattr(result, "baselined", None) or getattr(result, "unchanged", None):
+        # Known findings set aside still violate their factors: "All checks passed" would contradict the scorecard.
+        lines.append(paint(f"No new findings ({result.files_checked} code files); the known findings below still count "
+                           "in the scorecard.", BOLD))
     else:
         lines.append(paint(f"All checks passed ({result.files_checked} code files).", BOLD))
     fixable = fix_summary(result.findings)
