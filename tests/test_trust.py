@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from mllint.core.source import script_cell_starts
 
 
@@ -185,3 +187,35 @@ def test_rule_links_only_under_a_configured_project_url(tmp_path):
     linked = Session(root, Settings(project_url="https://docs.example.org/mllint/")).check(use_cache=False, jobs=1)
     assert "](https://docs.example.org/mllint/rules/ML0" in markdown.render(linked)
     assert '"helpUri": "https://docs.example.org/mllint/rules/ML0' in sarif.render(linked)
+
+
+# -- the command line: help, rule groups, statistics ----------------------------------------------------
+def test_help_shows_metavars_not_python_types(cli):
+    for command in ("check", "baseline", "fix", "rule", "rules", "new", "server"):
+        text = cli(command, "--help").stdout
+        assert "<list[" not in text and "<bool>" not in text and "<Path>" not in text, command
+    assert "RULES" in cli("check", "--help").stdout
+
+
+def test_rules_are_listed_under_groups_in_words(cli):
+    listing = cli("rules").stdout
+    assert "Factor 3: Descriptive training and preprocessing (ML03)" in listing
+    assert "ML code smells (ML13)" in listing and "The tool itself (ML00)" in listing
+    assert "factor  3" not in listing
+
+
+def test_rule_is_plain_markdown_when_piped(cli):
+    text = cli("rule", "ML0301").stdout
+    assert text.startswith("# ML0301") and "## Why is this bad?" in text and "\x1b[" not in text
+
+
+def test_statistics_count_findings_per_rule(cli, tmp_path):
+    root = write_repo(tmp_path / "stats", {"train.py": "from sklearn.model_selection import train_test_split\n"
+                                                       "a = train_test_split(X, test_size=0.2, random_state=0)\n"
+                                                       "b = train_test_split(X, test_size=0.3, random_state=0)\n"})
+    result = cli("check", "--statistics", "--no-cache", "--select", "ML0301", str(root))
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0].split() == ["2", "ML0301", "hardcoded-split", "warning"]
+    rows = json.loads(cli("check", "--statistics", "-o", "json", "--no-cache", "--select", "ML0301", str(root)).stdout)
+    assert rows == [{"code": "ML0301", "name": "hardcoded-split", "severity": "warning", "count": 2, "fixable": 0}]
+    assert cli("check", "--statistics", "-o", "sarif", "--no-cache", str(root)).exit_code == 2
