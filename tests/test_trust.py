@@ -219,3 +219,24 @@ def test_statistics_count_findings_per_rule(cli, tmp_path):
     rows = json.loads(cli("check", "--statistics", "-o", "json", "--no-cache", "--select", "ML0301", str(root)).stdout)
     assert rows == [{"code": "ML0301", "name": "hardcoded-split", "severity": "warning", "count": 2, "fixable": 0}]
     assert cli("check", "--statistics", "-o", "sarif", "--no-cache", str(root)).exit_code == 2
+
+
+def test_notebook_locations_show_the_execution_count_or_id_and_the_first_line(tmp_path):
+    from mllint.output import concise
+
+    cells = [
+        {"cell_type": "markdown", "metadata": {}, "source": ["# Split\n"]},
+        {"cell_type": "code", "execution_count": 12, "id": "a1b2", "metadata": {}, "outputs": [],
+         "source": ["from sklearn.model_selection import train_test_split\n", "a, b = train_test_split(X, test_size=0.2, random_state=0)\n"]},
+        {"cell_type": "code", "execution_count": None, "id": "9f2c1a77", "metadata": {}, "outputs": [],
+         "source": ["\n", "c, d = train_test_split(X, test_size=0.3, random_state=0)\n"]},
+    ]
+    notebook = json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    root = write_repo(tmp_path / "nb", {"eda.ipynb": notebook})
+    result = Session(root, Settings(select=["ML0301"])).check(use_cache=False, jobs=1)
+    assert sorted(f.cell for f in result.findings) == [1, 2]  # JSON keeps the 0-based index
+    report = text_output.render(result)
+    assert "eda.ipynb:cell 1 [In 12]:2:" in report
+    assert "cell 1 [In 12] starts: from sklearn.model_selection import train_test_split" in report
+    assert "eda.ipynb:cell 2 (id 9f2c1a77):2:" in report and "starts: c, d = train_test_split(" in report
+    assert "eda.ipynb:cell 1 [In 12]:2:" in concise.render(result)

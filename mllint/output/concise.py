@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from mllint.output.escape import log_line
 from mllint.output.fixmarks import mark
+from mllint.output.locations import display_location
 
 
 def render(result, **_kwargs) -> str:
-    lines = [f"{log_line(f.location())}: {f.code} {log_line(f.message)}{mark(f)}" for f in result.findings]
+    lines = [f"{log_line(display_location(f, result.root))}: {f.code} {log_line(f.message)}{mark(f)}" for f in result.findings]
     return "\n".join(lines) + ("\n" if lines else "")

@@ -24,7 +24,7 @@ def escape_property(text: str) -> str:
 
 
 def annotation(finding, result, prefix: str = "", anchor: str = ".") -> str:
-    where = place(finding, result, prefix, anchor)
+    where = place(finding, result, prefix, anchor, describe_cell=True)
     props = [("file", where.path)]
     if where.line:
         props.append(("line", str(where.line)))

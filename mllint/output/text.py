@@ -11,6 +11,7 @@ from mllint.adopt.apply import summary_lines as adoption_lines
 from mllint.output.escape import log_line
 from mllint.output.fixmarks import mark as fix_mark
 from mllint.output.fixmarks import summary as fix_summary
+from mllint.output.locations import cell_info, display_location
 from mllint.output.scorecard import (
     NOT_CHECKED,
     SATISFIED,
@@ -35,7 +36,11 @@ def render(result, color: bool = False, **_kwargs) -> str:
     for f in result.findings:
         code = paint(f.code, STYLES.get(f.severity, ""))
         mark = paint(f" [{aside[id(f)]}]", DIM) if id(f) in aside else ""
-        lines.append(f"{paint(log_line(f.location()), BOLD)}: {code} {f.name} {log_line(f.message)}{fix_mark(f)}{mark}")
+        lines.append(f"{paint(log_line(display_location(f, result.root)), BOLD)}: {code} {f.name} {log_line(f.message)}{fix_mark(f)}{mark}")
+        if f.cell is not None and f.path is not None:
+            info = cell_info(result.root, f.path, f.cell)
+            if info is not None and info.first_line:
+                lines.append(paint(log_line(f"    {info.label(f.cell)} starts: {info.first_line}"), DIM))
     if lines:
         lines.append("")
     total = sum(1 for f in result.findings if id(f) not in aside)
