@@ -240,3 +240,20 @@ def test_notebook_locations_show_the_execution_count_or_id_and_the_first_line(tm
     assert "cell 1 [In 12] starts: from sklearn.model_selection import train_test_split" in report
     assert "eda.ipynb:cell 2 (id 9f2c1a77):2:" in report and "starts: c, d = train_test_split(" in report
     assert "eda.ipynb:cell 1 [In 12]:2:" in concise.render(result)
+
+
+def test_fix_repo_and_check_agree_on_a_conda_manifest(tmp_path):
+    from mllint.fix.scaffold import build_plan
+
+    root = write_repo(tmp_path / "conda", {
+        "conda.yaml": "name: churn\ndependencies:\n  - python=3.11\n  - scikit-learn=1.5.0\n  - flask=3.0.3\n  - joblib=1.4.2\n",
+        "train.py": "import joblib\nfrom sklearn.linear_model import LogisticRegression\njoblib.dump(LogisticRegression().fit(X, y), 'model.joblib')\n",
+        "serve.py": "import joblib\nfrom flask import Flask\napp = Flask(__name__)\nmodel = joblib.load('model.joblib')\n\n"
+                    "@app.route('/predict', methods=['POST'])\ndef predict():\n    return str(model.predict([[0]]))\n",
+    })
+    result = Session(root, Settings()).check(only="repo", use_cache=False, jobs=1)
+    assert "ML0201" not in {f.code for f in result.findings}  # check sees the manifest
+    plan = build_plan(root, result.findings, result.model)
+    assert "conda env update --file conda.yaml" in plan.project.install
+    text = "\n".join([*plan.instructions, *(c for piece in plan.pieces for c in piece.files.values())])
+    assert "ML0201" not in text and "no dependency manifest" not in text  # and so does fix --repo
