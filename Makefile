@@ -6,7 +6,13 @@ STAMP := $(VENV)/.installed-stamp
 EXAMPLE := examples/messy-ml-repo
 DEMO_PROJECT := .cache/demo/breast-cancer-classifier
 
-.PHONY: demo test bench fuzz docs clean
+# The suite runs on the oldest and the newest Python >= 3.10 found on PATH or under pyenv (each in its
+# own .venv-X.Y); the end-to-end tests (generated projects, the editor extension) run once, in .venv.
+PYTHONS := $(shell for v in 10 11 12 13 14; do for p in $$(command -v python3.$$v) $$HOME/.pyenv/versions/3.$$v.*/bin/python3.$$v; do \
+             [ -x "$$p" ] && "$$p" -c 'import sys' >/dev/null 2>&1 && echo "$$p" && break; done; done)
+SUITE_PYTHONS := $(sort $(firstword $(PYTHONS)) $(lastword $(PYTHONS)))
+
+.PHONY: demo test typecheck bench fuzz docs clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -24,8 +30,23 @@ demo: $(STAMP)
 	@$(BIN)/mllint check --no-cache --select ALL $(DEMO_PROJECT); status=$$?; \
 	  echo "(exit code $$status: 0 means no findings)"; test $$status -eq 0
 
-test: $(STAMP)
-	$(BIN)/python -m pytest -q
+test: typecheck
+	$(BIN)/python -m pytest -q -m e2e
+	@test -n "$(SUITE_PYTHONS)" || { echo "no python3.10+ found besides $(PY): the suite runs in .venv"; \
+	  $(BIN)/python -m pytest -q -m "not e2e"; exit $$?; }
+	@for py in $(SUITE_PYTHONS); do \
+	  v=$$("$$py" -c 'import sys; print("%d.%d" % sys.version_info[:2])'); venv=.venv-$$v; \
+	  if ! test -x $$venv/bin/python || ! test $$venv/.installed-stamp -nt pyproject.toml; then \
+	    "$$py" -m venv $$venv && $$venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]' \
+	      && touch $$venv/.installed-stamp || exit 1; \
+	  fi; \
+	  echo "== the suite on Python $$v ($$py) =="; \
+	  $$venv/bin/python -m pytest -q -m "not e2e" || exit 1; \
+	done
+
+# mypy --strict on mllint/ (the configuration is in pyproject.toml).
+typecheck: $(STAMP)
+	$(BIN)/python -m mypy
 
 # Regenerate the rule reference and the generated tables in docs/ from the catalogue.
 docs: $(STAMP)
@@ -49,4 +70,4 @@ fuzz: $(STAMP)
 	MLLINT_FUZZ=long $(BIN)/python -m pytest -q tests/test_fuzz.py -p no:cacheprovider
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mllint_cache
+	rm -rf $(VENV) .venv-3.* .pytest_cache .mllint_cache

@@ -11,11 +11,16 @@ import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Any, Callable, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, List, Optional
 
 import typer
 
 from mllint import __version__
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mllint.engine.run import Only as Scope
+    from mllint.engine.run import RunResult
+    from mllint.engine.session import Session
 
 app = typer.Typer(
     name="mllint",
@@ -70,6 +75,12 @@ class Only(str, Enum):
     all = "all"
     code = "code"
     repo = "repo"
+
+
+def _scope(option: Only) -> Scope:
+    """The engine's name for ``--only``."""
+    scopes: dict[str, Scope] = {"all": "all", "code": "code", "repo": "repo"}
+    return scopes[option.value]
 
 
 def say(message: str) -> None:
@@ -197,20 +208,20 @@ def check(
             raise fail("--watch prints the report; it does not combine with --statistics")
         if fix or diff or add_ignore or output_file is not None:
             raise fail("--watch prints the report to the terminal; it does not combine with --fix, --diff, --add-ignore or --output-file")
-        _watch(root, files, config, overrides, output_format.value, only.value, not no_cache, baseline, no_baseline, changed_since)
+        _watch(root, files, config, overrides, output_format.value, _scope(only), not no_cache, baseline, no_baseline, changed_since)
     from mllint.output.progress import progress_bar
 
     errors: list[str] = []  # writes that failed: the report is still printed, and the exit code is 2
     try:
         with progress_bar(output_format.value) as progress:
-            result = session.check(files, only=only.value, use_cache=not no_cache, progress=progress)
+            result = session.check(files, only=_scope(only), use_cache=not no_cache, progress=progress)
         if fix or diff:
-            result = _apply_fixes(session, result, files, only.value, write=fix and not diff, unsafe=unsafe_fixes,
+            result = _apply_fixes(session, result, files, _scope(only), write=fix and not diff, unsafe=unsafe_fixes,
                                   use_cache=not no_cache, errors=errors)
     except KeyboardInterrupt:
         typer.echo("mllint: interrupted", err=True)
         raise typer.Exit(130)
-    result = _adopt(session, result, files, only.value, baseline, no_baseline, changed_since, add_ignore, not no_cache,
+    result = _adopt(session, result, files, _scope(only), baseline, no_baseline, changed_since, add_ignore, not no_cache,
                     errors)
     for notice in result.notices:
         say(f"mllint: notice: {notice}")
@@ -246,7 +257,8 @@ def check(
     raise typer.Exit(EXIT_OK if exit_zero or not failing else EXIT_FINDINGS)
 
 
-def _watch(root: Path, files, config: Optional[Path], overrides: dict, output_format: str, only: str, use_cache: bool,
+def _watch(root: Path, files: Optional[List[str]], config: Optional[Path], overrides: dict[str, Any], output_format: str,
+           only: Scope, use_cache: bool,
            baseline: Optional[Path], no_baseline: bool, changed_since: Optional[str]) -> None:
     """``check --watch``: a check per change of the project's files (settings re-read each time) until Ctrl-C."""
     from mllint.catalogue.loader import CatalogueError
@@ -275,8 +287,9 @@ def _watch(root: Path, files, config: Optional[Path], overrides: dict, output_fo
         raise typer.Exit(130)
 
 
-def _adopt(session, result, files, only: str, baseline: Optional[Path], no_baseline: bool,
-           changed_since: Optional[str], add_ignore: bool, use_cache: bool = True, errors: Optional[List[str]] = None):
+def _adopt(session: Session, result: RunResult, files: Optional[List[str]], only: Scope, baseline: Optional[Path],
+           no_baseline: bool, changed_since: Optional[str], add_ignore: bool, use_cache: bool = True,
+           errors: Optional[List[str]] = None) -> RunResult:
     """--add-ignore, then the baseline and --changed-since (docs/adoption.md); exit 2 on a bad baseline or ref."""
     from mllint.adopt.apply import apply, baseline_path
     from mllint.adopt.baseline import BaselineError
@@ -302,8 +315,8 @@ def _adopt(session, result, files, only: str, baseline: Optional[Path], no_basel
     return result
 
 
-def _apply_fixes(session, result, files, only: str, write: bool, unsafe: bool, use_cache: bool,
-                 errors: Optional[List[str]] = None):
+def _apply_fixes(session: Session, result: RunResult, files: Optional[List[str]], only: Scope, write: bool, unsafe: bool,
+                 use_cache: bool, errors: Optional[List[str]] = None) -> RunResult:
     """Fix (or diff) the fixable findings; returns the last round's result, or raises the exit for --diff.
     Files that could not be written go to ``errors`` (each is left as it was)."""
     from mllint.fix.code import fix as apply_fixes
@@ -371,16 +384,23 @@ def write_baseline_cmd(
 
 @app.command("new")
 def new_project(
-    directory: Optional[Path] = typer.Argument(None, metavar="DIR", help="Folder to create the project in (default: ./<project_slug>)."),
-    no_input: bool = typer.Option(False, "--no-input", help="Do not prompt: use the defaults and --extra-context."),
+    arguments: Optional[List[str]] = typer.Argument(None, metavar="[DIR] [KEY=VALUE]...", help="Folder to create the project in (default: ./<project_slug>), then answers as KEY=VALUE, as cookiecutter's extra context (e.g. model_family=pytorch). With --update: the project to update (default: .)."),
+    no_input: bool = typer.Option(False, "--no-input", help="Do not prompt: use the defaults and the KEY=VALUE answers."),
     extra_context: Optional[List[str]] = typer.Option(None, "--extra-context", "-x", metavar="KEY=VALUE", help="An answer as key=value (repeatable), e.g. ci_provider=gitlab."),
     overwrite: bool = typer.Option(False, "--overwrite-if-exists", help="Generate into a non-empty existing folder."),
+    update_project: bool = typer.Option(False, "--update", help="Bring a generated project to the current template (three-way merge; conflicts are left marked)."),
+    template_repo: Optional[Path] = typer.Option(None, "--template", help="With --update: a local git clone of the template repository that holds the project's recorded commit."),
 ) -> None:
-    """Create a new ML project that satisfies all twelve factors (from the bundled cookiecutter template)."""
-    from mllint.fix.scaffold import ScaffoldError, generate, parse_context
+    """Create a new ML project that satisfies all twelve factors (from the bundled cookiecutter template), or --update one."""
+    from mllint.fix.scaffold import ScaffoldError, generate, parse_context, split_arguments
 
+    if update_project:
+        _update_project(arguments or [], template_repo)
+        return
     try:
-        created = generate(directory, no_input=no_input, extra_context=parse_context(extra_context), overwrite=overwrite)
+        directory, answers = split_arguments(arguments)
+        answers.update(parse_context(extra_context))
+        created = generate(directory, no_input=no_input, extra_context=answers, overwrite=overwrite)
     except ScaffoldError as exc:
         raise fail(str(exc))
     except (KeyboardInterrupt, EOFError):
@@ -388,6 +408,31 @@ def new_project(
         raise typer.Exit(EXIT_ERROR)
     shown = _relative(created, Path.cwd().resolve())
     typer.echo(f"Created {shown}\nNext: cd {shown} && make run && make test")
+
+
+def _update_project(arguments: List[str], template_repo: Optional[Path]) -> None:
+    """``mllint new --update [DIR]``: exit 0 updated (or nothing to do), 1 conflicts left, 2 refused."""
+    from mllint.fix.update import UpdateError, update
+
+    if len(arguments) > 1 or any("=" in arg for arg in arguments):
+        raise fail("--update takes one project folder and no answers (they are recorded in .cruft.json)")
+    project = Path(arguments[0]) if arguments else Path(".")
+    try:
+        result = update(project, template_repo)
+    except UpdateError as exc:
+        raise fail(str(exc))
+    if not result.changed and not result.conflicts:
+        typer.echo(f"Up to date with the template (commit {result.new_commit[:12]}).")
+        return
+    typer.echo(f"Updated from template commit {result.old_commit[:12]} to {result.new_commit[:12]}: "
+               f"{len(result.changed)} file(s) changed, staged for review.")
+    for rel in result.changed:
+        typer.echo(f"  {rel}")
+    if result.conflicts:
+        typer.echo(f"{len(result.conflicts)} file(s) with conflicts (resolve the <<<<<<< markers, then git add):")
+        for rel in result.conflicts:
+            typer.echo(f"  {rel}")
+        raise typer.Exit(EXIT_FINDINGS)
 
 
 @app.command("fix")
@@ -401,7 +446,7 @@ def fix_repo(
     from mllint.catalogue.loader import CatalogueError
     from mllint.config.settings import ConfigError
     from mllint.engine.session import Session
-    from mllint.fix.scaffold import build_plan
+    from mllint.fix import repo as scaffolding
 
     if not repo:
         raise fail("use `mllint fix --repo` for repository scaffolding; code fixes are `mllint check --fix`")
@@ -414,15 +459,15 @@ def fix_repo(
         raise fail(str(exc))
     result = session.check(only="repo", use_cache=False)
     assert result.model is not None
-    plan = build_plan(root, result.findings, result.model)
-    typer.echo(plan.render(), nl=False)
+    plan = scaffolding.build_plan(root, result.findings, result.model)
+    typer.echo(scaffolding.render(plan), nl=False)
     if not apply:
-        diff = plan.diff()
+        diff = scaffolding.diff(plan)
         if diff:
             typer.echo("")
             sys.stdout.write(diff)
         raise typer.Exit(EXIT_FINDINGS if plan.pieces else EXIT_OK)
-    written = plan.apply()
+    written = scaffolding.apply(plan)
     typer.echo(f"Wrote {len(written)} file(s): {', '.join(written)}" if written else "Nothing written.")
     for problem in plan.problems:
         say(f"mllint: error: {problem}")

@@ -21,6 +21,7 @@ from pylint.exceptions import UnknownMessageError
 
 from mllint.catalogue.loader import load_catalogue
 from mllint.config.settings import ConfigError, find_config
+from mllint.core.findings import Finding
 from mllint.core.patterns import PathPatterns
 from mllint.engine.session import Session
 
@@ -82,7 +83,7 @@ class _Engine:
         self.linter = linter
         self.projects: dict[Path, _Project | None] = {}
         self.roots: dict[Path, Path] = {}
-        self.last: tuple[Path, list] | None = None
+        self.last: tuple[Path, list[Finding]] | None = None
 
     def project(self, path: Path) -> _Project | None:
         folder = path.parent
@@ -100,11 +101,11 @@ class _Engine:
                 self.projects[root] = None
         return self.projects[root]
 
-    def findings(self, file: str) -> list:
+    def findings(self, file: str) -> list[Finding]:
         path = Path(file).resolve()
         if self.last is not None and self.last[0] == path:
             return self.last[1]
-        findings: list = []
+        findings: list[Finding] = []
         project = self.project(path)
         if project is not None:
             try:
@@ -128,7 +129,7 @@ class MllintChecker(BaseRawFileChecker):
     """Reports the findings of one mllint code group (pylint wants one checker id per checker)."""
 
     name = "mllint"
-    msgs: ClassVar[dict[str, tuple[str, str, str]]] = {}
+    msgs = {}  # set per code group by register()
     group: ClassVar[int] = 0
 
     def __init__(self, linter: PyLinter, engine: _Engine, symbols: dict[str, str]) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import textwrap
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Iterable
 
 from mllint.catalogue.rule import Example, RepoExample
 from mllint.config.settings import Settings
@@ -50,7 +50,7 @@ def git(root: Path, *args: str) -> None:
                         "GIT_COMMITTER_EMAIL": "t@example.com", "HOME": str(root), "PATH": "/usr/bin:/bin:/usr/local/bin"})
 
 
-def write_repo(root: Path, files: dict[str, str | bytes], use_git: bool = True) -> Path:
+def write_repo(root: Path, files: Mapping[str, str | bytes], use_git: bool = True) -> Path:
     """Write ``files`` under ``root``; with ``use_git``, init a repository and commit everything."""
     root.mkdir(parents=True, exist_ok=True)
     for rel, content in files.items():

@@ -9,7 +9,9 @@ from pathlib import PurePosixPath
 from pydantic import Field
 
 from mllint.analysis.context import is_test_path
+from mllint.catalogue.remedy import Plan
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule, RuleOptions
+from mllint.core.findings import Finding
 
 #: ``url = ../storage`` / ``url = dvc-storage`` in .dvc/config: a remote that is a local folder.
 LOCAL_REMOTE = re.compile(r"^\s*url\s*=\s*(?!\w+://)([^\s#]+)\s*$", re.MULTILINE)
@@ -106,6 +108,14 @@ class DataInGit(RepoRule):
                     note="DVC metrics and plots declared `cache: false` are meant to be in git"),
         RepoExample({"data/.gitkeep": "", "data/tracker.db": "", "train.py": "x = 1\n"}, note="empty placeholders"),
     ]
+
+    @classmethod
+    def remedy(cls, findings: list[Finding], plan: Plan) -> None:
+        """With DVC to set up (ML0103), its piece says how to move these files into DVC."""
+        if plan.has("ML0103"):
+            plan.handled.add(cls.code)  # the finding stays until the files are moved
+        else:
+            super().remedy(findings, plan)
 
     def check(self, repo):
         vcs = repo.vcs

@@ -5,7 +5,9 @@ from __future__ import annotations
 import posixpath
 from pathlib import PurePosixPath
 
+from mllint.catalogue.remedy import Piece, Plan
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
+from mllint.core.findings import Finding
 from mllint.repo.mlcode import calls_any, imports_any
 
 CODE = (".py", ".ipynb", ".pyc", ".pyi", ".pyx")
@@ -123,6 +125,22 @@ class NoDataVersioning(RepoRule):
                      "examples/bench.py": "import pandas as pd\n\ndf = pd.read_csv('ames.csv')\n"},
                     note="a library whose data is read only by its examples/"),
     ]
+
+    @classmethod
+    def remedy(cls, findings: list[Finding], plan: Plan) -> None:
+        """DVC set up by files (config, ignores); the data in git (ML0102) moved by the notes."""
+        notes = ["`pip install dvc` (add it to your dev dependencies), then `dvc remote add -d storage <url>` and commit .dvc/config"]
+        committed = plan.findings.get("ML0102", [])
+        for finding in committed:
+            notes.append(f"`git rm --cached {finding.path} && dvc add {finding.path}`, then commit {finding.path}.dvc and "
+                         "the .gitignore dvc writes")
+        if not committed:
+            notes.append(f"`dvc add` the data and model files (e.g. under {plan.project.data_dir}/) and commit the .dvc files")
+        plan.add(Piece("DVC set-up (data versioning)", (cls.code,), {
+            ".dvc/config": plan.snippet("dvc_config.j2"),
+            ".dvc/.gitignore": plan.template_file(".dvc/.gitignore"),
+            ".dvcignore": plan.template_file(".dvcignore"),
+        }, notes=notes))
 
     def check(self, repo):
         signals = data_signals(repo)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
+from mllint.catalogue.remedy import Piece, Plan
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
+from mllint.core.findings import Finding
 
 CONFIG_REMOTE = "[core]\n    remote = storage\n['remote \"storage\"']\n    url = s3://bucket/dvc\n"
 STAGES = "stages:\n  train:\n    cmd: python train.py\n    deps: [train.py]\n    outs: [model.pkl]\n"
@@ -51,6 +53,20 @@ class DvcIncomplete(RepoRule):
         RepoExample({".dvc/config": CONFIG_REMOTE, "dvc.yaml": STAGES, "dvc.lock": LOCK, ".gitignore": "/model.pkl\n"},
                     git=False, note="without git only the remote and the lock file are checked"),
     ]
+
+    @classmethod
+    def remedy(cls, findings: list[Finding], plan: Plan) -> None:
+        """The missing .gitignore entries of DVC outputs (``data["output"]`` of those findings); the rest is advice."""
+        appends: dict[str, list[str]] = {}
+        for finding in findings:
+            if finding.data.get("problem") == "not-ignored":
+                out = PurePosixPath(finding.data["output"])
+                parent = "" if str(out.parent) == "." else f"{out.parent}/"
+                appends.setdefault(f"{parent}.gitignore", []).append(f"/{out.name}")
+        if appends:
+            plan.add(Piece(".gitignore entries for DVC outputs", (cls.code,), appends=appends))
+        if any(finding.data.get("problem") != "not-ignored" for finding in findings):
+            super().remedy(findings, plan)
 
     def check(self, repo):
         vcs = repo.vcs
@@ -122,5 +138,5 @@ class DvcIncomplete(RepoRule):
                 yield RepoFinding(
                     f"{out.path} is a DVC output (declared in {out.declared_in}) but is not git-ignored: "
                     f"`git add .` would commit it too; add `/{PurePosixPath(out.path).name}` to the .gitignore next to it",
-                    path=out.declared_in, evidence=[out.path, ".gitignore"],
+                    path=out.declared_in, evidence=[out.path, ".gitignore"], data={"problem": "not-ignored", "output": out.path},
                 )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
+from mllint.catalogue.remedy import Piece, Plan
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
+from mllint.core.findings import Finding
 from mllint.repo.mlcode import calls_any, imports_any
 
 TRAIN = "from sklearn.ensemble import RandomForestClassifier\nm = RandomForestClassifier()\nm.fit([[0]], [0])\n"
@@ -119,6 +121,22 @@ class NoConfigFile(RepoRule):
         RepoExample({"train.py": "from omegaconf import OmegaConf\n" + TRAIN}),
         RepoExample({"train.py": TRAIN, "config.json": "{\"lr\": 0.1}\n"}),
     ]
+
+    @classmethod
+    def remedy(cls, findings: list[Finding], plan: Plan) -> None:
+        """A params.yaml and a loader module in the project's package (or at the root)."""
+        project = plan.project
+        package_dir = next((d for d in (f"src/{project.package}", project.package)
+                            if (project.root / d / "__init__.py").is_file()), None)
+        loader = f"{package_dir}/params.py" if package_dir else "params.py"
+        module = f"{project.package}.params" if package_dir else "params"
+        depth = loader.count("/")
+        parents = f"parents[{depth}] " if depth else "parent "
+        plan.add(Piece("params.yaml and a small loader", (cls.code,), {
+            "params.yaml": plan.snippet("params.yaml.j2", loader=loader),
+            loader: plan.snippet("params.py.j2", module=module, parents=parents),
+        }, notes=[*plan.need("pyyaml"), f"read the parameters with `from {module} import load_params` in the training code; "
+                  "`mllint check --fix --unsafe-fixes` then seeds random calls from params[\"seed\"]"]))
 
     def check(self, repo):
         training = repo.ml.training

@@ -6,7 +6,9 @@ import configparser
 import re
 from pathlib import Path, PurePosixPath
 
+from mllint.catalogue.remedy import Piece, Plan
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
+from mllint.core.findings import Finding
 from mllint.core.tomlsafe import TomlError
 from mllint.core.tomlsafe import loads as toml_loads
 
@@ -61,6 +63,13 @@ class NoLinterConfig(RepoRule):
         RepoExample({"train.py": "x = 1\n", ".github/workflows/ci.yml": "jobs:\n  lint:\n    steps:\n    - run: pylint src\n"}),
         RepoExample({"README.md": "# docs\n"}, note="no Python code"),
     ]
+
+    @classmethod
+    def remedy(cls, findings: list[Finding], plan: Plan) -> None:
+        """The template's pre-commit configuration: ruff, nbstripout and mllint on every commit."""
+        plan.add(Piece("pre-commit: ruff, nbstripout and mllint on every commit", (cls.code,),
+                       {".pre-commit-config.yaml": plan.template_file(".pre-commit-config.yaml")},
+                       notes=["`pip install pre-commit && pre-commit install`; `pre-commit run --all-files` once"]))
 
     def check(self, repo):
         if not any(facts.path.endswith(".py") for facts in repo.code_facts()):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from mllint.catalogue.remedy import DRIFT_SCRIPT, Piece, Plan
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
+from mllint.core.findings import Finding
 from mllint.repo.mlcode import config_mentions
 
 TRAIN = "from sklearn.linear_model import LogisticRegression\nimport joblib\n\nm = LogisticRegression().fit([[0], [1]], [0, 1])\njoblib.dump(m, 'm.pkl')\n"
@@ -43,6 +45,15 @@ class NoDriftDetection(RepoRule):
                     note="a drift library declared (used from a config or a job)"),
         RepoExample({"utils.py": "def add(a, b):\n    return a + b\n"}, note="no model at all"),
     ]
+
+    @classmethod
+    def remedy(cls, findings: list[Finding], plan: Plan) -> None:
+        """A drift-check script: a two-sample test per numeric column, exit 1 on drift."""
+        script = DRIFT_SCRIPT
+        plan.add(Piece("drift-check script (KS test per numeric column)", (cls.code,),
+                       {script: plan.snippet("drift.py.j2", path=script)},
+                       notes=[*plan.need("pandas", "scipy"),
+                              f"run it on the training data and recent inputs: `python {script} REFERENCE.csv CURRENT.csv`"]))
 
     def check(self, repo):
         profile = repo.ml

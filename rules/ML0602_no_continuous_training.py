@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
+from mllint.catalogue.remedy import DRIFT_SCRIPT, Piece, Plan
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
+from mllint.core.findings import Finding
 from mllint.repo.ci import orchestrator_schedules, training_in_ci
 
 TRAIN = "from sklearn.linear_model import LogisticRegression\nimport joblib\n\nm = LogisticRegression().fit([[0], [1]], [0, 1])\njoblib.dump(m, 'm.pkl')\n"
@@ -48,6 +52,23 @@ class NoContinuousTraining(RepoRule):
         RepoExample({"utils.py": "def f():\n    return 1\n"}, note="nothing is trained"),
     ]
 
+    @classmethod
+    def remedy(cls, findings: list[Finding], plan: Plan) -> None:
+        """A scheduled GitHub workflow that retrains, gated on the drift check when there is one."""
+        project = plan.project
+        command = _train_command(plan)
+        if command is None:
+            plan.instruct(f"{cls.code}: no training entry point found to schedule: add a scheduled job running your training", cls.code)
+        elif not project.github_ok:
+            plan.instruct(f"{cls.code}: add a scheduled job to your CI ({project.ci}) running `{command}`", cls.code)
+        else:
+            drift = DRIFT_SCRIPT if plan.planned(DRIFT_SCRIPT) else None
+            plan.add(Piece("scheduled retraining workflow (weekly, drift-gated when configured)", (cls.code,),
+                           {".github/workflows/retrain.yml": plan.snippet("retrain.yml.j2", install=project.install,
+                                                                          train_command=command, drift_script=drift)},
+                           notes=["set the repository variables REFERENCE_DATA and CURRENT_DATA to gate retraining on drift"]
+                           if drift else []))
+
     def check(self, repo):
         if not repo.ml.training:
             return
@@ -62,3 +83,17 @@ class NoContinuousTraining(RepoRule):
             "`schedule:` cron that runs the training pipeline",
             path=repo.ml.main_training_file(), evidence=systems[:5],
         )
+
+
+def _train_command(plan: Plan) -> str | None:
+    """How the repository retrains: ``dvc repro``, ``make train``, or its main training script."""
+    root = plan.project.root
+    if (root / "dvc.yaml").is_file():
+        return "dvc repro"
+    makefile = root / "Makefile"
+    if makefile.is_file() and re.search(r"^train\s*:", makefile.read_text("utf-8", "replace"), re.M):
+        return "make train"
+    main = plan.repo.ml.main_training_file() if plan.project.training else None
+    if main and main.endswith(".py"):
+        return f"python {main}"
+    return None

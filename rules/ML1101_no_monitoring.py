@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from mllint.catalogue.remedy import SERVING_PORTS as PORTS
+from mllint.catalogue.remedy import Piece, Plan
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
+from mllint.core.findings import Finding
 from mllint.repo.serving import find_monitoring
 
 FASTAPI = ("import joblib\nfrom fastapi import FastAPI\n\napp = FastAPI()\nmodel = joblib.load('model.pkl')\n\n\n"
@@ -49,6 +52,22 @@ class NoMonitoring(RepoRule):
         RepoExample({"service.py": "import bentoml\n\nrunner = bentoml.sklearn.get('model:latest').to_runner()\n"},
                     note="BentoML exports Prometheus metrics itself"),
     ]
+
+    @classmethod
+    def remedy(cls, findings: list[Finding], plan: Plan) -> None:
+        """Prometheus scrape config, alert rules and an instrumentation snippet for the detected app."""
+        if not plan.project.serving:
+            plan.instruct(f"{cls.code}: no Flask/FastAPI app found to instrument: export request and prediction metrics "
+                          "(prometheus_client) from your serving code and add a scrape config", cls.code)
+            return
+        path, framework, app = plan.project.serving[0]
+        values = {"path": path, "framework": framework, "app": app}
+        prometheus = plan.template_file("monitoring/prometheus.yml").replace("localhost:8000", f"localhost:{PORTS[framework]}")
+        plan.add(Piece(f"Prometheus monitoring for the {framework} app in {path}", (cls.code,), {
+            "monitoring/prometheus.yml": prometheus,
+            "monitoring/alert_rules.yml": plan.snippet("alert_rules.yml.j2", job=plan.project.package),
+            "monitoring/README.md": plan.snippet("monitoring_readme.md.j2", **values),
+        }, notes=[f"paste the instrumentation snippet of monitoring/README.md into {path}", *plan.need("prometheus-client")]))
 
     def check(self, repo):
         online = [module for module in repo.serving if not module.batch]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from mllint.catalogue.remedy import SERVING_PORTS as PORTS
+from mllint.catalogue.remedy import Piece, Plan, module_of
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
-from mllint.repo.serving import find_packaging
+from mllint.repo.serving import find_dockerfiles, find_packaging
 
 TRAIN = "from sklearn.linear_model import LogisticRegression\nimport joblib\n\nm = LogisticRegression().fit([[0], [1]], [0, 1])\njoblib.dump(m, 'm.pkl')\n"
 
@@ -39,6 +41,33 @@ class NoServingOrPackaging(RepoRule):
         RepoExample({"train.py": TRAIN, "bentofile.yaml": "service: 'service:svc'\n"}),
         RepoExample({"utils.py": "def f():\n    return 1\n"}, note="nothing is trained"),
     ]
+
+    @classmethod
+    def recommend(cls, plan: Plan) -> None:
+        """A Dockerfile for a detected Flask/FastAPI app when the repository has none (no finding needed)."""
+        project = plan.project
+        if not project.serving or find_dockerfiles(plan.repo):
+            return
+        path, framework, app = project.serving[0]
+        requirements = (project.root / "requirements.txt").is_file()
+        if not requirements and "python -m pip install -e ." not in project.install:
+            if project.manifest != "your dependency manifest":  # e.g. a conda environment: not a pip install
+                plan.instruct(f"Dockerfile for {path}: install the dependencies of {project.manifest} in the image "
+                              f"(for a conda environment, start from a micromamba image and "
+                              f"`micromamba install -y -n base -f {project.manifest}`)")
+            else:
+                plan.instruct(f"Dockerfile for {path}: declare the dependencies first (ML0201)")
+            return
+        module = module_of(path)
+        values = {"path": path, "framework": framework, "app": app, "module": module, "port": PORTS[framework],
+                  "requirements": requirements}
+        notes = ["the image copies the working tree: create the model file (run training or `dvc pull`) before `docker build`",
+                 *plan.need("uvicorn" if framework == "fastapi" else "flask")]
+        if framework == "flask":
+            notes.append(f"Flask's own server is for development: use gunicorn (`gunicorn -b 0.0.0.0:5000 {module}:{app}`) "
+                         "in production")
+        plan.add(Piece(f"Dockerfile serving {path}", (), {"Dockerfile": plan.snippet("Dockerfile.j2", **values),
+                                                          ".dockerignore": plan.snippet("dockerignore.j2")}, notes=notes))
 
     def check(self, repo):
         profile = repo.ml

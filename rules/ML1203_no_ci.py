@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from mllint.catalogue.remedy import Plan, add_ci_workflow
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
+from mllint.core.findings import Finding
 from mllint.repo.ci import ci_files_elsewhere
 
 WORKFLOW = "name: ci\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: pytest\n"
@@ -36,6 +38,11 @@ class NoCI(RepoRule):
         RepoExample({"train.py": "x = 1\n", "azure-pipelines.yml": "steps:\n  - script: pytest\n"}),
         RepoExample({"README.md": "# notes\n"}, note="no code"),
     ]
+
+    @classmethod
+    def remedy(cls, findings: list[Finding], plan: Plan) -> None:
+        """A GitHub workflow running the tests and mllint (instructions for other CI systems)."""
+        add_ci_workflow(plan, cls.code, ".github/workflows/ci.yml", "CI")
 
     def check(self, repo):
         if not repo.source_facts():

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from mllint.catalogue.remedy import Plan, add_ci_workflow
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
+from mllint.core.findings import Finding
 from mllint.repo.ci import runs_checks
 
 LINT_ONLY = "name: lint\non: [push]\njobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: ruff check .\n"
@@ -50,6 +52,11 @@ class CIRunsNoChecks(RepoRule):
         RepoExample({"train.py": "x = 1\n", ".circleci/config.yml": "jobs:\n  test:\n    steps:\n      - run:\n          command: tox -e py311\n"}),
         RepoExample({"train.py": "x = 1\n"}, note="no CI at all (ML1203)"),
     ]
+
+    @classmethod
+    def remedy(cls, findings: list[Finding], plan: Plan) -> None:
+        """A GitHub workflow running the tests and mllint (instructions for other CI systems)."""
+        add_ci_workflow(plan, cls.code, ".github/workflows/mllint.yml", "Checks")
 
     def check(self, repo):
         configs = repo.ci_configs

@@ -45,8 +45,20 @@ async def start(client: LanguageClient, root: Path, options: dict[str, Any] | No
     ))
 
 
+async def stop(client: LanguageClient, timeout: float = 30.0) -> None:
+    """End the session; a server that does not answer ``shutdown`` in time is killed (a failed test must
+    not leave the suite waiting on it)."""
+    try:
+        await asyncio.wait_for(client.shutdown_session(), timeout)
+    except (asyncio.TimeoutError, RuntimeError):
+        server = getattr(client, "_server", None)
+        if server is not None and server.returncode is None:
+            server.kill()
+        raise
+
+
 async def wait_for(client: LanguageClient, uri: str, predicate: Callable[[Sequence[types.Diagnostic]], bool],
-                   timeout: float = 20.0) -> Sequence[types.Diagnostic]:
+                   timeout: float = 60.0) -> Sequence[types.Diagnostic]:
     """Wait until the diagnostics published for ``uri`` satisfy ``predicate``; returns them."""
     async def loop() -> Sequence[types.Diagnostic]:
         while True:

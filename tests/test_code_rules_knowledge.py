@@ -71,16 +71,14 @@ def test_notebook_findings_carry_cell_and_line():
 
 def test_knowledge_files_use_distinct_top_level_tables():
     """All rules/knowledge/*.toml are merged into one dict: a table defined in two files would merge silently."""
-    import tomllib
-
+    from mllint.core.tomlsafe import load_path
     from mllint.knowledge.loader import knowledge_dir
 
     owners: dict[str, str] = {}
     for path in sorted(knowledge_dir().glob("*.toml")):
-        with path.open("rb") as handle:
-            for table in tomllib.load(handle):
-                assert table not in owners, f"[{table}] is defined in {owners[table]} and {path.name}"
-                owners[table] = path.name
+        for table in load_path(path):
+            assert table not in owners, f"[{table}] is defined in {owners[table]} and {path.name}"
+            owners[table] = path.name
     for table in ("hyperparameter_families", "random_state_callables", "seeders", "global_rngs", "hardcoded_paths",
                   "metrics_functions", "metrics_trackers", "notebook_importers", "fitted_transformers",
                   "leakage_splits", "pipeline_estimators", "estimator_persistence"):

@@ -1,4 +1,4 @@
-"""``mllint fix --repo`` (mllint/fix/scaffold.py): on fixture repositories the claimed repository findings
+"""``mllint fix --repo`` (mllint/fix/repo.py, rules' remedies): on fixture repositories the claimed repository findings
 disappear after ``--apply``, the written files are valid (YAML/TOML/Python parse, workflows run real
 commands on real files), existing files are never overwritten, and the messy example improves."""
 
@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from mllint.cli import app
 from mllint.engine.session import Session
-from mllint.fix.scaffold import build_plan
+from mllint.fix import repo as scaffolding
 from mllint.testing import git
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -73,7 +73,7 @@ def _repo(root: Path, files: dict[str, str]) -> Path:
 def _plan(root: Path):
     result = Session.load(root).check(only="repo", use_cache=False)
     assert result.model is not None
-    return result.findings, build_plan(root, result.findings, result.model)
+    return result.findings, scaffolding.build_plan(root, result.findings, result.model)
 
 
 def _repo_codes(root: Path) -> set[str]:
@@ -110,9 +110,9 @@ def _check_written(root: Path, written: list[str]) -> None:
         elif rel.endswith(".py"):
             ast.parse(text)
         elif rel.endswith(".toml"):
-            import tomllib
+            from mllint.core.tomlsafe import loads
 
-            tomllib.loads(text)
+            loads(text)
         if rel.startswith(".github/workflows/"):
             _check_workflow(root, rel)
         if rel == "Dockerfile":
@@ -133,7 +133,7 @@ def test_flask_repository_claimed_findings_disappear(tmp_path):
     claimed = {code for piece in plan.pieces for code in piece.codes}
     assert {"ML1203", "ML0305", "ML0103", "ML0304", "ML1101", "ML0601", "ML0602"} <= claimed <= before
     assert plan.project.package == "churn_model" and plan.project.data_dir == "data"
-    written = plan.apply()
+    written = scaffolding.apply(plan)
     assert "Dockerfile" in written and ".github/workflows/retrain.yml" in written
     _check_written(root, written)
     after = _repo_codes(root)
@@ -146,7 +146,7 @@ def test_flask_repository_claimed_findings_disappear(tmp_path):
     assert "run: python train.py" in (root / ".github/workflows/retrain.yml").read_text()
     # applying again writes nothing more
     _findings, again = _plan(root)
-    assert not again.apply()
+    assert not scaffolding.apply(again)
 
 
 def test_fastapi_src_layout_is_adapted(tmp_path):
@@ -161,7 +161,7 @@ def test_fastapi_src_layout_is_adapted(tmp_path):
     _findings, plan = _plan(root)
     project = plan.project
     assert (project.package, project.python, project.python_declared, project.data_dir) == ("fraud_detector", "3.12", True, "datasets")
-    written = plan.apply()
+    written = scaffolding.apply(plan)
     _check_written(root, written)
     dockerfile = (root / "Dockerfile").read_text()
     assert "FROM python:3.12-slim" in dockerfile and '"fraud_detector.service:api"' in dockerfile and "pip install --no-cache-dir ." in dockerfile
@@ -201,7 +201,7 @@ def test_gitignore_entries_for_dvc_outputs(tmp_path):
     before = [f for f in _plan(root)[0] if f.code == "ML0105" and "not git-ignored" in f.message]
     assert before
     _findings, plan = _plan(root)
-    written = plan.apply()
+    written = scaffolding.apply(plan)
     assert "models/.gitignore" in written
     assert (root / "models/.gitignore").read_text() == "# models\n/model.pkl\n"  # appended, nothing lost
     assert not [f for f in _plan(root)[0] if f.code == "ML0105" and "not git-ignored" in f.message]
@@ -233,7 +233,7 @@ def test_ci_that_runs_no_checks_gets_a_checks_workflow_and_other_ci_an_instructi
     root = _repo(tmp_path / "gh", {"train.py": TRAIN, "requirements.txt": "pandas==2.2.2\n", ".github/workflows/build.yml": build})
     assert "ML1204" in _repo_codes(root)
     _findings, plan = _plan(root)
-    written = plan.apply()
+    written = scaffolding.apply(plan)
     assert ".github/workflows/mllint.yml" in written and (root / ".github/workflows/build.yml").read_text() == build
     _check_written(root, written)
     assert "ML1204" not in _repo_codes(root)
@@ -241,5 +241,5 @@ def test_ci_that_runs_no_checks_gets_a_checks_workflow_and_other_ci_an_instructi
     gitlab = "test:\n  script:\n    - echo hi\n"
     other = _repo(tmp_path / "gl", {"train.py": TRAIN, "requirements.txt": "pandas==2.2.2\n", ".gitlab-ci.yml": gitlab})
     _findings, plan = _plan(other)
-    assert not any(rel.startswith(".github/") for rel in plan.writes())
+    assert not any(rel.startswith(".github/") for rel in scaffolding.writes(plan))
     assert any(text.startswith("ML1204") and "gitlab" in text for text in plan.instructions)

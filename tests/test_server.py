@@ -15,6 +15,7 @@ from lsp_helpers import (
     open_python,
     replace_all,
     start,
+    stop,
     wait_for,
     whole,
 )
@@ -43,7 +44,7 @@ def root(tmp_path: Path) -> Path:
 async def client(lsp_client: LanguageClient, root: Path):
     await start(lsp_client, root)
     yield
-    await lsp_client.shutdown_session()
+    await stop(lsp_client)
 
 
 async def test_python_document_open_change_close(client: LanguageClient, root: Path) -> None:
@@ -250,7 +251,7 @@ async def test_cancelled_request(client: LanguageClient, root: Path) -> None:
 async def on_save(lsp_client: LanguageClient, root: Path):
     await start(lsp_client, root, {"settings": {"run": "onSave", "ignore": ["ML0401"]}})
     yield
-    await lsp_client.shutdown_session()
+    await stop(lsp_client)
 
 
 async def test_run_on_save_and_initialization_settings(on_save: LanguageClient, root: Path) -> None:

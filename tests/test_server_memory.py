@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import pytest_lsp
-from lsp_helpers import SERVER, codes, open_python, start, wait_for
+from lsp_helpers import SERVER, codes, open_python, start, stop, wait_for
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
 
@@ -46,7 +46,7 @@ def toggle(client: LanguageClient, uri: str, version: int) -> None:
 async def eager(lsp_client: LanguageClient, tmp_path: Path):
     await start(lsp_client, tmp_path)
     yield
-    await lsp_client.shutdown_session()
+    await stop(lsp_client)
 
 
 async def settle(client: LanguageClient, uri: str, marker: str, version: int) -> None:
@@ -86,7 +86,7 @@ async def test_memory_is_flat_over_5000_edits(eager: LanguageClient, tmp_path: P
 async def default(lsp_client: LanguageClient, tmp_path: Path):
     await start(lsp_client, tmp_path)
     yield
-    await lsp_client.shutdown_session()
+    await stop(lsp_client)
 
 
 async def test_fresh_diagnostics_on_a_1000_line_file_within_a_second(default: LanguageClient, tmp_path: Path) -> None:

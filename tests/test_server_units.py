@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from mllint.catalogue.loader import load_catalogue
-from mllint.server.edits import Edit, apply_edits, diff_edits
+from mllint.core.findings import Edit, Position
+from mllint.fix.code import apply_edits
+from mllint.server.edits import diff_edits
 from mllint.server.project import Project
 from mllint.server.settings import ClientSettings, parse_client_settings
 
@@ -17,7 +19,7 @@ def test_diff_edits_are_minimal_and_round_trip() -> None:
     before = "import pandas as pd\nx = df.values\ny = 1\n"
     after = "import pandas as pd\nSEED = 42\nx = df.to_numpy()\ny = 1\n"
     edits = diff_edits(before, after, "a.py")
-    assert apply_edits(before, edits)[0] == after
+    assert apply_edits(before, edits) == after
     assert all(edit.path == "a.py" for edit in edits)
     assert any(edit.text == "to_numpy()" or "to_numpy()" in edit.text for edit in edits)
     assert not any("import pandas" in edit.text or "y = 1" in edit.text for edit in edits)  # unchanged lines stay
@@ -27,23 +29,14 @@ def test_diff_edits_are_minimal_and_round_trip() -> None:
     ("", "x = 1\n"), ("x = 1", "x = 2"), ("a\nb\nc", "a\nc"), ("a\r\nb\r\n", "a\r\nB\r\n"), ("é = 1\n", "é = 2\n"),
 ])
 def test_diff_edits_round_trip(before: str, after: str) -> None:
-    assert apply_edits(before, diff_edits(before, after, None))[0] == after
-
-
-def test_overlapping_edits_keep_the_first() -> None:
-    text = "abcdef"
-    first = Edit(None, 1, 1, 1, 4, "X")
-    second = Edit(None, 1, 2, 1, 5, "Y")
-    out, applied = apply_edits(text, [first, second])
-    assert out == "aXef" and applied == [first]
+    assert apply_edits(before, diff_edits(before, after, "a.py")) == after
 
 
 def test_edit_json_contract() -> None:
     raw = {"path": "nb.ipynb", "cell": 2, "start": {"line": 3, "column": 4}, "end": {"line": 3, "column": 10}, "text": "y"}
-    edit = Edit.from_json(raw, "other", None)
-    assert edit == Edit("nb.ipynb", 3, 4, 3, 10, "y", 2)
+    edit = Edit.from_json(raw)
+    assert edit == Edit("nb.ipynb", Position(3, 4), Position(3, 10), "y", 2)
     assert edit.to_json() == raw
-    assert Edit.from_json({"start": {}}, "a.py", None) is None
 
 
 def test_client_settings_envelopes() -> None:
@@ -80,10 +73,10 @@ def test_fixer_edits_for_a_notebook_cell_keep_magics(tmp_path: Path) -> None:
     data = notebook_json(["%matplotlib inline\nimport pandas as pd\nx = pd.read_csv('d').values\n"], markdown_first=True).encode()
     finding = next(f for f in project.analyze("nb.ipynb", data) if f.code == "ML1303")
     assert finding.cell == 1
-    edits = project.fix_edits("nb.ipynb", data, finding)
+    edits = project.fix_edits(finding)
     assert edits and all(edit.cell == 1 for edit in edits)
     cell = "".join(json.loads(data)["cells"][1]["source"])
-    fixed, _ = apply_edits(cell, edits)
+    fixed = apply_edits(cell, edits)
     assert fixed == cell.replace(".values", ".to_numpy()")
 
 

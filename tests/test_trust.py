@@ -243,7 +243,7 @@ def test_notebook_locations_show_the_execution_count_or_id_and_the_first_line(tm
 
 
 def test_fix_repo_and_check_agree_on_a_conda_manifest(tmp_path):
-    from mllint.fix.scaffold import build_plan
+    from mllint.fix.repo import build_plan
 
     root = write_repo(tmp_path / "conda", {
         "conda.yaml": "name: churn\ndependencies:\n  - python=3.11\n  - scikit-learn=1.5.0\n  - flask=3.0.3\n  - joblib=1.4.2\n",

@@ -18,6 +18,7 @@ EXTENSION = Path(__file__).resolve().parent.parent / "editors" / "vscode"
 TRACKED = ("package.json", "package-lock.json", "tsconfig.json", ".vscodeignore", "LICENSE", "README.md", "src")
 NPM = shutil.which("npm")
 
+pytestmark = pytest.mark.e2e
 needs_npm = pytest.mark.skipif(NPM is None, reason="npm not found: the VS Code extension's build and unit tests were not run")
 
 

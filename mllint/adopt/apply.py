@@ -9,10 +9,14 @@ Baseline entries that nothing matches any more land in ``result.fixed``.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mllint.adopt.baseline import DEFAULT_BASELINE, Baseline, BaselineError, compare
 from mllint.adopt.changed import changed_files, split_by_change
 from mllint.core.findings import Finding
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mllint.engine.run import RunResult
 
 
 def baseline_path(root: Path, option: Path | None, *, must_exist: bool) -> Path | None:
@@ -29,13 +33,13 @@ def baseline_path(root: Path, option: Path | None, *, must_exist: bool) -> Path 
     return default if default.is_file() else None
 
 
-def _checked_paths(result) -> set[str] | None:
+def _checked_paths(result: RunResult) -> set[str] | None:
     if result.repo_rules_run or result.inventory is None:
         return None  # a full run: everything was in scope
     return set(result.inventory.files)
 
 
-def apply(result, baseline: Path | None = None, changed_since: str | None = None) -> None:
+def apply(result: RunResult, baseline: Path | None = None, changed_since: str | None = None) -> None:
     """Set baselined findings and findings outside the change aside (raises BaselineError/ChangedError)."""
     if baseline is not None:
         loaded = Baseline.read(baseline)
@@ -53,7 +57,7 @@ def apply(result, baseline: Path | None = None, changed_since: str | None = None
         result.unchanged = sorted(outside, key=Finding.sort_key)
 
 
-def reveal(result) -> None:
+def reveal(result: RunResult) -> None:
     """``--show-baselined``: put the set-aside findings back into the report (not the exit code)."""
     result.findings = sorted([*result.findings, *result.baselined, *result.unchanged], key=Finding.sort_key)
 
@@ -65,7 +69,7 @@ def _display(path: Path, root: Path) -> str:
         return str(path)
 
 
-def write_baseline(result, path: Path, prune: bool = False) -> tuple[int, int]:
+def write_baseline(result: RunResult, path: Path, prune: bool = False) -> tuple[int, int]:
     """Write the baseline for ``result``: all current findings, or with ``prune`` the existing
     baseline without the entries that are fixed (new findings are not added). Returns
     (entries written, entries dropped)."""
@@ -86,7 +90,7 @@ def write_baseline(result, path: Path, prune: bool = False) -> tuple[int, int]:
     return len(refreshed.entries), len(comparison.fixed)
 
 
-def summary_lines(result) -> list[str]:
+def summary_lines(result: RunResult) -> list[str]:
     """Text-report lines about set-aside and fixed findings (empty when no baseline/--changed-since)."""
     lines = []
     baselined = getattr(result, "baselined", [])
@@ -111,7 +115,7 @@ def summary_lines(result) -> list[str]:
     return lines
 
 
-def marks(result) -> dict[int, str]:
+def marks(result: RunResult) -> dict[int, str]:
     """id(finding) -> why it does not count ("baselined", "unchanged file"), for reports that list them."""
     out = {id(f): "baselined" for f in getattr(result, "baselined", [])}
     out.update({id(f): "unchanged file" for f in getattr(result, "unchanged", [])})

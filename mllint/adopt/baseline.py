@@ -62,8 +62,8 @@ class SourceLines:
             return None
         if isinstance(loaded, dict):
             source = loaded.get(cell)
-            return None if source is None else source.split("\n")
-        return loaded
+            return None if source is None else str(source).split("\n")
+        return list(loaded)
 
     def _load(self, path: str) -> Any:
         try:
@@ -229,7 +229,7 @@ class Comparison:
 
 
 def compare(findings: Iterable[Finding], baseline: Baseline, root: Path, *, checked_paths: set[str] | None = None,
-            code_rules_run: bool = True, repo_rules_run: bool = True, enabled: set[str] | None = None) -> Comparison:
+            code_rules_run: bool = True, repo_rules_run: bool = True, enabled: frozenset[str] | set[str] | None = None) -> Comparison:
     """Match ``findings`` against ``baseline``. Entries outside what this run checked (other files,
     repository rules not run, rules disabled) are neither matched nor reported as fixed."""
     sources = SourceLines(root)
@@ -240,12 +240,12 @@ def compare(findings: Iterable[Finding], baseline: Baseline, root: Path, *, chec
         exact.setdefault(entry.fingerprint, []).append(entry)
     used: set[int] = set()
     keyed = [(finding, finding_key(finding, sources)) for finding in findings]
-    pending = []
+    pending: list[tuple[Finding, Key]] = []
     for finding, key in keyed:  # tier 1: line and neighbours
         bucket = exact.get(key.exact, [])
-        entry = next((e for e in bucket if id(e) not in used), None)
-        if entry is not None:
-            used.add(id(entry))
+        match = next((e for e in bucket if id(e) not in used), None)
+        if match is not None:
+            used.add(id(match))
             result.baselined.append(finding)
         else:
             pending.append((finding, key))
@@ -254,9 +254,9 @@ def compare(findings: Iterable[Finding], baseline: Baseline, root: Path, *, chec
             loose.setdefault(entry.loose, []).append(entry)
     for finding, key in pending:  # tier 2: the line alone
         bucket = loose.get(key.loose, [])
-        entry = next((e for e in bucket if id(e) not in used), None)
-        if entry is not None:
-            used.add(id(entry))
+        match = next((e for e in bucket if id(e) not in used), None)
+        if match is not None:
+            used.add(id(match))
             result.baselined.append(finding)
         else:
             result.new.append(finding)
@@ -271,7 +271,7 @@ def compare(findings: Iterable[Finding], baseline: Baseline, root: Path, *, chec
 
 
 def _in_scope(entry: Entry, checked_paths: set[str] | None, code_rules_run: bool, repo_rules_run: bool,
-              enabled: set[str] | None) -> bool:
+              enabled: frozenset[str] | set[str] | None) -> bool:
     if enabled is not None and entry.code not in enabled:
         return False
     if entry.kind == "repo":

@@ -75,7 +75,8 @@ def counts(finding: Finding, changed: set[str]) -> bool:
 
 def split_by_change(findings: list[Finding], changed: set[str]) -> tuple[list[Finding], list[Finding]]:
     """(findings that count, findings in unchanged files)."""
-    inside, outside = [], []
+    inside: list[Finding] = []
+    outside: list[Finding] = []
     for finding in findings:
         (inside if counts(finding, changed) else outside).append(finding)
     return inside, outside

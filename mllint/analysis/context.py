@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from mllint.analysis.edits import Point, RawFix
 from mllint.analysis.params import ProjectParams, params_binding
-from mllint.knowledge.loader import canonical
+from mllint.knowledge.aliases import canonical
+from mllint.knowledge.runtime import Knowledge
 
 if TYPE_CHECKING:  # pragma: no cover
     from mllint.catalogue.rule import CodeRule
@@ -70,7 +72,8 @@ def eval_binop(op: ast.operator, left: float, right: float) -> float:
         return left - right
     if abs(right) > 64:
         raise OverflowError
-    return left**right
+    power: float = left**right
+    return power
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,7 @@ class RawFinding:
 class FileContext:
     """Per-file state shared by all code rules during the single traversal."""
 
-    def __init__(self, path: str, tree: ast.Module, knowledge: dict[str, Any], notebook: bool,
+    def __init__(self, path: str, tree: ast.Module, knowledge: Knowledge, notebook: bool,
                  lines: list[str] | None = None, params: ProjectParams | None = None) -> None:
         self.path = path
         self.tree = tree
@@ -113,7 +116,7 @@ class FileContext:
     def configuration_cells(self, ranges: list[tuple[int, int]]) -> None:
         """Notebook cells that papermill parameterises (tagged ``parameters``): their names are configuration."""
         for name, (_value, stmt) in list(self.constants.items()):
-            if any(first <= stmt.lineno <= last for first, last in ranges):
+            if any(first <= getattr(stmt, "lineno", 0) <= last for first, last in ranges):
                 del self.constants[name]
 
     # -- import and constant pre-scan (module level, cheap: no full walk) -------------------
@@ -186,7 +189,7 @@ class FileContext:
     def call_name(self, call: ast.Call) -> str | None:
         return self.qualname(call.func)
 
-    def imports_any(self, modules) -> bool:
+    def imports_any(self, modules: Iterable[str]) -> bool:
         """True when the file imports one of ``modules`` or a submodule/member of one (raw import names)."""
         for imported in self.imports.values():
             for module in modules:
@@ -311,7 +314,7 @@ def _rebound_names(tree: ast.Module) -> set[str]:
     return names
 
 
-def _module_statements(body: list[ast.stmt]):
+def _module_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
     """Module-level statements, descending into if/try/with blocks but not into defs."""
     stack = list(reversed(body))
     while stack:

@@ -9,7 +9,10 @@ lives in :class:`ScopeStates`, keyed by the enclosing function of the shared tra
 from __future__ import annotations
 
 import ast
-from typing import Callable, Generic, TypeVar
+from typing import TYPE_CHECKING, Callable, Generic, TypeVar
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mllint.analysis.context import FileContext
 
 State = TypeVar("State")
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -73,7 +76,7 @@ class ScopeStates(Generic[State]):
         self.module: State = factory()
         self.functions: dict[int, State] = {}
 
-    def current(self, ctx) -> State:
+    def current(self, ctx: FileContext) -> State:
         for scope in reversed(ctx.scopes):
             if isinstance(scope, _FUNCTIONS):
                 key = id(scope)

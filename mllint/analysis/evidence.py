@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Sequence
 from functools import cached_property
 from typing import Any
 
@@ -151,7 +152,7 @@ class Evidence:
         function = self.ctx.enclosing_function()
         return id(function) if function is not None else 0
 
-    def bind_assign(self, targets: list[ast.AST], value: ast.AST | None, annotation: ast.AST | None = None) -> None:
+    def bind_assign(self, targets: Sequence[ast.AST], value: ast.AST | None, annotation: ast.AST | None = None) -> None:
         if value is None and annotation is None:
             return
         kind = self.kind(value) if value is not None and self.pandas_file() else None

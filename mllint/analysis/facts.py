@@ -43,7 +43,7 @@ def _guarded(parents: list[ast.AST]) -> bool:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return True
         if isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
-            for handler in node.handlers:
+            for handler in getattr(node, "handlers", ()):
                 kinds = handler.type
                 names = kinds.elts if isinstance(kinds, ast.Tuple) else [kinds]
                 for kind in names:

@@ -13,6 +13,8 @@ import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from types import ModuleType
+from typing import NoReturn
 
 from mllint.catalogue.rule import KINDS, SEVERITIES, CodeRule, RepoRule, Rule
 from mllint.core.paths import catalogue_dir
@@ -80,15 +82,15 @@ class Catalogue:
 
 
 def _check(rule: type[Rule], path: Path) -> None:
-    def fail(reason: str) -> None:
+    def fail(reason: str) -> NoReturn:
         raise CatalogueError(f"{path.name}: {reason}")
 
     for attr in ("code", "name", "factor", "kind", "severity", "summary", "why", "how_to_fix"):
         if not getattr(rule, attr, None) and attr != "factor":
             fail(f"rule {rule.__name__} does not set {attr!r}")
     match = CODE_PATTERN.match(rule.code)
-    if not match:
-        fail(f"code {rule.code!r} is not ML + group + index")
+    if match is None:
+        raise CatalogueError(f"{path.name}: code {rule.code!r} is not ML + group + index")
     group = int(match.group(1))
     if group not in FACTORS or not (group == rule.factor or (group in (0, 13) and rule.factor in (0, 13))):
         fail(f"code group {group:02d} does not match factor {rule.factor}")
@@ -100,11 +102,13 @@ def _check(rule: type[Rule], path: Path) -> None:
         fail(f"file name must start with {rule.code}")
 
 
-def _load_module(path: Path):
+def _load_module(path: Path) -> ModuleType:
     name = f"mllint_catalogue.{path.stem}"
     if name in sys.modules:
         return sys.modules[name]
     spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise CatalogueError(f"{path.name}: cannot be loaded as a Python module")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)

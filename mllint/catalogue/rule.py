@@ -9,16 +9,18 @@ as tests.
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Iterable
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
-from mllint.core.findings import KINDS, SEVERITIES, Finding
+from mllint.core.findings import KINDS, SEVERITIES, Finding, Fix, Kind, Severity
 
 if TYPE_CHECKING:  # pragma: no cover
     from mllint.analysis.context import FileContext
     from mllint.analysis.edits import RawFix
+    from mllint.catalogue.remedy import Plan
     from mllint.repo.model import RepoModel
 
 __all__ = ["KINDS", "SEVERITIES", "CodeRule", "Example", "FixExample", "RepoExample", "RepoFinding", "RepoRule", "Rule",
@@ -94,17 +96,17 @@ class Rule:
     code: ClassVar[str]
     name: ClassVar[str]
     factor: ClassVar[int]
-    kind: ClassVar[str]
-    severity: ClassVar[str] = "warning"
+    kind: ClassVar[Kind]
+    severity: ClassVar[Severity] = "warning"
     summary: ClassVar[str]
     why: ClassVar[str]
     how_to_fix: ClassVar[str]
-    violating: ClassVar[list] = []
-    compliant: ClassVar[list] = []
+    violating: ClassVar[Sequence[Example | RepoExample]] = []
+    compliant: ClassVar[Sequence[Example | RepoExample]] = []
     #: Documented fixes (of code rules whose reports carry a fix); they run as tests.
-    fixes: ClassVar[list] = []
+    fixes: ClassVar[Sequence[FixExample]] = []
     #: Optional pydantic model of per-rule options (``[tool.mllint.options.<name>]``).
-    Options: ClassVar[Any] = None
+    Options: ClassVar[type[RuleOptions] | None] = None
 
     @classmethod
     def resolve_options(cls, options: Any) -> Any:
@@ -150,9 +152,23 @@ class RepoRule(Rule):
     def check(self, repo: RepoModel) -> Iterable[RepoFinding]:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    @classmethod
+    def remedy(cls, findings: list[Finding], plan: Plan) -> None:
+        """What ``mllint fix --repo`` does about these findings: by default, the rule's advice."""
+        plan.instruct(f"{cls.code} {cls.name}: {' '.join(cls.how_to_fix.split())}", cls.code)
 
-def make_finding(rule: type[Rule], message: str, path: str, **location: Any) -> Finding:
+    @classmethod
+    def recommend(cls, plan: Plan) -> None:
+        """Scaffolding worth offering without a finding (a Dockerfile for a service): none by default."""
+
+
+def make_finding(rule: type[Rule], message: str, path: str | None, *, line: int | None = None,
+                 column: int | None = None, end_line: int | None = None, end_column: int | None = None,
+                 cell: int | None = None, fix: Fix | None = None, evidence: list[str] | None = None,
+                 data: dict[str, str] | None = None) -> Finding:
+    """A finding of ``rule`` with its declared code, name, factor, kind and severity."""
     return Finding(
-        code=rule.code, name=rule.name, factor=rule.factor, kind=rule.kind,
-        severity=rule.severity, message=message, path=path, **location,
+        code=rule.code, name=rule.name, factor=rule.factor, kind=rule.kind, severity=rule.severity,
+        message=message, path=path, line=line, column=column, end_line=end_line, end_column=end_column,
+        cell=cell, fix=fix, evidence=evidence or [], data=data or {},
     )

@@ -8,7 +8,7 @@ from mllint.catalogue.loader import FACTORS
 from mllint.catalogue.rule import Example, RepoExample, Rule
 
 
-def _example_block(example) -> str:
+def _example_block(example: Example | RepoExample) -> str:
     if isinstance(example, RepoExample):
         parts = []
         for path, content in sorted(example.files.items()):

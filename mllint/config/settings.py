@@ -19,6 +19,8 @@ from mllint import __version__
 from mllint.catalogue.loader import Catalogue, load_catalogue
 from mllint.core.paths import PACKAGE_DIR, catalogue_dir
 from mllint.core.patterns import PathPatterns
+from mllint.knowledge.errors import KnowledgeError
+from mllint.knowledge.loader import load_knowledge
 
 CONFIG_FILES = ("mllint.toml", ".mllint.toml", "pyproject.toml")
 
@@ -246,13 +248,8 @@ def _check_cache_dir(value: str | None, where: str) -> None:
 
 def validate_against_catalogue(settings: Settings, catalogue: Catalogue, where: str) -> None:
     """Selectors, waivers and per-rule options must name real rules with valid options; knowledge
-    extensions must have the shape of the tables they extend."""
-    from mllint.knowledge.loader import KnowledgeShapeError, check_user_knowledge
-
-    try:
-        check_user_knowledge(settings.knowledge)
-    except KnowledgeShapeError as exc:
-        raise ConfigError(f"invalid configuration in {where}:\n  key 'knowledge.{exc.key}': {exc.detail}") from None
+    extensions must fit the knowledge tables' models."""
+    validate_knowledge(settings, where)
     checks: list[tuple[str, list[str]]] = [
         ("select", settings.select or []),
         ("extend-select", settings.extend_select),
@@ -277,3 +274,17 @@ def validate_against_catalogue(settings: Settings, catalogue: Catalogue, where: 
             detail = exc.errors() if isinstance(exc, ValidationError) else [{"loc": (), "msg": str(exc)}]
             parts = "; ".join(f"{'.'.join(map(str, d['loc']))}: {d['msg']}" for d in detail)
             raise ConfigError(f"invalid configuration in {where}:\n  key 'options.{key}': {parts}") from None
+
+
+def validate_knowledge(settings: Settings, where: str) -> None:
+    """The built-in knowledge and ``[tool.mllint.knowledge]`` merged into it must validate
+    (``mllint/knowledge/model.py``); a problem of the user's is named ``knowledge.<table>.<key>``."""
+    try:
+        load_knowledge(settings.knowledge)
+    except KnowledgeError as exc:
+        builtin = [str(problem) for problem in exc.problems if problem.source]
+        if builtin:
+            raise ConfigError("invalid built-in knowledge:\n  " + "\n  ".join(builtin)) from None
+        lines = [f"  key 'knowledge.{problem.key}': {problem.message}" if problem.key else f"  key 'knowledge': {problem.message}"
+                 for problem in exc.problems]
+        raise ConfigError(f"invalid configuration in {where}:\n" + "\n".join(lines)) from None

@@ -110,9 +110,8 @@ def neutralise_cell(source: str) -> str:
         if stripped.startswith(("%", "!")):
             out.append(indent + "pass")
             continued = line.rstrip().endswith("\\")
-        elif MAGIC_ASSIGN.match(line) and not stripped.startswith(("#",)) and "==" not in line.split("=", 1)[0]:
-            target = MAGIC_ASSIGN.match(line).group(2).strip()
-            out.append(f"{indent}{target} = None")
+        elif (assigned := MAGIC_ASSIGN.match(line)) and not stripped.startswith(("#",)) and "==" not in line.split("=", 1)[0]:
+            out.append(f"{indent}{assigned.group(2).strip()} = None")
         elif HELP_LINE.match(line) and not stripped.startswith("#"):
             out.append(indent + "pass")
         else:
@@ -120,7 +119,7 @@ def neutralise_cell(source: str) -> str:
     return "\n".join(out)
 
 
-def _cell_text(cell: dict, key: str) -> str:
+def _cell_text(cell: dict[str, object], key: str) -> str:
     value = cell.get(key, "")
     if isinstance(value, list):
         if not all(isinstance(part, str) for part in value):
@@ -165,7 +164,7 @@ def notebook_cells(data: bytes) -> list[tuple[int, str]]:
     return out
 
 
-def join_cells(cells: list[tuple[int, str]], skip: set[int] = frozenset()) -> SourceUnit:
+def join_cells(cells: list[tuple[int, str]], skip: frozenset[int] | set[int] = frozenset()) -> SourceUnit:
     """Join neutralised code cells into one program; cells in ``skip`` become blank lines."""
     line_map = LineMap()
     chunks = []
@@ -238,7 +237,7 @@ def load_source(path: str, data: bytes) -> list[tuple[int, str]] | str:
 
 def notebook_json(cells: Iterable[str], markdown_first: bool = False) -> str:
     """A minimal nbformat-4 notebook with the given code cells (and an optional leading markdown cell)."""
-    out = []
+    out: list[dict[str, object]] = []
     if markdown_first:
         out.append({"cell_type": "markdown", "metadata": {}, "source": ["# Notes\n"]})
     for source in cells:

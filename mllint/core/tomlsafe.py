@@ -32,7 +32,7 @@ def loads(text: str) -> dict[str, Any]:
     if len(text) > MAX_TOML_BYTES:
         raise TomlError(f"larger than {MAX_TOML_BYTES} bytes")
     try:
-        data = tomllib.loads(text)
+        data: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise TomlError(str(exc)) from None
     except RecursionError:

@@ -116,7 +116,7 @@ class ResultCache:
         except (OSError, ValueError, RecursionError, TypeError, AttributeError, MemoryError):
             self.entries = {}
 
-    def get(self, path: str, digest: str) -> tuple[list[dict], dict] | None:
+    def get(self, path: str, digest: str) -> tuple[list[dict[str, Any]], dict[str, Any]] | None:
         entry = self.entries.get(path)
         if entry and entry[0] == digest:
             return entry[1], entry[2]
@@ -125,9 +125,10 @@ class ResultCache:
     def stat_matches(self, path: str, key: list[int]) -> bool:
         """True when the entry was recorded for a file of this size, mtime and inode (no need to read it)."""
         entry = self.entries.get(path)
-        return bool(entry) and entry[3] is not None and entry[3] == key
+        return entry is not None and entry[3] is not None and entry[3] == key
 
-    def put(self, path: str, digest: str, findings: list[dict], facts: dict, stat_key: list[int] | None = None) -> None:
+    def put(self, path: str, digest: str, findings: list[dict[str, Any]], facts: dict[str, Any],
+            stat_key: list[int] | None = None) -> None:
         self.entries[path] = [digest, findings, facts, stat_key]
         self.dirty = True
 

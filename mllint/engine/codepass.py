@@ -110,8 +110,9 @@ def analyze_file(session: Session, path: str, data: bytes, enabled: frozenset[st
     collector = FactCollector(ctx, facts)
     try:
         walk(tree, ctx, [collector, *rules])
-        for visitor in (collector, *rules):
-            visitor.finish()
+        collector.finish()
+        for rule in rules:
+            rule.finish()
     except RecursionError:
         parse_error("too deeply nested to analyse")
         return FileAnalysis(findings, facts)
@@ -121,7 +122,7 @@ def analyze_file(session: Session, path: str, data: bytes, enabled: frozenset[st
         node = raw.node
         line = getattr(node, "lineno", None)
         end_line = getattr(node, "end_lineno", None) or line
-        if suppressions.silences(raw.rule.code, tuple({line, end_line})):
+        if suppressions.silences(raw.rule.code, tuple({n for n in (line, end_line) if n is not None})):
             continue
         column = getattr(node, "col_offset", None)
         end_column = getattr(node, "end_col_offset", None)

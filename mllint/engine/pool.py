@@ -21,7 +21,7 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from multiprocessing.context import BaseContext
+from multiprocessing.context import ForkContext, SpawnContext
 from multiprocessing.process import BaseProcess
 from typing import TYPE_CHECKING, Any
 
@@ -72,10 +72,10 @@ class WorkerPool:
     def __init__(self, session: Session, jobs: int) -> None:
         self.session = session
         self.jobs = jobs
-        method = "fork" if sys.platform.startswith("linux") else "spawn"
-        self.context: BaseContext = multiprocessing.get_context(method)
-        self.payload: Session | tuple[Any, ...] = (
-            session if method == "fork" else (session.root, session.settings, session.overlay))
+        fork = sys.platform.startswith("linux")
+        self.context: ForkContext | SpawnContext = (
+            multiprocessing.get_context("fork") if fork else multiprocessing.get_context("spawn"))
+        self.payload: Session | tuple[Any, ...] = session if fork else (session.root, session.settings, session.overlay)
         self.workers: list[_Worker] = []
 
     def __enter__(self) -> WorkerPool:

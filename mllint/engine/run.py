@@ -255,7 +255,7 @@ def _run_rules(session: Session, model: RepoModel, *, project: Project | None = 
         if rule_cls.code not in session.enabled or rule_cls.code in skip or (codes is not None and rule_cls.code not in codes):
             continue
         try:
-            reported = list(rule_cls(session.options.get(rule_cls.code)).check(model))
+            reported: list[object] = list(rule_cls(session.options.get(rule_cls.code)).check(model))
         except Exception as exc:  # a rule bug must not take the run down
             if INTERNAL_ERROR in session.enabled:
                 out.append(make_finding(by_code[INTERNAL_ERROR], f"internal error in {rule_cls.code} ({rule_cls.name}): "

@@ -18,6 +18,7 @@ from mllint.analysis.params import ProjectParams
 from mllint.catalogue.loader import Catalogue, load_catalogue
 from mllint.config.settings import Settings, load_settings
 from mllint.knowledge.loader import load_knowledge
+from mllint.knowledge.runtime import Knowledge
 
 if TYPE_CHECKING:  # pragma: no cover
     from mllint.engine.codepass import FileAnalysis
@@ -37,7 +38,7 @@ class Session:
         self.catalogue: Catalogue = load_catalogue()
         self.enabled: frozenset[str] = frozenset(self.settings.enabled_codes(self.catalogue))
         self.code_enabled: frozenset[str] = self.enabled & {rule.code for rule in self.catalogue.code_rules()}
-        self.knowledge: dict[str, Any] = load_knowledge(self.settings.knowledge)
+        self.knowledge: Knowledge = load_knowledge(self.settings.knowledge)
         self.options: dict[str, Any] = {rule.code: self.settings.rule_options(rule) for rule in self.catalogue.rules}
         self.params: ProjectParams | None = ProjectParams.load(self.root, self.overlay)
         self._per_file: dict[str, frozenset[str]] = {}

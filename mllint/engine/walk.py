@@ -8,10 +8,14 @@ precomputes, per node type, the handlers to call and the fields that can hold ch
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from typing import Any
 
 from mllint.analysis.context import SCOPE_NODES, FileContext
 from mllint.catalogue.rule import CodeRule
+
+#: A visitor's bound ``visit_X``/``leave_X`` method.
+Handler = Callable[[Any], None]
 
 _DISPATCH_CACHE: dict[type, list[tuple[str, str, bool]]] = {}
 
@@ -51,7 +55,7 @@ def _child_fields(cls: type, with_operators: bool) -> tuple[tuple[str, int], ...
         return ()
     skip = _SCALAR_FIELDS if with_operators else _SCALAR_FIELDS | _OPERATOR_FIELDS
     out = []
-    for name in cls._fields:
+    for name in getattr(cls, "_fields", ()):
         if name in skip:
             continue
         kind = 0
@@ -78,13 +82,13 @@ def walk(tree: ast.AST, ctx: FileContext, visitors: list[Any]) -> None:
     when some visitor defines a handler for them, and a childless node is left at once instead of
     going through the stack again. Never recursive: deep trees cannot overflow it.
     """
-    enter: dict[str, list] = {}
-    leave: dict[str, list] = {}
+    enter: dict[str, list[Handler]] = {}
+    leave: dict[str, list[Handler]] = {}
     for visitor in visitors:
-        for node_type, method, is_leave in _handlers(type(visitor)):
-            (leave if is_leave else enter).setdefault(node_type, []).append(getattr(visitor, method))
+        for type_name, method, is_leave in _handlers(type(visitor)):
+            (leave if is_leave else enter).setdefault(type_name, []).append(getattr(visitor, method))
     with_operators = not _OPERATOR_NAMES.isdisjoint(enter) or not _OPERATOR_NAMES.isdisjoint(leave)
-    table: dict[type, tuple] = {}
+    table: dict[type, tuple[tuple[Handler, ...], tuple[Handler, ...], bool, tuple[tuple[str, int], ...]]] = {}
     parents = ctx.parents
     scopes = ctx.scopes
     node_type = ast.AST

@@ -90,6 +90,29 @@ def fix_files(session: Session, paths: list[str], *, unsafe: bool) -> FixReport:
     return fix(session, result, unsafe=unsafe, files=paths, only="code", use_cache=False)
 
 
+def fix_content(session: Session, path: str, data: bytes, *, unsafe: bool = False) -> bytes:
+    """One file's content with its applicable fixes applied in rounds, in memory (code rules only):
+    what an editor's "fix all" applies. Fixes that also edit another file are left out."""
+    for _round in range(MAX_ROUNDS):
+        todo = [finding for finding in session.analyze(path, data).findings
+                if applicable(finding, unsafe) and finding.fix is not None
+                and all(edit.path == path for edit in finding.fix.edits)]
+        edits: list[Edit] = []
+        for finding in _choose(todo):
+            assert finding.fix is not None
+            edits.extend(edit for edit in finding.fix.edits if edit not in edits)
+        if not edits:
+            break
+        try:
+            after = apply_edits_to_file(path, data, edits)
+        except EditError:
+            break
+        if after == data:
+            break
+        data = after
+    return data
+
+
 def _apply_round(session: Session, todo: list[Finding], overlay: dict[str, bytes], originals: dict[str, bytes],
                  fixed: dict[str, list[Finding]], problems: list[str]) -> bool:
     """Take non-overlapping fixes, apply them file by file, keep what still parses. True if anything changed."""
@@ -203,7 +226,7 @@ def apply_edits_to_file(path: str, data: bytes, edits: list[Edit]) -> bytes:
     except EditError:
         raise
     except UnicodeError as exc:
-        raise EditError(f"cannot re-encode it ({exc.reason})") from None
+        raise EditError(f"cannot re-encode it ({getattr(exc, 'reason', exc)})") from None
     except SourceError as exc:
         raise EditError(exc.reason) from None
     except (ValueError, KeyError, IndexError, TypeError, RecursionError) as exc:

@@ -98,7 +98,16 @@ def _edit_text(text: str, targets: dict[int, list[str]]) -> str:
     return "".join(lines)
 
 
-def _layout(data: bytes, notebook) -> dict | None:
+@dataclass(frozen=True)
+class _Layout:
+    """How a notebook's JSON was written: ``json.dumps`` arguments and the text after it."""
+
+    indent: int | None
+    ensure_ascii: bool
+    suffix: str
+
+
+def _layout(data: bytes, notebook: object) -> _Layout | None:
     """The json.dumps arguments that reproduce ``data`` exactly, or None."""
     text = data.decode("utf-8")
     for indent in (1, 2, 4, None, 3):
@@ -106,7 +115,7 @@ def _layout(data: bytes, notebook) -> dict | None:
             dumped = json.dumps(notebook, indent=indent, ensure_ascii=ensure_ascii)
             for suffix in ("\n", ""):
                 if dumped + suffix == text:
-                    return {"indent": indent, "ensure_ascii": ensure_ascii, "suffix": suffix}
+                    return _Layout(indent, ensure_ascii, suffix)
     return None
 
 
@@ -181,7 +190,7 @@ def _annotate_notebook(root: Path, path: Path, rel: str, findings: list[Finding]
         added += sum(len(codes) for codes in targets.values())
     if not added:
         return
-    dumped = json.dumps(notebook, indent=layout["indent"], ensure_ascii=layout["ensure_ascii"]) + layout["suffix"]
+    dumped = json.dumps(notebook, indent=layout.indent, ensure_ascii=layout.ensure_ascii) + layout.suffix
     atomic_write(path, dumped.encode("utf-8"), confine=root)
     report.added += added
     report.files.add(rel)

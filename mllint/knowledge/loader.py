@@ -1,23 +1,37 @@
-"""ML-library knowledge as data: the TOML tables under ``rules/knowledge/``, merged with the user's.
+"""ML-library knowledge as data: the TOML tables under ``rules/knowledge/``, validated, merged with the user's.
 
 Which calls split data, which take ``random_state``, which kwargs are hyperparameters, which packages
-are trackers: rules read these tables instead of hard-coding names. Users extend them in
-``[tool.mllint.knowledge]`` (same shape as the files; lists are extended, tables merged).
+are trackers: rules read these tables instead of hard-coding names. Every top-level table is defined
+in exactly one file (file stems are not namespaces) and validated against its model
+(``mllint/knowledge/model.py``) the first time a process needs it; an error names the file and the
+key (``rules/knowledge/splits.toml: splitters.x.kwargs: expected a list of strings, got a string``).
+Users extend the tables in ``[tool.mllint.knowledge]`` (same shape as the files; lists are extended
+without duplicates, tables merged key by key, other values replaced); the result is validated the
+same way. Validated results are remembered across runs (``snapshot.py``), so a warm run neither
+parses the TOML nor builds the models.
 """
 
 from __future__ import annotations
 
-import sys
+import json
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from mllint.core.paths import catalogue_dir
+from mllint.core.tomlsafe import TomlError
+from mllint.core.tomlsafe import loads as toml_loads
+from mllint.knowledge import snapshot
+from mllint.knowledge.aliases import canonical
+from mllint.knowledge.errors import KnowledgeError, Problem
+from mllint.knowledge.runtime import Knowledge
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+__all__ = ["KnowledgeError", "Knowledge", "builtin_knowledge", "canonical", "knowledge_dir", "load_builtin",
+           "load_knowledge", "merged", "table_files"]
+
+#: Where problems of the user's extensions come from (the config layer names the file).
+USER = ""
 
 
 def knowledge_dir() -> Path:
@@ -25,102 +39,115 @@ def knowledge_dir() -> Path:
 
 
 @lru_cache(maxsize=1)
-def builtin_knowledge() -> dict[str, Any]:
-    """All ``rules/knowledge/*.toml`` files merged into one dict (file stems are not namespaces)."""
-    merged: dict[str, Any] = {}
-    for path in sorted(knowledge_dir().glob("*.toml")):
-        with path.open("rb") as handle:
-            deep_merge(merged, tomllib.load(handle))
-    return merged
+def _builtin() -> tuple[Knowledge, str]:
+    return load_builtin(knowledge_dir())
 
 
-def deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
-    """Merge ``extra`` into ``base`` in place: tables recursively, lists extended without duplicates."""
-    for key, value in extra.items():
-        current = base.get(key)
-        if isinstance(current, dict) and isinstance(value, dict):
-            deep_merge(current, value)
-        elif isinstance(current, list) and isinstance(value, list):
-            current.extend(item for item in value if item not in current)
-        else:
-            base[key] = value
-    return base
+def builtin_knowledge() -> Knowledge:
+    """Every ``rules/knowledge/*.toml`` table, validated once per process (raises :class:`KnowledgeError`)."""
+    return _builtin()[0]
 
 
-class KnowledgeShapeError(ValueError):
-    """A user extension whose shape differs from the built-in table: ``key`` (dotted) and ``detail``."""
-
-    def __init__(self, key: str, detail: str) -> None:
-        super().__init__(f"{key}: {detail}")
-        self.key = key
-        self.detail = detail
-
-
-def check_user_knowledge(user: dict[str, Any]) -> None:
-    """Each value of ``[tool.mllint.knowledge]`` must have the shape of the built-in table it extends
-    (a table where the built-in has a table, a list where it has a list, strings where it holds strings);
-    raises :class:`KnowledgeShapeError` (``aliases``: "expected a table, got a number"). Tables and keys the built-in knowledge
-    does not have are accepted (nothing reads them). Checked when the configuration is read, so a bad
-    value is a configuration error instead of a crash of every file's analysis."""
-    _check_shape(user, builtin_knowledge(), "")
+def load_builtin(directory: Path, *, remember: bool = True) -> tuple[Knowledge, str]:
+    """The tables of ``directory/*.toml`` and their snapshot key; raises :class:`KnowledgeError` naming the
+    file and the key of every problem."""
+    sources = [(path, path.read_bytes()) for path in sorted(directory.glob("*.toml"))]
+    key = snapshot.key_of(snapshot.models_stamp().encode(), *(part for path, data in sources for part in (path.name.encode(), data)))
+    tables = snapshot.load(key) if remember else None
+    if tables is None:
+        shown = _shown(directory)
+        tables, owners = _parse(sources, shown)
+        _check(tables, lambda table: f"{shown}/{owners[table]}" if table in owners else shown)
+        if remember:
+            snapshot.save(key, tables)
+    return Knowledge(tables), key
 
 
-def _kind(value: Any) -> str:
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    return type(value).__name__
-
-
-def _check_shape(value: Any, like: Any, where: str) -> None:
-    stack: list[tuple[Any, Any, str]] = [(value, like, where)]
-    while stack:
-        value, like, where = stack.pop()
-        if like is None:
-            continue
-        if _kind(value) != _kind(like):
-            raise KnowledgeShapeError(where or "knowledge", f"expected {_kind(like)}, got {_kind(value)}")
-        if isinstance(value, dict):
-            examples = list(like.values())
-            sample = examples[0] if examples and all(_kind(e) == _kind(examples[0]) for e in examples) else None
-            for key, item in value.items():
-                child = f"{where}.{key}" if where else str(key)
-                stack.append((item, like.get(key, sample if key not in like else None), child))
-        elif isinstance(value, list):
-            kinds = {_kind(item) for item in like}
-            if len(kinds) == 1:
-                expected = next(iter(kinds))
-                for index, item in enumerate(value):
-                    if _kind(item) != expected:
-                        raise KnowledgeShapeError(f"{where}[{index}]", f"expected {expected}, got {_kind(item)}")
-
-
-def load_knowledge(user: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Built-in knowledge plus the user's extensions (a fresh copy when extended)."""
+def load_knowledge(user: Mapping[str, Any] | None = None) -> Knowledge:
+    """Built-in knowledge plus the user's extensions (``[tool.mllint.knowledge]``), validated; raises
+    :class:`KnowledgeError` (problems of the extensions have an empty ``source``)."""
     if not user:
         return builtin_knowledge()
-    import copy
+    text = json.dumps(user, sort_keys=True, default=repr)
+    found = _EXTENDED.get(text)
+    if found is None:
+        found = _EXTENDED[text] = _extend(user, text)
+        while len(_EXTENDED) > 8:
+            del _EXTENDED[next(iter(_EXTENDED))]
+    return found
 
-    return deep_merge(copy.deepcopy(builtin_knowledge()), user)
+
+_EXTENDED: dict[str, Knowledge] = {}
 
 
-def canonical(qualname: str, knowledge: dict[str, Any]) -> str:
-    """Map re-exports and old module paths to one canonical dotted name (``[aliases]`` table)."""
-    aliases: dict[str, str] = knowledge.get("aliases", {})
-    if not aliases:
-        return qualname
-    parts = qualname.split(".")
-    for cut in range(len(parts), 0, -1):
-        prefix = ".".join(parts[:cut])
-        target = aliases.get(prefix)
-        if target is not None:
-            rest = parts[cut:]
-            return ".".join([target, *rest]) if rest else target
-    return qualname
+def _extend(user: Mapping[str, Any], text: str) -> Knowledge:
+    base, base_key = _builtin()
+    key = snapshot.key_of(base_key.encode(), text.encode())
+    tables = snapshot.load(key)
+    if tables is None:
+        from mllint.knowledge.validate import check, check_extension
+
+        check_extension(user, base.plain(), USER)
+        tables = merged(base.plain(), user)
+        check(tables, lambda table: USER)
+        snapshot.save(key, tables)
+    return Knowledge(tables)
+
+
+def table_files(directory: Path | None = None) -> dict[str, str]:
+    """Which file defines each table (``{"splitters": "splits.toml", ...}``), in file order."""
+    folder = directory if directory is not None else knowledge_dir()
+    sources = [(path, path.read_bytes()) for path in sorted(folder.glob("*.toml"))]
+    return _parse(sources, _shown(folder))[1]
+
+
+def merged(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    """``extra`` merged into a copy of ``base`` (``base`` is not modified; untouched tables are shared):
+    tables recursively, lists extended without duplicates, other values replaced."""
+    result = dict(base)
+    for key, value in extra.items():
+        current = result.get(key)
+        if isinstance(current, dict) and isinstance(value, dict):
+            result[key] = merged(current, value)
+        elif isinstance(current, list) and isinstance(value, list):
+            extended = list(current)
+            for item in value:
+                if item not in extended:
+                    extended.append(item)
+            result[key] = extended
+        else:
+            result[key] = value
+    return result
+
+
+def _parse(sources: list[tuple[Path, bytes]], shown: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """Every file's tables in one dict, and the file each table comes from (problems name ``shown/<file>``)."""
+    tables: dict[str, Any] = {}
+    owners: dict[str, str] = {}
+    problems: list[Problem] = []
+    for path, data in sources:
+        try:
+            content = toml_loads(data.decode("utf-8"))
+        except (TomlError, UnicodeDecodeError) as exc:
+            problems.append(Problem(f"{shown}/{path.name}", "", f"cannot read TOML: {exc}"))
+            continue
+        for table, value in content.items():
+            if table in owners:
+                problems.append(Problem(f"{shown}/{path.name}", table, f"table already defined in {owners[table]} (a table lives in one file)"))
+                continue
+            tables[table] = value
+            owners[table] = path.name
+    if problems:
+        raise KnowledgeError(problems)
+    return tables, owners
+
+
+def _check(tables: dict[str, Any], source_of: Callable[[str], str]) -> None:
+    from mllint.knowledge.validate import check
+
+    check(tables, source_of)
+
+
+def _shown(directory: Path) -> str:
+    """The folder as problems name it: ``rules/knowledge`` (the path a contributor edits)."""
+    return f"{directory.parent.name}/{directory.name}"

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mllint.engine.run import RunResult
+
 
 FORMATS = ("text", "concise", "json", "sarif", "github", "gitlab", "junit", "markdown", "badge")
 
 
-def render(fmt: str, result, **kwargs) -> str:
+def render(fmt: str, result: RunResult, **kwargs: object) -> str:
     module = importlib.import_module(f"mllint.output.{fmt}")
-    return module.render(result, **kwargs)
+    report: str = module.render(result, **kwargs)
+    return report

@@ -6,11 +6,16 @@ Publish the file somewhere public and point ``https://img.shields.io/endpoint?ur
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from mllint.output.scorecard import build_scorecard
 
+if TYPE_CHECKING:  # pragma: no cover
+    from mllint.engine.run import RunResult
 
-def render(result, **_kwargs) -> str:
+
+
+def render(result: RunResult, **_kwargs: object) -> str:
     card = build_scorecard(result)
     n = card.satisfied
     color = "brightgreen" if n == 12 else "green" if n >= 9 else "yellow" if n >= 6 else "orange" if n >= 3 else "red"

@@ -6,8 +6,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 
-def mark(finding) -> str:
+from mllint.core.findings import Finding
+
+
+def mark(finding: Finding) -> str:
     """`` [*]`` / `` [*unsafe]`` after a fixable finding, else ``""``."""
     fix = getattr(finding, "fix", None)
     if fix is None:
@@ -15,7 +19,7 @@ def mark(finding) -> str:
     return " [*]" if fix.applicability == "safe" else " [*unsafe]"
 
 
-def note(finding) -> str:
+def note(finding: Finding) -> str:
     """A short phrase for formats without a summary line (annotations, SARIF, JUnit)."""
     fix = getattr(finding, "fix", None)
     if fix is None:
@@ -24,7 +28,7 @@ def note(finding) -> str:
     return f" (fixable: `{flag}`)"
 
 
-def summary(findings) -> str | None:
+def summary(findings: Iterable[Finding]) -> str | None:
     """``[*] 2 fixable with `mllint check --fix`; 3 more with `--unsafe-fixes`.``, or None when nothing is."""
     safe = sum(1 for f in findings if f.fix is not None and f.fix.applicability == "safe")
     unsafe = sum(1 for f in findings if f.fix is not None and f.fix.applicability != "safe")

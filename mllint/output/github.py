@@ -8,9 +8,15 @@ findings on the notebook, with the cell and line in the message.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from mllint.core.findings import Finding
 from mllint.output.escape import visible
 from mllint.output.fixmarks import note as fix_note
 from mllint.output.locations import anchor_file, checkout_prefix, place
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mllint.engine.run import RunResult
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -23,7 +29,7 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def annotation(finding, result, prefix: str = "", anchor: str = ".") -> str:
+def annotation(finding: Finding, result: RunResult, prefix: str = "", anchor: str = ".") -> str:
     where = place(finding, result, prefix, anchor, describe_cell=True)
     props = [("file", where.path)]
     if where.line:
@@ -39,7 +45,7 @@ def annotation(finding, result, prefix: str = "", anchor: str = ".") -> str:
     return f"::{COMMANDS.get(finding.severity, 'warning')} {joined}::{escape_data(where.prefix + finding.message + fix_note(finding))}"
 
 
-def render(result, **_kwargs) -> str:
+def render(result: RunResult, **_kwargs: object) -> str:
     prefix, anchor = checkout_prefix(result), anchor_file(result)
     lines = [annotation(f, result, prefix, anchor) for f in result.findings]
     return "\n".join(lines) + ("\n" if lines else "")

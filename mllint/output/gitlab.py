@@ -8,15 +8,20 @@ line 1). Save it as the ``codequality`` report artifact of a job.
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from mllint.output.escape import unicode_text
 from mllint.output.fixmarks import note as fix_note
 from mllint.output.locations import anchor_file, checkout_prefix, fingerprints, place
 
+if TYPE_CHECKING:  # pragma: no cover
+    from mllint.engine.run import RunResult
+
+
 SEVERITIES = {"error": "major", "warning": "minor", "info": "info"}
 
 
-def render(result, **_kwargs) -> str:
+def render(result: RunResult, **_kwargs: object) -> str:
     prefix, anchor = checkout_prefix(result), anchor_file(result)
     issues = []
     for finding, fingerprint in zip(result.findings, fingerprints(result.findings)):

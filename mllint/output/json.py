@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mllint.output.escape import unicode_text
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mllint.engine.run import RunResult
 
 
 def _unicode(value: Any) -> Any:
@@ -19,5 +22,5 @@ def _unicode(value: Any) -> Any:
     return value
 
 
-def render(result, **_kwargs) -> str:
+def render(result: RunResult, **_kwargs: object) -> str:
     return json.dumps([_unicode(finding.to_json()) for finding in result.findings], indent=2, ensure_ascii=False) + "\n"

@@ -9,9 +9,14 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from itertools import groupby
+from typing import TYPE_CHECKING
 
+from mllint.core.findings import Finding
 from mllint.output.escape import visible
 from mllint.output.fixmarks import note as fix_note
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mllint.engine.run import RunResult
 
 REPOSITORY = "(repository)"
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -23,17 +28,17 @@ def _xml(text: str) -> str:
     return _NOT_XML.sub("\ufffd", visible(text))
 
 
-def _case(suite: ET.Element, finding, classname: str) -> ET.Element:
+def _case(suite: ET.Element, finding: Finding, classname: str) -> ET.Element:
     where = finding.location() if finding.path else "repository"
     return ET.SubElement(suite, "testcase", name=_xml(f"{finding.code} {finding.name} at {where}"), classname=_xml(classname))
 
 
-def render(result, **_kwargs) -> str:
+def render(result: RunResult, **_kwargs: object) -> str:
     root = ET.Element("testsuites", name="mllint", tests="0", failures="0", skipped="0", errors="0")
     items = sorted([*result.findings, *result.waived], key=lambda f: f.sort_key())  # grouped by path
     tests = failures = skipped = 0
-    for path, group in groupby(items, key=lambda f: f.path or REPOSITORY):
-        group = list(group)
+    for path, grouped in groupby(items, key=lambda f: f.path or REPOSITORY):
+        group = list(grouped)
         suite = ET.SubElement(root, "testsuite", name=_xml(path), tests=str(len(group)), errors="0",
                               failures=str(sum(1 for f in group if not f.waived)),
                               skipped=str(sum(1 for f in group if f.waived)))

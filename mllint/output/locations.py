@@ -13,9 +13,17 @@ import hashlib
 import json
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mllint.core.findings import Finding
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mllint.engine.run import RunResult
+
 
 MAX_NOTEBOOK_BYTES = 50_000_000
 ROOT_FILES = ("README.md", "README.rst", "README.txt", "README", "pyproject.toml", "setup.py", "setup.cfg",
@@ -32,7 +40,7 @@ class Place:
     prefix: str  # "cell 3, line 2: " for notebook findings, else ""
 
 
-def checkout_prefix(result) -> str:
+def checkout_prefix(result: RunResult) -> str:
     """The checked root relative to its git work tree (``"svc/ml/"``), so paths are repository-relative."""
     inventory = getattr(result, "inventory", None)
     git_root = getattr(inventory, "git_root", None)
@@ -45,7 +53,7 @@ def checkout_prefix(result) -> str:
     return "" if rel in ("", ".") else rel + "/"
 
 
-def anchor_file(result) -> str:
+def anchor_file(result: RunResult) -> str:
     """The file a repository-wide finding is shown on: the README or project file, else the first file."""
     files = list(getattr(getattr(result, "inventory", None), "files", None) or [])
     present = set(files)
@@ -105,7 +113,7 @@ def _cells(path: str, _mtime: int, _size: int) -> dict[int, CellInfo]:
     return out
 
 
-def display_location(finding, root: Path) -> str:
+def display_location(finding: Finding, root: Path) -> str:
     """``path:line:col``; in a notebook ``nb.ipynb:cell 3 [In 12]:2:15`` (the 0-based index as in JSON, then
     what Jupyter shows: the execution count, or the cell id of a cell never run)."""
     if finding.path is None or finding.cell is None:
@@ -118,7 +126,7 @@ def display_location(finding, root: Path) -> str:
     return ":".join(parts)
 
 
-def place(finding, result, prefix: str | None = None, anchor: str | None = None, describe_cell: bool = False) -> Place:
+def place(finding: Finding, result: RunResult, prefix: str | None = None, anchor: str | None = None, describe_cell: bool = False) -> Place:
     """Where a CI format shows ``finding``; ``describe_cell`` names a notebook cell as Jupyter shows it
     (``cell 3 [In 12] (first line)``) in the message prefix, for formats read by people (GitHub annotations)."""
     prefix = checkout_prefix(result) if prefix is None else prefix
@@ -185,10 +193,10 @@ def _notebook_lines(path: str, _mtime: int, _size: int) -> dict[tuple[int, int],
 _DIGITS = re.compile(r"\d+")
 
 
-def fingerprints(findings) -> list[str]:
+def fingerprints(findings: Iterable[Finding]) -> list[str]:
     """A stable id per finding that survives edits above it: rule, file, cell, message with numbers
     blanked, and the occurrence index among identical keys (never the line)."""
-    seen: Counter = Counter()
+    seen: Counter[str] = Counter()
     out = []
     for f in findings:
         key = "|".join((f.code, f.path or "", "" if f.cell is None else str(f.cell), _DIGITS.sub("#", f.message)))

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from mllint.adopt.apply import marks
+from mllint.core.findings import Finding
 from mllint.output.escape import code_span, visible
 from mllint.output.scorecard import (
     NOT_CHECKED,
@@ -23,6 +26,9 @@ from mllint.output.scorecard import (
     rule_doc_url,
     status_text,
 )
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mllint.engine.run import RunResult
 
 ICONS = {SATISFIED: "✅", VIOLATED: "❌", WAIVED: "⚠️", PARTLY: "◐", NOT_CHECKED: "➖"}
 FOLD_AFTER = 5  # findings lists longer than this go into a collapsed <details>
@@ -49,14 +55,14 @@ def _rule_ref(code: str, name: str, base: str | None) -> str:
     return f"[{code} {name}]({url})" if url else f"**{code}** {escape(name)}"
 
 
-def _finding_line(f, aside: dict[int, str], base: str | None = None) -> str:
+def _finding_line(f: Finding, aside: dict[int, str], base: str | None = None) -> str:
     where = f" {code_span(f.location())}" if f.path else " (repository)"
     mark = f" *({aside[id(f)]})*" if id(f) in aside else ""
     fixable = f" *(fixable{'' if f.fix.applicability == 'safe' else ' with --unsafe-fixes'})*" if f.fix is not None else ""
     return f"- {_rule_ref(f.code, f.name, base)}{where}: {escape(f.message)}{fixable}{mark}"
 
 
-def _listing(findings, what: str, aside: dict[int, str], base: str | None = None) -> list[str]:
+def _listing(findings: Sequence[Finding], what: str, aside: dict[int, str], base: str | None = None) -> list[str]:
     items = [_finding_line(f, aside, base) for f in findings[:LIST_AT_MOST]]
     if len(findings) > LIST_AT_MOST:
         items.append(f"- … and {len(findings) - LIST_AT_MOST} more (all of them: `--output-format json` or `sarif`)")
@@ -65,7 +71,7 @@ def _listing(findings, what: str, aside: dict[int, str], base: str | None = None
     return [f"<details><summary>{len(findings)} {what}</summary>", "", *items, "", "</details>", ""]
 
 
-def render(result, **_kwargs) -> str:
+def render(result: RunResult, **_kwargs: object) -> str:
     base = docs_base(result)
     card = build_scorecard(result)
     aside = marks(result)

@@ -12,6 +12,12 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rich.console import Console
+    from rich.progress import Progress, TaskID
+
 
 HUMAN_FORMATS = ("text", "concise")
 DELAY = 1.0  # seconds before a bar appears
@@ -20,15 +26,16 @@ DELAY = 1.0  # seconds before a bar appears
 class ProgressBar:
     """A callable ``(done, total)`` that starts a rich progress bar once the run is long."""
 
-    def __init__(self, console=None, delay: float = DELAY, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, console: Console | None = None, delay: float = DELAY,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         from rich.console import Console
 
         self.console = console or Console(stderr=True)
         self.delay = delay
         self.clock = clock
         self.started = clock()
-        self._bar = None
-        self._task = None
+        self._bar: Progress | None = None
+        self._task: TaskID | None = None
 
     def __call__(self, done: int, total: int) -> None:
         if self._bar is None:
@@ -42,11 +49,13 @@ class ProgressBar:
                 TimeElapsedColumn,
             )
 
-            self._bar = Progress(TextColumn("mllint: checking files"), BarColumn(), MofNCompleteColumn(),
-                                 TimeElapsedColumn(), console=self.console, transient=True)
-            self._bar.start()
-            self._task = self._bar.add_task("check", total=total)
-        self._bar.update(self._task, completed=done, total=total)
+            bar = Progress(TextColumn("mllint: checking files"), BarColumn(), MofNCompleteColumn(),
+                           TimeElapsedColumn(), console=self.console, transient=True)
+            bar.start()
+            self._task = bar.add_task("check", total=total)
+            self._bar = bar
+        if self._task is not None:
+            self._bar.update(self._task, completed=done, total=total)
 
     def close(self) -> None:
         if self._bar is not None:
@@ -54,7 +63,7 @@ class ProgressBar:
             self._bar = None
 
 
-def wanted(output_format: str, stream=None) -> bool:
+def wanted(output_format: str, stream: TextIO | None = None) -> bool:
     """A bar only for human formats on an interactive terminal (not in CI, not with TERM=dumb)."""
     stream = stream or sys.stderr
     if output_format not in HUMAN_FORMATS or os.environ.get("TERM") == "dumb" or os.environ.get("CI"):

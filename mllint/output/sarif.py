@@ -10,13 +10,19 @@ from __future__ import annotations
 
 import json
 import textwrap
+from typing import TYPE_CHECKING, Any
 
 from mllint import __version__
 from mllint.catalogue.loader import FACTORS, load_catalogue
 from mllint.catalogue.ruledoc import rule_markdown
+from mllint.core.findings import Finding
 from mllint.output.escape import unicode_text, uri_path
 from mllint.output.locations import anchor_file, checkout_prefix, fingerprints, place
 from mllint.output.scorecard import docs_base, rule_doc_url
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mllint.catalogue.rule import Rule
+    from mllint.engine.run import RunResult
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
@@ -27,7 +33,7 @@ def _text(value: str) -> str:
     return textwrap.dedent(value).strip()
 
 
-def _descriptor(rule, base: str | None = None) -> dict:
+def _descriptor(rule: type[Rule], base: str | None = None) -> dict[str, Any]:
     factor = f"factor {rule.factor}: {FACTORS.get(rule.factor, '')}"
     descriptor = {
         "id": rule.code,
@@ -45,7 +51,7 @@ def _descriptor(rule, base: str | None = None) -> dict:
     return descriptor
 
 
-def _result(finding, index: dict[str, int], fingerprint: str, result, prefix: str, anchor: str) -> dict:
+def _result(finding: Finding, index: dict[str, int], fingerprint: str, result: RunResult, prefix: str, anchor: str) -> dict[str, Any]:
     where = place(finding, result, prefix, anchor)
     region = {"startLine": where.line or 1}
     if where.line and where.column:
@@ -54,7 +60,8 @@ def _result(finding, index: dict[str, int], fingerprint: str, result, prefix: st
         region["endLine"] = where.end_line
         if where.end_column and (where.end_line > where.line or (where.column and where.end_column > where.column)):
             region["endColumn"] = where.end_column
-    item = {
+    properties: dict[str, Any] = {"name": finding.name, "factor": finding.factor, "kind": finding.kind}
+    item: dict[str, Any] = {
         "ruleId": finding.code,
         "ruleIndex": index[finding.code],
         "level": LEVELS.get(finding.severity, "warning"),
@@ -64,20 +71,20 @@ def _result(finding, index: dict[str, int], fingerprint: str, result, prefix: st
             "region": region,
         }}],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
-        "properties": {"name": finding.name, "factor": finding.factor, "kind": finding.kind},
+        "properties": properties,
     }
     if finding.fix is not None:
-        item["properties"]["fix"] = {"applicability": finding.fix.applicability, "message": finding.fix.message}
+        properties["fix"] = {"applicability": finding.fix.applicability, "message": finding.fix.message}
     if finding.cell is not None:
-        item["properties"].update(cell=finding.cell, cellLine=finding.line, cellColumn=finding.column)
+        properties.update(cell=finding.cell, cellLine=finding.line, cellColumn=finding.column)
     if finding.path is None:
-        item["properties"]["repositoryWide"] = True
+        properties["repositoryWide"] = True
     if finding.waived:
         item["suppressions"] = [{"kind": "external", "status": "accepted", "justification": unicode_text(finding.waived)}]
     return item
 
 
-def render(result, **_kwargs) -> str:
+def render(result: RunResult, **_kwargs: object) -> str:
     catalogue = load_catalogue()
     findings = [*result.findings, *result.waived]
     codes = set(result.enabled) | {f.code for f in findings}

@@ -12,10 +12,17 @@ and ``output/badge.py``.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from mllint.catalogue.loader import FACTORS, load_catalogue
 from mllint.core.findings import Finding
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mllint.catalogue.rule import Rule
+    from mllint.engine.run import RunResult
+
 
 TWELVE = tuple(range(1, 13))
 SATISFIED, VIOLATED, WAIVED, PARTLY, NOT_CHECKED = "satisfied", "violated", "waived", "partly checked", "not checked"
@@ -27,7 +34,7 @@ def rule_doc_url(code: str, base: str | None = None) -> str | None:
     return f"{base.rstrip('/')}/rules/{code}.md" if base else None
 
 
-def docs_base(result) -> str | None:
+def docs_base(result: RunResult) -> str | None:
     settings = getattr(result, "settings", None)
     return getattr(settings, "project_url", None) or None
 
@@ -44,7 +51,7 @@ class FactorStatus:
     note: str = ""
 
     @property
-    def counts(self) -> Counter:
+    def counts(self) -> Counter[str]:
         return Counter(f.code for f in self.findings)
 
     @property
@@ -74,13 +81,13 @@ class Scorecard:
         return f"{self.satisfied}/12 factors satisfied"
 
 
-def _ran(rule, result) -> bool:
+def _ran(rule: type[Rule], result: RunResult | _ProjectView) -> bool:
     if rule.code not in result.enabled:
         return False
     return result.repo_rules_run if rule.kind == "repo" else result.code_rules_run
 
 
-def build_scorecard(result) -> Scorecard:
+def build_scorecard(result: RunResult | _ProjectView) -> Scorecard:
     """Judge each factor from a ``RunResult``; never claims more than the rules that ran can show."""
     catalogue = load_catalogue()
     findings: dict[int, list[Finding]] = {}
@@ -146,13 +153,13 @@ def project_of(finding: Finding, projects: list[str]) -> str:
     return ""
 
 
-def project_scorecards(result) -> list[tuple[str, Scorecard]]:
+def project_scorecards(result: RunResult) -> list[tuple[str, Scorecard]]:
     """One scorecard per project of a monorepo (empty for a single project), the root last."""
     projects = [project.path for project in getattr(result, "projects", [])]
     if not projects:
         return []
 
-    def part(items, folder: str) -> list[Finding]:
+    def part(items: Iterable[Finding], folder: str) -> list[Finding]:
         return [f for f in items if project_of(f, projects) == folder]
 
     cards = []
@@ -165,7 +172,7 @@ def project_scorecards(result) -> list[tuple[str, Scorecard]]:
     return cards
 
 
-def _unread_note(result) -> str:
+def _unread_note(result: RunResult | _ProjectView) -> str:
     """Why some code could not be read (template sources left out, files that did not parse), or ""."""
     parts = []
     templates = getattr(result, "templates", None)
@@ -177,7 +184,7 @@ def _unread_note(result) -> str:
     return "; ".join(parts)
 
 
-def _not_checked_note(rules, result) -> str:
+def _not_checked_note(rules: Iterable[type[Rule]], result: RunResult | _ProjectView) -> str:
     if not rules:
         return "no rules for this factor yet"
     if not any(r.code in result.enabled for r in rules):

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mllint.engine.run import RunResult
 
 
-def rows(result) -> list[dict]:
+def rows(result: RunResult) -> list[dict[str, Any]]:
     """One row per rule with findings: code, name, severity, count, how many carry a fix."""
-    counts: Counter = Counter()
-    fixable: Counter = Counter()
+    counts: Counter[str] = Counter()
+    fixable: Counter[str] = Counter()
     meta: dict[str, tuple[str, str]] = {}
     for finding in result.findings:
         counts[finding.code] += 1
@@ -20,7 +24,7 @@ def rows(result) -> list[dict]:
             for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
 
 
-def render(result, as_json: bool = False) -> str:
+def render(result: RunResult, as_json: bool = False) -> str:
     table = rows(result)
     if as_json:
         return json.dumps(table, indent=2) + "\n"

@@ -6,6 +6,9 @@ through :func:`mllint.output.escape.log_line`: no line of the report is the repo
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from mllint.adopt.apply import marks as adoption_marks
 from mllint.adopt.apply import summary_lines as adoption_lines
 from mllint.output.escape import log_line
@@ -22,12 +25,16 @@ from mllint.output.scorecard import (
     status_text,
 )
 
+if TYPE_CHECKING:  # pragma: no cover
+    from mllint.engine.run import RunResult
+
+
 STYLES = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
 BOLD, DIM, RESET = "\033[1m", "\033[2m", "\033[0m"
 STATUS_STYLES = {SATISFIED: "\033[32m", VIOLATED: "\033[31m", WAIVED: "\033[33m"}
 
 
-def render(result, color: bool = False, **_kwargs) -> str:
+def render(result: RunResult, color: bool = False, **_kwargs: object) -> str:
     def paint(text: str, style: str) -> str:
         return f"{style}{text}{RESET}" if color else text
 
@@ -67,7 +74,7 @@ def render(result, color: bool = False, **_kwargs) -> str:
     return "\n".join(lines) + "\n"
 
 
-def scorecard_lines(result, paint) -> list[str]:
+def scorecard_lines(result: RunResult, paint: Callable[[str, str], str]) -> list[str]:
     """The scorecard as text: checked factors one per line, the unchecked ones folded into one line."""
     if not result.repo_rules_run:  # files only (pre-commit) or --only code: no factor can be judged whole
         return [paint("Twelve-factor scorecard: run `mllint check` on the whole repository to see it.", DIM)]

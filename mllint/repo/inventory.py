@@ -14,7 +14,6 @@ inventory, so that the code pass reports it as skipped (ML0003).
 from __future__ import annotations
 
 import os
-import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -162,7 +161,7 @@ def _walk(root: Path, excludes: list[str], blind: list[Blind]) -> list[str]:
 
     out: list[str] = []
     excluded = PathPatterns(excludes)
-    specs: list[tuple[str, object]] = []
+    specs: list[tuple[str, pathspec.GitIgnoreSpec]] = []
 
     def unreadable(error: OSError) -> None:
         where = os.path.relpath(error.filename, root).replace(os.sep, "/") if error.filename else None

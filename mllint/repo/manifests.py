@@ -22,6 +22,7 @@ from mllint.core.patterns import PathPatterns
 from mllint.core.tomlsafe import loads as toml_loads
 
 if TYPE_CHECKING:  # pragma: no cover
+    from mllint.knowledge.runtime import Knowledge
     from mllint.repo.model import RepoModel
 
 NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(.*)$")
@@ -196,7 +197,7 @@ def _utf16(path: Any) -> str | None:
         return None
     for encoding in ("utf-16", "utf-16-le"):
         try:
-            return data.decode(encoding).lstrip("\ufeff")
+            return str(data.decode(encoding)).lstrip("\ufeff")
         except UnicodeDecodeError:
             continue
     return None
@@ -278,10 +279,10 @@ def _strings(value: Any) -> list[str]:
 def parse_pyproject(rel: str, text: str) -> Manifest:
     data = toml_loads(text)
     manifest = Manifest(rel, "pyproject")
-    project = data.get("project") if isinstance(data.get("project"), dict) else {}
-    tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
+    project: dict[str, Any] = data["project"] if isinstance(data.get("project"), dict) else {}
+    tool: dict[str, Any] = data["tool"] if isinstance(data.get("tool"), dict) else {}
     manifest.project_name = project.get("name") if isinstance(project.get("name"), str) else None
-    poetry_table = tool.get("poetry") if isinstance(tool.get("poetry"), dict) else {}
+    poetry_table: dict[str, Any] = tool["poetry"] if isinstance(tool.get("poetry"), dict) else {}
     manifest.published = bool(_strings(project.get("classifiers")) or _strings(poetry_table.get("classifiers")))
     for spec in _strings(project.get("dependencies")):
         _add(manifest, pip_requirement(spec, rel))
@@ -315,11 +316,11 @@ def parse_pyproject(rel: str, text: str) -> Manifest:
                 extras = _strings(spec.get("extras")) if isinstance(spec, dict) else []
                 manifest.requirements.append(Requirement(normalize(name), f"{name} = {spec!r}", _poetry_pinned(spec), rel,
                                                          None, group, extras))
-    pdm = tool.get("pdm") if isinstance(tool.get("pdm"), dict) else {}
+    pdm: dict[str, Any] = tool["pdm"] if isinstance(tool.get("pdm"), dict) else {}
     for group, specs in (pdm.get("dev-dependencies") or {}).items():
         for spec in _strings(specs):
             _add(manifest, pip_requirement(spec, rel, group=group))
-    uv = tool.get("uv") if isinstance(tool.get("uv"), dict) else {}
+    uv: dict[str, Any] = tool["uv"] if isinstance(tool.get("uv"), dict) else {}
     for spec in _strings(uv.get("dev-dependencies")):
         _add(manifest, pip_requirement(spec, rel, group="dev"))
     _add_lines(manifest, text)
@@ -384,10 +385,10 @@ def parse_setup_py(rel: str, text: str) -> Manifest:
     for stmt in ast.walk(tree):
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
             assigned[stmt.targets[0].id] = stmt.value
-        elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Subscript) \
-                and isinstance(stmt.targets[0].value, ast.Name) and isinstance(stmt.targets[0].slice, ast.Constant):
+        elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Subscript):
             target = stmt.targets[0]
-            added.setdefault(target.value.id, []).append((str(target.slice.value), stmt.value))
+            if isinstance(target.value, ast.Name) and isinstance(target.slice, ast.Constant):
+                added.setdefault(target.value.id, []).append((str(target.slice.value), stmt.value))
     found = False
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
@@ -401,7 +402,7 @@ def parse_setup_py(rel: str, text: str) -> Manifest:
             if keyword.arg is None:
                 manifest.dynamic = True
                 continue
-            value = keyword.value
+            value: ast.AST = keyword.value
             if isinstance(value, ast.Name) and value.id in assigned:
                 value = assigned[value.id]
             if keyword.arg == "name" and isinstance(value, ast.Constant) and isinstance(value.value, str):
@@ -502,7 +503,7 @@ def lock_file_names(rel: str, text: str) -> set[str]:
 
 
 # -- import names -> distributions ------------------------------------------------------------------
-def candidate_distributions(module: str, knowledge: dict[str, Any]) -> list[str] | None:
+def candidate_distributions(module: str, knowledge: Knowledge) -> list[str] | None:
     """Normalised distribution names that may provide ``module`` (dotted); None for environment-provided."""
     mapping: dict[str, list[str]] = knowledge.get("import_distributions", {})
     parts = module.split(".")

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from mllint.core.facts import FileFacts
 
 if TYPE_CHECKING:  # pragma: no cover
+    from mllint.knowledge.runtime import Knowledge
     from mllint.repo.model import RepoModel
 
 
@@ -117,7 +118,7 @@ class FileRole:
         return not self.notebook and not self.test
 
 
-def classify(facts: FileFacts, knowledge: dict[str, Any]) -> FileRole:
+def classify(facts: FileFacts, knowledge: Knowledge) -> FileRole:
     """The :class:`FileRole` of one file's facts."""
     imports = facts.imports
     calls = facts.calls

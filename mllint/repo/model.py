@@ -10,10 +10,18 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mllint.core.facts import FileFacts
+from mllint.knowledge.runtime import Knowledge
 from mllint.repo.inventory import Inventory
+
+if TYPE_CHECKING:  # pragma: no cover - the parts import this module, so they are loaded on first use
+    from mllint.repo.ci import CIConfig
+    from mllint.repo.manifests import Manifests
+    from mllint.repo.mlcode import MLProfile
+    from mllint.repo.serving import ServingModule
+    from mllint.repo.vcs import Vcs
 
 MAX_CONFIG_BYTES = 2_000_000
 
@@ -23,7 +31,7 @@ class RepoModel:
     root: Path
     inventory: Inventory
     facts: dict[str, FileFacts]
-    knowledge: dict[str, Any]
+    knowledge: Knowledge
     cache_dir: Path | None = None  # the run's cache directory (None with --no-cache): rules may memoise there
     digests: dict[str, str] = field(default_factory=dict)  # content digest of each code file
     #: Contents that replace the disk's (the files a fix round has changed but not yet written).
@@ -103,14 +111,14 @@ class RepoModel:
 
     # -- version control, data and dependencies (mllint/repo/vcs.py, mllint/repo/manifests.py) -------------
     @cached_property
-    def vcs(self) -> Any:
+    def vcs(self) -> Vcs:
         """Git and DVC facts: tracked files, LFS, ignore status, history blobs, DVC outputs."""
         from mllint.repo.vcs import Vcs
 
         return Vcs(self)
 
     @cached_property
-    def manifests(self) -> Any:
+    def manifests(self) -> Manifests:
         """Parsed dependency manifests and lock files."""
         from mllint.repo.manifests import Manifests
 
@@ -118,21 +126,21 @@ class RepoModel:
 
     # -- life cycle, CI and serving (mllint/repo/mlcode.py, mllint/repo/ci.py, mllint/repo/serving.py) ----------
     @cached_property
-    def ml(self) -> Any:
+    def ml(self) -> MLProfile:
         """What each code file does: trains, persists, loads a model, computes/writes metrics, tracks."""
         from mllint.repo.mlcode import profile
 
         return profile(self)
 
     @cached_property
-    def ci_configs(self) -> list[Any]:
+    def ci_configs(self) -> list[CIConfig]:
         """CI configuration files (here or at the git root of a monorepo) and the commands they run."""
         from mllint.repo.ci import find_ci_configs
 
         return find_ci_configs(self)
 
     @cached_property
-    def serving(self) -> list[Any]:
+    def serving(self) -> list[ServingModule]:
         """Serving modules and batch prediction scripts."""
         from mllint.repo.serving import find_serving
 

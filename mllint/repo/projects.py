@@ -13,6 +13,7 @@ import fnmatch
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
+from mllint.knowledge.runtime import Knowledge
 from mllint.repo.inventory import Inventory
 from mllint.repo.model import RepoModel
 
@@ -43,7 +44,7 @@ def is_manifest(name: str) -> bool:
     return name in MANIFEST_NAMES or any(fnmatch.fnmatchcase(name, pattern) for pattern in MANIFEST_PATTERNS)
 
 
-def find_projects(files: list[str], code_files: set[str], knowledge: dict) -> list[Project]:
+def find_projects(files: list[str], code_files: set[str], knowledge: Knowledge) -> list[Project]:
     """The sub-projects of a monorepo, shallowest folder per manifest chain; empty when fewer than two
     folders with a manifest hold code (then the repository is one project)."""
     peripheral = {d.lower() for d in knowledge.get("lifecycle_scope", {}).get("ignore_dirs", [])} | NOT_PROJECT_DIRS

@@ -300,7 +300,7 @@ class Vcs:
 
 def _dvc_entries(value: Any) -> list[tuple[str, bool]]:
     """(path, cache) of a DVC ``outs``/``metrics``/``plots`` list."""
-    out = []
+    out: list[tuple[str, bool]] = []
     if not isinstance(value, list):
         return out
     for item in value:

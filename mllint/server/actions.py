@@ -1,10 +1,9 @@
 """Code actions: a quick fix per fixable finding, ``source.fixAll.mllint`` (safe fixes), ignore comments.
 
-Every action is a ``WorkspaceEdit`` computed from the fix-edit contract (``mllint.server.edits``): the
-edits of a finding's fix, mapped onto the document it was found in (for notebooks: the cell) or onto
-another file of the project (a params file a value moves to). Fix-all applies the safe fixes, re-checks
-the text in memory and repeats until nothing more is fixable, as ``mllint check --fix`` does; the
-result reaches the client as the edits that differ.
+Every action is a ``WorkspaceEdit`` computed from the fix-edit contract (``fix.edits`` of a finding):
+the edits of a finding's fix, mapped onto the document it was found in (for notebooks: the cell) or
+onto another file of the project (a params file a value moves to). Fix-all applies the safe fixes in
+rounds through ``mllint.fix.code`` (as ``mllint check --fix`` does) and sends the edits that differ.
 """
 
 from __future__ import annotations
@@ -17,16 +16,15 @@ from pathlib import Path
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
-from mllint.core.findings import Finding
+from mllint.core.findings import Edit, Position
 from mllint.core.source import neutralise_cell
 from mllint.fix.ignores import NOT_SUPPRESSIBLE, annotate_line, unsafe_lines
 from mllint.server.diagnostics import Located
 from mllint.server.documents import Subject
-from mllint.server.edits import Edit, apply_edits, diff_edits
+from mllint.server.edits import diff_edits
 from mllint.server.project import Project
 
 FIX_ALL = "source.fixAll.mllint"
-MAX_ROUNDS = 20
 #: Text of a file the workspace may have open (else None: read from disk).
 OpenText = Callable[[str], "str | None"]
 
@@ -73,8 +71,7 @@ class Target:
                 return None  # an edit we cannot place: offer nothing rather than half a fix
             lines = self.text_of(uri).split("\n")
             changes.setdefault(uri, []).append(types.TextEdit(
-                range=types.Range(start=_client(lines, edit.start_line, edit.start_column, self.codec),
-                                  end=_client(lines, edit.end_line, edit.end_column, self.codec)),
+                range=types.Range(start=_client(lines, edit.start, self.codec), end=_client(lines, edit.end, self.codec)),
                 new_text=edit.text,
             ))
         return types.WorkspaceEdit(changes=changes) if changes else None
@@ -86,13 +83,13 @@ def _path_of(uri: str) -> str:
     return to_fs_path(uri) or ""
 
 
-def _client(lines: list[str], line: int, column: int, codec: PositionCodec) -> types.Position:
-    """(1-based line, 0-based character) as an LSP position in client units."""
-    index = line - 1
+def _client(lines: list[str], position: Position, codec: PositionCodec) -> types.Position:
+    """A 1-based (line, character column) position as an LSP position in client units (0-based)."""
+    index = position.line - 1
     if index >= len(lines):
         return types.Position(line=len(lines), character=0)
     text = lines[max(index, 0)]
-    column = min(max(column, 0), len(text))
+    column = min(max(position.column - 1, 0), len(text))
     return types.Position(line=max(index, 0), character=codec.client_num_units(text[:column]))
 
 
@@ -109,7 +106,7 @@ def quick_fix(target: Target, located: Located) -> types.CodeAction | None:
     finding = located.finding
     if finding.fix is None:
         return None
-    edits = target.project.fix_edits(target.rel, target.subject.data, finding)
+    edits = target.project.fix_edits(finding)
     edit = target.workspace_edit(edits) if edits else None
     if edit is None:
         return None
@@ -141,7 +138,7 @@ def ignore_action(target: Target, located: Located) -> types.CodeAction | None:
     annotated = annotate_line(original, [finding.code])
     if annotated == original:
         return None
-    edits = [Edit(target.rel, number, edit.start_column, number, edit.end_column, edit.text, finding.cell)
+    edits = [Edit(target.rel, Position(number, edit.start.column), Position(number, edit.end.column), edit.text, finding.cell)
              for edit in diff_edits(original, annotated, target.rel)]
     workspace_edit = target.workspace_edit(edits)
     if workspace_edit is None:
@@ -160,19 +157,13 @@ def fix_all(target: Target, cell_uri: str | None) -> types.CodeAction | None:
 
     For a notebook, only the requested cell's edits are returned: editors ask cell by cell.
     """
-    project = target.project
-    data = target.subject.data
-    for _ in range(MAX_ROUNDS):
-        findings = [f for f in project.analyze(target.rel, data) if f.fix is not None and f.fix.applicability == "safe"]
-        new = _apply_round(target, data, findings)
-        if new is None or new == data:
-            break
-        data = new
+    data = target.project.fix_all(target.rel, target.subject.data)
     if data == target.subject.data:
         return None
     edits: list[Edit] = []
     if target.subject.cell_uris is None:
-        edits = diff_edits(target.subject.data.decode("utf-8", "surrogatepass"), data.decode("utf-8", "surrogatepass"), target.rel)
+        edits = diff_edits(target.subject.data.decode("utf-8", "surrogatepass"), data.decode("utf-8", "surrogatepass"),
+                           target.rel)
     else:
         before, after = _cell_sources(target.subject.data), _cell_sources(data)
         for index, uri in enumerate(target.subject.cell_uris):
@@ -183,25 +174,6 @@ def fix_all(target: Target, cell_uri: str | None) -> types.CodeAction | None:
     if workspace_edit is None:
         return None
     return types.CodeAction(title="mllint: fix all safe fixes", kind=FIX_ALL, edit=workspace_edit)
-
-
-def _apply_round(target: Target, data: bytes, findings: list[Finding]) -> bytes | None:
-    """``data`` with the non-overlapping edits of ``findings`` on this subject applied."""
-    edits: list[Edit] = []
-    for finding in findings:
-        for edit in target.project.fix_edits(target.rel, data, finding):
-            if edit.path in (None, target.rel):
-                edits.append(edit)
-    if not edits:
-        return None
-    if target.subject.cell_uris is None:
-        text, _applied = apply_edits(data.decode("utf-8", "surrogatepass"), edits)
-        return text.encode("utf-8", "surrogatepass")
-    notebook = json.loads(data)
-    for index in sorted({edit.cell for edit in edits if edit.cell is not None}):
-        cell = notebook["cells"][index]
-        cell["source"], _applied = apply_edits(cell["source"], [e for e in edits if e.cell == index])
-    return json.dumps(notebook).encode("utf-8", "surrogatepass")
 
 
 def _cell_sources(data: bytes) -> list[str]:

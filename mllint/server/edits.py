@@ -1,46 +1,16 @@
-"""Text edits: the fix-edit contract of the JSON (docs/json.md) and the arithmetic to apply and derive them.
+"""From text changes to edits: the smallest edits that turn a document's text into its fixed text.
 
-An edit replaces ``[start, end)`` of one file (or one notebook cell) by ``text``; lines are 1-based and
-columns 0-based characters, as in ``fix.edits``. Lines are split on ``\\n`` only, as ``ast`` counts them.
+Quick fixes send a finding's own fix edits (``fix.edits``, the JSON contract). Fix-all and the ignore
+action change the text as a whole (``mllint.fix.code`` applies the fixes in rounds); the client gets
+the difference as :class:`~mllint.core.findings.Edit` objects, trimmed to the characters that differ.
 """
 
 from __future__ import annotations
 
+import bisect
 import difflib
-from dataclasses import dataclass
-from typing import Any
 
-
-@dataclass(frozen=True)
-class Edit:
-    """Replace ``[(start_line, start_column), (end_line, end_column))`` of ``path`` (cell ``cell``) by ``text``."""
-
-    path: str | None
-    start_line: int
-    start_column: int
-    end_line: int
-    end_column: int
-    text: str
-    cell: int | None = None
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any], default_path: str | None, default_cell: int | None) -> Edit | None:
-        """An edit from its JSON form (``{path, start: {line, column}, end: {...}, text[, cell]}``); None if malformed."""
-        try:
-            start, end = data["start"], data["end"]
-            return cls(path=data.get("path") or default_path, start_line=int(start["line"]),
-                       start_column=int(start["column"]), end_line=int(end["line"]), end_column=int(end["column"]),
-                       text=str(data.get("text", data.get("content", ""))),
-                       cell=data.get("cell", default_cell))
-        except (KeyError, TypeError, ValueError):
-            return None
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"path": self.path, "start": {"line": self.start_line, "column": self.start_column},
-                               "end": {"line": self.end_line, "column": self.end_column}, "text": self.text}
-        if self.cell is not None:
-            out["cell"] = self.cell
-        return out
+from mllint.core.findings import Edit, Position
 
 
 def line_starts(text: str) -> list[int]:
@@ -53,46 +23,13 @@ def line_starts(text: str) -> list[int]:
     return starts
 
 
-def offset(starts: list[int], text: str, line: int, column: int) -> int:
-    """Character offset of (1-based line, 0-based column), clamped to the text."""
-    if line < 1:
-        return 0
-    if line > len(starts):
-        return len(text)
-    line_end = starts[line] - 1 if line < len(starts) else len(text)
-    return min(starts[line - 1] + max(column, 0), line_end)
-
-
-def position(starts: list[int], at: int) -> tuple[int, int]:
-    """(1-based line, 0-based column) of a character offset."""
-    import bisect
-
+def _position(starts: list[int], at: int) -> Position:
+    """The 1-based line and character column of a character offset."""
     index = bisect.bisect_right(starts, at) - 1
-    return index + 1, at - starts[index]
+    return Position(index + 1, at - starts[index] + 1)
 
 
-def apply_edits(text: str, edits: list[Edit]) -> tuple[str, list[Edit]]:
-    """``text`` with the non-overlapping ``edits`` applied (earlier ones win); returns it and the edits applied."""
-    starts = line_starts(text)
-    spans = []
-    for edit in edits:
-        begin = offset(starts, text, edit.start_line, edit.start_column)
-        end = offset(starts, text, edit.end_line, edit.end_column)
-        if end < begin:
-            continue
-        spans.append((begin, end, edit))
-    taken: list[tuple[int, int, Edit]] = []
-    for begin, end, edit in spans:
-        if any(begin < t_end and t_begin < end or (begin == end == t_begin == t_end) for t_begin, t_end, _ in taken):
-            continue
-        taken.append((begin, end, edit))
-    out = text
-    for begin, end, edit in sorted(taken, key=lambda item: (item[0], item[1]), reverse=True):
-        out = out[:begin] + edit.text + out[end:]
-    return out, [edit for _b, _e, edit in sorted(taken, key=lambda item: (item[0], item[1]))]
-
-
-def diff_edits(before: str, after: str, path: str | None, cell: int | None = None) -> list[Edit]:
+def diff_edits(before: str, after: str, path: str, cell: int | None = None) -> list[Edit]:
     """The smallest line-aligned edits turning ``before`` into ``after``, each trimmed to the characters that differ."""
     if before == after:
         return []
@@ -111,8 +48,7 @@ def diff_edits(before: str, after: str, path: str | None, cell: int | None = Non
         if tag == "equal":
             continue
         begin, end = old_offsets[i1], old_offsets[i2]
-        new_begin, new_end = new_offsets[j1], new_offsets[j2]
-        old_text, new_text = before[begin:end], after[new_begin:new_end]
+        old_text, new_text = before[begin:end], after[new_offsets[j1]:new_offsets[j2]]
         prefix = 0
         limit = min(len(old_text), len(new_text))
         while prefix < limit and old_text[prefix] == new_text[prefix]:
@@ -120,8 +56,6 @@ def diff_edits(before: str, after: str, path: str | None, cell: int | None = Non
         suffix = 0
         while suffix < limit - prefix and old_text[len(old_text) - 1 - suffix] == new_text[len(new_text) - 1 - suffix]:
             suffix += 1
-        start_line, start_column = position(starts, begin + prefix)
-        end_line, end_column = position(starts, end - suffix)
-        edits.append(Edit(path, start_line, start_column, end_line, end_column,
+        edits.append(Edit(path, _position(starts, begin + prefix), _position(starts, end - suffix),
                           new_text[prefix:len(new_text) - suffix], cell))
     return edits

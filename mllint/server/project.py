@@ -18,11 +18,10 @@ from pathlib import Path
 from mllint.catalogue.loader import Catalogue, load_catalogue
 from mllint.catalogue.rule import CodeRule, make_finding
 from mllint.config.settings import Settings, load_settings
-from mllint.core.findings import Finding
+from mllint.core.findings import Edit, Finding
 from mllint.core.patterns import PathPatterns
 from mllint.engine.session import Session
 from mllint.engine.worker import FILE_TOO_LARGE, INTERNAL_ERROR
-from mllint.server.edits import Edit
 from mllint.server.settings import ClientSettings
 
 CONFIG_NAMES = ("pyproject.toml", "mllint.toml", ".mllint.toml")
@@ -117,12 +116,15 @@ class Project:
         return list(result.findings)
 
     # -- fixes ------------------------------------------------------------------------------------
-    def fix_edits(self, rel: str, data: bytes, finding: Finding) -> list[Edit]:
-        """The edits of ``finding``'s fix (JSON columns are 1-based; the server's are 0-based)."""
-        if finding.fix is None:
-            return []
-        return [Edit(edit.path, edit.start.line, edit.start.column - 1, edit.end.line, edit.end.column - 1,
-                     edit.text, edit.cell) for edit in finding.fix.edits]
+    def fix_edits(self, finding: Finding) -> list[Edit]:
+        """The edits of ``finding``'s fix, as the JSON output carries them."""
+        return list(finding.fix.edits) if finding.fix is not None else []
+
+    def fix_all(self, rel: str, data: bytes) -> bytes:
+        """``data`` with every safe fix applied, in rounds, as ``mllint check --fix`` would."""
+        from mllint.fix.code import fix_content
+
+        return fix_content(self.session, rel, data)
 
 
 def _failing_rule(exc: BaseException) -> str | None:

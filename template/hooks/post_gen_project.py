@@ -1,4 +1,5 @@
-"""After generation: remove what the chosen options exclude, fill the DVC cache, `git init` + a first commit.
+"""After generation: keep the chosen model family's files and locks, remove what the options exclude,
+fill the DVC cache, `git init` + a first commit.
 
 Runs with the Python that runs cookiecutter (mllint's), so it uses the standard library only. When
 git is not installed the project is left as plain files and the README says how to start versioning.
@@ -11,6 +12,10 @@ from pathlib import Path
 
 ROOT = Path.cwd()
 CI_PROVIDER = "{{ cookiecutter.ci_provider }}"
+FAMILY = "{{ cookiecutter.model_family }}"
+REMOTE = "{{ cookiecutter.dvc_remote }}"
+PACKAGE = "{{ cookiecutter.package_name }}"
+FAMILIES = ("sklearn", "pytorch")
 LICENSE = "{{ cookiecutter.license }}"
 AUTHOR = "{{ cookiecutter.author_name }}"
 EMAIL = "{{ cookiecutter.author_email }}"
@@ -22,6 +27,24 @@ def remove(rel: str) -> None:
         shutil.rmtree(path)
     elif path.exists():
         path.unlink()
+
+
+def keep_family() -> None:
+    """``model_<family>.py`` becomes ``model.py`` (and its test ``test_model_family.py``); the
+    chosen lock pair becomes ``requirements.lock`` / ``requirements-dev.lock``."""
+    package = ROOT / "src" / PACKAGE
+    for family in FAMILIES:
+        module, test = package / f"model_{family}.py", ROOT / "tests" / f"test_model_{family}.py"
+        if family == FAMILY:
+            module.rename(package / "model.py")
+            test.rename(ROOT / "tests" / "test_model_family.py")
+        else:
+            module.unlink()
+            test.unlink()
+    locks = ROOT / "_locks"
+    (locks / f"{FAMILY}-runtime.lock").rename(ROOT / "requirements.lock")
+    (locks / f"{FAMILY}-{REMOTE}-dev.lock").rename(ROOT / "requirements-dev.lock")
+    shutil.rmtree(locks)
 
 
 def fill_dvc_cache() -> None:
@@ -60,6 +83,7 @@ def init_git() -> None:
         print(f"warning: git setup incomplete ({exc.stderr.strip() or exc}); the files are all there.")
 
 
+keep_family()
 if CI_PROVIDER != "github":
     remove(".github")
 if CI_PROVIDER != "gitlab":

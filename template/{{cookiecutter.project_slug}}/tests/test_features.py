@@ -1,14 +1,7 @@
-import json
-
 import numpy as np
 import pandas as pd
 
-from {{cookiecutter.package_name}}.features import (
-    add_features,
-    feature_transformer,
-    reference_stats,
-    run,
-)
+from {{cookiecutter.package_name}}.features import add_features, feature_transformer, run
 from {{cookiecutter.package_name}}.prepare import to_snake_case
 from {{cookiecutter.package_name}}.schema import DERIVED_FEATURES, FEATURES
 
@@ -37,15 +30,8 @@ def test_feature_transformer_is_stateless(raw_frame):
     pd.testing.assert_frame_equal(transformer.transform(frame), add_features(frame))
 
 
-def test_reference_stats_shares_sum_to_one(raw_frame):
-    stats = reference_stats(add_features(inputs(raw_frame)), bins=5)
-    assert stats["n_rows"] == len(raw_frame)
-    for feature in stats["features"].values():
-        assert abs(sum(feature["shares"]) - 1.0) < 1e-9
-        assert feature["edges"] == sorted(feature["edges"])
-
-
-def test_run_writes_reference_stats(workspace):
-    run(workspace)
-    stats = json.loads((workspace.paths.models_dir / "reference_stats.json").read_text())
-    assert set(stats["features"]) == {*FEATURES, *DERIVED_FEATURES}
+def test_run_writes_the_training_inputs_as_drift_reference(workspace):
+    reference = pd.read_csv(run(workspace))
+    train = pd.read_csv(workspace.paths.prepared_dir / "train.csv")
+    assert list(reference.columns) == list(FEATURES)
+    pd.testing.assert_frame_equal(reference, train[list(FEATURES)])

@@ -7,7 +7,11 @@ with one line per problem, naming the key.
 
 from __future__ import annotations
 
+import argparse
+import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -32,6 +36,7 @@ class PathsParams(_Section):
     metrics: Path
     plots_dir: Path
     bundle_dir: Path
+    request_log: Path
 
     def under(self, root: Path) -> PathsParams:
         """The same layout below another root (used by tests and sandboxes)."""
@@ -46,10 +51,20 @@ class SplitParams(_Section):
 
 
 class ModelParams(_Section):
+{%- if cookiecutter.model_family == "pytorch" %}
+    """Hyperparameters of the multilayer perceptron and its training."""
+
+    hidden_units: int = Field(ge=1, le=4096)
+    epochs: int = Field(ge=1)
+    batch_size: int = Field(ge=1)
+    learning_rate: float = Field(gt=0.0)
+    weight_decay: float = Field(ge=0.0)
+{%- else %}
     """Hyperparameters of the logistic regression."""
 
     C: float = Field(gt=0.0)
     max_iter: int = Field(gt=0)
+{%- endif %}
 
 
 class EvaluateParams(_Section):
@@ -59,23 +74,36 @@ class EvaluateParams(_Section):
 
 
 class DriftParams(_Section):
-    """Reference binning and the drift threshold."""
+    """How drift is tested: false-alarm rate, smallest effect, smallest window, window size."""
 
-    bins: int = Field(ge=2, le=100)
-    psi_threshold: float = Field(gt=0.0)
+    alpha: float = Field(gt=0.0, lt=1.0)
+    min_effect: float = Field(ge=0.0, le=1.0)
+    min_samples: int = Field(ge=5)
+    window: int = Field(ge=5)
+
+
+class MonitoringParams(_Section):
+    """Rotation of the service's request log."""
+
+    max_bytes: int = Field(ge=1024)
+    backups: int = Field(ge=0)
 
 
 class TrackingParams(_Section):
-    """The default MLflow store and experiment."""
+    """The default MLflow store, its artifact folder, the experiment and the registered model name."""
 
     uri: str = Field(min_length=1)
+    artifacts: Path
     experiment: str = Field(min_length=1)
+    registered_model: str = Field(min_length=1)
 
 
-class PackageParams(_Section):
-    """The bundle version."""
+class PromoteParams(_Section):
+    """When a retrained model (challenger) replaces the registered champion."""
 
-    version: str = Field(pattern=r"^\d+\.\d+\.\d+([.-]?[0-9A-Za-z.]+)?$")
+    eval_data: Path
+    metric: Literal["roc_auc", "accuracy", "f1", "log_loss"]
+    min_improvement: float = Field(ge=0.0)
 
 
 class Params(_Section):
@@ -87,12 +115,23 @@ class Params(_Section):
     model: ModelParams
     evaluate: EvaluateParams
     drift: DriftParams
+    monitoring: MonitoringParams
     tracking: TrackingParams
-    package: PackageParams
+    promote: PromoteParams
 
     def with_root(self, root: Path) -> Params:
-        """A copy whose paths all live under ``root``."""
-        return self.model_copy(update={"paths": self.paths.under(root)})
+        """A copy whose paths (and local tracking store) all live under ``root``."""
+        root = Path(root)
+        tracking = self.tracking.model_copy(
+            update={
+                "uri": f"sqlite:///{(root / 'mlflow.db').as_posix()}",
+                "artifacts": root / self.tracking.artifacts,
+            }
+        )
+        promote = self.promote.model_copy(update={"eval_data": root / self.promote.eval_data})
+        return self.model_copy(
+            update={"paths": self.paths.under(root), "tracking": tracking, "promote": promote}
+        )
 
 
 def load_params(path: Path | str = DEFAULT_PARAMS) -> Params:
@@ -112,3 +151,16 @@ def load_params(path: Path | str = DEFAULT_PARAMS) -> Params:
             key = ".".join(str(part) for part in error["loc"])
             lines.append(f"  {key}: {error['msg']}")
         raise ParamsError("\n".join(lines)) from None
+
+
+def stage_main(run: Callable[[Params], object], description: str | None = None) -> None:
+    """Command line of one pipeline stage: ``python -m <module> [--params FILE]``; exit 2 on bad params."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--params", type=Path, default=DEFAULT_PARAMS)
+    args = parser.parse_args()
+    try:
+        params = load_params(args.params)
+    except ParamsError as exc:
+        print(exc, file=sys.stderr)
+        sys.exit(2)
+    run(params)

@@ -1,21 +1,22 @@
-"""Stage ``featurize`` and the feature functions used inside the persisted pipeline.
+"""Stage ``featurize`` and the feature functions used inside the persisted model.
 
-:func:`add_features` is stateless and runs inside the sklearn Pipeline (via
-:func:`feature_transformer`), so training, batch prediction and the service compute features with
-the same code. The stage itself records reference statistics of the training features, which the
-drift check compares new data with.
+:func:`add_features` is stateless and runs inside the model (via :func:`feature_transformer`), so
+training, batch prediction and the service compute features with the same code. The stage
+validates the training features and saves the training inputs as the drift reference: the
+population later inputs are tested against (``drift.py``).
 """
 
 from __future__ import annotations
 
-import json
+from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from sklearn.preprocessing import FunctionTransformer
 
-from {{cookiecutter.package_name}}.config import Params
+from {{cookiecutter.package_name}}.config import Params, stage_main
 from {{cookiecutter.package_name}}.schema import FEATURES, TARGET, FeatureSchema
+
+REFERENCE_FILE = "drift_reference.csv"
 
 
 def add_features(frame: pd.DataFrame) -> pd.DataFrame:
@@ -31,28 +32,15 @@ def feature_transformer() -> FunctionTransformer:
     return FunctionTransformer(add_features, validate=False)
 
 
-def reference_stats(features: pd.DataFrame, bins: int) -> dict:
-    """Per-feature mean, std, quantile bin edges and bin shares: the drift reference."""
-    stats = {}
-    for name in features.columns:
-        values = features[name].to_numpy(dtype=float)
-        edges = np.unique(np.quantile(values, np.linspace(0.0, 1.0, bins + 1)))
-        counts, _ = np.histogram(np.clip(values, edges[0], edges[-1]), bins=edges)
-        stats[name] = {
-            "mean": float(values.mean()),
-            "std": float(values.std()),
-            "edges": edges.tolist(),
-            "shares": (counts / counts.sum()).tolist(),
-        }
-    return {"n_rows": int(len(features)), "features": stats}
-
-
-def run(params: Params) -> None:
-    """Build and validate the training features; save their reference statistics."""
+def run(params: Params) -> Path:
+    """Validate the training features; write the training inputs as the drift reference."""
     train = pd.read_csv(params.paths.prepared_dir / "train.csv")
-    features = FeatureSchema.validate(add_features(train.drop(columns=[TARGET])), lazy=True)
+    FeatureSchema.validate(add_features(train.drop(columns=[TARGET])), lazy=True)
     params.paths.models_dir.mkdir(parents=True, exist_ok=True)
-    stats = reference_stats(features, params.drift.bins)
-    (params.paths.models_dir / "reference_stats.json").write_text(
-        json.dumps(stats, indent=2) + "\n", encoding="utf-8"
-    )
+    reference = params.paths.models_dir / REFERENCE_FILE
+    train.loc[:, list(FEATURES)].to_csv(reference, index=False)
+    return reference
+
+
+if __name__ == "__main__":
+    stage_main(run, __doc__)

@@ -1,8 +1,9 @@
 """The pipeline without DVC: ``python -m {{cookiecutter.package_name}}.pipeline [STAGE ...]``.
 
 Runs the stages of dvc.yaml (prepare -> featurize -> train -> evaluate -> package) in order, or only
-the named ones, with the same commands DVC runs. ``ingest`` (re)creates the raw data from its
-source; it runs automatically when the raw file is missing (a fresh clone without ``dvc pull``).
+the named ones, with the same functions DVC's commands run (each stage is also a module of its own:
+``python -m {{cookiecutter.package_name}}.train``). ``ingest`` (re)creates the raw data from its
+source; prepare does it when the raw file is missing (a fresh clone without ``dvc pull``).
 """
 
 from __future__ import annotations
@@ -27,9 +28,6 @@ STAGES = {
 def run(params: Params, stages: list[str] | None = None) -> None:
     """Run the given stages (default: all, in order)."""
     selected = stages or list(STAGES)
-    if "prepare" in selected and not params.paths.raw.exists():
-        print(f"{params.paths.raw} is missing: ingesting it from the source")
-        ingest(params.paths.raw)
     for name in selected:
         print(f"== stage {name}")
         STAGES[name](params)

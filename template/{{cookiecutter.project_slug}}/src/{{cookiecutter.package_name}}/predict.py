@@ -1,6 +1,7 @@
-"""Batch prediction with the persisted pipeline: ``python -m {{cookiecutter.package_name}}.predict IN.csv OUT.csv``.
+"""Batch prediction with the bundled model: ``python -m {{cookiecutter.package_name}}.predict IN.csv OUT.csv``.
 
-The service calls :func:`predict_frame` too, so offline and online predictions cannot diverge.
+The service and the drift check call :func:`predict_frame` too, so offline and online predictions
+cannot diverge.
 """
 
 from __future__ import annotations
@@ -8,19 +9,20 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
-from sklearn.pipeline import Pipeline
 
+from {{cookiecutter.package_name}}.model import positive_probability
 from {{cookiecutter.package_name}}.schema import FEATURES, TARGET, InputSchema
 
 
-def predict_frame(model: Pipeline, inputs: pd.DataFrame) -> pd.DataFrame:
+def predict_frame(model: object, inputs: pd.DataFrame) -> pd.DataFrame:
     """Validated inputs -> one row per input with the predicted label and its probability."""
     valid = InputSchema.validate(inputs, lazy=True).loc[:, list(FEATURES)]
-    probabilities = model.predict_proba(valid)
-    labels = model.classes_[probabilities.argmax(axis=1)]
+    positive = np.asarray(positive_probability(model, valid), dtype=float)
+    labels = (positive >= 0.5).astype(int)
     return pd.DataFrame(
-        {"label": labels.astype(int), "probability": probabilities.max(axis=1).astype(float)}
+        {"label": labels, "probability": np.where(labels == 1, positive, 1.0 - positive)}
     )
 
 

@@ -1,4 +1,4 @@
-"""Stage ``prepare``: raw data -> clean, renamed, split train/test tables.
+"""Stage ``prepare``: raw data -> clean, renamed, split train/test tables (``python -m {{cookiecutter.package_name}}.prepare``).
 
 Functions here are pure (data frame in, data frame out) and unit-tested in tests/test_prepare.py.
 """
@@ -8,8 +8,8 @@ from __future__ import annotations
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from {{cookiecutter.package_name}}.config import Params
-from {{cookiecutter.package_name}}.data import load_raw
+from {{cookiecutter.package_name}}.config import Params, stage_main
+from {{cookiecutter.package_name}}.data import ingest, load_raw
 from {{cookiecutter.package_name}}.schema import TARGET, LabelledInputSchema
 
 
@@ -34,9 +34,16 @@ def split(frame: pd.DataFrame, params: Params) -> tuple[pd.DataFrame, pd.DataFra
 
 
 def run(params: Params) -> None:
-    """Read raw data, clean it, split it and write the two tables."""
+    """Read raw data (ingesting it when a fresh clone has none), clean it, split it, write both tables."""
+    if not params.paths.raw.exists():
+        print(f"{params.paths.raw} is missing: ingesting it from the source")
+        ingest(params.paths.raw)
     frame = clean(to_snake_case(load_raw(params.paths.raw)))
     train, test = split(frame, params)
     params.paths.prepared_dir.mkdir(parents=True, exist_ok=True)
     train.to_csv(params.paths.prepared_dir / "train.csv", index=False)
     test.to_csv(params.paths.prepared_dir / "test.csv", index=False)
+
+
+if __name__ == "__main__":
+    stage_main(run, __doc__)

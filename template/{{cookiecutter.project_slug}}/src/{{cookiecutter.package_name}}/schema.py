@@ -52,8 +52,9 @@ DERIVED_FEATURES = ("area_to_perimeter", "concavity_ratio")
 
 
 def _measurements(names: tuple[str, ...]) -> dict[str, pa.Column]:
-    """Every measurement is a finite, non-negative float."""
-    return {name: pa.Column(float, pa.Check.ge(0), nullable=False, coerce=True) for name in names}
+    """Every measurement is a finite, non-negative float (NaN and infinity are refused)."""
+    checks = [pa.Check.ge(0), pa.Check.lt(float("inf"))]
+    return {name: pa.Column(float, checks, nullable=False, coerce=True) for name in names}
 
 
 RawSchema = pa.DataFrameSchema(

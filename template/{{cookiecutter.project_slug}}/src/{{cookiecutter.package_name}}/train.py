@@ -1,47 +1,24 @@
-"""Stage ``train``: fit one sklearn Pipeline (features + scaling + model) and persist it.
+"""Stage ``train``: fit the model on the training split and persist it (``python -m {{cookiecutter.package_name}}.train``).
 
-The persisted object is the whole pipeline, so whoever loads it (batch predict, the service)
-applies exactly the preprocessing the model was trained with.
+The persisted object carries its own preprocessing (see ``model.py``), so whoever loads it (batch
+prediction, the service, the registry) applies exactly what the model was trained with.
 """
 
 from __future__ import annotations
 
-import joblib
+from pathlib import Path
+
 import pandas as pd
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import StandardScaler
 
-from {{cookiecutter.package_name}}.config import Params
-from {{cookiecutter.package_name}}.features import feature_transformer
-from {{cookiecutter.package_name}}.schema import TARGET, InputSchema
+from {{cookiecutter.package_name}}.config import Params, stage_main
+from {{cookiecutter.package_name}}.model import MODEL_FILE, fit, save
 
 
-def build_pipeline(params: Params) -> Pipeline:
-    """The model: derived features, standard scaling, logistic regression (params from params.yaml)."""
-    return Pipeline(
-        [
-            ("features", feature_transformer()),
-            ("scale", StandardScaler()),
-            (
-                "model",
-                LogisticRegression(
-                    C=params.model.C, max_iter=params.model.max_iter, random_state=params.seed
-                ),
-            ),
-        ]
-    )
-
-
-def fit(train: pd.DataFrame, params: Params) -> Pipeline:
-    """Validate the training inputs and fit the pipeline on them."""
-    inputs = InputSchema.validate(train.drop(columns=[TARGET]), lazy=True)
-    return build_pipeline(params).fit(inputs, train[TARGET])
-
-
-def run(params: Params) -> None:
-    """Fit on data/prepared/train.csv and write models/model.joblib."""
+def run(params: Params) -> Path:
+    """Fit on data/prepared/train.csv and write the model into models/."""
     train = pd.read_csv(params.paths.prepared_dir / "train.csv")
-    pipeline = fit(train, params)
-    params.paths.models_dir.mkdir(parents=True, exist_ok=True)
-    joblib.dump(pipeline, params.paths.models_dir / "model.joblib")
+    return save(fit(train, params), params.paths.models_dir / MODEL_FILE)
+
+
+if __name__ == "__main__":
+    stage_main(run, __doc__)
