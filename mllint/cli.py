@@ -326,8 +326,8 @@ def _apply_fixes(session: Session, result: RunResult, files: Optional[List[str]]
     for problem in report.problems:
         say(f"mllint: {problem}")
     if not write:
-        for change in report.changes:
-            sys.stdout.write(change.diff())
+        for change in report.changes:  # the files' own bytes, as git diff prints them (a patch must apply)
+            _write_raw(change.diff().encode("utf-8", "surrogateescape"))
         typer.echo(f"Would fix {report.fixed_count} finding(s) in {len(report.changes)} file(s).", err=True)
         raise typer.Exit(EXIT_FINDINGS if report.changes else EXIT_OK)
     failed: list[str] = []
@@ -339,6 +339,16 @@ def _apply_fixes(session: Session, result: RunResult, files: Optional[List[str]]
     if failed:  # what is on disk is not what the last round checked: check the disk again
         return session.check(files, only=only, use_cache=use_cache)
     return report.result
+
+
+def _write_raw(data: bytes) -> None:
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is not None:
+        buffer.write(data)
+        buffer.flush()
+    else:  # a text-only stream (an embedding test harness)
+        sys.stdout.write(data.decode("utf-8", "replace"))
 
 
 @app.command("baseline")

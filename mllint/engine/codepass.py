@@ -37,6 +37,19 @@ PARSE_ERROR = "ML0001"
 UNUSED_SUPPRESSION = "ML0002"
 FILE_TOO_LARGE = "ML0003"
 
+#: The punctuation that separates syntax elements: their count bounds the nodes ``ast.parse`` builds
+#: (about 1 KB of memory each, parser included). Measured: 200,000 elements cost 250 MB, 400,000
+#: cost 470 MB; ordinary code has ~0.11 per byte (a 4.5 MB module stays under the budget), a 4.9 MB
+#: list literal has 1,000,000.
+SEPARATORS = b",()[]{}=+-*/%<>:.;@&|^~\n"
+MAX_SYNTAX_ELEMENTS = 500_000
+
+
+def syntax_elements(code: bytes) -> int:
+    """An upper estimate of a source's syntax elements, counted before parsing (one C pass)."""
+    return len(code) - len(code.translate(None, SEPARATORS))
+
+
 def _parse(text: str, path: str) -> ast.Module:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -80,6 +93,15 @@ def analyze_file(session: Session, path: str, data: bytes, enabled: frozenset[st
         loaded = load_source(path, data)
     except SourceError as exc:
         parse_error(exc.reason)
+        return FileAnalysis(findings, facts)
+    source = data if isinstance(loaded, str) else "".join(cell for _index, cell in loaded).encode("utf-8", "surrogatepass")
+    elements = syntax_elements(source)
+    if elements > MAX_SYNTAX_ELEMENTS:
+        if FILE_TOO_LARGE in enabled:
+            findings.append(make_finding(by_code[FILE_TOO_LARGE], (
+                f"file skipped: about {elements:,} syntax elements, above the analysis budget ({MAX_SYNTAX_ELEMENTS:,}); "
+                "a parse tree that large needs gigabytes: generated code or data written as code? exclude it, or "
+                "load the data from a file"), path))
         return FileAnalysis(findings, facts)
 
     if isinstance(loaded, str):

@@ -86,7 +86,10 @@ def run(session: Session, *, files: list[str] | None = None, only: Only = "all",
     # The pass always runs the enabled code rules, so cache entries stay complete whatever --only says;
     # with --only repo their findings are dropped below and only the facts are used.
     clock = time.perf_counter()
-    outcomes, hits = _code_pass(session, code_files, jobs or settings.jobs or default_jobs(), cache, progress)
+    # A configuration (the repository's own) asks for workers, the CPUs bound them: `jobs = 128` on two
+    # cores is two. Only a caller of this function (tests, tools) may ask for more explicitly.
+    cores = default_jobs()
+    outcomes, hits = _code_pass(session, code_files, jobs or min(settings.jobs or cores, cores), cache, progress)
     result.timings["code"] = time.perf_counter() - clock
     result.cache_hits = hits
     result.files_checked = len(code_files)

@@ -148,7 +148,7 @@ def notebook_line(path: Path, cell: int, line: int) -> int | None:
     """The line of the raw notebook file holding ``line`` of cell ``cell``, or None if unsure."""
     try:
         stat = path.stat()
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL in the name
         return None
     return _notebook_lines(str(path), stat.st_mtime_ns, stat.st_size).get((cell, line))
 
