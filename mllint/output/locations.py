@@ -85,7 +85,7 @@ def cell_info(root: Path, rel: str, cell: int) -> CellInfo | None:
     path = Path(root) / rel
     try:
         stat = path.stat()
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL in a name that came from a report, not the disk
         return None
     return _cells(str(path), stat.st_mtime_ns, stat.st_size).get(cell)
 
