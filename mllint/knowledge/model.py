@@ -34,6 +34,7 @@ from mllint.knowledge.tables.lifecycle import (
     DriftDetection,
     ExperimentTrackers,
     LifecycleScope,
+    TestFiles,
     MetricComputation,
     MetricsWriters,
     ModelLoading,
@@ -151,6 +152,7 @@ class KnowledgeTables(BaseModel):
     drift_detection: DriftDetection
     model_tests: ModelTests
     lifecycle_scope: LifecycleScope
+    test_files: TestFiles
     # metrics.toml
     metrics_functions: MetricsFunctions
     metrics_printers: MetricsPrinters
