@@ -146,7 +146,8 @@ def test_a_registered_plugin_is_selectable_by_prefix_and_reports_through_a_sessi
         from mllint.output.scorecard import rule_doc_url
 
         assert rule_doc_url("XACM001") == "https://example.com/acme/mllint-rules.html#use-acme-tracker"
-        assert rule_doc_url("ML0301").endswith("/docs/rules/ML0301.md")
+        assert rule_doc_url("ML0301") is None  # mllint's pages: only under a configured project-url
+        assert rule_doc_url("ML0301", "https://docs.example.com/mllint/") == "https://docs.example.com/mllint/rules/ML0301.md"
     assert stamp and load_catalogue().stamp() == ""  # cached results depend on the installed plugins
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["KINDS", "SEVERITIES", "CodeRule", "Example", "FixExample", "RepoExample", "RepoFinding", "RepoRule", "Rule",
            "RuleOptions", "make_finding"]
+AnalysisT = TypeVar("AnalysisT")
 
 
 class RuleOptions(BaseModel):
@@ -136,14 +137,25 @@ class CodeRule(Rule):
     """
 
     kind = "code"
+    #: Per-file analyses the rule reads (``DataFlow``, ``Evidence``...): computed once per file, on the
+    #: first request of a rule that declares them (``self.analysis(DataFlow)``).
+    requires: ClassVar[tuple[type, ...]] = ()
 
     def __init__(self, ctx: FileContext, options: Any = None) -> None:
         self.ctx = ctx
         self.options = self.resolve_options(options)
 
-    def report(self, node: ast.AST, message: str, fix: RawFix | None = None) -> None:
-        """Report ``node``; ``fix`` (edits built with ``mllint.analysis.edits``) resolves it."""
-        self.ctx.report(self, node, message, fix)
+    def analysis(self, kind: type[AnalysisT]) -> AnalysisT:
+        """The file's ``kind`` analysis; a rule must declare it in ``requires``."""
+        if kind not in self.requires:
+            raise TypeError(f"{self.code} reads {kind.__name__} without declaring it in `requires`")
+        return self.ctx.analysis(kind)
+
+    def report(self, node: ast.AST, message: str, fix: RawFix | None = None,
+               related: list[tuple[ast.AST, str]] | None = None) -> None:
+        """Report ``node``; ``fix`` (edits built with ``mllint.analysis.edits``) resolves it; ``related``
+        names other places that explain it (``(node, note)``: SARIF related locations)."""
+        self.ctx.report(self, node, message, fix, related)
 
     def finish(self) -> None:
         """Called once after the traversal; rules that judge the whole file report here."""

@@ -11,7 +11,7 @@ import hashlib
 import json
 import os
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
@@ -57,6 +57,8 @@ class Settings(BaseModel):
     cache_dir: str | None = Field(None, description="Cache directory, a relative path inside the root (default .mllint_cache); only --cache-dir may point elsewhere.")
     jobs: int | None = Field(None, ge=1, le=256, description="Worker processes (default: CPU count; never more than the CPUs).")
     max_file_size: int = Field(5_000_000, ge=1, le=20_000_000, description="Bytes (at most 20 MB); larger code files are not parsed (ML0003).")
+    project_url: str | None = Field(None, description="Base URL of mllint's documentation (its docs/ folder, e.g. an internal mirror): reports link each rule's page under it. Unset: they point to `mllint rule CODE`.")
+    templates: Literal["skip", "check"] = Field("skip", description="Project-template sources (folders named `{{ cookiecutter.x }}`): skip them (one info line), or check them like code.")
     _compiled: list[tuple[PathPatterns, list[str]]] | None = PrivateAttr(None)
 
     @field_validator("waivers")

@@ -30,7 +30,7 @@ from mllint.core.source import (
     parameter_cells,
     script_cell_starts,
 )
-from mllint.engine.locate import locate, map_fix
+from mllint.engine.locate import locate, map_fix, related
 from mllint.engine.walk import has_handlers, walk
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -127,6 +127,7 @@ def analyze_file(session: Session, path: str, data: bytes, enabled: frozenset[st
     ctx.cell_starts = list(unit.line_map.starts) if unit.line_map is not None else script_cell_starts(unit.text)
     if unit.line_map is not None:
         ctx.configuration_cells(_cell_ranges(unit, parameter_cells(data)))
+    ctx.cell_indexes = list(unit.line_map.cells) if unit.line_map is not None else []
     rules: list[CodeRule] = []
     for code in sorted(enabled):
         rule_cls = by_code.get(code)
@@ -161,7 +162,9 @@ def analyze_file(session: Session, path: str, data: bytes, enabled: frozenset[st
         end_column = getattr(node, "end_col_offset", None)
         fix = map_fix(raw.fix, path, unit) if raw.fix is not None else None
         finding = make_finding(type(raw.rule), raw.message, path, fix=fix)
-        findings.append(locate(finding, unit, line, column, end_line, end_column))
+        finding = locate(finding, unit, line, column, end_line, end_column)
+        finding.related = [related(unit, other, note) for other, note in raw.related]
+        findings.append(finding)
     if UNUSED_SUPPRESSION in enabled:
         for line, sups in suppressions.lines.items():
             for sup in sups:

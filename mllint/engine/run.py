@@ -21,6 +21,8 @@ from mllint.engine.pool import WorkerPool, default_jobs
 from mllint.engine.worker import INTERNAL_ERROR, FileOutcome, check_file, content_hash, stat_key
 from mllint.repo.inventory import Inventory, discover
 from mllint.repo.model import RepoModel
+from mllint.repo.projects import Project, find_projects, is_manifest, project_model, root_remainder
+from mllint.repo.templates import TemplateSources, split_templates
 
 if TYPE_CHECKING:  # pragma: no cover
     from mllint.adopt.baseline import Entry
@@ -50,6 +52,10 @@ class RunResult:
     code_rules_run: bool = False
     #: Seconds spent per stage: discover, code, repo.
     timings: dict[str, float] = field(default_factory=dict)
+    #: Project-template sources left out of the run (``templates = "skip"``).
+    templates: TemplateSources = field(default_factory=TemplateSources)
+    #: The sub-projects of a monorepo, each judged on its own by the repository rules (empty otherwise).
+    projects: list[Project] = field(default_factory=list)
     # Adoption (mllint/adopt/apply.py): findings set aside from ``findings`` and the exit code.
     baselined: list[Finding] = field(default_factory=list)  # accepted in the baseline file
     unchanged: list[Finding] = field(default_factory=list)  # outside --changed-since's files
@@ -67,6 +73,8 @@ def run(session: Session, *, files: list[str] | None = None, only: Only = "all",
     result = RunResult(root=root, settings=settings, enabled=session.enabled)
     clock = time.perf_counter()
     inventory = discover(root, settings.excludes()) if files is None else Inventory(root=root, files=sorted(files))
+    if settings.templates == "skip":
+        inventory.files, result.templates = split_templates(inventory.files)
     result.inventory = inventory
     result.timings["discover"] = time.perf_counter() - clock
     cache = None
@@ -105,7 +113,8 @@ def run(session: Session, *, files: list[str] | None = None, only: Only = "all",
                           digests={rel: outcomes[rel].digest or "" for rel in code_files if outcomes[rel].digest},
                           overlay=session.overlay)
         result.model = model
-        findings.extend(run_repo_rules(session, model))
+        result.projects = find_projects(model.files, set(model.facts), session.knowledge)
+        findings.extend(run_repo_rules(session, model, result.projects))
         result.timings["repo"] = time.perf_counter() - clock
 
     for finding in findings:
@@ -215,13 +224,38 @@ def _hash_file(path: Path, size: int, limit: int) -> str | None:
 
 
 # -- repository rules -----------------------------------------------------------------------------
-def run_repo_rules(session: Session, model: RepoModel) -> list[Finding]:
-    """Every enabled repository rule over the model; a rule that crashes costs its own findings only."""
+#: Repository rules about the whole git repository (its history, its DVC setup, its style): run once even
+#: in a monorepo, where every other repository rule runs once per project.
+REPO_WIDE = frozenset({"ML0101", "ML0102", "ML0104", "ML0105", "ML0305", "ML0306"})
+
+
+def run_repo_rules(session: Session, model: RepoModel, projects: list[Project] | None = None) -> list[Finding]:
+    """Every enabled repository rule over the model; in a monorepo (mllint/repo/projects.py), the rules about
+    a project run once per project, each finding naming it. A rule that crashes costs its own findings only."""
+    if projects is None:
+        projects = find_projects(model.files, set(model.facts), session.knowledge)
+    if not projects:
+        return _run_rules(session, model)
+    out = _run_rules(session, model, codes=REPO_WIDE)
+    for project in projects:
+        out += _run_rules(session, project_model(model, project), project=project, skip=REPO_WIDE)
+    remainder = root_remainder(projects, model.files)
+    manifests = [rel for rel in remainder if "/" not in rel and is_manifest(rel)]
+    root = Project("", manifests[0] if manifests else "")
+    sub = project_model(model, root, files=remainder)
+    if sub.facts and (manifests or sub.ml.training or sub.serving):
+        out += _run_rules(session, sub, project=root, skip=REPO_WIDE)
+    return out
+
+
+def _run_rules(session: Session, model: RepoModel, *, project: Project | None = None,
+               codes: frozenset[str] | None = None, skip: frozenset[str] = frozenset()) -> list[Finding]:
     out: list[Finding] = []
     settings, catalogue = session.settings, session.catalogue
     by_code = catalogue.by_code()
+    prefix = f"{project.path}/" if project is not None and project.path else ""
     for rule_cls in catalogue.repo_rules():
-        if rule_cls.code not in session.enabled:
+        if rule_cls.code not in session.enabled or rule_cls.code in skip or (codes is not None and rule_cls.code not in codes):
             continue
         try:
             reported: list[object] = list(rule_cls(session.options.get(rule_cls.code)).check(model))
@@ -233,9 +267,15 @@ def run_repo_rules(session: Session, model: RepoModel) -> list[Finding]:
         for item in reported:
             if not isinstance(item, RepoFinding):
                 continue
-            if item.path and rule_cls.code in settings.ignored_for(item.path, catalogue):
+            path = prefix + item.path if item.path else None
+            if path and rule_cls.code in settings.ignored_for(path, catalogue):
                 continue
+            message = f"project {project.label}: {item.message}" if project is not None else item.message
+            data = dict(item.data)
+            if project is not None:
+                data["project"] = project.path or "."
             column = (item.column or 1) if item.line is not None else None
-            out.append(make_finding(rule_cls, item.message, item.path, line=item.line, column=column, cell=item.cell,
-                                    evidence=list(item.evidence), data=dict(item.data)))
+            out.append(make_finding(rule_cls, message, path, line=item.line, column=column, cell=item.cell,
+                                    evidence=[prefix + e if prefix and e in model.file_set else e for e in item.evidence],
+                                    data=data))
     return out
