@@ -43,8 +43,10 @@ def mllint(site: Path | None, *args: str, cwd: Path | None = None) -> subprocess
 def test_an_installed_plugin_is_listed_with_its_origin(site):
     listed = mllint(site, "rules")
     assert listed.returncode == 0, listed.stderr
-    lines = [line for line in listed.stdout.splitlines() if line.startswith("XACM")]
-    assert len(lines) == 2 and all("[plugin: mllint-acme-rules 0.1.0]" in line for line in lines)
+    listing = listed.stdout.splitlines()
+    heading = listing.index("Plugin rules from mllint-acme-rules 0.1.0")
+    lines = [line for line in listing if line.strip().startswith("XACM")]
+    assert len(lines) == 2 and all(listing.index(line) > heading for line in lines)
     rows = {row["code"]: row for row in json.loads(mllint(site, "rules", "--json").stdout)}
     assert rows["XACM001"]["origin"] == "mllint-acme-rules 0.1.0" and rows["ML0101"]["origin"] == "mllint"
     page = mllint(site, "rule", "use-acme-tracker")
