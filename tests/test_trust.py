@@ -187,6 +187,15 @@ def test_rule_links_only_under_a_configured_project_url(tmp_path):
     linked = Session(root, Settings(project_url="https://docs.example.org/mllint/")).check(use_cache=False, jobs=1)
     assert "](https://docs.example.org/mllint/rules/ML0" in markdown.render(linked)
     assert '"helpUri": "https://docs.example.org/mllint/rules/ML0' in sarif.render(linked)
+    from pygls.workspace.position_codec import PositionCodec
+
+    from mllint.server.diagnostics import to_diagnostic
+
+    finding = linked.findings[0]
+    text = (root / finding.path).read_text() if finding.path else ""
+    assert to_diagnostic(finding, text, PositionCodec()).code_description is None  # the editor: the same rule
+    linked_page = to_diagnostic(finding, text, PositionCodec(), docs_url="https://docs.example.org/mllint/").code_description
+    assert linked_page is not None and linked_page.href == f"https://docs.example.org/mllint/rules/{finding.code}.md"
 
 
 # -- the command line: help, rule groups, statistics ----------------------------------------------------
