@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 from pydantic import Field
 
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule, RuleOptions
+from mllint.core.lifeline import child_setup
 from mllint.core.printable import visible
 from mllint.core.tomlsafe import TomlError, load_path
 
@@ -26,7 +27,9 @@ from mllint.core.tomlsafe import TomlError, load_path
 DEFAULT_SELECT = ["E4", "E7", "E9", "F", "N", "D1"]
 DEFAULT_IGNORE = ["D104", "D105", "D107"]  # docstrings of packages' __init__, magic methods, __init__
 TEST_IGNORES = '{"**/test_*.py" = ["D", "N802"], "**/*_test.py" = ["D", "N802"], "**/tests/**" = ["D", "N802"], "**/conftest.py" = ["D"]}'
-TIMEOUT = 300
+TIMEOUT = 120  # seconds for one ruff run (ruff checks a large repository in a few)
+RUFF_MEMORY = 2_000_000_000  # bytes of address space ruff may use (RLIMIT_AS, Linux)
+MAX_EXTEND_DEPTH = 8
 RULE_CODE = re.compile(r"[A-Z]+[0-9]+")
 MAX_ARGS_CHARS = 100_000  # beyond this, ruff gets the files in several batches
 
@@ -75,19 +78,53 @@ def project_ruff_config(root: Path) -> Path | None:
     return None
 
 
-def notice(message: str) -> None:
-    sys.stderr.write(f"mllint: notice: ML0306 code-style skipped: {visible(message)}\n")
+def config_problem(root: Path, config: Path) -> str | None:
+    """Why the project's ruff configuration must not be handed to ruff, or None.
+
+    ruff follows ``extend = "<path>"`` (relative to the file, ``~`` and ``$VAR`` expanded): a checked
+    repository could point it at a FIFO (ruff blocks), at ``/dev/zero`` (ruff reads until memory runs
+    out) or at any file of the machine. Every file of the chain must be a regular TOML file inside the
+    checked root, at most MAX_EXTEND_DEPTH deep, without cycles."""
+    real_root = os.path.realpath(root)
+    seen: set[str] = set()
+    current = config
+    for _depth in range(MAX_EXTEND_DEPTH + 1):
+        real = os.path.realpath(current)
+        if real in seen:
+            return f"its `extend` chain loops at {current.name}"
+        seen.add(real)
+        if real != real_root and not real.startswith(real_root.rstrip(os.sep) + os.sep):
+            return f"`extend` reaches outside the repository ({visible(str(current))})"
+        try:
+            data = load_path(Path(real))
+        except TomlError as exc:
+            return f"{visible(current.name)} cannot be read ({exc})"
+        table = data.get("tool", {}).get("ruff", {}) if current.name == "pyproject.toml" else data
+        extend = table.get("extend") if isinstance(table, dict) else None
+        if extend is None:
+            return None
+        if not isinstance(extend, str) or not extend or "~" in extend or "$" in extend:
+            return f"`extend = {visible(repr(extend))}` is not a plain path inside the repository"
+        current = (Path(real).parent / extend)
+    return f"its `extend` chain is deeper than {MAX_EXTEND_DEPTH}"
 
 
-def ruff_arguments(options: CodeStyleOptions, own_config: bool) -> list[str]:
-    """The ``ruff check`` options mllint uses (shown to the user in the finding)."""
+def notice(message: str, skipped: bool = True) -> None:
+    what = "ML0306 code-style skipped: " if skipped else "ML0306 code-style: "
+    sys.stderr.write(f"mllint: notice: {what}{visible(message)}\n")
+
+
+def ruff_arguments(options: CodeStyleOptions, config: str | None) -> list[str]:
+    """The ``ruff check`` options mllint uses (shown to the user in the finding). ``config`` is the
+    project's own configuration (relative to the root), passed explicitly: ruff then reads that file
+    (and its checked ``extend`` chain) only, never one of a sub-folder or of a folder above the root."""
     args: list[str] = []
-    if not own_config:
+    if config is None:
         args += ["--isolated", "--select", ",".join(options.select or DEFAULT_SELECT),
                  "--ignore", ",".join(DEFAULT_IGNORE), "--line-length", str(options.line_length),
                  "--config", f"lint.per-file-ignores = {TEST_IGNORES}"]
     else:
-        args += ["--force-exclude"]
+        args += ["--config", config, "--force-exclude"]
         if options.select:
             args += ["--select", ",".join(options.select)]
     return args
@@ -117,7 +154,8 @@ def run_ruff(root: Path, files: list[str], args: list[str]) -> Counter | str:
                    "--quiet", *args, "--", *batch]
         try:
             done = subprocess.run(command, check=False, cwd=root, capture_output=True, text=True, timeout=TIMEOUT,
-                                  env={**os.environ, "NO_COLOR": "1"})
+                                  env={**os.environ, "NO_COLOR": "1"}, stdin=subprocess.DEVNULL,
+                                  preexec_fn=child_setup(RUFF_MEMORY))
         except subprocess.TimeoutExpired:
             return f"ruff did not finish within {TIMEOUT} s"
         except OSError as exc:
@@ -198,7 +236,12 @@ class CodeStyle(RepoRule):
         lines = sum(max(count, 1) for count in repo.line_counts([facts.path for facts in files]))
         _note_inputs(repo)
         config = project_ruff_config(repo.root) if options.use_project_config else None
-        args = ruff_arguments(options, config is not None)
+        problem = config_problem(repo.root, config) if config is not None else None
+        if config is not None and problem is not None:
+            notice(f"the project's ruff configuration is not used: {problem}; counting with mllint's default selection",
+                   skipped=False)
+            config = None
+        args = ruff_arguments(options, config.relative_to(repo.root).as_posix() if config is not None else None)
         counts = _grouped_counts(repo, [facts.path for facts in files], args, config)
         if isinstance(counts, str):
             notice(counts)

@@ -177,14 +177,19 @@ def test_add_ignore_notebook_edits_only_the_cell_line(cli, make_repo):
     assert json.loads(edited)["cells"][0] == json.loads(original)["cells"][0]
 
 
-def test_add_ignore_leaves_a_notebook_whose_layout_would_change(cli, make_repo):
+def test_add_ignore_keeps_an_unusual_notebook_layout_byte_for_byte(cli, make_repo):
     cells = [SPLIT, "X = [1]\na, b = train_test_split(X, test_size=0.2)\n"]
-    odd = json.dumps(json.loads(notebook_json(cells)), indent=3, separators=(",", " : "))  # not round-trippable
-    root = make_repo({"nb.ipynb": odd, "mllint.toml": ONLY})
+    odd = json.dumps(json.loads(notebook_json(cells)), indent=3, separators=(",", " : "))  # json.dumps cannot redo it
+    root = make_repo({"nb.ipynb": odd.replace("\n", "\r\n"), "tests/test_x.py": "def test_x():\n    assert True\n",
+                      "mllint.toml": ONLY})
     result = cli("check", "--no-cache", "--add-ignore", root)
-    assert result.exit_code == 1  # the finding is still there ...
-    assert (root / "nb.ipynb").read_text() == odd  # ... and the file untouched
-    assert "JSON layout would change" in result.output
+    assert result.exit_code == 0, result.output  # annotated: the JSON text is edited in place
+    edited = (root / "nb.ipynb").read_bytes().decode()
+    before = odd.replace("\n", "\r\n").split("\r\n")
+    after = edited.split("\r\n")
+    changed = [(o, n) for o, n in zip(before, after) if o != n]
+    assert len(before) == len(after) and len(changed) == 1
+    assert changed[0][1] == changed[0][0].replace('test_size=0.2)\\n"', 'test_size=0.2)  # mllint: ignore[ML0301]\\n"')
 
 
 def test_partial_runs_do_not_report_out_of_scope_entries_as_fixed(cli, make_repo, monkeypatch):

@@ -84,5 +84,5 @@ def test_silent_on_the_templates_generated_project(tmp_path):
 
 def test_invalid_syntax_reports_are_ignored(tmp_path):
     (tmp_path / "bad.py").write_text("def f(:\n    pass\n")
-    counts = MODULE.run_ruff(tmp_path, ["bad.py"], MODULE.ruff_arguments(MODULE.CodeStyleOptions(), False))
+    counts = MODULE.run_ruff(tmp_path, ["bad.py"], MODULE.ruff_arguments(MODULE.CodeStyleOptions(), None))
     assert counts == MODULE.Counter()

@@ -76,6 +76,6 @@ def test_ruff_counts_are_memoised_per_group_of_files(make_repo, monkeypatch):
     again = Session(root, config).check(jobs=1)
     assert len(calls) == 1 and "pkg/m007.py" in calls[0] and 0 < len(calls[0]) < 200
     everything = real(root, sorted(f"pkg/{p.name}" for p in (root / "pkg").iterdir()),
-                      module.ruff_arguments(module.CodeStyleOptions(), False))
+                      module.ruff_arguments(module.CodeStyleOptions(), None))
     assert [f.message for f in again.findings] == [f.message for f in Session(root, config).check(use_cache=False, jobs=1).findings]
     assert f"ruff reports {sum(everything.values())} " in again.findings[0].message

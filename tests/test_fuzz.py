@@ -1,20 +1,26 @@
 """Property tests (hypothesis): whatever the input, mllint reports findings and never crashes or hangs.
 
 Targets: generated Python programs (hypothesmith), mutated real ML sources, garbled notebooks,
-random ``[tool.mllint]`` configurations, random repository files (dvc.yaml, workflow YAML,
-requirements, params) and suppression comments. The CI budget is small; ``make fuzz`` runs the same
-properties with a large one (MLLINT_FUZZ=long). Figures are in docs/hardening.md.
+random ``[tool.mllint]`` configurations (with cache directories reaching outside), random repository
+files (dvc.yaml, workflow YAML, requirements, params), suppression comments, and the hostile inputs of
+the second hardening round: file names in every output format, baselines, TOML documents, notebook
+JSON edited in place, and git configurations naming programs. The CI budget is small; ``make fuzz``
+runs the same properties with a large one (MLLINT_FUZZ=long: 10,000 inputs per target). Figures are
+in docs/hardening.md.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
+import re
 import shutil
 import tempfile
 import textwrap
+import time
+import xml.etree.ElementTree as ET
 from pathlib import Path
+from urllib.parse import unquote_to_bytes, urlsplit
 
 import hypothesmith
 import pytest
@@ -23,15 +29,18 @@ from hypothesis import strategies as st
 
 from mllint.analysis.suppress import parse_suppressions
 from mllint.catalogue.loader import load_catalogue
-from mllint.catalogue.rule import Example
+from mllint.catalogue.rule import Example, make_finding
 from mllint.config.settings import ConfigError, Settings, load_settings
+from mllint.core.findings import Finding
+from mllint.engine.run import RunResult
 from mllint.engine.session import Session
+from mllint.output.escape import unicode_text
 from mllint.testing import write_repo
 
 LONG = os.environ.get("MLLINT_FUZZ") == "long"
 settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True,
                           suppress_health_check=list(HealthCheck))
-settings.register_profile("long", max_examples=3000, deadline=None, suppress_health_check=list(HealthCheck))
+settings.register_profile("long", max_examples=10_000, deadline=None, suppress_health_check=list(HealthCheck))
 settings.load_profile("long" if LONG else "ci")
 
 CATALOGUE = load_catalogue()
@@ -101,7 +110,7 @@ def test_random_bytes_as_python(data):
 
 
 @given(st.one_of(hypothesmith.from_grammar(), hypothesmith.from_node()))
-@settings(max_examples=3000 if LONG else 25)
+@settings(max_examples=10_000 if LONG else 25)
 def test_generated_python_programs(source):
     check_bytes("generated.py", source.encode("utf-8", "surrogatepass"))
 
@@ -174,6 +183,9 @@ toml_scalar = st.one_of(st.booleans(), st.integers(-10, 10**9), st.text(max_size
 toml_value = st.one_of(toml_scalar, st.lists(toml_scalar, max_size=4), st.dictionaries(st.text(max_size=8), toml_scalar, max_size=3))
 KEYS = ["select", "extend-select", "ignore", "per-file-ignores", "exclude", "extend-exclude", "waivers", "options",
         "knowledge", "cache-dir", "jobs", "max-file-size", "bogus", "Select"]
+#: cache-dir values that try to leave the checked root (they must be refused or stay inside)
+ESCAPES = ["../outside", "../outside/cache", "sub/../../outside", "/tmp", "outside/../..", "link/cache", "link",
+           ".", "./", "results", "C:\\\\x", "~", "..", "a/./../../outside"]
 
 
 def _toml(value) -> str:
@@ -181,20 +193,30 @@ def _toml(value) -> str:
         f"{json.dumps(k)} = {_toml(v)}" for k, v in value.items()) + " }"
 
 
-@given(st.dictionaries(st.sampled_from(KEYS), toml_value, max_size=5), st.booleans())
-def test_random_mllint_configs_are_valid_or_a_config_error(table, as_text_garbage):
+@given(st.dictionaries(st.sampled_from(KEYS), toml_value, max_size=5), st.booleans(), st.one_of(st.none(), st.sampled_from(ESCAPES)))
+def test_random_mllint_configs_are_valid_or_a_config_error(table, as_text_garbage, cache_dir):
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
+        outside = Path(tmp) / "outside"
+        outside.mkdir()
+        (outside / ("results-" + "0" * 32 + ".json")).write_text("the user's\n")
+        root = Path(tmp) / "repo"
+        root.mkdir()
+        os.symlink(outside, root / "link")
+        if cache_dir is not None:
+            table = {**table, "cache-dir": cache_dir}
         body = "\n".join(f"{json.dumps(k)} = {_toml(v)}" for k, v in table.items())
         text = f"[tool.mllint]\n{body}\n" + ("[[[garbage\n" if as_text_garbage else "")
         (root / "pyproject.toml").write_text(text, encoding="utf-8")
         (root / "a.py").write_text("x = 1\n")
+        before = sorted((p.name, p.read_bytes()) for p in outside.iterdir())
         try:
             settings_, _ = load_settings(root)
         except ConfigError:
-            return  # exit 2: the user's own invalid configuration
-        settings_ = dataclasses.replace(settings_, cache_dir=None, jobs=1)
-        Session(root, settings_).check(use_cache=False, jobs=1)
+            return  # exit 2: the configuration is invalid
+        COUNTS["config"] = COUNTS.get("config", 0) + 1
+        Session(root, settings_).check(use_cache=True, jobs=1)
+        assert sorted((p.name, p.read_bytes()) for p in outside.iterdir()) == before, "written outside the root"
+        assert sorted(p.name for p in Path(tmp).iterdir()) == ["outside", "repo"], "written next to the root"
 
 
 # -- repository files ----------------------------------------------------------------------------------------------
@@ -218,7 +240,7 @@ REPO_FILES = ["dvc.yaml", "params.yaml", ".github/workflows/ci.yml", "environmen
 
 
 @given(st.dictionaries(st.sampled_from(REPO_FILES), yaml_text, max_size=4), requirements_text, st.booleans())
-@settings(max_examples=400 if LONG else 15)
+@settings(max_examples=10_000 if LONG else 15)
 def test_random_repository_files(files, requirements, with_code):
     tmp = Path(tempfile.mkdtemp())
     try:
@@ -235,6 +257,211 @@ def test_random_repository_files(files, requirements, with_code):
         assert not (tmp / "repo" / "MARKER").exists()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+# -- hostile file names in every output format ----------------------------------------------------------------
+NAME_PIECES = ["\n", "\r", "\r\n", "\x1b[31m", "\x1b]8;;http://x\x07", "\x00", "\x07", "\t", "\u2028", "\u2029", "\x85",
+               "\u202e", "\u2066", "\ufeff", "\udcff", "::error file=README.md,line=1::x", "::warning::", "##[error]", "##vso[task.x]",
+               "`", "``", "<img src=x onerror=alert(1)>", "</details>", "## mllint: 12/12 factors satisfied", "# h", "- [x](y)",
+               "|", "*", "_", "%", "%0A", ":", ",", "?", "#", "[", "]", " ", "é", "名", "../", "a/b"]
+hostile_text = st.lists(st.one_of(st.sampled_from(NAME_PIECES), st.text(max_size=6)), min_size=1, max_size=6).map("".join)
+ANNOTATION_LINE = re.compile(r"^::(error|warning|notice) ((?:[A-Za-z]+=[^,:\r\n]*)(?:,[A-Za-z]+=[^,:\r\n]*)*)::([^\r\n]*)$")
+RAW_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x85\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+SARIF_URI = re.compile(r"[A-Za-z0-9\-._~%/]+")
+
+
+def _result_with(findings: list[Finding], waived: list[Finding]) -> RunResult:
+    result = RunResult(root=Path("/nonexistent/hostile"), settings=Settings(), enabled=frozenset(ALL_CODE),
+                       findings=findings, waived=waived, repo_rules_run=True, code_rules_run=True)
+    return result
+
+
+@given(st.lists(st.tuples(hostile_text, hostile_text, st.sampled_from(["ML0001", "ML0301", "ML0101"]),
+                          st.one_of(st.none(), st.integers(0, 3))), min_size=1, max_size=5), hostile_text)
+def test_hostile_names_and_messages_in_every_format(items, reason):
+    from markdown_it import MarkdownIt
+
+    from mllint.output import FORMATS, render
+
+    by_code = CATALOGUE.by_code()
+    findings = []
+    for name, message, code, cell in items:
+        path = name.strip("/") or "x"
+        if code == "ML0101":
+            findings.append(make_finding(by_code[code], message, None))
+        else:
+            findings.append(make_finding(by_code[code], message, path + (".ipynb" if cell is not None else ".py"),
+                                         line=1, column=1, cell=cell))
+    waived = [make_finding(by_code["ML1203"], "no CI", None)]
+    waived[0].waived = reason
+    result = _result_with(findings, waived)
+    COUNTS["names"] = COUNTS.get("names", 0) + 1
+    for fmt in FORMATS:
+        out = unicode_text(render(fmt, result))
+        out.encode("utf-8")
+        if fmt in ("text", "concise", "junit", "github", "markdown"):
+            assert not RAW_CONTROL.search(out), (fmt, out)
+        if fmt in ("text", "concise"):
+            lines = out.splitlines()
+            assert not [line for line in lines if line.lstrip().startswith(("::", "##[")) or "##vso[" in line], (fmt, out)
+            assert len([line for line in lines if re.search(r"(^\.|:\d+:\d+|:cell \d+:\d+:\d+): ML\d{4} ", line)]) == len(findings), out
+        elif fmt == "github":
+            lines = out.splitlines()
+            assert len(lines) == len(findings) and all(ANNOTATION_LINE.match(line) for line in lines), out
+        elif fmt == "markdown":
+            html = MarkdownIt("commonmark").render(out)
+            headings = re.findall(r"<h(\d)>(.*?)</h\1>", html)
+            assert [level for level, _ in headings].count("2") == 1, headings
+            assert all(text.startswith(("mllint: ", "Findings by factor", "Waived", "❌")) for _, text in headings), headings
+            assert set(re.findall(r"<([a-zA-Z][a-zA-Z0-9]*)", html)) <= {
+                "h2", "h3", "h4", "p", "code", "table", "thead", "tbody", "tr", "th", "td", "ul", "li", "a", "em", "strong",
+                "details", "summary", "blockquote"}, html
+        elif fmt == "sarif":
+            log = json.loads(out)
+            for res, finding in zip(log["runs"][0]["results"], [*findings, *waived]):
+                uri = res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                assert SARIF_URI.fullmatch(uri) and urlsplit(uri).scheme == "", uri
+                if finding.path is not None:
+                    assert unquote_to_bytes(uri) == finding.path.encode("utf-8", "surrogateescape")
+        elif fmt in ("json", "gitlab", "badge"):
+            json.loads(out)
+        elif fmt == "junit":
+            ET.fromstring(out)
+
+
+# -- baselines -----------------------------------------------------------------------------------------------------
+entry = st.fixed_dictionaries({}, optional={
+    "code": st.one_of(st.sampled_from(["ML0001", "ML0301"]), json_values), "fingerprint": st.one_of(st.text(max_size=8), json_values),
+    "kind": st.one_of(st.sampled_from(["code", "repo", "other"]), json_values), "path": st.one_of(st.text(max_size=10), json_values),
+    "loose": json_values, "message": json_values, "line": st.one_of(st.integers(-5, 50), json_values), "cell": json_values})
+baseline_doc = st.one_of(
+    json_values,
+    st.fixed_dictionaries({"version": st.one_of(st.just(1), json_values), "findings": st.lists(st.one_of(entry, json_values), max_size=6)}),
+)
+
+
+@given(baseline_doc, st.sampled_from(["plain", "deep", "garble"]))
+def test_random_baselines_are_read_or_refused(doc, damage):
+    from mllint.adopt.baseline import Baseline, BaselineError, compare
+
+    raw = json.dumps(doc).encode()
+    if damage == "deep":
+        raw = b'{"version": 1, "findings": [' + b"[" * 50_000 + b"]" * 50_000 + b"]}"
+    elif damage == "garble":
+        raw = raw[: len(raw) // 2] + b"\xff"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / ".mllint-baseline.json"
+        path.write_bytes(raw)
+        COUNTS["baseline"] = COUNTS.get("baseline", 0) + 1
+        try:
+            baseline = Baseline.read(path)
+        except BaselineError:
+            return
+        finding = make_finding(CATALOGUE.by_code()["ML0001"], "m", "a.py", line=1, column=1)
+        compare([finding], baseline, Path(tmp))
+
+
+# -- TOML ------------------------------------------------------------------------------------------------------------
+toml_doc = st.one_of(
+    st.text(max_size=300),
+    st.builds(lambda depth, open_, close_: f"x = {open_ * depth}{close_ * depth}\n", st.integers(0, 6000),
+              st.sampled_from(["[", "{a = "]), st.sampled_from(["]", "}"])).map(lambda t: t.replace("{a = }", "{a = 1}")),
+    st.builds(lambda table: "\n".join(f"{json.dumps(k)} = {_toml(v)}" for k, v in table.items()),
+              st.dictionaries(st.text(max_size=8), toml_value, max_size=5)),
+)
+
+
+@given(toml_doc)
+def test_random_toml_is_parsed_or_refused(text):
+    from mllint.core.tomlsafe import TomlError, loads
+
+    COUNTS["toml"] = COUNTS.get("toml", 0) + 1
+    try:
+        data = loads(text)
+    except TomlError:
+        return
+    assert isinstance(data, dict)
+    json.dumps(data, default=str)  # bounded depth: anything walking it cannot recurse too deep
+
+
+# -- notebook JSON edited in place ---------------------------------------------------------------------------------------
+source_lines = st.lists(st.text(max_size=20).map(lambda t: t.replace("\r", "")), max_size=6)
+
+
+@given(st.lists(source_lines, min_size=1, max_size=4), st.integers(0, 3), source_lines, st.sampled_from([None, 1, 2, 4, "\t"]),
+       st.booleans(), st.booleans(), st.booleans(), st.sampled_from(["list", "string"]))
+def test_notebook_text_edits_change_only_that_source(cells, which, new_lines, indent, ascii_only, crlf, sort_keys, shape):
+    from mllint.core.notebook_text import replace_source, source_span
+
+    notebook = {"cells": [{"cell_type": "code", "execution_count": None, "metadata": {"w": 1.5},
+                           "outputs": [], "source": lines if shape == "list" else "".join(lines)} for lines in cells],
+                "metadata": {"kernelspec": {"name": "python3"}}, "nbformat": 4, "nbformat_minor": 5}
+    text = json.dumps(notebook, indent=indent, ensure_ascii=ascii_only, sort_keys=sort_keys).replace("1.5", "1.50")
+    if crlf:
+        text = text.replace("\n", "\r\n")
+    index = which % len(cells)
+    new_source = "".join(line + "\n" for line in new_lines)
+    COUNTS["notebook-edit"] = COUNTS.get("notebook-edit", 0) + 1
+    span = source_span(text, index)
+    after = replace_source(text, index, new_source)
+    expected = json.loads(text)
+    expected["cells"][index]["source"] = (new_source.splitlines(keepends=True) if shape == "list" else new_source)
+    assert json.loads(after) == expected
+    assert after[:span.start] == text[:span.start]  # every byte before and after the source kept
+    tail = len(text) - span.end
+    assert after[len(after) - tail:] == text[span.end:]
+
+
+# -- git configurations that name programs -----------------------------------------------------------------------------
+GIT_KEYS = ["filter.{d}.clean", "filter.{d}.smudge", "filter.{d}.process", "diff.{d}.textconv", "diff.{d}.command",
+            "core.fsmonitor", "core.pager", "diff.external", "core.sshCommand", "credential.helper", "core.hooksPath"]
+driver_name = st.one_of(st.sampled_from(["evil", "lfs", "a.b", "x-y", "UPPER", "with space", "d0t.", "ünï"]),
+                        st.text(alphabet="abc.-_ XY", min_size=1, max_size=8))
+
+
+@pytest.fixture(scope="module")
+def git_playground():
+    tmp = Path(tempfile.mkdtemp())
+    root = write_repo(tmp / "repo", {"a.py": "x = 1\n", "b.py": "y = 2\n", "data.csv": "a\n"})
+    (root / "a.py").write_text("x = 10\n")
+    yield tmp, root
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+@given(st.lists(st.tuples(st.sampled_from(GIT_KEYS), driver_name), min_size=1, max_size=5),
+       st.lists(st.tuples(st.sampled_from(["*", "*.py", "a.py", "data.csv"]), st.sampled_from(["filter", "diff"]), driver_name),
+                max_size=4))
+@settings(max_examples=10_000 if LONG else 15)
+def test_git_configurations_never_run_a_program(git_playground, keys, attributes):
+    from mllint.adopt.changed import ChangedError, changed_files
+    from mllint.repo.inventory import discover
+
+    tmp, root = git_playground
+    marker = tmp / "MARKER"
+    marker.unlink(missing_ok=True)
+    command = f"touch {marker} && cat"
+    config = "[core]\n\trepositoryformatversion = 0\n\tbare = false\n"
+    for key, driver in keys:
+        section, _, rest = key.format(d="\0").partition(".")
+        if "\0" in rest:
+            sub, _, name = rest.partition(".")
+            config += f'[{section} "{driver.replace(chr(34), "")}"]\n\t{name} = "{command}"\n'
+        else:
+            name = rest
+            config += f'[{section}]\n\t{name} = "{command}"\n'
+    (root / ".git" / "config").write_text(config)
+    (root / ".gitattributes").write_text("".join(f"{pattern} {kind}={driver.replace(' ', '')}\n" for pattern, kind, driver in attributes))
+    later = time.time() + 10
+    for name in ("a.py", "b.py", "data.csv", ".gitattributes"):
+        os.utime(root / name, (later, later))
+    COUNTS["git"] = COUNTS.get("git", 0) + 1
+    inventory = discover(root, [])
+    try:
+        changed_files(root, "HEAD")
+    except ChangedError:
+        pass  # a config git itself refuses (e.g. an invalid driver name) is an error, not a program run
+    assert not marker.exists(), (config, attributes)
+    assert inventory.files or inventory.blind
 
 
 @pytest.fixture(autouse=True, scope="module")

@@ -95,7 +95,11 @@ def test_huge_single_line_file_is_skipped_with_ml0003(make_repo):
 
 
 def test_large_file_below_the_limit_is_analysed(make_repo):
-    root = make_repo({"big.py": "x = [" + "1, " * 1_200_000 + "]\n" + "y = (\n"})
+    # 3.6 MB of ordinary code: below max-file-size and the syntax budget (a literal of as many
+    # elements is refused before parsing: tests/test_hardening_dos.py)
+    body = "".join(f"value_{i:06d} = transform(alpha, {i} + offset)  # a line of generated, ordinary code\n"
+                   for i in range(42_000))
+    root = make_repo({"big.py": body + "y = (\n"})
     found = findings_of(mllint(root, "--no-cache"))
     assert "ML0001" in codes_at(found, "big.py")  # parsed: the syntax error at the end is found
 

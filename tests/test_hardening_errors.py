@@ -63,7 +63,7 @@ def test_deeply_nested_notebook_metadata_in_every_format(tmp_path, fmt, depth):
     "[tool.mllint.options.code-style]\nselect = " + "[" * 200 + "]" * 200 + "\n",  # parses; too deep to use
 ])
 def test_a_deeply_nested_pyproject_is_a_configuration_error(tmp_path, document):
-    root = write_repo(tmp_path / "repo", {"pyproject.toml": document, "a.py": "x = 1\n"})
+    write_repo(tmp_path / "repo", {"pyproject.toml": document, "a.py": "x = 1\n"})
     proc = mllint(tmp_path, "check", "repo")
     assert proc.returncode == 2 and "pyproject.toml" in proc.stderr and "nested deeper" in proc.stderr, proc.stderr
     assert proc.stderr.count("\n") <= 3

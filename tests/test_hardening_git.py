@@ -261,3 +261,15 @@ def test_an_overlong_path_is_a_finding_not_a_skip(tmp_path):
             assert any(f["path"] and deep_path.startswith(f["path"]) and "folder not read" in f["message"] for f in blind)
         else:  # the walk cannot enter the deepest folder: that folder is reported
             assert any("too long" in f["message"] and f["path"].startswith("d" * 200) for f in blind), proc.stdout[-2000:]
+
+
+def test_a_configuration_changed_between_calls_is_listed_again(tmp_path):
+    """Found by the git fuzz target: a listing of the drivers reused after the configuration changed."""
+    root = two_commits(tmp_path / "repo", "* filter=late\n")
+    marker = tmp_path / "MARKER"
+    assert run_git(["diff", "--name-only", "HEAD~1"], root).ok  # lists the (no) drivers once
+    git_config(root, "filter.late.clean", marker_command(marker))
+    (root / "a.py").write_text("x = 11\n")
+    touch_later(root / "a.py", root / "b.py")
+    assert run_git(["diff", "--name-only", "HEAD~1"], root).ok  # at once, in the same process
+    assert not marker.exists()

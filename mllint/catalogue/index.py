@@ -9,13 +9,17 @@ code stamp (``mllint/core/snapshots.py``): a later run reads one small JSON file
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 from dataclasses import asdict, dataclass
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from mllint.core.findings import Finding, Fix, Kind, Severity
 
+if TYPE_CHECKING:  # pragma: no cover
+    from mllint.catalogue.plugins import Plugin
 
 FACTORS = {
     0: "The tool itself",
@@ -32,7 +36,19 @@ FACTORS = {
     11: "Monitoring",
     12: "Deployable artifacts",
     13: "ML code smells",
+    14: "ML security",
 }
+#: Groups that are not one of the twelve factors: they are listed in reports but never scored.
+OTHER_GROUPS = (0, 13, 14)
+#: The origin of mllint's own rules (a plugin's rules carry their distribution and version).
+BUILTIN = "mllint"
+PLUGIN_SELECTOR = re.compile(r"X[A-Z]{0,3}\d{0,3}")
+#: The entry-point group of rule plugins, and the variable that turns plugin discovery off.
+GROUP = "mllint.rules"
+DISABLE = "MLLINT_NO_PLUGINS"
+#: Plugins registered in this process without being installed (mllint.testing uses it to run a
+#: plugin's examples from its source tree).
+_REGISTERED: list[Plugin] = []
 
 
 class Declared(Protocol):
@@ -63,7 +79,7 @@ def make_finding(rule: Declared, message: str, path: str | None, *, line: int | 
 
 
 class CatalogueError(Exception):
-    """A rule file does not declare what the catalogue requires."""
+    """A rule file or a plugin does not declare what the catalogue requires."""
 
 
 class Selectors:
@@ -91,7 +107,7 @@ class Selectors:
         rule = self._find(token)
         if rule is not None:
             return {rule.code}
-        if re.fullmatch(r"ML\d{0,4}", token.upper()):
+        if re.fullmatch(r"ML\d{0,4}", token.upper()) or PLUGIN_SELECTOR.fullmatch(token.upper()):
             codes = {r.code for r in self.rules if r.code.startswith(token.upper())}
             return codes or None
         return None
@@ -109,6 +125,8 @@ class RuleInfo:
     summary: str
     default_enabled: bool = True
     takes_options: bool = False
+    origin: str = BUILTIN
+    docs_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -129,15 +147,48 @@ class RuleIndex(Selectors):
 def info_of(rule: Any) -> RuleInfo:
     return RuleInfo(code=rule.code, name=rule.name, factor=int(rule.factor), kind=rule.kind, severity=rule.severity,
                     summary=rule.summary, default_enabled=bool(getattr(rule, "default_enabled", True)),
-                    takes_options=rule.Options is not None)
+                    takes_options=rule.Options is not None, origin=getattr(rule, "origin", BUILTIN),
+                    docs_url=getattr(rule, "docs_url", ""))
+
+
+def plugins_installed() -> bool:
+    """Whether any rule plugin is installed (registered in this process, or an ``mllint.rules`` entry
+    point). The entry-point scan is remembered under the modification times of ``sys.path``'s folders:
+    installing or removing a package changes its folder."""
+    if _REGISTERED:
+        return True
+    if os.environ.get(DISABLE, "").strip() not in ("", "0"):
+        return False
+    from mllint.core import snapshots
+
+    stamps = []
+    for entry in sys.path:
+        try:
+            stamps.append(f"{entry}:{os.stat(entry or '.').st_mtime_ns}")
+        except OSError:
+            stamps.append(entry)
+    key = snapshots.key_of("plugins", *stamps)
+    found = snapshots.load("plugins", key)
+    if isinstance(found, bool):
+        return found
+    from importlib.metadata import entry_points
+
+    found = bool(list(entry_points(group=GROUP)))
+    snapshots.save("plugins", key, found)
+    return found
 
 
 @lru_cache(maxsize=1)
 def rule_index() -> RuleIndex:
-    """The index of the catalogue this mllint ships (from the snapshot when its code is unchanged)."""
+    """The index of the catalogue (from the snapshot when mllint's code is unchanged and no plugin is
+    installed: a plugin's declarations are read from the plugin itself)."""
     from mllint.core import snapshots
     from mllint.core.stamp import code_stamp
 
+    if plugins_installed():
+        from mllint.catalogue.loader import load_catalogue
+
+        return RuleIndex(tuple(info_of(rule) for rule in load_catalogue().rules))
     key = snapshots.key_of("rule-index", code_stamp())
     data = snapshots.load("catalogue", key)
     if isinstance(data, list):

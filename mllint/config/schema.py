@@ -8,7 +8,7 @@ of docs/configuration.md (``python -m mllint.docgen``).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -32,8 +32,10 @@ class SettingsModel(BaseModel):
     options: dict[str, dict[str, Any]] = Field(default_factory=dict, description="Per-rule options by code or name.")
     knowledge: dict[str, Any] = Field(default_factory=dict, description="Extensions of the ML-library knowledge.")
     cache_dir: str | None = Field(None, description="Cache directory, a relative path inside the root (default .mllint_cache); only --cache-dir may point elsewhere.")
-    jobs: int | None = Field(None, ge=1, le=256, description="Worker processes (default: CPU count).")
-    max_file_size: int = Field(5_000_000, ge=1, description="Bytes; larger code files are not parsed (ML0003).")
+    jobs: int | None = Field(None, ge=1, le=256, description="Worker processes (default: CPU count; never more than the CPUs).")
+    max_file_size: int = Field(5_000_000, ge=1, le=20_000_000, description="Bytes (at most 20 MB); larger code files are not parsed (ML0003).")
+    project_url: str | None = Field(None, description="Base URL of mllint's documentation (its docs/ folder, e.g. an internal mirror): reports link each rule's page under it. Unset: they point to `mllint rule CODE`.")
+    templates: Literal["skip", "check"] = Field("skip", description="Project-template sources (folders named `{{ cookiecutter.x }}`): skip them (one info line), or check them like code.")
 
     @field_validator("waivers")
     @classmethod

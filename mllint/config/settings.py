@@ -13,7 +13,7 @@ import json
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from mllint import __version__
 from mllint.core.patterns import PathPatterns
@@ -56,6 +56,8 @@ class Settings:
     cache_dir: str | None = None
     jobs: int | None = None
     max_file_size: int = 5_000_000
+    project_url: str | None = None
+    templates: Literal["skip", "check"] = "skip"
     _compiled: list[tuple[PathPatterns, list[str]]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def to_json(self, by_alias: bool = False) -> dict[str, Any]:
@@ -264,7 +266,7 @@ def validate_against_catalogue(settings: Settings, catalogue: Catalogue, where: 
     extensions must fit the knowledge tables' models."""
     from pydantic import ValidationError
 
-    validate_knowledge(settings, where)
+    validate_knowledge(settings, where, catalogue)
     checks: list[tuple[str, list[str]]] = [
         ("select", settings.select or []),
         ("extend-select", settings.extend_select),
@@ -291,14 +293,15 @@ def validate_against_catalogue(settings: Settings, catalogue: Catalogue, where: 
             raise ConfigError(f"invalid configuration in {where}:\n  key 'options.{key}': {parts}") from None
 
 
-def validate_knowledge(settings: Settings, where: str) -> None:
-    """The built-in knowledge and ``[tool.mllint.knowledge]`` merged into it must validate
-    (``mllint/knowledge/model.py``); a problem of the user's is named ``knowledge.<table>.<key>``."""
+def validate_knowledge(settings: Settings, where: str, catalogue: Catalogue | None = None) -> None:
+    """The built-in knowledge, the plugins' and ``[tool.mllint.knowledge]`` merged into it must validate
+    (``mllint/knowledge/model.py``, the plugins' models); a problem of the user's is named
+    ``knowledge.<table>.<key>``."""
     from mllint.knowledge.errors import KnowledgeError
     from mllint.knowledge.loader import load_knowledge
 
     try:
-        load_knowledge(settings.knowledge)
+        load_knowledge(settings.knowledge, catalogue.knowledge_sources() if catalogue is not None else ())
     except KnowledgeError as exc:
         builtin = [str(problem) for problem in exc.problems if problem.source]
         if builtin:

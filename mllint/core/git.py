@@ -13,9 +13,10 @@ mllint starts goes through :func:`run_git`, which:
   config and its includes), every key that names a program: ``core.fsmonitor``, ``core.hooksPath``,
   ``core.pager``, ``core.sshCommand``, ``core.askPass``, ``credential.helper``, ``diff.external``,
   every transport (``protocol.*.allow=never``: no lazy fetch, no network), automatic gc/maintenance;
-- lists the filter and diff drivers the effective configuration defines (``git config
-  --get-regexp``, itself run with the same overrides) and blanks each one's ``clean``, ``smudge``,
-  ``process``, ``textconv`` and ``command`` (an empty command is no command for git);
+- lists the filter and diff drivers the effective configuration defines (``git config --list``,
+  itself run with the same overrides) and blanks each one's ``clean``, ``smudge``, ``process``,
+  ``textconv`` and ``command`` (an empty command is no command for git); the listing is reused only
+  while the files it came from are unchanged;
 - never prompts (no terminal, ``GIT_TERMINAL_PROMPT=0``), takes no locks, runs under a timeout;
 - tells a refusal (git's "dubious ownership" check, a refused bare repository) apart from other
   failures, so the caller can report that it could not look instead of passing silently.
@@ -57,11 +58,11 @@ _OVERRIDES: tuple[tuple[str, str], ...] = (
 )
 #: Driver keys that hold a command, per section: blanked for every driver the configuration defines.
 _DRIVER_KEYS = {"filter": ("clean", "smudge", "process"), "diff": ("textconv", "command")}
-_DRIVER = re.compile(r"^(filter|diff)\.(.+)\.([a-z]+)$", re.DOTALL)
+_DRIVER = re.compile(r"^(filter|diff)\.(.+)\.([A-Za-z0-9-]+)$", re.DOTALL)
 #: What git prints when it will not read a repository (ownership check, refused bare repository).
 _REFUSALS = ("dubious ownership", "unsafe repository", "cannot use bare repository", "safe.bareRepository")
-_DRIVERS_TTL = 10.0  # seconds a listing of a repository's drivers is reused (one run makes several calls)
-_drivers_memo: dict[tuple[str, str], tuple[float, tuple[tuple[str, str], ...]]] = {}
+_Signature = tuple[tuple[int, int, int] | None, ...]
+_drivers_memo: dict[tuple[str, str, tuple[tuple[str, str], ...]], tuple[tuple[str, ...], _Signature, tuple[tuple[str, str], ...]]] = {}
 
 
 @dataclass(frozen=True)
@@ -113,20 +114,25 @@ def _spawn(git: str, args: list[str], cwd: Path, timeout: float) -> subprocess.C
 
 def _driver_overrides(git: str, cwd: Path, timeout: float) -> tuple[tuple[str, str], ...] | GitRun:
     """``(key, "")`` for every command key of every filter/diff driver the effective configuration
-    defines (from any scope, includes resolved), or a reason why they cannot be neutralised."""
-    key = (git, str(cwd))
-    now = time.monotonic()
+    defines (from any scope, includes resolved), or a reason why they cannot be neutralised.
+
+    The listing is reused while the configuration files it came from (and the repository's ``HEAD``,
+    which ``includeIf onbranch:`` reads) are unchanged: a run makes several git calls, a language
+    server many, and a configuration edited in between is listed again."""
+    key = (git, str(cwd), tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("GIT_"))))
     memo = _drivers_memo.get(key)
-    if memo is not None and now - memo[0] < _DRIVERS_TTL:
-        return memo[1]
-    listed = _spawn(git, [*_config_args(_OVERRIDES), "config", "-z", "--name-only", "--get-regexp", r"^(filter|diff)\."],
-                    cwd, timeout)
+    if memo is not None and _signature(memo[0]) == memo[1]:
+        return memo[2]
+    listed = _spawn(git, [*_config_args(_OVERRIDES), "config", "-z", "--show-origin", "--name-only", "--list"], cwd, timeout)
     if isinstance(listed, GitRun):
         return listed
-    if listed.returncode not in (0, 1):  # 1: no such key
+    if listed.returncode not in (0, 1):  # 1: nothing configured
         return _failure(listed, ["config"])
     names: set[tuple[str, str]] = set()
-    for name in listed.stdout.decode("utf-8", "surrogateescape").split("\0"):
+    origins: set[str] = set()
+    parts = listed.stdout.decode("utf-8", "surrogateescape").split("\0")
+    for origin, name in zip(parts[0::2], parts[1::2]):
+        origins.add(origin)
         match = _DRIVER.match(name.strip("\n"))
         if match is None:
             continue
@@ -141,8 +147,43 @@ def _driver_overrides(git: str, cwd: Path, timeout: float) -> tuple[tuple[str, s
     overrides += tuple((f"filter.{driver}.required", "false") for section, driver in sorted(names) if section == "filter")
     if len(_drivers_memo) > 64:
         _drivers_memo.clear()
-    _drivers_memo[key] = (now, overrides)
+    watched = _watched_files(cwd, origins)
+    _drivers_memo[key] = (watched, _signature(watched), overrides)
     return overrides
+
+
+def _watched_files(cwd: Path, origins: set[str]) -> tuple[str, ...]:
+    """The files whose change may change the drivers: every configuration file git read, the standard
+    ones (even if missing now), and each ``.git`` above ``cwd`` with its ``config`` and ``HEAD``."""
+    home = os.path.expanduser("~")
+    xdg = os.environ.get("XDG_CONFIG_HOME") or os.path.join(home, ".config")
+    files = {"/etc/gitconfig", os.path.join(home, ".gitconfig"), os.path.join(xdg, "git", "config")}
+    files.update(value for name in ("GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM") if (value := os.environ.get(name)))
+    folders = [cwd, *cwd.parents]
+    for origin in origins:
+        if not origin.startswith("file:"):
+            continue
+        path = origin[len("file:"):]
+        if os.path.isabs(path):
+            files.add(path)
+        else:  # relative to the work tree's top, an ancestor of cwd
+            files.update(str(folder / path) for folder in folders)
+    for folder in folders:
+        dot_git = folder / ".git"
+        files.update((str(dot_git), str(dot_git / "config"), str(dot_git / "config.worktree"), str(dot_git / "HEAD")))
+        files.update((str(folder / "config"), str(folder / "HEAD")))  # a bare repository
+    return tuple(sorted(files))
+
+
+def _signature(files: tuple[str, ...]) -> tuple[tuple[int, int, int] | None, ...]:
+    out: list[tuple[int, int, int] | None] = []
+    for path in files:
+        try:
+            st = os.stat(path)
+            out.append((st.st_mtime_ns, st.st_size, st.st_ino))
+        except (OSError, ValueError):
+            out.append(None)
+    return tuple(out)
 
 
 def _first_line(data: bytes) -> str:

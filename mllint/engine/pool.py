@@ -4,7 +4,8 @@ Each worker is a process with its own pair of pipes; the parent hands out files 
 which file each worker holds. So a worker that dies (a segfault in a C extension, the kernel's OOM
 killer) or stops answering (a hang below Python, past the per-file limit) costs exactly the file it
 was on: the parent reports it (ML0004 / ML0003), starts a fresh worker and goes on. Ctrl-C kills
-the workers at once. On Linux workers are forked and inherit the session; elsewhere they rebuild it
+the workers at once; a worker dies with its parent (``kill -9`` of mllint leaves no worker behind) and
+allocates at most WORKER_MEMORY beyond its start (mllint/core/lifeline.py). On Linux workers are forked and inherit the session; elsewhere they rebuild it
 from the root and settings.
 """
 
@@ -25,6 +26,7 @@ from multiprocessing.context import ForkContext, SpawnContext
 from multiprocessing.process import BaseProcess
 from typing import TYPE_CHECKING, Any
 
+from mllint.core.lifeline import die_with_parent, limit_memory
 from mllint.engine import worker as file_worker
 from mllint.engine.worker import INTERNAL_ERROR, FileOutcome, check_file, skipped
 
@@ -35,10 +37,17 @@ if TYPE_CHECKING:  # pragma: no cover
 IN_FLIGHT = 2
 #: Seconds a worker may overrun the per-file limit before the parent kills it (a hang below Python).
 GRACE = 10.0
+#: Bytes a worker may allocate beyond its size at start (RLIMIT_AS, Linux); past it a file's analysis
+#: fails with MemoryError (ML0003) instead of the machine swapping. The syntax budget
+#: (mllint/engine/codepass.py) keeps one file's parse near 600 MB at most.
+WORKER_MEMORY = 1_500_000_000
 
 
-def _worker_main(tasks: Connection, results: Connection, session: Session | tuple[Any, ...]) -> None:
-    """A worker's life: ignore Ctrl-C (the parent's business), then check files until told to stop."""
+def _worker_main(tasks: Connection, results: Connection, session: Session | tuple[Any, ...], parent: int) -> None:
+    """A worker's life: die with the parent, stay under a memory ceiling, ignore Ctrl-C (the parent's
+    business), then check files until told to stop."""
+    die_with_parent(parent)
+    limit_memory(WORKER_MEMORY)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):  # forked with SIGINT blocked (see _sigint_blocked): now ignored
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
@@ -87,7 +96,8 @@ class WorkerPool:
     def _start(self) -> _Worker:
         task_reader, task_writer = self.context.Pipe(duplex=False)  # OS pipes, not sockets
         result_reader, result_writer = self.context.Pipe(duplex=False)
-        process = self.context.Process(target=_worker_main, args=(task_reader, result_writer, self.payload), daemon=True)
+        process = self.context.Process(target=_worker_main, args=(task_reader, result_writer, self.payload, os.getpid()),
+                                       daemon=True)
         with _sigint_blocked():
             process.start()
         task_reader.close()
@@ -186,10 +196,3 @@ class _sigint_blocked:
     def __exit__(self, *_exc: object) -> None:
         if self.active:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-
-
-def default_jobs() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1

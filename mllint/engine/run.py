@@ -21,6 +21,8 @@ from mllint.engine.worker import INTERNAL_ERROR, FileOutcome, check_file, conten
 from mllint.repo.inputs import InputLog, Probe
 from mllint.repo.inventory import Inventory, discover
 from mllint.repo.model import RepoModel
+from mllint.repo.projects import Project, find_projects, is_manifest, project_model, root_remainder
+from mllint.repo.templates import TemplateSources, split_templates
 
 if TYPE_CHECKING:  # pragma: no cover
     from mllint.adopt.baseline import Entry
@@ -52,6 +54,10 @@ class RunResult:
     code_rules_run: bool = False
     #: Seconds spent per stage: discover, code, repo.
     timings: dict[str, float] = field(default_factory=dict)
+    #: Project-template sources left out of the run (``templates = "skip"``).
+    templates: TemplateSources = field(default_factory=TemplateSources)
+    #: The sub-projects of a monorepo, each judged on its own by the repository rules (empty otherwise).
+    projects: list[Project] = field(default_factory=list)
     # Adoption (mllint/adopt/apply.py): findings set aside from ``findings`` and the exit code.
     baselined: list[Finding] = field(default_factory=list)  # accepted in the baseline file
     unchanged: list[Finding] = field(default_factory=list)  # outside --changed-since's files
@@ -69,6 +75,8 @@ def run(session: Session, *, files: list[str] | None = None, only: Only = "all",
     result = RunResult(root=root, settings=settings, enabled=session.enabled)
     clock = time.perf_counter()
     inventory = discover(root, settings.excludes()) if files is None else Inventory(root=root, files=sorted(files))
+    if settings.templates == "skip":
+        inventory.files, result.templates = split_templates(inventory.files)
     result.inventory = inventory
     result.timings["discover"] = time.perf_counter() - clock
     cache = None
@@ -80,7 +88,10 @@ def run(session: Session, *, files: list[str] | None = None, only: Only = "all",
     # The pass always runs the enabled code rules, so cache entries stay complete whatever --only says;
     # with --only repo their findings are dropped below and only the facts are used.
     clock = time.perf_counter()
-    outcomes, hits = _code_pass(session, code_files, jobs or settings.jobs, cache, progress)
+    # A configuration (the repository's own) asks for workers, the CPUs bound them: `jobs = 128` on two
+    # cores is two. Only a caller of this function (tests, tools) may ask for more explicitly.
+    cores = default_jobs()
+    outcomes, hits = _code_pass(session, code_files, jobs or min(settings.jobs or cores, cores), cache, progress)
     result.timings["code"] = time.perf_counter() - clock
     result.cache_hits = hits
     result.files_checked = len(code_files)
@@ -106,7 +117,8 @@ def run(session: Session, *, files: list[str] | None = None, only: Only = "all",
             store.load()
             model.attach_probe(Probe(root, inventory, _facts_digest(cache, code_files), _content_digest(digests, code_files),
                                      session.overlay))
-        findings.extend(run_repo_rules(session, model, store, result.repo_cached))
+        result.projects = find_projects(model.files, set(model.facts), lambda: session.knowledge)
+        findings.extend(run_repo_rules(session, model, result.projects, store, result.repo_cached))
         if store is not None:
             store.save()
         result.timings["repo"] = time.perf_counter() - clock
@@ -209,7 +221,7 @@ def _code_pass(session: Session, rels: list[str], jobs: int | None, cache: Resul
 def _analyse(session: Session, todo: list[str], jobs: int | None) -> Iterable[FileOutcome]:
     if not todo:
         return
-    from mllint.engine.pool import WorkerPool, default_jobs  # multiprocessing: only when files are analysed
+    from mllint.engine.pool import WorkerPool  # multiprocessing: only when files are analysed
 
     jobs = jobs or default_jobs()
     if jobs > 1 and len(todo) >= PARALLEL_THRESHOLD:
@@ -279,22 +291,56 @@ def _content_digest(digests: dict[str, str], code_files: list[str]) -> str:
     return content_hash("\n".join(lines).encode("utf-8", "surrogateescape"))
 
 
+def default_jobs() -> int:
+    """The CPUs this process may run on (its affinity), at least one."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
 # -- repository rules -----------------------------------------------------------------------------
-def run_repo_rules(session: Session, model: RepoModel, store: RepoCache | None = None,
-                   reused: set[str] | None = None) -> list[Finding]:
-    """Every enabled repository rule over the model; a rule that crashes costs its own findings only.
+#: Repository rules about the whole git repository (its history, its DVC setup, its style): run once even
+#: in a monorepo, where every other repository rule runs once per project.
+REPO_WIDE = frozenset({"ML0101", "ML0102", "ML0104", "ML0105", "ML0305", "ML0306"})
+
+
+def run_repo_rules(session: Session, model: RepoModel, projects: list[Project] | None = None,
+                   store: RepoCache | None = None, reused: set[str] | None = None) -> list[Finding]:
+    """Every enabled repository rule over the model; in a monorepo (mllint/repo/projects.py), the rules about
+    a project run once per project, each finding naming it. A rule that crashes costs its own findings only.
 
     With a ``store`` (the repository-rule cache), a rule whose recorded inputs all still hold is not run:
     its findings come from the store (its code is added to ``reused``); every rule that runs is recorded
-    (``mllint/repo/inputs.py``)."""
+    (``mllint/repo/inputs.py``). Monorepos are not cached yet: their rules run on each project's view."""
+    if projects is None:
+        projects = find_projects(model.files, set(model.facts), lambda: session.knowledge)
+    if not projects:
+        return _run_rules(session, model, store=store, reused=reused)
+    out = _run_rules(session, model, codes=REPO_WIDE)
+    for project in projects:
+        out += _run_rules(session, project_model(model, project), project=project, skip=REPO_WIDE)
+    remainder = root_remainder(projects, model.files)
+    manifests = [rel for rel in remainder if "/" not in rel and is_manifest(rel)]
+    root = Project("", manifests[0] if manifests else "")
+    sub = project_model(model, root, files=remainder)
+    if sub.facts and (manifests or sub.ml.training or sub.serving):
+        out += _run_rules(session, sub, project=root, skip=REPO_WIDE)
+    return out
+
+
+def _run_rules(session: Session, model: RepoModel, *, project: Project | None = None,
+               codes: frozenset[str] | None = None, skip: frozenset[str] = frozenset(),
+               store: RepoCache | None = None, reused: set[str] | None = None) -> list[Finding]:
     out: list[Finding] = []
     settings, index = session.settings, session.index
     probe = model.probe
+    prefix = f"{project.path}/" if project is not None and project.path else ""
     ran: list[tuple[str, InputLog, list[Finding]]] = []
     stale: list[str] = []
     for info in index.rules:  # the rule classes are loaded only when a rule has to run
         code = info.code
-        if info.kind != "repo" or code not in session.enabled:
+        if info.kind != "repo" or code not in session.enabled or code in skip or (codes is not None and code not in codes):
             continue
         if store is not None and probe is not None:
             cached = _cached_findings(store, probe, code)
@@ -325,10 +371,17 @@ def run_repo_rules(session: Session, model: RepoModel, store: RepoCache | None =
         for item in reported:
             if not isinstance(item, RepoFinding):
                 continue
-            if item.path and code in settings.ignored_for(item.path, index):
+            path = prefix + item.path if item.path else None
+            if path and code in settings.ignored_for(path, index):
                 continue
-            found.append(make_finding(rule_cls, item.message, item.path, line=item.line, column=1 if item.line is not None else None,
-                                      evidence=list(item.evidence), data=dict(item.data)))
+            message = f"project {project.label}: {item.message}" if project is not None else item.message
+            data = dict(item.data)
+            if project is not None:
+                data["project"] = project.path or "."
+            column = (item.column or 1) if item.line is not None else None
+            found.append(make_finding(rule_cls, message, path, line=item.line, column=column, cell=item.cell,
+                                      evidence=[prefix + e if prefix and e in model.file_set else e for e in item.evidence],
+                                      data=data))
         out.extend(found)
         ran.append((code, log, found))
     if store is not None and probe is not None:

@@ -15,7 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mllint.catalogue.index import RuleIndex, rule_index
+from mllint.catalogue.index import RuleIndex, plugins_installed, rule_index
 from mllint.config.settings import Settings, load_settings
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -59,7 +59,15 @@ class Session:
         """The ML-library knowledge tables, with the configuration's extensions."""
         from mllint.knowledge.loader import load_knowledge
 
-        return load_knowledge(self.settings.knowledge)
+        sources = self.catalogue.knowledge_sources() if plugins_installed() else ()
+        return load_knowledge(self.settings.knowledge, sources)
+
+    @cached_property
+    def requirement_floors(self) -> dict[str, tuple[int, int]]:
+        """Lowest versions the project's manifests allow for the packages rules ask about (ML1401: torch)."""
+        from mllint.repo.floors import declared_floors
+
+        return declared_floors(self.root, _floor_packages(self.knowledge))
 
     @cached_property
     def options(self) -> RuleOptions:
@@ -97,6 +105,9 @@ class Session:
 
         digest = hashlib.blake2b(self.settings.fingerprint().encode(), digest_size=16)
         digest.update(params_stamp(self.root, self.overlay).encode())
+        if plugins_installed():
+            digest.update(self.catalogue.stamp().encode())  # installed plugins and their sources
+        digest.update(repr(sorted(self.requirement_floors.items())).encode())
         return digest.hexdigest()
 
     def read(self, rel: str) -> bytes:
@@ -141,3 +152,9 @@ class RuleOptions:
         if self._session.catalogue.by_code().get(code) is None:
             raise KeyError(code)
         return self.get(code)
+
+
+def _floor_packages(knowledge: Knowledge) -> set[str]:
+    """Packages whose declared minimum version some rule's knowledge depends on (``safe_from``)."""
+    entries = knowledge.get("deserialization", {}).get("flag_required", [])
+    return {str(entry["safe_from"]).split()[0] for entry in entries if isinstance(entry, dict) and entry.get("safe_from")}

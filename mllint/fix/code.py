@@ -42,9 +42,24 @@ class FileChange:
         return self.before != self.after
 
     def diff(self) -> str:
-        before = self.before.decode("utf-8", "replace").splitlines(keepends=True)
-        after = self.after.decode("utf-8", "replace").splitlines(keepends=True)
-        return "".join(difflib.unified_diff(before, after, fromfile=f"a/{self.path}", tofile=f"b/{self.path}"))
+        """A unified diff ``git apply`` and ``patch`` accept: a last line without a newline is marked
+        ``\\ No newline at end of file``, and only ``\\n`` ends a line (a CR, form feed or U+2028
+        inside a line is content, as it is for git)."""
+        before = _lines(self.before.decode("utf-8", "surrogateescape"))  # bytes that are not UTF-8 kept:
+        after = _lines(self.after.decode("utf-8", "surrogateescape"))  # encode the diff the same way
+        out = []
+        for line in difflib.unified_diff(before, after, fromfile=f"a/{self.path}", tofile=f"b/{self.path}"):
+            out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+        return "".join(out)
+
+
+def _lines(text: str) -> list[str]:
+    """``text`` cut after each ``\\n`` only (``str.splitlines`` also cuts at ``\\r``, ``\\x0c``, U+2028…)."""
+    lines = text.split("\n")
+    out = [line + "\n" for line in lines[:-1]]
+    if lines[-1]:
+        out.append(lines[-1])
+    return out
 
 
 @dataclass
@@ -257,7 +272,13 @@ def _declared_encoding(data: bytes) -> str:
 
 
 def _apply_to_notebook(data: bytes, edits: list[Edit]) -> bytes | None:
-    notebook: dict[str, Any] = json.loads(data.decode("utf-8-sig"))
+    """The notebook with the cells' edits applied to its JSON text in place: every byte outside the
+    changed source lines is kept (BOM, CRLF, indentation, escapes, number formatting, key order)."""
+    from mllint.core.notebook_text import NotebookLayoutError, replace_source
+
+    bom = data.startswith(codecs.BOM_UTF8)
+    text = data.decode("utf-8-sig")
+    notebook: dict[str, Any] = json.loads(text)
     cells = notebook.get("cells") if isinstance(notebook, dict) else None
     if notebook.get("nbformat") != 4 or not isinstance(cells, list):
         raise EditError("only nbformat-4 notebooks are fixed (open and save it in Jupyter to upgrade it)")
@@ -266,16 +287,17 @@ def _apply_to_notebook(data: bytes, edits: list[Edit]) -> bytes | None:
         if edit.cell is None:
             return None
         by_cell.setdefault(edit.cell, []).append(edit)
-    for index, cell_edits in by_cell.items():
-        cell = cells[index]
-        raw = cell["source"]
+    for index, cell_edits in sorted(by_cell.items()):
+        raw = cells[index]["source"]
         source = "".join(raw) if isinstance(raw, list) else raw
         fixed = apply_edits(source, cell_edits)
         if not _parses(neutralise_cell(fixed)):
             return None
-        cell["source"] = fixed.splitlines(keepends=True) if isinstance(raw, list) else fixed
-    indent = 1 if b'\n "' in data[:200] else 2
-    return (json.dumps(notebook, indent=indent, ensure_ascii=False) + "\n").encode("utf-8")
+        try:
+            text = replace_source(text, index, fixed)
+        except NotebookLayoutError as exc:
+            raise EditError(f"the notebook's JSON is laid out unexpectedly ({exc})") from None
+    return (codecs.BOM_UTF8 if bom else b"") + text.encode("utf-8")
 
 
 def _parses(source: str) -> bool:

@@ -4,7 +4,7 @@ Careful line edits, nothing else in the file changes (indentation, quotes, line 
 comments): the comment is appended to the finding's first line, or to its last line when the first
 one ends inside a multi-line string or with a backslash continuation. A line that already carries an
 ``# mllint: ignore[...]`` gets the new codes merged into it. In notebooks only the cell's source line
-changes, and the notebook is rewritten only when its JSON layout round-trips byte for byte.
+changes: the JSON text is edited in place (mllint/core/notebook_text.py), every other byte kept.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from pathlib import Path
 
 from mllint.analysis.suppress import LINE_DIRECTIVE
 from mllint.core.findings import Finding
+from mllint.core.notebook_text import NotebookLayoutError, replace_source
 from mllint.core.source import SourceError, decode_python, neutralise_cell
 from mllint.core.writes import atomic_write
 
@@ -98,27 +99,6 @@ def _edit_text(text: str, targets: dict[int, list[str]]) -> str:
     return "".join(lines)
 
 
-@dataclass(frozen=True)
-class _Layout:
-    """How a notebook's JSON was written: ``json.dumps`` arguments and the text after it."""
-
-    indent: int | None
-    ensure_ascii: bool
-    suffix: str
-
-
-def _layout(data: bytes, notebook: object) -> _Layout | None:
-    """The json.dumps arguments that reproduce ``data`` exactly, or None."""
-    text = data.decode("utf-8")
-    for indent in (1, 2, 4, None, 3):
-        for ensure_ascii in (False, True):
-            dumped = json.dumps(notebook, indent=indent, ensure_ascii=ensure_ascii)
-            for suffix in ("\n", ""):
-                if dumped + suffix == text:
-                    return _Layout(indent, ensure_ascii, suffix)
-    return None
-
-
 def _annotate_python(root: Path, path: Path, rel: str, findings: list[Finding], report: IgnoreReport) -> None:
     data = path.read_bytes()
     try:
@@ -150,25 +130,24 @@ def _annotate_python(root: Path, path: Path, rel: str, findings: list[Finding], 
 
 
 def _annotate_notebook(root: Path, path: Path, rel: str, findings: list[Finding], report: IgnoreReport) -> None:
+    """Annotate the cells' lines in the notebook's JSON text in place (mllint/core/notebook_text.py):
+    every other byte of the file is kept."""
     data = path.read_bytes()
     try:
-        notebook = json.loads(data.decode("utf-8"))
+        text = data.decode("utf-8-sig")
+        notebook = json.loads(text)
         cells = notebook["cells"]
-        if not isinstance(cells, list):
+        if not isinstance(cells, list) or notebook.get("nbformat") != 4:
             raise TypeError("cells")
-    except (UnicodeDecodeError, ValueError, KeyError, TypeError, RecursionError):
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         report.problems.append(f"{rel}: not annotated: not an nbformat-4 notebook")
-        return
-    layout = _layout(data, notebook)
-    if layout is None:
-        report.problems.append(f"{rel}: not annotated: its JSON layout would change; add the comments in Jupyter")
         return
     added = 0
     for index in sorted({f.cell for f in findings if f.cell is not None}):
         cell = cells[index] if 0 <= index < len(cells) else None
-        if not isinstance(cell, dict):
+        raw = cell.get("source", "") if isinstance(cell, dict) else None
+        if not isinstance(raw, (str, list)) or (isinstance(raw, list) and not all(isinstance(x, str) for x in raw)):
             continue
-        raw = cell.get("source", "")
         source = "".join(raw) if isinstance(raw, list) else raw
         cell_findings = [f for f in findings if f.cell == index]
         targets, skipped = _targets(cell_findings, neutralise_cell(source))
@@ -176,22 +155,15 @@ def _annotate_notebook(root: Path, path: Path, rel: str, findings: list[Finding]
             report.problems.append(f"{finding.location()}: {finding.code} not annotated")
         if not targets:
             continue
-        one_line_each = isinstance(raw, list) and all(
-            isinstance(part, str) and "\n" not in part[:-1] and (part.endswith("\n") or i == len(raw) - 1)
-            for i, part in enumerate(raw))
-        if one_line_each:  # edit only the affected elements of the source list
-            for number, codes in targets.items():
-                if number - 1 < len(raw):
-                    raw[number - 1] = annotate_line(raw[number - 1], sorted(codes))
-        elif isinstance(raw, list):
-            cell["source"] = _physical_lines(_edit_text(source, targets))
-        else:
-            cell["source"] = _edit_text(source, targets)
+        try:
+            text = replace_source(text, index, _edit_text(source, targets))
+        except NotebookLayoutError as exc:
+            report.problems.append(f"{rel}: not annotated: its JSON is laid out unexpectedly ({exc})")
+            return
         added += sum(len(codes) for codes in targets.values())
     if not added:
         return
-    dumped = json.dumps(notebook, indent=layout.indent, ensure_ascii=layout.ensure_ascii) + layout.suffix
-    atomic_write(path, dumped.encode("utf-8"), confine=root)
+    atomic_write(path, (b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b"") + text.encode("utf-8"), confine=root)
     report.added += added
     report.files.add(rel)
 

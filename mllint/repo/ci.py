@@ -101,6 +101,13 @@ def find_ci_configs(repo: RepoModel) -> list[CIConfig]:
     return configs
 
 
+def ci_files_elsewhere(repo: RepoModel) -> list[str]:
+    """CI files at the git root that do not concern this folder (a sub-project of a monorepo)."""
+    systems: dict[str, list[str]] = repo.knowledge.get("ci_systems", {})
+    return [rel for rel, _path, inside in _candidate_files(repo)
+            if not inside and any(_matches_any(rel, patterns) for patterns in systems.values())]
+
+
 def _mentions_subproject(text: str, repo: RepoModel) -> bool:
     """A CI file at the git root concerns a subproject only when it names the subproject's folder."""
     git_root = repo.inventory.git_root

@@ -32,6 +32,8 @@ if TYPE_CHECKING:  # pragma: no cover - the parts import this module, so they ar
     from mllint.repo.ci import CIConfig
     from mllint.repo.manifests import Manifests
     from mllint.repo.mlcode import MLProfile
+    from mllint.repo.params import ParamsUsage
+    from mllint.repo.pipeline import Pipeline
     from mllint.repo.serving import ServingModule
     from mllint.repo.vcs import Vcs
 
@@ -299,6 +301,20 @@ class RepoModel:
         from mllint.repo.vcs import Vcs
 
         return self._part("vcs", Vcs)
+
+    @property
+    def pipeline(self) -> Pipeline:
+        """The DVC stages, the Python entry points their commands run and what those import."""
+        from mllint.repo.pipeline import Pipeline
+
+        return self._part("pipeline", Pipeline)
+
+    @property
+    def params(self) -> ParamsUsage:
+        """The params files of the pipeline, their keys, and which keys stages and code read."""
+        from mllint.repo.params import ParamsUsage
+
+        return self._part("params", ParamsUsage)
 
     @property
     def manifests(self) -> Manifests:

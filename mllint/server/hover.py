@@ -27,7 +27,7 @@ def rule_markdown(located: Located, catalogue: Catalogue) -> str:
         parts += ["", "**Why:** " + inspect.cleandoc(rule.why)]
     if finding.fix is not None:
         parts += ["", f"**Fix ({finding.fix.applicability}):** {finding.fix.message}"]
-    parts += ["", f"[{finding.code} documentation]({rule_doc_url(finding.code)})"]
+    parts += ["", f"`mllint rule {finding.code}` shows its documentation."]
     return "\n".join(parts)
 
 
