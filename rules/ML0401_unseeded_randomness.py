@@ -1,14 +1,37 @@
-"""ML0401 unseeded-randomness: random splits, estimators and global RNGs without a seed."""
+"""ML0401 unseeded-randomness: random splits, estimators and global RNGs without a seed.
+
+A use inside a function counts when the file's own code runs that function (``mllint.analysis.reach``:
+called from module level, a notebook, the ``__main__`` block, or a framework hook of an object the
+file hands over); a generator object counts as seeded when the data flow sees it seeded before any
+use. One finding per RNG per file (its fix seeds every call of the group).
+"""
 
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass, field
 
-from mllint.analysis.edits import RawFix, add_keyword
+from mllint.analysis.context import FUNCTION_NODES
+from mllint.analysis.edits import RawFix, TextEdit, add_keyword, replace
+from mllint.analysis.flow import DataFlow
+from mllint.analysis.reach import Reachability
 from mllint.catalogue.rule import CodeRule, Example, FixExample
 
 LOCAL_SEEDS = ("seed", "generator", "random_state", "rng")
 PLACEHOLDER_WORDS = ("dummy", "example_input", "sample_input", "fake_input", "test_input")
+
+
+@dataclass
+class _Use:
+    """A use of an unseeded RNG, judged at the end of the file."""
+
+    node: ast.AST
+    rng: str
+    message: str
+    function: ast.AST | None  # the innermost enclosing function, None at module level
+    cls: ast.ClassDef | None
+    edits: list[TextEdit] = field(default_factory=list)  # what seeding this use takes (a keyword added)
+    fix_message: str = ""
 
 
 #: Module-level constants a fix may pass as the seed (the first one the module defines).
@@ -16,6 +39,7 @@ SEED_CONSTANTS = ("SEED", "RANDOM_SEED", "RANDOM_STATE", "SEED_VALUE", "GLOBAL_S
 
 
 class UnseededRandomness(CodeRule):
+    requires = (Reachability, DataFlow)
     code = "ML0401"
     name = "unseeded-randomness"
     factor = 4
@@ -45,7 +69,7 @@ class UnseededRandomness(CodeRule):
             from sklearn.ensemble import RandomForestClassifier as RF
             noise = np.random.randn(100)
             model = RF(n_estimators=cfg.n)
-        """, lines=(3, 4), note="aliases; global numpy RNG at module level"),
+        """, lines=(3,), note="aliases; the forest falls back on numpy's unseeded RNG too: one finding per RNG per file"),
         Example("""
             import sklearn.model_selection as ms
             cv = ms.KFold(n_splits=5, shuffle=True)
@@ -71,7 +95,27 @@ class UnseededRandomness(CodeRule):
             from datasets import load_dataset
             ds = load_dataset("imdb")["train"].shuffle()
             parts = ds.train_test_split(test_size=cfg.test_size)
-        """, lines=(2, 3), note="Hugging Face datasets without seed"),
+        """, lines=(2,), note="Hugging Face datasets without seed"),
+        Example("""
+            from sklearn.model_selection import KFold
+            kf = KFold(n_splits=5, shuffle=True, random_state=None)
+        """, lines=(2,), note="an explicit random_state=None is no seed"),
+        Example("""
+            import torch
+            from data_loader import get_loader
+            def main(args):
+                loader = get_loader(args.image_dir, batch_size=args.batch_size, shuffle=True)
+                for images, captions in loader:
+                    step(images, captions)
+            if __name__ == "__main__":
+                main(parse_args())
+        """, lines=(4,), note="a project helper building a shuffling loader, in a program that never seeds torch"),
+        Example("""
+            import random
+            rng = random.Random()
+            print(rng.random())
+            rng.seed(cfg.seed)
+        """, lines=(2,), note="drawn from before it is seeded"),
     ]
     compliant = [
         Example("""
@@ -122,6 +166,38 @@ class UnseededRandomness(CodeRule):
                 print(Net()(torch.randn(2, 3, 32, 32)).shape)
         """, note="placeholder inputs for export and shape checks"),
         Example("""
+            import random
+            class Reader:
+                def __init__(self):
+                    self.rng = random.Random()
+                def set_epoch(self, seed, epoch):
+                    self.rng = random.Random(seed + epoch)
+                def sample(self, items):
+                    return self.rng.choice(items)
+        """, note="replaced by a seeded generator before any use"),
+        Example("""
+            import lightning as L
+            from torch.utils.data import DataLoader
+            class DataModule(L.LightningDataModule):
+                def train_dataloader(self):
+                    return DataLoader(self.train_set, batch_size=32, shuffle=True)
+            def main(cfg):
+                L.seed_everything(cfg.seed)
+                L.Trainer().fit(Model(), datamodule=DataModule())
+            if __name__ == "__main__":
+                main(load_config())
+        """, note="a datamodule whose program seeds with seed_everything"),
+        Example("""
+            import torch
+            from lightning import LightningDataModule
+            from torch.utils.data import DataLoader
+            class MNISTDataModule(LightningDataModule):
+                def train_dataloader(self):
+                    return DataLoader(self.data_train, batch_size=64, shuffle=True)
+            if __name__ == "__main__":
+                _ = MNISTDataModule()
+        """, path="src/data/mnist_datamodule.py", note="a datamodule module: its smoke test never loads data; the training entry point seeds"),
+        Example("""
             import numpy as np
             def test_shapes():
                 x = np.random.rand(4, 2)
@@ -152,8 +228,10 @@ class UnseededRandomness(CodeRule):
         self.active = not ctx.is_test
         self.seeded: set[str] = set()
         # (node, rng, message, needs_program): uses inside defs count only in programs
-        self.pending: list[tuple[ast.AST, str, str, bool]] = []
+        self.pending: list[_Use] = []
         self.torch_generators: dict[str, ast.Call] = {}
+        #: generator objects built without a seed; reported unless seeded before any use, or replaced unused
+        self.unseeded_rngs: list[tuple[ast.Call, str]] = []
         self.seeded_generators: set[str] = set()
 
     fixes = [
@@ -207,12 +285,14 @@ class UnseededRandomness(CodeRule):
             spec = self.shufflers[name]
             if _applies(node, spec) and not _has_arg(node, spec["param"], spec.get("position")) and not _has_star_kwargs(node):
                 label = _label(node)
-                self.pending.append((node, "torch", f"{label}() shuffles with torch's global RNG, which this program never seeds; pass generator=torch.Generator().manual_seed(seed) or call torch.manual_seed", self._in_definition()))
+                self.pending.append(self._use(node, "torch", f"{label}() shuffles with torch's global RNG, which this program never seeds; pass generator=torch.Generator().manual_seed(seed) or call torch.manual_seed"))
             return
+        if name.split(".", 1)[0] not in self.library_roots and not name.startswith(("torch.", "lightning.")):
+            self._loader_helper(node, name.rsplit(".", 1)[-1])
         rng = self._global_rng(name)
         if rng is not None and not any(k.arg in LOCAL_SEEDS for k in node.keywords) and not self._placeholder(node):
             label = _label(node)
-            self.pending.append((node, rng, f"{label}() uses the global {rng} RNG, which this program never seeds; call {self.rng_show[rng]} once at start-up (seed from configuration) or use a seeded generator", self._in_definition()))
+            self.pending.append(self._use(node, rng, f"{label}() uses the global {rng} RNG, which this program never seeds; call {self.rng_show[rng]} once at start-up (seed from configuration) or use a seeded generator"))
 
     def _unresolved(self, node: ast.Call) -> None:
         func = node.func
@@ -224,9 +304,19 @@ class UnseededRandomness(CodeRule):
             spec = self.methods.get(func.attr)
             if spec is not None and self.ctx.imports_any(spec.get("requires_import", ())):
                 self._check_seed_param(node, spec, _label(node))
+                return
+        self._loader_helper(node, label)
 
-    def _in_definition(self) -> bool:
-        return bool(self.ctx.scopes)
+    def _loader_helper(self, node: ast.Call, label: str) -> None:
+        """``get_loader(..., shuffle=True)``: a project helper building a shuffling DataLoader."""
+        shuffle = _keyword_value(node, "shuffle")
+        if label and "loader" in label.lower() and isinstance(shuffle, ast.Constant) and shuffle.value is True \
+                and self.ctx.imports_any(("torch",)) and not any(k.arg in ("generator", "seed") for k in node.keywords):
+            self.pending.append(self._use(node, "torch", f"{_label(node)}(shuffle=True) builds a shuffling data loader in a program that never seeds torch; call torch.manual_seed(seed) at start-up or pass a seeded generator"))
+
+    def _use(self, node: ast.AST, rng: str, message: str) -> _Use:
+        function = next((s for s in reversed(self.ctx.scopes) if isinstance(s, FUNCTION_NODES)), None)
+        return _Use(node, rng, message, function, self.ctx.enclosing_class())
 
     def _placeholder(self, node: ast.Call) -> bool:
         """A dummy input (``dummy = torch.randn(1, 3, 224, 224)`` for tracing/export/shape checks)."""
@@ -259,17 +349,26 @@ class UnseededRandomness(CodeRule):
         return None
 
     def _check_seed_param(self, node: ast.Call, spec: dict, label: str) -> None:
-        if _has_star_kwargs(node) or not _applies(node, spec):
-            return
+        explicit = _keyword_value(node, spec["param"])
+        explicit_none = isinstance(explicit, ast.Constant) and explicit.value is None
+        if _has_star_kwargs(node) or (not explicit_none and not _applies(node, spec)):
+            return  # an explicit random_state=None asks for an unseeded stream even where none is drawn yet
         params = [spec["param"], *spec.get("also", ())]
-        if any(_has_arg(node, param, spec.get("position") if param == spec["param"] else None) for param in params):
+        if not explicit_none and any(_has_arg(node, param, spec.get("position") if param == spec["param"] else None)
+                                     for param in params):
             return
         message = (f"{label}() without {spec['param']}: its default draws from an unseeded RNG; "
                    f"pass {spec['param']}= a seed read from configuration")
+        if explicit_none:
+            message = (f"{label}({spec['param']}=None) draws from an unseeded RNG; "
+                       f"pass {spec['param']}= a seed read from configuration")
+        use = self._use(node, spec.get("rng", "numpy"), message)
+        use.function = None  # an estimator or split without a seed is unseeded wherever it is built
         seed = self._seed_expression()
-        fix = RawFix("unsafe", f"pass {spec['param']}={seed} (unsafe: results change to the seeded ones)",
-                     [add_keyword(node, spec["param"], seed, self.ctx.lines)]) if seed else None
-        self.pending.append((node, spec.get("rng", "numpy"), message, False, fix))
+        if seed:
+            use.edits = [replace(explicit, seed) if explicit_none and explicit is not None else add_keyword(node, spec["param"], seed, self.ctx.lines)]
+            use.fix_message = f"pass {spec['param']}={seed} (unsafe: results change to the seeded ones)"
+        self.pending.append(use)
 
     def _seed_expression(self) -> str | None:
         """The seed a fix may pass: the params file's ``seed`` through the module's loader binding, else
@@ -295,9 +394,11 @@ class UnseededRandomness(CodeRule):
                 return
             self.report(node, f"{label}() without .{spec['seed_method']}(seed): its stream is unpredictable")
             return
-        if node.args or any(k.arg == spec.get("param") or k.arg is None for k in node.keywords):
+        explicit_none = any(k.arg == spec.get("param") and isinstance(k.value, ast.Constant) and k.value.value is None
+                            for k in node.keywords)
+        if not explicit_none and (node.args or any(k.arg == spec.get("param") or k.arg is None for k in node.keywords)):
             return
-        self.report(node, f"{label}() without a seed: its stream differs on every run; pass a seed read from configuration")
+        self.unseeded_rngs.append((node, f"{label}() without a seed: its stream differs on every run; pass a seed read from configuration"))
 
     # -- judgement ---------------------------------------------------------------------------
     def finish(self) -> None:
@@ -306,19 +407,34 @@ class UnseededRandomness(CodeRule):
         for name, node in self.torch_generators.items():
             if name not in self.seeded_generators:
                 self.report(node, f"torch.Generator() bound to {name!r} is never given .manual_seed(seed)")
+        for node, message in self.unseeded_rngs:
+            value = self.analysis(DataFlow).value_of(node)
+            objs = value.objs if value is not None else frozenset()
+            if objs and all((o.seeded and not o.used_unseeded) or o.replaced for o in objs):
+                continue  # re-seeded before use, or replaced by a seeded one before any use
+            self.report(node, message)
         if "all" in self.seeded or not self.pending:
             return
-        program = None
-        for node, rng, message, needs_program, *fix in self.pending:
-            if rng in self.seeded:
+        uses: dict[str, list[_Use]] = {}
+        for use in self.pending:
+            if use.rng in self.seeded:
                 continue
-            if needs_program:
-                if program is None:
-                    program = _is_program(self.ctx)
-                if not program:
-                    continue
-            self.report(node, message, fix=fix[0] if fix else None)
-
+            if use.function is not None and not self.analysis(Reachability).runs(use.function, use.cls):
+                continue  # in a function the file's own code never runs: its program seeds (or not) elsewhere
+            uses.setdefault(use.rng, []).append(use)
+        for rng, group in uses.items():  # one finding per RNG per file
+            first = group[0]
+            others = sorted({getattr(u.node, "lineno", 0) for u in group[1:]} - {getattr(first.node, "lineno", 0)})
+            more = ""
+            if others:
+                shown = ", ".join(str(line) for line in others[:5]) + (", …" if len(others) > 5 else "")
+                more = (f" ({len(group) - 1} more use{'s' if len(group) > 2 else ''} of the {rng} RNG in this file: "
+                        f"line{'s' if len(others) > 1 else ''} {shown})")
+            fix = None
+            if first.edits and all(u.edits for u in group):  # every use seedable by a keyword: fix them all
+                fix = RawFix("unsafe", first.fix_message + (f", and at the {len(group) - 1} other uses" if len(group) > 1 else ""),
+                             [edit for u in group for edit in u.edits])
+            self.report(first.node, first.message + more, fix=fix)
 
 def _label(node: ast.Call) -> str:
     shown = ast.unparse(node.func)
@@ -355,15 +471,8 @@ def _is_main_guard(stmt: ast.If) -> bool:
     return isinstance(test, ast.Compare) and any(isinstance(n, ast.Constant) and n.value == "__main__" for n in (test.left, *test.comparators))
 
 
-def _is_program(ctx) -> bool:
-    """A notebook, a file with a ``__main__`` guard, or one doing work at module level (a script)."""
-    if ctx.is_notebook:
-        return True
-    for stmt in ctx.tree.body:
-        if isinstance(stmt, ast.If) and _is_main_guard(stmt):
-            return True
-        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
-            return True
-        if isinstance(stmt, (ast.For, ast.While, ast.With, ast.AsyncFor, ast.AsyncWith)):
-            return True
-    return False
+def _keyword_value(node: ast.Call, name: str) -> ast.AST | None:
+    for keyword in node.keywords:
+        if keyword.arg == name:
+            return keyword.value
+    return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
+from mllint.repo.mlcode import test_like_facts
 
 TEST_DEF_PREFIXES = ("test", "Test")
 
@@ -30,6 +31,9 @@ class NoTests(RepoRule):
                      "prep.py": "def clean(df):\n    return df\n"}, git=False, note="not a git repository"),
     ]
     compliant = [
+        RepoExample({"tools/release.py": "x = 1\n", "features/steps/cli_steps.py": "from behave import given\n\n@given('a project')\n"
+                     "def step_impl(context):\n    pass\n", "features/new.feature": "Feature: new\n"},
+                    note="behave BDD step files are tests"),
         RepoExample({"train.py": "x = 1\n", "tests/test_train.py": "def test_x():\n    assert True\n"}),
         RepoExample({"src/pkg/model.py": "x = 1\n", "src/pkg/model_test.py": "def test_model():\n    pass\n"}),
         RepoExample({"train.py": "x = 1\n", "test/test_data.py": "import unittest\nclass TestData(unittest.TestCase):\n    pass\n"}),
@@ -43,6 +47,8 @@ class NoTests(RepoRule):
         for facts in repo.test_facts():
             if any(name.startswith(TEST_DEF_PREFIXES) for name, _kind, _line in facts.defs):
                 return
+        if len(test_like_facts(repo)) > len(repo.test_facts()):
+            return  # BDD step files (behave) or tests.py modules
         yield RepoFinding(
             f"no tests found for {len(sources)} code file(s): looked for test_*.py / *_test.py files or a tests/ folder "
             "with test functions or Test classes; add pytest tests (e.g. tests/test_features.py) and run them in CI",

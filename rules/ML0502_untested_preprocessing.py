@@ -108,11 +108,10 @@ class UntestedPreprocessing(RepoRule):
         except re.error:
             pattern = re.compile(PREPROCESSING_PATTERN)
         table = repo.knowledge.get("preprocessing_code", {})
-        bdd = table.get("test_frameworks", [])
         ignored = set(options.ignore_names)
         referenced: set[str] = set()
         dotted_refs: set[str] = set()
-        test_files = test_like_facts(repo) + [f for f in repo.source_facts() if imports_any(f.imports, bdd)]
+        test_files = test_like_facts(repo)  # BDD step files included
         for facts in test_files:
             referenced.update(facts.names)
             dotted_refs.update(s.rsplit(".", 1)[-1] for s in facts.strings if "." in s and " " not in s)

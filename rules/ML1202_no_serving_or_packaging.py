@@ -51,7 +51,12 @@ class NoServingOrPackaging(RepoRule):
         path, framework, app = project.serving[0]
         requirements = (project.root / "requirements.txt").is_file()
         if not requirements and "python -m pip install -e ." not in project.install:
-            plan.instruct(f"Dockerfile for {path}: declare the dependencies first (ML0201)")
+            if project.manifest != "your dependency manifest":  # e.g. a conda environment: not a pip install
+                plan.instruct(f"Dockerfile for {path}: install the dependencies of {project.manifest} in the image "
+                              f"(for a conda environment, start from a micromamba image and "
+                              f"`micromamba install -y -n base -f {project.manifest}`)")
+            else:
+                plan.instruct(f"Dockerfile for {path}: declare the dependencies first (ML0201)")
             return
         module = module_of(path)
         values = {"path": path, "framework": framework, "app": app, "module": module, "port": PORTS[framework],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from mllint.catalogue.remedy import Plan, add_ci_workflow
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
 from mllint.core.findings import Finding
+from mllint.repo.ci import ci_files_elsewhere
 
 WORKFLOW = "name: ci\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: pytest\n"
 
@@ -47,6 +48,14 @@ class NoCI(RepoRule):
         if not repo.source_facts():
             return
         if repo.ci_configs:
+            return
+        elsewhere = ci_files_elsewhere(repo)
+        if elsewhere:
+            yield RepoFinding(
+                f"no CI job covers this project: the repository's CI ({', '.join(elsewhere[:3])}) never names its folder; "
+                "add a job (or a paths filter) that runs this project's tests and `mllint check` on it",
+                path=None, evidence=elsewhere[:5],
+            )
             return
         yield RepoFinding(
             "no CI configuration found: looked for .github/workflows/*.yml, .gitlab-ci.yml, Jenkinsfile, azure-pipelines.yml, "

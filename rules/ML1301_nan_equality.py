@@ -5,11 +5,12 @@ from __future__ import annotations
 import ast
 
 from mllint.analysis.edits import RawFix, replace
-from mllint.analysis.evidence import evidence_for, short
+from mllint.analysis.evidence import Evidence, short
 from mllint.catalogue.rule import CodeRule, Example, FixExample
 
 
 class NanEquality(CodeRule):
+    requires = (Evidence,)
     code = "ML1301"
     name = "nan-equality"
     factor = 13
@@ -156,7 +157,7 @@ class NanEquality(CodeRule):
 
     def _advice(self, other: ast.AST, negated: bool) -> str:
         shown = short(other)
-        evidence = evidence_for(self.ctx)
+        evidence = self.analysis(Evidence)
         if evidence.pandas_file():
             return f"use {shown}.notna() / pd.notna({shown})" if negated else f"use {shown}.isna() / pd.isna({shown})"
         if evidence.imports_any(("numpy",)):

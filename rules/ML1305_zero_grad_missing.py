@@ -5,7 +5,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from mllint.analysis.evidence import TracksBindings, evidence_for, short
+from mllint.analysis.evidence import Evidence, TracksBindings, evidence_for, short
+from mllint.analysis.flow import DataFlow
 from mllint.catalogue.rule import CodeRule, Example
 
 
@@ -18,6 +19,7 @@ class _Loop:
 
 
 class ZeroGradMissing(TracksBindings, CodeRule):
+    requires = (DataFlow, Evidence)
     code = "ML1305"
     name = "zero-grad-missing"
     factor = 13
@@ -150,9 +152,13 @@ class ZeroGradMissing(TracksBindings, CodeRule):
         self.zero_names = set(table.get("zero_grad_names", ["zero_grad"]))
         self.zero_substrings = tuple(table.get("zero_grad_substrings", ["zero_grad"]))
         self.backward_names = set(table.get("backward_names", ["backward"]))
+        self.gradient_contexts = set(table.get("gradient_contexts", ()))
+        self.context_backward = set(table.get("context_backward", ()))
+        self.optimizer_prefixes = tuple(table.get("optimizer_prefixes", ("torch.optim.",)))
+        self.not_optimizer_prefixes = tuple(table.get("not_optimizer_prefixes", ()))
         self.loops: list[_Loop] = []
         self.outer_loops: list[list[_Loop]] = []  # loops of enclosing functions (a def in a loop does not run in it)
-        self.active = not ctx.is_test and evidence_for(ctx).torch_file()
+        self.active = not ctx.is_test and (evidence_for(ctx).torch_file() or _snippet(ctx))
 
     def visit_FunctionDef(self, node: ast.AST) -> None:
         super().visit_FunctionDef(node)
@@ -181,8 +187,10 @@ class ZeroGradMissing(TracksBindings, CodeRule):
         if not self.active or not self.loops or self.loops[-1].node is not node:
             return
         loop = self.loops.pop()
+        if loop.backward and loop.step and not loop.zero:
+            loop.step = [step for step in loop.step if self._optimizer_step(step)]
         if loop.backward and loop.step:
-            if not loop.zero and evidence_for(self.ctx).torch_file():
+            if not loop.zero and (evidence_for(self.ctx).torch_file() or _snippet(self.ctx)):
                 backward = loop.backward[0]
                 step = loop.step[0]
                 optimizer = short(step.args[0]) if step.func.attr == "step" and step.args and not _is_optimizer_receiver(step) else short(step.func.value)
@@ -207,17 +215,41 @@ class ZeroGradMissing(TracksBindings, CodeRule):
             for loop in self.loops:
                 loop.zero = True
         elif name in self.backward_names and isinstance(func, ast.Attribute):
+            if self.ctx.qualname(func) in self.context_backward:  # dist_autograd.backward(context_id, ...)
+                for loop in self.loops:
+                    loop.zero = True
+                return
             self.loops[-1].backward.append(node)
         elif name == "step" and isinstance(func, ast.Attribute):
-            evidence = evidence_for(self.ctx)
-            if evidence.is_optimizer(func.value) or (node.args and evidence.is_optimizer(node.args[0])):
-                self.loops[-1].step.append(node)
+            self.loops[-1].step.append(node)  # judged when the loop ends (optimizer or not)
+
+    def _optimizer_step(self, node: ast.Call) -> bool:
+        """Is ``x.step(...)`` an optimizer step? The data flow's object evidence first, names second."""
+        receiver = node.func.value  # type: ignore[attr-defined]
+        kinds = self.analysis(DataFlow).kinds_of(receiver)
+        if "optimizer" in kinds:
+            return True
+        if kinds & {"scheduler", "torch_module", "dataframe", "ndarray"}:
+            return False  # something else that steps (lr_scheduler.step(), env.step())
+        evidence = evidence_for(self.ctx)
+        return evidence.is_optimizer(receiver) or bool(node.args and evidence.is_optimizer(node.args[0]))
 
     def visit_Assign(self, node: ast.Assign) -> None:
         if self.loops and any(isinstance(t, ast.Attribute) and t.attr == "grad" for t in node.targets) \
                 and isinstance(node.value, ast.Constant) and node.value.value is None:
             for loop in self.loops:
                 loop.zero = True
+        if self.loops and isinstance(node.value, ast.Call):
+            name = self.ctx.call_name(node.value) or ""
+            if name.startswith(self.optimizer_prefixes) and not name.startswith(self.not_optimizer_prefixes):
+                self.loops[-1].zero = True  # a fresh optimizer (on fresh tensors) for every step
+
+    def visit_With(self, node: ast.With) -> None:
+        if self.loops and any(isinstance(item.context_expr, ast.Call)
+                              and self.ctx.call_name(item.context_expr) in self.gradient_contexts for item in node.items):
+            self.loops[-1].zero = True  # with dist_autograd.context(): gradients are per context
+
+    visit_AsyncWith = visit_With
 
 
 def _touches_grad(node: ast.AST) -> bool:
@@ -232,3 +264,8 @@ def _is_optimizer_receiver(step: ast.Call) -> bool:
     receiver = step.func.value
     name = receiver.attr if isinstance(receiver, ast.Attribute) else receiver.id if isinstance(receiver, ast.Name) else ""
     return "scaler" not in name.lower()
+
+
+def _snippet(ctx) -> bool:
+    """A snippet without a single import (a copied training loop): read as torch when nothing says otherwise."""
+    return not ctx.imports and not ctx.is_notebook and len(ctx.tree.body) < 80

@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import ast
+from functools import cached_property
 
 from mllint.analysis.edits import RawFix, delete, end_of
 from mllint.analysis.evidence import (
     EVAL_MODEL,
     MODEL,
     NOT_MODEL,
+    Evidence,
     TracksBindings,
     dotted,
     evidence_for,
     short,
 )
+from mllint.analysis.flow import DataFlow
 from mllint.catalogue.rule import CodeRule, Example, FixExample
 
 
 class ForwardCalledDirectly(TracksBindings, CodeRule):
+    requires = (DataFlow, Evidence)
     code = "ML1307"
     name = "forward-called-directly"
     factor = 13
@@ -60,6 +64,17 @@ class ForwardCalledDirectly(TracksBindings, CodeRule):
             out = ddp_model.module.forward(x)
         """, note="unwrapping DDP to call forward skips gradient synchronisation"),
         Example("""
+            import torch.nn as nn
+            import torch.nn.functional as F
+            class Net(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.conv1 = nn.Conv2d(3, 6, 5)
+                    self.pool = nn.MaxPool2d(2, 2)
+                def forward(self, x):
+                    return self.pool.forward(F.relu(self.conv1(x)))
+        """, lines=(9,), note="a sub-module's forward inside the parent's forward skips the sub-module's hooks"),
+        Example("""
             import cv2
             import torch
             def predict(model, path):
@@ -68,6 +83,15 @@ class ForwardCalledDirectly(TracksBindings, CodeRule):
         """, lines=(5,), note="OpenCV only reads the image: the receiver is the torch model"),
     ]
     compliant = [
+        Example("""
+            import torch
+            def patch(module):
+                original = module.forward
+                def new_forward(*args, **kwargs):
+                    hooks.before(module)
+                    return original.forward(*args, **kwargs)
+                module.forward = new_forward
+        """, note="code that implements hooks by replacing forward"),
         Example("""
             import torch.nn as nn
             class Block(nn.Module):
@@ -139,7 +163,8 @@ class ForwardCalledDirectly(TracksBindings, CodeRule):
 
     def __init__(self, ctx, options=None) -> None:
         super().__init__(ctx, options)
-        self.active = not ctx.is_test and evidence_for(ctx).torch_file()
+        self.torch = evidence_for(ctx).torch_file() or _torch_snippet(ctx)
+        self.active = not ctx.is_test and self.torch
         self.conflicts = tuple(ctx.knowledge.get("smells_torch", {}).get("forward_conflicts", ["cv2"]))
         # conflicts that only count when the file uses their forward-bearing API (cv2 -> cv2.dnn)
         self.conflict_uses: dict[str, str] = dict(ctx.knowledge.get("smells_torch", {}).get("forward_conflict_uses", {}))
@@ -173,17 +198,21 @@ class ForwardCalledDirectly(TracksBindings, CodeRule):
         if self.ctx.qualname(receiver):  # nn.Linear.forward(...): an explicit unbound call
             return
         evidence = evidence_for(self.ctx)
-        if not evidence.torch_file():
+        if not self.torch:
             return
+        if self._hook_machinery:
+            return  # the file wraps forward methods itself (module.forward = ...): it must call them
         if root == "self":
             cls = self.ctx.enclosing_class()
             if cls is None or cls.name in evidence.module_classes or _defines_forward(cls):
+                if name.count(".") == 1 and "torch_module" in self.analysis(DataFlow).kinds_of(receiver):
+                    self._report(node, receiver, known=True)  # self.pool.forward(x): the sub-module's hooks are skipped
                 return
         if name.rsplit(".", 1)[-1][:1].isupper():
             return
         kind = evidence.torch_kind(receiver)
-        if kind == NOT_MODEL:
-            return
+        if kind == NOT_MODEL or "module" in self.analysis(DataFlow).kinds_of(receiver):
+            return  # not a model: an extension module loaded at run time (importlib.import_module)
         if kind is None and evidence.imports_any(self.conflicts):
             conflicting = [c for c in self.conflicts if evidence.imports_any((c,))]
             if all(c in self.conflict_uses for c in conflicting) and "model" in name.rsplit(".", 1)[-1].lower() \
@@ -191,6 +220,15 @@ class ForwardCalledDirectly(TracksBindings, CodeRule):
                 self.deferred.append((node, receiver))  # cv2 for image I/O: report unless cv2.dnn is used
             return
         self._report(node, receiver, known=kind in (MODEL, EVAL_MODEL))
+
+    @cached_property
+    def _hook_machinery(self) -> bool:
+        """Does the file replace ``forward`` methods (``module.forward = new_forward``)? Then it is
+        the code that implements hooks, and calling the original ``forward`` is its job."""
+        for sub in ast.walk(self.ctx.tree):
+            if isinstance(sub, ast.Assign) and any(isinstance(t, ast.Attribute) and t.attr == "forward" for t in sub.targets):
+                return True
+        return False
 
     def _report(self, node: ast.Call, receiver: ast.AST, known: bool) -> None:
         self.report(node, f"`{short(receiver)}.forward(...)` skips the module's hooks (DDP sync, torch.compile, "
@@ -200,5 +238,14 @@ class ForwardCalledDirectly(TracksBindings, CodeRule):
                                " (unsafe: the object is not known to be an nn.Module)"),
                                [delete(end_of(receiver), end_of(node.func))]))
 
+
 def _defines_forward(cls: ast.ClassDef) -> bool:
     return any(isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == "forward" for item in cls.body)
+
+
+def _torch_snippet(ctx) -> bool:
+    """A snippet without a single import that uses torch's conventional names (``class Net(nn.Module)``)."""
+    if ctx.imports or ctx.is_notebook or len(ctx.tree.body) >= 80:
+        return False
+    return any(isinstance(node, ast.Name) and node.id in ("torch", "nn") and (ctx.conventional(node.id) or "").startswith("torch")
+               for node in ast.walk(ctx.tree))

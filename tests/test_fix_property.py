@@ -397,7 +397,7 @@ def test_params_and_seed_fixes_are_not_offered_where_a_local_shadows_the_module_
         cv = folds(cfg)
     """)
     found = _fixes(visible, params_file)
-    assert ("ML0401", ', random_state=params["seed"]') in found, found
+    assert any(code == "ML0401" and ', random_state=params["seed"]' in fix for code, fix in found), found
     constant = """
         from sklearn.model_selection import train_test_split
         RANDOM_SEED = 1234
@@ -427,6 +427,10 @@ def test_fixes_that_add_or_remove_an_argument_keep_its_parentheses() -> None:
     assert finding.fix is not None
     assert apply_edits(source.decode(), finding.fix.edits).endswith(
         'data["Fare"] = data["Fare"].fillna((data["Fare"].mean()))\n')
+    source = b'import yaml\nconfig = yaml.load((open("c.yaml")), Loader=yaml.FullLoader)\n'
+    [finding] = [f for f in session.analyze("train.py", source).findings if f.code == "ML1401"]
+    assert finding.fix is not None
+    assert apply_edits(source.decode(), finding.fix.edits).endswith('config = yaml.safe_load((open("c.yaml")))\n')
 
 
 def test_no_fix_in_a_file_with_a_lone_carriage_return() -> None:

@@ -92,7 +92,8 @@ def test_markdown_scorecard_for_the_example_repository(cli):
     assert re.search(r"^## mllint: \d+/12 factors satisfied$", out, re.MULTILINE)
     assert re.search(r"\| Descriptive training and preprocessing \| violated \(\d+: .*ML0301", out.replace("3. ", ""))
     assert "### Findings by factor" in out
-    assert "](https://github.com/twelve-factor-ml/mllint/blob/main/docs/rules/ML0301.md)" in out
+    assert "**ML0301** hardcoded-split" in out and "](http" not in out  # no guessed documentation URL
+    assert "`mllint rule <CODE>`" in out
     assert "`train.py:21:36`" in out
 
 
@@ -158,5 +159,5 @@ def test_markdown_lists_at_most_a_hundred_findings_per_factor():
     many = [finding("ML0301", path=f"f{i:03}.py", line=1) for i in range(130)]
     out = markdown.render(result_with(many))
     assert "<details><summary>130 findings</summary>" in out
-    assert out.count("](https://github.com/twelve-factor-ml/mllint/blob/main/docs/rules/ML0301.md) `f") == 100
+    assert out.count("**ML0301** hardcoded-split `f") == 100
     assert "… and 30 more" in out

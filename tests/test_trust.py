@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from mllint.core.source import script_cell_starts
 
 
@@ -97,3 +99,170 @@ def test_values_of_a_papermill_parameters_cell_are_configuration():
 
     assert codes(notebook(tagged=False)) == ["ML0301", "ML0302"]
     assert codes(notebook(tagged=True)) == []  # papermill injects these values: configuration
+
+
+# -- project-template sources -------------------------------------------------------------------------
+from mllint.output import text as text_output  # noqa: E402
+from mllint.output.scorecard import PARTLY, SATISFIED, build_scorecard  # noqa: E402
+
+
+def _template_repo(tmp_path: Path) -> Path:
+    return write_repo(tmp_path / "tpl", {
+        "cookiecutter.json": '{"repo_name": "demo", "module_name": "demo"}\n',
+        "README.md": "# a cookiecutter template\n",
+        "{{ cookiecutter.repo_name }}/{{ cookiecutter.module_name }}/train.py":
+            "from {{ cookiecutter.module_name }} import config\nimport pandas as pd\ndf = pd.read_csv('data/train.csv')\n",
+        "{{ cookiecutter.repo_name }}/requirements.txt": "pandas\n",
+        "hooks/post_gen_project.py": "import shutil\nshutil.rmtree('docs', ignore_errors=True)\n",
+    })
+
+
+def test_template_sources_are_skipped_with_one_line_and_partly_checked(tmp_path):
+    root = _template_repo(tmp_path)
+    result = Session(root, Settings()).check(use_cache=False, jobs=1)
+    assert not any(f.code == "ML0001" for f in result.findings)  # the Jinja files were not parsed
+    assert not any("cookiecutter" in (f.path or "") for f in result.findings)
+    assert result.templates.files == 2 and result.templates.roots == ["{{ cookiecutter.repo_name }}"]
+    report = text_output.render(result)
+    assert report.count("project-template sources") == 1
+    statuses = {item.status for item in build_scorecard(result).factors}
+    assert SATISFIED not in statuses and PARTLY in statuses
+
+
+def test_template_sources_are_checked_on_request(tmp_path):
+    root = _template_repo(tmp_path)
+    result = Session(root, Settings(templates="check")).check(use_cache=False, jobs=1)
+    assert any(f.code == "ML0001" and "cookiecutter" in (f.path or "") for f in result.findings)
+    assert result.templates.files == 0
+
+
+# -- monorepos: one judgement per sub-project ------------------------------------------------------------
+MONO_TRAIN = "import pandas as pd\nfrom sklearn.linear_model import LogisticRegression\ndf = pd.read_csv('data.csv')\nLogisticRegression().fit(df, df)\n"
+
+
+def test_monorepo_projects_are_judged_one_by_one(tmp_path):
+    root = write_repo(tmp_path / "mono", {
+        "README.md": "# many projects\n",
+        "churn/requirements.txt": "pandas==2.2.2\nscikit-learn==1.5.0\n",
+        "churn/train.py": MONO_TRAIN,
+        "churn/tests/test_train.py": "from train import df\n\ndef test_fit():\n    assert df is not None\n",
+        "fraud/requirements.txt": "pandas==2.2.2\n",
+        "fraud/train.py": MONO_TRAIN,
+    })
+    result = Session(root, Settings(select=["ML0501", "ML0203"])).check(use_cache=False, jobs=1)
+    assert [p.path for p in result.projects] == ["churn", "fraud"]
+    no_tests = [f for f in result.findings if f.code == "ML0501"]
+    assert [f.data.get("project") for f in no_tests] == ["fraud"]  # churn's tests do not test fraud
+    assert no_tests[0].message.startswith("project fraud/: ")
+    undeclared = [f for f in result.findings if f.code == "ML0203"]
+    assert [(f.path, f.data.get("project")) for f in undeclared] == [("fraud/train.py", "fraud")]
+    assert "requirements.txt" in undeclared[0].message and "scikit-learn" in undeclared[0].message
+    report = text_output.render(result)
+    assert "scorecard per project (2 projects)" in report and "fraud/" in report
+
+
+def test_one_folder_with_a_manifest_is_not_a_monorepo(tmp_path):
+    root = write_repo(tmp_path / "single", {"src/requirements.txt": "pandas==2.2.2\n", "src/train.py": MONO_TRAIN})
+    result = Session(root, Settings(select=["ML0501"])).check(use_cache=False, jobs=1)
+    assert result.projects == []
+    assert [f.data.get("project") for f in result.findings if f.code == "ML0501"] == [None]
+
+
+def test_a_baselined_run_does_not_say_all_checks_passed_above_violated_factors(tmp_path):
+    root = write_repo(tmp_path / "debt", {"train.py": MONO_TRAIN})
+    result = Session(root, Settings()).check(use_cache=False, jobs=1)
+    assert result.findings
+    result.baselined, result.findings = list(result.findings), []  # what a baseline accepting everything leaves
+    report = text_output.render(result)
+    assert "All checks passed" not in report and "No new findings" in report
+    assert "violated" in report
+
+
+def test_rule_links_only_under_a_configured_project_url(tmp_path):
+    from mllint.output import markdown, sarif
+
+    root = write_repo(tmp_path / "links", {"train.py": MONO_TRAIN})
+    plain = Session(root, Settings()).check(use_cache=False, jobs=1)
+    assert "](http" not in markdown.render(plain) and "helpUri" not in sarif.render(plain)
+    linked = Session(root, Settings(project_url="https://docs.example.org/mllint/")).check(use_cache=False, jobs=1)
+    assert "](https://docs.example.org/mllint/rules/ML0" in markdown.render(linked)
+    assert '"helpUri": "https://docs.example.org/mllint/rules/ML0' in sarif.render(linked)
+    from pygls.workspace.position_codec import PositionCodec
+
+    from mllint.server.diagnostics import to_diagnostic
+
+    finding = linked.findings[0]
+    text = (root / finding.path).read_text() if finding.path else ""
+    assert to_diagnostic(finding, text, PositionCodec()).code_description is None  # the editor: the same rule
+    linked_page = to_diagnostic(finding, text, PositionCodec(), docs_url="https://docs.example.org/mllint/").code_description
+    assert linked_page is not None and linked_page.href == f"https://docs.example.org/mllint/rules/{finding.code}.md"
+
+
+# -- the command line: help, rule groups, statistics ----------------------------------------------------
+def test_help_shows_metavars_not_python_types(cli):
+    for command in ("check", "baseline", "fix", "rule", "rules", "new", "server"):
+        text = cli(command, "--help").stdout
+        assert "<list[" not in text and "<bool>" not in text and "<Path>" not in text, command
+    assert "RULES" in cli("check", "--help").stdout
+
+
+def test_rules_are_listed_under_groups_in_words(cli):
+    listing = cli("rules").stdout
+    assert "Factor 3: Descriptive training and preprocessing (ML03)" in listing
+    assert "ML code smells (ML13)" in listing and "The tool itself (ML00)" in listing
+    assert "factor  3" not in listing
+
+
+def test_rule_is_plain_markdown_when_piped(cli):
+    text = cli("rule", "ML0301").stdout
+    assert text.startswith("# ML0301") and "## Why is this bad?" in text and "\x1b[" not in text
+
+
+def test_statistics_count_findings_per_rule(cli, tmp_path):
+    root = write_repo(tmp_path / "stats", {"train.py": "from sklearn.model_selection import train_test_split\n"
+                                                       "a = train_test_split(X, test_size=0.2, random_state=0)\n"
+                                                       "b = train_test_split(X, test_size=0.3, random_state=0)\n"})
+    result = cli("check", "--statistics", "--no-cache", "--select", "ML0301", str(root))
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0].split() == ["2", "ML0301", "hardcoded-split", "warning"]
+    rows = json.loads(cli("check", "--statistics", "-o", "json", "--no-cache", "--select", "ML0301", str(root)).stdout)
+    assert rows == [{"code": "ML0301", "name": "hardcoded-split", "severity": "warning", "count": 2, "fixable": 0}]
+    assert cli("check", "--statistics", "-o", "sarif", "--no-cache", str(root)).exit_code == 2
+
+
+def test_notebook_locations_show_the_execution_count_or_id_and_the_first_line(tmp_path):
+    from mllint.output import concise
+
+    cells = [
+        {"cell_type": "markdown", "metadata": {}, "source": ["# Split\n"]},
+        {"cell_type": "code", "execution_count": 12, "id": "a1b2", "metadata": {}, "outputs": [],
+         "source": ["from sklearn.model_selection import train_test_split\n", "a, b = train_test_split(X, test_size=0.2, random_state=0)\n"]},
+        {"cell_type": "code", "execution_count": None, "id": "9f2c1a77", "metadata": {}, "outputs": [],
+         "source": ["\n", "c, d = train_test_split(X, test_size=0.3, random_state=0)\n"]},
+    ]
+    notebook = json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    root = write_repo(tmp_path / "nb", {"eda.ipynb": notebook})
+    result = Session(root, Settings(select=["ML0301"])).check(use_cache=False, jobs=1)
+    assert sorted(f.cell for f in result.findings) == [1, 2]  # JSON keeps the 0-based index
+    report = text_output.render(result)
+    assert "eda.ipynb:cell 1 [In 12]:2:" in report
+    assert "cell 1 [In 12] starts: from sklearn.model_selection import train_test_split" in report
+    assert "eda.ipynb:cell 2 (id 9f2c1a77):2:" in report and "starts: c, d = train_test_split(" in report
+    assert "eda.ipynb:cell 1 [In 12]:2:" in concise.render(result)
+
+
+def test_fix_repo_and_check_agree_on_a_conda_manifest(tmp_path):
+    from mllint.fix.repo import build_plan
+
+    root = write_repo(tmp_path / "conda", {
+        "conda.yaml": "name: churn\ndependencies:\n  - python=3.11\n  - scikit-learn=1.5.0\n  - flask=3.0.3\n  - joblib=1.4.2\n",
+        "train.py": "import joblib\nfrom sklearn.linear_model import LogisticRegression\njoblib.dump(LogisticRegression().fit(X, y), 'model.joblib')\n",
+        "serve.py": "import joblib\nfrom flask import Flask\napp = Flask(__name__)\nmodel = joblib.load('model.joblib')\n\n"
+                    "@app.route('/predict', methods=['POST'])\ndef predict():\n    return str(model.predict([[0]]))\n",
+    })
+    result = Session(root, Settings()).check(only="repo", use_cache=False, jobs=1)
+    assert "ML0201" not in {f.code for f in result.findings}  # check sees the manifest
+    plan = build_plan(root, result.findings, result.model)
+    assert "conda env update --file conda.yaml" in plan.project.install
+    text = "\n".join([*plan.instructions, *(c for piece in plan.pieces for c in piece.files.values())])
+    assert "ML0201" not in text and "no dependency manifest" not in text  # and so does fix --repo

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from mllint.analysis.edits import Point, RawFix
 from mllint.analysis.params import ProjectParams, params_binding
@@ -23,6 +23,7 @@ from mllint.knowledge.runtime import Knowledge
 if TYPE_CHECKING:  # pragma: no cover
     from mllint.catalogue.rule import CodeRule
 
+AnalysisT = TypeVar("AnalysisT")
 TEST_PATH = re.compile(r"(^|/)(tests?|testing)/|(^|/)test_[^/]*\.(py|ipynb)$|_test\.py$|(^|/)conftest\.py$")
 SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
@@ -84,13 +85,16 @@ class RawFinding:
     node: ast.AST
     message: str
     fix: RawFix | None
+    #: other places that explain the finding (the split a leak reaches), with a note each
+    related: tuple[tuple[ast.AST, str], ...] = ()
 
 
 class FileContext:
     """Per-file state shared by all code rules during the single traversal."""
 
     def __init__(self, path: str, tree: ast.Module, knowledge: Knowledge, notebook: bool,
-                 lines: list[str] | None = None, params: ProjectParams | None = None) -> None:
+                 lines: list[str] | None = None, params: ProjectParams | None = None,
+                 requirement_floors: dict[str, tuple[int, int]] | None = None) -> None:
         self.path = path
         self.tree = tree
         self.knowledge = knowledge
@@ -100,6 +104,8 @@ class FileContext:
         self.lines = lines if lines is not None else ast.unparse(tree).split("\n")
         #: The project's params file, if it has one (fixes that move values into it read it).
         self.params = params
+        #: The lowest version the project's manifests allow for packages rules ask about ({"torch": (2, 6)}).
+        self.requirement_floors = requirement_floors or {}
         self.imports: dict[str, str] = {}
         #: name -> module or member for the imports at module level only (``self.imports`` also holds
         #: those of functions, seen during the traversal): what a fix may refer to from anywhere.
@@ -109,10 +115,15 @@ class FileContext:
         self.scopes: list[ast.AST] = []
         self.raw_findings: list[RawFinding] = []
         self._resolved: dict[ast.AST, str | None] = {}  # qualname memo (many rules ask about the same Call)
+        self._analyses: dict[object, object] = {}
+        self._bound_names: set[str] | None = None  # every name the file binds (computed on demand)
+        self._conventional: dict[str, str | None] = {}
         #: first line of each code cell: of the joined program for notebooks, of the file for scripts
         #: exported from a notebook (``# In[3]:``/``# %%`` markers); empty otherwise (set by the code pass).
         self.cell_starts: list[int] = []
         self._local_names: dict[int, frozenset[str]] = {}
+        #: notebooks: the notebook cell index of each code cell (parallel to ``cell_starts``).
+        self.cell_indexes: list[int] = []
         self._prescan(tree)
         self._resolved.clear()
 
@@ -186,9 +197,38 @@ class FileContext:
             return None
         base = self.imports.get(node.id)
         if base is None:
-            return None
+            base = self.conventional(node.id)
+            if base is None:
+                return None
         parts.append(base)
         return canonical(".".join(reversed(parts)), self.knowledge)
+
+    def conventional(self, name: str) -> str | None:
+        """``np``/``pd``/``nn``/``StandardScaler``... used without an import: their conventional module.
+
+        Only for a name the file never binds itself (no assignment, parameter, def or import of
+        that name anywhere): notebooks started with ``%pylab`` or a startup file, copied snippets.
+        """
+        try:
+            return self._conventional[name]
+        except KeyError:
+            pass
+        table: dict[str, str] = self.knowledge.get("conventional_names", {})
+        target = table.get(name) or _conventional_members(self.knowledge).get(name)
+        if target is not None:
+            if self._bound_names is None:
+                self._bound_names = _bound_names(self.tree)
+            if name in self._bound_names:
+                target = None
+        self._conventional[name] = target
+        return target
+
+    def analysis(self, kind: Callable[[FileContext], AnalysisT]) -> AnalysisT:
+        """A per-file analysis (``DataFlow``...), computed on first request and shared by all rules."""
+        found = self._analyses.get(kind)
+        if found is None:
+            found = self._analyses[kind] = kind(self)
+        return cast(AnalysisT, found)
 
     def call_name(self, call: ast.Call) -> str | None:
         return self.qualname(call.func)
@@ -333,8 +373,20 @@ class FileContext:
         binding = self.params_binding
         return binding if binding is not None and self.sees_module_name(binding) else None
 
-    def report(self, rule: CodeRule, node: ast.AST, message: str, fix: RawFix | None = None) -> None:
-        self.raw_findings.append(RawFinding(rule, node, message, fix))
+    def report(self, rule: CodeRule, node: ast.AST, message: str, fix: RawFix | None = None,
+               related: list[tuple[ast.AST, str]] | None = None) -> None:
+        self.raw_findings.append(RawFinding(rule, node, message, fix, tuple(related or ())))
+
+    def where(self, node: ast.AST) -> str:
+        """``line 12``, or in a notebook ``cell 3, line 2`` (the cell index as in the JSON output)."""
+        line = getattr(node, "lineno", 0)
+        if not self.cell_indexes:  # a script (also one exported from a notebook): its own lines
+            return f"line {line}"
+        import bisect
+
+        position = max(bisect.bisect_right(self.cell_starts, line) - 1, 0)
+        cell = self.cell_indexes[position] if position < len(self.cell_indexes) else position
+        return f"cell {cell}, line {line - self.cell_starts[position] + 1}"
 
     # -- source text (for messages and fixes) ---------------------------------------------------
     def text(self, start: Point, end: Point) -> str:
@@ -415,3 +467,36 @@ def _module_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
             for handler in getattr(stmt, "handlers", []):
                 children += handler.body
             stack.extend(reversed(children))
+
+
+_MEMBERS: dict[int, tuple[Knowledge, dict[str, str]]] = {}
+
+
+def _conventional_members(knowledge: Knowledge) -> dict[str, str]:
+    """``{"StandardScaler": "sklearn.preprocessing.StandardScaler", ...}`` from ``[conventional_members]``."""
+    cached = _MEMBERS.get(id(knowledge))
+    if cached is not None and cached[0] is knowledge:
+        return cached[1]
+    table: dict[str, str] = {}
+    for module, names in knowledge.get("conventional_members", {}).items():
+        for name in names:
+            table.setdefault(name, f"{module}.{name}")
+    _MEMBERS[id(knowledge)] = (knowledge, table)
+    return table
+
+
+def _bound_names(tree: ast.AST) -> set[str]:
+    """Every name bound anywhere in the file: assignments, loop/with targets, parameters, defs, imports."""
+    bound: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            bound.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, ast.alias):
+            bound.add((node.asname or node.name).split(".", 1)[0])
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bound.add(node.name)
+    return bound

@@ -114,25 +114,24 @@ def argument_span(call: ast.Call, argument: ast.AST, lines: list[str]) -> tuple[
         start, end = before[0], (after[0][0], after[0][1] + 1)
 
 
-def add_keyword(call: ast.Call, name: str, value: str, lines: list[str] | None = None) -> TextEdit:
-    """Insert ``name=value`` as the call's last argument (``f()`` → ``f(name=value)``); with the
-    program's ``lines``, after the parentheses around the last argument (``f(a, (b))``)."""
+def add_keyword(call: ast.Call, name: str, value: str, lines: list[str]) -> TextEdit:
+    """Insert ``name=value`` as the call's last argument (``f()`` → ``f(name=value)``), after the
+    parentheses written around the last argument (``f(a, (b))``); ``lines`` are the program's lines."""
     items = arguments_in_order(call)
     if items:
-        end = argument_span(call, items[-1], lines)[1] if lines is not None else end_of(items[-1])
-        return insert(end, f", {name}={value}")
+        return insert(argument_span(call, items[-1], lines)[1], f", {name}={value}")
     end_line, end_col = end_of(call)
     return insert((end_line, end_col - 1), f"{name}={value}")  # just before the closing parenthesis
 
 
-def remove_argument(call: ast.Call, argument: ast.AST, lines: list[str] | None = None) -> TextEdit:
-    """Delete one argument with the comma that separates it from its neighbour; with the program's
-    ``lines``, parentheses written around an argument go with it (``f(('S'), inplace=True)``)."""
+def remove_argument(call: ast.Call, argument: ast.AST, lines: list[str]) -> TextEdit:
+    """Delete one argument with the comma that separates it from its neighbour; parentheses written
+    around an argument go with it (``f(('S'), inplace=True)``); ``lines`` are the program's lines."""
     items = arguments_in_order(call)
     index = next(i for i, item in enumerate(items) if item is argument)
 
     def span(node: ast.AST) -> tuple[Point, Point]:
-        return argument_span(call, node, lines) if lines is not None else (start_of(node), end_of(node))
+        return argument_span(call, node, lines)
 
     if index + 1 < len(items):
         return delete(span(argument)[0], span(items[index + 1])[0])

@@ -29,12 +29,8 @@ MAX_DEPTH = 12
 
 
 def evidence_for(ctx: FileContext) -> Evidence:
-    """The file's shared :class:`Evidence` (created on first use)."""
-    found = vars(ctx).get("_mllint_evidence")
-    if found is None:
-        found = Evidence(ctx)
-        vars(ctx)["_mllint_evidence"] = found
-    return found
+    """The file's shared :class:`Evidence` (created on first use; ``requires = (Evidence,)`` gets the same)."""
+    return ctx.analysis(Evidence)
 
 
 def dotted(node: ast.AST) -> str | None:

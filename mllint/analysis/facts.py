@@ -71,6 +71,7 @@ class FactCollector:
         self.import_lines: dict[str, int] = {}
         self.required_tops: set[str] = set()
         self.optional_tops: set[str] = set()
+        self.import_targets: set[str] = set()
 
     def _note_import(self, module: str, node: ast.AST) -> None:
         if not module or module.startswith("."):
@@ -79,10 +80,22 @@ class FactCollector:
         self.import_lines.setdefault(top, getattr(node, "lineno", 0))
         (self.optional_tops if _guarded(self.ctx.parents) else self.required_tops).add(top)
 
+    def _type_checking_only(self) -> bool:
+        for node in self.ctx.parents[:-1]:
+            if isinstance(node, ast.If):
+                test = node.test
+                label = test.id if isinstance(test, ast.Name) else test.attr if isinstance(test, ast.Attribute) else ""
+                if label == "TYPE_CHECKING":
+                    return True
+        return False
+
     def visit_Import(self, node: ast.Import) -> None:
+        runs = not self._type_checking_only()
         for alias in node.names:
             self.imports.add(alias.name)
             self._note_import(alias.name, node)
+            if runs:
+                self.import_targets.add(alias.name)
         if self.ctx.scopes:
             self.ctx.add_import(node)
 
@@ -93,6 +106,11 @@ class FactCollector:
         else:
             self.imports.add(module)
         self.names.update(alias.name for alias in node.names if alias.name != "*")  # imported = referenced
+        if not self._type_checking_only():
+            base = module if module.endswith(".") or not module else module + "."
+            if node.module:
+                self.import_targets.add(module)
+            self.import_targets.update(base + alias.name for alias in node.names if alias.name != "*")
         if not node.level:
             self._note_import(module, node)
         if self.ctx.scopes:
@@ -139,3 +157,4 @@ class FactCollector:
         facts.optional_imports = sorted(self.optional_tops - self.required_tops)
         facts.module_calls = sorted(self.module_calls)
         facts.main_guard = any(_is_main_guard(stmt) for stmt in tree.body)
+        facts.import_targets = sorted(self.import_targets)

@@ -11,11 +11,12 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from mllint.core.findings import KINDS, SEVERITIES, Finding, Fix, Kind, Severity
+from mllint.catalogue import index
+from mllint.core.findings import KINDS, SEVERITIES, Finding, Kind, Severity
 
 if TYPE_CHECKING:  # pragma: no cover
     from mllint.analysis.context import FileContext
@@ -25,6 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["KINDS", "SEVERITIES", "CodeRule", "Example", "FixExample", "RepoExample", "RepoFinding", "RepoRule", "Rule",
            "RuleOptions", "make_finding"]
+AnalysisT = TypeVar("AnalysisT")
 
 
 class RuleOptions(BaseModel):
@@ -88,6 +90,9 @@ class RepoFinding:
     evidence: list[str] = field(default_factory=list)
     #: Structured facts for the rule's remedy (``fix --repo``): what is missing, which file (rule-defined keys).
     data: dict[str, str] = field(default_factory=dict)
+    #: For a notebook: the index of the cell (in its cells array) ``line`` counts in.
+    cell: int | None = None
+    column: int | None = None
 
 
 class Rule:
@@ -105,6 +110,10 @@ class Rule:
     compliant: ClassVar[Sequence[Example | RepoExample]] = []
     #: Documented fixes (of code rules whose reports carry a fix); they run as tests.
     fixes: ClassVar[Sequence[FixExample]] = []
+    #: Where the rule comes from: "mllint", or the plugin distribution and version (set by the loader).
+    origin: ClassVar[str] = "mllint"
+    #: A plugin rule's page (set by the loader from the plugin's ``docs_url``); mllint's are in docs/rules/.
+    docs_url: ClassVar[str] = ""
     #: Optional pydantic model of per-rule options (``[tool.mllint.options.<name>]``).
     Options: ClassVar[type[RuleOptions] | None] = None
 
@@ -117,7 +126,8 @@ class Rule:
 
     @classmethod
     def group(cls) -> int:
-        return int(cls.code[2:4])
+        """The factor or group (plugin codes carry no group: their declared factor)."""
+        return int(cls.code[2:4]) if cls.code.startswith("ML") else cls.factor
 
 
 class CodeRule(Rule):
@@ -128,14 +138,25 @@ class CodeRule(Rule):
     """
 
     kind = "code"
+    #: Per-file analyses the rule reads (``DataFlow``, ``Evidence``...): computed once per file, on the
+    #: first request of a rule that declares them (``self.analysis(DataFlow)``).
+    requires: ClassVar[tuple[type, ...]] = ()
 
     def __init__(self, ctx: FileContext, options: Any = None) -> None:
         self.ctx = ctx
         self.options = self.resolve_options(options)
 
-    def report(self, node: ast.AST, message: str, fix: RawFix | None = None) -> None:
-        """Report ``node``; ``fix`` (edits built with ``mllint.analysis.edits``) resolves it."""
-        self.ctx.report(self, node, message, fix)
+    def analysis(self, kind: type[AnalysisT]) -> AnalysisT:
+        """The file's ``kind`` analysis; a rule must declare it in ``requires``."""
+        if kind not in self.requires:
+            raise TypeError(f"{self.code} reads {kind.__name__} without declaring it in `requires`")
+        return self.ctx.analysis(kind)
+
+    def report(self, node: ast.AST, message: str, fix: RawFix | None = None,
+               related: list[tuple[ast.AST, str]] | None = None) -> None:
+        """Report ``node``; ``fix`` (edits built with ``mllint.analysis.edits``) resolves it; ``related``
+        names other places that explain it (``(node, note)``: SARIF related locations)."""
+        self.ctx.report(self, node, message, fix, related)
 
     def finish(self) -> None:
         """Called once after the traversal; rules that judge the whole file report here."""
@@ -162,13 +183,4 @@ class RepoRule(Rule):
         """Scaffolding worth offering without a finding (a Dockerfile for a service): none by default."""
 
 
-def make_finding(rule: type[Rule], message: str, path: str | None, *, line: int | None = None,
-                 column: int | None = None, end_line: int | None = None, end_column: int | None = None,
-                 cell: int | None = None, fix: Fix | None = None, evidence: list[str] | None = None,
-                 data: dict[str, str] | None = None) -> Finding:
-    """A finding of ``rule`` with its declared code, name, factor, kind and severity."""
-    return Finding(
-        code=rule.code, name=rule.name, factor=rule.factor, kind=rule.kind, severity=rule.severity,
-        message=message, path=path, line=line, column=column, end_line=end_line, end_column=end_column,
-        cell=cell, fix=fix, evidence=evidence or [], data=data or {},
-    )
+make_finding = index.make_finding

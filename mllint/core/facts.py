@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, NamedTuple
 
+from mllint.core.paramfacts import ParamsFacts
+from mllint.core.secretfacts import SecretHit
+
 
 class Definition(NamedTuple):
     """A public top-level definition: its name, ``function`` or ``class``, and its line."""
@@ -47,6 +50,13 @@ class FileFacts:
     module_calls: list[str] = field(default_factory=list)
     #: Has an ``if __name__ == "__main__":`` block (a script).
     main_guard: bool = False
+    #: Modules an import may load, for the import graph: ``import a.b`` -> a.b; ``from a import b`` ->
+    #: a, a.b; relative ones keep their dots. Imports under ``if TYPE_CHECKING:`` never run: left out.
+    import_targets: list[str] = field(default_factory=list)
+    #: How the file loads a params file and which keys it reads (None: it touches no parameters).
+    params: ParamsFacts | None = None
+    #: Credentials in string literals and notebook outputs (where and what kind, never the value).
+    secrets: list[SecretHit] = field(default_factory=list)
 
     @classmethod
     def empty(cls, path: str, *, test: bool = False) -> FileFacts:
@@ -56,6 +66,8 @@ class FileFacts:
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["defs"] = [list(item) for item in self.defs]
+        data["params"] = None if self.params is None else self.params.to_json()
+        data["secrets"] = [hit.to_json() for hit in self.secrets]
         return data
 
     @classmethod
@@ -79,10 +91,14 @@ class FileFacts:
                     and isinstance(item[1], str) and type(item[2]) is int):
                 raise ValueError("facts field 'defs' is malformed")
             defs.append(Definition(*item))
-        return cls(**{**data, "defs": defs})
+        params = None if data["params"] is None else ParamsFacts.from_json(data["params"])
+        if not isinstance(data["secrets"], list):
+            raise ValueError("facts field 'secrets' is not a list")
+        secrets = [SecretHit.from_json(item) for item in data["secrets"]]
+        return cls(**{**data, "defs": defs, "params": params, "secrets": secrets})
 
 
 _FIELDS = frozenset(f.name for f in fields(FileFacts))
 _SCALARS: dict[str, type] = {"path": str, "notebook": bool, "test": bool, "parsed": bool, "lines": int,
                              "main_guard": bool}
-_STRING_LISTS = ("imports", "calls", "names", "strings", "optional_imports", "module_calls")
+_STRING_LISTS = ("imports", "calls", "names", "strings", "optional_imports", "module_calls", "import_targets")

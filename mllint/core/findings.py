@@ -94,6 +94,8 @@ class Finding:
     fix: Fix | None = None
     # Not part of the JSON contract: extra context used by reports and baselines.
     evidence: list[str] = field(default_factory=list, compare=False)
+    #: Other places that explain the finding (the split a leak reaches): {line, column, cell, message}.
+    related: list[dict[str, Any]] = field(default_factory=list, compare=False)
     waived: str | None = field(default=None, compare=False)
     #: Structured facts a repository rule's remedy reads (keys documented by that rule); not in JSON.
     data: dict[str, str] = field(default_factory=dict, compare=False)
@@ -115,7 +117,8 @@ class Finding:
 
     def to_cache(self) -> dict[str, Any]:
         data = self.to_json()
-        data.update(evidence=list(self.evidence), waived=self.waived, data=dict(self.data))
+        data.update(evidence=list(self.evidence), waived=self.waived, data=dict(self.data),
+                    related=[dict(item) for item in self.related])
         return data
 
     @classmethod

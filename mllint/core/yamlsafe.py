@@ -62,3 +62,36 @@ def walk_strings(data: Any, budget: int = MAX_WALK_NODES) -> Iterator[str]:
                 stack.append(value)
         elif isinstance(node, list):
             stack.extend(reversed(node))
+
+
+def key_lines(text: str | None, limit: int = MAX_YAML_BYTES, budget: int = MAX_WALK_NODES) -> dict[tuple[str, ...], int]:
+    """1-based line of every mapping key of the first YAML document, by key path (``("train", "lr")``).
+
+    Composed with the safe loader (no object is constructed); list items are entered with their index
+    as a string (``("stages", "0")``). Empty when missing, too large or invalid.
+    """
+    if text is None or len(text) > limit:
+        return {}
+    yaml, Loader = _yaml()
+    try:
+        root = yaml.compose(text, Loader=Loader)
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError, MemoryError):
+        return {}
+    out: dict[tuple[str, ...], int] = {}
+    stack: list[tuple[Any, tuple[str, ...]]] = [(root, ())] if root is not None else []
+    seen = 0
+    while stack and seen < budget:
+        node, path = stack.pop()
+        seen += 1
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    child = (*path, str(key.value))
+                    out.setdefault(child, key.start_mark.line + 1)
+                    stack.append((value, child))
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                child = (*path, str(index))
+                out.setdefault(child, item.start_mark.line + 1)
+                stack.append((item, child))
+    return out

@@ -15,10 +15,13 @@ from typing import TYPE_CHECKING
 
 from mllint.analysis.context import FileContext, is_test_path
 from mllint.analysis.facts import FactCollector
+from mllint.analysis.paramreads import ParamsCollector
+from mllint.analysis.secrets import code_secrets, notebook_output_secrets, patterns_for
 from mllint.analysis.suppress import parse_suppressions
 from mllint.catalogue.rule import CodeRule, make_finding
 from mllint.core.facts import FileFacts
 from mllint.core.findings import Finding
+from mllint.core.secretfacts import SecretHit
 from mllint.core.source import (
     SourceError,
     SourceUnit,
@@ -27,7 +30,7 @@ from mllint.core.source import (
     parameter_cells,
     script_cell_starts,
 )
-from mllint.engine.locate import locate, map_fix
+from mllint.engine.locate import locate, map_fix, related
 from mllint.engine.walk import has_handlers, walk
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -119,10 +122,12 @@ def analyze_file(session: Session, path: str, data: bytes, enabled: frozenset[st
         tree = parsed
     facts.lines = unit.text.count("\n")
 
-    ctx = FileContext(path, tree, session.knowledge, unit.line_map is not None, lines=unit.lines(), params=session.params)
+    ctx = FileContext(path, tree, session.knowledge, unit.line_map is not None, lines=unit.lines(), params=session.params,
+                      requirement_floors=session.requirement_floors)
     ctx.cell_starts = list(unit.line_map.starts) if unit.line_map is not None else script_cell_starts(unit.text)
     if unit.line_map is not None:
         ctx.configuration_cells(_cell_ranges(unit, parameter_cells(data)))
+    ctx.cell_indexes = list(unit.line_map.cells) if unit.line_map is not None else []
     rules: list[CodeRule] = []
     for code in sorted(enabled):
         rule_cls = by_code.get(code)
@@ -130,15 +135,22 @@ def analyze_file(session: Session, path: str, data: bytes, enabled: frozenset[st
             continue
         rules.append(rule_cls(ctx, session.options.get(code)))
     collector = FactCollector(ctx, facts)
+    params = ParamsCollector(ctx)
     try:
-        walk(tree, ctx, [collector, *rules])
+        walk(tree, ctx, [collector, params, *rules])
         collector.finish()
+        params.finish()
         for rule in rules:
             rule.finish()
     except RecursionError:
         parse_error("too deeply nested to analyse")
         return FileAnalysis(findings, facts)
 
+    facts.params = None if params.facts.empty() else params.facts
+    secret_patterns = patterns_for(session.knowledge)
+    facts.secrets = [_locate_hit(hit, unit) for hit in code_secrets(secret_patterns, unit.text)]
+    if unit.line_map is not None:
+        facts.secrets += notebook_output_secrets(data, secret_patterns)
     suppressions = parse_suppressions(unit.text, catalogue.names())
     for raw in ctx.raw_findings:
         node = raw.node
@@ -150,7 +162,9 @@ def analyze_file(session: Session, path: str, data: bytes, enabled: frozenset[st
         end_column = getattr(node, "end_col_offset", None)
         fix = map_fix(raw.fix, path, unit) if raw.fix is not None else None
         finding = make_finding(type(raw.rule), raw.message, path, fix=fix)
-        findings.append(locate(finding, unit, line, column, end_line, end_column))
+        finding = locate(finding, unit, line, column, end_line, end_column)
+        finding.related = [related(unit, other, note) for other, note in raw.related]
+        findings.append(finding)
     if UNUSED_SUPPRESSION in enabled:
         for line, sups in suppressions.lines.items():
             for sup in sups:
@@ -161,6 +175,14 @@ def analyze_file(session: Session, path: str, data: bytes, enabled: frozenset[st
                     finding = make_finding(by_code[UNUSED_SUPPRESSION], f"unused suppression: {', '.join(unused)} reported nothing on this line", path)
                     findings.append(locate(finding, unit, line, sup.column - 1, line, None, byte_columns=False))
     return FileAnalysis(findings, facts)
+
+
+def _locate_hit(hit: SecretHit, unit: SourceUnit) -> SecretHit:
+    """A hit in a notebook's joined program, placed in its cell."""
+    if unit.line_map is None:
+        return hit
+    cell, line = unit.line_map.locate(hit.line)
+    return SecretHit(line, hit.column, hit.kind, cell, hit.where)
 
 
 def _parse_notebook(path: str, cells: list[tuple[int, str]],

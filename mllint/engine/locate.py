@@ -47,6 +47,18 @@ def locate(finding: Finding, unit: SourceUnit, line: int | None, column: int | N
     return finding
 
 
+def related(unit: SourceUnit, node: object, message: str) -> dict[str, object]:
+    """A related location (SARIF ``relatedLocations``): line, column and notebook cell of ``node``."""
+    line = getattr(node, "lineno", None)
+    column = getattr(node, "col_offset", None)
+    if line is not None and column is not None:
+        column = char_column(unit.lines(), line, column)
+    cell = None
+    if unit.line_map is not None and line is not None:
+        cell, line = unit.line_map.locate(line)
+    return {"line": line, "column": None if column is None else column + 1, "cell": cell, "message": message}
+
+
 def map_fix(raw: RawFix, path: str, unit: SourceUnit) -> Fix | None:
     """The rule's fix in the file's coordinates, or None when one of its edits cannot be placed."""
     if _lone_carriage_return(unit.text):

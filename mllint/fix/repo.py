@@ -193,18 +193,32 @@ def _app_variable(text: str, framework: str) -> str | None:
     return found.group(1) if found else None
 
 
+def _install_commands(root: Path, repo: RepoModel) -> list[str]:
+    """How the project's dependencies are installed, from the manifests `mllint check` reads (the same
+    repository model: a conda.yaml is a manifest to both)."""
+    install: list[str] = []
+    for manifest in repo.manifests.parsed:
+        if "/" in manifest.path:
+            continue  # the project's own manifests, at its root
+        if manifest.kind == "requirements" and not manifest.is_dev_only:
+            install.append(f"python -m pip install -r {manifest.path}")
+        elif manifest.kind == "conda":
+            install.append(f"conda env update --file {manifest.path}")
+        elif manifest.kind == "pipfile":
+            install.append("python -m pip install pipenv && pipenv install --deploy --system")
+    pyproject = root / "pyproject.toml"
+    installable = pyproject.is_file() and re.search(r"^\[(project|tool\.poetry|build-system)\]", pyproject.read_text("utf-8", "replace"), re.M)
+    if installable or (root / "setup.py").is_file() or (root / "setup.cfg").is_file():
+        install.append("python -m pip install -e .")
+    return list(dict.fromkeys(install))
+
+
 def read_project(root: Path, repo: RepoModel) -> Project:
     """Build the :class:`Project` from the repository model and the files."""
     name, package = _project_name(root)
     python, declared = _python_version(root)
     data_dir = next((d for d in ("data", "datasets", "dataset", "input") if (root / d).is_dir()), "data")
-    install = []
-    if (root / "requirements.txt").is_file():
-        install.append("python -m pip install -r requirements.txt")
-    pyproject = root / "pyproject.toml"
-    installable = pyproject.is_file() and re.search(r"^\[(project|tool\.poetry|build-system)\]", pyproject.read_text("utf-8", "replace"), re.M)
-    if installable or (root / "setup.py").is_file() or (root / "setup.cfg").is_file():
-        install.append("python -m pip install -e .")
+    install = _install_commands(root, repo)
     paths = {config.path for config in repo.ci_configs}
     ci = None
     if any(p.startswith(".github/workflows/") for p in paths):
@@ -224,6 +238,6 @@ def read_project(root: Path, repo: RepoModel) -> Project:
             serving.append((module.path, framework, variable))
     training = [role.path for role in repo.ml.training]
     has_tests = bool(repo.test_facts())
-    manifest = "requirements.txt" if (root / "requirements.txt").is_file() else "your dependency manifest"
+    manifest = next((m.path for m in repo.manifests.parsed if "/" not in m.path), "your dependency manifest")
     return Project(root, name, package, python, declared, data_dir, install, ci, serving, training, has_tests,
                    dependencies=set(repo.manifests.declared), manifest=manifest)

@@ -14,10 +14,10 @@ parses the TOML nor builds the models.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mllint.core.paths import catalogue_dir
 from mllint.core.tomlsafe import TomlError
@@ -26,6 +26,9 @@ from mllint.knowledge import snapshot
 from mllint.knowledge.aliases import canonical
 from mllint.knowledge.errors import KnowledgeError, Problem
 from mllint.knowledge.runtime import Knowledge
+
+if TYPE_CHECKING:  # pragma: no cover - pydantic is imported only when plugins bring knowledge
+    from mllint.knowledge.plugins import PluginKnowledge
 
 __all__ = ["KnowledgeError", "Knowledge", "builtin_knowledge", "canonical", "knowledge_dir", "load_builtin",
            "load_knowledge", "merged", "table_files"]
@@ -63,9 +66,12 @@ def load_builtin(directory: Path, *, remember: bool = True) -> tuple[Knowledge, 
     return Knowledge(tables), key
 
 
-def load_knowledge(user: Mapping[str, Any] | None = None) -> Knowledge:
-    """Built-in knowledge plus the user's extensions (``[tool.mllint.knowledge]``), validated; raises
-    :class:`KnowledgeError` (problems of the extensions have an empty ``source``)."""
+def load_knowledge(user: Mapping[str, Any] | None = None, plugins: Sequence[PluginKnowledge] = ()) -> Knowledge:
+    """Built-in knowledge, the installed plugins' files (``mllint.knowledge.plugins``), then the user's
+    extensions (``[tool.mllint.knowledge]``), validated; raises :class:`KnowledgeError` (problems of the
+    extensions have an empty ``source``)."""
+    if plugins:
+        return _with_plugins(user or {}, tuple(plugins))
     if not user:
         return builtin_knowledge()
     text = json.dumps(user, sort_keys=True, default=repr)
@@ -78,6 +84,46 @@ def load_knowledge(user: Mapping[str, Any] | None = None) -> Knowledge:
 
 
 _EXTENDED: dict[str, Knowledge] = {}
+_PLUGGED: dict[tuple[str, tuple[tuple[str, int], ...]], Knowledge] = {}
+
+
+def _with_plugins(user: Mapping[str, Any], plugins: tuple[PluginKnowledge, ...]) -> Knowledge:
+    """The built-in tables with the plugins' tables and entries, then the user's extensions (which may
+    extend a plugin's table: it is validated with the plugin's model)."""
+    stamp = tuple((str(item.path), _mtime(item.path)) for item in plugins)
+    key = (json.dumps(user, sort_keys=True, default=repr), stamp)
+    found = _PLUGGED.get(key)
+    if found is not None:
+        return found
+    from mllint.knowledge.plugins import with_plugins
+    from mllint.knowledge.validate import check, check_extension
+
+    base = builtin_knowledge().plain()
+    tables = with_plugins(base, plugins)
+    if user:
+        models = {table: model for item in plugins for table, model in item.models.items()}
+        check_extension({k: v for k, v in user.items() if k not in models}, base, USER)
+        tables = merged(tables, user)
+        check({k: v for k, v in tables.items() if k in base}, lambda table: USER)
+        problems = []
+        for table in (k for k in user if k in models):
+            try:
+                models[table].model_validate(tables[table])
+            except ValueError as exc:  # pydantic's ValidationError
+                problems.append(Problem(USER, table, str(exc).splitlines()[-1].strip()))
+        if problems:
+            raise KnowledgeError(problems)
+    found = _PLUGGED[key] = Knowledge(tables)
+    while len(_PLUGGED) > 8:
+        del _PLUGGED[next(iter(_PLUGGED))]
+    return found
+
+
+def _mtime(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
 
 
 def _extend(user: Mapping[str, Any], text: str) -> Knowledge:

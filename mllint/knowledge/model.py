@@ -18,6 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from mllint.knowledge.fields import Entries, StringMap, StringsMap
 from mllint.knowledge.tables.ci import CiCommands, RetrainingSchedules
 from mllint.knowledge.tables.data_versioning import DataFiles, DataIo, DataVersioning
+from mllint.knowledge.tables.dataflow import (Concatenation, DataSources, EstimatorExclude, FittedInspectors, FrameworkHooks,
+                                              LearnedVocabulary, ModelMethods, ObjectKinds, RowCreation, Splitting,
+                                              Statistics)
 from mllint.knowledge.tables.dependencies import DependencyManifests, ProvidedModules
 from mllint.knowledge.tables.hyperparameters import (
     BudgetKeywords,
@@ -31,6 +34,7 @@ from mllint.knowledge.tables.lifecycle import (
     DriftDetection,
     ExperimentTrackers,
     LifecycleScope,
+    TestFiles,
     MetricComputation,
     MetricsWriters,
     ModelLoading,
@@ -46,6 +50,7 @@ from mllint.knowledge.tables.metrics import (
 )
 from mllint.knowledge.tables.notebooks import NotebookImporters
 from mllint.knowledge.tables.paths import HardcodedPaths
+from mllint.knowledge.tables.pipelines import ParamsLoading, PipelineCommands
 from mllint.knowledge.tables.preprocessing import (
     EstimatorPersistence,
     FittedTransformers,
@@ -63,6 +68,7 @@ from mllint.knowledge.tables.project_setup import (
     Linters,
     PipelineTools,
 )
+from mllint.knowledge.tables.security import Deserialization, RemoteCode, Secrets
 from mllint.knowledge.tables.seeding import (
     GlobalRng,
     RandomStateCall,
@@ -109,6 +115,21 @@ class KnowledgeTables(BaseModel):
     data_files: DataFiles
     data_io: DataIo
     data_versioning: DataVersioning
+    # dataflow.toml
+    conventional_names: StringMap = Field(description="Names a file uses without binding them → their conventional modules (`np` → `numpy`, `nn` → `torch.nn`).")
+    conventional_members: StringsMap = Field(description="Module → public names that resolve to it when used without an import (scikit-learn's `StandardScaler`, `train_test_split`).")
+    object_kinds: ObjectKinds
+    statistics: Statistics
+    data_sources: DataSources
+    row_creation: RowCreation
+    concatenation: Concatenation
+    splitting: Splitting
+    model_methods: ModelMethods
+    learned_vocabularies: Annotated[dict[str, LearnedVocabulary], Entries] = Field(
+        description="Transformer-like classes of other libraries (Keras `Tokenizer`, preprocessing layers): fit and transform methods.")
+    fitted_inspectors: FittedInspectors
+    estimator_exclude: EstimatorExclude
+    framework_hooks: FrameworkHooks
     # dependencies.toml
     dependency_manifests: DependencyManifests
     import_distributions: StringsMap = Field(description="Import name (top-level or dotted, longest prefix wins) → the distributions that provide it.")
@@ -133,6 +154,7 @@ class KnowledgeTables(BaseModel):
     drift_detection: DriftDetection
     model_tests: ModelTests
     lifecycle_scope: LifecycleScope
+    test_files: TestFiles
     # metrics.toml
     metrics_functions: MetricsFunctions
     metrics_printers: MetricsPrinters
@@ -142,6 +164,9 @@ class KnowledgeTables(BaseModel):
     notebook_importers: NotebookImporters
     # paths.toml
     hardcoded_paths: HardcodedPaths
+    # pipelines.toml
+    params_loading: ParamsLoading
+    pipeline_commands: PipelineCommands
     # preprocessing.toml
     fitted_transformers: FittedTransformers
     resamplers: Resamplers
@@ -157,6 +182,10 @@ class KnowledgeTables(BaseModel):
     config_loaders: ConfigLoaders
     linters: Linters
     pipeline_tools: PipelineTools
+    # security.toml
+    deserialization: Deserialization
+    remote_code: RemoteCode
+    secrets: Secrets
     # seeding.toml
     random_state_callables: Annotated[dict[str, RandomStateCall], Entries] = Field(
         description="Calls taking a seed argument whose default is non-deterministic.")

@@ -68,7 +68,8 @@ class Knowledge:
         if self._typed is None:
             from mllint.knowledge.model import KnowledgeTables
 
-            self._typed = KnowledgeTables.model_validate(self._plain)
+            fields = KnowledgeTables.model_fields  # plugins' own tables are not part of the model
+            self._typed = KnowledgeTables.model_validate({k: v for k, v in self._plain.items() if k in fields})
         return self._typed
 
     def __getstate__(self) -> dict[str, Any]:

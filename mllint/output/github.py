@@ -30,7 +30,7 @@ def escape_property(text: str) -> str:
 
 
 def annotation(finding: Finding, result: RunResult, prefix: str = "", anchor: str = ".") -> str:
-    where = place(finding, result, prefix, anchor)
+    where = place(finding, result, prefix, anchor, describe_cell=True)
     props = [("file", where.path)]
     if where.line:
         props.append(("line", str(where.line)))

@@ -63,13 +63,82 @@ def anchor_file(result: RunResult) -> str:
     return files[0] if files else "."
 
 
-def place(finding: Finding, result: RunResult, prefix: str | None = None, anchor: str | None = None) -> Place:
+@dataclass(frozen=True)
+class CellInfo:
+    """What a person sees of a notebook cell: its execution count (``[In 12]``), its id, its first line."""
+
+    execution_count: int | None
+    cell_id: str | None
+    first_line: str
+
+    def label(self, index: int) -> str:
+        """``cell 3 [In 12]``, or ``cell 3 (id 9f2c1a)`` for a cell never run, or ``cell 3``."""
+        if self.execution_count is not None:
+            return f"cell {index} [In {self.execution_count}]"
+        if self.cell_id:
+            return f"cell {index} (id {self.cell_id[:12]})"
+        return f"cell {index}"
+
+
+def cell_info(root: Path, rel: str, cell: int) -> CellInfo | None:
+    """The execution count, id and first non-blank source line of cell ``cell`` (0-based, as in JSON)."""
+    path = Path(root) / rel
+    try:
+        stat = path.stat()
+    except (OSError, ValueError):  # ValueError: a NUL in a name that came from a report, not the disk
+        return None
+    return _cells(str(path), stat.st_mtime_ns, stat.st_size).get(cell)
+
+
+@lru_cache(maxsize=64)
+def _cells(path: str, _mtime: int, _size: int) -> dict[int, CellInfo]:
+    from mllint.core.reads import read_regular
+
+    try:
+        cells = json.loads(read_regular(path, MAX_NOTEBOOK_BYTES).decode("utf-8"))["cells"]
+    except (OSError, ValueError, KeyError, TypeError, RecursionError, MemoryError):
+        return {}
+    out = {}
+    for index, cell in enumerate(cells if isinstance(cells, list) else []):
+        if not isinstance(cell, dict):
+            continue
+        source = cell.get("source")
+        text = "".join(source) if isinstance(source, list) and all(isinstance(p, str) for p in source) else \
+            source if isinstance(source, str) else ""
+        first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+        count = cell.get("execution_count")
+        cell_id = cell.get("id")
+        out[index] = CellInfo(count if isinstance(count, int) and not isinstance(count, bool) else None,
+                              cell_id if isinstance(cell_id, str) else None, first[:60] + ("…" if len(first) > 60 else ""))
+    return out
+
+
+def display_location(finding: Finding, root: Path) -> str:
+    """``path:line:col``; in a notebook ``nb.ipynb:cell 3 [In 12]:2:15`` (the 0-based index as in JSON, then
+    what Jupyter shows: the execution count, or the cell id of a cell never run)."""
+    if finding.path is None or finding.cell is None:
+        return finding.location()
+    info = cell_info(root, finding.path, finding.cell)
+    label = info.label(finding.cell) if info else f"cell {finding.cell}"
+    parts = [finding.path, label]
+    if finding.line is not None:
+        parts += [str(finding.line), str(finding.column if finding.column is not None else 1)]
+    return ":".join(parts)
+
+
+def place(finding: Finding, result: RunResult, prefix: str | None = None, anchor: str | None = None, describe_cell: bool = False) -> Place:
+    """Where a CI format shows ``finding``; ``describe_cell`` names a notebook cell as Jupyter shows it
+    (``cell 3 [In 12] (first line)``) in the message prefix, for formats read by people (GitHub annotations)."""
     prefix = checkout_prefix(result) if prefix is None else prefix
     if finding.path is None:
         return Place(prefix + (anchor or anchor_file(result)), None, None, None, None, "")
     path = prefix + finding.path
     if finding.cell is not None:
-        where = f"cell {finding.cell}" + (f", line {finding.line}" if finding.line else "")
+        info = cell_info(Path(result.root), finding.path, finding.cell) if describe_cell else None
+        label = info.label(finding.cell) if info else f"cell {finding.cell}"
+        if info and info.first_line:
+            label += f" ({info.first_line})"
+        where = label + (f", line {finding.line}" if finding.line else "")
         raw = notebook_line(Path(result.root) / finding.path, finding.cell, finding.line) if finding.line else None
         return Place(path, raw, None, None, None, f"{where}: ")
     return Place(path, finding.line, finding.column, finding.end_line, finding.end_column, "")

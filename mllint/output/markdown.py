@@ -21,6 +21,8 @@ from mllint.output.scorecard import (
     VIOLATED,
     WAIVED,
     build_scorecard,
+    docs_base,
+    project_scorecards,
     rule_doc_url,
     status_text,
 )
@@ -47,15 +49,21 @@ def escape(text: str, table: bool = False) -> str:
     return "".join(out)
 
 
-def _finding_line(f: Finding, aside: dict[int, str]) -> str:
+def _rule_ref(code: str, name: str, base: str | None) -> str:
+    """A link to the rule's page when ``project-url`` names the documentation, else the rule as code."""
+    url = rule_doc_url(code, base)
+    return f"[{code} {name}]({url})" if url else f"**{code}** {escape(name)}"
+
+
+def _finding_line(f: Finding, aside: dict[int, str], base: str | None = None) -> str:
     where = f" {code_span(f.location())}" if f.path else " (repository)"
     mark = f" *({aside[id(f)]})*" if id(f) in aside else ""
     fixable = f" *(fixable{'' if f.fix.applicability == 'safe' else ' with --unsafe-fixes'})*" if f.fix is not None else ""
-    return f"- [{f.code} {f.name}]({rule_doc_url(f.code)}){where}: {escape(f.message)}{fixable}{mark}"
+    return f"- {_rule_ref(f.code, f.name, base)}{where}: {escape(f.message)}{fixable}{mark}"
 
 
-def _listing(findings: Sequence[Finding], what: str, aside: dict[int, str]) -> list[str]:
-    items = [_finding_line(f, aside) for f in findings[:LIST_AT_MOST]]
+def _listing(findings: Sequence[Finding], what: str, aside: dict[int, str], base: str | None = None) -> list[str]:
+    items = [_finding_line(f, aside, base) for f in findings[:LIST_AT_MOST]]
     if len(findings) > LIST_AT_MOST:
         items.append(f"- … and {len(findings) - LIST_AT_MOST} more (all of them: `--output-format json` or `sarif`)")
     if len(items) <= FOLD_AFTER:
@@ -64,6 +72,7 @@ def _listing(findings: Sequence[Finding], what: str, aside: dict[int, str]) -> l
 
 
 def render(result: RunResult, **_kwargs: object) -> str:
+    base = docs_base(result)
     card = build_scorecard(result)
     aside = marks(result)
     total = sum(1 for f in result.findings if id(f) not in aside)
@@ -86,6 +95,14 @@ def render(result: RunResult, **_kwargs: object) -> str:
         f"{card.count(PARTLY)} partly checked · {card.count(NOT_CHECKED)} not checked"),
         "",
     ]
+    per_project = project_scorecards(result)
+    if per_project:
+        lines += ["### Per project", "", "| Project | Satisfied | Violated factors |", "|---|:-:|---|"]
+        for folder, project_card in per_project:
+            violated = ", ".join(str(item.factor) for item in project_card.factors if item.status == VIOLATED) or "—"
+            label = code_span(f"{folder}/") if folder else "(repository root)"
+            lines.append(f"| {label} | {project_card.satisfied}/12 | {violated} |")
+        lines.append("")
     if not card.repo_rules_run:
         lines += [("> Repository rules did not run (only files were checked), so factors they judge are not "
                   "claimed as satisfied."), ""]
@@ -98,12 +115,14 @@ def render(result: RunResult, **_kwargs: object) -> str:
         for item in groups:
             label = f"Factor {item.factor}: {item.title}" if 1 <= item.factor <= 12 else item.title
             lines += [f"#### {ICONS[VIOLATED]} {label} ({len(item.findings)})", ""]
-            lines += _listing(item.findings, "findings", aside)
+            lines += _listing(item.findings, "findings", aside, base)
     waived = [f for item in card.factors for f in item.waived]
     if waived:
         lines += ["### Waived", ""]
-        lines += _listing(waived, "waived findings", aside)
+        lines += _listing(waived, "waived findings", aside, base)
         reasons = sorted({f"{f.code}: {f.waived}" for f in waived})
         lines += [f"Reasons: {escape('; '.join(reasons))}", ""]
-    lines.append(f"[Rule reference]({rule_doc_url('index')}) · each rule page says why it matters and how to fix it.")
+    index = rule_doc_url("index", base)
+    lines.append(f"[Rule reference]({index}) · each rule page says why it matters and how to fix it." if index else
+                 "Rule reference: `mllint rule <CODE>` says why a rule matters and how to fix it (`mllint rules` lists them).")
     return "\n".join(lines) + "\n"

@@ -3,7 +3,8 @@
 A factor is *satisfied* only when every one of its default rules actually ran and found nothing. It is
 *violated* when a finding of that factor remains, *waived* when all its findings are waived by
 configuration (the reason is kept), *partly checked* when its rules that ran found nothing but some of
-its default rules did not run (disabled, or repository rules skipped because only files were checked),
+its default rules did not run (disabled, or repository rules skipped because only files were checked)
+or some code could not be read (template sources left out, files that did not parse),
 and *not checked* when none of its rules ran. Rendered by ``output/markdown.py``, ``output/text.py``
 and ``output/badge.py``.
 """
@@ -11,27 +12,34 @@ and ``output/badge.py``.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from mllint.catalogue.loader import FACTORS, load_catalogue
+from mllint.catalogue.index import FACTORS, OTHER_GROUPS, Declared, rule_index
 from mllint.core.findings import Finding
 
 if TYPE_CHECKING:  # pragma: no cover
-    from mllint.catalogue.rule import Rule
     from mllint.engine.run import RunResult
 
 
 TWELVE = tuple(range(1, 13))
 SATISFIED, VIOLATED, WAIVED, PARTLY, NOT_CHECKED = "satisfied", "violated", "waived", "partly checked", "not checked"
 
-#: Where the rule reference lives (docs/rules/<CODE>.md); links in reports must work outside the repo.
-DOCS_URL = "https://github.com/twelve-factor-ml/mllint/blob/main/docs"
+def rule_doc_url(code: str, base: str | None = None) -> str | None:
+    """The page of a rule (``<base>/rules/<CODE>.md``) under the documentation URL the configuration names
+    (``project-url``); None when it names none. No URL is ever guessed: the reference ships with mllint
+    and ``mllint rule <CODE>`` renders it."""
+    if not code.startswith("ML") and code != "index":  # a plugin's rule: the page its plugin declares, if any
+        rule = rule_index().get(code)
+        template = getattr(rule, "docs_url", "") if rule is not None else ""
+        return template.format(code=code, name=getattr(rule, "name", "")) if template else None
+    return f"{base.rstrip('/')}/rules/{code}.md" if base else None
 
 
-def rule_doc_url(code: str) -> str:
-    return f"{DOCS_URL}/rules/{code}.md"
+def docs_base(result: RunResult) -> str | None:
+    settings = getattr(result, "settings", None)
+    return getattr(settings, "project_url", None) or None
 
 
 @dataclass
@@ -61,7 +69,7 @@ class FactorStatus:
 @dataclass
 class Scorecard:
     factors: list[FactorStatus]
-    other: list[FactorStatus]  # group 0 (the tool) and 13 (ML code smells), only when they have findings
+    other: list[FactorStatus]  # groups 0 (the tool), 13 (code smells), 14 (security), only when they have findings
     repo_rules_run: bool
     code_rules_run: bool
 
@@ -76,15 +84,15 @@ class Scorecard:
         return f"{self.satisfied}/12 factors satisfied"
 
 
-def _ran(rule: type[Rule], result: RunResult) -> bool:
+def _ran(rule: Declared, result: RunResult | _ProjectView) -> bool:
     if rule.code not in result.enabled:
         return False
     return result.repo_rules_run if rule.kind == "repo" else result.code_rules_run
 
 
-def build_scorecard(result: RunResult) -> Scorecard:
+def build_scorecard(result: RunResult | _ProjectView) -> Scorecard:
     """Judge each factor from a ``RunResult``; never claims more than the rules that ran can show."""
-    catalogue = load_catalogue()
+    catalogue = rule_index()
     findings: dict[int, list[Finding]] = {}
     waived: dict[int, list[Finding]] = {}
     shown = {id(f) for f in result.findings}
@@ -93,6 +101,7 @@ def build_scorecard(result: RunResult) -> Scorecard:
         findings.setdefault(f.factor, []).append(f)
     for f in result.waived:
         waived.setdefault(f.factor, []).append(f)
+    unread = _unread_note(result)
     factors = []
     for number in TWELVE:
         rules = [r for r in catalogue.rules if r.factor == number]
@@ -110,15 +119,75 @@ def build_scorecard(result: RunResult) -> Scorecard:
         elif skipped:
             item.status = PARTLY
             item.note = f"{', '.join(skipped)} did not run"
+        elif unread:
+            item.status = PARTLY  # what it found nothing in is not all there is
+            item.note = unread
         else:
             item.status = SATISFIED
         factors.append(item)
     other = [FactorStatus(n, FACTORS[n], VIOLATED, findings[n], waived.get(n, []))
-             for n in (0, 13) if findings.get(n)]
+             for n in OTHER_GROUPS if findings.get(n)]
     return Scorecard(factors, other, result.repo_rules_run, result.code_rules_run)
 
 
-def _not_checked_note(rules: Iterable[type[Rule]], result: RunResult) -> str:
+@dataclass
+class _ProjectView:
+    """The part of a run that concerns one project of a monorepo (what build_scorecard reads)."""
+
+    findings: list[Finding]
+    waived: list[Finding]
+    baselined: list[Finding]
+    unchanged: list[Finding]
+    enabled: frozenset[str]
+    repo_rules_run: bool
+    code_rules_run: bool
+
+
+def project_of(finding: Finding, projects: list[str]) -> str:
+    """The project folder a finding belongs to ("" for the repository root): the one its rule ran for,
+    else the deepest project folder holding its file."""
+    named = finding.data.get("project") if finding.data else None
+    if named:
+        return "" if named == "." else named
+    if finding.path:
+        owners = [p for p in projects if finding.path.startswith(p + "/")]
+        if owners:
+            return max(owners, key=len)
+    return ""
+
+
+def project_scorecards(result: RunResult) -> list[tuple[str, Scorecard]]:
+    """One scorecard per project of a monorepo (empty for a single project), the root last."""
+    projects = [project.path for project in getattr(result, "projects", [])]
+    if not projects:
+        return []
+
+    def part(items: Iterable[Finding], folder: str) -> list[Finding]:
+        return [f for f in items if project_of(f, projects) == folder]
+
+    cards = []
+    for folder in [*projects, ""]:
+        view = _ProjectView(part(result.findings, folder), part(result.waived, folder),
+                            part(getattr(result, "baselined", []), folder), part(getattr(result, "unchanged", []), folder),
+                            result.enabled, result.repo_rules_run, result.code_rules_run)
+        if folder or view.findings or view.waived:
+            cards.append((folder, build_scorecard(view)))
+    return cards
+
+
+def _unread_note(result: RunResult | _ProjectView) -> str:
+    """Why some code could not be read (template sources left out, files that did not parse), or ""."""
+    parts = []
+    templates = getattr(result, "templates", None)
+    if templates is not None and templates.files:
+        parts.append(f"{templates.files} file{'s' if templates.files != 1 else ''} of template sources not read")
+    broken = {f.path for f in [*result.findings, *getattr(result, "baselined", [])] if f.code in ("ML0001", "ML0003")}
+    if broken:
+        parts.append(f"{len(broken)} code file{'s' if len(broken) != 1 else ''} could not be parsed or were skipped")
+    return "; ".join(parts)
+
+
+def _not_checked_note(rules: Sequence[Declared], result: RunResult | _ProjectView) -> str:
     if not rules:
         return "no rules for this factor yet"
     if not any(r.code in result.enabled for r in rules):

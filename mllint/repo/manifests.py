@@ -15,7 +15,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from mllint.core.patterns import PathPatterns

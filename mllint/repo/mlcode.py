@@ -313,7 +313,9 @@ def config_mentions(repo: RepoModel, words: list[str]) -> list[str]:
 
 
 def test_like_facts(repo: RepoModel) -> list[FileFacts]:
-    """Test files, plus Django/unittest-style ``tests.py``/``test.py`` modules the test-path pattern misses."""
+    """Test files, plus Django/unittest-style ``tests.py``/``test.py`` modules the test-path pattern misses and
+    the step files of BDD frameworks (behave's ``features/steps/*.py``)."""
+    bdd = repo.knowledge.get("test_files", {}).get("bdd_frameworks", [])
     extra = [facts for facts in repo.source_facts()
-             if not facts.notebook and facts.path.rsplit("/", 1)[-1] in ("tests.py", "test.py")]
+             if not facts.notebook and (facts.path.rsplit("/", 1)[-1] in ("tests.py", "test.py") or imports_any(facts.imports, bdd))]
     return repo.test_facts() + extra

@@ -61,7 +61,8 @@ def _position(lines: list[str], line: int, character: int, codec: PositionCodec)
     return types.Position(line=line, character=codec.client_num_units(text[:character]))
 
 
-def to_diagnostic(finding: Finding, text: str, codec: PositionCodec, root: Path | None = None) -> types.Diagnostic:
+def to_diagnostic(finding: Finding, text: str, codec: PositionCodec, root: Path | None = None,
+                  docs_url: str | None = None) -> types.Diagnostic:
     """One finding as a diagnostic on the document whose content is ``text``."""
     tags = [types.DiagnosticTag.Unnecessary] if finding.code in UNNECESSARY else None
     return types.Diagnostic(
@@ -69,7 +70,7 @@ def to_diagnostic(finding: Finding, text: str, codec: PositionCodec, root: Path 
         message=finding.message,
         severity=SEVERITIES.get(finding.severity, types.DiagnosticSeverity.Warning),
         code=finding.code,
-        code_description=types.CodeDescription(href=rule_doc_url(finding.code)),
+        code_description=types.CodeDescription(href=url) if (url := rule_doc_url(finding.code, docs_url)) else None,
         source=SOURCE,
         tags=tags,
         related_information=_related(finding, root),

@@ -6,7 +6,8 @@ import inspect
 
 from lsprotocol import types
 
-from mllint.catalogue.loader import FACTORS, Catalogue
+from mllint.catalogue.index import FACTORS
+from mllint.catalogue.loader import Catalogue
 from mllint.output.scorecard import rule_doc_url
 from mllint.server.diagnostics import Located
 
@@ -26,7 +27,7 @@ def rule_markdown(located: Located, catalogue: Catalogue) -> str:
         parts += ["", "**Why:** " + inspect.cleandoc(rule.why)]
     if finding.fix is not None:
         parts += ["", f"**Fix ({finding.fix.applicability}):** {finding.fix.message}"]
-    parts += ["", f"[{finding.code} documentation]({rule_doc_url(finding.code)})"]
+    parts += ["", f"`mllint rule {finding.code}` shows its documentation."]
     return "\n".join(parts)
 
 

@@ -21,7 +21,8 @@ from pygls.protocol import LanguageServerProtocol
 from pygls.uris import to_fs_path
 
 from mllint import __version__
-from mllint.catalogue.loader import CatalogueError, load_catalogue
+from mllint.catalogue.index import CatalogueError
+from mllint.catalogue.loader import load_catalogue
 from mllint.config.settings import ConfigError
 from mllint.core.findings import Finding
 from mllint.server import actions
@@ -200,7 +201,7 @@ class MllintServer(LanguageServer):
         out = []
         for finding in findings:
             uri = subject.uri_for(finding)
-            out.append(Located(uri, finding, to_diagnostic(finding, subject.text_of(uri), codec, project.root)))
+            out.append(Located(uri, finding, to_diagnostic(finding, subject.text_of(uri), codec, project.root, project.settings.project_url)))
         return tuple(out)
 
     def _store(self, analysis: Analysis) -> None:
@@ -263,7 +264,7 @@ class MllintServer(LanguageServer):
                 target = _repository_target(project.root, finding)
                 uri = target.as_uri()
                 text = self._text_of(uri, target)
-                located.setdefault(uri, []).append(Located(uri, finding, to_diagnostic(finding, text, codec, project.root)))
+                located.setdefault(uri, []).append(Located(uri, finding, to_diagnostic(finding, text, codec, project.root, project.settings.project_url)))
         stale = set(self.repo_located) - set(located)
         self.repo_located = {uri: tuple(items) for uri, items in located.items()}
         for uri in sorted(stale | set(located)):

@@ -94,3 +94,11 @@ class LifecycleScope(Table):
     """Folders whose code never makes a repository train or evaluate a model (their other evidence still counts)."""
 
     ignore_dirs: Strings = Field(description="Folder names (`examples`, `docs`, `vendor`).")
+
+
+class TestFiles(Table):
+    """Files that are tests although their path does not say so (ML0501-ML0503)."""
+
+    __test__ = False  # not a pytest class
+
+    bdd_frameworks: Strings = Field(description="Modules of BDD frameworks whose step files are tests (`behave`, `pytest_bdd`).")

@@ -80,6 +80,8 @@ class SmellsTorch(Table):
     zero_grad_names: Strings = Field(description="Calls that reset gradients (attribute or function name).")
     zero_grad_substrings: Strings = Field(description="Any call whose name contains one of these resets gradients too.")
     backward_names: Strings = Field(description="Calls that back-propagate (attribute name).")
+    gradient_contexts: Strings = Field(default_factory=list, description="Context managers whose gradients live in the context (distributed autograd): a step inside one needs no `zero_grad`.")
+    context_backward: Strings = Field(default_factory=list, description="Calls that back-propagate into such a context (`torch.distributed.autograd.backward`).")
     model_constructor_prefixes: Strings = Field(description="Calls that build a model object (`torchvision.models.`).")
     not_model_prefixes: Strings = Field(description="Calls whose results are called like models but are not torch modules in training mode.")
     eval_mode_loaders: Strings = Field(description="Loaders whose models come back in eval mode (`from_pretrained`).")

@@ -1,0 +1,106 @@
+"""ML security (ML1401-ML1403): the issue's acceptance cases, secrets never copied, project-aware defaults."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from mllint.config.settings import Settings
+from mllint.engine.session import Session
+from mllint.testing import check_source, write_repo
+
+# Credential-shaped values that are not credentials, built so that this file holds no token literal.
+HF = "hf_" + "Mllint0Demo0Not0A0Real0Key0x7Qz9K0"
+WANDB = "5f3e1c0b9a8d7f6e5d4c3b2a1f0e9d8c7b6a5f4e"
+
+
+def codes(source: str, path: str = "train.py") -> list[tuple[str, int]]:
+    return [(f.code, f.line) for f in check_source(source, path, select=["ML14"])]
+
+
+def run(root: Path, select: str = "ML14", use_cache: bool = False):
+    return Session(root, Settings(select=[select])).check(use_cache=use_cache, jobs=1)
+
+
+def test_the_issue_cases_are_reported_and_the_safe_spellings_are_not(tmp_path):
+    source = (
+        "import torch\nimport yaml\nfrom transformers import AutoModel\n"
+        'm = torch.load("m.pt")\n'                                      # 4
+        "c = yaml.load(f)\n"                                            # 5
+        'x = AutoModel.from_pretrained("o/m", trust_remote_code=True)\n'  # 6
+        'ok = torch.load("m.pt", weights_only=True)\n'
+        "safe = yaml.safe_load(f)\n"
+    )
+    assert codes(source) == [("ML1401", 4), ("ML1401", 5), ("ML1402", 6)]
+    root = write_repo(tmp_path / "r", {"train.py": f'WANDB_API_KEY = "{WANDB}"\nHF_TOKEN = "{HF}"\n'})
+    found = run(root).findings
+    assert [(f.code, f.path, f.line) for f in found] == [("ML1403", "train.py", 1), ("ML1403", "train.py", 2)]
+    assert "Hugging Face token" in found[1].message and "WANDB_API_KEY" in found[0].message
+
+
+def _notebook(source: str, output: str) -> str:
+    cells = [{"cell_type": "markdown", "metadata": {}, "source": ["# notes\n"]},
+             {"cell_type": "code", "execution_count": 1, "metadata": {}, "source": [source],
+              "outputs": [{"name": "stdout", "output_type": "stream", "text": ["hello\n", output]}]}]
+    return json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+
+
+def test_secrets_in_notebook_outputs_are_found_and_never_copied(tmp_path):
+    root = write_repo(tmp_path / "r", {"explore.ipynb": _notebook("import os\nprint(os.environ)", f"{{'HF_TOKEN': '{HF}'}}\n")})
+    result = run(root, use_cache=True)
+    (finding,) = result.findings
+    assert (finding.path, finding.cell, finding.line) == ("explore.ipynb", 1, 2)
+    assert "in a cell's output" in finding.message
+    rendered = json.dumps([f.to_json() for f in result.findings]) + repr(result.findings)
+    assert HF not in rendered and HF[3:] not in rendered
+    cached = b"".join(path.read_bytes() for path in (root / ".mllint_cache").rglob("*") if path.is_file())
+    assert HF.encode() not in cached  # the cache records where and what kind, not the value
+    assert [f.code for f in run(root, use_cache=True).findings] == ["ML1403"]  # and answers from it
+
+
+@pytest.mark.parametrize("files, expected", [
+    ({".env": f"WANDB_API_KEY={WANDB}\n"}, [".env"]),
+    ({".env": f"WANDB_API_KEY={WANDB}\n", ".gitignore": ".env\n"}, []),  # ignored: not in the repository
+    ({"conf/train.yaml": f"tracker:\n  api_key: {WANDB}\n"}, ["conf/train.yaml"]),
+    ({"conf/train.yaml": "tracker:\n  api_key: ${WANDB_API_KEY}\n  commit: " + WANDB + "\n"}, []),
+    ({"settings.toml": 'password = "hunter2"\ndb_password = "Xk9#mQ2!vL7p"\n'}, ["settings.toml"]),
+    ({"tokenizer.py": 'PAD_TOKEN = "<pad>"\nbos_token = "<|endoftext|>"\nTOKEN_ENV = "HF_TOKEN"\n'}, []),
+    ({"docs.py": 'API_KEY = "your-api-key-here"\nAWS_KEY = "AKIAIOSFODNN7EXAMPLE"\n'}, []),
+    ({"package-lock.json": json.dumps({"api_key": WANDB})}, []),
+])
+def test_committed_configuration_and_what_is_not_a_secret(tmp_path, files, expected):
+    found = run(write_repo(tmp_path / "r", files)).findings
+    assert sorted({f.path for f in found}) == expected
+
+
+def test_a_project_requiring_torch_2_6_needs_no_explicit_weights_only(tmp_path):
+    source = 'import torch\nstate = torch.load("m.pt")\nbad = torch.load("m.pt", weights_only=False)\n'
+    files = {"train.py": source}
+    assert [f.line for f in run(write_repo(tmp_path / "old", files)).findings] == [2, 3]
+    newer = {**files, "pyproject.toml": '[project]\nname = "x"\ndependencies = ["torch>=2.6", "numpy"]\n'}
+    assert [f.line for f in run(write_repo(tmp_path / "new", newer)).findings] == [3]
+    unbounded = {**files, "requirements.txt": "torch\n", "pyproject.toml": newer["pyproject.toml"]}
+    assert [f.line for f in run(write_repo(tmp_path / "any", unbounded)).findings] == [2, 3]
+
+
+@pytest.mark.parametrize("source, reported", [
+    ("import pickle\nfrom fastapi import FastAPI, UploadFile\napp = FastAPI()\n"
+     "async def predict(file: UploadFile):\n    return pickle.loads(await file.read())\n", True),
+    ("import joblib\nimport urllib.request\npath, _ = urllib.request.urlretrieve(URL)\nmodel = joblib.load(path)\n", True),
+    ("import pickle\nimport requests\nblob = requests.get(URL).content\nblob = b''\nmodel = pickle.loads(blob)\n", False),
+    ("import pickle\nwith open('model.pkl', 'rb') as f:\n    model = pickle.load(f)\n", False),
+    ("import joblib\nfrom flask import Flask, request\napp = Flask(__name__)\n"
+     "@app.post('/p')\ndef p():\n    return joblib.load(request.files['m'])\n", True),
+])
+def test_pickle_is_reported_on_untrusted_bytes_only(source, reported):
+    assert bool(codes(source, "app.py")) == reported
+
+
+def test_fixes_are_edits_in_the_json(tmp_path):
+    root = write_repo(tmp_path / "r", {"train.py": "import torch\nmodel.load_state_dict(torch.load(p))\n"})
+    (finding,) = run(root).findings
+    assert finding.fix is not None and finding.fix.applicability == "safe"
+    edits = finding.to_json()["fix"]["edits"]
+    assert [edit["text"] for edit in edits] == [", weights_only=True"]
