@@ -443,3 +443,31 @@ def test_no_fix_in_a_file_with_a_lone_carriage_return() -> None:
     crlf = source.replace(b"\r#", b"\r\n#")
     [finding] = [f for f in session.analyze("train.py", crlf).findings if f.code == "ML1303"]
     assert finding.fix is not None
+
+
+def test_the_judge_rejects_broken_fixes() -> None:
+    """mllint.fix.verify fails what the property forbids (so the property above can fail)."""
+    from mllint.core.findings import Edit, Position
+    from mllint.fix.verify import compare
+
+    before = b"import pandas as pd\ndf = pd.read_csv('x')\ndef clean():\n    df.dropna()\n    return df\n"
+    assert compare("t.py", before, before, []).ok
+    insert = Edit("t.py", Position(4, 5), Position(4, 5), "df = ")
+    rebinding = compare("t.py", before, before.replace(b"    df.dropna", b"    df = df.dropna"), [insert])
+    assert not rebinding.ok and "`df` in function clean was global, is now local" in rebinding.problems[0]
+    unbound = compare("t.py", before, before.replace(b"    df.dropna()", b"    np.isnan(df)"), [])
+    assert {"refers to names it did not before: np", "`np` in function clean is bound nowhere it can be seen"} \
+        <= set(unbound.problems)
+    assert compare("t.py", b"y = f(a)\n", b"y = f(1)\n", []).problems == ["no longer refers to: a"]
+    assert compare("t.py", b"y = a == float('nan')\n", b"y = math.isnan(a)\n", []).problems == [
+        "refers to names it did not before: math", "`math` in the module is bound nowhere it can be seen"]
+    assert not compare("t.py", before, b"def (:\n", []).parses
+    added = b"import numpy as np\n" + before
+    assert compare("t.py", before, added, [Edit("t.py", Position(1, 1), Position(1, 1), "import numpy as np\n")]).ok
+    assert not compare("t.py", before, added, []).ok  # a name the edits do not bind
+    notebook = json.dumps({"cells": [{"cell_type": "code", "source": "x = 1\n", "metadata": {}, "outputs": []}],
+                           "metadata": {}, "nbformat": 4, "nbformat_minor": 5}).encode()
+    more = notebook.replace(b'"cells": [', b'"cells": [{"cell_type": "markdown", "source": "", "metadata": {}}, ')
+    assert compare("n.ipynb", notebook, notebook, []).ok
+    assert not compare("n.ipynb", notebook, more, []).parses
+    assert not compare("n.ipynb", notebook, notebook[:-3], []).parses

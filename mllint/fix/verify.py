@@ -50,9 +50,9 @@ def program_text(path: str, data: bytes) -> str:
         raise ProgramError(exc.reason) from None
 
 
-def notebook_shape(data: bytes) -> tuple[int, ...] | None:
-    """A notebook's cells as their types' lengths (``len(cell_type)``), None when it is not valid JSON
-    with a ``cells`` list: two notebooks of the same shape have the same cells in the same order."""
+def notebook_shape(data: bytes) -> tuple[tuple[str, str], ...] | None:
+    """A notebook's cells as (type, id), None when it is not valid JSON with a ``cells`` list: two
+    notebooks of the same shape have the same cells in the same order."""
     try:
         notebook = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError, RecursionError):
@@ -60,7 +60,7 @@ def notebook_shape(data: bytes) -> tuple[int, ...] | None:
     cells = notebook.get("cells") if isinstance(notebook, dict) else None
     if not isinstance(cells, list) or not all(isinstance(cell, dict) for cell in cells):
         return None
-    return tuple(len(str(cell.get("cell_type"))) for cell in cells)
+    return tuple((str(cell.get("cell_type")), str(cell.get("id", ""))) for cell in cells)
 
 
 @dataclass(frozen=True)
