@@ -11,9 +11,11 @@ import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, List, Optional
+from types import UnionType
+from typing import TYPE_CHECKING, Any, Callable, List, Optional, Union, get_args, get_origin
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from mllint import __version__
 
@@ -22,12 +24,92 @@ if TYPE_CHECKING:  # pragma: no cover
     from mllint.engine.run import RunResult
     from mllint.engine.session import Session
 
+
+# -- option values without a pydantic model per option ---------------------------------------------
+class _Coerce:
+    """What typer (0.2x) does per option with a pydantic ``TypeAdapter`` (built per option on every run:
+    the largest single cost of a warm run's start-up), done directly for the few annotations mllint's
+    options use: str, int and float (with their min), Path, Enum choices, lists and Optional of those.
+    A value it does not accept is handed to typer's own coercion, so error messages are typer's."""
+
+    def __init__(self, annotation: Any, info: Any) -> None:
+        self.annotation = annotation
+        self.info = info
+
+    def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
+        many = param.multiple or param.nargs == -1
+        if value is None:
+            return () if many else None
+        try:
+            if many:
+                if isinstance(value, str):
+                    raise ValueError(value)
+                return [self._one(item, _item_type(self.annotation)) for item in value]
+            return self._one(value, _optional_of(self.annotation))
+        except (ValueError, TypeError):
+            from typer._coercion import build_runtime_param
+
+            return build_runtime_param(param.type_descriptor).coerce(value, param=param, ctx=ctx)
+
+    def _one(self, value: Any, kind: Any) -> Any:
+        if isinstance(kind, type) and issubclass(kind, Enum):
+            return value if isinstance(value, kind) else kind(value)
+        if kind is Path:
+            if isinstance(value, Path):
+                return value
+            if isinstance(value, str):
+                return Path(value)
+            raise TypeError(value)
+        if kind is str and isinstance(value, str):
+            return value
+        if kind in (int, float) and not isinstance(value, bool) and isinstance(value, (int, float, str)):
+            number = kind(value)
+            low, high = getattr(self.info, "min", None), getattr(self.info, "max", None)
+            if (low is not None and number < low) or (high is not None and number > high):
+                raise ValueError(value)
+            return number
+        raise TypeError(value)
+
+
+def _optional_of(annotation: Any) -> Any:
+    args = [arg for arg in get_args(annotation) if arg is not type(None)]
+    return args[0] if get_origin(annotation) in (Union, UnionType) and len(args) == 1 else annotation
+
+
+def _item_type(annotation: Any) -> Any:
+    inner = _optional_of(annotation)
+    args = get_args(inner)
+    return args[0] if get_origin(inner) in (list, List) and len(args) == 1 else inner
+
+
+def _light(params: list[Any]) -> None:
+    """Give each option a :class:`_Coerce` (typer versions that coerce through pydantic build a
+    ``_runtime_param`` per option lazily; other versions have none and are left as they are)."""
+    for param in params:
+        descriptor = getattr(param, "type_descriptor", None)
+        if descriptor is not None and getattr(param, "_runtime_param", "absent") is None:
+            param._runtime_param = _Coerce(descriptor.annotation, descriptor.parameter_info)
+
+
+class _Command(TyperCommand):
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        _light(self.get_params(ctx))
+        return super().parse_args(ctx, args)
+
+
+class _Group(TyperGroup):
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        _light(self.get_params(ctx))
+        return super().parse_args(ctx, args)
+
 app = typer.Typer(
     name="mllint",
     help="Lint machine-learning repositories against the twelve factors of reproducible production ML.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=_Group,
+    rich_markup_mode=None,  # plain help and usage errors: --help and a typo do not import rich
 )
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -144,7 +226,7 @@ def _relative(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-@app.command()
+@app.command(cls=_Command)
 def check(
     paths: List[Path] = typer.Argument(None, metavar="PATH", help="A project directory (default: .), or files to check with the code rules only."),
     output_format: OutputFormat = typer.Option(OutputFormat.text, "--output-format", "-o", metavar="FORMAT", help="Report format: text, concise, json, sarif, github, gitlab, junit, markdown, badge."),
@@ -175,7 +257,7 @@ def check(
     statistics: bool = typer.Option(False, "--statistics", help="Print how many findings each rule reported (text, or json with -o json) instead of the findings."),
 ) -> None:
     """Check a repository (or files) and report violations of the twelve factors."""
-    from mllint.catalogue.loader import CatalogueError
+    from mllint.catalogue.index import CatalogueError
     from mllint.config.settings import ConfigError
     from mllint.engine.session import Session
     from mllint.output import render
@@ -194,7 +276,7 @@ def check(
     if verbose:
         say(f"mllint: root {root}; configuration: {session.config_file or 'none found (defaults)'}")
     if show_settings:
-        data = settings.model_dump(mode="json", by_alias=True)
+        data = settings.to_json(by_alias=True)
         source = session.config_file
         typer.echo(json.dumps({"root": str(root), "config_file": str(source) if source else None, "settings": data}, indent=2))
         raise typer.Exit(EXIT_OK)
@@ -261,7 +343,7 @@ def _watch(root: Path, files: Optional[List[str]], config: Optional[Path], overr
            only: Scope, use_cache: bool,
            baseline: Optional[Path], no_baseline: bool, changed_since: Optional[str]) -> None:
     """``check --watch``: a check per change of the project's files (settings re-read each time) until Ctrl-C."""
-    from mllint.catalogue.loader import CatalogueError
+    from mllint.catalogue.index import CatalogueError
     from mllint.config.settings import DEFAULT_EXCLUDE, ConfigError
     from mllint.engine.session import Session
     from mllint.output import render
@@ -351,7 +433,7 @@ def _write_raw(data: bytes) -> None:
         sys.stdout.write(data.decode("utf-8", "replace"))
 
 
-@app.command("baseline")
+@app.command("baseline", cls=_Command)
 def write_baseline_cmd(
     path: Path = typer.Argument(Path("."), metavar="PATH", help="The project directory (default: .)."),
     baseline: Optional[Path] = typer.Option(None, "--baseline", metavar="FILE", help="Baseline file to write (default: PATH/.mllint-baseline.json)."),
@@ -365,7 +447,7 @@ def write_baseline_cmd(
     """Accept today's findings: write them to a baseline file that `mllint check` then does not fail on."""
     from mllint.adopt.apply import write_baseline
     from mllint.adopt.baseline import DEFAULT_BASELINE, BaselineError
-    from mllint.catalogue.loader import CatalogueError
+    from mllint.catalogue.index import CatalogueError
     from mllint.config.settings import ConfigError
     from mllint.engine.session import Session
 
@@ -392,7 +474,7 @@ def write_baseline_cmd(
         typer.echo(f"Wrote {written} finding(s) to {shown}. Commit it; `mllint check` now fails only on new findings.")
 
 
-@app.command("new")
+@app.command("new", cls=_Command)
 def new_project(
     arguments: Optional[List[str]] = typer.Argument(None, metavar="[DIR] [KEY=VALUE]...", help="Folder to create the project in (default: ./<project_slug>), then answers as KEY=VALUE, as cookiecutter's extra context (e.g. model_family=pytorch). With --update: the project to update (default: .)."),
     no_input: bool = typer.Option(False, "--no-input", help="Do not prompt: use the defaults and the KEY=VALUE answers."),
@@ -445,7 +527,7 @@ def _update_project(arguments: List[str], template_repo: Optional[Path]) -> None
         raise typer.Exit(EXIT_FINDINGS)
 
 
-@app.command("fix")
+@app.command("fix", cls=_Command)
 def fix_repo(
     path: Path = typer.Argument(Path("."), metavar="PATH", help="The repository (default: .)."),
     repo: bool = typer.Option(False, "--repo", help="Scaffold what repository findings ask for from the project template."),
@@ -453,7 +535,7 @@ def fix_repo(
     config: Optional[Path] = typer.Option(None, "--config", metavar="FILE", help="Use this config file (pyproject.toml or mllint.toml)."),
 ) -> None:
     """Show (or --apply) a plan that brings missing factors in from the template; never overwrites a file."""
-    from mllint.catalogue.loader import CatalogueError
+    from mllint.catalogue.index import CatalogueError
     from mllint.config.settings import ConfigError
     from mllint.engine.session import Session
     from mllint.fix import repo as scaffolding
@@ -485,7 +567,7 @@ def fix_repo(
         raise typer.Exit(EXIT_ERROR)
 
 
-@app.command("server")
+@app.command("server", cls=_Command)
 def language_server(
     stdio: bool = typer.Option(True, "--stdio", help="Talk LSP over stdin/stdout (the only transport; accepted for editors that pass it)."),
     debounce: float = typer.Option(0.25, "--debounce", min=0.0, metavar="SECONDS", help="Seconds after the last edit before a document is re-checked."),
@@ -496,12 +578,13 @@ def language_server(
     serve(debounce)
 
 
-@app.command("rules")
+@app.command("rules", cls=_Command)
 def list_rules(
     as_json: bool = typer.Option(False, "--json", help="Print the catalogue as JSON."),
 ) -> None:
     """List every rule: code, name, factor, kind and summary (and where a plugin's rule comes from)."""
-    from mllint.catalogue.loader import BUILTIN, CatalogueError, load_catalogue
+    from mllint.catalogue.index import BUILTIN, CatalogueError
+    from mllint.catalogue.loader import load_catalogue
 
     try:
         catalogue = load_catalogue()
@@ -523,16 +606,17 @@ def list_rules(
 
 def _group_title(group: int) -> str:
     """A rule group in words: ``The tool itself (ML00)``, ``Factor 3: Descriptive training ... (ML03)``."""
-    from mllint.catalogue.loader import FACTORS
+    from mllint.catalogue.index import FACTORS
 
     title = FACTORS.get(group, f"group {group}")
     return f"{'Factor ' + str(group) + ': ' if 1 <= group <= 12 else ''}{title} (ML{group:02d})"
 
 
-@app.command("rule")
+@app.command("rule", cls=_Command)
 def show_rule(key: str = typer.Argument(..., metavar="RULE", help="A rule code (ML0301) or name (hardcoded-split).")) -> None:
     """Print a rule's full entry: why it matters, examples, how to fix."""
-    from mllint.catalogue.loader import CatalogueError, load_catalogue
+    from mllint.catalogue.index import CatalogueError
+    from mllint.catalogue.loader import load_catalogue
     from mllint.catalogue.ruledoc import rule_markdown
 
     try:

@@ -20,7 +20,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from types import UnionType
 
-from mllint.catalogue.loader import FACTORS, load_catalogue
+from mllint.catalogue.index import FACTORS
+from mllint.catalogue.loader import load_catalogue
 from mllint.catalogue.rule import Rule
 from mllint.catalogue.ruledoc import rule_markdown
 from mllint.core.paths import PACKAGE_DIR
@@ -90,10 +91,10 @@ def factor_rules(number: int) -> str:
 
 
 def settings_table() -> str:
-    from mllint.config.settings import Settings
+    from mllint.config.schema import SettingsModel
 
     lines = ["| Key | Type | Default | Meaning |", "|---|---|---|---|"]
-    for name, field in Settings.model_fields.items():
+    for name, field in SettingsModel.model_fields.items():
         key = field.alias or name.replace("_", "-")
         kind = _type_name(field.annotation).replace("|", "\\|")
         default = "—" if field.default is None or field.default_factory is not None else f"`{field.default!r}`"

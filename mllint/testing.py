@@ -7,6 +7,7 @@ is registered for the duration of the check (docs/plugins.md).
 
 from __future__ import annotations
 
+import json
 import subprocess
 import textwrap
 from collections.abc import Iterable, Mapping
@@ -41,7 +42,7 @@ _SESSIONS: dict[str, Session] = {}
 
 def _session(settings: Settings) -> Session:
     """One session per distinct settings (the catalogue tests check hundreds of examples)."""
-    key = settings.model_dump_json()
+    key = json.dumps(settings.to_json(), sort_keys=True)
     if key not in _SESSIONS:
         _SESSIONS[key] = Session(Path.cwd(), settings)
     return _SESSIONS[key]

@@ -37,7 +37,7 @@ class NotAGitRepo(RepoRule):
         if repo.inventory.is_git or not repo.files:
             return
         root = repo.root.resolve()
-        if any((folder / ".git").exists() for folder in (root, *root.parents)):
+        if any(repo.path_exists(folder / ".git") for folder in (root, *root.parents)):
             return  # a work tree git could not read (git missing, unsafe ownership): do not guess
         yield RepoFinding(
             f"{repo.root.name or repo.root} is not inside a git work tree: looked for a .git folder here and in the "

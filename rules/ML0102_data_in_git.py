@@ -131,7 +131,7 @@ class DataInGit(RepoRule):
         for rel in repo.files:
             if rel not in vcs.tracked or rel.startswith(".dvc/") or rel.endswith(".dvc") or rel in in_git_by_design:
                 continue
-            size = vcs.size(rel)
+            size = repo.size(rel)  # the rule's own input (a part would make every rule using vcs depend on it)
             if not size:
                 continue  # unreadable, or an empty placeholder
             by_extension = data_extension(rel, repo.knowledge) and (options.include_tests or not (is_test_path(rel) or FIXTURE_PATH.search(rel)))

@@ -50,7 +50,7 @@ def data_folders(repo) -> list[str]:
         if inside:
             if not all(rel.endswith(CODE) for rel in inside):
                 found.append(name + "/")
-        elif (repo.root / name).is_dir() and any(True for _ in (repo.root / name).iterdir()):
+        elif repo.listdir(repo.root / name):
             found.append(name + "/")  # present on disk, content ignored by git
     return found
 
@@ -66,7 +66,7 @@ def versioning_evidence(repo) -> list[str]:
         found.append("git-lfs")
     markers = table.get("markers", ())
     for folder in vcs.ancestors_to_git_root():
-        found += [marker for marker in markers if (folder / marker).exists()]
+        found += [marker for marker in markers if repo.path_exists(folder / marker)]
     suffixes = tuple(table.get("suffixes", ()))
     found += [rel for rel in repo.files if rel.endswith(suffixes) and not rel.startswith(".dvc/")][:1]
     found += [rel for rel in repo.files if PurePosixPath(rel).name in markers or any(p in markers for p in PurePosixPath(rel).parts[:-1])][:1]

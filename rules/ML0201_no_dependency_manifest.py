@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fnmatch
+
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
 
 
@@ -46,7 +48,8 @@ class NoDependencyManifest(RepoRule):
             return
         names = set(repo.knowledge.get("dependency_manifests", {}).get("names", ()))
         for folder in repo.vcs.ancestors_to_git_root()[1:]:
-            if any((folder / name).is_file() for name in names) or any(folder.glob("requirements*.txt")):
+            if any(repo.is_file(folder / name) for name in names) or any(
+                    fnmatch.fnmatchcase(name, "requirements*.txt") for name in repo.listdir(folder)):
                 return
         yield RepoFinding(
             "no dependency manifest: looked for requirements*.txt, pyproject.toml, setup.py, setup.cfg, Pipfile and "

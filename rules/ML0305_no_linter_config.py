@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import configparser
+import fnmatch
 import re
 from pathlib import Path, PurePosixPath
 
@@ -19,15 +20,6 @@ RUNNER_FILES = (".pre-commit-config.yaml", ".pre-commit-config.yml", "Makefile",
 RUNNER_FOLDERS = (".github/workflows/", ".circleci/", ".gitlab/", ".buildkite/")
 #: Installing a linter is not running it (`pip install black flake8 isort` before `black --check .`).
 INSTALL = re.compile(r"\b(?:pip3?|uv\s+pip|pipx|conda|mamba|poetry|pipenv|uv)\s+(?:install|add)\b[^\n&|;]*")
-
-
-def _text(path: Path) -> str | None:
-    try:
-        if path.is_file() and path.stat().st_size < 1_000_000:
-            return path.read_text("utf-8", "replace")
-    except OSError:
-        pass
-    return None
 
 
 class NoLinterConfig(RepoRule):
@@ -99,14 +91,13 @@ class NoLinterConfig(RepoRule):
             if name in ("pyproject.toml", "setup.cfg", "tox.ini") or name in RUNNER_FILES or rel.startswith(RUNNER_FOLDERS):
                 candidates.append(repo.root / rel)
         for folder in repo.vcs.ancestors_to_git_root()[1:]:
-            if any((folder / name).is_file() for name in files):
+            if any(repo.is_file(folder / name) for name in files):
                 return True
             candidates += [folder / name for name in ("pyproject.toml", "setup.cfg", "tox.ini", *RUNNER_FILES)]
             workflows = folder / ".github" / "workflows"
-            if workflows.is_dir():
-                candidates += sorted(workflows.glob("*.y*ml"))[:50]
+            candidates += [workflows / name for name in repo.listdir(workflows) if fnmatch.fnmatchcase(name, "*.y*ml")][:50]
         for path in candidates:
-            text = _text(path)
+            text = repo.path_text(path, limit=999_999)
             if not text:
                 continue
             if path.name == "pyproject.toml":

@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import sys
 from collections import Counter
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from pydantic import Field
 
@@ -233,7 +233,8 @@ class CodeStyle(RepoRule):
         files = [facts for facts in repo.code_facts() if not facts.notebook and facts.path.endswith(".py")]
         if not files:
             return
-        lines = sum(max(facts.lines, 1) for facts in files)
+        lines = sum(max(count, 1) for count in repo.line_counts([facts.path for facts in files]))
+        _note_inputs(repo)
         config = project_ruff_config(repo.root) if options.use_project_config else None
         problem = config_problem(repo.root, config) if config is not None else None
         if config is not None and problem is not None:
@@ -241,15 +242,10 @@ class CodeStyle(RepoRule):
                    skipped=False)
             config = None
         args = ruff_arguments(options, config.relative_to(repo.root).as_posix() if config is not None else None)
-        paths = [facts.path for facts in files]
-        memo = _memo_name(repo, paths, args, config)
-        counts = _read_memo(repo, memo)
-        if counts is None:
-            counts = run_ruff(repo.root, paths, args)
-            if not isinstance(counts, str):
-                _write_memo(repo, memo, counts)
+        counts = _grouped_counts(repo, [facts.path for facts in files], args, config)
         if isinstance(counts, str):
             notice(counts)
+            repo.volatile()  # ruff did not answer: ask again next time
             return
         total = sum(counts.values())
         rate = 1000.0 * total / lines
@@ -265,6 +261,22 @@ class CodeStyle(RepoRule):
             path=None,
             evidence=["*.py"],
         )
+
+
+RUFF_CONFIGS = ("ruff.toml", ".ruff.toml", "pyproject.toml")
+
+
+def _note_inputs(repo) -> None:
+    """What ruff's answer depends on, read through the model so that the result is cached under it:
+    every file's content, every ruff configuration of the tree (nested ones apply to their folder) and
+    the ruff binary."""
+    repo.digests
+    for rel in repo.files:
+        if PurePosixPath(rel).name in RUFF_CONFIGS:
+            repo.read_text(rel)
+    for name in RUFF_CONFIGS:
+        repo.read_text(name)
+    repo.which(find_ruff() or "ruff")
 
 
 MEMO = re.compile(r"ruff-[0-9a-f]{32}\.json")  # ruff's counts memoised in mllint's cache directory
@@ -290,6 +302,42 @@ def _memo_name(repo, paths: list[str], args: list[str], config: Path | None) -> 
     return f"ruff-{key.hexdigest()}.json"
 
 
+GROUP_FILES = 64  # files per group of ruff's memoised counts (at most MAX_GROUPS groups)
+MAX_GROUPS = 16
+
+
+def _grouped_counts(repo, paths: list[str], args: list[str], config: Path | None) -> Counter | str:
+    """Ruff's counts over ``paths``, memoised per group of files (by a hash of the path): an edit of one
+    file runs ruff on its group only; the groups that must run, run side by side."""
+    size = min(MAX_GROUPS, max(1, len(paths) // GROUP_FILES))
+    groups: dict[int, list[str]] = {}
+    for path in paths:
+        index = hashlib.blake2b(path.encode("utf-8", "surrogateescape"), digest_size=2).digest()
+        groups.setdefault(int.from_bytes(index, "little") % size, []).append(path)
+    counts: Counter = Counter()
+    todo: list[tuple[str | None, list[str]]] = []
+    for _index, members in sorted(groups.items()):
+        memo = _memo_name(repo, members, args, config)
+        found = _read_memo(repo, memo)
+        if found is None:
+            todo.append((memo, members))
+        else:
+            counts += found
+    if len(todo) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=min(4, len(todo))) as pool:
+            results = list(pool.map(lambda item: run_ruff(repo.root, item[1], args), todo))
+    else:
+        results = [run_ruff(repo.root, members, args) for _memo, members in todo]
+    for (memo, _members), result in zip(todo, results):
+        if isinstance(result, str):
+            return result
+        _write_memo(repo, memo, result)
+        counts += result
+    return counts
+
+
 def _read_memo(repo, name: str | None) -> Counter | None:
     raw = repo.read_memo(name) if name else None
     if raw is None:
@@ -304,9 +352,9 @@ def _read_memo(repo, name: str | None) -> Counter | None:
 
 
 def _write_memo(repo, name: str | None, counts: Counter) -> None:
-    """Keep the counts (and the 4 newest memos); failing to write is not an error."""
+    """Keep the counts (and the newest memos: four runs' groups); failing to write is not an error."""
     if name:
-        repo.write_memo(name, json.dumps(dict(counts)).encode(), MEMO, keep=4)
+        repo.write_memo(name, json.dumps(dict(counts)).encode(), MEMO, keep=4 * MAX_GROUPS)
 
 
 def display_command(args: list[str]) -> str:

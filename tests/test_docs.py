@@ -95,10 +95,10 @@ def test_configuration_examples_are_valid(tmp_path, page, block):
 
 
 def test_every_settings_key_is_documented():
-    from mllint.config.settings import Settings
+    from mllint.config.schema import SettingsModel
 
     text = (DOCS / "configuration.md").read_text()
-    for name, field in Settings.model_fields.items():
+    for name, field in SettingsModel.model_fields.items():
         assert f"| `{field.alias or name}` |" in text
 
 

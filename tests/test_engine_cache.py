@@ -55,3 +55,27 @@ def test_no_cache_means_no_memo(make_repo):
     root = make_repo({"a.py": MESSY})
     Session(root, Settings(select=["ALL"])).check(use_cache=False, jobs=1)
     assert not (root / ".mllint_cache").exists()
+
+
+def test_ruff_counts_are_memoised_per_group_of_files(make_repo, monkeypatch):
+    """Past 128 files ruff's counts are kept per group: an edit reruns ruff on the edited file's group
+    only, and the total is what a fresh, ungrouped run counts."""
+    module = _ml0306_module()
+    root = make_repo({f"pkg/m{i:03d}.py": MESSY for i in range(200)})
+    config = Settings(select=["ML0306"])
+    Session(root, config).check(jobs=1)
+    (root / "pkg" / "m007.py").write_text(MESSY + "import json\n")
+    calls: list[list[str]] = []
+    real = module.run_ruff
+
+    def counting(root_, files, args):
+        calls.append(list(files))
+        return real(root_, files, args)
+
+    monkeypatch.setattr(module, "run_ruff", counting)
+    again = Session(root, config).check(jobs=1)
+    assert len(calls) == 1 and "pkg/m007.py" in calls[0] and 0 < len(calls[0]) < 200
+    everything = real(root, sorted(f"pkg/{p.name}" for p in (root / "pkg").iterdir()),
+                      module.ruff_arguments(module.CodeStyleOptions(), None))
+    assert [f.message for f in again.findings] == [f.message for f in Session(root, config).check(use_cache=False, jobs=1).findings]
+    assert f"ruff reports {sum(everything.values())} " in again.findings[0].message

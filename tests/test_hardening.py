@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from mllint.config.settings import Settings
-from mllint.engine import pool, worker
+from mllint.engine import codepass, pool, worker
 from mllint.engine import run as engine
 from mllint.engine.session import Session
 from mllint.testing import git, notebook_json
@@ -349,14 +349,14 @@ def _many(n: int = 40) -> dict[str, str]:
 
 def test_a_worker_dying_costs_only_its_file(make_repo, monkeypatch):
     root = make_repo({**_many(), "boom.py": CLEAN}, use_git=False)
-    real = worker.analyze_file
+    real = codepass.analyze_file  # the worker imports it when it first analyses a file
 
     def maybe_die(session, path, *args, **kwargs):
         if path == "boom.py":
             os._exit(17)
         return real(session, path, *args, **kwargs)
 
-    monkeypatch.setattr(worker, "analyze_file", maybe_die)
+    monkeypatch.setattr(codepass, "analyze_file", maybe_die)
     result = Session(root, Settings(select=["ALL"])).check(use_cache=True, jobs=2)
     died = [f for f in result.findings if f.path == "boom.py"]
     assert [f.code for f in died] == ["ML0004"] and "died" in died[0].message
@@ -366,7 +366,7 @@ def test_a_worker_dying_costs_only_its_file(make_repo, monkeypatch):
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_per_file_time_limit(make_repo, monkeypatch, jobs):
     root = make_repo({**_many(30), "slow.py": CLEAN}, use_git=False)
-    real = worker.analyze_file
+    real = codepass.analyze_file  # the worker imports it when it first analyses a file
 
     def maybe_slow(session, path, *args, **kwargs):
         if path == "slow.py":
@@ -374,7 +374,7 @@ def test_per_file_time_limit(make_repo, monkeypatch, jobs):
                 pass
         return real(session, path, *args, **kwargs)
 
-    monkeypatch.setattr(worker, "analyze_file", maybe_slow)
+    monkeypatch.setattr(codepass, "analyze_file", maybe_slow)
     monkeypatch.setattr(worker, "FILE_TIMEOUT", 1.0)
     result = Session(root, Settings(select=["ALL"])).check(use_cache=False, jobs=jobs)
     slow = [f for f in result.findings if f.path == "slow.py"]
@@ -384,7 +384,7 @@ def test_per_file_time_limit(make_repo, monkeypatch, jobs):
 
 def test_a_worker_stuck_below_python_is_abandoned(make_repo, monkeypatch):
     root = make_repo({**_many(30), "stuck.py": CLEAN}, use_git=False)
-    real = worker.analyze_file
+    real = codepass.analyze_file  # the worker imports it when it first analyses a file
 
     def maybe_stuck(session, path, *args, **kwargs):
         if path == "stuck.py":
@@ -392,7 +392,7 @@ def test_a_worker_stuck_below_python_is_abandoned(make_repo, monkeypatch):
             time.sleep(600)
         return real(session, path, *args, **kwargs)
 
-    monkeypatch.setattr(worker, "analyze_file", maybe_stuck)
+    monkeypatch.setattr(codepass, "analyze_file", maybe_stuck)
     monkeypatch.setattr(worker, "FILE_TIMEOUT", 1.0)
     monkeypatch.setattr(pool, "GRACE", 2.0)
     started = time.monotonic()

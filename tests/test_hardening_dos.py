@@ -19,8 +19,9 @@ from pathlib import Path
 import pytest
 
 from mllint.config.settings import Settings
+from mllint.engine import codepass
+from mllint.engine import pool as pool_module
 from mllint.engine import run as engine_run
-from mllint.engine import worker
 from mllint.engine.pool import WorkerPool
 from mllint.engine.session import Session
 from mllint.testing import notebook_json, write_repo
@@ -97,7 +98,7 @@ def test_repository_limits_are_capped(tmp_path, monkeypatch):
             seen.append(jobs)
             super().__init__(session, jobs)
 
-    monkeypatch.setattr(engine_run, "WorkerPool", Recording)
+    monkeypatch.setattr(pool_module, "WorkerPool", Recording)  # imported by the run when files are analysed
     monkeypatch.setattr(engine_run, "default_jobs", lambda: 2)
     result = Session(root, Settings(jobs=128)).check(use_cache=False)
     assert seen == [2] and len([f for f in result.findings if f.code == "ML0001"]) == 40
@@ -108,7 +109,7 @@ def test_a_worker_has_a_memory_ceiling(tmp_path, monkeypatch):
         pytest.skip("RLIMIT_AS from /proc: Linux only")  # documented in docs/hardening.md
     root = write_repo(tmp_path / "repo", {**{f"m{i:02d}.py": "x = (\n" for i in range(30)}, "hog.py": "x = 1\n"},
                       use_git=False)
-    real = worker.analyze_file
+    real = codepass.analyze_file  # the worker imports it when it first analyses a file
 
     def hog(session, path, *args, **kwargs):
         if path == "hog.py":
@@ -116,7 +117,7 @@ def test_a_worker_has_a_memory_ceiling(tmp_path, monkeypatch):
             del blocks
         return real(session, path, *args, **kwargs)
 
-    monkeypatch.setattr(worker, "analyze_file", hog)
+    monkeypatch.setattr(codepass, "analyze_file", hog)
     result = Session(root, Settings(select=["ALL"])).check(use_cache=False, jobs=2)
     hogged = [f for f in result.findings if f.path == "hog.py"]
     assert [f.code for f in hogged] == ["ML0003"] and "out of memory" in hogged[0].message

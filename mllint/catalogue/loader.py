@@ -22,6 +22,13 @@ from pathlib import Path
 from types import ModuleType
 from typing import NoReturn
 
+from mllint.catalogue.index import _REGISTERED, Selectors, rule_index
+
+# Re-exported: callers of the loader (the CLI, plugins, tests) find them here too.
+from mllint.catalogue.index import BUILTIN as BUILTIN
+from mllint.catalogue.index import FACTORS as FACTORS
+from mllint.catalogue.index import OTHER_GROUPS as OTHER_GROUPS
+from mllint.catalogue.index import CatalogueError as CatalogueError
 from mllint.catalogue.plugins import Plugin, PluginError, describe, discover, knowledge_of, validate
 from mllint.catalogue.rule import KINDS, SEVERITIES, CodeRule, RepoRule, Rule
 from mllint.core.paths import catalogue_dir
@@ -29,37 +36,10 @@ from mllint.knowledge.plugins import PluginKnowledge
 
 CODE_PATTERN = re.compile(r"^ML(\d{2})(\d{2})$")
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
-FACTORS = {
-    0: "The tool itself",
-    1: "Version control of code and data",
-    2: "Explicit feature dependencies",
-    3: "Descriptive training and preprocessing",
-    4: "Reproducible training",
-    5: "Testing",
-    6: "Drift and continuous training",
-    7: "Tracking of results",
-    8: "Experiments are not production",
-    9: "No training/serving skew",
-    10: "Comparable runs",
-    11: "Monitoring",
-    12: "Deployable artifacts",
-    13: "ML code smells",
-    14: "ML security",
-}
-#: Groups that are not one of the twelve factors: they are listed in reports but never scored.
-OTHER_GROUPS = (0, 13, 14)
-
-
-class CatalogueError(Exception):
-    """A rule file or a plugin does not declare what the catalogue requires."""
-
-
-BUILTIN = "mllint"
-PLUGIN_SELECTOR = re.compile(r"X[A-Z]{0,3}\d{0,3}")
 
 
 @dataclass(frozen=True)
-class Catalogue:
+class Catalogue(Selectors):
     rules: tuple[type[Rule], ...]
     plugins: tuple[Plugin, ...] = ()
 
@@ -87,35 +67,15 @@ class Catalogue:
     def by_code(self) -> dict[str, type[Rule]]:
         return {rule.code: rule for rule in self.rules}
 
-    def names(self) -> dict[str, str]:
-        """Lower-case rule name -> code (for suppressions and selectors)."""
-        return {rule.name: rule.code for rule in self.rules}
-
     def get(self, key: str) -> type[Rule] | None:
-        key = key.strip()
-        for rule in self.rules:
-            if rule.code == key.upper() or rule.name == key.lower():
-                return rule
-        return None
+        found = self._find(key)
+        return found if found is None or isinstance(found, type) else None
 
     def code_rules(self) -> list[type[CodeRule]]:
         return [rule for rule in self.rules if issubclass(rule, CodeRule)]
 
     def repo_rules(self) -> list[type[RepoRule]]:
         return [rule for rule in self.rules if issubclass(rule, RepoRule)]
-
-    def expand(self, selector: str) -> set[str] | None:
-        """Codes a selector stands for: ``ALL``, a code, a code prefix (``ML03``) or a name; None if none."""
-        token = selector.strip()
-        if token.upper() == "ALL":
-            return {rule.code for rule in self.rules}
-        rule = self.get(token)
-        if rule is not None:
-            return {rule.code}
-        if re.fullmatch(r"ML\d{0,4}", token.upper()) or PLUGIN_SELECTOR.fullmatch(token.upper()):
-            codes = {r.code for r in self.rules if r.code.startswith(token.upper())}
-            return codes or None
-        return None
 
 
 def _check(rule: type[Rule], where: str, plugin: bool = False) -> None:
@@ -176,9 +136,6 @@ def _builtin_rules() -> tuple[type[Rule], ...]:
     return tuple(rules)
 
 
-#: Plugins registered in this process without being installed (mllint.testing uses it to run a
-#: plugin's examples from its source tree).
-_REGISTERED: list[Plugin] = []
 
 
 @contextmanager
@@ -186,11 +143,13 @@ def registered(plugin: Plugin) -> Iterator[None]:
     """Add ``plugin`` to the catalogue while the block runs (as if it were installed)."""
     _REGISTERED.append(plugin)
     load_catalogue.cache_clear()
+    rule_index.cache_clear()
     try:
         yield
     finally:
         _REGISTERED.remove(plugin)
         load_catalogue.cache_clear()
+        rule_index.cache_clear()
 
 
 @lru_cache(maxsize=1)

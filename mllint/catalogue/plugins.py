@@ -25,14 +25,12 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from mllint.catalogue.rule import Rule
+from mllint.catalogue.index import DISABLE, GROUP
 from mllint.knowledge.errors import KnowledgeError
 from mllint.knowledge.loader import builtin_knowledge
 from mllint.knowledge.plugins import PluginKnowledge, split
 
-GROUP = "mllint.rules"
 PREFIX_PATTERN = re.compile(r"^X[A-Z]{3}$")
-#: Environment variable that turns plugin discovery off (for a broken environment, or to compare).
-DISABLE = "MLLINT_NO_PLUGINS"
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from mllint.core.findings import KINDS, SEVERITIES, Finding, Fix, Kind, Severity
+from mllint.catalogue import index
+from mllint.core.findings import KINDS, SEVERITIES, Finding, Kind, Severity
 
 if TYPE_CHECKING:  # pragma: no cover
     from mllint.analysis.context import FileContext
@@ -182,13 +183,4 @@ class RepoRule(Rule):
         """Scaffolding worth offering without a finding (a Dockerfile for a service): none by default."""
 
 
-def make_finding(rule: type[Rule], message: str, path: str | None, *, line: int | None = None,
-                 column: int | None = None, end_line: int | None = None, end_column: int | None = None,
-                 cell: int | None = None, fix: Fix | None = None, evidence: list[str] | None = None,
-                 data: dict[str, str] | None = None) -> Finding:
-    """A finding of ``rule`` with its declared code, name, factor, kind and severity."""
-    return Finding(
-        code=rule.code, name=rule.name, factor=rule.factor, kind=rule.kind, severity=rule.severity,
-        message=message, path=path, line=line, column=column, end_line=end_line, end_column=end_column,
-        cell=cell, fix=fix, evidence=evidence or [], data=data or {},
-    )
+make_finding = index.make_finding

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from mllint.catalogue.loader import FACTORS
+from mllint.catalogue.index import FACTORS
 from mllint.catalogue.rule import Example, RepoExample, Rule
 
 

@@ -1,6 +1,7 @@
 """Configuration: ``[tool.mllint]`` in pyproject.toml, or ``mllint.toml`` / ``.mllint.toml``.
 
-Validated with pydantic (unknown keys are errors); CLI flags override file values. Every problem
+Validated with pydantic (``schema.py``; unknown keys are errors) the first time a configuration is
+seen, then remembered (``mllint/core/snapshots.py``); CLI flags override file values. Every problem
 raises :class:`ConfigError` naming the file, the key and what was expected; the CLI exits 2 on it.
 See docs/configuration.md for the reference.
 """
@@ -10,17 +11,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from dataclasses import dataclass, field, fields
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from typing import TYPE_CHECKING, Any, Literal
 
 from mllint import __version__
-from mllint.catalogue.loader import Catalogue, load_catalogue
-from mllint.core.paths import PACKAGE_DIR, catalogue_dir
 from mllint.core.patterns import PathPatterns
-from mllint.knowledge.errors import KnowledgeError
-from mllint.knowledge.loader import load_knowledge
+from mllint.core.stamp import code_stamp
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pydantic import ValidationError
+
+    from mllint.catalogue.index import Selectors
+    from mllint.catalogue.loader import Catalogue
 
 CONFIG_FILES = ("mllint.toml", ".mllint.toml", "pyproject.toml")
 
@@ -36,45 +39,47 @@ class ConfigError(Exception):
     """Invalid configuration or usage; the message says where and what is expected."""
 
 
-def _kebab(name: str) -> str:
-    return name.replace("_", "-")
+@dataclass
+class Settings:
+    """The effective settings of one run: the validated form of ``[tool.mllint]`` and the command line
+    (keys documented in docs/configuration.md; validated by :class:`mllint.config.schema.SettingsModel`)."""
 
+    select: list[str] | None = None
+    extend_select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    exclude: list[str] | None = None
+    extend_exclude: list[str] = field(default_factory=list)
+    waivers: dict[str, str] = field(default_factory=dict)
+    options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    knowledge: dict[str, Any] = field(default_factory=dict)
+    cache_dir: str | None = None
+    jobs: int | None = None
+    max_file_size: int = 5_000_000
+    project_url: str | None = None
+    templates: Literal["skip", "check"] = "skip"
+    _compiled: list[tuple[PathPatterns, list[str]]] | None = field(default=None, init=False, repr=False, compare=False)
 
-class Settings(BaseModel):
-    """The effective settings of one run (documented key by key in docs/configuration.md)."""
+    def to_json(self, by_alias: bool = False) -> dict[str, Any]:
+        """The settings as JSON data (keys as in the configuration file with ``by_alias``)."""
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.init}
+        data = json.loads(json.dumps(data, default=str))  # deep copy, as JSON sees it
+        return {key.replace("_", "-"): value for key, value in data.items()} if by_alias else data
 
-    model_config = ConfigDict(extra="forbid", alias_generator=_kebab, populate_by_name=True)
-
-    select: list[str] | None = Field(None, description="Rules to enable (codes, prefixes, names, ALL).")
-    extend_select: list[str] = Field(default_factory=list, description="Rules enabled on top of select.")
-    ignore: list[str] = Field(default_factory=list, description="Rules to disable.")
-    per_file_ignores: dict[str, list[str]] = Field(default_factory=dict, description="Glob -> rules ignored there.")
-    exclude: list[str] | None = Field(None, description="Paths/globs never checked (replaces the defaults).")
-    extend_exclude: list[str] = Field(default_factory=list, description="Paths/globs excluded on top.")
-    waivers: dict[str, str] = Field(default_factory=dict, description="Repository rule -> reason it is waived.")
-    options: dict[str, dict[str, Any]] = Field(default_factory=dict, description="Per-rule options by code or name.")
-    knowledge: dict[str, Any] = Field(default_factory=dict, description="Extensions of the ML-library knowledge.")
-    cache_dir: str | None = Field(None, description="Cache directory, a relative path inside the root (default .mllint_cache); only --cache-dir may point elsewhere.")
-    jobs: int | None = Field(None, ge=1, le=256, description="Worker processes (default: CPU count; never more than the CPUs).")
-    max_file_size: int = Field(5_000_000, ge=1, le=20_000_000, description="Bytes (at most 20 MB); larger code files are not parsed (ML0003).")
-    project_url: str | None = Field(None, description="Base URL of mllint's documentation (its docs/ folder, e.g. an internal mirror): reports link each rule's page under it. Unset: they point to `mllint rule CODE`.")
-    templates: Literal["skip", "check"] = Field("skip", description="Project-template sources (folders named `{{ cookiecutter.x }}`): skip them (one info line), or check them like code.")
-    _compiled: list[tuple[PathPatterns, list[str]]] | None = PrivateAttr(None)
-
-    @field_validator("waivers")
     @classmethod
-    def _reasons_required(cls, value: dict[str, str]) -> dict[str, str]:
-        for key, reason in value.items():
-            if not isinstance(reason, str) or not reason.strip():
-                raise ValueError(f"waiver for {key!r} needs a non-empty reason string")
-        return value
+    def from_json(cls, data: dict[str, Any]) -> Settings:
+        """Settings from :meth:`to_json` output that was validated before (a snapshot)."""
+        names = {f.name for f in fields(cls) if f.init}
+        if not isinstance(data, dict) or set(data) != names:
+            raise ValueError("not a settings record")
+        return cls(**data)
 
     # -- derived ----------------------------------------------------------------------------------
     def excludes(self) -> list[str]:
         base = DEFAULT_EXCLUDE if self.exclude is None else self.exclude
         return [*base, *self.extend_exclude]
 
-    def enabled_codes(self, catalogue: Catalogue) -> set[str]:
+    def enabled_codes(self, catalogue: Selectors) -> set[str]:
         if self.select is None:
             codes = {rule.code for rule in catalogue.rules if getattr(rule, "default_enabled", True)}
         else:
@@ -82,7 +87,7 @@ class Settings(BaseModel):
         codes |= _expand_all(self.extend_select, catalogue)
         return codes - _expand_all(self.ignore, catalogue)
 
-    def ignored_for(self, path: str, catalogue: Catalogue) -> set[str]:
+    def ignored_for(self, path: str, catalogue: Selectors) -> set[str]:
         """Codes ``per-file-ignores`` turns off for ``path`` (patterns in .gitignore semantics)."""
         codes: set[str] = set()
         for patterns, selectors in self._per_file_patterns():
@@ -95,7 +100,7 @@ class Settings(BaseModel):
             self._compiled = [(PathPatterns([pattern]), selectors) for pattern, selectors in self.per_file_ignores.items()]
         return self._compiled
 
-    def waiver_for(self, code: str, catalogue: Catalogue) -> str | None:
+    def waiver_for(self, code: str, catalogue: Selectors) -> str | None:
         for selector, reason in self.waivers.items():
             if code in (catalogue.expand(selector) or ()):
                 return reason
@@ -109,30 +114,14 @@ class Settings(BaseModel):
 
     def fingerprint(self) -> str:
         """Hash of everything that changes per-file results: settings, version, rule sources."""
-        payload = json.dumps(self.model_dump(mode="json"), sort_keys=True, default=str)
+        payload = json.dumps(self.to_json(), sort_keys=True, default=str)
         digest = hashlib.blake2b(payload.encode(), digest_size=16)
         digest.update(__version__.encode())
-        digest.update(_code_stamp().encode())
+        digest.update(code_stamp().encode())
         return digest.hexdigest()
 
 
-_STAMP: list[str] = []
-
-
-def _code_stamp() -> str:
-    """Sizes and mtimes of mllint's own sources and rules: a cache from older code is never trusted."""
-    if not _STAMP:
-        rules = catalogue_dir()
-        own = [path for path in PACKAGE_DIR.rglob("*.py") if "_template" not in path.relative_to(PACKAGE_DIR).parts]
-        parts = []
-        for path in sorted(own) + sorted(rules.glob("*.py")) + sorted((rules / "knowledge").glob("*.toml")):
-            stat = path.stat()
-            parts.append(f"{path.relative_to(path.parents[1])}:{stat.st_size}:{stat.st_mtime_ns}")
-        _STAMP.append(hashlib.blake2b("|".join(parts).encode(), digest_size=8).hexdigest())
-    return _STAMP[0]
-
-
-def _expand_all(selectors: list[str], catalogue: Catalogue) -> set[str]:
+def _expand_all(selectors: list[str], catalogue: Selectors) -> set[str]:
     codes: set[str] = set()
     for selector in selectors:
         expanded = catalogue.expand(selector)
@@ -183,20 +172,24 @@ def read_toml(path: Path) -> dict[str, Any]:
 
 
 def _format_error(source: str, error: ValidationError) -> str:
+    from mllint.config.schema import SettingsModel
+
     lines = [f"invalid configuration in {source}:"]
     for item in error.errors():
         key = ".".join(str(part) for part in item["loc"]) or "(top level)"
         message = item["msg"]
         if item["type"] == "extra_forbidden":
-            fields = ", ".join(sorted(f.alias or n for n, f in Settings.model_fields.items()))
-            message = f"unknown key (expected one of: {fields})"
+            names = ", ".join(sorted(f.alias or n for n, f in SettingsModel.model_fields.items()))
+            message = f"unknown key (expected one of: {names})"
         lines.append(f"  key '{key}': {message}")
     return "\n".join(lines)
 
 
 def load_settings(root: Path, config_file: Path | None = None, overrides: dict[str, Any] | None = None) -> tuple[Settings, Path | None]:
-    """Read the config for ``root`` (or ``config_file``), apply CLI overrides and validate everything."""
-    catalogue = load_catalogue()
+    """Read the config for ``root`` (or ``config_file``), apply CLI overrides and validate everything.
+
+    A configuration validated before (same file content, same overrides, same mllint) is taken from
+    its snapshot in the user's cache directory: neither pydantic nor the rule modules are imported."""
     source_path: Path | None = None
     raw: dict[str, Any] = {}
     if config_file is not None:
@@ -212,14 +205,35 @@ def load_settings(root: Path, config_file: Path | None = None, overrides: dict[s
             source_path, raw = found
     if not isinstance(raw, dict):
         raise ConfigError(f"{source_path}: [tool.mllint] must be a table")
+    from mllint.core import snapshots
+
+    key = snapshots.key_of("settings", code_stamp(), str(source_path), json.dumps(raw, sort_keys=True, default=repr),
+                           json.dumps(overrides or {}, sort_keys=True, default=repr))
+    remembered = snapshots.load("settings", key)
+    if remembered is not None:
+        try:
+            return Settings.from_json(remembered), source_path
+        except (TypeError, ValueError):
+            pass
+    settings = _validate(raw, source_path, overrides)
+    snapshots.save("settings", key, settings.to_json())
+    return settings, source_path
+
+
+def _validate(raw: dict[str, Any], source_path: Path | None, overrides: dict[str, Any] | None) -> Settings:
+    from pydantic import ValidationError
+
+    from mllint.catalogue.loader import load_catalogue
+    from mllint.config.schema import SettingsModel
+
     where = f"{source_path} [tool.mllint]" if source_path and source_path.name == "pyproject.toml" else str(source_path)
     try:
-        settings = Settings.model_validate(raw)
+        model = SettingsModel.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(_format_error(where, exc)) from None
-    _check_cache_dir(settings.cache_dir, where)
+    _check_cache_dir(model.cache_dir, where)
     if overrides:
-        merged = settings.model_dump(by_alias=False)
+        merged = model.model_dump(by_alias=False)
         for key, value in overrides.items():
             if value is None:
                 continue
@@ -228,11 +242,12 @@ def load_settings(root: Path, config_file: Path | None = None, overrides: dict[s
             else:
                 merged[key] = value
         try:
-            settings = Settings.model_validate(merged)
+            model = SettingsModel.model_validate(merged)
         except ValidationError as exc:
             raise ConfigError(_format_error("command-line options", exc)) from None
-    validate_against_catalogue(settings, catalogue, where if source_path else "command-line options")
-    return settings, source_path
+    settings = Settings(**model.model_dump(by_alias=False))
+    validate_against_catalogue(settings, load_catalogue(), where if source_path else "command-line options")
+    return settings
 
 
 def _check_cache_dir(value: str | None, where: str) -> None:
@@ -249,6 +264,8 @@ def _check_cache_dir(value: str | None, where: str) -> None:
 def validate_against_catalogue(settings: Settings, catalogue: Catalogue, where: str) -> None:
     """Selectors, waivers and per-rule options must name real rules with valid options; knowledge
     extensions must fit the knowledge tables' models."""
+    from pydantic import ValidationError
+
     validate_knowledge(settings, where, catalogue)
     checks: list[tuple[str, list[str]]] = [
         ("select", settings.select or []),
@@ -280,6 +297,9 @@ def validate_knowledge(settings: Settings, where: str, catalogue: Catalogue | No
     """The built-in knowledge, the plugins' and ``[tool.mllint.knowledge]`` merged into it must validate
     (``mllint/knowledge/model.py``, the plugins' models); a problem of the user's is named
     ``knowledge.<table>.<key>``."""
+    from mllint.knowledge.errors import KnowledgeError
+    from mllint.knowledge.loader import load_knowledge
+
     try:
         load_knowledge(settings.knowledge, catalogue.knowledge_sources() if catalogue is not None else ())
     except KnowledgeError as exc:

@@ -1,5 +1,10 @@
 """The result cache: per-file findings and facts keyed by content hash, per settings fingerprint.
 
+``results-<fingerprint>.json`` holds each file's content digest, findings, stat key and facts digest;
+the facts themselves (what repository rules read) are in ``facts-<fingerprint>-<shard>.json``, 16
+files by a hash of the path, read only when a repository rule has to run again (its inputs changed:
+``repocache.py``), and rewritten shard by shard: a warm run reads the small results file only.
+
 Lives in ``.mllint_cache/`` (or ``cache-dir``/``--cache-dir``) with a ``CACHEDIR.TAG`` and a
 ``.gitignore`` so that backup tools and git skip it; only a directory so tagged is ever read, written
 or pruned (see :class:`ResultCache`). Stored as JSON (never pickle: a cache inside a checked repository
@@ -10,6 +15,7 @@ rebuilt; failing to write it is not an error.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
 import re
@@ -22,7 +28,7 @@ from mllint.core.cachedir import TAG, is_tagged, prune
 from mllint.core.findings import Finding
 from mllint.core.writes import atomic_write, create_exclusive, inside
 
-FORMAT = 3  # entries: [digest, findings, facts, stat key or None]
+FORMAT = 5  # entries: [digest, findings, stat key or None, facts digest]; facts in SHARDS files beside
 FINDING_KEYS = frozenset(f.name for f in dataclasses.fields(Finding))
 KEEP = 4  # result files kept (one per settings fingerprint, e.g. pre-commit's and CI's)
 
@@ -47,6 +53,8 @@ class ResultCache:
         self.dirty = False
         self.problem: str | None = None  # why the directory is not used (None: used, or not needed yet)
         self.owned = False  # the directory exists and is mllint's (rules may memoise there)
+        self._shards: dict[int, dict[str, Any]] = {}  # facts files read so far: path -> [facts digest, facts]
+        self._dirty_shards: set[int] = set()
 
     def _check(self, create: bool) -> bool:
         """Is the directory mllint's own? With ``create``, make and tag it when it is missing or empty."""
@@ -95,68 +103,153 @@ class ResultCache:
         self.owned = is_tagged(self.directory)
         return self.owned
 
+    def ensure(self) -> bool:
+        """Create and tag the directory now if needed (before anything is memoised in it); is it mllint's?"""
+        if not self.owned:
+            self._check(create=True)
+        return self.owned
+
     def load(self) -> None:
         self.entries = {}
+        self._shards = {}
         if not self._check(create=False):
             return
-        try:
-            fd = os.open(self.file, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-            with open(fd, "rb") as handle:
-                if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                    return
-                data = json.load(handle)
-            if (isinstance(data, dict) and data.get("format") == FORMAT and data.get("version") == __version__
-                    and data.get("fingerprint") == self.fingerprint and isinstance(data.get("entries"), dict)):
+        data = _read_json(self.file)
+        if (isinstance(data, dict) and data.get("format") == FORMAT and data.get("version") == __version__
+                and data.get("fingerprint") == self.fingerprint and isinstance(data.get("entries"), dict)):
+            try:
                 self.entries = {
                     k: v for k, v in data["entries"].items()
-                    if isinstance(v, list) and len(v) == 4 and isinstance(v[0], str)
-                    and isinstance(v[1], list) and isinstance(v[2], dict) and (v[3] is None or isinstance(v[3], list))
+                    if isinstance(v, list) and len(v) == 4 and isinstance(v[0], str) and isinstance(v[3], str)
+                    and isinstance(v[1], list) and (v[2] is None or isinstance(v[2], list))
                     and all(isinstance(f, dict) and isinstance(f.get("code"), str) and f.keys() <= FINDING_KEYS for f in v[1])
                 }
-        except (OSError, ValueError, RecursionError, TypeError, AttributeError, MemoryError):
-            self.entries = {}
+            except (TypeError, AttributeError):
+                self.entries = {}
 
-    def get(self, path: str, digest: str) -> tuple[list[dict[str, Any]], dict[str, Any]] | None:
+    def get(self, path: str, digest: str) -> list[dict[str, Any]] | None:
+        """The cached findings of ``path`` when they were computed for this content digest."""
         entry = self.entries.get(path)
         if entry and entry[0] == digest:
-            return entry[1], entry[2]
+            return list(entry[1])
         return None
 
     def stat_matches(self, path: str, key: list[int]) -> bool:
         """True when the entry was recorded for a file of this size, mtime and inode (no need to read it)."""
         entry = self.entries.get(path)
-        return entry is not None and entry[3] is not None and entry[3] == key
+        return entry is not None and entry[2] is not None and entry[2] == key
+
+    def set_stat(self, path: str, key: list[int]) -> None:
+        entry = self.entries.get(path)
+        if entry is not None and entry[2] != key:
+            entry[2] = key
+            self.dirty = True
 
     def put(self, path: str, digest: str, findings: list[dict[str, Any]], facts: dict[str, Any],
             stat_key: list[int] | None = None) -> None:
-        self.entries[path] = [digest, findings, facts, stat_key]
+        digest_of_facts = facts_digest(facts)
+        self.entries[path] = [digest, findings, stat_key, digest_of_facts]
         self.dirty = True
+        shard = self._shard(shard_of(path))
+        if shard.get(path) != [digest_of_facts, facts]:
+            shard[path] = [digest_of_facts, facts]
+            self._dirty_shards.add(shard_of(path))
+
+    def facts_digest(self, path: str) -> str | None:
+        """The digest of the facts cached for ``path`` (what repository rules' results are keyed by)."""
+        entry = self.entries.get(path)
+        return str(entry[3]) if entry else None
+
+    def facts(self, path: str) -> dict[str, Any] | None:
+        """The cached facts of ``path`` (read from its shard on first use; None when missing or stale)."""
+        entry = self.entries.get(path)
+        if entry is None:
+            return None
+        found = self._shard(shard_of(path)).get(path)
+        if isinstance(found, list) and len(found) == 2 and found[0] == entry[3] and isinstance(found[1], dict):
+            return found[1]
+        return None
+
+    def _shard(self, index: int) -> dict[str, Any]:
+        shard = self._shards.get(index)
+        if shard is None:
+            shard = {}
+            if self.owned or self._check(create=False):
+                data = _read_json(self._shard_file(index))
+                if (isinstance(data, dict) and data.get("format") == FORMAT and data.get("version") == __version__
+                        and data.get("fingerprint") == self.fingerprint and isinstance(data.get("facts"), dict)):
+                    shard = data["facts"]
+            self._shards[index] = shard
+        return shard
+
+    def _shard_file(self, index: int) -> Path:
+        return self.directory / f"facts-{self.fingerprint}-{index:x}.json"
 
     def retain(self, paths: set[str]) -> None:
         stale = [p for p in self.entries if p not in paths]
         for path in stale:
             del self.entries[path]
+            index = shard_of(path)
+            if index in self._shards and self._shards[index].pop(path, None) is not None:
+                self._dirty_shards.add(index)
         self.dirty = self.dirty or bool(stale)
 
     def save(self) -> None:
         """Write atomically (mllint.core.writes) into mllint's own directory; keep the newest results files."""
-        if not self.dirty:
+        if not self.dirty and not self._dirty_shards:
             return
-        payload = {"format": FORMAT, "version": __version__, "fingerprint": self.fingerprint, "entries": self.entries}
+        texts: list[tuple[Path, str]] = []
         try:
-            text = json.dumps(payload, separators=(",", ":"))  # one C-encoder call: 2-3x faster than json.dump
+            if self.dirty:  # one C-encoder call per file: 2-3x faster than json.dump
+                payload = {"format": FORMAT, "version": __version__, "fingerprint": self.fingerprint, "entries": self.entries}
+                texts.append((self.file, json.dumps(payload, separators=(",", ":"))))
+            for index in sorted(self._dirty_shards):
+                payload = {"format": FORMAT, "version": __version__, "fingerprint": self.fingerprint,
+                           "facts": self._shards[index]}
+                texts.append((self._shard_file(index), json.dumps(payload, separators=(",", ":"))))
         except (TypeError, ValueError, RecursionError):
             return  # unserialisable facts: run without a cache rather than fail
         if not self._check(create=True):
             return
-        try:
-            atomic_write(self.file, text, confine=self.directory)
-        except OSError:
-            return
+        for path, text in reversed(texts):  # the facts before the results that point to them
+            try:
+                atomic_write(path, text, confine=self.directory)
+            except OSError:
+                return
+        self.dirty = False
+        self._dirty_shards.clear()
         prune(self.directory, RESULTS, KEEP)
+        prune(self.directory, FACTS, KEEP * SHARDS)
 
 
 RESULTS = re.compile(r"results-[0-9a-f]{32}\.json")
+FACTS = re.compile(r"facts-[0-9a-f]{32}-[0-9a-f]\.json")
+SHARDS = 16  # facts files per fingerprint: a run that changes one file rewrites one sixteenth of the facts
+
+
+def shard_of(path: str) -> int:
+    return hashlib.blake2b(path.encode("utf-8", "surrogateescape"), digest_size=1).digest()[0] % SHARDS
+
+
+def _read_json(path: Path) -> Any:
+    """A JSON file mllint wrote (None when missing, not a regular file, unreadable or not JSON)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        with open(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None
+            return json.load(handle)
+    except (OSError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def facts_digest(facts: dict[str, Any]) -> str:
+    """A digest of one file's facts (as JSON): equal facts, equal digest, whatever the file's other content.
+    The line count is left out: it changes with every added line, and the one rule that needs it reads
+    it through ``RepoModel.line_counts``, which depends on the files' content digests instead."""
+    kept = {key: value for key, value in facts.items() if key != "lines"}
+    text = json.dumps(kept, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
 
 def _empty(directory: Path) -> bool:

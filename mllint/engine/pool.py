@@ -196,10 +196,3 @@ class _sigint_blocked:
     def __exit__(self, *_exc: object) -> None:
         if self.active:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-
-
-def default_jobs() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from mllint.catalogue.rule import RepoFinding, make_finding
 from mllint.core.facts import FileFacts
 from mllint.core.findings import Finding
 from mllint.engine.cache import ResultCache
-from mllint.engine.pool import WorkerPool, default_jobs
+from mllint.engine.repocache import RepoCache
 from mllint.engine.worker import INTERNAL_ERROR, FileOutcome, check_file, content_hash, stat_key
+from mllint.repo.inputs import InputLog, Probe
 from mllint.repo.inventory import Inventory, discover
 from mllint.repo.model import RepoModel
 from mllint.repo.projects import Project, find_projects, is_manifest, project_model, root_remainder
@@ -49,6 +49,8 @@ class RunResult:
     #: The repository model the repository rules read (None when they did not run).
     model: RepoModel | None = None
     repo_rules_run: bool = False
+    #: Repository rules whose findings came from the repository-rule cache (their inputs were unchanged).
+    repo_cached: set[str] = field(default_factory=set)
     code_rules_run: bool = False
     #: Seconds spent per stage: discover, code, repo.
     timings: dict[str, float] = field(default_factory=dict)
@@ -97,28 +99,36 @@ def run(session: Session, *, files: list[str] | None = None, only: Only = "all",
     if result.code_rules_run:
         for rel in code_files:
             findings.extend(outcomes[rel].findings)
-    if cache is not None:
-        if files is None:
-            cache.retain(set(code_files))
-        cache.save()
-        if cache.problem:
-            result.notices.append(cache.problem)
+    if cache is not None and files is None:
+        cache.retain(set(code_files))
 
     if files is None and only in ("all", "repo"):
         clock = time.perf_counter()
         result.repo_rules_run = True
-        usable = cache is not None and cache.owned  # rules may memoise only in mllint's own tagged directory
-        model = RepoModel(root=root, inventory=inventory, facts={rel: outcomes[rel].facts_or_empty() for rel in code_files},
-                          knowledge=session.knowledge, cache_dir=cache.directory if usable and cache else None,
-                          digests={rel: outcomes[rel].digest or "" for rel in code_files if outcomes[rel].digest},
-                          overlay=session.overlay)
+        usable = cache is not None and cache.ensure()  # rules may memoise only in mllint's own tagged directory
+        digests = {rel: outcomes[rel].digest or "" for rel in code_files if outcomes[rel].digest}
+        model = RepoModel(root=root, inventory=inventory, facts=LazyFacts(session, code_files, outcomes, cache),
+                          knowledge=lambda: session.knowledge, cache_dir=cache.directory if usable and cache else None,
+                          digests=digests, overlay=session.overlay)
         result.model = model
-        result.projects = find_projects(model.files, set(model.facts), session.knowledge)
-        findings.extend(run_repo_rules(session, model, result.projects))
+        store = None
+        if cache is not None and usable:
+            store = RepoCache(cache.directory, cache.fingerprint, root)
+            store.load()
+            model.attach_probe(Probe(root, inventory, _facts_digest(cache, code_files), _content_digest(digests, code_files),
+                                     session.overlay))
+        result.projects = find_projects(model.files, set(model.facts), lambda: session.knowledge)
+        findings.extend(run_repo_rules(session, model, result.projects, store, result.repo_cached))
+        if store is not None:
+            store.save()
         result.timings["repo"] = time.perf_counter() - clock
+    if cache is not None:
+        cache.save()  # after the repository rules: facts they had re-analysed are cached too
+        if cache.problem:
+            result.notices.append(cache.problem)
 
     for finding in findings:
-        reason = settings.waiver_for(finding.code, session.catalogue) if finding.kind == "repo" else None
+        reason = settings.waiver_for(finding.code, session.index) if finding.kind == "repo" else None
         if reason:
             finding.waived = reason
             result.waived.append(finding)
@@ -127,6 +137,51 @@ def run(session: Session, *, files: list[str] | None = None, only: Only = "all",
     result.findings.sort(key=Finding.sort_key)
     result.waived.sort(key=Finding.sort_key)
     return result
+
+
+class LazyFacts(Mapping[str, FileFacts]):
+    """Every code file's facts, gathered on first use: a warm run whose repository rules all come from
+    the repository-rule cache never reads them. Facts of files analysed in this run are at hand; the
+    others are read from the cache, and a file whose cached facts are missing or unreadable is analysed
+    again (its facts are cached for the next run)."""
+
+    def __init__(self, session: Session, code_files: list[str], outcomes: dict[str, FileOutcome],
+                 cache: ResultCache | None) -> None:
+        self._session = session
+        self._files = code_files
+        self._outcomes = outcomes
+        self._cache = cache
+        self._facts: dict[str, FileFacts] | None = None
+
+    def _all(self) -> dict[str, FileFacts]:
+        if self._facts is None:
+            self._facts = {rel: self._one(rel) for rel in self._files}
+        return self._facts
+
+    def _one(self, rel: str) -> FileFacts:
+        outcome = self._outcomes[rel]
+        if outcome.facts is not None or outcome.digest is None or self._cache is None:
+            return outcome.facts_or_empty()
+        data = self._cache.facts(rel)
+        if data is not None:
+            try:
+                return FileFacts.from_json(data)
+            except ValueError:  # a forged or outdated entry: analyse again
+                pass
+        fresh = check_file(self._session, rel)
+        if fresh.digest is not None:
+            self._cache.put(rel, fresh.digest, [f.to_cache() for f in fresh.findings], fresh.facts_or_empty().to_json(),
+                            fresh.stat_key)
+        return fresh.facts_or_empty()
+
+    def __getitem__(self, rel: str) -> FileFacts:
+        return self._all()[rel]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._files)
 
 
 def open_cache(root: Path, configured: str | None, fingerprint: str) -> ResultCache:
@@ -140,7 +195,7 @@ def open_cache(root: Path, configured: str | None, fingerprint: str) -> ResultCa
 
 
 # -- the code pass ------------------------------------------------------------------------------
-def _code_pass(session: Session, rels: list[str], jobs: int, cache: ResultCache | None,
+def _code_pass(session: Session, rels: list[str], jobs: int | None, cache: ResultCache | None,
                progress: Progress | None) -> tuple[dict[str, FileOutcome], int]:
     """Every file's outcome: from the cache when its content is unchanged, else analysed."""
     outcomes: dict[str, FileOutcome] = {}
@@ -163,7 +218,12 @@ def _code_pass(session: Session, rels: list[str], jobs: int, cache: ResultCache 
     return outcomes, hits
 
 
-def _analyse(session: Session, todo: list[str], jobs: int) -> Iterable[FileOutcome]:
+def _analyse(session: Session, todo: list[str], jobs: int | None) -> Iterable[FileOutcome]:
+    if not todo:
+        return
+    from mllint.engine.pool import WorkerPool  # multiprocessing: only when files are analysed
+
+    jobs = jobs or default_jobs()
     if jobs > 1 and len(todo) >= PARALLEL_THRESHOLD:
         with WorkerPool(session, jobs) as pool:
             yield from pool.map(todo)
@@ -177,16 +237,14 @@ def _from_cache(session: Session, cache: ResultCache, rel: str) -> FileOutcome |
     digest = _current_digest(session, cache, rel)
     if digest is None:
         return None
-    entry = cache.get(rel, digest)
-    if entry is None:
+    findings_data = cache.get(rel, digest)
+    if findings_data is None:
         return None
-    findings_data, facts_data = entry
     try:
         findings = [Finding.from_cache(item) for item in findings_data]
-        facts = FileFacts.from_json(facts_data)
     except (TypeError, ValueError, KeyError, AttributeError):  # a forged or outdated entry: analyse again
         return None
-    return FileOutcome(rel, digest, findings, facts)
+    return FileOutcome(rel, digest, findings, None)  # facts: read from the cache when a repository rule asks
 
 
 def _current_digest(session: Session, cache: ResultCache, rel: str) -> str | None:
@@ -205,11 +263,10 @@ def _current_digest(session: Session, cache: ResultCache, rel: str) -> str | Non
     if digest is None:
         return None
     entry = cache.entries.get(rel)
-    if entry and entry[0] == digest and entry[3] is None:
+    if entry and entry[0] == digest and entry[2] is None:
         key = stat_key(st)
         if key is not None:
-            entry[3] = key
-            cache.dirty = True
+            cache.set_stat(rel, key)
     return digest
 
 
@@ -223,19 +280,43 @@ def _hash_file(path: Path, size: int, limit: int) -> str | None:
         return None
 
 
+def _facts_digest(cache: ResultCache, code_files: list[str]) -> str:
+    """One digest of every code file's facts digest (a file without cached facts counts by its path)."""
+    lines = [f"{rel}\0{cache.facts_digest(rel) or '-'}" for rel in code_files]
+    return content_hash("\n".join(lines).encode("utf-8", "surrogateescape"))
+
+
+def _content_digest(digests: dict[str, str], code_files: list[str]) -> str:
+    lines = [f"{rel}\0{digests.get(rel, '-')}" for rel in code_files]
+    return content_hash("\n".join(lines).encode("utf-8", "surrogateescape"))
+
+
+def default_jobs() -> int:
+    """The CPUs this process may run on (its affinity), at least one."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
 # -- repository rules -----------------------------------------------------------------------------
 #: Repository rules about the whole git repository (its history, its DVC setup, its style): run once even
 #: in a monorepo, where every other repository rule runs once per project.
 REPO_WIDE = frozenset({"ML0101", "ML0102", "ML0104", "ML0105", "ML0305", "ML0306"})
 
 
-def run_repo_rules(session: Session, model: RepoModel, projects: list[Project] | None = None) -> list[Finding]:
+def run_repo_rules(session: Session, model: RepoModel, projects: list[Project] | None = None,
+                   store: RepoCache | None = None, reused: set[str] | None = None) -> list[Finding]:
     """Every enabled repository rule over the model; in a monorepo (mllint/repo/projects.py), the rules about
-    a project run once per project, each finding naming it. A rule that crashes costs its own findings only."""
+    a project run once per project, each finding naming it. A rule that crashes costs its own findings only.
+
+    With a ``store`` (the repository-rule cache), a rule whose recorded inputs all still hold is not run:
+    its findings come from the store (its code is added to ``reused``); every rule that runs is recorded
+    (``mllint/repo/inputs.py``). Monorepos are not cached yet: their rules run on each project's view."""
     if projects is None:
-        projects = find_projects(model.files, set(model.facts), session.knowledge)
+        projects = find_projects(model.files, set(model.facts), lambda: session.knowledge)
     if not projects:
-        return _run_rules(session, model)
+        return _run_rules(session, model, store=store, reused=reused)
     out = _run_rules(session, model, codes=REPO_WIDE)
     for project in projects:
         out += _run_rules(session, project_model(model, project), project=project, skip=REPO_WIDE)
@@ -249,33 +330,76 @@ def run_repo_rules(session: Session, model: RepoModel, projects: list[Project] |
 
 
 def _run_rules(session: Session, model: RepoModel, *, project: Project | None = None,
-               codes: frozenset[str] | None = None, skip: frozenset[str] = frozenset()) -> list[Finding]:
+               codes: frozenset[str] | None = None, skip: frozenset[str] = frozenset(),
+               store: RepoCache | None = None, reused: set[str] | None = None) -> list[Finding]:
     out: list[Finding] = []
-    settings, catalogue = session.settings, session.catalogue
-    by_code = catalogue.by_code()
+    settings, index = session.settings, session.index
+    probe = model.probe
     prefix = f"{project.path}/" if project is not None and project.path else ""
-    for rule_cls in catalogue.repo_rules():
-        if rule_cls.code not in session.enabled or rule_cls.code in skip or (codes is not None and rule_cls.code not in codes):
+    ran: list[tuple[str, InputLog, list[Finding]]] = []
+    stale: list[str] = []
+    for info in index.rules:  # the rule classes are loaded only when a rule has to run
+        code = info.code
+        if info.kind != "repo" or code not in session.enabled or code in skip or (codes is not None and code not in codes):
             continue
+        if store is not None and probe is not None:
+            cached = _cached_findings(store, probe, code)
+            if cached is not None:
+                out.extend(cached)
+                if reused is not None:
+                    reused.add(code)
+                continue
+        stale.append(code)
+    if not stale:
+        return out
+    from mllint.catalogue.rule import RepoFinding, make_finding
+
+    by_code = {rule.code: rule for rule in session.catalogue.repo_rules()}
+    for code in stale:
+        rule_cls = by_code[code]
+        log = InputLog()
         try:
-            reported: list[object] = list(rule_cls(session.options.get(rule_cls.code)).check(model))
+            reported: list[object] = list(rule_cls(session.options.get(code)).check(model.view(log)))
         except Exception as exc:  # a rule bug must not take the run down
             if INTERNAL_ERROR in session.enabled:
-                out.append(make_finding(by_code[INTERNAL_ERROR], f"internal error in {rule_cls.code} ({rule_cls.name}): "
+                out.append(make_finding(index.by_code()[INTERNAL_ERROR], f"internal error in {code} ({rule_cls.name}): "
                                                                  f"{type(exc).__name__}: {exc}", None))
+            if store is not None:
+                store.drop(code)
             continue
+        found: list[Finding] = []
         for item in reported:
             if not isinstance(item, RepoFinding):
                 continue
             path = prefix + item.path if item.path else None
-            if path and rule_cls.code in settings.ignored_for(path, catalogue):
+            if path and code in settings.ignored_for(path, index):
                 continue
             message = f"project {project.label}: {item.message}" if project is not None else item.message
             data = dict(item.data)
             if project is not None:
                 data["project"] = project.path or "."
             column = (item.column or 1) if item.line is not None else None
-            out.append(make_finding(rule_cls, message, path, line=item.line, column=column, cell=item.cell,
-                                    evidence=[prefix + e if prefix and e in model.file_set else e for e in item.evidence],
-                                    data=data))
+            found.append(make_finding(rule_cls, message, path, line=item.line, column=column, cell=item.cell,
+                                      evidence=[prefix + e if prefix and e in model.file_set else e for e in item.evidence],
+                                      data=data))
+        out.extend(found)
+        ran.append((code, log, found))
+    if store is not None and probe is not None:
+        for code, log, found in ran:  # after every rule: the parts' logs are complete
+            records = [[kind, key, probe.value((kind, key))] for kind, key in sorted(model.inputs_of(log))]
+            store.put(code, records, [finding.to_cache() for finding in found])
     return out
+
+
+def _cached_findings(store: RepoCache, probe: Probe, code: str) -> list[Finding] | None:
+    """The stored findings of ``code`` when every input it read still has the recorded value."""
+    entry = store.get(code)
+    if entry is None:
+        return None
+    inputs, findings = entry
+    if not probe.unchanged(inputs):
+        return None
+    try:
+        return [Finding.from_cache(item) for item in findings]
+    except (TypeError, ValueError, KeyError, AttributeError):  # a forged or outdated entry: run the rule
+        return None

@@ -11,23 +11,29 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mllint.analysis.params import ProjectParams
-from mllint.catalogue.loader import Catalogue, load_catalogue
+from mllint.catalogue.index import RuleIndex, plugins_installed, rule_index
 from mllint.config.settings import Settings, load_settings
-from mllint.knowledge.loader import load_knowledge
-from mllint.knowledge.runtime import Knowledge
-from mllint.repo.manifests import declared_floors
 
 if TYPE_CHECKING:  # pragma: no cover
+    from mllint.analysis.params import ProjectParams
+    from mllint.catalogue.loader import Catalogue
     from mllint.engine.codepass import FileAnalysis
     from mllint.engine.run import Only, Progress, RunResult
+    from mllint.knowledge.runtime import Knowledge
 
 
 class Session:
-    """Settings resolved once for one root; cheap to share, never mutated after construction."""
+    """Settings resolved once for one root; cheap to share, never mutated after construction.
+
+    What only the analysis needs is built on first use: the rule classes (``catalogue``: every rule
+    module is imported), the knowledge tables, each rule's validated options and the params file. A
+    warm run, whose results all come from the caches, needs none of them: selectors, per-file ignores
+    and waivers are resolved on the rule ``index`` (the rules' declarations, no rule module imported).
+    """
 
     def __init__(self, root: Path, settings: Settings | None = None, *, config_file: Path | None = None,
                  overlay: Mapping[str, bytes] | None = None) -> None:
@@ -36,15 +42,44 @@ class Session:
         self.config_file = config_file
         #: File contents that replace the disk's (a fix round's edits, an editor's unsaved buffers).
         self.overlay: dict[str, bytes] = dict(overlay or {})
-        self.catalogue: Catalogue = load_catalogue()
-        self.enabled: frozenset[str] = frozenset(self.settings.enabled_codes(self.catalogue))
-        self.code_enabled: frozenset[str] = self.enabled & {rule.code for rule in self.catalogue.code_rules()}
-        self.knowledge: Knowledge = load_knowledge(self.settings.knowledge, self.catalogue.knowledge_sources())
-        self.options: dict[str, Any] = {rule.code: self.settings.rule_options(rule) for rule in self.catalogue.rules}
-        self.params: ProjectParams | None = ProjectParams.load(self.root, self.overlay)
-        #: Lowest versions the project's manifests allow for the packages rules ask about (ML1401: torch).
-        self.requirement_floors: dict[str, tuple[int, int]] = declared_floors(self.root, _floor_packages(self.knowledge))
+        self.index: RuleIndex = rule_index()
+        self.enabled: frozenset[str] = frozenset(self.settings.enabled_codes(self.index))
+        self.code_enabled: frozenset[str] = self.enabled & self.index.codes("code")
         self._per_file: dict[str, frozenset[str]] = {}
+
+    @cached_property
+    def catalogue(self) -> Catalogue:
+        """Every rule class (imports every rule module: only when a rule has to run)."""
+        from mllint.catalogue.loader import load_catalogue
+
+        return load_catalogue()
+
+    @cached_property
+    def knowledge(self) -> Knowledge:
+        """The ML-library knowledge tables, with the configuration's extensions."""
+        from mllint.knowledge.loader import load_knowledge
+
+        sources = self.catalogue.knowledge_sources() if plugins_installed() else ()
+        return load_knowledge(self.settings.knowledge, sources)
+
+    @cached_property
+    def requirement_floors(self) -> dict[str, tuple[int, int]]:
+        """Lowest versions the project's manifests allow for the packages rules ask about (ML1401: torch)."""
+        from mllint.repo.floors import declared_floors
+
+        return declared_floors(self.root, _floor_packages(self.knowledge))
+
+    @cached_property
+    def options(self) -> RuleOptions:
+        """Each rule's validated options (``session.options.get(code)``), built when a rule asks."""
+        return RuleOptions(self)
+
+    @cached_property
+    def params(self) -> ProjectParams | None:
+        """The project's params file (parsed when a code rule needs it)."""
+        from mllint.analysis.params import ProjectParams
+
+        return ProjectParams.load(self.root, self.overlay)
 
     @classmethod
     def load(cls, root: Path, config_file: Path | None = None, overrides: dict[str, Any] | None = None) -> Session:
@@ -61,15 +96,18 @@ class Session:
         """The code rules enabled for ``path`` (per-file ignores applied)."""
         found = self._per_file.get(path)
         if found is None:
-            found = self._per_file[path] = self.code_enabled - self.settings.ignored_for(path, self.catalogue)
+            found = self._per_file[path] = self.code_enabled - self.settings.ignored_for(path, self.index)
         return found
 
     def fingerprint(self) -> str:
         """What per-file results depend on besides the file: settings, mllint's code, the params file."""
+        from mllint.analysis.params import params_stamp
+
         digest = hashlib.blake2b(self.settings.fingerprint().encode(), digest_size=16)
-        digest.update(self.catalogue.stamp().encode())  # installed plugins and their sources
+        digest.update(params_stamp(self.root, self.overlay).encode())
+        if plugins_installed():
+            digest.update(self.catalogue.stamp().encode())  # installed plugins and their sources
         digest.update(repr(sorted(self.requirement_floors.items())).encode())
-        digest.update((self.params.digest() if self.params else "-").encode())
         return digest.hexdigest()
 
     def read(self, rel: str) -> bytes:
@@ -92,6 +130,28 @@ class Session:
         from mllint.engine.run import run
 
         return run(self, files=files, only=only, use_cache=use_cache, jobs=jobs, progress=progress)
+
+
+class RuleOptions:
+    """``options.get(code)``: the rule's validated ``Options`` (or the raw table of a rule without a
+    model), computed once per rule, when that rule first runs (it needs the rule's class)."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._done: dict[str, Any] = {}
+
+    def get(self, code: str, default: Any = None) -> Any:
+        if code not in self._done:
+            rule = self._session.catalogue.by_code().get(code)
+            if rule is None:
+                return default
+            self._done[code] = self._session.settings.rule_options(rule)
+        return self._done[code]
+
+    def __getitem__(self, code: str) -> Any:
+        if self._session.catalogue.by_code().get(code) is None:
+            raise KeyError(code)
+        return self.get(code)
 
 
 def _floor_packages(knowledge: Knowledge) -> set[str]:

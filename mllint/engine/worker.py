@@ -17,11 +17,9 @@ from dataclasses import dataclass, field
 from types import FrameType
 from typing import TYPE_CHECKING
 
-from mllint.analysis.context import is_test_path
-from mllint.catalogue.rule import make_finding
+from mllint.catalogue.index import make_finding
 from mllint.core.facts import FileFacts
 from mllint.core.findings import Finding
-from mllint.engine.codepass import analyze_file
 
 if TYPE_CHECKING:  # pragma: no cover
     from mllint.engine.session import Session
@@ -50,7 +48,11 @@ class FileOutcome:
     stat_key: StatKey | None = None
 
     def facts_or_empty(self) -> FileFacts:
-        return self.facts if self.facts is not None else FileFacts.empty(self.path, test=is_test_path(self.path))
+        if self.facts is not None:
+            return self.facts
+        from mllint.analysis.context import is_test_path
+
+        return FileFacts.empty(self.path, test=is_test_path(self.path))
 
 
 def stat_key(st: os.stat_result) -> StatKey | None:
@@ -65,7 +67,7 @@ def skipped(session: Session, rel: str, message: str, code: str = FILE_TOO_LARGE
     """The outcome of a file that was not analysed: a finding (when that rule is on), empty facts."""
     findings = []
     if code in session.enabled:
-        findings.append(make_finding(session.catalogue.by_code()[code], message, rel))
+        findings.append(make_finding(session.index.by_code()[code], message, rel))
     return FileOutcome(rel, digest, findings, None, key)
 
 
@@ -79,6 +81,8 @@ def _on_alarm(_signum: int, _frame: FrameType | None) -> None:
 
 def _analyze_bounded(session: Session, rel: str, data: bytes) -> tuple[list[Finding], FileFacts]:
     """``analyze_file`` under the per-file time limit (SIGALRM: main thread of a process only)."""
+    from mllint.engine.codepass import analyze_file
+
     timer = FILE_TIMEOUT > 0 and threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
     if not timer:
         result = analyze_file(session, rel, data)

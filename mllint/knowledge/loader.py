@@ -17,7 +17,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mllint.core.paths import catalogue_dir
 from mllint.core.tomlsafe import TomlError
@@ -25,8 +25,10 @@ from mllint.core.tomlsafe import loads as toml_loads
 from mllint.knowledge import snapshot
 from mllint.knowledge.aliases import canonical
 from mllint.knowledge.errors import KnowledgeError, Problem
-from mllint.knowledge.plugins import PluginKnowledge
 from mllint.knowledge.runtime import Knowledge
+
+if TYPE_CHECKING:  # pragma: no cover - pydantic is imported only when plugins bring knowledge
+    from mllint.knowledge.plugins import PluginKnowledge
 
 __all__ = ["KnowledgeError", "Knowledge", "builtin_knowledge", "canonical", "knowledge_dir", "load_builtin",
            "load_knowledge", "merged", "table_files"]

@@ -18,8 +18,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pydantic.version import VERSION as PYDANTIC_VERSION
-
 from mllint import __version__
 from mllint.core.paths import user_cache_dir
 from mllint.core.writes import atomic_write
@@ -35,9 +33,25 @@ def snapshot_dir() -> Path | None:
     return base / "knowledge" if base is not None else None
 
 
+def _pydantic_stamp() -> str:
+    """Which pydantic validated the tables, without importing it (a warm run never needs pydantic): its
+    installed ``version.py``'s path, size and modification time."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("pydantic")
+    folders = list(spec.submodule_search_locations or []) if spec is not None else []
+    for folder in folders:
+        try:
+            stat = (Path(folder) / "version.py").stat()
+        except OSError:
+            continue
+        return f"{folder}:{stat.st_size}:{stat.st_mtime_ns}"
+    return "pydantic?"
+
+
 def models_stamp() -> str:
     """Sizes and modification times of the model sources (``mllint/knowledge/**.py``)."""
-    parts = [__version__, PYDANTIC_VERSION, f"{sys.version_info[0]}.{sys.version_info[1]}", str(FORMAT)]
+    parts = [__version__, _pydantic_stamp(), f"{sys.version_info[0]}.{sys.version_info[1]}", str(FORMAT)]
     for path in sorted(_MODELS_DIR.rglob("*.py")):
         try:
             stat = path.stat()

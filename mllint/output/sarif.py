@@ -14,7 +14,8 @@ import textwrap
 from typing import TYPE_CHECKING, Any
 
 from mllint import __version__
-from mllint.catalogue.loader import FACTORS, load_catalogue
+from mllint.catalogue.index import FACTORS
+from mllint.catalogue.loader import load_catalogue
 from mllint.catalogue.ruledoc import rule_markdown
 from mllint.core.findings import Finding
 from mllint.output.escape import unicode_text, uri_path

@@ -12,15 +12,14 @@ and ``output/badge.py``.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from mllint.catalogue.loader import FACTORS, OTHER_GROUPS, load_catalogue
+from mllint.catalogue.index import FACTORS, OTHER_GROUPS, Declared, rule_index
 from mllint.core.findings import Finding
 
 if TYPE_CHECKING:  # pragma: no cover
-    from mllint.catalogue.rule import Rule
     from mllint.engine.run import RunResult
 
 
@@ -32,7 +31,7 @@ def rule_doc_url(code: str, base: str | None = None) -> str | None:
     (``project-url``); None when it names none. No URL is ever guessed: the reference ships with mllint
     and ``mllint rule <CODE>`` renders it."""
     if not code.startswith("ML") and code != "index":  # a plugin's rule: the page its plugin declares, if any
-        rule = load_catalogue().get(code)
+        rule = rule_index().get(code)
         template = getattr(rule, "docs_url", "") if rule is not None else ""
         return template.format(code=code, name=getattr(rule, "name", "")) if template else None
     return f"{base.rstrip('/')}/rules/{code}.md" if base else None
@@ -85,7 +84,7 @@ class Scorecard:
         return f"{self.satisfied}/12 factors satisfied"
 
 
-def _ran(rule: type[Rule], result: RunResult | _ProjectView) -> bool:
+def _ran(rule: Declared, result: RunResult | _ProjectView) -> bool:
     if rule.code not in result.enabled:
         return False
     return result.repo_rules_run if rule.kind == "repo" else result.code_rules_run
@@ -93,7 +92,7 @@ def _ran(rule: type[Rule], result: RunResult | _ProjectView) -> bool:
 
 def build_scorecard(result: RunResult | _ProjectView) -> Scorecard:
     """Judge each factor from a ``RunResult``; never claims more than the rules that ran can show."""
-    catalogue = load_catalogue()
+    catalogue = rule_index()
     findings: dict[int, list[Finding]] = {}
     waived: dict[int, list[Finding]] = {}
     shown = {id(f) for f in result.findings}
@@ -188,7 +187,7 @@ def _unread_note(result: RunResult | _ProjectView) -> str:
     return "; ".join(parts)
 
 
-def _not_checked_note(rules: Iterable[type[Rule]], result: RunResult | _ProjectView) -> str:
+def _not_checked_note(rules: Sequence[Declared], result: RunResult | _ProjectView) -> str:
     if not rules:
         return "no rules for this factor yet"
     if not any(r.code in result.enabled for r in rules):

@@ -72,8 +72,10 @@ def _candidate_files(repo: RepoModel) -> list[tuple[str, Path, bool]]:
             for pattern in ("*.yml", "*.yaml", "Jenkinsfile*", ".github/workflows/*", ".gitlab/ci/*",
                             ".circleci/*", ".azure-pipelines/*", ".buildkite/*", ".woodpecker/*", ".gitea/workflows/*",
                             ".semaphore/*", ".tekton/*", ".teamcity/*"):
+                folder = git_root / pattern.rpartition("/")[0] if "/" in pattern else git_root
+                repo.listdir(folder)  # what the glob sees: a file added or removed there is an input
                 for path in sorted(git_root.glob(pattern))[:MAX_CI_FILES]:
-                    if path.is_file():
+                    if repo.is_file(path):
                         rel = path.relative_to(git_root).as_posix()
                         out.append((rel, path, False))
     return out
@@ -92,7 +94,7 @@ def find_ci_configs(repo: RepoModel) -> list[CIConfig]:
         for system, patterns in systems.items():
             if _matches_any(rel, patterns):
                 seen.add(key)
-                text = _read(path)
+                text = repo.read_text(rel, limit=MAX_CI_BYTES) if inside else repo.path_text(path, limit=MAX_CI_BYTES)
                 if text is not None and (inside or _mentions_subproject(text, repo)):
                     configs.append(_parse(rel, system, text, inside, path.parent if inside else None, repo))
                 break
@@ -114,15 +116,6 @@ def _mentions_subproject(text: str, repo: RepoModel) -> bool:
     except (OSError, ValueError):
         return False
     return bool(sub) and sub in text
-
-
-def _read(path: Path, limit: int = MAX_CI_BYTES) -> str | None:
-    try:
-        if path.is_file() and path.stat().st_size <= limit:
-            return path.read_text("utf-8", "replace")
-    except OSError:
-        return None
-    return None
 
 
 def _strip_comments(text: str) -> str:

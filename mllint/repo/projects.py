@@ -10,6 +10,7 @@ Folders under examples/, docs/, tests/... (the life-cycle scope's peripheral fol
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
@@ -44,10 +45,15 @@ def is_manifest(name: str) -> bool:
     return name in MANIFEST_NAMES or any(fnmatch.fnmatchcase(name, pattern) for pattern in MANIFEST_PATTERNS)
 
 
-def find_projects(files: list[str], code_files: set[str], knowledge: Knowledge) -> list[Project]:
+def find_projects(files: list[str], code_files: set[str], knowledge: Knowledge | Callable[[], Knowledge]) -> list[Project]:
     """The sub-projects of a monorepo, shallowest folder per manifest chain; empty when fewer than two
-    folders with a manifest hold code (then the repository is one project)."""
-    peripheral = {d.lower() for d in knowledge.get("lifecycle_scope", {}).get("ignore_dirs", [])} | NOT_PROJECT_DIRS
+    folders with a manifest hold code (then the repository is one project). ``knowledge`` may be given
+    as a function: it is loaded only when two folders have a manifest."""
+    nested = {rel.rsplit("/", 1)[0] for rel in files if "/" in rel and is_manifest(rel.rsplit("/", 1)[1])}
+    if len(nested) < 2:
+        return []
+    tables = knowledge() if callable(knowledge) else knowledge
+    peripheral = {d.lower() for d in tables.get("lifecycle_scope", {}).get("ignore_dirs", [])} | NOT_PROJECT_DIRS
     folders: dict[str, str] = {}
     for rel in files:
         path = PurePosixPath(rel)

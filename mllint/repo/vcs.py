@@ -15,7 +15,6 @@ from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from mllint.core.git import run_git
 from mllint.core.patterns import PathPatterns
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -72,10 +71,9 @@ class Vcs:
         return set(self.inventory.tracked or ())
 
     def size(self, rel: str) -> int | None:
-        try:
-            return (self.root / rel).stat().st_size
-        except OSError:
-            return None
+        """A file's size. Rules call ``repo.size`` instead: read through this part, the size would be an
+        input of every rule that uses ``vcs``, and an edit of any file would recompute them all."""
+        return self.repo.size(rel)
 
     def ancestors_to_git_root(self) -> list[Path]:
         """The root and its parents up to the git root (only the root outside git)."""
@@ -99,7 +97,7 @@ class Vcs:
         out: set[str] = set()
         for start in range(0, len(paths), ARG_BATCH):
             chunk = paths[start:start + ARG_BATCH]
-            proc = run_git(["check-attr", "-z", "filter", "--", *chunk], self.root)
+            proc = self.repo.git(["check-attr", "-z", "filter", "--", *chunk])
             if not proc.ok:
                 out |= {p for p in chunk if self._lfs_pattern_match(p)}
                 continue
@@ -113,12 +111,7 @@ class Vcs:
     def gitattributes_texts(self) -> list[str]:
         texts = [self.repo.read_text(rel) for rel in self.repo.files if PurePosixPath(rel).name == ".gitattributes"]
         for folder in self.ancestors_to_git_root()[1:]:
-            path = folder / ".gitattributes"
-            try:
-                if path.is_file():
-                    texts.append(path.read_text("utf-8", "replace"))
-            except OSError:
-                pass
+            texts.append(self.repo.path_text(folder / ".gitattributes"))
         return [text for text in texts if text]
 
     @cached_property
@@ -151,7 +144,7 @@ class Vcs:
         out: set[str] = set()
         for start in range(0, len(names), ARG_BATCH):
             chunk = names[start:start + ARG_BATCH]
-            proc = run_git(["-c", "core.quotePath=off", "check-ignore", "--", *chunk], self.root, ok_codes=(0, 1))
+            proc = self.repo.git(["-c", "core.quotePath=off", "check-ignore", "--", *chunk], ok_codes=(0, 1))
             if not proc.ok:
                 return None
             for line in proc.text().splitlines():
@@ -172,7 +165,7 @@ class Vcs:
             return max(0.5, deadline - time.monotonic())
 
         scan = HistoryScan()
-        count = run_git(["rev-list", "--count", "--all"], self.root, timeout=left())
+        count = self.repo.git(["rev-list", "--count", "--all"], state="refs", timeout=left())
         if not count.ok:
             scan.failed = True
             return scan
@@ -187,12 +180,12 @@ class Vcs:
             args += [f"--max-count={max_commits}"]
             scan.scanned_commits = max_commits
             scan.cut = f"only the {max_commits} most recent of {scan.total_commits} commits were scanned"
-        shallow = run_git(["rev-parse", "--is-shallow-repository"], self.root, timeout=left())
+        shallow = self.repo.git(["rev-parse", "--is-shallow-repository"], state="refs", timeout=left())
         if shallow.ok and shallow.stdout.decode().strip() == "true":
             scan.cut = (scan.cut + "; " if scan.cut else "") + "the clone is shallow, older history was not available"
-        objects = run_git(args, self.root, timeout=left())
-        sizes = run_git(["cat-file", "--batch-all-objects", "--batch-check=%(objecttype) %(objectname) %(objectsize)"],
-                        self.root, timeout=left()) if objects.ok else None
+        objects = self.repo.git(args, state="refs", timeout=left())
+        sizes = self.repo.git(["cat-file", "--batch-all-objects", "--batch-check=%(objecttype) %(objectname) %(objectsize)"],
+                              state="refs", timeout=left()) if objects.ok else None
         if not objects.ok or sizes is None or not sizes.ok:
             scan.failed = True
             scan.cut = f"the history scan did not finish within {timeout:g}s"
@@ -224,7 +217,7 @@ class Vcs:
     def dvc_dir(self) -> Path | None:
         """The nearest ``.dvc/`` folder from the root up to the git root."""
         for folder in self.ancestors_to_git_root():
-            if (folder / ".dvc").is_dir():
+            if self.repo.is_dir(folder / ".dvc"):
                 return folder / ".dvc"
         nested = sorted((rel for rel in self.repo.files if rel.endswith("/.dvc/config")), key=lambda rel: (rel.count("/"), rel))
         return self.root / PurePosixPath(nested[0]).parent if nested else None  # a DVC project in a subfolder
@@ -256,12 +249,9 @@ class Vcs:
             return []
         texts = []
         for name in ("config", "config.local"):
-            try:
-                path = self.dvc_dir / name
-                if path.is_file() and path.stat().st_size < 1_000_000:
-                    texts.append(path.read_text("utf-8", "replace"))
-            except OSError:
-                pass
+            text = self.repo.path_text(self.dvc_dir / name, limit=1_000_000)
+            if text is not None:
+                texts.append(text)
         return texts
 
     @property

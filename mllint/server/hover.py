@@ -6,7 +6,9 @@ import inspect
 
 from lsprotocol import types
 
-from mllint.catalogue.loader import FACTORS, Catalogue
+from mllint.catalogue.index import FACTORS
+from mllint.catalogue.loader import Catalogue
+from mllint.output.scorecard import rule_doc_url
 from mllint.server.diagnostics import Located
 
 

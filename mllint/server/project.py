@@ -33,7 +33,7 @@ class Project:
 
     root: Path
     client: ClientSettings = field(default_factory=ClientSettings)
-    settings: Settings = field(default_factory=lambda: Settings.model_validate({}))
+    settings: Settings = field(default_factory=lambda: Settings())
     config_file: Path | None = None
     catalogue: Catalogue = field(default_factory=load_catalogue)
     _session: Session | None = None

@@ -21,7 +21,8 @@ from pygls.protocol import LanguageServerProtocol
 from pygls.uris import to_fs_path
 
 from mllint import __version__
-from mllint.catalogue.loader import CatalogueError, load_catalogue
+from mllint.catalogue.index import CatalogueError
+from mllint.catalogue.loader import load_catalogue
 from mllint.config.settings import ConfigError
 from mllint.core.findings import Finding
 from mllint.server import actions

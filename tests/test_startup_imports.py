@@ -1,0 +1,88 @@
+"""What a run imports: ``--version``, ``--help`` and a warm check import nothing they do not use.
+
+A warm ``check`` (every file's results and every repository rule's result from the caches, text or
+JSON output) imports neither pydantic (the configuration comes from its validated snapshot; options
+are coerced without a pydantic model per option), nor rich (no progress bar, no rich rendering),
+nor libcst, nor PyYAML, nor any rule module (its results are cached). A cold run does import the
+rules: the test would catch a module list that no longer tells the two apart.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mllint.testing import write_repo
+
+HEAVY = ("pydantic", "pydantic_core", "rich", "libcst", "yaml", "mllint_catalogue")
+#: Runs ``python -m mllint ARGS`` and prints the top-level names of the modules it imported.
+PROBE = """
+import json, runpy, sys
+sys.argv = ["mllint", *json.loads(sys.argv[1])]
+code = 0
+try:
+    runpy.run_module("mllint", run_name="__main__")
+except SystemExit as exc:
+    code = exc.code
+sys.stderr.write("\\nMODULES " + json.dumps(sorted({name.split(".")[0] for name in sys.modules})) + "\\n")
+sys.exit(code)
+"""
+
+
+def _imported(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[set[str], subprocess.CompletedProcess[str]]:
+    proc = subprocess.run([sys.executable, "-c", PROBE, json.dumps(args)], cwd=cwd, capture_output=True, text=True,
+                          env=env, timeout=300)
+    line = [row for row in proc.stderr.splitlines() if row.startswith("MODULES ")][-1]
+    return set(json.loads(line[len("MODULES "):])), proc
+
+
+@pytest.fixture
+def env(tmp_path):
+    environment = dict(os.environ)
+    environment["XDG_CACHE_HOME"] = str(tmp_path / "user-cache")  # snapshots of this test only
+    environment.pop("PYDANTIC_DISABLE_PLUGINS", None)
+    return environment
+
+
+@pytest.fixture
+def project(tmp_path):
+    return write_repo(tmp_path / "project", {
+        "pyproject.toml": "[tool.mllint]\nextend-select = ['ML13']\n[tool.mllint.options.large-file-in-history]\n",
+        "src/train.py": "import pandas as pd\nfrom sklearn.model_selection import train_test_split\n"
+                        "df = pd.read_csv('data/raw.csv')\ntrain, test = train_test_split(df, test_size=0.2)\n",
+        "params.yaml": "split:\n  test_size: 0.2\n", "requirements.txt": "pandas\nscikit-learn\n",
+        "dvc.yaml": "stages:\n  train:\n    cmd: python src/train.py\n",
+    }, True)
+
+
+@pytest.mark.parametrize("output", ["text", "json"])
+def test_a_warm_check_imports_no_heavy_module(project, env, output):
+    args = ["check", "-o", output, str(project)]
+    cold, first = _imported(args, project, env)
+    assert first.returncode in (0, 1), first.stderr
+    assert {"pydantic", "mllint_catalogue", "yaml"} <= cold, "a cold run validates the config and runs the rules"
+    warm, second = _imported(args, project, env)
+    assert second.returncode == first.returncode and second.stdout == first.stdout
+    assert warm & set(HEAVY) == set(), f"a warm {output} check imported {sorted(warm & set(HEAVY))}"
+
+
+def test_a_changed_configuration_is_validated_again(project, env):
+    args = ["check", "-o", "json", str(project)]
+    _imported(args, project, env)
+    (project / "pyproject.toml").write_text("[tool.mllint]\nextend-select = ['ML13']\nunknown-key = 1\n", encoding="utf-8")
+    modules, proc = _imported(args, project, env)
+    assert proc.returncode == 2 and "unknown-key" in proc.stderr and "pydantic" in modules
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"], ["check", "--help"]])
+def test_version_and_help_import_neither_pydantic_nor_rich(tmp_path, env, args):
+    modules, proc = _imported(args, tmp_path, env)
+    assert proc.returncode == 0 and proc.stdout
+    assert modules & set(HEAVY) == set()
+    if args == ["--version"]:
+        assert "typer" not in modules and proc.stdout.startswith("mllint ")
