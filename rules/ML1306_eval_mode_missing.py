@@ -387,17 +387,25 @@ class EvalModeMissing(TracksBindings, CodeRule):
         """``with evaluating(model):`` where ``evaluating`` is a context manager of this file that calls ``.eval()``."""
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
             return False
-        return node.func.id in self.eval_context_managers
+        name = node.func.id
+        if name not in self._evaluators:  # judged once per name, on the functions of that name only
+            self._evaluators[name] = any(_yields_after_eval(function) for function in self._functions.get(name, ()))
+        return self._evaluators[name]
 
     @cached_property
-    def eval_context_managers(self) -> frozenset[str]:
-        found = set()
+    def _evaluators(self) -> dict[str, bool]:
+        return {}
+
+    @cached_property
+    def _functions(self) -> dict[str, list[ast.AST]]:
+        """The file's functions by name (one walk, made when a ``with name(...)`` is first judged)."""
+        found: dict[str, list[ast.AST]] = {}
+        if not any("yield" in line for line in self.ctx.lines):
+            return found  # no generator, so no context manager of this file
         for node in ast.walk(self.ctx.tree):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(isinstance(sub, ast.Yield) for sub in ast.walk(node)) \
-                    and any(isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr == "eval"
-                            and not sub.args for sub in ast.walk(node)):
-                found.add(node.name)
-        return frozenset(found)
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                found.setdefault(node.name, []).append(node)
+        return found
 
     visit_AsyncWith = visit_With
 
@@ -614,3 +622,16 @@ MOVES = {"to", "cuda", "cpu", "float", "half", "double", "bfloat16", "requires_g
 def _false_arg(call: ast.Call) -> bool:
     values = list(call.args[:1]) + [k.value for k in call.keywords if k.arg == "mode"]
     return any(isinstance(v, ast.Constant) and v.value is False for v in values)
+
+
+def _yields_after_eval(function: ast.AST) -> bool:
+    """A generator function (a context manager's body) that calls ``.eval()`` with no arguments."""
+    yields = evals = False
+    for sub in ast.walk(function):
+        if isinstance(sub, ast.Yield):
+            yields = True
+        elif isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr == "eval" and not sub.args:
+            evals = True
+        if yields and evals:
+            return True
+    return False
