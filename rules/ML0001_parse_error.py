@@ -29,6 +29,9 @@ class ParseError(CodeRule):
         Example("def train():\n    pass\n"),
         Example(cells=("%matplotlib inline\nimport numpy as np", "!pip install pandas\nx = [1, 2]"), path="explore.ipynb",
                 note="IPython magics and shell lines are neutralised, not errors"),
+        Example(cells=(" import numpy as np\n x = np.zeros(3)", "%%capture timing\n%%timeit\nsum(range(10))"),
+                path="explore.ipynb",
+                note="IPython runs a cell whose first line is indented dedented, and stacked cell magics"),
         Example("# -*- coding: latin-1 -*-\nname = 'caf\\xe9'\n", path="legacy.py"),
         Example("match command:\n    case 'go':\n        pass\n", path="modern.py"),
     ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 
 from mllint.analysis.flow import DataFlow, EstimatorFit, place
-from mllint.analysis.values import Learn
+from mllint.analysis.values import Learn, in_order
 from mllint.catalogue.rule import CodeRule, Example
 
 #: Roles of objects whose fit is preprocessing that belongs in a Pipeline.
@@ -198,7 +198,7 @@ class PipelineNotUsed(CodeRule):
         bundles = flow.bundles
         done: set[int] = set()
         for fit in flow.estimator_fits:
-            for learn in sorted(fit.rows.all_learned, key=lambda learn: (getattr(learn.node, "lineno", 0), id(learn))):
+            for learn in in_order(fit.rows.all_learned):
                 if not _separate_preprocessing(learn, fit):
                     continue
                 key = id(learn.obj.node) if learn.obj is not None else id(learn.node)  # one per transformer

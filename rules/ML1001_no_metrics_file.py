@@ -48,6 +48,13 @@ class NoMetricsFile(RepoRule):
                     note="DVC metrics declared"),
         RepoExample({"train.py": EVAL_PRINT, "reports/metrics.json": '{"accuracy": 0.9}\n'}, note="a committed metrics file"),
         RepoExample({"utils.py": "def f():\n    return 1\n"}, note="no evaluation"),
+        RepoExample({"steps/evaluate.py": "from sklearn.metrics import accuracy_score\nfrom zenml import log_metadata, step\n\n\n"
+                     "@step\ndef evaluate(y, pred):\n    log_metadata(metadata={'accuracy': accuracy_score(y, pred)})\n"},
+                    note="metrics stored with the run by the pipeline framework (ZenML)"),
+        RepoExample({"evaluate.py": "import optuna\nfrom optuna_integration.comet import CometCallback\nfrom sklearn.metrics import f1_score\n\n\n"
+                     "def objective(trial):\n    return f1_score([1], [1])\n\n\nif __name__ == '__main__':\n    "
+                     "optuna.create_study().optimize(objective, callbacks=[CometCallback(optuna.create_study())])\n"},
+                    note="every trial's score logged by a study callback"),
     ]
 
     def check(self, repo):

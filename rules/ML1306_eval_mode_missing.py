@@ -23,6 +23,7 @@ class _Frame:
     name: str = ""
     managed: bool = False
     module_class: bool = False
+    private_method: bool = False  # ``_helper(self, ...)``: part of an object's own machinery
     depth: int = 0  # no_grad nesting when the function starts
     decorated: bool = False  # @torch.no_grad() / @torch.inference_mode()
     model_calls: list[tuple[ast.Call, str, bool]] = field(default_factory=list)  # (call, dotted callee, under no_grad)
@@ -42,6 +43,10 @@ class _EvalLoop:
     model_calls: list[tuple[ast.Call, str, bool]] = field(default_factory=list)
     trains: bool = False
 
+
+#: Name words of a method that assesses a model (a trainer's `_validate`), unlike one that runs its own parts.
+ASSESSING = frozenset({"eval", "evaluate", "evaluation", "val", "valid", "validate", "validation", "test", "testing",
+                       "score", "scores", "metric", "metrics", "benchmark"})
 
 _BARRIER = object()  # on the loop stack: a function definition
 
@@ -138,6 +143,20 @@ class EvalModeMissing(TracksBindings, CodeRule):
         """, lines=(5,), note="generation is inference too"),
     ]
     compliant = [
+        Example("""
+            from torch import nn
+
+            class Generator:
+                def __init__(self, encoder: nn.Module):
+                    self.encoder = encoder
+
+                def _prepare_encoder_outputs_for_generation(self, inputs):
+                    encoder = self.get_encoder()  # the object's own part: its caller sets the mode
+                    return encoder(inputs)
+
+                def get_encoder(self):
+                    return self.encoder
+        """, note="a class's private helper running the object's own parts"),
         Example("""
             import torch
             def evaluate(model, loader):
@@ -353,6 +372,7 @@ class EvalModeMissing(TracksBindings, CodeRule):
         frame = _Frame(node, node.name, depth=len(self.nograd),
                        managed=cls is not None and id(cls) in self.managed_classes,
                        module_class=cls is not None and cls.name in evidence.module_classes,
+                       private_method=cls is not None and node.name.startswith("_") and not node.name.endswith("__"),
                        decorated=any(self._is_no_grad(d) for d in node.decorator_list))
         self.frames.append(frame)
         self.loops.append(_BARRIER)  # loops outside the def do not run its body
@@ -387,17 +407,25 @@ class EvalModeMissing(TracksBindings, CodeRule):
         """``with evaluating(model):`` where ``evaluating`` is a context manager of this file that calls ``.eval()``."""
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
             return False
-        return node.func.id in self.eval_context_managers
+        name = node.func.id
+        if name not in self._evaluators:  # judged once per name, on the functions of that name only
+            self._evaluators[name] = any(_yields_after_eval(function) for function in self._functions.get(name, ()))
+        return self._evaluators[name]
 
     @cached_property
-    def eval_context_managers(self) -> frozenset[str]:
-        found = set()
+    def _evaluators(self) -> dict[str, bool]:
+        return {}
+
+    @cached_property
+    def _functions(self) -> dict[str, list[ast.AST]]:
+        """The file's functions by name (one walk, made when a ``with name(...)`` is first judged)."""
+        found: dict[str, list[ast.AST]] = {}
+        if not any("yield" in line for line in self.ctx.lines):
+            return found  # no generator, so no context manager of this file
         for node in ast.walk(self.ctx.tree):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(isinstance(sub, ast.Yield) for sub in ast.walk(node)) \
-                    and any(isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr == "eval"
-                            and not sub.args for sub in ast.walk(node)):
-                found.add(node.name)
-        return frozenset(found)
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                found.setdefault(node.name, []).append(node)
+        return found
 
     visit_AsyncWith = visit_With
 
@@ -555,6 +583,22 @@ class EvalModeMissing(TracksBindings, CodeRule):
                 for loop in frame.eval_loops:
                     self._judge(frame, loop.model_calls, [], eval_names, f"the loop over {loop.data}")
 
+    def _self_rooted(self, callee: str, frame: _Frame) -> bool:
+        """``self``, ``self.x``, or a name the method bound from ``self`` (``encoder = self.get_encoder()``)."""
+        root = callee.split(".", 1)[0]
+        if root == "self":
+            return True
+        if frame.node is None:
+            return False
+        for node in _statements(getattr(frame.node, "body", [])):
+            if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == root for t in node.targets):
+                value = node.value
+                while isinstance(value, (ast.Call, ast.Attribute, ast.Subscript)):
+                    value = value.func if isinstance(value, ast.Call) else value.value
+                if isinstance(value, ast.Name) and value.id == "self":
+                    return True
+        return False
+
     def _judge(self, frame: _Frame, calls: list, sites: list, eval_names: set[str], where: str) -> None:
         evidence = evidence_for(self.ctx)
         call, callee, _ = calls[0]
@@ -563,6 +607,12 @@ class EvalModeMissing(TracksBindings, CodeRule):
         # `self.encoder(x)`) runs in the mode and the autograd context its caller chose; it is judged
         # only where this file calls it.
         own = frame.module_class and all(c == "self" or c.startswith("self.") for _, c, _ in calls)
+        # A class's private helper (`_forward_inference`, `_prepare_..._for_generation`) running the object's
+        # own parts (`self.rope(x)`, `encoder = self.get_encoder(); encoder(x)`) is machinery of that
+        # object: whoever calls the object chooses its mode, and is judged there.
+        # A trainer's `_validate()`/`_eval_epoch()` running `self.model` evaluates it: still judged.
+        if frame.private_method and not (name_tokens(frame.name) & ASSESSING) and all(self._self_rooted(c, frame) for _, c, _ in calls):
+            return
         eval_ok = (own or frame.evals or last in eval_names or any(caller.evals for _, caller in sites)
                    or evidence.torch_kind(call.func) == EVAL_MODEL)
         grad_ok = (frame.decorated or frame.disables_grad or self.global_nograd
@@ -614,3 +664,16 @@ MOVES = {"to", "cuda", "cpu", "float", "half", "double", "bfloat16", "requires_g
 def _false_arg(call: ast.Call) -> bool:
     values = list(call.args[:1]) + [k.value for k in call.keywords if k.arg == "mode"]
     return any(isinstance(v, ast.Constant) and v.value is False for v in values)
+
+
+def _yields_after_eval(function: ast.AST) -> bool:
+    """A generator function (a context manager's body) that calls ``.eval()`` with no arguments."""
+    yields = evals = False
+    for sub in ast.walk(function):
+        if isinstance(sub, ast.Yield):
+            yields = True
+        elif isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr == "eval" and not sub.args:
+            evals = True
+        if yields and evals:
+            return True
+    return False

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import re
+from functools import lru_cache
 
 from mllint.analysis.dataflow import ScopeStates, names_bound
 from mllint.analysis.edits import RawFix, add_keyword, remove_argument, replace
@@ -146,6 +148,9 @@ class UnsafeDeserialization(CodeRule):
         self.unsafe_loaders = set(table.get("unsafe_loaders", []))
         self.pickle_loads = set(table.get("pickle_loads", []))
         self.untrusted_calls = list(table.get("untrusted_calls", []))
+        self._untrusted = _globs(tuple(self.untrusted_calls))
+        self._verifying = _globs(tuple(table.get("verification_calls", [])))
+        self._untrusted_seen: dict[str, bool] = {}
         self.untrusted_methods = set(table.get("untrusted_methods", []))
         self.untrusted_types = set(table.get("untrusted_types", []))
         self.verification = list(table.get("verification_calls", []))
@@ -156,7 +161,12 @@ class UnsafeDeserialization(CodeRule):
 
     # -- where untrusted bytes come from --------------------------------------------------------
     def _untrusted_name(self, name: str | None) -> bool:
-        return bool(name) and any(fnmatch.fnmatchcase(name, pattern) for pattern in self.untrusted_calls)
+        if not name:
+            return False
+        found = self._untrusted_seen.get(name)
+        if found is None:
+            found = self._untrusted_seen[name] = self._untrusted.fullmatch(name) is not None
+        return found
 
     def _source(self, expr: ast.AST | None) -> str | None:
         """What untrusted input ``expr`` is computed from (a download, request data), or None."""
@@ -336,10 +346,15 @@ class UnsafeDeserialization(CodeRule):
         scope = self.ctx.enclosing_function() or self.ctx.tree
         for node in ast.walk(scope):
             if isinstance(node, ast.Call):
-                name = self.ctx.call_name(node) or ""
-                if any(fnmatch.fnmatchcase(name, pattern) for pattern in self.verification):
+                if self._verifying.fullmatch(self.ctx.call_name(node) or "") is not None:
                     return True
         return False
+
+@lru_cache(maxsize=8)
+def _globs(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """One compiled regular expression for a list of shell-style patterns (``requests.*``)."""
+    return re.compile("|".join(f"(?:{fnmatch.translate(pattern)})" for pattern in patterns) or "(?!)")
+
 
 def _serving(ctx, table: dict) -> bool:
     """Does the module serve requests: build a web app, declare an endpoint or a model-server handler?"""

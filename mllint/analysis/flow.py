@@ -37,7 +37,9 @@ from mllint.analysis.values import (
     Site,
     Split,
     Value,
+    in_order,
     join_all,
+    parts_in_order,
     rows_of,
 )
 
@@ -172,7 +174,7 @@ class DataFlow:
         if value is None:
             return frozenset()
         kinds = set(value.kinds)
-        for obj in value.objs:
+        for obj in in_order(value.objs):
             kinds |= obj.roles
         return frozenset(kinds)
 
@@ -490,7 +492,7 @@ class _Interpreter:
     def element_of(self, value: Value) -> Value:
         if value.element is not None:
             return value.element
-        for obj in value.objs:
+        for obj in in_order(value.objs):
             if obj.is_("splitter"):  # legacy: for train, test in StratifiedKFold(y, n_folds=4)
                 split = Split(obj.node, "cv", obj.site)
                 return Value(items=tuple(Value(rows=Rows(parts=frozenset({Part(split, role)})),
@@ -527,7 +529,7 @@ class _Interpreter:
         elif isinstance(target, ast.Attribute):
             base = self.eval(target.value, f)
             stored = False
-            for obj in base.objs:
+            for obj in in_order(base.objs):
                 if obj.is_("instance"):
                     current = obj.attrs.get(target.attr)
                     self.dropped(current, value)
@@ -548,7 +550,7 @@ class _Interpreter:
         """A name or attribute rebound: an RNG object it held and nobody used is dead, not unseeded."""
         if previous is None:
             return
-        for obj in previous.objs - new.objs:
+        for obj in in_order(previous.objs - new.objs):
             if (obj.is_("rng") or obj.is_("generator")) and not obj.used and not obj.used_unseeded:
                 obj.replaced = True
 
@@ -682,7 +684,7 @@ class _Interpreter:
             qualname = self.ctx.qualname(node) or f"{base.qualname}.{node.attr}"
             kind = self.k.call_kind(qualname)
             return Value(kinds=frozenset({"module"} | ({kind} if kind == "module" else set())), qualname=qualname)
-        for obj in base.objs:
+        for obj in in_order(base.objs):
             if obj.is_("instance") and node.attr in obj.attrs:
                 return obj.attrs[node.attr]
         if base.instances:
@@ -728,7 +730,7 @@ class _Interpreter:
             return Value(kinds=base.kinds & {"torch_module"}, objs=base.objs if base.has("torch_module") else frozenset())
         rows = base.rows
         if index.rows is not None and index.rows.parts and "indices" in index.kinds:  # X.iloc[train_idx] of a fold
-            for part in index.rows.parts:
+            for part in parts_in_order(index.rows.parts):
                 key = (part.split, rows)
                 if key not in self.indexed:  # the first rows a fold's indices select are what it splits
                     self.indexed.add(key)
@@ -766,7 +768,7 @@ class _Interpreter:
         args = [self.eval(a.value if isinstance(a, ast.Starred) else a, f) for a in node.args]
         kwargs = {k.arg or "**": self.eval(k.value, f) for k in node.keywords}
         for value in (*args, *kwargs.values()):
-            for obj in value.objs:
+            for obj in in_order(value.objs):
                 if (obj.is_("rng") or obj.is_("generator")) and not obj.seeded:
                     obj.used_unseeded = True  # handed to other code before it was seeded
         if isinstance(func, ast.Attribute):
@@ -917,7 +919,7 @@ class _Interpreter:
                 results.append(self.inline(func, args, kwargs, node, f, bound))
         if callee.qualname is not None:
             results.append(self.library_call(node, callee.qualname, args, kwargs, f))
-        for obj in callee.objs:  # lookup(x) of an adapted Keras layer: its transform
+        for obj in in_order(callee.objs):  # lookup(x) of an adapted Keras layer: its transform
             vocab = self.k.vocabularies.get(obj.qualname)
             if vocab and "__call__" in vocab[1]:
                 results.append(self.object_method(node, obj, callee, "__call__", args, kwargs, f))
@@ -1031,7 +1033,7 @@ class _Interpreter:
                         if isinstance(other, ast.ClassDef) and other is not cls:
                             parent = self.instance(other, None, f)
                             kinds |= parent.kinds
-                            for obj in parent.objs:
+                            for obj in in_order(parent.objs):
                                 roles |= obj.roles
             if "transformer" in roles and _stateless_fit(cls):
                 roles.discard("transformer")  # fit() returns self and learns nothing (a column selector)
@@ -1129,7 +1131,7 @@ class _Interpreter:
         label = name.rsplit(".", 1)[-1]
         steps: tuple[Obj, ...] = ()
         if "pipeline" in roles or name.endswith(("ColumnTransformer", "make_column_transformer")):
-            steps = tuple(sorted({o for a in [*args, *kwargs.values()] for o in a.all_objs()}, key=id))
+            steps = tuple(dict.fromkeys(o for a in [*args, *kwargs.values()] for o in in_order(a.all_objs())))
             if "pipeline" in roles and any(s.is_("transformer") for s in steps):
                 roles = roles | {"transformer-steps"}
             if "pipeline" in roles and (not steps or not steps[-1:] or any(s.is_("estimator") for s in steps)):
@@ -1139,7 +1141,7 @@ class _Interpreter:
         obj = Obj(roles, name, node, label, self._site, steps=steps)
         if "transformer" in roles and _is_const(_keyword(node, "prefit"), True):  # SelectFromModel(model, prefit=True)
             for value in args[:1] or [kwargs.get("estimator", UNKNOWN)]:
-                for inner in value.objs:
+                for inner in in_order(value.objs):
                     obj.fits.extend(inner.fits[-1:])
         if "generator" in roles or "rng" in roles:
             spec = self.k.generators.get(name, {})
@@ -1231,7 +1233,7 @@ class _Interpreter:
             name = self.ctx.qualname(node.func) or f"{receiver.qualname}.{attr}"
             return self.library_call(node, name, args, kwargs, f)
         results: list[Value] = []
-        for obj in receiver.objs:
+        for obj in in_order(receiver.objs):
             if obj.is_("instance"):
                 continue
             results.append(self.object_method(node, obj, receiver, attr, args, kwargs, f))
@@ -1241,7 +1243,7 @@ class _Interpreter:
                 if method is not None:
                     results.append(self.inline(method, args, kwargs, node, f, receiver))
             if not results:
-                for obj in receiver.objs:
+                for obj in in_order(receiver.objs):
                     if obj.is_("instance") and (obj.roles & {"transformer", "estimator"}):
                         results.append(self.object_method(node, obj, receiver, attr, args, kwargs, f))
         if "list" in receiver.kinds and attr in ("append", "extend", "insert") and isinstance(node.func, ast.Attribute):
@@ -1390,7 +1392,7 @@ class _Interpreter:
         self.out.estimator_fits.append(EstimatorFit(node, self._site, obj, rows))
 
     def evaluation(self, node: ast.Call, obj: Obj, rows: Rows, data: ast.AST | None = None) -> None:
-        tests = [p for p in rows.parts if p.role == "test" and p.split.kind != "cv"]
+        tests = [p for p in parts_in_order(rows.parts) if p.role == "test" and p.split.kind != "cv"]
         if not tests:
             return
         fit = obj.fits[-1] if obj.fits else None
@@ -1471,12 +1473,12 @@ class _Interpreter:
         for rows in inputs:
             if any(p.role == "train" and p.split.kind != "cv" for p in rows.parts):
                 self.out.validation_splits.add(split)  # a split of a training part: its test part validates
-            for learn in rows.all_learned:
+            for learn in in_order(rows.all_learned):
                 # learned from all the rows now split (or from a wider set: the whole data before an
                 # earlier split), e.g. a scaler fitted on X_train, then X_train split into folds
                 if learn.source.roots & rows.roots and learn.source.parts <= rows.parts:
                     self.leak("preprocessing", learn.node, learn.node, learn.site, learn.label, split, learn)
-            for dup in rows.dups:
+            for dup in in_order(rows.dups):
                 self.leak("overlap", dup.node, dup.node, dup.site, dup.label, split)
 
     def check_transform(self, obj: Obj, rows: Rows, node: ast.AST) -> None:
@@ -1485,7 +1487,7 @@ class _Interpreter:
             return
         for fit in obj.fits[-1:]:
             if fit.learn is not None and fit.rows.unsplit and fit.rows.roots & rows.roots:
-                part = next(iter(sorted(rows.parts, key=lambda p: p.role != "test")))
+                part = parts_in_order(rows.parts)[0]
                 self.leak("preprocessing", fit.node, fit.node, fit.site, fit.learn.label, part.split)
 
     def check_test_fit(self, learn: Learn, rows: Rows, node: ast.AST) -> None:
@@ -1493,11 +1495,11 @@ class _Interpreter:
         put back together (``tokenizer.fit_on_texts(list(X_train) + list(X_test))``)."""
         roles = rows.roles()
         if roles == {"test"}:
-            split = next(p.split for p in rows.parts)
+            split = parts_in_order(rows.parts)[0].split
             if split.kind != "cv":
                 self.leak("test-fit", learn.node, learn.node, learn.site, learn.label, split)
             return
-        for part in rows.parts:
+        for part in parts_in_order(rows.parts):
             if part.role == "test" and part.split.kind != "cv" and Part(part.split, "train") in rows.parts:
                 self.leak("concat", learn.node, learn.node, learn.site, learn.label, part.split)
                 return
@@ -1507,12 +1509,12 @@ class _Interpreter:
         statistics of the test part used to transform the test part."""
         if not learned or not target.parts:
             return
-        for learn in learned - target.all_learned:
+        for learn in in_order(learned - target.all_learned):
             if learn.source.unsplit and learn.source.roots & target.roots:
-                part = min(target.parts, key=lambda p: p.role != "test")
+                part = parts_in_order(target.parts)[0]
                 self.leak("preprocessing", learn.node, learn.node, learn.site, learn.label, part.split, learn)
             elif learn.kind == "stat" and learn.source.roles() == {"test"} and "test" in target.roles():
-                split = next(p.split for p in learn.source.parts)
+                split = parts_in_order(learn.source.parts)[0].split
                 if split.kind != "cv":
                     self.leak("test-fit", learn.node, learn.node, learn.site, learn.label, split, learn)
 
@@ -1520,7 +1522,7 @@ class _Interpreter:
         """Train and test concatenated, preprocessed, then separated again by row selection."""
         if not selects_rows or not rows.all_learned:
             return
-        for learn in rows.all_learned:
+        for learn in in_order(rows.all_learned):
             if learn.source.mixes:
                 self.leak("concat", learn.node, learn.node, learn.site, learn.label, node)
 

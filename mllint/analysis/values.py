@@ -12,13 +12,45 @@ which calls created copies of rows (:class:`Dup`) and which concatenations mixed
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Literal, Protocol, TypeVar
 
 Role = Literal["train", "test", "unknown"]
 SplitKind = Literal["holdout", "cv", "slice"]
 #: Call nodes from the outermost analysed call down to the helper that produced an event.
 Site = tuple[ast.AST, ...]
+
+
+class _Event(Protocol):
+    @property
+    def node(self) -> ast.AST: ...
+    @property
+    def site(self) -> Site: ...
+
+
+EventT = TypeVar("EventT", bound=_Event)
+
+
+def position(node: ast.AST) -> tuple[int, int, int, int]:
+    """Where a node is in the file, to order events found in sets (whose order follows memory
+    addresses): the same file always yields the same findings in the same order."""
+    return (getattr(node, "lineno", 0) or 0, getattr(node, "col_offset", 0) or 0,
+            getattr(node, "end_lineno", 0) or 0, getattr(node, "end_col_offset", 0) or 0)
+
+
+def site_position(site: Site) -> tuple[tuple[int, int, int, int], ...]:
+    return tuple(position(node) for node in site)
+
+
+def in_order(events: Iterable[EventT]) -> list[EventT]:
+    """Events (anything with ``node`` and ``site``: learns, copies, splits, objects) by position."""
+    return sorted(events, key=lambda e: (position(e.node), site_position(e.site), getattr(e, "label", "")))
+
+
+def parts_in_order(parts: Iterable[Part]) -> list[Part]:
+    """Parts test first, then by their split's position."""
+    return sorted(parts, key=lambda p: (p.role != "test", position(p.split.node), site_position(p.split.site), p.role))
 
 
 @dataclass(frozen=True, eq=False)

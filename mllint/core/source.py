@@ -89,14 +89,28 @@ def decode_python(data: bytes) -> str:
         raise SourceError(f"cannot decode as {encoding}: {exc}") from None
 
 
+def _dedent_leading(lines: list[str]) -> list[str]:
+    """IPython's ``leading_indent``: a cell whose first code line is indented runs dedented by it.
+
+    Every line that starts with the first line's indentation loses it (line count unchanged).
+    """
+    first = next((line for line in lines if line.strip()), "")
+    indent = first[: len(first) - len(first.lstrip())]
+    if not indent:
+        return lines
+    return [line[len(indent):] if line.startswith(indent) else line for line in lines]
+
+
 def neutralise_cell(source: str) -> str:
     """Replace IPython-only syntax in a cell by Python of the same line count."""
-    lines = source.split("\n")
+    lines = _dedent_leading(source.split("\n"))
     first = lines[0].lstrip() if lines else ""
     if first.startswith("%%"):
         magic = first[2:].split(None, 1)[0] if len(first) > 2 else ""
         if magic in PYTHON_CELL_MAGICS:
-            return "\n".join(["pass", *lines[1:]])
+            if len(lines) == 1:
+                return "pass"
+            return "\n".join(["pass", neutralise_cell("\n".join(lines[1:]))])  # stacked: %%capture, %%timeit
         return "\n".join("" for _ in lines)  # %%bash, %%writefile, %%html...: not Python
     out = []
     continued = False
