@@ -19,9 +19,11 @@ thousands of programs.
 from __future__ import annotations
 
 import ast
+import atexit
 import builtins
 import json
 import os
+import shutil
 import tempfile
 import textwrap
 from collections import Counter
@@ -45,6 +47,7 @@ CATALOGUE = load_catalogue()
 FIXABLE = sorted(rule.code for rule in CATALOGUE.code_rules() if rule.fixes)
 SETTINGS = Settings(select=["ALL"])
 ROOT = Path(tempfile.mkdtemp(prefix="mllint-fixprop-"))  # stays empty: every file is an in-memory overlay
+atexit.register(shutil.rmtree, ROOT, True)
 
 
 @dataclass(frozen=True)
