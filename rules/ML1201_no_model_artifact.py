@@ -48,6 +48,9 @@ class NoModelArtifact(RepoRule):
                     note="persisted by a helper module"),
         RepoExample({"train.py": "from transformers import Trainer\n\ntrainer = Trainer(model=None)\ntrainer.train()\ntrainer.save_model('out')\n"}),
         RepoExample({"utils.py": "def f():\n    return 1\n"}, note="nothing is trained"),
+        RepoExample({"steps/trainer.py": "from sklearn.linear_model import LogisticRegression\nfrom zenml import step\n\n\n"
+                     "@step\ndef train(X, y) -> LogisticRegression:\n    return LogisticRegression().fit(X, y)\n"},
+                    note="a pipeline step's returned model is stored by the framework as an artifact (ZenML, Metaflow, Flyte)"),
     ]
 
     def check(self, repo):
