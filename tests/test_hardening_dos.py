@@ -206,3 +206,31 @@ def test_ruff_never_reads_a_configuration_reaching_outside(tmp_path, trap):
     assert proc.returncode == 1 and [f["code"] for f in json.loads(proc.stdout)] == ["ML0306"], proc.stderr
     if trap != "a sub-folder's config":  # that one is never read at all: ruff gets the root's config or none
         assert "ruff configuration is not used" in proc.stderr, proc.stderr
+
+
+def _alias_bomb(depth: int = 9) -> str:
+    """A "billion laughs" YAML document: ~200 bytes of anchors that expand to 10**depth strings."""
+    lines = ['a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, depth + 1)]
+    return "\n".join(lines) + f"\nstages:\n  train:\n    cmd: *a{depth}\n    deps: *a{depth}\n"
+
+
+def test_yaml_aliases_that_expand_to_billions_of_nodes_are_refused():
+    from mllint.core.yamlsafe import load_yaml, load_yaml_all
+
+    assert load_yaml(_alias_bomb()) is None and load_yaml_all(_alias_bomb()) == []
+    assert load_yaml("a: &a [1, *a]\n") is None  # recursive: infinite once expanded
+    shared = load_yaml("base: &b {lr: 0.1}\ntrain: {<<: *b, epochs: 3}\neval: *b\n")
+    assert shared == {"base": {"lr": 0.1}, "train": {"lr": 0.1, "epochs": 3}, "eval": {"lr": 0.1}}  # ordinary anchors
+
+
+def test_a_repository_of_yaml_alias_bombs_is_checked_in_bounded_time_and_memory(tmp_path):
+    bomb = _alias_bomb()
+    write_repo(tmp_path / "repo", {"dvc.yaml": bomb, "params.yaml": bomb, "environment.yml": bomb,
+                                   ".github/workflows/ci.yml": bomb, ".gitlab-ci.yml": bomb,
+                                   "train.py": "import yaml\nparams = yaml.safe_load(open('params.yaml'))\n"}, use_git=False)
+    started = time.monotonic()
+    run = peak_run(tmp_path, "check", "--no-cache", "--select", "ALL", "-o", "json", "repo")
+    assert run["code"] in (0, 1), run["stderr"]
+    assert run["peak_kb"] * 1024 < GB, run["peak_kb"]  # expanded, the documents took 10 GB and 90 s
+    assert time.monotonic() - started < HANG

@@ -11,6 +11,10 @@ from typing import Any
 
 MAX_YAML_BYTES = 1_000_000
 MAX_WALK_NODES = 50_000
+#: Nodes a document may hold once its aliases are expanded. A few hundred bytes of anchors and aliases
+#: ("billion laughs") load as a small shared graph, but anything that walks or prints the document
+#: (``str()``, ``json.dumps``, a recursive walk) expands it: 10**9 nodes, minutes and gigabytes.
+MAX_EXPANDED_NODES = 1_000_000
 
 _LOADER: list[Any] = []
 
@@ -30,9 +34,10 @@ def load_yaml(text: str | None, limit: int = MAX_YAML_BYTES) -> Any:
         return None
     yaml, _Loader = _yaml()
     try:
-        return yaml.load(text, Loader=_Loader)  # _Loader is CSafeLoader/SafeLoader: no object construction
+        data = yaml.load(text, Loader=_Loader)  # _Loader is CSafeLoader/SafeLoader: no object construction
     except (yaml.YAMLError, ValueError, TypeError, RecursionError, MemoryError):
         return None
+    return data if _expanded_size(data) <= MAX_EXPANDED_NODES else None
 
 
 def load_yaml_all(text: str | None, limit: int = MAX_YAML_BYTES) -> list[Any]:
@@ -41,9 +46,36 @@ def load_yaml_all(text: str | None, limit: int = MAX_YAML_BYTES) -> list[Any]:
         return []
     yaml, _Loader = _yaml()
     try:
-        return [doc for doc in yaml.load_all(text, Loader=_Loader) if doc is not None]
+        docs = [doc for doc in yaml.load_all(text, Loader=_Loader) if doc is not None]
     except (yaml.YAMLError, ValueError, TypeError, RecursionError, MemoryError):
         return []
+    return docs if _expanded_size(docs) <= MAX_EXPANDED_NODES else []
+
+
+def _expanded_size(data: Any) -> int:
+    """How many nodes ``data`` has with every alias expanded, computed on the shared graph (each distinct
+    list or dict once, children first); stops counting past :data:`MAX_EXPANDED_NODES`."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()  # on the current path: a node inside itself is a recursive document
+    stack: list[tuple[Any, bool]] = [(data, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if not isinstance(node, (list, dict)) or (id(node) in sizes and not children_done):
+            continue
+        children = list(node.values()) if isinstance(node, dict) else node
+        if not children_done:
+            if id(node) in open_nodes:
+                return MAX_EXPANDED_NODES + 1  # `&a [*a]`: infinite once expanded
+            open_nodes.add(id(node))
+            stack.append((node, True))
+            stack.extend((child, False) for child in children if isinstance(child, (list, dict)) and id(child) not in sizes)
+            continue
+        open_nodes.discard(id(node))
+        total = 1 + len(children) + sum(sizes.get(id(child), 0) for child in children if isinstance(child, (list, dict)))
+        sizes[id(node)] = min(total, MAX_EXPANDED_NODES + 1)
+    if isinstance(data, (list, dict)):
+        return sizes.get(id(data), 0)
+    return 1
 
 
 def walk_strings(data: Any, budget: int = MAX_WALK_NODES) -> Iterator[str]:
