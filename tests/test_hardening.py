@@ -26,6 +26,7 @@ from mllint.engine import codepass, pool, worker
 from mllint.engine import run as engine
 from mllint.engine.session import Session
 from mllint.testing import git, notebook_json
+from terminal import as_in_a_terminal
 
 HANG = 120  # seconds: a run that takes longer than this is a hang
 CLEAN = "import numpy as np\n\n\ndef f(x):\n    return np.mean(x)\n"
@@ -481,7 +482,8 @@ def test_ctrl_c_exits_130_without_a_traceback(tmp_path, group):
         folder.mkdir(parents=True, exist_ok=True)
         (folder / f"m{i}.py").write_text(CLEAN * 40)
     proc = subprocess.Popen([sys.executable, "-m", "mllint", "check", "--no-cache", str(root)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=as_in_a_terminal)
     time.sleep(2.0)
     if group:  # a terminal's Ctrl-C reaches the whole process group, workers included
         os.killpg(proc.pid, signal.SIGINT)

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from mllint.watch import snapshot, watch
 
+from terminal import as_in_a_terminal
+
 FOOTER = "files for changes; Ctrl-C to stop"
 
 
@@ -62,7 +64,7 @@ def test_watch_end_to_end_and_ctrl_c(tmp_path: Path) -> None:
     (tmp_path / "train.py").write_text("import pandas as pd\ndf = pd.read_csv('d.csv')\n")
     env = {**os.environ, "NO_COLOR": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "mllint", "check", "--watch", "--only", "code", "-o", "concise", str(tmp_path)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, preexec_fn=as_in_a_terminal)
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=_reader, args=(proc.stdout, lines), daemon=True).start()
     try:
