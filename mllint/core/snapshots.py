@@ -69,17 +69,18 @@ def save(kind: str, key: str, value: Any) -> None:
         atomic_write(folder / f"{key}.json", payload)
     except OSError:
         return
-    _prune(folder)
+    prune(folder, KEEP)
 
 
-def _prune(folder: Path) -> None:
+def prune(folder: Path, keep: int) -> None:
+    """Keep the ``keep`` most recently written ``*.json`` files of ``folder`` (never fails)."""
     found = []
     for path in folder.glob("*.json"):
         try:
             found.append((path.stat().st_mtime_ns, path))
         except OSError:
             continue
-    for _mtime, path in sorted(found, reverse=True)[KEEP:]:
+    for _mtime, path in sorted(found, reverse=True)[keep:]:
         try:
             path.unlink()
         except OSError:

@@ -20,6 +20,7 @@ from typing import Any
 
 from mllint import __version__
 from mllint.core.paths import user_cache_dir
+from mllint.core.snapshots import prune
 from mllint.core.writes import atomic_write
 
 FORMAT = 1
@@ -98,21 +99,6 @@ def save(key: str, tables: dict[str, Any], directory: Path | None = None) -> Non
     try:
         folder.mkdir(parents=True, exist_ok=True)
         atomic_write(folder / f"{key}.json", payload)
-        _prune(folder)
+        prune(folder, KEEP)
     except OSError:  # WriteError included: a symlinked target, a read-only or full disk
         pass
-
-
-def _prune(folder: Path) -> None:
-    """Keep the :data:`KEEP` most recently written snapshots."""
-    snapshots = []
-    for path in folder.glob("*.json"):
-        try:
-            snapshots.append((path.stat().st_mtime_ns, path))
-        except OSError:
-            continue
-    for _, path in sorted(snapshots, reverse=True)[KEEP:]:
-        try:
-            path.unlink()
-        except OSError:
-            pass

@@ -233,19 +233,22 @@ class ParamsUsage:
                 targets.extend(self._file_targets(caller, ParamSource("file", source.name, True, source.relative_to_file)))
         return list(dict.fromkeys(targets))
 
+    def _module_files(self, caller: str, module: str) -> list[str]:
+        """The project files a module imported by ``caller`` may be (relative imports, the caller's
+        folder, the root, ``src/`` and the folders of the dvc.yaml files)."""
+        if module.startswith("."):
+            stem = self.repo.pipeline._relative(caller, module)
+            return [f"{stem}.py", f"{stem}/__init__.py"] if stem is not None else []
+        roots = [posixpath.dirname(caller), "", "src", *{posixpath.dirname(r) for r in self.repo.vcs.dvc_yaml_files}]
+        resolved = self.repo.pipeline.resolve(module, roots)
+        return [resolved] if resolved else []
+
     def _defining(self, caller: str, name: str) -> tuple[str, str] | None:
         """(file, function) a call named ``name`` in ``caller`` resolves to, among the project's files."""
         module, _, function = name.rpartition(".")
         if not module:
             return caller, function
-        if module.startswith("."):
-            stem = self.repo.pipeline._relative(caller, module)
-            candidates = [c for c in (f"{stem}.py", f"{stem}/__init__.py") if stem is not None]
-        else:
-            roots = [posixpath.dirname(caller), "", "src", *{posixpath.dirname(r) for r in self.repo.vcs.dvc_yaml_files}]
-            resolved = self.repo.pipeline.resolve(module, roots)
-            candidates = [resolved] if resolved else []
-        for rel in candidates:
+        for rel in self._module_files(caller, module):
             if rel in self.repo.facts:
                 return rel, function
         return None
@@ -268,17 +271,7 @@ class ParamsUsage:
     def _function(self, caller: str, name: str) -> tuple[str, ParamsFacts, Any] | None:
         """The project function ``name`` (as resolved in ``caller``) that returns a params object."""
         module, _, function = name.rpartition(".")
-        candidates: list[str] = []
-        if not module:
-            candidates = [caller]
-        else:
-            if module.startswith("."):
-                stem = self.repo.pipeline._relative(caller, module)
-                candidates = [c for c in (f"{stem}.py", f"{stem}/__init__.py") if stem is not None]
-            else:
-                roots = [posixpath.dirname(caller), "", "src", *{posixpath.dirname(r) for r in self.repo.vcs.dvc_yaml_files}]
-                resolved = self.repo.pipeline.resolve(module, roots)
-                candidates = [resolved] if resolved else []
+        candidates = self._module_files(caller, module) if module else [caller]
         for rel in candidates:
             facts = self._facts.get(rel)
             if facts is None:
