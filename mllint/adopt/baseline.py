@@ -26,6 +26,7 @@ from typing import Any
 
 from mllint import __version__
 from mllint.core.findings import Finding
+from mllint.core.reads import depth_exceeds
 from mllint.core.source import SourceError, decode_python, notebook_cells
 
 DEFAULT_BASELINE = ".mllint-baseline.json"
@@ -183,6 +184,8 @@ class Baseline:
             raise BaselineError(f"cannot read baseline {path}: {exc}") from None
         except (RecursionError, MemoryError):
             raise BaselineError(f"cannot read baseline {path}: nested too deeply or too large") from None
+        if depth_exceeds(data, MAX_BASELINE_DEPTH):  # Python 3.12+ decodes deeper documents than 3.10 does
+            raise BaselineError(f"cannot read baseline {path}: nested too deeply") from None
         if not isinstance(data, dict) or not isinstance(data.get("findings"), list):
             raise BaselineError(f"{path} is not an mllint baseline (expected an object with a 'findings' list)")
         if data.get("version") != FORMAT_VERSION:
@@ -193,6 +196,7 @@ class Baseline:
 
 
 MAX_BASELINE_BYTES = 100_000_000
+MAX_BASELINE_DEPTH = 32  # a baseline is four levels deep
 #: Field -> (accepted types, may be null); ``bool`` is never accepted where an int is meant.
 _FIELDS: dict[str, tuple[tuple[type, ...], bool]] = {
     "code": ((str,), False), "fingerprint": ((str,), False), "kind": ((str,), True), "path": ((str,), True),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 
 class ReadError(OSError):
@@ -30,3 +31,18 @@ def read_regular(path: str | Path, limit: int) -> bytes:
     if len(data) > limit:
         raise ReadError(f"{path} is larger than {limit} bytes")
     return data
+
+
+def depth_exceeds(value: Any, limit: int) -> bool:
+    """Is a parsed document (JSON, TOML, YAML data) nested more than ``limit`` containers deep? Iterative: the
+    answer does not depend on the Python version's recursion limits."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(item, dict):
+            stack.extend((child, depth + 1) for child in item.values() if isinstance(child, (dict, list)))
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item if isinstance(child, (dict, list)))
+    return False

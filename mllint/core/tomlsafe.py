@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from mllint.core.reads import depth_exceeds
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
@@ -39,7 +41,7 @@ def loads(text: str) -> dict[str, Any]:
         raise TomlError(f"nested deeper than {MAX_DEPTH} levels") from None
     except MemoryError:
         raise TomlError("too large to parse") from None
-    if _depth_exceeds(data, MAX_DEPTH):
+    if depth_exceeds(data, MAX_DEPTH):
         raise TomlError(f"nested deeper than {MAX_DEPTH} levels")
     return data
 
@@ -57,17 +59,3 @@ def load_path(path: Path) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         raise TomlError(f"not UTF-8 ({exc.reason} at byte {exc.start})") from None
     return loads(text)
-
-
-def _depth_exceeds(value: Any, limit: int) -> bool:
-    """Is ``value`` nested more than ``limit`` containers deep? (iterative: no recursion of its own)."""
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if depth > limit:
-            return True
-        if isinstance(item, dict):
-            stack.extend((child, depth + 1) for child in item.values() if isinstance(child, (dict, list)))
-        elif isinstance(item, list):
-            stack.extend((child, depth + 1) for child in item if isinstance(child, (dict, list)))
-    return False
