@@ -352,6 +352,7 @@ class EvalModeMissing(TracksBindings, CodeRule):
         self.managed_classes: set[int] = set()
         self.loops: list[object] = []  # _EvalLoop, None (another loop) or _BARRIER
         self._class_attributes: dict[int, set[str]] = {}
+        self._evaluators: dict[str, bool] = {}  # context-manager name -> it puts the model in eval mode
         stem = ctx.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
         self.frames[0].name = stem  # a script named predict.py / inference.ipynb is evaluation code
 
@@ -411,10 +412,6 @@ class EvalModeMissing(TracksBindings, CodeRule):
         if name not in self._evaluators:  # judged once per name, on the functions of that name only
             self._evaluators[name] = any(_yields_after_eval(function) for function in self._functions.get(name, ()))
         return self._evaluators[name]
-
-    @cached_property
-    def _evaluators(self) -> dict[str, bool]:
-        return {}
 
     @cached_property
     def _functions(self) -> dict[str, list[ast.AST]]:

@@ -147,13 +147,11 @@ class UnsafeDeserialization(CodeRule):
         self.safe_loaders = set(table.get("safe_loaders", []))
         self.unsafe_loaders = set(table.get("unsafe_loaders", []))
         self.pickle_loads = set(table.get("pickle_loads", []))
-        self.untrusted_calls = list(table.get("untrusted_calls", []))
-        self._untrusted = _globs(tuple(self.untrusted_calls))
+        self._untrusted = _globs(tuple(table.get("untrusted_calls", [])))
         self._verifying = _globs(tuple(table.get("verification_calls", [])))
         self._untrusted_seen: dict[str, bool] = {}
         self.untrusted_methods = set(table.get("untrusted_methods", []))
         self.untrusted_types = set(table.get("untrusted_types", []))
-        self.verification = list(table.get("verification_calls", []))
         self._table = table
         self._serving: bool | None = None  # computed on the first pickle load (a walk of the module)
         self.taint: ScopeStates[dict[str, str]] = ScopeStates(dict)

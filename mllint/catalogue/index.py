@@ -159,6 +159,12 @@ def plugins_installed() -> bool:
         return True
     if os.environ.get(DISABLE, "").strip() not in ("", "0"):
         return False
+    return _entry_points_installed()
+
+
+@lru_cache(maxsize=1)
+def _entry_points_installed() -> bool:
+    """The entry-point scan, once per process (from the remembered answer while ``sys.path`` is unchanged)."""
     from mllint.core import snapshots
 
     stamps = []

@@ -23,10 +23,11 @@ KEEP = 16  # snapshots kept per kind (several projects, several configurations)
 KIND = re.compile(r"[a-z]+")
 
 
-def key_of(*parts: str) -> str:
+def key_of(*parts: str | bytes) -> str:
+    """A digest of ``parts`` (each length-prefixed: no two sequences of parts collide by concatenation)."""
     digest = hashlib.blake2b(digest_size=16)
     for part in parts:
-        data = part.encode("utf-8", "surrogateescape")
+        data = part.encode("utf-8", "surrogateescape") if isinstance(part, str) else part
         digest.update(len(data).to_bytes(8, "little"))
         digest.update(data)
     return digest.hexdigest()
@@ -42,8 +43,11 @@ def _folder(kind: str) -> Path | None:
 def load(kind: str, key: str) -> Any:
     """The data saved under ``key`` (None when there is none)."""
     folder = _folder(kind)
-    if folder is None:
-        return None
+    return load_from(folder, key) if folder is not None else None
+
+
+def load_from(folder: Path, key: str) -> Any:
+    """The data saved under ``key`` in ``folder`` (None when there is none, or it is not ours)."""
     try:
         data = json.loads((folder / f"{key}.json").read_bytes())
     except (OSError, ValueError, RecursionError):
@@ -56,8 +60,12 @@ def load(kind: str, key: str) -> Any:
 def save(kind: str, key: str, value: Any) -> None:
     """Remember ``value`` (JSON data) under ``key``; silently nothing when it cannot."""
     folder = _folder(kind)
-    if folder is None:
-        return
+    if folder is not None:
+        save_to(folder, key, value)
+
+
+def save_to(folder: Path, key: str, value: Any, keep: int = KEEP) -> None:
+    """Remember ``value`` under ``key`` in ``folder`` (atomically; the ``keep`` newest files stay)."""
     try:
         payload = json.dumps({"format": FORMAT, "key": key, "data": value}, separators=(",", ":"))
     except (TypeError, ValueError, RecursionError):
@@ -67,9 +75,9 @@ def save(kind: str, key: str, value: Any) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         atomic_write(folder / f"{key}.json", payload)
-    except OSError:
+    except OSError:  # WriteError included: a symlinked target, a read-only or full disk
         return
-    prune(folder, KEEP)
+    prune(folder, keep)
 
 
 def prune(folder: Path, keep: int) -> None:

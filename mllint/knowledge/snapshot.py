@@ -12,16 +12,13 @@ checked repository.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
 from mllint import __version__
+from mllint.core import snapshots
 from mllint.core.paths import user_cache_dir
-from mllint.core.snapshots import prune
-from mllint.core.writes import atomic_write
 
 FORMAT = 1
 #: Snapshots kept (one per set of built-in files and user extensions: several projects, several versions).
@@ -63,42 +60,21 @@ def models_stamp() -> str:
 
 
 def key_of(*parts: bytes) -> str:
-    digest = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        digest.update(len(part).to_bytes(8, "little"))
-        digest.update(part)
-    return digest.hexdigest()
+    return snapshots.key_of(*parts)
 
 
 def load(key: str, directory: Path | None = None) -> dict[str, Any] | None:
     """The tables saved under ``key`` (None when there are none)."""
     folder = directory if directory is not None else snapshot_dir()
-    if folder is None:
-        return None
-    try:
-        data = json.loads((folder / f"{key}.json").read_bytes())
-    except (OSError, ValueError, RecursionError):
-        return None
-    if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("key") != key:
-        return None
-    tables = data.get("tables")
+    tables = snapshots.load_from(folder, key) if folder is not None else None
     if not isinstance(tables, dict) or not all(isinstance(table, (dict, list)) for table in tables.values()):
         return None
     return tables
 
 
 def save(key: str, tables: dict[str, Any], directory: Path | None = None) -> None:
-    """Remember validated ``tables`` under ``key`` (silently nothing when it cannot)."""
+    """Remember validated ``tables`` under ``key`` (silently nothing when it cannot, e.g. a TOML date JSON
+    cannot hold: validated again next time)."""
     folder = directory if directory is not None else snapshot_dir()
-    if folder is None:
-        return
-    try:
-        payload = json.dumps({"format": FORMAT, "key": key, "tables": tables}, separators=(",", ":"))
-    except (TypeError, ValueError):  # a value JSON cannot hold (a TOML date): validate again next time
-        return
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        atomic_write(folder / f"{key}.json", payload)
-        prune(folder, KEEP)
-    except OSError:  # WriteError included: a symlinked target, a read-only or full disk
-        pass
+    if folder is not None:
+        snapshots.save_to(folder, key, tables, KEEP)
