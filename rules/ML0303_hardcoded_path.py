@@ -5,9 +5,12 @@ from __future__ import annotations
 import ast
 import re
 
+from mllint.analysis.containerpaths import ContainerPaths
 from mllint.catalogue.rule import CodeRule, Example
 
 WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
+
+
 def _root(value: str) -> str:
     """The location a path lives under: its first two components (``/kaggle/input``, ``/home/alice``, ``C:\\Users``)."""
     parts = [p for p in re.split(r"[\\/]", value) if p]
@@ -36,8 +39,12 @@ class HardcodedPath(CodeRule):
         `os.environ["DATA_DIR"]`). Track data with DVC or similar so that paths are part of the
         pipeline, not of someone's home directory. One finding per location and file (`/kaggle/input`
         used twelve times is one place to configure). Not reported: comparisons that detect a
-        platform, mount points an API requires, paths inside a container image, defaults of
-        environment lookups and probes of system install locations.
+        platform, mount points an API requires, defaults of environment lookups, probes of system
+        install locations, and paths inside a container the code builds or starts: a value that
+        reaches a container-side argument or key (`remote_path=`, `mount_path=`, a Kubernetes
+        `mountPath`, Docker's `{"bind": ...}`) directly or through the names it is bound to, a name
+        saying `container`, or the attributes and parameter defaults of a class or function whose
+        docstring says they live in a container or the generated Dockerfile.
     """
     violating = [
         Example("""
@@ -61,6 +68,12 @@ class HardcodedPath(CodeRule):
             def load(name):
                 return Path("/mnt/datasets/images") / name
         """),
+        Example("""
+            import docker
+            DATA = "/home/alice/datasets"
+            docker.from_env().containers.run("trainer", volumes={DATA: {"bind": "/data", "mode": "ro"}})
+            settings = DockerSettings(dockerfile="/Users/bob/zenml/Dockerfile")
+        """, lines=(2, 4), note="the host side of a container: a volume's source and the Dockerfile to build"),
         Example("""
             import pandas as pd
             train = pd.read_csv("/kaggle/input/titanic/train.csv")
@@ -121,6 +134,26 @@ class HardcodedPath(CodeRule):
             image = modal.Image.debian_slim().add_local_file("src/config.py", remote_path="/root/src/config.py")
         """, note="an environment variable's default, and a path inside a container image"),
         Example("""
+            from huggingface_hub import Sandbox, Volume
+            def create(bucket_id):
+                mount_path = f"/mnt/buckets/{bucket_id}"
+                return Sandbox.create(volumes=[Volume(type="bucket", source=bucket_id, mount_path=mount_path)])
+            MNT_PATH = "/mnt/data"
+            POD_SETTINGS = {"volume_mounts": [{"name": "data-volume", "mountPath": MNT_PATH}]}
+        """, note="mount points of a cloud job's container and a Kubernetes pod, reached through a name"),
+        Example('''
+            import docker
+            class Paths:
+                """Paths mapping inside the Triton container."""
+                MODEL_REPOSITORY = "/mnt/triton-models"
+            def start(host_dir):
+                return docker.from_env().containers.run("tritonserver", volumes={host_dir: {"bind": Paths.MODEL_REPOSITORY}})
+            HOME = "/home/app/"
+            def in_image(*parts, root=f"{HOME}service"):
+                """The path of parts in the generated Dockerfile."""
+                return "/".join([root, *parts])
+        ''', note="values documented as living in the container the code starts or describes"),
+        Example("""
             import os
             candidates = [r"C:\\Program Files\\NVIDIA GPU Computing Toolkit\\CUDA", r"C:\\NVIDIA\\cuda\\include\\cudnn.h"]
             found = [c for c in candidates if os.path.exists(c)]
@@ -134,7 +167,6 @@ class HardcodedPath(CodeRule):
         self.windows = bool(spec.get("windows_drive", True))
         self.dot_homes = tuple(spec.get("conventional", ("~/.", "/root/.")))
         self.mount_calls = set(spec.get("mount_calls", ()))
-        self.container_kwargs = set(spec.get("container_kwargs", ()))
         self.system_locations = tuple(p.lower() for p in spec.get("system_locations", ()))
         self.env_lookups = set(spec.get("env_lookups", ()))
         self.active = not ctx.is_test
@@ -158,8 +190,8 @@ class HardcodedPath(CodeRule):
             self._note(node, value, value)
 
     def _not_a_use(self, node: ast.AST) -> bool:
-        """The path is compared or matched (platform detection), is a mount point the platform requires, names
-        a location inside a container, or is the default of an environment lookup (configuration)."""
+        """The path is compared or matched (platform detection), is a mount point the platform requires, is
+        the default of an environment lookup (configuration), or names a location inside a container."""
         parents = self.ctx.parents
         index = len(parents) - 1
         while index >= 0 and parents[index] is not node:
@@ -167,8 +199,6 @@ class HardcodedPath(CodeRule):
         child, rest = node, parents[:index]
         for ancestor in reversed(rest[-3:]):
             if isinstance(ancestor, ast.Compare):
-                return True
-            if isinstance(ancestor, ast.keyword) and ancestor.arg in self.container_kwargs:
                 return True
             if isinstance(ancestor, ast.Call):
                 name = self.ctx.call_name(ancestor)
@@ -178,11 +208,11 @@ class HardcodedPath(CodeRule):
                 if isinstance(func, ast.Attribute) and func.attr in ("startswith", "endswith", "removeprefix", "replace") \
                         and child is not func:
                     return True
-                return False
+                break
             if isinstance(ancestor, ast.stmt):
-                return False
+                break
             child = ancestor
-        return False
+        return ContainerPaths.of(self.ctx).inside(node)
 
     def _note(self, node: ast.AST, value: str, shown: str) -> None:
         self.found.setdefault(_root(value), []).append((node, shown))

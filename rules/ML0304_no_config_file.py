@@ -97,13 +97,20 @@ class NoConfigFile(RepoRule):
     how_to_fix = """
         Put the parameters in `params.yaml` (or `conf/config.yaml` with Hydra/OmegaConf) and load it
         in the training script (`params = yaml.safe_load(open("params.yaml"))`); with DVC declare
-        it as `params:` of the stage so changes trigger a re-run.
+        it as `params:` of the stage so changes trigger a re-run. Also reported: a params file the
+        code reads (a loader, `open` in a reading mode, `read_text()`, a helper named like a reader)
+        that the repository does not contain; a name the code only writes (a run's saved parameters)
+        or hands to another API (an uploaded asset's name) is not a read.
     """
     violating = [
         RepoExample({"train.py": "import yaml\nfrom sklearn.linear_model import LogisticRegression\n"
                                  "params = yaml.safe_load(open('params.yaml'))\nLogisticRegression(C=params['C']).fit(X, y)\n"},
                     note="the code reads params.yaml, which is not in the repository"),
         RepoExample({"train.py": TRAIN}),
+        RepoExample({"train.py": "import json\nimport yaml\n" + TRAIN + "cfg = json.load(open('config.json'))\n"
+                                 "with open('hparams.yaml') as f:\n    hparams = yaml.safe_load(f)\n",
+                     "config.json": "{\"lr\": 0.1}\n"},
+                    note="a configuration exists, but the hparams.yaml the code opens for reading is not committed"),
         RepoExample({"train.py": "import argparse\n" + TRAIN + "p = argparse.ArgumentParser()\np.add_argument('--lr', default=0.1)\n"},
                     note="argparse defaults alone"),
         RepoExample({"src/train.py": TRAIN, ".github/workflows/ci.yml": "on: push\n", ".pre-commit-config.yaml": "repos: []\n"},
@@ -120,6 +127,11 @@ class NoConfigFile(RepoRule):
         RepoExample({"src/utils.py": "import pandas as pd\n"}, note="no training code"),
         RepoExample({"train.py": "from omegaconf import OmegaConf\n" + TRAIN}),
         RepoExample({"train.py": TRAIN, "config.json": "{\"lr\": 0.1}\n"}),
+        RepoExample({"train.py": "import json\nimport os\nimport yaml\n" + TRAIN + "cfg = json.load(open('config.json'))\n"
+                                 "with open(os.path.join(cfg['out'], 'params.yaml'), 'w') as f:\n    yaml.safe_dump(cfg, f)\n"
+                                 "experiment.log_asset_data(cfg, name='hyperparameters.json')\n",
+                     "config.json": "{\"out\": \"runs\"}\n"},
+                    note="params.yaml and hyperparameters.json are written (the run's record, an uploaded asset), not read"),
     ]
 
     @classmethod
@@ -162,7 +174,7 @@ class NoConfigFile(RepoRule):
         for facts in repo.source_facts():
             if any(part in TOOL_FOLDERS for part in PurePosixPath(facts.path).parts[:-1]):
                 continue
-            for value in facts.strings:
+            for value in facts.params.reads if facts.params is not None else ():
                 name = PurePosixPath(value).name
                 if name in reported or not _config_reference(value, names) or name in present:
                     continue

@@ -88,6 +88,10 @@ class ParamsCollector:
         self.file_inert = set(table.get("file_inert", []))
         self.suffixes = tuple(table.get("suffixes", [".yaml", ".yml", ".json", ".toml"]))
         self.call_pattern = re.compile(table.get("call_pattern", "(?i)param"))
+        self.read_openers = set(table.get("read_openers", []))
+        self.read_methods = set(table.get("read_methods", []))
+        self.reader_pattern = re.compile(table.get("reader_pattern", "(?!)"))
+        self.writer_pattern = re.compile(table.get("writer_pattern", "(?!)"))
         self.hydra_main = set(table.get("hydra_main", []))
         self.hydra_compose = set(table.get("hydra_compose", []))
         self.schema_methods = set(table.get("schema_methods", []))
@@ -621,6 +625,8 @@ class ParamsCollector:
                                                       found[0], found[1], found[2]))
             return
         name = self._name(node.func)
+        if self._file_literals:
+            self._note_read(node, name)
         if self._file_literals and name not in self.loaders and name not in self.openers and name not in self.joins:
             self._file_escapes(node, name)
         if name in self.loaders or name in self.dvc or name in self.hydra_compose or self._looks_like_loader(name) or (
@@ -640,6 +646,27 @@ class ParamsCollector:
             self.facts.returns.append(ParamReturn(function.name, origin.source, list(origin.path)))
         else:  # a method or nested function: whoever calls it is not followed
             self._record(origin, origin.path, "value", node)
+
+    def _note_read(self, node: ast.Call, name: str | None) -> None:
+        """Record the params-like file ``node`` certainly reads: a loader's, a read-mode ``open``'s or a reading
+        method's file, or the file given to a call named like a reader. Writers and other APIs read nothing."""
+        func = node.func
+        method = func.attr if isinstance(func, ast.Attribute) else None
+        given: list[ast.AST] = []
+        if name in self.loaders:
+            given = node.args[:1] or [k.value for k in node.keywords if k.arg in ("stream", "fp", "f", "file", "s")]
+        elif name in self.read_openers:
+            given = node.args[:1] if _reading_mode(node, 1) else []
+        elif method in self.read_methods:
+            given = [func.value] if method != "open" or _reading_mode(node, 0) else []
+        else:
+            last = (name or "").rsplit(".", 1)[-1] or method or ""
+            if self.reader_pattern.search(last) and not self.writer_pattern.search(last):
+                given = node.args[:1] + [k.value for k in node.keywords if k.arg and PATH_PARAMETER.search(k.arg)]
+        for arg in given:
+            found = self.origin(arg)
+            if isinstance(found, _File) and found.name.endswith(self.suffixes) and found.name not in self.facts.reads:
+                self.facts.reads.append(found.name)
 
     def _file_escapes(self, node: ast.Call, name: str | None) -> None:
         """A params-like file name given to a call that is not a loader (``HfArgumentParser.parse_yaml_file
@@ -681,6 +708,16 @@ class ParamsCollector:
 
 
 PATH_PARAMETER = re.compile(r"(?i)path|file|^fn?$|^fp$|yaml|yml|json|toml|param|conf|cfg")
+
+
+def _reading_mode(call: ast.Call, position: int) -> bool:
+    """Does ``open``'s mode (positional argument ``position`` or ``mode=``) read? Absent: yes; not a literal: unknown, no."""
+    mode: ast.AST | None = call.args[position] if len(call.args) > position else None
+    mode = next((k.value for k in call.keywords if k.arg == "mode"), mode)
+    if mode is None:
+        return True
+    text = _const_str(mode)
+    return text is not None and not any(letter in text for letter in "wax")
 
 
 def _file_like(text: str) -> bool:

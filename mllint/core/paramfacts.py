@@ -104,9 +104,13 @@ class ParamsFacts:
     accesses: list[ParamAccess] = field(default_factory=list)
     schemas: list[ParamSchema] = field(default_factory=list)
     returns: list[ParamReturn] = field(default_factory=list)
+    #: Names of params-like files the file certainly reads, as written in the code: a literal that reaches a
+    #: loader, an ``open`` in read mode, ``read_text()``, or a helper named like a reader (``load_params(...)``).
+    #: A name only written (``open(name, "w")``, ``save_to_yaml(name)``) or handed to another API is not read.
+    reads: list[str] = field(default_factory=list)
 
     def empty(self) -> bool:
-        return not (self.accesses or self.schemas or self.returns)
+        return not (self.accesses or self.schemas or self.returns or self.reads)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -117,7 +121,7 @@ class ParamsFacts:
         outdated cache entry must not reach a rule)."""
         if data is None:
             return cls()
-        if not isinstance(data, dict) or set(data) != {"sources", "accesses", "schemas", "returns"}:
+        if not isinstance(data, dict) or set(data) != {"sources", "accesses", "schemas", "returns", "reads"}:
             raise ValueError("params facts: not a record")
         if not all(isinstance(data[key], list) for key in data):
             raise ValueError("params facts: a field is not a list")
@@ -127,7 +131,10 @@ class ParamsFacts:
             schemas=[_record(ParamSchema, {**item, "fields": [_field(f) for f in _list(item, "fields")]})
                      for item in data["schemas"]],
             returns=[_record(ParamReturn, item) for item in data["returns"]],
+            reads=data["reads"],
         )
+        if not all(isinstance(name, str) for name in facts.reads):
+            raise ValueError("params facts: reads is not a list of strings")
         count = len(facts.sources)
         indices = [a.source for a in facts.accesses] + [s.source for s in facts.schemas] + [r.source for r in facts.returns]
         if any(not 0 <= index < count for index in indices):
