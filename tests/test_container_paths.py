@@ -24,8 +24,8 @@ def lines(source: str, knowledge: dict | None = None) -> list[int]:
     "CONTAINER_ROOT = '/home/app'\n",
     "def serve(container_dir='/root/models'):\n    return container_dir\n",
     # a class documented as holding the container's paths (attribute read through the class elsewhere)
-    "class Layout:\n    '''Where things live inside the serving container.'''\n    MODELS = '/mnt/models'\n"
-    "def args():\n    return ['--model-repository', Layout.MODELS]\n",
+    ("class Layout:\n    '''Where things live inside the serving container.'''\n    MODELS = '/mnt/models'\n"
+     "def args():\n    return ['--model-repository', Layout.MODELS]\n"),
 ])
 def test_container_side_paths_are_not_reported(source):
     assert lines(source) == []

@@ -652,13 +652,13 @@ class ParamsCollector:
         method's file, or the file given to a call named like a reader. Writers and other APIs read nothing."""
         func = node.func
         method = func.attr if isinstance(func, ast.Attribute) else None
-        given: list[ast.AST] = []
+        given: list[ast.expr] = []
         if name in self.loaders:
             given = node.args[:1] or [k.value for k in node.keywords if k.arg in ("stream", "fp", "f", "file", "s")]
         elif name in self.read_openers:
             given = node.args[:1] if _reading_mode(node, 1) else []
-        elif method in self.read_methods:
-            given = [func.value] if method != "open" or _reading_mode(node, 0) else []
+        elif isinstance(func, ast.Attribute) and func.attr in self.read_methods:
+            given = [func.value] if func.attr != "open" or _reading_mode(node, 0) else []
         else:
             last = (name or "").rsplit(".", 1)[-1] or method or ""
             if self.reader_pattern.search(last) and not self.writer_pattern.search(last):
