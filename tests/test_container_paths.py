@@ -48,6 +48,6 @@ def test_host_side_and_undocumented_paths_are_reported(source, expected):
 
 
 def test_container_keys_are_knowledge():
-    source = "VM = {'guestPath': '/mnt/work'}\n"
+    source = "VM = {'guestPath': '/mnt/guest'}\n"
     assert lines(source) == [1]
     assert lines(source, {"hardcoded_paths": {"container_keys": ["guestPath"]}}) == []
