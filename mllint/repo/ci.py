@@ -126,7 +126,7 @@ def _mentions_subproject(text: str, system: str, repo: RepoModel) -> bool:
         return True
     if system in MATRIX_SYSTEMS and "matrix." in text and any(sub in line for line in expanded_strings(load_yaml(text))):
         return True
-    return bool(git_root) and any(sub in body for body in _tox_envs_run(text, git_root, repo))
+    return git_root is not None and any(sub in body for body in _tox_envs_run(text, git_root, repo))
 
 
 TOX_RUN = re.compile(r"\btox\b[^\n;&|]*?\s(?:-e|--env|-e=)\s*([\w.,{}-]+)")
