@@ -157,7 +157,8 @@ def _strip_comments(text: str) -> str:
 
 
 def _collect_commands(data: Any, out: list[str], actions: list[str], budget: list[int]) -> None:
-    """Strings under command-like keys (run, script, *_script, commands, ...); `uses:` values into actions."""
+    """Strings under command-like keys (run, script, *_script, commands, ...), without their comment lines
+    (``# segfaults when training`` in a ``run: |`` block runs nothing); `uses:` values into actions."""
     stack = [data]
     while stack and budget[0] > 0:
         node = stack.pop()
@@ -171,7 +172,7 @@ def _collect_commands(data: Any, out: list[str], actions: list[str], budget: lis
                     if isinstance(value, (dict, list)) and name == "steps":
                         stack.append(value)
                     else:
-                        out.extend(s for s in walk_strings(value, 2_000) if isinstance(s, str))
+                        out.extend(_strip_comments(s) for s in walk_strings(value, 2_000) if isinstance(s, str))
                 else:
                     stack.append(value)
         elif isinstance(node, list):
