@@ -9,6 +9,9 @@ from mllint.repo.mlcode import calls_any, config_mentions, entry_point, stem_wor
 
 EVAL_PRINT = ("from sklearn.metrics import accuracy_score\n\n\ndef evaluate(y, pred):\n"
               "    print('accuracy', accuracy_score(y, pred))\n")
+ZENML_STEP = ("from sklearn.linear_model import LogisticRegression\nfrom sklearn.metrics import accuracy_score\nfrom zenml import step\n\n\n"
+              "@step\ndef train(x, y):\n    model = LogisticRegression().fit(x, y)\n    accuracy = accuracy_score(y, model.predict(x))\n"
+              "    print(accuracy)\n    return {returned}\n")
 EVAL_JSON = ("import json\nfrom sklearn.metrics import accuracy_score\n\n\ndef evaluate(y, pred):\n"
              "    with open('metrics.json', 'w') as f:\n        json.dump({'accuracy': accuracy_score(y, pred)}, f)\n")
 
@@ -40,6 +43,8 @@ class NoMetricsFile(RepoRule):
         RepoExample({"train.py": EVAL_PRINT, "predict.py": "import pandas as pd\n\n\ndef predict(model, df):\n"
                      "    df['y'] = model.predict(df)\n    df.to_csv('reports/submission.csv')\n"},
                     note="predictions written to reports/ are not metrics"),
+        RepoExample({"steps/train.py": ZENML_STEP.format(returned="model")},
+                    note="a pipeline step that returns only the model: its metrics are printed"),
     ]
     compliant = [
         RepoExample({"evaluate.py": EVAL_JSON}),
@@ -55,6 +60,8 @@ class NoMetricsFile(RepoRule):
                      "def objective(trial):\n    return f1_score([1], [1])\n\n\nif __name__ == '__main__':\n    "
                      "optuna.create_study().optimize(objective, callbacks=[CometCallback(optuna.create_study())])\n"},
                     note="every trial's score logged by a study callback"),
+        RepoExample({"steps/train.py": ZENML_STEP.format(returned="model, {'accuracy': accuracy}")},
+                    note="a pipeline step returning its metrics: ZenML stores them as an artifact of the run"),
     ]
 
     def check(self, repo):

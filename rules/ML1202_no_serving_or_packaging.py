@@ -5,8 +5,9 @@ from __future__ import annotations
 from mllint.catalogue.remedy import SERVING_PORTS as PORTS
 from mllint.catalogue.remedy import Piece, Plan, module_of
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
-from mllint.repo.serving import find_dockerfiles, find_packaging
+from mllint.repo.serving import find_dockerfiles, find_packaging, served_from_sibling
 
+SERVER = "import joblib\nfrom flask import Flask\n\napp = Flask(__name__)\nmodel = joblib.load('artifacts/m.pkl')\n"
 TRAIN = "from sklearn.linear_model import LogisticRegression\nimport joblib\n\nm = LogisticRegression().fit([[0], [1]], [0, 1])\njoblib.dump(m, 'm.pkl')\n"
 
 
@@ -20,6 +21,8 @@ class NoServingOrPackaging(RepoRule):
         Factor 12 (deployable artifacts): a model is only useful once something can run it
         elsewhere. A container image, a serving app or a packaged model (BentoML, MLflow pyfunc,
         TorchServe archive, a Python package) makes deployment repeatable instead of a manual copy.
+        In a monorepo, serving code in a sibling folder counts when it loads a model file this
+        project writes (by name) or imports this project's package.
     """
     how_to_fix = """
         Add a way to ship the model: a `Dockerfile` running a FastAPI/Flask app that loads it, a BentoML
@@ -33,6 +36,9 @@ class NoServingOrPackaging(RepoRule):
                     note="a pyproject.toml with tool settings only is not a package build"),
         RepoExample({"notebooks/train.ipynb": '{"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": null, '
                      '"source": ["import xgboost as xgb\\n", "booster = xgb.train({}, None)\\n"]}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'}),
+        RepoExample({"churn/requirements.txt": "scikit-learn==1.5.0\n", "churn/train.py": TRAIN,
+                     "fraud/requirements.txt": "scikit-learn==1.5.0\nflask==3.0.0\n", "fraud/train.py": TRAIN, "fraud/app.py": SERVER},
+                    note="monorepo: the sibling's app loads the m.pkl its own training writes, not churn/'s"),
     ]
     compliant = [
         RepoExample({"train.py": TRAIN, "Dockerfile": "FROM python:3.11-slim\nCOPY . .\nCMD python serve.py\n"}),
@@ -40,6 +46,9 @@ class NoServingOrPackaging(RepoRule):
         RepoExample({"train.py": TRAIN, "pyproject.toml": "[project]\nname = 'churn'\nversion = '0.1.0'\n"}),
         RepoExample({"train.py": TRAIN, "bentofile.yaml": "service: 'service:svc'\n"}),
         RepoExample({"utils.py": "def f():\n    return 1\n"}, note="nothing is trained"),
+        RepoExample({"model/requirements.txt": "scikit-learn==1.5.0\n", "model/train.py": TRAIN,
+                     "server/requirements.txt": "flask==3.0.0\n", "server/app.py": SERVER},
+                    note="monorepo: the Flask app in the sibling folder serves the model file this project writes"),
     ]
 
     @classmethod
@@ -73,7 +82,7 @@ class NoServingOrPackaging(RepoRule):
         profile = repo.ml
         if not profile.training:
             return
-        if find_packaging(repo):
+        if find_packaging(repo) or served_from_sibling(repo):
             return
         yield RepoFinding(
             "the trained model has no way to be deployed: looked for a Dockerfile, a serving app (FastAPI, Flask, BentoML, "

@@ -7,6 +7,17 @@ from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
 from mllint.core.findings import Finding
 from mllint.repo.ci import ci_files_elsewhere
 
+RUNTIMES = {"runtimes/sklearn/pyproject.toml": "[project]\nname = 'rt-sklearn'\n", "runtimes/sklearn/runtime.py": "x = 1\n",
+            "runtimes/xgboost/pyproject.toml": "[project]\nname = 'rt-xgboost'\n", "runtimes/xgboost/runtime.py": "x = 1\n"}
+
+
+def matrix_workflow(runtimes: str) -> str:
+    """A workflow testing each runtime of a monorepo through a matrix variable."""
+    return ("on: push\njobs:\n  test:\n    strategy:\n      matrix:\n        runtime: [" + runtimes + "]\n"
+            "    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n"
+            "      - run: tox -c ./runtimes/${{ matrix.runtime }}\n")
+
+
 WORKFLOW = "name: ci\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: pytest\n"
 
 
@@ -30,6 +41,8 @@ class NoCI(RepoRule):
                     note="a Makefile is not CI"),
         RepoExample({"train.py": "x = 1\n", ".github/dependabot.yml": "version: 2\nupdates: []\n"}, note="dependabot config only"),
         RepoExample({"train.py": "x = 1\n", ".github/workflows/README.md": "workflows go here\n"}, note="no workflow file"),
+        RepoExample({**RUNTIMES, ".github/workflows/tests.yml": matrix_workflow("sklearn")},
+                    note="monorepo: the CI matrix tests runtimes/sklearn/ only; runtimes/xgboost/ is covered by no job"),
     ]
     compliant = [
         RepoExample({"train.py": "x = 1\n", ".github/workflows/ci.yml": WORKFLOW}),
@@ -37,6 +50,11 @@ class NoCI(RepoRule):
         RepoExample({"train.py": "x = 1\n", "Jenkinsfile": "pipeline { stages { stage('t') { steps { sh 'pytest' } } } }\n"}),
         RepoExample({"train.py": "x = 1\n", "azure-pipelines.yml": "steps:\n  - script: pytest\n"}),
         RepoExample({"README.md": "# notes\n"}, note="no code"),
+        RepoExample({**RUNTIMES, ".github/workflows/tests.yml": matrix_workflow("sklearn, xgboost")},
+                    note="monorepo: a CI matrix variable names each project's folder"),
+        RepoExample({**RUNTIMES, "tox.ini": "[testenv:all-runtimes]\ncommands = pytest runtimes/sklearn runtimes/xgboost\n",
+                     ".github/workflows/tests.yml": WORKFLOW.replace("pytest", "tox -e all-runtimes")},
+                    note="monorepo: CI runs a tox environment that tests each project's folder"),
     ]
 
     @classmethod

@@ -7,6 +7,10 @@ from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
 from mllint.core.findings import Finding
 from mllint.repo.ci import runs_checks
 
+RUNTIMES = {"runtimes/sklearn/pyproject.toml": "[project]\nname = 'rt-sklearn'\n", "runtimes/sklearn/runtime.py": "x = 1\n",
+            "runtimes/xgboost/pyproject.toml": "[project]\nname = 'rt-xgboost'\n", "runtimes/xgboost/runtime.py": "x = 1\n"}
+MATRIX = ("on: push\njobs:\n  check:\n    strategy:\n      matrix:\n        runtime: [sklearn, xgboost]\n"
+          "    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: {command} ./runtimes/${{{{ matrix.runtime }}}}\n")
 LINT_ONLY = "name: lint\non: [push]\njobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: ruff check .\n"
 
 
@@ -39,6 +43,8 @@ class CIRunsNoChecks(RepoRule):
                      ".github/workflows/ci.yml": LINT_ONLY.replace("ruff check .", "make lint")}, note="make lint runs no tests"),
     ]
     compliant = [
+        RepoExample({**RUNTIMES, ".github/workflows/tests.yml": MATRIX.format(command="tox -c")},
+                    note="monorepo: the CI matrix tests each project's folder"),
         RepoExample({"train.py": "x = 1\n", "deploy/jobs/workloads.yaml": "name: workloads\nentrypoint: bash deploy/jobs/workloads.sh\n",
                      "deploy/jobs/workloads.sh": "#!/bin/bash\npython -m pytest tests/code --verbose\npython train.py\n",
                      ".github/workflows/workloads.yml": "on: pull_request\njobs:\n  run:\n    runs-on: ubuntu-latest\n    steps:\n"

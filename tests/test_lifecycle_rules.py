@@ -127,6 +127,7 @@ GITHUB_ON_TRUE = "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\
       "scripts/ci.sh": "#!/bin/sh\nruff check .\n"}, False),
     ({".gitlab-ci.yml": "check:\n  script:\n    - make -C services/api check\n"}, True),
     ({".github/workflows/nb.yml": "on: push\njobs:\n  t:\n    steps:\n      - run: jupyter nbconvert --to notebook --execute nb/*.ipynb\n"}, True),
+    ({".github/workflows/a.yml": "on: push\njobs:\n  t:\n    steps:\n      - run: |\n          # TODO: run pytest here\n          ruff check .\n"}, False),
 ])
 def test_ci_commands(make_repo, files, runs_checks):
     root = make_repo({"train.py": "x = 1\n", **files})
@@ -141,6 +142,8 @@ def test_ci_commands(make_repo, files, runs_checks):
     ({".github/workflows/nightly.yml": "on:\n  schedule:\n    - cron: '0 0 * * *'\njobs:\n  t:\n    steps:\n      - run: pytest\n"}, False),
     ({"flows/retrain.py": "from dagster import ScheduleDefinition\n\nweekly = ScheduleDefinition(job=None, cron_schedule='0 0 * * 0')\n"}, True),
     ({"configs/scheduler/cosine.yaml": "name: cosine\nwarmup: 10\n"}, False),
+    ({".github/workflows/ci.yml": "on: push\njobs:\n  t:\n    steps:\n      - run: |\n          # old OpenMP segfaults when training\n"
+                                  "          brew install libomp\n"}, False),
 ])
 def test_continuous_training_evidence(make_repo, ci, retrains):
     train = "from sklearn.linear_model import LogisticRegression\nLogisticRegression().fit([[0]], [0])\n"
@@ -318,3 +321,56 @@ def test_hand_written_drift_check_counts(make_repo):
     check = "def detect_feature_drift(ref, cur):\n    return abs(ref.mean() - cur.mean()) > 0.1\n"
     assert _check(make_repo({"train.py": train, "checks.py": check}), ["ML0601"]) == []
     assert {f.code for f in _check(make_repo({"train.py": train, "stats.py": psi}), ["ML0601"])} == {"ML0601"}
+
+
+STEP = ("from sklearn.metrics import accuracy_score, f1_score\nfrom {module} import {decorator}\n\n\n"
+        "@{decorator}{call}\ndef evaluate(model, x, y){annotation}:\n    pred = model.predict(x)\n    accuracy = accuracy_score(y, pred)\n"
+        "    print(accuracy)\n    return {returned}\n")
+
+
+@pytest.mark.parametrize("module, decorator, call, annotation, returned, records", [
+    ("zenml", "step", "", "", "{'accuracy': accuracy, 'f1': f1_score(y, pred)}", True),
+    ("zenml", "step", "(enable_cache=False)", "", "accuracy", True),
+    ("zenml", "step", "", " -> Annotated[float, 'test_auc']", "float(pred.mean())", True),
+    ("zenml", "step", "", "", "f1_score(y, pred)", True),
+    ("flytekit", "task", "", "", "dict(val_acc=accuracy)", True),
+    ("zenml", "step", "", "", "pred", False),  # predictions are not metrics
+    ("zenml", "step", "", "", "accounts", False),  # `acc` names a metric only as a whole word
+    ("functools", "cache", "", "", "accuracy", False),  # not a framework that stores what a step returns
+])
+def test_a_pipeline_step_returning_its_metrics_records_them(make_repo, module, decorator, call, annotation, returned, records):
+    source = STEP.format(module=module, decorator=decorator, call=call, annotation=annotation, returned=returned)
+    if "Annotated" in source:
+        source = "from typing import Annotated\n" + source
+    root = make_repo({"steps/evaluate.py": source})
+    assert ("ML1001" not in {f.code for f in _check(root, ["ML1001"])}) == records
+
+
+def test_step_returns_are_facts_that_survive_the_cache(tmp_path):
+    from mllint.core.facts import FileFacts, Returned
+
+    root = write_repo(tmp_path / "repo", {"steps/evaluate.py": STEP.format(
+        module="zenml", decorator="step", call="", annotation="", returned="{'accuracy': accuracy}, model")})
+    session = Session(root, Settings(select=["ML1001"]))
+    first = session.check(use_cache=True, jobs=1)
+    again = Session(root, Settings(select=["ML1001"])).check(use_cache=True, jobs=1)
+    assert [f.code for f in first.findings] == [f.code for f in again.findings] == []
+    facts = FileFacts(path="x.py", returns=[Returned("zenml.step", "accuracy", 9)])
+    assert FileFacts.from_json(facts.to_json()) == facts
+    forged = facts.to_json()
+    forged["returns"] = [["zenml.step", 9, "accuracy"]]
+    with pytest.raises(ValueError):
+        FileFacts.from_json(forged)
+
+
+def test_matrix_values_and_expansion():
+    from mllint.repo.cimatrix import expanded_strings, matrix_values
+
+    job = {"strategy": {"matrix": {"os": ["ubuntu"], "runtime": ["a", "b"], "flag": True,
+                                   "include": [{"runtime": "c", "extra": {"dir": "d"}}], "exclude": [{"runtime": "a"}]}},
+           "steps": [{"run": "cd ${{ matrix.runtime }}/${{ matrix.os }}"}, {"run": "echo ${{ matrix.extra.dir }} ${{ matrix.nope }}"},
+                     {"run": "pytest"}]}
+    assert matrix_values(job) == {"os": ["ubuntu"], "runtime": ["a", "b", "c"], "flag": ["true"], "extra.dir": ["d"]}
+    assert sorted(expanded_strings({"jobs": {"t": job}})) == ["cd a/ubuntu", "cd b/ubuntu", "cd c/ubuntu", "echo d ${{ matrix.nope }}"]
+    assert list(expanded_strings({"jobs": {"t": {"steps": [{"run": "cd ${{ matrix.x }}"}]}}})) == []
+    assert list(expanded_strings(None)) == [] and list(expanded_strings({"jobs": ["x"]})) == []

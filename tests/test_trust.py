@@ -266,3 +266,93 @@ def test_fix_repo_and_check_agree_on_a_conda_manifest(tmp_path):
     assert "conda env update --file conda.yaml" in plan.project.install
     text = "\n".join([*plan.instructions, *(c for piece in plan.pieces for c in piece.files.values())])
     assert "ML0201" not in text and "no dependency manifest" not in text  # and so does fix --repo
+
+
+# -- monorepos: deployability and CI coverage across sibling folders ----------------------------------------
+import pytest  # noqa: E402
+
+MONO_SAVE = ("import joblib\nfrom sklearn.linear_model import LogisticRegression\n\n"
+             "model = LogisticRegression().fit([[0], [1]], [0, 1])\njoblib.dump(model, 'saved_model.pkl')\n")
+FLASK_APP = "from flask import Flask\nimport util\n\napp = Flask(__name__)\n\n\n@app.route('/')\ndef classify():\n    return util.classify_image()\n"
+LOADER = ("import joblib\n\n_model = None\n\n\ndef load_saved_artifacts():\n    global _model\n"
+          "    _model = joblib.load('./artifacts/{name}')\n\n\ndef classify_image():\n    return _model.predict([[0]])\n")
+
+
+def _serving_findings(tmp_path: Path, files: dict[str, str]) -> list[str | None]:
+    root = write_repo(tmp_path / "mono", files)
+    return [f.data.get("project") for f in _check(root, ["ML1202"])]
+
+
+def test_a_model_served_by_a_sibling_folder_is_deployable(tmp_path):
+    files = {"faces/model/requirements.txt": "scikit-learn==1.5.0\n", "faces/model/train.py": MONO_SAVE,
+             "faces/server/server.py": FLASK_APP, "faces/server/util.py": LOADER.format(name="saved_model.pkl"),
+             "homes/server/requirements.txt": "flask==3.0.0\n", "homes/server/app.py": FLASK_APP.replace("util", "helpers"),
+             "homes/server/helpers.py": LOADER.format(name="homes.pkl")}
+    assert _serving_findings(tmp_path / "served", files) == []  # the app next to faces/model/ loads its saved_model.pkl
+    unlinked = {**files, "faces/server/util.py": LOADER.format(name="other.pkl")}
+    assert _serving_findings(tmp_path / "unlinked", unlinked) == ["faces/model"]
+
+
+def test_a_sibling_serving_its_own_model_of_the_same_name_does_not_serve_this_one(tmp_path):
+    files = {"churn/requirements.txt": "scikit-learn==1.5.0\n", "churn/train.py": MONO_SAVE,
+             "fraud/requirements.txt": "flask==3.0.0\n", "fraud/train.py": MONO_SAVE,
+             "fraud/server.py": FLASK_APP, "fraud/util.py": LOADER.format(name="saved_model.pkl")}
+    assert _serving_findings(tmp_path, files) == ["churn"]
+
+
+def test_serving_code_importing_the_project_package_serves_it(tmp_path):
+    files = {"model/requirements.txt": "scikit-learn==1.5.0\n", "model/train.py": MONO_SAVE.replace("'saved_model.pkl'", "path"),
+             "model/predict.py": "def predict(x):\n    return x\n",
+             "api/requirements.txt": "fastapi==0.110.0\n",
+             "api/main.py": "from fastapi import FastAPI\nfrom model.predict import predict\n\napp = FastAPI()\n\n\n"
+                            "@app.get('/')\ndef root():\n    return predict(1)\n"}
+    assert _serving_findings(tmp_path / "imports", files) == []
+    unrelated = {**files, "api/main.py": files["api/main.py"].replace("from model.predict import predict", "from scoring import predict"),
+                 "api/scoring.py": "def predict(x):\n    return x\n"}
+    assert _serving_findings(tmp_path / "unrelated", unrelated) == ["model"]
+
+
+def test_serving_in_another_parent_folder_does_not_count(tmp_path):
+    files = {"vision/model/requirements.txt": "scikit-learn==1.5.0\n", "vision/model/train.py": MONO_SAVE,
+             "text/server/requirements.txt": "flask==3.0.0\n", "text/server/server.py": FLASK_APP,
+             "text/server/util.py": LOADER.format(name="saved_model.pkl")}
+    assert _serving_findings(tmp_path, files) == ["vision/model"]
+
+
+RUNTIME = {"pyproject.toml": "[project]\nname = 'rt'\n", "runtime.py": "x = 1\n"}
+
+
+def _runtimes(*names: str) -> dict[str, str]:
+    return {f"runtimes/{name}/{rel}": text for name in names for rel, text in RUNTIME.items()}
+
+
+def _ci_findings(tmp_path: Path, files: dict[str, str]) -> list[tuple[str, str | None]]:
+    root = write_repo(tmp_path, files)
+    return sorted((f.code, f.data.get("project")) for f in _check(root, ["ML1203", "ML1204"]))
+
+
+MATRIX_JOB = ("on: push\njobs:\n  test:\n    strategy:\n      matrix:\n{matrix}"
+              "    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: {command}\n")
+
+
+@pytest.mark.parametrize("matrix, command, found", [
+    ("        python: ['3.11', '3.12']\n        runtime: [sklearn, xgboost]\n", "tox -c ./runtimes/${{ matrix.runtime }}", []),
+    ("        runtime: [sklearn]\n        include:\n          - runtime: xgboost\n            python: '3.12'\n",
+     "cd runtimes/${{matrix.runtime}} && pytest", []),
+    ("        config:\n          - {dir: sklearn}\n          - {dir: xgboost}\n", "pytest runtimes/${{ matrix.config.dir }}", []),
+    ("        runtime: [sklearn]\n", "tox -c ./runtimes/${{ matrix.runtime }}", [("ML1203", "runtimes/xgboost")]),
+    ("        runtime: ${{ fromJSON(needs.plan.outputs.runtimes) }}\n", "tox -c ./runtimes/${{ matrix.runtime }}",
+     [("ML1203", "runtimes/sklearn"), ("ML1203", "runtimes/xgboost")]),
+    ("        runtime: [sklearn, xgboost]\n", "ruff check runtimes/${{ matrix.runtime }}",
+     [("ML1204", "runtimes/sklearn"), ("ML1204", "runtimes/xgboost")]),
+])
+def test_a_ci_matrix_variable_names_the_projects_it_covers(tmp_path, matrix, command, found):
+    files = {**_runtimes("sklearn", "xgboost"), ".github/workflows/tests.yml": MATRIX_JOB.format(matrix=matrix, command=command)}
+    assert _ci_findings(tmp_path, files) == found
+
+
+def test_a_tox_environment_run_by_ci_covers_the_folders_it_tests(tmp_path):
+    tox = "[tox]\nenvlist = all\n\n[testenv:all]\ncommands = pytest runtimes/sklearn\n\n[testenv:docs]\ncommands = sphinx-build runtimes/xgboost\n"
+    files = {**_runtimes("sklearn", "xgboost"), "tox.ini": tox,
+             ".github/workflows/tests.yml": MATRIX_JOB.format(matrix="        python: ['3.12']\n", command="tox -e all")}
+    assert _ci_findings(tmp_path, files) == [("ML1203", "runtimes/xgboost")]  # the docs env names it, but CI does not run it

@@ -10,7 +10,7 @@ import ast
 import re
 
 from mllint.analysis.context import FileContext
-from mllint.core.facts import Definition, FileFacts
+from mllint.core.facts import Definition, FileFacts, Returned
 
 
 def _is_main_guard(stmt: ast.stmt) -> bool:
@@ -55,6 +55,72 @@ def _guarded(parents: list[ast.AST]) -> bool:
             if label == "TYPE_CHECKING" or _AVAILABILITY.match(label):
                 return True
     return False
+
+
+MAX_RETURNS = 200
+#: Calls that only convert the value they return (``return float(acc)``, ``return dict(accuracy=acc)``).
+_CONVERSIONS = {"float", "int", "round", "dict", "tuple", "list", "str"}
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
+def _labels(node: ast.AST, ctx: FileContext) -> list[str]:
+    """Names of a returned value: a variable, a tuple's items, a dict's string keys, a resolved call."""
+    if isinstance(node, ast.Name):
+        return [node.id]
+    if isinstance(node, ast.Attribute):
+        return [node.attr]
+    if isinstance(node, (ast.Tuple, ast.List)):
+        return [label for item in node.elts for label in _labels(item, ctx)]
+    if isinstance(node, ast.Dict):
+        return [key.value for key in node.keys if isinstance(key, ast.Constant) and isinstance(key.value, str)]
+    if isinstance(node, ast.Subscript):
+        return _labels(node.value, ctx)
+    if isinstance(node, ast.Call):
+        if isinstance(node.func, ast.Name) and node.func.id in _CONVERSIONS:
+            return [label for arg in node.args[:1] for label in _labels(arg, ctx)] + [kw.arg for kw in node.keywords if kw.arg]
+        name = ctx.qualname(node.func)
+        return [name] if name else _labels(node.func, ctx)
+    return []
+
+
+def _output_names(annotation: ast.AST | None) -> list[str]:
+    """Output names declared in a return annotation: ``Annotated[Dict[str, float], "metrics"]``."""
+    names = []
+    for node in ast.walk(annotation) if annotation is not None else ():
+        if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Tuple):
+            head = node.value
+            if (head.id if isinstance(head, ast.Name) else head.attr if isinstance(head, ast.Attribute) else "") == "Annotated":
+                names += [item.value for item in node.slice.elts[1:] if isinstance(item, ast.Constant) and isinstance(item.value, str)]
+    return names
+
+
+def _returns(function: ast.FunctionDef | ast.AsyncFunctionDef, ctx: FileContext) -> list[tuple[str, int]]:
+    """(label, line) of what the function returns, nested functions and classes left out."""
+    found = [(name, function.lineno) for name in _output_names(function.returns)]
+    stack: list[ast.AST] = list(function.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _SCOPES):
+            continue
+        if isinstance(node, ast.Return) and node.value is not None:
+            found += [(label, node.lineno) for label in _labels(node.value, ctx)]
+        stack.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def decorated_returns(tree: ast.Module, ctx: FileContext) -> list[Returned]:
+    """What each top-level function with a resolved decorator (a pipeline step) returns."""
+    out: list[Returned] = []
+    for stmt in tree.body:
+        if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) or not stmt.decorator_list:
+            continue
+        decorators = [ctx.qualname(d.func if isinstance(d, ast.Call) else d) for d in stmt.decorator_list]
+        named = [name for name in decorators if name]
+        if not named:
+            continue
+        for label, line in _returns(stmt, ctx):
+            out += [Returned(name, label, line) for name in named]
+    return sorted(set(out))[:MAX_RETURNS]
 
 
 class FactCollector:
@@ -158,3 +224,4 @@ class FactCollector:
         facts.module_calls = sorted(self.module_calls)
         facts.main_guard = any(_is_main_guard(stmt) for stmt in tree.body)
         facts.import_targets = sorted(self.import_targets)
+        facts.returns = decorated_returns(tree, self.ctx)

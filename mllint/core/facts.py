@@ -22,6 +22,16 @@ class Definition(NamedTuple):
     line: int
 
 
+class Returned(NamedTuple):
+    """What a decorated top-level function returns (a pipeline step's outputs): the decorator's resolved name,
+    the returned value's label (a variable, a dict key, an ``Annotated`` output name, a resolved call) and
+    the line of the ``return``."""
+
+    decorator: str
+    value: str
+    line: int
+
+
 @dataclass
 class FileFacts:
     """What repository rules may know about one code file (a ``.py`` file or a notebook)."""
@@ -57,6 +67,8 @@ class FileFacts:
     params: ParamsFacts | None = None
     #: Credentials in string literals and notebook outputs (where and what kind, never the value).
     secrets: list[SecretHit] = field(default_factory=list)
+    #: What decorated top-level functions return (``@step def evaluate() -> ...: return metrics``).
+    returns: list[Returned] = field(default_factory=list)
 
     @classmethod
     def empty(cls, path: str, *, test: bool = False) -> FileFacts:
@@ -68,6 +80,7 @@ class FileFacts:
         data["defs"] = [list(item) for item in self.defs]
         data["params"] = None if self.params is None else self.params.to_json()
         data["secrets"] = [hit.to_json() for hit in self.secrets]
+        data["returns"] = [list(item) for item in self.returns]
         return data
 
     @classmethod
@@ -95,7 +108,13 @@ class FileFacts:
         if not isinstance(data["secrets"], list):
             raise ValueError("facts field 'secrets' is not a list")
         secrets = [SecretHit.from_json(item) for item in data["secrets"]]
-        return cls(**{**data, "defs": defs, "params": params, "secrets": secrets})
+        returns = []
+        for item in data["returns"] if isinstance(data["returns"], list) else [None]:
+            if not (isinstance(item, list) and len(item) == 3 and isinstance(item[0], str)
+                    and isinstance(item[1], str) and type(item[2]) is int):
+                raise ValueError("facts field 'returns' is malformed")
+            returns.append(Returned(*item))
+        return cls(**{**data, "defs": defs, "params": params, "secrets": secrets, "returns": returns})
 
 
 _FIELDS = frozenset(f.name for f in fields(FileFacts))

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from mllint.core.patterns import PathPatterns
 from mllint.core.yamlsafe import load_yaml, walk_strings
+from mllint.repo.cimatrix import expanded_strings
 from mllint.repo.mlcode import calls_any, imports_any
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -29,6 +30,8 @@ MAX_SCAN_FILES = 400
 COMMAND_KEYS = {"run", "script", "scripts", "command", "commands", "cmd", "bash", "pwsh", "powershell", "sh", "args",
                 "install", "before_install", "entrypoint", "steps"}
 YAML_SYSTEMS_TEXT_ONLY = {"jenkins", "teamcity"}
+#: Systems whose workflows name matrix variables as ``${{ matrix.<key> }}`` (mllint/repo/cimatrix.py).
+MATRIX_SYSTEMS = {"github", "gitea"}
 
 
 @dataclass
@@ -95,7 +98,7 @@ def find_ci_configs(repo: RepoModel) -> list[CIConfig]:
             if _matches_any(rel, patterns):
                 seen.add(key)
                 text = repo.read_text(rel, limit=MAX_CI_BYTES) if inside else repo.path_text(path, limit=MAX_CI_BYTES)
-                if text is not None and (inside or _mentions_subproject(text, repo)):
+                if text is not None and (inside or _mentions_subproject(text, system, repo)):
                     configs.append(_parse(rel, system, text, inside, path.parent if inside else None, repo))
                 break
     return configs
@@ -108,14 +111,45 @@ def ci_files_elsewhere(repo: RepoModel) -> list[str]:
             if not inside and any(_matches_any(rel, patterns) for patterns in systems.values())]
 
 
-def _mentions_subproject(text: str, repo: RepoModel) -> bool:
-    """A CI file at the git root concerns a subproject only when it names the subproject's folder."""
+def _mentions_subproject(text: str, system: str, repo: RepoModel) -> bool:
+    """A CI file at the git root concerns a subproject only when it names the subproject's folder, literally
+    or once a job's matrix variables are filled in (``./runtimes/${{ matrix.runtime }}``), or in the tox
+    environment it runs (``tox -e all-runtimes``, whose commands name the folder in the git root's tox.ini)."""
     git_root = repo.inventory.git_root
     try:
         sub = repo.root.resolve().relative_to(git_root.resolve()).as_posix() if git_root else ""
     except (OSError, ValueError):
         return False
-    return bool(sub) and sub in text
+    if not sub:
+        return False
+    if sub in text:
+        return True
+    if system in MATRIX_SYSTEMS and "matrix." in text and any(sub in line for line in expanded_strings(load_yaml(text))):
+        return True
+    return git_root is not None and any(sub in body for body in _tox_envs_run(text, git_root, repo))
+
+
+TOX_RUN = re.compile(r"\btox\b[^\n;&|]*?\s(?:-e|--env|-e=)\s*([\w.,{}-]+)")
+TOX_SECTION = re.compile(r"^\[([^\]]+)\]\s*$", re.MULTILINE)
+
+
+def _tox_envs_run(text: str, git_root: Path, repo: RepoModel) -> list[str]:
+    """The sections of the git root's tox.ini for the environments a CI file runs (``tox -e all-runtimes``):
+    a job testing sub-projects through a tox environment names their folders there."""
+    wanted = {name.strip() for match in TOX_RUN.finditer(text) for name in match.group(1).split(",") if name.strip()}
+    if not wanted:
+        return []
+    tox = repo.path_text(git_root / "tox.ini")
+    if not tox:
+        return []
+    heads = list(TOX_SECTION.finditer(tox))
+    bodies = []
+    for index, head in enumerate(heads):
+        name = head.group(1).strip()
+        if name.startswith("testenv:") and name.removeprefix("testenv:") in wanted:
+            end = heads[index + 1].start() if index + 1 < len(heads) else len(tox)
+            bodies.append(tox[head.end():end])
+    return bodies
 
 
 def _strip_comments(text: str) -> str:
@@ -123,7 +157,8 @@ def _strip_comments(text: str) -> str:
 
 
 def _collect_commands(data: Any, out: list[str], actions: list[str], budget: list[int]) -> None:
-    """Strings under command-like keys (run, script, *_script, commands, ...); `uses:` values into actions."""
+    """Strings under command-like keys (run, script, *_script, commands, ...), without their comment lines
+    (``# segfaults when training`` in a ``run: |`` block runs nothing); `uses:` values into actions."""
     stack = [data]
     while stack and budget[0] > 0:
         node = stack.pop()
@@ -137,7 +172,7 @@ def _collect_commands(data: Any, out: list[str], actions: list[str], budget: lis
                     if isinstance(value, (dict, list)) and name == "steps":
                         stack.append(value)
                     else:
-                        out.extend(s for s in walk_strings(value, 2_000) if isinstance(s, str))
+                        out.extend(_strip_comments(s) for s in walk_strings(value, 2_000) if isinstance(s, str))
                 else:
                     stack.append(value)
         elif isinstance(node, list):

@@ -160,6 +160,7 @@ def classify(facts: FileFacts, knowledge: Knowledge) -> FileRole:
     words = writers.get("path_words", [])
     if dumps and (path_has_word(stem_words(path), words) or any(path_has_word(s, words) for s in strings)):
         written += dumps
+    written += _returned_metrics(facts, writers, metrics.get("calls", []))
     role.writes_metrics = written
 
     trackers = knowledge.get("experiment_trackers", {})
@@ -175,6 +176,35 @@ def classify(facts: FileFacts, knowledge: Knowledge) -> FileRole:
         named = [name for name in checks if "drift" in name.lower()]
         role.drift = named or (["drift module"] if "drift" in stem_words(path) and checks else [])
     return role
+
+
+WORDS = re.compile(r"[a-z0-9]+")
+
+
+def _metric_named(name: str, words: tuple[str, ...]) -> bool:
+    """A word of ``name`` is one of ``words`` (or its plural); a word of five letters or more may also start
+    one (``metrics_dict``, ``accuracy``), a shorter one may not (``acc`` is not ``accounts``)."""
+    for part in WORDS.findall(name.lower()):
+        if any(part in (word, word + "s") or (len(word) >= 5 and part.startswith(word)) for word in words):
+            return True
+    return False
+
+
+def _returned_metrics(facts: FileFacts, writers: dict[str, Any], metric_calls: list[str]) -> list[str]:
+    """Pipeline steps returning metrics (``@step def evaluate(): ... return metrics``): the framework stores
+    the returned values as artifacts. A value counts when it is a metric call's result or named like a metric."""
+    steps = writers.get("step_decorators", [])
+    if not facts.returns or not steps:
+        return []
+    words = tuple(word.lower() for word in writers.get("returned_words", []))
+    found = []
+    for returned in facts.returns:
+        if not calls_any([returned.decorator], steps):
+            continue
+        value = returned.value
+        if _metric_named(value.rsplit(".", 1)[-1], words) or calls_any([value], metric_calls):
+            found.append(f"{returned.decorator} returns {value}")
+    return found
 
 
 @dataclass

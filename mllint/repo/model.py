@@ -55,7 +55,7 @@ class _Shared:
 class RepoModel:
     def __init__(self, root: Path, inventory: Inventory, facts: Mapping[str, FileFacts], knowledge: Knowledge | Callable[[], Knowledge],
                  cache_dir: Path | None = None, digests: dict[str, str] | None = None,
-                 overlay: dict[str, bytes] | None = None) -> None:
+                 overlay: dict[str, bytes] | None = None, enclosing: tuple[RepoModel, str] | None = None) -> None:
         self.root = root
         self._knowledge = knowledge  # the tables, or a function that loads them when a rule first asks
         self.cache_dir = cache_dir  # the run's cache directory (None with --no-cache): rules may memoise there
@@ -65,6 +65,7 @@ class RepoModel:
         self._facts = facts
         self._digests: dict[str, str] = digests if digests is not None else {}  # content digest of each code file
         self._shared = _Shared()
+        self._enclosing = enclosing  # the whole repository's model when this is a sub-project's (monorepo)
         self.log: InputLog | None = None  # where this view notes its reads (None: nothing is noted)
 
     # -- views and recording ---------------------------------------------------------------------
@@ -121,6 +122,15 @@ class RepoModel:
             source = self._knowledge
             self._shared.parts["knowledge"] = source() if callable(source) else source
         return cast("Knowledge", self._shared.parts["knowledge"])
+
+    def enclosing(self) -> tuple[RepoModel, str] | None:
+        """For a project of a monorepo (``mllint/repo/projects.py``): the whole repository's model and the
+        project's folder in it ("" for the files outside every project); None otherwise. What a rule reads
+        there is not among this model's inputs, so its result is never reused from the cache."""
+        if self._enclosing is None:
+            return None
+        self.volatile()
+        return self._enclosing
 
     # -- the inventory and the facts -----------------------------------------------------------------
     @property

@@ -94,4 +94,4 @@ def project_model(model: RepoModel, project: Project, files: list[str] | None = 
     digests = {rel[len(prefix):]: digest for rel, digest in model.digests.items() if rel in owned_set}
     overlay = {rel[len(prefix):]: data for rel, data in model.overlay.items() if rel in owned_set}
     return RepoModel(root=Path(root), inventory=sub_inventory, facts=facts, knowledge=model.knowledge,
-                     cache_dir=model.cache_dir, digests=digests, overlay=overlay)
+                     cache_dir=model.cache_dir, digests=digests, overlay=overlay, enclosing=(model, project.path))

@@ -15,6 +15,7 @@ from mllint.core.patterns import PathPatterns
 from mllint.repo.mlcode import calls_any, imports_any, path_has_word, stem_words
 
 if TYPE_CHECKING:  # pragma: no cover
+    from mllint.core.facts import FileFacts
     from mllint.repo.model import RepoModel
 
 MAX_SCAN_FILES = 300
@@ -119,6 +120,58 @@ def find_packaging(repo: RepoModel) -> list[str]:
             if text and any(word in text for word in words):
                 evidence.append(rel)
     return sorted(set(evidence))
+
+
+def _parent(folder: str) -> str:
+    return folder.rsplit("/", 1)[0] if "/" in folder else ""
+
+
+def _artifact_names(facts: list[FileFacts], suffixes: tuple[str, ...]) -> set[str]:
+    """Base names of the model files named in string literals of ``facts`` (``./artifacts/model.pkl`` -> model.pkl)."""
+    return {text.rsplit("/", 1)[-1].lower() for one in facts for text in one.strings if text.lower().endswith(suffixes)}
+
+
+def served_from_sibling(repo: RepoModel) -> list[str]:
+    """In a monorepo, the serving code outside this project that serves its model: a serving module in a sibling
+    folder (under the project's parent folder) whose folder's code names a model file this project writes, or
+    imports this project's package (``from model.predict import ...``). A sibling that writes that model file
+    itself serves its own model. Empty outside a monorepo, or when nothing links the two."""
+    enclosing = repo.enclosing()
+    if enclosing is None:
+        return []
+    whole, folder = enclosing
+    prefix = f"{folder}/" if folder else ""
+    own = {prefix + rel for rel in repo.files}
+    knowledge = repo.knowledge.get("model_packaging", {})
+    suffixes = tuple("." + suffix.lower() for suffix in knowledge.get("artifact_suffixes", []))
+    facts = repo.facts
+    written = _artifact_names([facts[role.path] for role in repo.ml.where("persists") if role.path in facts], suffixes)
+    package = folder.rsplit("/", 1)[-1] if folder else ""
+    if not written and not package:
+        return []
+    anchors = {folder} if folder else {_parent(prefix + role.path) for role in repo.ml.training}
+    scopes = {_parent(anchor) for anchor in anchors}
+    others = [one for one in whole.code_facts() if not one.test and one.path not in own]
+    persisting = {role.path for role in whole.ml.where("persists")}
+    for module in whole.serving:
+        if module.path in own:
+            continue
+        scope = next((scope for scope in sorted(scopes) if not scope or module.path.startswith(scope + "/")), None)
+        if scope is None:
+            continue
+        here = _parent(module.path)
+        sibling = module.path[len(scope) + 1 if scope else 0:].split("/", 1)[0] + "/"
+        sibling = f"{scope}/{sibling}" if scope else sibling
+        loaders = [one for one in others if _parent(one.path) == here]
+        theirs = _artifact_names([one for one in others if one.path.startswith(sibling) and one.path in persisting], suffixes)
+        names = (written - theirs) & _artifact_names(loaders, suffixes)
+        if names:
+            return [f"{module.path} (loads {sorted(names)[0]})"]
+        local = {f"{here}/{package}.py", f"{here}/{package}/__init__.py"} if here else {f"{package}.py", f"{package}/__init__.py"}
+        if package and not local & whole.file_set and any(
+                name.lstrip(".") == package or name.lstrip(".").startswith(package + ".") for one in loaders for name in one.imports):
+            return [f"{module.path} (imports {package})"]
+    return []
 
 
 def find_monitoring(repo: RepoModel) -> list[str]:

@@ -67,6 +67,10 @@ class MetricsWriters(Table):
     path_words: Strings = Field(description="Words of a metrics-like path (`metric`, `score`).")
     config_words: Strings = Field(description="Configuration that records metrics (Kedro/MLflow metric datasets).")
     file_globs: Strings = Field(description="Committed files that are metric outputs (`*metric*.json`).")
+    step_decorators: Strings = Field(description="Decorators of pipeline steps whose return values the framework stores "
+                                                 "as artifacts (`zenml.step`): a step returning metrics records them.")
+    returned_words: Strings = Field(description="Words that start a word of a returned value's name when it is a metric "
+                                                "(`metric`, `accuracy`).")
 
 
 class DriftDetection(Table):

@@ -44,3 +44,5 @@ class ModelPackaging(Table):
     calls: Strings = Field(description="Calls that package (`mlflow.*.log_model`).")
     methods: Strings = Field(description="Methods that package (`.push_to_hub`).")
     text_words: Strings = Field(description="Words in scripts, Makefiles and CI that package a model (`docker build`).")
+    artifact_suffixes: Strings = Field(description="Suffixes of model files (`pkl`, `onnx`): a monorepo project whose model file "
+                                                   "is loaded by serving code in a sibling folder is deployable.")
