@@ -155,6 +155,10 @@ class UnsafeDeserialization(CodeRule):
         self._table = table
         self._serving: bool | None = None  # computed on the first pickle load (a walk of the module)
         self.taint: ScopeStates[dict[str, str]] = ScopeStates(dict)
+        anchors = [anchor.lower() for anchor in table.get("pickle_anchors", [])]
+        text = "\n".join(ctx.lines).lower() if anchors else ""
+        #: Whether values are followed at all: only where a pickle load can occur (its name is in the text).
+        self.follows = not anchors or any(anchor in text for anchor in anchors)
         self._pending: ast.AST | None = None
 
     # -- where untrusted bytes come from --------------------------------------------------------
@@ -189,6 +193,8 @@ class UnsafeDeserialization(CodeRule):
         return None
 
     def _bind(self, targets: list[ast.AST], value: ast.AST | None) -> None:
+        if not self.follows:
+            return
         source = self._source(value)
         state = self.taint.current(self.ctx)
         for target in targets:
@@ -222,7 +228,7 @@ class UnsafeDeserialization(CodeRule):
 
     def visit_arguments(self, node: ast.arguments) -> None:
         function, self._pending = self._pending, None
-        if function is None or getattr(function, "args", None) is not node:
+        if not self.follows or function is None or getattr(function, "args", None) is not node:
             return
         state = self.taint.current(self.ctx)
         for arg in [*node.posonlyargs, *node.args, *node.kwonlyargs]:

@@ -223,6 +223,18 @@ class FileContext:
         self._conventional[name] = target
         return target
 
+    def release(self, visitors: Iterable[object] = ()) -> None:
+        """Forget the file: break the reference cycles between this context, the visitors that hold it
+        and the analyses built on it (each of them refers to the others), so that the parse tree and
+        everything computed from it are freed by reference counting when the file is done. Left to the
+        cycle collector, they were traversed again and again as they aged through its generations
+        (about a sixth of a cold run's CPU). Nothing may use the context or the visitors afterwards."""
+        for analysis in self._analyses.values():
+            getattr(analysis, "__dict__", {}).clear()
+        for visitor in visitors:
+            getattr(visitor, "__dict__", {}).clear()
+        self.__dict__.clear()
+
     def analysis(self, kind: Callable[[FileContext], AnalysisT]) -> AnalysisT:
         """A per-file analysis (``DataFlow``...), computed on first request and shared by all rules."""
         found = self._analyses.get(kind)

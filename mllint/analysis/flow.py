@@ -22,8 +22,9 @@ import ast
 import builtins
 import re
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
+from mllint.analysis.children import child_fields, push_children
 from mllint.analysis.flowknowledge import FlowKnowledge, SplitSpec, flow_knowledge
 from mllint.analysis.values import (
     UNKNOWN,
@@ -1555,27 +1556,46 @@ def _call_name(func: ast.AST) -> str | None:
 def _interesting_functions(tree: ast.Module, k: FlowKnowledge) -> frozenset[ast.AST]:
     """Functions whose own analysis can produce an event: they (or local functions they call)
     split, fit, evaluate, resample, persist, step an optimizer, call ``forward`` or build an RNG.
-    One pass over the tree, keeping the enclosing functions on a stack."""
+    One pass over the tree (children looked up per node type, mllint.analysis.children), keeping
+    the enclosing functions on a stack."""
     names = _event_names(k)
-    function_types = (ast.FunctionDef, ast.AsyncFunctionDef)
     by_name: dict[str, list[ast.AST]] = {}
     refers: dict[ast.AST, set[str]] = {}
     direct: set[ast.AST] = set()
-    stack: list[tuple[ast.AST, tuple[ast.AST, ...]]] = [(tree, ())]
+    enclosing: list[ast.AST] = []
+    tables: dict[type, tuple[tuple[str, int], ...]] = {}
+    leave = _LEAVE_FUNCTION
+    stack: list[Any] = [tree]
+    pop, push = stack.pop, stack.append
+    call, name_type, attribute = ast.Call, ast.Name, ast.Attribute
+    function_types = (ast.FunctionDef, ast.AsyncFunctionDef)
     while stack:
-        node, enclosing = stack.pop()
-        if isinstance(node, function_types):
+        node = pop()
+        if node is leave:
+            enclosing.pop()
+            continue
+        cls = node.__class__
+        if cls is name_type:
+            if enclosing:
+                refers[enclosing[-1]].add(node.id)
+            continue  # a Name's only child is its context
+        if not enclosing and cls in _SIMPLE_STATEMENTS:
+            continue  # module or class level: no function inside, and calls outside functions do not count
+        if cls is call:
+            if enclosing:
+                func = node.func
+                called = func.attr if func.__class__ is attribute else func.id if func.__class__ is name_type else None
+                if called in names:
+                    direct.update(enclosing)
+        elif cls in function_types:
             by_name.setdefault(node.name, []).append(node)
             refers.setdefault(node, set())
-            enclosing = enclosing + (node,)
-        elif isinstance(node, ast.Call) and enclosing:
-            name = _call_name(node.func)
-            if name in names:
-                direct.update(enclosing)
-        elif isinstance(node, ast.Name) and enclosing:
-            refers[enclosing[-1]].add(node.id)
-        for child in ast.iter_child_nodes(node):
-            stack.append((child, enclosing))
+            enclosing.append(node)
+            push(leave)
+        fields = tables.get(cls)
+        if fields is None:
+            fields = tables[cls] = child_fields(cls)
+        push_children(node, fields, stack)
     interesting = set(direct)
     changed = True
     while changed:
@@ -1585,6 +1605,13 @@ def _interesting_functions(tree: ast.Module, k: FlowKnowledge) -> frozenset[ast.
                 interesting.add(function)
                 changed = True
     return frozenset(interesting)
+
+
+_LEAVE_FUNCTION = object()  # stack marker: the function on top of the enclosing stack is done
+#: Statements that cannot contain a function definition (a lambda is not one).
+_SIMPLE_STATEMENTS = frozenset({ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return, ast.Delete, ast.Raise,
+                                ast.Assert, ast.Import, ast.ImportFrom, ast.Global, ast.Nonlocal, ast.Pass, ast.Break,
+                                ast.Continue})
 
 
 _EVENT_NAMES: dict[int, tuple[FlowKnowledge, frozenset[str]]] = {}

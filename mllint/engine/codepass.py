@@ -137,44 +137,47 @@ def analyze_file(session: Session, path: str, data: bytes, enabled: frozenset[st
     collector = FactCollector(ctx, facts)
     params = ParamsCollector(ctx)
     try:
-        walk(tree, ctx, [collector, params, *rules])
-        collector.finish()
-        params.finish()
-        for rule in rules:
-            rule.finish()
-    except RecursionError:
-        parse_error("too deeply nested to analyse")
-        return FileAnalysis(findings, facts)
+        try:
+            walk(tree, ctx, [collector, params, *rules])
+            collector.finish()
+            params.finish()
+            for rule in rules:
+                rule.finish()
+        except RecursionError:
+            parse_error("too deeply nested to analyse")
+            return FileAnalysis(findings, facts)
 
-    facts.params = None if params.facts.empty() else params.facts
-    secret_patterns = patterns_for(session.knowledge)
-    facts.secrets = [_locate_hit(hit, unit) for hit in code_secrets(secret_patterns, unit.text)]
-    if unit.line_map is not None:
-        facts.secrets += notebook_output_secrets(data, secret_patterns)
-    suppressions = parse_suppressions(unit.text, catalogue.names())
-    for raw in ctx.raw_findings:
-        node = raw.node
-        line = getattr(node, "lineno", None)
-        end_line = getattr(node, "end_lineno", None) or line
-        if suppressions.silences(raw.rule.code, tuple({n for n in (line, end_line) if n is not None})):
-            continue
-        column = getattr(node, "col_offset", None)
-        end_column = getattr(node, "end_col_offset", None)
-        fix = map_fix(raw.fix, path, unit) if raw.fix is not None else None
-        finding = make_finding(type(raw.rule), raw.message, path, fix=fix)
-        finding = locate(finding, unit, line, column, end_line, end_column)
-        finding.related = [related(unit, other, note) for other, note in raw.related]
-        findings.append(finding)
-    if UNUSED_SUPPRESSION in enabled:
-        for line, sups in suppressions.lines.items():
-            for sup in sups:
-                unused = sorted(code for code in sup.codes if code != "*" and code in enabled and code not in sup.used)
-                if "*" in sup.codes and not sup.used:
-                    unused = ["(all rules)"]
-                if unused:
-                    finding = make_finding(by_code[UNUSED_SUPPRESSION], f"unused suppression: {', '.join(unused)} reported nothing on this line", path)
-                    findings.append(locate(finding, unit, line, sup.column - 1, line, None, byte_columns=False))
-    return FileAnalysis(findings, facts)
+        facts.params = None if params.facts.empty() else params.facts
+        secret_patterns = patterns_for(session.knowledge)
+        facts.secrets = [_locate_hit(hit, unit) for hit in code_secrets(secret_patterns, unit.text)]
+        if unit.line_map is not None:
+            facts.secrets += notebook_output_secrets(data, secret_patterns)
+        suppressions = parse_suppressions(unit.text, catalogue.names())
+        for raw in ctx.raw_findings:
+            node = raw.node
+            line = getattr(node, "lineno", None)
+            end_line = getattr(node, "end_lineno", None) or line
+            if suppressions.silences(raw.rule.code, tuple({n for n in (line, end_line) if n is not None})):
+                continue
+            column = getattr(node, "col_offset", None)
+            end_column = getattr(node, "end_col_offset", None)
+            fix = map_fix(raw.fix, path, unit) if raw.fix is not None else None
+            finding = make_finding(type(raw.rule), raw.message, path, fix=fix)
+            finding = locate(finding, unit, line, column, end_line, end_column)
+            finding.related = [related(unit, other, note) for other, note in raw.related]
+            findings.append(finding)
+        if UNUSED_SUPPRESSION in enabled:
+            for line, sups in suppressions.lines.items():
+                for sup in sups:
+                    unused = sorted(code for code in sup.codes if code != "*" and code in enabled and code not in sup.used)
+                    if "*" in sup.codes and not sup.used:
+                        unused = ["(all rules)"]
+                    if unused:
+                        finding = make_finding(by_code[UNUSED_SUPPRESSION], f"unused suppression: {', '.join(unused)} reported nothing on this line", path)
+                        findings.append(locate(finding, unit, line, sup.column - 1, line, None, byte_columns=False))
+        return FileAnalysis(findings, facts)
+    finally:
+        ctx.release([collector, params, *rules])  # the tree and what was built on it are freed now, not by the cycle collector
 
 
 def _locate_hit(hit: SecretHit, unit: SourceUnit) -> SecretHit:

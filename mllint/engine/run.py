@@ -6,6 +6,7 @@ checked code; the only writes are the cache directory's.
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -224,12 +225,20 @@ def _analyse(session: Session, todo: list[str], jobs: int | None) -> Iterable[Fi
     from mllint.engine.pool import WorkerPool  # multiprocessing: only when files are analysed
 
     jobs = jobs or default_jobs()
-    if jobs > 1 and len(todo) >= PARALLEL_THRESHOLD:
-        with WorkerPool(session, jobs) as pool:
-            yield from pool.map(todo)
-    else:
-        for rel in todo:
-            yield check_file(session, rel)
+    # What exists now (the session: rules, knowledge, settings) outlives the pass: kept out of the cycle
+    # collector's generations while files are analysed, it is not traversed again at every collection
+    # (and forked workers do not write to its pages). Unfrozen after, so a long-lived process (the
+    # language server) still collects whatever of it becomes garbage.
+    gc.freeze()
+    try:
+        if jobs > 1 and len(todo) >= PARALLEL_THRESHOLD:
+            with WorkerPool(session, jobs) as pool:
+                yield from pool.map(todo)
+        else:
+            for rel in todo:
+                yield check_file(session, rel)
+    finally:
+        gc.unfreeze()
 
 
 def _from_cache(session: Session, cache: ResultCache, rel: str) -> FileOutcome | None:

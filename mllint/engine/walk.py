@@ -11,6 +11,7 @@ import ast
 from collections.abc import Callable
 from typing import Any
 
+from mllint.analysis.children import OPERATOR_NAMES, child_fields
 from mllint.analysis.context import SCOPE_NODES, FileContext
 from mllint.catalogue.rule import CodeRule
 
@@ -33,45 +34,7 @@ def _handlers(cls: type) -> list[tuple[str, str, bool]]:
     return _DISPATCH_CACHE[cls]
 
 
-#: Node types that are stateless leaves (``Load``, ``Add``, ``Eq``...): skipped unless a visitor asks for them.
-_OPERATOR_TYPES = (ast.expr_context, ast.operator, ast.boolop, ast.cmpop, ast.unaryop)
-_OPERATOR_NAMES = frozenset(
-    cls.__name__ for base in _OPERATOR_TYPES for cls in base.__subclasses__()
-) | frozenset(base.__name__ for base in _OPERATOR_TYPES)
-#: Fields that never hold nodes (identifiers, flags, literals) or only hold operator leaves.
-_SCALAR_FIELDS = frozenset({"id", "attr", "name", "arg", "module", "asname", "kind", "type_comment", "level",
-                            "conversion", "is_async", "simple", "rest", "kwd_attrs", "tag"})
-_OPERATOR_FIELDS = frozenset({"ctx", "op", "ops"})
 _LEAVE = object()  # stack marker: the node on top of ``parents`` is complete
-
-
-_MIXED_LISTS = frozenset({"keys", "kw_defaults"})  # list fields that may hold None besides nodes
-
-
-def _child_fields(cls: type, with_operators: bool) -> tuple[tuple[str, int], ...]:
-    """Fields of ``cls`` that may hold child nodes, in reverse order (they are pushed on a stack),
-    each with a kind: 0 a single node or None, 1 a list of nodes, 2 a list that may also hold None."""
-    if cls is ast.Constant or cls.__name__ in ("Global", "Nonlocal", "MatchSingleton"):
-        return ()
-    skip = _SCALAR_FIELDS if with_operators else _SCALAR_FIELDS | _OPERATOR_FIELDS
-    out = []
-    for name in getattr(cls, "_fields", ()):
-        if name in skip:
-            continue
-        kind = 0
-        if name in _LIST_FIELDS:
-            kind = 2 if name in _MIXED_LISTS or (with_operators and name == "ops") else 1
-        out.append((name, kind))
-    return tuple(reversed(out))
-
-
-#: Fields that hold lists in the stdlib grammar (3.10-3.13).
-_LIST_FIELDS = frozenset({
-    "body", "orelse", "finalbody", "handlers", "decorator_list", "bases", "keywords", "targets", "names",
-    "elts", "keys", "values", "ops", "comparators", "args", "posonlyargs", "kwonlyargs", "kw_defaults",
-    "defaults", "generators", "ifs", "items", "cases", "patterns", "kwd_patterns", "type_ignores",
-    "type_params", "dims", "argtypes",
-})
 
 
 def walk(tree: ast.AST, ctx: FileContext, visitors: list[Any]) -> None:
@@ -87,7 +50,7 @@ def walk(tree: ast.AST, ctx: FileContext, visitors: list[Any]) -> None:
     for visitor in visitors:
         for type_name, method, is_leave in _handlers(type(visitor)):
             (leave if is_leave else enter).setdefault(type_name, []).append(getattr(visitor, method))
-    with_operators = not _OPERATOR_NAMES.isdisjoint(enter) or not _OPERATOR_NAMES.isdisjoint(leave)
+    with_operators = not OPERATOR_NAMES.isdisjoint(enter) or not OPERATOR_NAMES.isdisjoint(leave)
     table: dict[type, tuple[tuple[Handler, ...], tuple[Handler, ...], bool, tuple[tuple[str, int], ...]]] = {}
     parents = ctx.parents
     scopes = ctx.scopes
@@ -111,7 +74,7 @@ def walk(tree: ast.AST, ctx: FileContext, visitors: list[Any]) -> None:
         if info is None:
             name = cls.__name__
             info = table[cls] = (tuple(enter.get(name, ())), tuple(leave.get(name, ())),
-                                 issubclass(cls, SCOPE_NODES), _child_fields(cls, with_operators))
+                                 issubclass(cls, SCOPE_NODES), child_fields(cls, with_operators))
         on_enter, on_leave, is_scope, fields = info
         parents.append(node)
         for handler in on_enter:

@@ -38,6 +38,7 @@ class Deserialization(Table):
     safe_loaders: Strings = Field(description="Safe PyYAML loaders (`yaml.SafeLoader`).")
     unsafe_loaders: Strings = Field(description="Loaders that build Python objects (`yaml.FullLoader`).")
     pickle_loads: Strings = Field(description="Calls that always unpickle (`pickle.load`, `joblib.load`).")
+    pickle_anchors: Strings = Field(default_factory=list, description="Words one of which every `pickle_loads` name contains, lower-cased (a fast first test: a file without any is not followed).")
     untrusted_calls: Strings = Field(description="Where untrusted bytes come from: downloads and request data (fnmatch globs).")
     untrusted_methods: Strings = Field(description="Methods that read a download or a request body (`.download_file`).")
     untrusted_types: Strings = Field(description="Parameter annotations that make an argument request data (`fastapi.UploadFile`).")

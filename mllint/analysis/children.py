@@ -1,0 +1,71 @@
+"""Which fields of an ``ast`` node type can hold child nodes: one table per node type.
+
+``ast.iter_child_nodes`` asks every field of every node whether it holds a node or a list of them;
+the traversals here (the engine's single walk, the data flow's pre-pass) look the answer up once per
+node type instead, and skip the fields that never hold nodes (names, flags, literals) and, unless a
+visitor asks for them, the operator leaves (``Load``, ``Add``, ``Eq``...).
+"""
+
+from __future__ import annotations
+
+import ast
+
+#: Node types that are stateless leaves (``Load``, ``Add``, ``Eq``...).
+OPERATOR_TYPES = (ast.expr_context, ast.operator, ast.boolop, ast.cmpop, ast.unaryop)
+OPERATOR_NAMES = frozenset(
+    cls.__name__ for base in OPERATOR_TYPES for cls in base.__subclasses__()
+) | frozenset(base.__name__ for base in OPERATOR_TYPES)
+#: Fields that never hold nodes (identifiers, flags, literals) or only hold operator leaves.
+_SCALAR_FIELDS = frozenset({"id", "attr", "name", "arg", "module", "asname", "kind", "type_comment", "level",
+                            "conversion", "is_async", "simple", "rest", "kwd_attrs", "tag"})
+_OPERATOR_FIELDS = frozenset({"ctx", "op", "ops"})
+#: Fields that hold lists in the stdlib grammar (3.10-3.13).
+_LIST_FIELDS = frozenset({
+    "body", "orelse", "finalbody", "handlers", "decorator_list", "bases", "keywords", "targets", "names",
+    "elts", "keys", "values", "ops", "comparators", "args", "posonlyargs", "kwonlyargs", "kw_defaults",
+    "defaults", "generators", "ifs", "items", "cases", "patterns", "kwd_patterns", "type_ignores",
+    "type_params", "dims", "argtypes",
+})
+_MIXED_LISTS = frozenset({"keys", "kw_defaults"})  # list fields that may hold None besides nodes
+
+#: Field kinds: a single node or None, a list of nodes, a list that may also hold None.
+SINGLE, NODES, MIXED = 0, 1, 2
+
+_TABLES: dict[tuple[type, bool], tuple[tuple[str, int], ...]] = {}
+
+
+def child_fields(cls: type, with_operators: bool = False) -> tuple[tuple[str, int], ...]:
+    """Fields of ``cls`` that may hold child nodes, in reverse order (ready to be pushed on a stack),
+    each with its kind (:data:`SINGLE`, :data:`NODES`, :data:`MIXED`)."""
+    key = (cls, with_operators)
+    found = _TABLES.get(key)
+    if found is not None:
+        return found
+    out: list[tuple[str, int]] = []
+    if not (cls is ast.Constant or cls.__name__ in ("Global", "Nonlocal", "MatchSingleton")):
+        skip = _SCALAR_FIELDS if with_operators else _SCALAR_FIELDS | _OPERATOR_FIELDS
+        for name in getattr(cls, "_fields", ()):
+            if name in skip:
+                continue
+            kind = SINGLE
+            if name in _LIST_FIELDS:
+                kind = MIXED if name in _MIXED_LISTS or (with_operators and name == "ops") else NODES
+            out.append((name, kind))
+    table = _TABLES[key] = tuple(reversed(out))
+    return table
+
+
+def push_children(node: ast.AST, fields: tuple[tuple[str, int], ...], stack: list[ast.AST]) -> None:
+    """Push ``node``'s children on ``stack`` so that they pop in source order."""
+    for field_name, kind in fields:
+        value = getattr(node, field_name, None)
+        if value is None:
+            continue
+        if kind == NODES and value.__class__ is list:
+            stack.extend(value[::-1])
+        elif value.__class__ is list:
+            for child in reversed(value):
+                if isinstance(child, ast.AST):
+                    stack.append(child)
+        elif isinstance(value, ast.AST):
+            stack.append(value)
