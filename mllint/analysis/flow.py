@@ -1263,6 +1263,8 @@ class _Interpreter:
             results.append(self.data_method(node, receiver, attr, args, kwargs, f))
         if results:
             return join_all(results)
+        if "torch_module" in receiver.kinds and attr in self.k.passthrough.get("torch_module", frozenset()):
+            return receiver  # resnet18().to(device): still the module
         if attr in self.k.data_split_methods and args == [] and receiver.rows is None:
             return UNKNOWN
         if attr in ("fit", "fit_transform") and args:  # an object of unknown type
