@@ -192,6 +192,8 @@ def test_json_carries_fix_and_text_formats_show_fixability(tmp_path):
      "m = Big()\ny = m.forward(x)\n", True),
     ("import torch\nfrom transformers import AutoModelForCausalLM\n"
      "lm = AutoModelForCausalLM.from_pretrained('gpt2').cuda()\ny = lm.forward(ids)\n", True),
+    ("import torch\nfrom diffusers.modeling_utils import ModelMixin\nclass GNN(ModelMixin):\n    pass\n"
+     "gnn = GNN.from_pretrained('fusing/gnn').to('cuda')\ny = gnn.forward(batch)\n", True),
     # not proven: a parameter, whatever torch.load unpickled, a model of another file, a put-in-eval unknown
     ("import torch\ndef evaluate(net, loader):\n    return [net.forward(x) for x, _ in loader]\n", False),
     ("import torch\nmodel = torch.load('model.pt')\ny = model.forward(x)\n", False),

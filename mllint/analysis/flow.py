@@ -1232,6 +1232,9 @@ class _Interpreter:
         if receiver.qualname is not None:
             name = self.ctx.qualname(node.func) or f"{receiver.qualname}.{attr}"
             return self.library_call(node, name, args, kwargs, f)
+        classes = [func for func in receiver.funcs if isinstance(func, ast.ClassDef)]
+        if classes and attr in self.k.class_constructors:  # Net.from_pretrained(path): an instance of Net
+            return join_all([self.instance(cls, None, f) for cls in classes])
         results: list[Value] = []
         for obj in in_order(receiver.objs):
             if obj.is_("instance"):
