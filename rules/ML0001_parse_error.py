@@ -24,6 +24,10 @@ class ParseError(CodeRule):
         Example('print "python 2"\n', path="legacy.py"),
         Example(cells=("import numpy as np", "x = [1, 2\n"), path="explore.ipynb"),
         Example("x = '\\x00'\n\x00\n", path="binary.py", note="binary bytes"),
+        Example(cells=("ls = ['train.csv']", "ls -l data"), path="explore.ipynb",
+                note="the notebook assigns `ls`, so IPython reads the line as Python (automagic is shadowed)"),
+        Example(cells=("# list the data\nls -l data",), path="explore.ipynb",
+                note="automagic applies only to a cell of one line"),
     ]
     compliant = [
         Example("def train():\n    pass\n"),
@@ -32,6 +36,8 @@ class ParseError(CodeRule):
         Example(cells=(" import numpy as np\n x = np.zeros(3)", "%%capture timing\n%%timeit\nsum(range(10))"),
                 path="explore.ipynb",
                 note="IPython runs a cell whose first line is indented dedented, and stacked cell magics"),
+        Example(cells=("ls -l data", "pip install pandas", "import pandas as pd"), path="explore.ipynb",
+                note="IPython runs a one-line cell naming a line magic without `%` (automagic) as that magic"),
         Example("# -*- coding: latin-1 -*-\nname = 'caf\\xe9'\n", path="legacy.py"),
         Example("match command:\n    case 'go':\n        pass\n", path="modern.py"),
     ]

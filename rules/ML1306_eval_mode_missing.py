@@ -44,6 +44,16 @@ class _EvalLoop:
     trains: bool = False
 
 
+@dataclass
+class _Site:
+    """A call of a function of this file (by name): where it is, and whether autograd is off there."""
+
+    under: bool  # under torch.no_grad() (or in a decorated function)
+    frame: _Frame  # the calling scope
+    call: ast.Call
+    loop: _EvalLoop | None  # the (outermost) evaluation loop around the call, if any
+
+
 #: Name words of a method that assesses a model (a trainer's `_validate`), unlike one that runs its own parts.
 ASSESSING = frozenset({"eval", "evaluate", "evaluation", "val", "valid", "validate", "validation", "test", "testing",
                        "score", "scores", "metric", "metrics", "benchmark"})
@@ -141,6 +151,13 @@ class EvalModeMissing(TracksBindings, CodeRule):
                     out = torch.cat([out, logits[:, -1:].argmax(-1)], dim=1)
                 return out
         """, lines=(5,), note="generation is inference too"),
+        Example("""
+            import torch
+            def _predict_batch(model, batch):
+                return model(batch).argmax(-1)
+            def evaluate(net, loader):
+                return [_predict_batch(net, x) for x, _ in loader]
+        """, lines=(5,), note="a private helper runs the model it is handed: judged where the evaluation calls it"),
     ]
     compliant = [
         Example("""
@@ -333,6 +350,23 @@ class EvalModeMissing(TracksBindings, CodeRule):
                 with evaluating(model), torch.no_grad():
                     return [model(x) for x, _ in val_loader]
         """, note="a context manager of the file that puts the model in eval mode"),
+        Example("""
+            import torch
+            from diffusers.modular_pipelines import ModularPipelineBlocks
+
+            def _generate_depth_codes(decoder, hidden, steps):
+                codes = []
+                for _ in range(steps):
+                    hidden = decoder(hidden)
+                    codes.append(hidden.argmax(-1))
+                return codes
+
+            class AutoregressiveStep(ModularPipelineBlocks):
+                @torch.no_grad()
+                def __call__(self, components, state):
+                    state.codes = _generate_depth_codes(components.depth_decoder, state.hidden, 8)
+                    return state
+        """, note="a private helper running the decoder a pipeline block hands it: the pipeline sets the mode"),
     ]
 
     def __init__(self, ctx, options=None) -> None:
@@ -347,7 +381,7 @@ class EvalModeMissing(TracksBindings, CodeRule):
         self.frames: list[_Frame] = [_Frame(None)]
         self.done: list[_Frame] = []
         self.nograd: list[ast.AST] = []
-        self.call_sites: dict[str, list[tuple[bool, _Frame]]] = {}
+        self.call_sites: dict[str, list[_Site]] = {}
         self.global_nograd = False
         self.managed_classes: set[int] = set()
         self.loops: list[object] = []  # _EvalLoop, None (another loop) or _BARRIER
@@ -453,9 +487,9 @@ class EvalModeMissing(TracksBindings, CodeRule):
                     if isinstance(loop, _EvalLoop):
                         loop.trains = True
                 return
-            self.call_sites.setdefault(attr, []).append((under, frame))
+            self.call_sites.setdefault(attr, []).append(_Site(under, frame, node, self._outermost_eval_loop()))
         elif isinstance(func, ast.Name):
-            self.call_sites.setdefault(func.id, []).append((under, frame))
+            self.call_sites.setdefault(func.id, []).append(_Site(under, frame, node, self._outermost_eval_loop()))
         if isinstance(self.ctx.parent, ast.Expr) and self._is_no_grad(node):
             if frame.node is None:
                 self.global_nograd = True
@@ -505,6 +539,16 @@ class EvalModeMissing(TracksBindings, CodeRule):
             if isinstance(loop, _EvalLoop):
                 return loop
         return None
+
+    def _outermost_eval_loop(self) -> _EvalLoop | None:
+        """The evaluation loop judged for a call here (nested evaluation loops are judged as the outer one)."""
+        found = None
+        for loop in reversed(self.loops):
+            if loop is _BARRIER:
+                break
+            if isinstance(loop, _EvalLoop):
+                found = loop
+        return found
 
     def _model_callee(self, node: ast.Call, frame: _Frame) -> str | None:
         if not (node.args or node.keywords):
@@ -569,8 +613,9 @@ class EvalModeMissing(TracksBindings, CodeRule):
         for frame in self.done:
             if not (name_tokens(frame.name) & self.tokens):
                 eval_names |= frame.eval_names
+        helpers = {id(frame) for frame in self.done if self._hands_over(frame)}
         for frame in [self.frames[0], *self.done]:
-            if frame.managed or self.managed_methods.match(frame.name):
+            if frame.managed or self.managed_methods.match(frame.name) or id(frame) in helpers:
                 continue
             sites = self.call_sites.get(frame.name, []) if frame.node is not None else []
             if not frame.trains and frame.model_calls and name_tokens(frame.name) & self.tokens:
@@ -579,6 +624,39 @@ class EvalModeMissing(TracksBindings, CodeRule):
             else:
                 for loop in frame.eval_loops:
                     self._judge(frame, loop.model_calls, [], eval_names, f"the loop over {loop.data}")
+
+    def _hands_over(self, frame: _Frame) -> bool:
+        """A private helper of this file that only runs the modules its callers hand it
+        (``_generate_codes(decoder, hidden)`` running ``decoder(...)``): its callers chose the module and its
+        mode. Its model calls move to each call site, as calls of the argument passed there, and are judged
+        with the caller (an ``evaluate()`` calling it is still reported). A trainer's ``_validate(model)`` is
+        an evaluation itself and stays judged where it is."""
+        node = frame.node
+        if (not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or not frame.model_calls
+                or not node.name.startswith("_") or node.name.endswith("__") or name_tokens(node.name) & ASSESSING):
+            return False
+        parameters = _parameters(node)
+        if not all(callee.split(".", 1)[0] in parameters and callee.split(".", 1)[0] != "self"
+                   for _, callee, _ in frame.model_calls):
+            return False
+        sites = self.call_sites.get(node.name, [])
+        if not sites:
+            return False  # called from other files only: judged here, as before
+        off = frame.decorated or frame.disables_grad
+        for site in sites:
+            arguments = _arguments(site.call, parameters, method=isinstance(site.call.func, ast.Attribute))
+            for call, callee, under in frame.model_calls:
+                root, _, rest = callee.partition(".")
+                passed = dotted(arguments[root]) if root in arguments else None
+                if not passed:
+                    continue  # handed over in a form not followed (`*args`, an expression): not judged
+                moved = (site.call, f"{passed}.{rest}" if rest else passed, site.under or under or off)
+                site.frame.model_calls.append(moved)
+                if site.loop is not None and not site.loop.trains:
+                    site.loop.model_calls.append(moved)
+                    if site.loop not in site.frame.eval_loops:
+                        site.frame.eval_loops.append(site.loop)
+        return True
 
     def _self_rooted(self, callee: str, frame: _Frame) -> bool:
         """``self``, ``self.x``, or a name the method bound from ``self`` (``encoder = self.get_encoder()``)."""
@@ -610,11 +688,11 @@ class EvalModeMissing(TracksBindings, CodeRule):
         # A trainer's `_validate()`/`_eval_epoch()` running `self.model` evaluates it: still judged.
         if frame.private_method and not (name_tokens(frame.name) & ASSESSING) and all(self._self_rooted(c, frame) for _, c, _ in calls):
             return
-        eval_ok = (own or frame.evals or last in eval_names or any(caller.evals for _, caller in sites)
+        eval_ok = (own or frame.evals or last in eval_names or any(site.frame.evals for site in sites)
                    or evidence.torch_kind(call.func) == EVAL_MODEL)
         grad_ok = (frame.decorated or frame.disables_grad or self.global_nograd
-                   or (own and all(caller.module_class for _, caller in sites))  # called only by other module methods
-                   or all(under for _, _, under in calls) or any(under for under, _ in sites))
+                   or (own and all(site.frame.module_class for site in sites))  # called only by other module methods
+                   or all(under for _, _, under in calls) or any(site.under for site in sites))
         if eval_ok and grad_ok:
             return
         shown = short(call.func)
@@ -646,6 +724,26 @@ def _statements(body: list[ast.stmt]):
             stack.extend(reversed(handler.body))
         for case in getattr(stmt, "cases", None) or []:
             stack.extend(reversed(case.body))
+
+
+def _parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
+    args = function.args
+    return [arg.arg for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs]]
+
+
+def _arguments(call: ast.Call, parameters: list[str], method: bool) -> dict[str, ast.expr]:
+    """The argument a call passes for each parameter it names or fills by position (``self`` skipped
+    for ``self._helper(...)``); nothing is mapped past a ``*args``."""
+    positional = parameters[1:] if method and parameters[:1] == ["self"] else parameters
+    mapped: dict[str, ast.expr] = {}
+    for name, value in zip(positional, call.args):
+        if isinstance(value, ast.Starred):
+            break
+        mapped[name] = value
+    for keyword in call.keywords:
+        if keyword.arg is not None:
+            mapped[keyword.arg] = keyword.value
+    return mapped
 
 
 def _strip_moves(node: ast.AST) -> ast.AST:

@@ -7,8 +7,6 @@ from functools import cached_property
 
 from mllint.analysis.edits import RawFix, delete, end_of
 from mllint.analysis.evidence import (
-    EVAL_MODEL,
-    MODEL,
     NOT_MODEL,
     Evidence,
     TracksBindings,
@@ -36,7 +34,10 @@ class ForwardCalledDirectly(TracksBindings, CodeRule):
     """
     how_to_fix = """
         Call the module: `model(x)` instead of `model.forward(x)`. Inside a module's own methods,
-        `self.forward(...)` and `super().forward(...)` are fine.
+        `self.forward(...)` and `super().forward(...)` are fine. The fix is offered only where the
+        object is proven an `nn.Module` (built by a `torch.nn` class, a model-zoo constructor or a
+        class of the file deriving from `nn.Module`, or annotated as one); on an object of unknown
+        type `x(...)` may not exist, so the finding comes without a fix.
     """
     violating = [
         Example("""
@@ -149,16 +150,41 @@ class ForwardCalledDirectly(TracksBindings, CodeRule):
             from torchvision.models import resnet18
             model = resnet18()
             logits = model(batch)  # scores
-        """, note="a known nn.Module: safe"),
+        """, note="a model-zoo constructor builds an nn.Module"),
         FixExample("""
             import torch
-            def evaluate(net, loader):
+            from torch import nn
+            class Net(nn.Module):
+                def forward(self, x):
+                    return x
+            class Trainer:
+                def __init__(self):
+                    self.model = Net().to("cuda")
+                def step(self, batch):
+                    return self.model.forward(batch)
+        ""","""
+            import torch
+            from torch import nn
+            class Net(nn.Module):
+                def forward(self, x):
+                    return x
+            class Trainer:
+                def __init__(self):
+                    self.model = Net().to("cuda")
+                def step(self, batch):
+                    return self.model(batch)
+        """, note="an attribute assigned an instance of a class deriving from nn.Module"),
+        FixExample("""
+            import torch
+            from torch import nn
+            def evaluate(net: nn.Module, loader):
                 return [net.forward(x) for x, _ in loader]
         ""","""
             import torch
-            def evaluate(net, loader):
+            from torch import nn
+            def evaluate(net: nn.Module, loader):
                 return [net(x) for x, _ in loader]
-        """, unsafe=True, note="type unknown: unsafe"),
+        """, note="a parameter annotated nn.Module"),
     ]
 
     def __init__(self, ctx, options=None) -> None:
@@ -205,7 +231,7 @@ class ForwardCalledDirectly(TracksBindings, CodeRule):
         if root == "self":
             cls = self.ctx.enclosing_class()
             if cls is None or cls.name in evidence.module_classes or _defines_forward(cls):
-                if name.count(".") == 1 and "torch_module" in self.analysis(DataFlow).kinds_of(receiver):
+                if name.count(".") == 1 and self._proven_module(receiver):
                     self._report(node, receiver, known=True)  # self.pool.forward(x): the sub-module's hooks are skipped
                 return
         if name.rsplit(".", 1)[-1][:1].isupper():
@@ -219,7 +245,7 @@ class ForwardCalledDirectly(TracksBindings, CodeRule):
                     and evidence.model_like(receiver):
                 self.deferred.append((node, receiver))  # cv2 for image I/O: report unless cv2.dnn is used
             return
-        self._report(node, receiver, known=kind in (MODEL, EVAL_MODEL))
+        self._report(node, receiver, known=self._proven_module(receiver))
 
     @cached_property
     def _hook_machinery(self) -> bool:
@@ -230,13 +256,21 @@ class ForwardCalledDirectly(TracksBindings, CodeRule):
                 return True
         return False
 
+    def _proven_module(self, receiver: ast.AST) -> bool:
+        """The data flow's object evidence makes the receiver an ``nn.Module`` and nothing else: built by a
+        ``torch.nn`` class or a model-zoo constructor, an instance of a class of the file deriving from
+        ``nn.Module``, a parameter annotated ``nn.Module``, or an attribute assigned one
+        (``self.encoder = nn.Linear(...)`` in ``__init__``)."""
+        kinds = self.analysis(DataFlow).kinds_of(receiver)
+        return "torch_module" in kinds and kinds <= {"torch_module", "instance"}
+
     def _report(self, node: ast.Call, receiver: ast.AST, known: bool) -> None:
+        """Report the call; the fix (call the module) only where the receiver is proven an ``nn.Module``:
+        on another object with a ``forward`` method, ``x(...)`` may not exist or mean something else."""
+        fix = RawFix("safe", f"call the module: `{short(receiver)}(...)`",
+                     [delete(end_of(receiver), end_of(node.func))]) if known else None
         self.report(node, f"`{short(receiver)}.forward(...)` skips the module's hooks (DDP sync, torch.compile, "
-                          f"quantisation, feature hooks); call `{short(receiver)}(...)` instead",
-                    fix=RawFix("safe" if known else "unsafe",
-                               f"call the module: `{short(receiver)}(...)`" + ("" if known else
-                               " (unsafe: the object is not known to be an nn.Module)"),
-                               [delete(end_of(receiver), end_of(node.func))]))
+                          f"quantisation, feature hooks); call `{short(receiver)}(...)` instead", fix=fix)
 
 
 def _defines_forward(cls: ast.ClassDef) -> bool:

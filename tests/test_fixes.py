@@ -185,6 +185,35 @@ def test_json_carries_fix_and_text_formats_show_fixability(tmp_path):
     assert "*(fixable)*" in markdown
 
 
+@pytest.mark.parametrize("source, fixed", [
+    # proven torch modules: a torch.nn class, moved to a device; an instance of a module class of the file
+    ("import torch\nfrom torch import nn\nnet = nn.Linear(4, 2).to('cuda')\ny = net.forward(x)\n", True),
+    ("import torch\nfrom torch import nn\nclass Net(nn.Module):\n    pass\nclass Big(Net):\n    pass\n"
+     "m = Big()\ny = m.forward(x)\n", True),
+    ("import torch\nfrom transformers import AutoModelForCausalLM\n"
+     "lm = AutoModelForCausalLM.from_pretrained('gpt2').cuda()\ny = lm.forward(ids)\n", True),
+    ("import torch\nfrom diffusers.modeling_utils import ModelMixin\nclass GNN(ModelMixin):\n    pass\n"
+     "gnn = GNN.from_pretrained('fusing/gnn').to('cuda')\ny = gnn.forward(batch)\n", True),
+    # not proven: a parameter, whatever torch.load unpickled, a model of another file, a put-in-eval unknown
+    ("import torch\ndef evaluate(net, loader):\n    return [net.forward(x) for x, _ in loader]\n", False),
+    ("import torch\nmodel = torch.load('model.pt')\ny = model.forward(x)\n", False),
+    ("import torch\nfrom .models import build\nmodel = build(cfg)\nmodel.eval()\ny = model.forward(x)\n", False),
+    ("import torch\nclass Trainer:\n    def __init__(self, model):\n        self.model = model\n"
+     "    def step(self, x):\n        return self.model.forward(x)\n", False),
+])
+def test_forward_fix_only_where_the_receiver_is_proven_a_module(tmp_path, source, fixed):
+    """ML1307 reports every direct forward() call but offers `x(...)` only for a proven nn.Module:
+    an object of unknown type may have `forward` without `__call__`."""
+    (tmp_path / "train.py").write_text(source)
+    findings = Session(tmp_path, Settings(select=["ML1307"])).check(files=["train.py"], only="code", use_cache=False).findings
+    assert [f.code for f in findings] == ["ML1307"]
+    fix = findings[0].fix
+    if fixed:
+        assert fix is not None and fix.applicability == "safe"
+    else:
+        assert fix is None
+
+
 def test_all_fixes_on_the_golden_fixtures_parse_converge_and_clear_what_they_fix(tmp_path):
     """Every fixable rule at once, unsafe included, on the realistic fixture files and the messy example."""
     import shutil

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from mllint.core.source import script_cell_starts
+from mllint.core.source import automagic_cells, join_cells, script_cell_starts
 
 
 def test_nbconvert_prompts_start_cells():
@@ -24,6 +24,30 @@ def test_promptless_export_splits_at_three_blank_lines():
 def test_plain_script_has_no_cells():
     assert script_cell_starts("import os\n\n\n\n\nos.getcwd()\n") == []
     assert script_cell_starts("# coding: utf-8\nimport os\n\n\ndef f():\n    pass\n") == []
+
+
+# -- IPython automagic: a one-line cell naming a line magic without `%` -------------------------------------
+MAGICS = frozenset({"ls", "pip", "cd", "pwd", "time"})
+
+
+def test_a_one_line_magic_without_percent_is_read_as_ipython_reads_it():
+    cells = [(0, "import os"), (2, "ls -l data"), (3, "\n  pip install pandas\n"), (4, "cd ../data")]
+    assert automagic_cells(cells, MAGICS) == {2, 3, 4}
+    unit = join_cells(cells, magics=MAGICS)
+    assert unit.cell_sources[3] == "\npass\n"  # same line count: findings keep their cell lines
+    assert unit.line_map is not None and unit.line_map.locate(unit.line_map.to_joined(4, 1)) == (4, 1)
+    assert join_cells(cells).text != unit.text  # without the magic names nothing changes
+
+
+def test_automagic_never_hides_python_or_a_real_syntax_error():
+    assert automagic_cells([(0, "ls = ['a.csv']"), (1, "ls -l data")], MAGICS) == set()  # shadowed by the notebook
+    assert automagic_cells([(0, "from shutil import *\nimport time"), (1, "time x")], MAGICS) == set()
+    assert automagic_cells([(0, "def f():\n    ls = 1"), (1, "ls -l data")], MAGICS) == {1}  # a local does not shadow
+    assert automagic_cells([(0, "# list\nls -l data")], MAGICS) == set()  # more than one line: plain Python to IPython
+    assert automagic_cells([(0, "ls, x = 1, 2 +")], MAGICS) == set()  # an assignment is Python
+    assert automagic_cells([(0, "ls -l")], MAGICS) == set()  # valid Python stays Python
+    assert automagic_cells([(0, "print x")], MAGICS | {"print"}) == set()  # builtins shadow magics
+    assert automagic_cells([(0, "grep -r x")], MAGICS) == set()  # not a magic
 
 
 # -- repository rules on a small git history -------------------------------------------------------------

@@ -1233,6 +1233,9 @@ class _Interpreter:
         if receiver.qualname is not None:
             name = self.ctx.qualname(node.func) or f"{receiver.qualname}.{attr}"
             return self.library_call(node, name, args, kwargs, f)
+        classes = [func for func in receiver.funcs if isinstance(func, ast.ClassDef)]
+        if classes and attr in self.k.class_constructors:  # Net.from_pretrained(path): an instance of Net
+            return join_all([self.instance(cls, None, f) for cls in classes])
         results: list[Value] = []
         for obj in in_order(receiver.objs):
             if obj.is_("instance"):
@@ -1264,6 +1267,8 @@ class _Interpreter:
             results.append(self.data_method(node, receiver, attr, args, kwargs, f))
         if results:
             return join_all(results)
+        if "torch_module" in receiver.kinds and attr in self.k.passthrough.get("torch_module", frozenset()):
+            return receiver  # resnet18().to(device): still the module
         if attr in self.k.data_split_methods and args == [] and receiver.rows is None:
             return UNKNOWN
         if attr in ("fit", "fit_transform") and args:  # an object of unknown type

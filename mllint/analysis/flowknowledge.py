@@ -56,6 +56,7 @@ class FlowKnowledge:
     kinds_bases: dict[str, str] = field(default_factory=dict)
     kinds_annotations: dict[str, str] = field(default_factory=dict)
     passthrough: dict[str, frozenset[str]] = field(default_factory=dict)
+    class_constructors: frozenset[str] = frozenset()
     stat_methods: frozenset[str] = frozenset()
     stat_functions: frozenset[str] = frozenset()
     transforming_functions: frozenset[str] = frozenset()
@@ -179,6 +180,7 @@ def _build(k: Knowledge) -> FlowKnowledge:
         kinds_bases=dict(kinds.get("bases", {})),
         kinds_annotations=dict(kinds.get("annotations", {})),
         passthrough={kind: frozenset(names) for kind, names in kinds.get("passthrough_methods", {}).items()},
+        class_constructors=frozenset(kinds.get("class_constructors", ())),
         stat_methods=_set(stats, "methods"),
         stat_functions=_set(stats, "functions"),
         transforming_functions=_set(stats, "transforming_functions"),

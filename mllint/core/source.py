@@ -3,14 +3,20 @@
 A notebook's code cells are joined in order into one Python text; IPython magics and ``!shell``
 lines are neutralised (replaced by ``pass``-like lines of the same count) so that line numbers stay
 aligned, and :class:`LineMap` maps a line of the joined text back to ``(cell index, line in cell)``.
+A one-line cell that names a line magic without ``%`` (``ls -l data``) is read as IPython's automagic
+reads it (:func:`automagic_cells`).
 """
 
 from __future__ import annotations
 
+import ast
 import bisect
+import builtins
 import codecs
 import json
+import keyword
 import re
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -24,6 +30,10 @@ CELL_MARKER = re.compile(r"^#\s?(?:In\[[^\]]*\]:|%%)")
 #: nbconvert's Python exporter header; without prompts (``--no-prompt``) cells are then separated
 #: by three or more blank lines.
 EXPORT_HEADER = re.compile(r"\A(?:#!\S*python\S*[^\n]*\n)?# coding: utf-8\n")
+#: The command word of a line and the rest, as IPython splits an unescaped line.
+COMMAND_WORD = re.compile(r"^\s*([\w.*]*)\s*(.*)$")
+#: Names IPython never reads as a magic: Python's builtins and keywords shadow them.
+NEVER_MAGIC = frozenset(dir(builtins)) | frozenset(keyword.kwlist)
 
 
 class SourceError(Exception):
@@ -133,6 +143,109 @@ def neutralise_cell(source: str) -> str:
     return "\n".join(out)
 
 
+def _parses(text: str) -> bool:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+        return False
+    return True
+
+
+def _magic_word(source: str, magics: frozenset[str]) -> str | None:
+    """The magic a cell runs through automagic if nothing shadows it, else None.
+
+    IPython tries automagic only on a cell that is one line once its leading blank lines are dropped,
+    whose first word is a line magic not followed by ``=`` or ``,`` (an assignment). A line that is
+    valid Python is left as Python here: only a line Python cannot read needs IPython's reading.
+    """
+    lines = source.lstrip(" \t\f\n\r").splitlines() if source.strip() else []
+    if len(lines) != 1:
+        return None
+    match = COMMAND_WORD.match(lines[0])
+    if match is None or match.group(1) not in magics or match.group(2)[:1] in ("=", ","):
+        return None
+    word = match.group(1)
+    if word in NEVER_MAGIC or _parses(lines[0].strip()):
+        return None
+    return word
+
+
+class _TopLevelNames(ast.NodeVisitor):
+    """Names a program binds in its global namespace (the namespace that shadows a magic)."""
+
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+
+    def visit_Name(self, node: ast.Name) -> None:
+        if isinstance(node.ctx, (ast.Store, ast.Del)):
+            self.names.add(node.id)
+
+    def _named(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
+        self.names.add(node.name)  # the body is another namespace, except its `global` names
+        self.names.update(name for child in ast.walk(node) if isinstance(child, ast.Global) for name in child.names)
+
+    visit_FunctionDef = visit_AsyncFunctionDef = visit_ClassDef = _named
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        return None
+
+    def _comprehension(self, node: ast.AST) -> None:
+        for child in ast.walk(node):  # only a walrus in a comprehension binds in the enclosing scope
+            if isinstance(child, ast.NamedExpr) and isinstance(child.target, ast.Name):
+                self.names.add(child.target.id)
+
+    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _comprehension
+
+    def visit_alias(self, node: ast.alias) -> None:
+        self.names.add((node.asname or node.name).split(".")[0])
+
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
+        if node.name:
+            self.names.add(node.name)
+        self.generic_visit(node)
+
+    def visit_MatchAs(self, node: ast.MatchAs) -> None:
+        if node.name:
+            self.names.add(node.name)
+        self.generic_visit(node)
+
+    def visit_MatchStar(self, node: ast.MatchStar) -> None:
+        if node.name:
+            self.names.add(node.name)
+
+    def visit_MatchMapping(self, node: ast.MatchMapping) -> None:
+        if node.rest:
+            self.names.add(node.rest)
+        self.generic_visit(node)
+
+
+def automagic_cells(cells: list[tuple[int, str]], magics: frozenset[str]) -> set[int]:
+    """Indexes of the code cells IPython runs as a line magic written without ``%`` (automagic).
+
+    Such a cell is one line naming a magic of ``magics`` (``ls -l data``, ``pip install x``), that
+    Python cannot read, and whose magic the notebook does not shadow: a name the notebook binds in its
+    global namespace (assigned, imported, defined) is Python to IPython, so ``ls -l`` after ``ls = ...``
+    stays a syntax error.
+    """
+    if not magics:
+        return set()
+    candidates = {index: word for index, source in cells if (word := _magic_word(source, magics)) is not None}
+    if not candidates:
+        return set()
+    bound = _TopLevelNames()
+    for index, source in cells:
+        if index not in candidates:
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    bound.visit(ast.parse(neutralise_cell(source) + "\n"))
+            except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+                continue  # a cell Python cannot read binds nothing we can see (IPython would fail on it too)
+    return {index for index, word in candidates.items() if word not in bound.names}
+
+
 def _cell_text(cell: dict[str, object], key: str) -> str:
     value = cell.get(key, "")
     if isinstance(value, list):
@@ -178,16 +291,22 @@ def notebook_cells(data: bytes) -> list[tuple[int, str]]:
     return out
 
 
-def join_cells(cells: list[tuple[int, str]], skip: frozenset[int] | set[int] = frozenset()) -> SourceUnit:
-    """Join neutralised code cells into one program; cells in ``skip`` become blank lines."""
+def join_cells(cells: list[tuple[int, str]], skip: frozenset[int] | set[int] = frozenset(),
+               magics: frozenset[str] = frozenset()) -> SourceUnit:
+    """Join neutralised code cells into one program; cells in ``skip`` become blank lines, and a cell
+    that runs a magic of ``magics`` without ``%`` (:func:`automagic_cells`) becomes ``pass``."""
     line_map = LineMap()
     chunks = []
     cell_sources = {}
     raw_sources = {}
     line = 1
+    automagic = automagic_cells(cells, magics)
     for index, raw in cells:
         raw_sources[index] = raw
-        text = neutralise_cell(raw)
+        if index in automagic:
+            text = "\n".join("pass" if part.strip() else "" for part in raw.split("\n"))
+        else:
+            text = neutralise_cell(raw)
         if index in skip:
             text = "\n".join("" for _ in text.split("\n"))
         cell_sources[index] = text

@@ -116,7 +116,8 @@ def analyze_file(session: Session, path: str, data: bytes, enabled: frozenset[st
             parse_error(reason, line, column)
             return FileAnalysis(findings, facts)
     else:
-        unit, parsed = _parse_notebook(path, loaded, parse_error)
+        magics = frozenset(session.knowledge["ipython_automagic"]["line_magics"])
+        unit, parsed = _parse_notebook(path, loaded, parse_error, magics)
         if parsed is None:
             return FileAnalysis(findings, facts)
         tree = parsed
@@ -188,10 +189,11 @@ def _locate_hit(hit: SecretHit, unit: SourceUnit) -> SecretHit:
     return SecretHit(line, hit.column, hit.kind, cell, hit.where)
 
 
-def _parse_notebook(path: str, cells: list[tuple[int, str]],
-                    parse_error: Callable[..., None]) -> tuple[SourceUnit, ast.Module | None]:
-    """Parse the joined program; a cell with a syntax error is reported and blanked, the rest checked."""
-    unit = join_cells(cells)
+def _parse_notebook(path: str, cells: list[tuple[int, str]], parse_error: Callable[..., None],
+                    magics: frozenset[str]) -> tuple[SourceUnit, ast.Module | None]:
+    """Parse the joined program (``magics``: the line magics a one-line cell may name without ``%``);
+    a cell with a syntax error is reported and blanked, the rest checked."""
+    unit = join_cells(cells, magics=magics)
     try:
         return unit, _parse(unit.text, path)
     except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
@@ -204,7 +206,7 @@ def _parse_notebook(path: str, cells: list[tuple[int, str]],
             reason, line, column = _syntax_reason(exc)
             parse_error(f"{reason} (cell skipped)", line, column, index)
             bad.add(index)
-    unit = join_cells(cells, skip=bad)
+    unit = join_cells(cells, skip=bad, magics=magics)
     try:
         return unit, _parse(unit.text, path)
     except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError) as exc:

@@ -40,11 +40,12 @@ class ProgramError(ValueError):
     """The program cannot be read or parsed (the message says why)."""
 
 
-def program_text(path: str, data: bytes) -> str:
-    """The Python a file holds: a ``.py`` file decoded, a notebook's code cells joined (magics neutralised)."""
+def program_text(path: str, data: bytes, magics: frozenset[str] = frozenset()) -> str:
+    """The Python a file holds: a ``.py`` file decoded, a notebook's code cells joined (magics neutralised,
+    ``magics`` the line magics a one-line cell may name without ``%``, as the code pass reads them)."""
     try:
         if path.endswith(".ipynb"):
-            return join_cells(notebook_cells(data)).text
+            return join_cells(notebook_cells(data), magics=magics).text
         return decode_python(data)
     except SourceError as exc:
         raise ProgramError(exc.reason) from None
@@ -185,8 +186,9 @@ class Verdict:
         return self.parses and self.names_kept
 
 
-def compare(path: str, before: bytes, after: bytes, edits: Iterable[Edit]) -> Verdict:
-    """Judge ``after`` (``before`` with ``edits`` applied) as the module docstring says."""
+def compare(path: str, before: bytes, after: bytes, edits: Iterable[Edit], magics: frozenset[str] = frozenset()) -> Verdict:
+    """Judge ``after`` (``before`` with ``edits`` applied) as the module docstring says (``magics``: as
+    for :func:`program_text`)."""
     verdict = Verdict()
     edits = list(edits)
     if path.endswith(".ipynb"):
@@ -196,11 +198,11 @@ def compare(path: str, before: bytes, after: bytes, edits: Iterable[Edit]) -> Ve
         if shape != notebook_shape(before):
             return _broken(verdict, "the notebook's cells changed in number or type")
     try:
-        old = program_names(program_text(path, before))
+        old = program_names(program_text(path, before, magics))
     except ProgramError:
         return verdict  # nothing to compare against: the file did not parse before the fix
     try:
-        new = program_names(program_text(path, after))
+        new = program_names(program_text(path, after, magics))
     except ProgramError as exc:
         return _broken(verdict, str(exc))
     added = new.identifiers - old.identifiers - bound_by(edits)
@@ -276,8 +278,12 @@ def apply_alone(session: Session, finding: Finding) -> Verdict:
             after = apply_edits_to_file(path, before, edits)
         except EditError as exc:
             return _broken(verdict, f"{path}: {exc}")
-        _judge_into(verdict, path, before, after, finding.fix.edits)
+        _judge_into(verdict, path, before, after, finding.fix.edits, _magics(session))
     return verdict
+
+
+def _magics(session: Session) -> frozenset[str]:
+    return frozenset(session.knowledge["ipython_automagic"]["line_magics"])
 
 
 def judge_file(session: Session, path: str) -> FileTrial:
@@ -294,15 +300,16 @@ def judge_file(session: Session, path: str) -> FileTrial:
     edits = [edit for finding in applied if finding.fix is not None for edit in finding.fix.edits]
     after: dict[str, bytes] = {}
     for change in report.changes:
-        _judge_into(verdict, change.path, change.before, change.after, edits)
+        _judge_into(verdict, change.path, change.before, change.after, edits, _magics(session))
         after[change.path] = change.after
     converged = not any(applicable(finding, unsafe=True) for finding in report.result.findings)
     return FileTrial(path, trials, applied, verdict, converged, list(report.problems), after)
 
 
-def _judge_into(verdict: Verdict, path: str, before: bytes, after: bytes, edits: list[Edit]) -> None:
+def _judge_into(verdict: Verdict, path: str, before: bytes, after: bytes, edits: list[Edit],
+                magics: frozenset[str]) -> None:
     if path.endswith((".py", ".ipynb")):
-        judged = compare(path, before, after, edits)
+        judged = compare(path, before, after, edits, magics)
         verdict.parses = verdict.parses and judged.parses
         verdict.names_kept = verdict.names_kept and judged.names_kept
         verdict.problems.extend(f"{path}: {problem}" for problem in judged.problems)

@@ -48,7 +48,7 @@ from mllint.knowledge.tables.metrics import (
     MetricsPrinters,
     MetricsTrackers,
 )
-from mllint.knowledge.tables.notebooks import NotebookImporters
+from mllint.knowledge.tables.notebooks import IpythonAutomagic, NotebookImporters
 from mllint.knowledge.tables.paths import HardcodedPaths
 from mllint.knowledge.tables.pipelines import ParamsLoading, PipelineCommands
 from mllint.knowledge.tables.preprocessing import (
@@ -162,6 +162,7 @@ class KnowledgeTables(BaseModel):
     metrics_file_writers: MetricsFileWriters
     # notebooks.toml
     notebook_importers: NotebookImporters
+    ipython_automagic: IpythonAutomagic
     # paths.toml
     hardcoded_paths: HardcodedPaths
     # pipelines.toml

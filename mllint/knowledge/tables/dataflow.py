@@ -17,6 +17,7 @@ class ObjectKinds(Table):
     bases: StringMap = Field(description="Base class → kind of the subclass's instances (`torch.nn.Module` → `torch_module`).")
     annotations: StringMap = Field(description="Annotation → kind of the annotated parameter (`pandas.DataFrame` → `dataframe`).")
     passthrough_methods: StringsMap = Field(description="Kind → methods returning the same object (`torch_module`: `to`, `cuda`, `train`, `eval`).")
+    class_constructors: Strings = Field(description="Classmethods that build an instance of their class (`from_pretrained`): called on a class of the file, they give its instance.")
 
 
 class Statistics(Table):
