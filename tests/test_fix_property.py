@@ -90,6 +90,7 @@ def _seeds() -> tuple[list[Seed], list[Seed]]:
 
 
 FIX_SEEDS, OTHER_SEEDS = _seeds()
+SEEDS_BY_RULE = {code: [seed for seed in FIX_SEEDS if seed.code == code] for code in FIXABLE}
 PARAMS_LOADER = 'import yaml\nparams = yaml.safe_load(open("params.yaml"))\n'
 NEW_NAMES = ["frame", "data", "table", "features", "target", "net", "clf", "batch", "rows", "scores", "result", "item"]
 WRAPPERS = {
@@ -196,7 +197,8 @@ class Program:
 
 @st.composite
 def programs(draw: st.DrawFn) -> Program:
-    main = draw(st.sampled_from(FIX_SEEDS))
+    # the rule first, then one of its seeds: every fixable rule is drawn as often, however many examples it has
+    main = draw(st.sampled_from(SEEDS_BY_RULE[draw(st.sampled_from(FIXABLE))]))
     before = draw(st.lists(st.sampled_from(OTHER_SEEDS + FIX_SEEDS), max_size=2))
     after = draw(st.lists(st.sampled_from(OTHER_SEEDS + FIX_SEEDS), max_size=2))
     chunks = [*before, main, *after]
