@@ -179,7 +179,7 @@ class LazyFacts(Mapping[str, FileFacts]):
         return self._all()[rel]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._all())
+        return iter(self._files)  # the file names: no facts read (finding the projects needs only these)
 
     def __len__(self) -> int:
         return len(self._files)
