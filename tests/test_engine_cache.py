@@ -79,3 +79,28 @@ def test_ruff_counts_are_memoised_per_group_of_files(make_repo, monkeypatch):
                       module.ruff_arguments(module.CodeStyleOptions(), None))
     assert [f.message for f in again.findings] == [f.message for f in Session(root, config).check(use_cache=False, jobs=1).findings]
     assert f"ruff reports {sum(everything.values())} " in again.findings[0].message
+
+
+def test_an_outcome_leaves_a_worker_with_its_facts_in_cached_form_and_comes_back_equal(tmp_path):
+    import pickle
+
+    from mllint.core.facts import shared_strings
+    from mllint.engine.session import Session
+    from mllint.engine.worker import check_file
+
+    (tmp_path / "a.py").write_text("import numpy as np\nfrom sklearn.model_selection import train_test_split\n"
+                                   "def load(path):\n    return np.load(path)\n")
+    (tmp_path / "b.py").write_text("import numpy as np\nx = np.load('features.npy')\n")
+    session = Session(tmp_path)
+    direct = check_file(session, "a.py")
+    sent = pickle.loads(pickle.dumps(check_file(session, "a.py").portable()))  # as it crosses the pipe
+    assert direct.facts is not None and sent.facts is None and sent.facts_data is not None
+    assert sent.facts_or_empty() == direct.facts and sent.facts_json() == direct.facts.to_json()
+    other = pickle.loads(pickle.dumps(check_file(session, "b.py").portable()))
+    assert next(n for n in sent.facts_data["imports"] if n == "numpy") is not next(  # type: ignore[index]
+        n for n in other.facts_data["imports"] if n == "numpy")  # type: ignore[index]
+    first, second = shared_strings(sent.facts_data), shared_strings(other.facts_data)  # type: ignore[arg-type]
+    assert first == direct.facts.to_json()  # interning changes no value
+    name_a = next(n for n in first["imports"] if n == "numpy")
+    name_b = next(n for n in second["imports"] if n == "numpy")
+    assert name_a is name_b  # one string object for a module both files import

@@ -7,7 +7,8 @@ field, so a forged or outdated cache entry is rejected instead of reaching a rul
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
+from sys import intern
 from typing import Any, NamedTuple
 
 from mllint.core.paramfacts import ParamsFacts
@@ -76,7 +77,10 @@ class FileFacts:
         return cls(path=path, notebook=path.endswith(".ipynb"), test=test)
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = {name: getattr(self, name) for name in _ORDER}  # not asdict: it deep-copies every string
+        for name in _STRING_LISTS:
+            data[name] = list(data[name])
+        data["import_lines"] = dict(self.import_lines)
         data["defs"] = [list(item) for item in self.defs]
         data["params"] = None if self.params is None else self.params.to_json()
         data["secrets"] = [hit.to_json() for hit in self.secrets]
@@ -117,7 +121,24 @@ class FileFacts:
         return cls(**{**data, "defs": defs, "params": params, "secrets": secrets, "returns": returns})
 
 
-_FIELDS = frozenset(f.name for f in fields(FileFacts))
+_ORDER = tuple(f.name for f in fields(FileFacts))
+_FIELDS = frozenset(_ORDER)
 _SCALARS: dict[str, type] = {"path": str, "notebook": bool, "test": bool, "parsed": bool, "lines": int,
                              "main_guard": bool}
 _STRING_LISTS = ("imports", "calls", "names", "strings", "optional_imports", "module_calls", "import_targets")
+
+
+def shared_strings(data: dict[str, Any]) -> dict[str, Any]:
+    """One file's facts (their cached form) with the strings of its name lists interned, in place.
+
+    The same identifiers, modules and calls recur in every file of a repository; a process that keeps
+    every file's facts (the main process of a run, until the repository rules) then holds each once.
+    """
+    for name in _STRING_LISTS:
+        value = data.get(name)
+        if isinstance(value, list):
+            data[name] = [intern(item) if type(item) is str else item for item in value]
+    lines = data.get("import_lines")
+    if isinstance(lines, dict):
+        data["import_lines"] = {intern(key) if type(key) is str else key: line for key, line in lines.items()}
+    return data

@@ -61,7 +61,7 @@ def _worker_main(tasks: Connection, results: Connection, session: Session | tupl
             rel = tasks.recv()
             if rel is None:
                 return
-            results.send(check_file(session, rel))
+            results.send(check_file(session, rel).portable())
     except (EOFError, OSError, KeyboardInterrupt):
         return
 

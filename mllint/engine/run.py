@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from mllint.core.facts import FileFacts
+from mllint.core.facts import FileFacts, shared_strings
 from mllint.core.findings import Finding
 from mllint.engine.cache import ResultCache
 from mllint.engine.repocache import RepoCache
@@ -210,12 +210,14 @@ def _code_pass(session: Session, rels: list[str], jobs: int | None, cache: Resul
         todo.append(rel)
     hits = len(outcomes)
     for outcome in _analyse(session, todo, jobs):
+        if outcome.facts_data is not None:  # from a worker: kept until the repository rules, names shared
+            shared_strings(outcome.facts_data)
         outcomes[outcome.path] = outcome
         if progress is not None:
             progress(len(outcomes), len(rels))
         if cache is not None and outcome.digest is not None:
             cache.put(outcome.path, outcome.digest, [f.to_cache() for f in outcome.findings],
-                      outcome.facts_or_empty().to_json(), outcome.stat_key)
+                      outcome.facts_json(), outcome.stat_key)
     return outcomes, hits
 
 

@@ -15,7 +15,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mllint.catalogue.index import make_finding
 from mllint.core.facts import FileFacts
@@ -46,13 +46,29 @@ class FileOutcome:
     findings: list[Finding] = field(default_factory=list)
     facts: FileFacts | None = None
     stat_key: StatKey | None = None
+    #: The facts in their cached form, instead of ``facts``, once the outcome left a worker (:meth:`portable`).
+    facts_data: dict[str, Any] | None = None
 
     def facts_or_empty(self) -> FileFacts:
         if self.facts is not None:
             return self.facts
+        if self.facts_data is not None:
+            return FileFacts.from_json(self.facts_data)
         from mllint.analysis.context import is_test_path
 
         return FileFacts.empty(self.path, test=is_test_path(self.path))
+
+    def facts_json(self) -> dict[str, Any]:
+        """The facts as the cache stores them."""
+        return self.facts_data if self.facts_data is not None else self.facts_or_empty().to_json()
+
+    def portable(self) -> FileOutcome:
+        """This outcome with its facts in their cached form: a worker sends it so, and the main process
+        keeps one copy of every file's facts (the one it caches) instead of the objects and their
+        cached form; it builds the objects when a repository rule asks, after the workers are gone."""
+        if self.facts is not None:
+            self.facts_data, self.facts = self.facts.to_json(), None
+        return self
 
 
 def stat_key(st: os.stat_result) -> StatKey | None:
