@@ -45,6 +45,10 @@ class NoMetricsFile(RepoRule):
                     note="predictions written to reports/ are not metrics"),
         RepoExample({"steps/train.py": ZENML_STEP.format(returned="model")},
                     note="a pipeline step that returns only the model: its metrics are printed"),
+        RepoExample({"evaluate.py": "import optuna\nfrom optuna.integration import LightGBMPruningCallback\nfrom sklearn.metrics import f1_score\n\n\n"
+                     "def objective(trial):\n    return f1_score([1], [1])\n\n\nif __name__ == '__main__':\n    "
+                     "optuna.create_study().optimize(objective, callbacks=[LightGBMPruningCallback(None, 'f1')])\n"},
+                    note="a pruning callback stops bad trials; it records no metric"),
     ]
     compliant = [
         RepoExample({"evaluate.py": EVAL_JSON}),
