@@ -155,10 +155,9 @@ class UnsafeDeserialization(CodeRule):
         self._table = table
         self._serving: bool | None = None  # computed on the first pickle load (a walk of the module)
         self.taint: ScopeStates[dict[str, str]] = ScopeStates(dict)
-        anchors = [anchor.lower() for anchor in table.get("pickle_anchors", [])]
-        text = "\n".join(ctx.lines).lower() if anchors else ""
+        anchors = table.get("pickle_anchors", [])
         #: Whether values are followed at all: only where a pickle load can occur (its name is in the text).
-        self.follows = not anchors or any(anchor in text for anchor in anchors)
+        self.follows = not anchors or re.search("|".join(map(re.escape, anchors)), ctx.source, re.IGNORECASE) is not None
         self._pending: ast.AST | None = None
 
     # -- where untrusted bytes come from --------------------------------------------------------

@@ -223,6 +223,11 @@ class FileContext:
         self._conventional[name] = target
         return target
 
+    @cached_property
+    def source(self) -> str:
+        """The analysed program's text (its lines joined), for the textual first tests of visitors and rules."""
+        return "\n".join(self.lines)
+
     def release(self, visitors: Iterable[object] = ()) -> None:
         """Forget the file: break the reference cycles between this context, the visitors that hold it
         and the analyses built on it (each of them refers to the others), so that the parse tree and

@@ -104,8 +104,7 @@ class ParamsCollector:
         self._bound: set[str] = set()  # every name ever bound in some scope (a cheap test before a lookup)
         self._loader_like: dict[str, bool] = {}
         #: Does the file hold a string naming a params-like file at all? (else no file name can escape)
-        text = "\n".join(ctx.lines)
-        self._file_literals = any(suffix in text for suffix in self.suffixes)
+        self._file_literals = any(suffix in ctx.source for suffix in self.suffixes)
         self._schema_function_names = {name.rsplit(".", 1)[-1] for name in self.schema_functions}
         self._source_index: dict[tuple[object, ...], int] = {}
         self._origins: dict[ast.AST, _Origin] = {}  # memo: a Call's origin is computed once

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from sys import intern
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from mllint.core.paramfacts import ParamsFacts
 from mllint.core.secretfacts import SecretHit
@@ -102,23 +102,27 @@ class FileFacts:
         lines = data["import_lines"]
         if not isinstance(lines, dict) or not all(isinstance(k, str) and type(v) is int for k, v in lines.items()):
             raise ValueError("facts field 'import_lines' is not a mapping of lines")
-        defs = []
-        for item in data["defs"] if isinstance(data["defs"], list) else [None]:
-            if not (isinstance(item, list) and len(item) == 3 and isinstance(item[0], str)
-                    and isinstance(item[1], str) and type(item[2]) is int):
-                raise ValueError("facts field 'defs' is malformed")
-            defs.append(Definition(*item))
+        defs = _triples(data, "defs", Definition)
         params = None if data["params"] is None else ParamsFacts.from_json(data["params"])
         if not isinstance(data["secrets"], list):
             raise ValueError("facts field 'secrets' is not a list")
         secrets = [SecretHit.from_json(item) for item in data["secrets"]]
-        returns = []
-        for item in data["returns"] if isinstance(data["returns"], list) else [None]:
-            if not (isinstance(item, list) and len(item) == 3 and isinstance(item[0], str)
-                    and isinstance(item[1], str) and type(item[2]) is int):
-                raise ValueError("facts field 'returns' is malformed")
-            returns.append(Returned(*item))
+        returns = _triples(data, "returns", Returned)
         return cls(**{**data, "defs": defs, "params": params, "secrets": secrets, "returns": returns})
+
+
+_Triple = TypeVar("_Triple", Definition, Returned)
+
+
+def _triples(data: dict[str, Any], name: str, record: type[_Triple]) -> list[_Triple]:
+    """The ``[str, str, int]`` records of field ``name`` (definitions, returned values)."""
+    out = []
+    for item in data[name] if isinstance(data[name], list) else [None]:
+        if not (isinstance(item, list) and len(item) == 3 and isinstance(item[0], str)
+                and isinstance(item[1], str) and type(item[2]) is int):
+            raise ValueError(f"facts field {name!r} is malformed")
+        out.append(record(*item))
+    return out
 
 
 _ORDER = tuple(f.name for f in fields(FileFacts))

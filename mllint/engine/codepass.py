@@ -116,8 +116,7 @@ def analyze_file(session: Session, path: str, data: bytes, enabled: frozenset[st
             parse_error(reason, line, column)
             return FileAnalysis(findings, facts)
     else:
-        magics = frozenset(session.knowledge["ipython_automagic"]["line_magics"])
-        unit, parsed = _parse_notebook(path, loaded, parse_error, magics)
+        unit, parsed = _parse_notebook(path, loaded, parse_error, session.line_magics)
         if parsed is None:
             return FileAnalysis(findings, facts)
         tree = parsed

@@ -70,6 +70,11 @@ class Session:
         return declared_floors(self.root, _floor_packages(self.knowledge))
 
     @cached_property
+    def line_magics(self) -> frozenset[str]:
+        """The line magics a one-line notebook cell may name without ``%`` (IPython's automagic)."""
+        return frozenset(self.knowledge["ipython_automagic"]["line_magics"])
+
+    @cached_property
     def options(self) -> RuleOptions:
         """Each rule's validated options (``session.options.get(code)``), built when a rule asks."""
         return RuleOptions(self)

@@ -278,12 +278,8 @@ def apply_alone(session: Session, finding: Finding) -> Verdict:
             after = apply_edits_to_file(path, before, edits)
         except EditError as exc:
             return _broken(verdict, f"{path}: {exc}")
-        _judge_into(verdict, path, before, after, finding.fix.edits, _magics(session))
+        _judge_into(verdict, path, before, after, finding.fix.edits, session.line_magics)
     return verdict
-
-
-def _magics(session: Session) -> frozenset[str]:
-    return frozenset(session.knowledge["ipython_automagic"]["line_magics"])
 
 
 def judge_file(session: Session, path: str) -> FileTrial:
@@ -300,7 +296,7 @@ def judge_file(session: Session, path: str) -> FileTrial:
     edits = [edit for finding in applied if finding.fix is not None for edit in finding.fix.edits]
     after: dict[str, bytes] = {}
     for change in report.changes:
-        _judge_into(verdict, change.path, change.before, change.after, edits, _magics(session))
+        _judge_into(verdict, change.path, change.before, change.after, edits, session.line_magics)
         after[change.path] = change.after
     converged = not any(applicable(finding, unsafe=True) for finding in report.result.findings)
     return FileTrial(path, trials, applied, verdict, converged, list(report.problems), after)

@@ -8,6 +8,7 @@ notebooks never serve. The knowledge lives in ``rules/knowledge/serving.toml``.
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -122,10 +123,6 @@ def find_packaging(repo: RepoModel) -> list[str]:
     return sorted(set(evidence))
 
 
-def _parent(folder: str) -> str:
-    return folder.rsplit("/", 1)[0] if "/" in folder else ""
-
-
 def _artifact_names(facts: list[FileFacts], suffixes: tuple[str, ...]) -> set[str]:
     """Base names of the model files named in string literals of ``facts`` (``./artifacts/model.pkl`` -> model.pkl)."""
     return {text.rsplit("/", 1)[-1].lower() for one in facts for text in one.strings if text.lower().endswith(suffixes)}
@@ -149,8 +146,8 @@ def served_from_sibling(repo: RepoModel) -> list[str]:
     package = folder.rsplit("/", 1)[-1] if folder else ""
     if not written and not package:
         return []
-    anchors = {folder} if folder else {_parent(prefix + role.path) for role in repo.ml.training}
-    scopes = {_parent(anchor) for anchor in anchors}
+    anchors = {folder} if folder else {posixpath.dirname(prefix + role.path) for role in repo.ml.training}
+    scopes = {posixpath.dirname(anchor) for anchor in anchors}
     others = [one for one in whole.code_facts() if not one.test and one.path not in own]
     persisting = {role.path for role in whole.ml.where("persists")}
     for module in whole.serving:
@@ -159,10 +156,10 @@ def served_from_sibling(repo: RepoModel) -> list[str]:
         scope = next((scope for scope in sorted(scopes) if not scope or module.path.startswith(scope + "/")), None)
         if scope is None:
             continue
-        here = _parent(module.path)
+        here = posixpath.dirname(module.path)
         sibling = module.path[len(scope) + 1 if scope else 0:].split("/", 1)[0] + "/"
         sibling = f"{scope}/{sibling}" if scope else sibling
-        loaders = [one for one in others if _parent(one.path) == here]
+        loaders = [one for one in others if posixpath.dirname(one.path) == here]
         theirs = _artifact_names([one for one in others if one.path.startswith(sibling) and one.path in persisting], suffixes)
         names = (written - theirs) & _artifact_names(loaders, suffixes)
         if names:
