@@ -331,11 +331,12 @@ class DataLeakage(CodeRule):
         """``train = data[:n]`` / ``tr, te = x[:n], x[n:]``: a split by slicing."""
         if self.splitting:
             return
+        names = [t.id for t in node.targets if isinstance(t, ast.Name)]
+        names += [e.id for t in node.targets if isinstance(t, ast.Tuple) for e in t.elts if isinstance(e, ast.Name)]
+        if not any(SPLIT_NAME.search(name) for name in names):
+            return
         if isinstance(node.value, ast.Subscript) or any(isinstance(n, ast.Subscript) for n in ast.iter_child_nodes(node.value)):
-            names = [t.id for t in node.targets if isinstance(t, ast.Name)]
-            names += [e.id for t in node.targets if isinstance(t, ast.Tuple) for e in t.elts if isinstance(e, ast.Name)]
-            if any(SPLIT_NAME.search(name) for name in names):
-                self.splitting = True
+            self.splitting = True
 
     def finish(self) -> None:
         if not self.active or not self.splitting:

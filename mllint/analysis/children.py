@@ -69,3 +69,28 @@ def push_children(node: ast.AST, fields: tuple[tuple[str, int], ...], stack: lis
                     stack.append(child)
         elif isinstance(value, ast.AST):
             stack.append(value)
+
+
+_FORWARD: dict[type, tuple[tuple[str, int], ...]] = {}
+
+
+def child_nodes(node: ast.AST) -> list[ast.AST]:
+    """``node``'s children in ``ast.iter_child_nodes`` order, without the operator leaves (``Load``,
+    ``Add``...): the same traversal for analyses that never look at those, at a fraction of the cost."""
+    cls = node.__class__
+    fields = _FORWARD.get(cls)
+    if fields is None:
+        fields = _FORWARD[cls] = tuple(reversed(child_fields(cls)))
+    out: list[ast.AST] = []
+    for field_name, kind in fields:
+        value = getattr(node, field_name, None)
+        if value is None:
+            continue
+        if value.__class__ is list:
+            if kind == NODES:
+                out.extend(value)
+            else:
+                out.extend(child for child in value if isinstance(child, ast.AST))
+        elif isinstance(value, ast.AST):
+            out.append(value)
+    return out

@@ -101,6 +101,7 @@ class Evidence:
         self.torch_bindings: dict[tuple[int, str], str | None] = {}
         #: names of classes (defined in this file) that are torch modules.
         self.module_classes: set[str] = set()
+        self._eval_loaders: dict[str, bool] = {}  # module-level function name -> returns a model in eval mode
         self._seen: set[int] = set()
         self._imports_size = -1
         self._imports_cache: dict[tuple[str, ...], bool] = {}
@@ -338,7 +339,7 @@ class Evidence:
             return None
         if isinstance(func, ast.Name) and func.id in self.module_classes:
             return MODEL
-        if isinstance(func, ast.Name) and func.id in self.eval_loader_functions:
+        if isinstance(func, ast.Name) and self.is_eval_loader(func.id):
             return EVAL_MODEL  # def load_model(path): ...; model.eval(); return model
         if isinstance(func, ast.Attribute):
             if func.attr == "from_pretrained":
@@ -359,22 +360,21 @@ class Evidence:
         name = dotted(func)
         return name is not None and bool(self.not_model_object.search(name.rsplit(".", 1)[-1]))
 
+    def is_eval_loader(self, name: str) -> bool:
+        """Whether ``name`` is a module-level function that puts what it returns in eval mode
+        (``x.eval()`` and a ``return``). Only the functions of that name are walked, once."""
+        found = self._eval_loaders.get(name)
+        if found is None:
+            found = self._eval_loaders[name] = any(_returns_eval_mode(stmt) for stmt in self._module_functions.get(name, ()))
+        return found
+
     @cached_property
-    def eval_loader_functions(self) -> frozenset[str]:
-        """Module-level functions that put what they return in eval mode (``x.eval()`` and a ``return``)."""
-        found = set()
+    def _module_functions(self) -> dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]]:
+        functions: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = {}
         for stmt in self.ctx.tree.body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                calls_eval = returns = False
-                for sub in ast.walk(stmt):
-                    if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr == "eval" \
-                            and not sub.args:
-                        calls_eval = True
-                    elif isinstance(sub, ast.Return) and sub.value is not None:
-                        returns = True
-                if calls_eval and returns:
-                    found.add(stmt.name)
-        return frozenset(found)
+                functions.setdefault(stmt.name, []).append(stmt)
+        return functions
 
     def is_optimizer(self, node: ast.AST) -> bool:
         """Bound to an optimizer constructor, or named like one (``optimizer``, ``opt_g``, ``self.optim``)."""
@@ -410,6 +410,16 @@ class Evidence:
         last = name.rsplit(".", 1)[-1]
         return bool(self.model_name.match(last)) and not self.not_model_name.search(last) \
             and not self.not_model_object.search(last)
+
+
+def _returns_eval_mode(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    calls_eval = returns = False
+    for sub in ast.walk(function):
+        if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr == "eval" and not sub.args:
+            calls_eval = True
+        elif isinstance(sub, ast.Return) and sub.value is not None:
+            returns = True
+    return calls_eval and returns
 
 
 def _strongest(*kinds: str | None) -> str | None:

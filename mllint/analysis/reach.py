@@ -12,6 +12,8 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
+from mllint.analysis.children import child_nodes
+
 if TYPE_CHECKING:  # pragma: no cover
     from mllint.analysis.context import FileContext
 
@@ -75,7 +77,7 @@ class Reachability:
                 for target in node.targets:
                     if isinstance(target, ast.Name):
                         instances[target.id] = node.value.func.id
-            for inner in ast.iter_child_nodes(node):
+            for inner in child_nodes(node):
                 stack.append((inner, owner))
         reached: set[ast.AST] = set()
         todo = [f for name in refers[None] for f in by_name.get(name, ())]

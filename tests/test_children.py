@@ -1,0 +1,94 @@
+"""The child-field tables (mllint/analysis/children.py) against ``ast.iter_child_nodes``: the fast
+traversals must see exactly the children the stdlib sees, operator leaves aside."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import sys
+import textwrap
+
+import pytest
+
+from mllint.analysis.children import OPERATOR_TYPES, child_fields, child_nodes, push_children
+
+SNIPPETS = [
+    """
+    import os, sys as system
+    from . import sibling
+    @decorator(arg, key=1)
+    async def f(a, /, b=1, *args, c, d=2, **kw) -> int:
+        global g
+        x: int = 1
+        y = z = [i for i in range(3) if i if not i]
+        async with ctx() as (p, q):
+            async for item in stream():
+                await item
+        try:
+            pass
+        except (ValueError, KeyError) as error:
+            raise RuntimeError() from error
+        else:
+            del y
+        finally:
+            assert x, "message"
+        return {k: v for k, v in {1: 2, **other}.items()} or (lambda u=1: u ** 2)
+    class C(Base, metaclass=Meta):
+        attr = f"{x!r:>{width}} and {y}"
+        def m(self):
+            nonlocal_value = self.a[1:2, ::3][...]
+            return (yield from gen()) if nonlocal_value else (yield)
+    while x < y <= z != w:
+        x += -1
+        if a and b or not c:
+            break
+        continue
+    """,
+    """
+    match command:
+        case {"action": "go", **rest}:
+            pass
+        case Point(x=0, y=_) | [1, 2, *others] if others:
+            pass
+        case str() as text:
+            pass
+        case None:
+            pass
+    """,
+]
+
+
+def _trees() -> list[ast.AST]:
+    trees = [ast.parse(textwrap.dedent(source)) for source in SNIPPETS]
+    for module in (ast, inspect, textwrap):  # real code with every common construct
+        trees.append(ast.parse(inspect.getsource(module)))
+    return trees
+
+
+def _expected(node: ast.AST) -> list[ast.AST]:
+    return [child for child in ast.iter_child_nodes(node) if not isinstance(child, OPERATOR_TYPES)]
+
+
+@pytest.mark.parametrize("index", range(len(SNIPPETS) + 3))
+def test_child_nodes_are_the_stdlib_children_without_operators(index: int) -> None:
+    tree = _trees()[index]
+    nodes = 0
+    for node in ast.walk(tree):
+        nodes += 1
+        assert child_nodes(node) == _expected(node), ast.dump(node)[:200]
+    assert nodes > 20
+
+
+@pytest.mark.parametrize("index", range(len(SNIPPETS) + 3))
+def test_push_children_pops_them_in_source_order(index: int) -> None:
+    for node in ast.walk(_trees()[index]):
+        stack: list[ast.AST] = []
+        push_children(node, child_fields(node.__class__), stack)
+        assert stack[::-1] == _expected(node)
+
+
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="type parameters are Python 3.12 syntax")
+def test_type_parameters_are_children() -> None:  # pragma: no cover - run on 3.12+ only
+    tree = ast.parse("type Alias[T] = list[T]\ndef f[U: int](x: U) -> U: return x\n")
+    for node in ast.walk(tree):
+        assert child_nodes(node) == _expected(node)
