@@ -56,7 +56,25 @@ def main() -> None:
             except (OSError, ValueError):
                 pass
         os._exit(INTERRUPTED)
-    sys.exit(code)
+    _exit_now(code)
+
+
+def _exit_now(code: str | int | None) -> None:
+    """Exit with ``code`` as ``sys.exit`` would, without the interpreter's shutdown: freeing every
+    module and object of a large run one by one costs ~0.1 s for nothing (mypy exits this way too).
+    The report is written and the cache saved by now; the streams are flushed here. If a flush fails
+    (a closed pipe), the ordinary shutdown reports it as it always did."""
+    import os
+
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        sys.exit(code)
+    status = 0 if code is None else code
+    if not isinstance(status, int) or isinstance(status, bool) or not 0 <= status <= 255:
+        sys.exit(code)  # a message or an unusual status: as sys.exit reports it
+    os._exit(status)
 
 
 if __name__ == "__main__":

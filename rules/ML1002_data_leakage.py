@@ -321,11 +321,18 @@ class DataLeakage(CodeRule):
         super().__init__(ctx, options)
         self.active = not ctx.is_test
         self.splits = DataFlow.split_names(ctx)
+        self.splitter_methods = DataFlow.splitter_methods(ctx)
         self.splitting = False  # seen anything that splits rows? (else no leak, no analysis)
+        self.splitter_call = False  # a `.split(...)`: a split if the file can build a splitter
 
     def visit_Call(self, node: ast.Call) -> None:
-        if not self.splitting and DataFlow.call_name(node.func) in self.splits:
+        if self.splitting:
+            return
+        name = DataFlow.call_name(node.func)
+        if name in self.splits:
             self.splitting = True
+        elif name in self.splitter_methods:
+            self.splitter_call = True
 
     def visit_Assign(self, node: ast.Assign) -> None:
         """``train = data[:n]`` / ``tr, te = x[:n], x[n:]``: a split by slicing."""
@@ -339,6 +346,8 @@ class DataLeakage(CodeRule):
             self.splitting = True
 
     def finish(self) -> None:
+        if self.splitter_call and not self.splitting:
+            self.splitting = DataFlow.may_build_splitter(self.ctx)
         if not self.active or not self.splitting:
             return
         flow = self.analysis(DataFlow)

@@ -64,6 +64,36 @@ def test_a_file_without_fits_or_splits_does_not_pay_for_the_flow(counted):
     assert counted["flow"] == 0
 
 
+def test_a_string_split_is_no_data_split_and_pays_for_no_flow(counted):
+    source = ("import pandas as pd\nfrom sklearn.preprocessing import StandardScaler\n"
+              "X = StandardScaler().fit_transform(pd.read_csv('a.csv'))\nparts = 'a,b'.split(',')\n")
+    assert check_source(source, select=["ML1002"]) == []
+    assert counted["flow"] == 0
+
+
+@pytest.mark.parametrize("splitter", [
+    "from sklearn.model_selection import KFold\nkf = KFold(5)",
+    "from sklearn.model_selection import StratifiedKFold as SKF\nkf = SKF(5)",
+    "import sklearn.model_selection as ms\nkf = ms.ShuffleSplit(3)",
+    "from sklearn.model_selection import LeaveOneOut\nkf = LeaveOneOut()",
+])
+def test_a_split_on_a_splitter_still_gets_the_flow(counted, splitter):
+    source = (f"from sklearn.preprocessing import StandardScaler\n{splitter}\nX = StandardScaler().fit_transform(X)\n"
+              "for train, test in kf.split(X):\n    pass\n")
+    assert [f.code for f in check_source(source, select=["ML1002"])] == ["ML1002"]
+    assert counted["flow"] == 1
+
+
+def test_an_alias_onto_a_splitter_class_counts_as_naming_one():
+    from mllint.knowledge.loader import load_knowledge
+
+    knowledge = load_knowledge({"aliases": {"mylib.Folds": "sklearn.model_selection.KFold"}})
+    words = flow_module._splitter_words(flow_module.flow_knowledge(knowledge), knowledge)
+    assert words.search("from mylib import Folds") is not None
+    assert words.search("x = 'a b'.split()\nSplitBatchNorm2d(3)") is None
+    assert words.search("cv = GroupKFold(3)") is not None
+
+
 def test_reading_an_undeclared_analysis_is_an_error():
     class Sloppy(CodeRule):
         code = "ML9999"

@@ -120,3 +120,36 @@ def test_downloads_are_followed_into_an_aliased_pickle_load_and_not_without_one(
     assert codes(download + "import joblib as jl\nmodel = jl.load(buf)\n") == [("ML1401", 6)]
     assert codes(download + "from pandas import read_pickle as rp\nframe = rp(buf)\n") == [("ML1401", 6)]
     assert codes(download + "import json\nconfig = json.load(buf)\n") == []
+
+
+@pytest.mark.parametrize("pattern", [r"\bhf_[A-Za-z0-9]{34,40}\b", r"\bglpat-[A-Za-z0-9_-]{20}\b", r"\bab-?c", r"\bx"])
+def test_a_token_searched_without_its_leading_boundary_matches_as_the_whole_expression(pattern):
+    import random
+    import re
+    import string
+
+    from mllint.analysis.secrets import _TokenRegex
+
+    token, whole = _TokenRegex(pattern), re.compile(pattern)
+    assert token.unbounded is not None  # the fast path is the one under test
+    rng = random.Random(pattern)
+    alphabet = "hf_glpat-abcx ._-\n" + string.ascii_letters[:6] + "0123é"
+    found = 0
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 100)))
+        for _ in range(rng.randint(0, 3)):  # candidates, at a word boundary or not
+            fragment = rng.choice(["hf_" + "".join(rng.choice(string.ascii_letters) for _ in range(36)),
+                                   "glpat-" + "".join(rng.choice("ab_-1") for _ in range(20)), "ab-c", "abc", "x"])
+            text += rng.choice(" _xé-") + fragment + rng.choice(" _x-")
+        expected = [m.span() for m in whole.finditer(text)]
+        assert [m.span() for m in token.finditer(text)] == expected, text
+        found += len(expected)
+    assert found > 100
+
+
+def test_a_token_with_alternatives_or_no_literal_start_keeps_the_whole_expression():
+    from mllint.analysis.secrets import _TokenRegex
+
+    assert _TokenRegex(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b").unbounded is None
+    assert _TokenRegex(r"\bfoo|bar").unbounded is None
+    assert _TokenRegex(r"AccountKey=[A-Za-z0-9+/]{80,}").unbounded is None

@@ -46,6 +46,7 @@ from mllint.analysis.values import (
 
 if TYPE_CHECKING:  # pragma: no cover
     from mllint.analysis.context import FileContext
+    from mllint.knowledge.runtime import Knowledge
 
 LeakKind = Literal["preprocessing", "overlap", "test-fit", "concat", "train-as-test"]
 MAX_DEPTH = 4  # nested inlined calls
@@ -148,10 +149,28 @@ class DataFlow:
 
     @staticmethod
     def split_names(ctx: FileContext) -> frozenset[str]:
-        """Last names of calls that split data (a rule that sees none needs no data flow for leaks)."""
+        """Last names of calls that split data (a rule that sees none needs no data flow for leaks),
+        but for :meth:`splitter_methods`, which split only on a splitter object."""
         k = flow_knowledge(ctx.knowledge)
         return frozenset({name.rsplit(".", 1)[-1] for name in k.splits} | set(k.data_split_methods)
-                         | {"split", "fit", "random_split", "validation_split", "fit_generator"})
+                         | {"fit", "random_split", "validation_split", "fit_generator"})
+
+    @staticmethod
+    def splitter_methods(ctx: FileContext) -> frozenset[str]:
+        """Call names that split rows only when called on a cross-validation splitter (``kf.split(X)``):
+        a file that cannot build a splitter (:meth:`may_build_splitter`) splits nothing with them (a
+        string's or a tensor's ``split``)."""
+        return frozenset({"split"}) - DataFlow.split_names(ctx)
+
+    @staticmethod
+    def may_build_splitter(ctx: FileContext) -> bool:
+        """Whether the file's text names a splitter class (``KFold``, ``ShuffleSplit``...) anywhere.
+
+        The data flow gives an object the splitter role only for a constructor whose resolved name
+        ends in a splitter class name; that last name is written in the file (at the call, in an
+        import, or as a name the ``[aliases]`` table maps onto a splitter), so a file whose text
+        holds none builds no splitter. Over-approximate by design (comments and strings count)."""
+        return _splitter_words(flow_knowledge(ctx.knowledge), ctx.knowledge).search(ctx.source) is not None
 
     @staticmethod
     def fit_names(ctx: FileContext) -> frozenset[str]:
@@ -1617,6 +1636,26 @@ _LEAVE_FUNCTION = object()  # stack marker: the function on top of the enclosing
 _SIMPLE_STATEMENTS = frozenset({ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return, ast.Delete, ast.Raise,
                                 ast.Assert, ast.Import, ast.ImportFrom, ast.Global, ast.Nonlocal, ast.Pass, ast.Break,
                                 ast.Continue})
+
+
+_SPLITTER_WORDS: dict[int, tuple[FlowKnowledge, re.Pattern[str]]] = {}
+
+
+def _splitter_words(k: FlowKnowledge, knowledge: Knowledge) -> re.Pattern[str]:
+    """A whole identifier that can be a splitter class's last name (one ending in a splitter suffix of
+    the knowledge; the capital letter the data flow also asks for is left out: a superset), or the
+    last name of an alias the ``[aliases]`` table maps onto one."""
+    cached = _SPLITTER_WORDS.get(id(k))
+    if cached is not None and cached[0] is k:
+        return cached[1]
+    suffixes = "|".join(re.escape(suffix) for suffix in k.splitter_suffixes) or "(?!)"
+    splitter_class = rf"\w*(?:{suffixes})"
+    aliased = sorted({alias.rsplit(".", 1)[-1] for alias, target in dict(knowledge.get("aliases", {})).items()
+                      if re.fullmatch(splitter_class, str(target).rsplit(".", 1)[-1])})
+    words = "|".join([splitter_class, *map(re.escape, aliased)])
+    pattern = re.compile(rf"(?<!\w)(?:{words})(?!\w)")
+    _SPLITTER_WORDS[id(k)] = (k, pattern)
+    return pattern
 
 
 _EVENT_NAMES: dict[int, tuple[FlowKnowledge, frozenset[str]]] = {}

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 from mllint.core.secretfacts import SecretHit
@@ -32,7 +33,7 @@ class SecretPatterns:
 
     def __init__(self, table: dict[str, Any]) -> None:
         #: (kind, regex, anchors): a match contains one of the anchors (plain substrings, tested first).
-        self.tokens = [(item["name"], re.compile(item["regex"]), tuple(item.get("anchors", ())))
+        self.tokens = [(item["name"], _TokenRegex(item["regex"]), tuple(item.get("anchors", ())))
                        for item in table.get("tokens", []) if isinstance(item, dict) and "name" in item and "regex" in item]
         anchors = sorted({anchor for _kind, _regex, found in self.tokens for anchor in found})
         #: One pass over a text finds which anchors it holds; a token without anchors is always tried.
@@ -93,6 +94,42 @@ class SecretPatterns:
             return False  # a file name
         classes = sum(bool(re.search(pattern, value)) for pattern in ("[a-z]", "[A-Z]", "[0-9]"))
         return classes >= 2 and _entropy(value) >= entropy
+
+
+class _TokenRegex:
+    """A token's regular expression. One that starts with ``\\b`` and a literal (``\\bhf_...``) is
+    searched without the ``\\b``, which would stop the regex engine from skipping ahead to the literal
+    (about 50x slower on a long file), and the word boundary is checked at each candidate start;
+    matches are those of the whole expression."""
+
+    def __init__(self, pattern: str) -> None:
+        self.regex = re.compile(pattern)
+        rest = pattern[2:] if pattern.startswith("\\b") else ""
+        literal = rest[:1].isalnum() or rest[:1] == "_"
+        self.unbounded = re.compile(rest) if literal and "|" not in rest else None  # no top-level alternative
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        if self.unbounded is None:
+            yield from self.regex.finditer(text)
+            return
+        search, position = self.unbounded.search, 0
+        while True:
+            match = search(text, position)
+            if match is None:
+                return
+            start = match.start()
+            if _word(text, start - 1) != _word(text, start):  # \b holds: the whole expression matches here
+                yield match
+                position = match.end() if match.end() > start else start + 1
+            else:  # not at a word boundary: the whole expression starts later, if anywhere
+                position = start + 1
+
+
+def _word(text: str, index: int) -> bool:
+    if index < 0 or index >= len(text):
+        return False
+    char = text[index]
+    return char.isalnum() or char == "_"
 
 
 def _entropy(value: str) -> float:
