@@ -228,21 +228,17 @@ class CodeStyle(RepoRule):
                      "README.md": "# notebook only\n"}, note="notebooks are not style-checked"),
     ]
 
+    def start(self, repo):
+        """Start ruff now: it runs while the other repository rules do, and ``check`` collects it."""
+        self._started = self._count(repo)
+
     def check(self, repo):
-        options = self.options
-        files = [facts for facts in repo.code_facts() if not facts.notebook and facts.path.endswith(".py")]
-        if not files:
+        started, self._started = getattr(self, "_started", None), None
+        counting = started if started is not None else self._count(repo)
+        if counting is None:
             return
-        lines = sum(max(count, 1) for count in repo.line_counts([facts.path for facts in files]))
-        _note_inputs(repo)
-        config = project_ruff_config(repo.root) if options.use_project_config else None
-        problem = config_problem(repo.root, config) if config is not None else None
-        if config is not None and problem is not None:
-            notice(f"the project's ruff configuration is not used: {problem}; counting with mllint's default selection",
-                   skipped=False)
-            config = None
-        args = ruff_arguments(options, config.relative_to(repo.root).as_posix() if config is not None else None)
-        counts = _grouped_counts(repo, [facts.path for facts in files], args, config)
+        options, lines, args, config = self.options, counting.lines, counting.args, counting.config
+        counts = counting.result()
         if isinstance(counts, str):
             notice(counts)
             repo.volatile()  # ruff did not answer: ask again next time
@@ -261,6 +257,23 @@ class CodeStyle(RepoRule):
             path=None,
             evidence=["*.py"],
         )
+
+    def _count(self, repo) -> _Counting | None:
+        """The files, the arguments, and ruff started on the groups whose counts are not memoised."""
+        options = self.options
+        files = [facts for facts in repo.code_facts() if not facts.notebook and facts.path.endswith(".py")]
+        if not files:
+            return None
+        lines = sum(max(count, 1) for count in repo.line_counts([facts.path for facts in files]))
+        _note_inputs(repo)
+        config = project_ruff_config(repo.root) if options.use_project_config else None
+        problem = config_problem(repo.root, config) if config is not None else None
+        if config is not None and problem is not None:
+            notice(f"the project's ruff configuration is not used: {problem}; counting with mllint's default selection",
+                   skipped=False)
+            config = None
+        args = ruff_arguments(options, config.relative_to(repo.root).as_posix() if config is not None else None)
+        return _Counting(repo, [facts.path for facts in files], lines, args, config)
 
 
 RUFF_CONFIGS = ("ruff.toml", ".ruff.toml", "pyproject.toml")
@@ -306,36 +319,49 @@ GROUP_FILES = 64  # files per group of ruff's memoised counts (at most MAX_GROUP
 MAX_GROUPS = 16
 
 
-def _grouped_counts(repo, paths: list[str], args: list[str], config: Path | None) -> Counter | str:
+class _Counting:
     """Ruff's counts over ``paths``, memoised per group of files (by a hash of the path): an edit of one
-    file runs ruff on its group only; the groups that must run, run side by side."""
-    size = min(MAX_GROUPS, max(1, len(paths) // GROUP_FILES))
-    groups: dict[int, list[str]] = {}
-    for path in paths:
-        index = hashlib.blake2b(path.encode("utf-8", "surrogateescape"), digest_size=2).digest()
-        groups.setdefault(int.from_bytes(index, "little") % size, []).append(path)
-    counts: Counter = Counter()
-    todo: list[tuple[str | None, list[str]]] = []
-    for _index, members in sorted(groups.items()):
-        memo = _memo_name(repo, members, args, config)
-        found = _read_memo(repo, memo)
-        if found is None:
-            todo.append((memo, members))
-        else:
-            counts += found
-    if len(todo) > 1:
-        from concurrent.futures import ThreadPoolExecutor
+    file runs ruff on its group only. The groups that must run are started at once, side by side, in
+    the background; :meth:`result` waits for them."""
 
-        with ThreadPoolExecutor(max_workers=min(4, len(todo))) as pool:
-            results = list(pool.map(lambda item: run_ruff(repo.root, item[1], args), todo))
-    else:
-        results = [run_ruff(repo.root, members, args) for _memo, members in todo]
-    for (memo, _members), result in zip(todo, results):
-        if isinstance(result, str):
-            return result
-        _write_memo(repo, memo, result)
-        counts += result
-    return counts
+    def __init__(self, repo, paths: list[str], lines: int, args: list[str], config: Path | None) -> None:
+        self.repo, self.lines, self.args, self.config = repo, lines, args, config
+        size = min(MAX_GROUPS, max(1, len(paths) // GROUP_FILES))
+        groups: dict[int, list[str]] = {}
+        for path in paths:
+            index = hashlib.blake2b(path.encode("utf-8", "surrogateescape"), digest_size=2).digest()
+            groups.setdefault(int.from_bytes(index, "little") % size, []).append(path)
+        self.counts: Counter = Counter()
+        self.todo: list[tuple[str | None, list[str]]] = []
+        for _index, members in sorted(groups.items()):
+            memo = _memo_name(repo, members, args, config)
+            found = _read_memo(repo, memo)
+            if found is None:
+                self.todo.append((memo, members))
+            else:
+                self.counts += found
+        self.pool = None
+        self.running = []
+        if self.todo:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self.pool = ThreadPoolExecutor(max_workers=min(4, len(self.todo)))
+            self.running = [self.pool.submit(run_ruff, repo.root, members, args) for _memo, members in self.todo]
+
+    def result(self) -> Counter | str:
+        """The counts over every group (memoising the new ones), or why ruff could not count them."""
+        try:
+            results = [future.result() for future in self.running]
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown(wait=True)
+        counts = Counter(self.counts)
+        for (memo, _members), result in zip(self.todo, results):
+            if isinstance(result, str):
+                return result
+            _write_memo(self.repo, memo, result)
+            counts += result
+        return counts
 
 
 def _read_memo(repo, name: str | None) -> Counter | None:

@@ -1642,18 +1642,18 @@ _SPLITTER_WORDS: dict[int, tuple[FlowKnowledge, re.Pattern[str]]] = {}
 
 
 def _splitter_words(k: FlowKnowledge, knowledge: Knowledge) -> re.Pattern[str]:
-    """A whole identifier that can be a splitter class's last name (one ending in a splitter suffix of
-    the knowledge; the capital letter the data flow also asks for is left out: a superset), or the
-    last name of an alias the ``[aliases]`` table maps onto one."""
+    """The end of an identifier that can be a splitter class's last name (one ending in a splitter
+    suffix of the knowledge; the capital letter the data flow also asks for is left out: a superset),
+    or the whole last name of an alias the ``[aliases]`` table maps onto one. (An identifier ending in
+    a suffix is found by the suffix and the end of the word alone: no scan of every word's start.)"""
     cached = _SPLITTER_WORDS.get(id(k))
     if cached is not None and cached[0] is k:
         return cached[1]
     suffixes = "|".join(re.escape(suffix) for suffix in k.splitter_suffixes) or "(?!)"
-    splitter_class = rf"\w*(?:{suffixes})"
     aliased = sorted({alias.rsplit(".", 1)[-1] for alias, target in dict(knowledge.get("aliases", {})).items()
-                      if re.fullmatch(splitter_class, str(target).rsplit(".", 1)[-1])})
-    words = "|".join([splitter_class, *map(re.escape, aliased)])
-    pattern = re.compile(rf"(?<!\w)(?:{words})(?!\w)")
+                      if re.fullmatch(rf"\w*(?:{suffixes})", str(target).rsplit(".", 1)[-1])})
+    words = [rf"(?:{suffixes})(?!\w)", *(rf"(?<!\w){re.escape(alias)}(?!\w)" for alias in aliased)]
+    pattern = re.compile("|".join(words))
     _SPLITTER_WORDS[id(k)] = (k, pattern)
     return pattern
 

@@ -173,6 +173,12 @@ class RepoRule(Rule):
     def check(self, repo: RepoModel) -> Iterable[RepoFinding]:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def start(self, repo: RepoModel) -> None:
+        """Optional: begin slow work outside Python (a tool's subprocess) that ``check`` will collect, so
+        that it runs while the other repository rules do. The engine calls it, with the view ``check``
+        gets, for every rule about to run before any of them checks; it reads its inputs through that
+        view as ``check`` would. Nothing by default."""
+
     @classmethod
     def remedy(cls, findings: list[Finding], plan: Plan) -> None:
         """What ``mllint fix --repo`` does about these findings: by default, the rule's advice."""

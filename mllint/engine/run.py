@@ -382,14 +382,26 @@ def _run_rules(session: Session, model: RepoModel, *, project: Project | None = 
         stale.append(code)
     if not stale:
         return out
-    from mllint.catalogue.rule import RepoFinding, make_finding
+    from mllint.catalogue.rule import RepoFinding, RepoRule, make_finding
 
     by_code = {rule.code: rule for rule in session.catalogue.repo_rules()}
-    for code in stale:
-        rule_cls = by_code[code]
+    prepared: list[tuple[str, InputLog, RepoRule | None, RepoModel]] = []
+    for code in stale:  # every rule first starts its slow outside work (ruff), then each checks in turn
         log = InputLog()
+        view = model.view(log)
+        rule: RepoRule | None = None
         try:
-            reported: list[object] = list(rule_cls(session.options.get(code)).check(model.view(log)))
+            made = by_code[code](session.options.get(code))
+            if type(made).start is not RepoRule.start:
+                made.start(view)
+            rule = made
+        except Exception:  # a failed start is the check's to report: it is made and run again there
+            pass
+        prepared.append((code, log, rule, view))
+    for code, log, rule, view in prepared:
+        rule_cls = by_code[code]
+        try:
+            reported: list[object] = list((rule or rule_cls(session.options.get(code))).check(view))
         except Exception as exc:  # a rule bug must not take the run down
             if INTERNAL_ERROR in session.enabled:
                 out.append(make_finding(index.by_code()[INTERNAL_ERROR], f"internal error in {code} ({rule_cls.name}): "

@@ -61,9 +61,10 @@ def _patterns(patterns: tuple[str, ...]) -> PathPatterns:
     return PathPatterns(patterns)
 
 
-def _candidate_files(repo: RepoModel) -> list[tuple[str, Path, bool]]:
-    """(display path, absolute path, inside root) of every file that could be CI config."""
-    out: list[tuple[str, Path, bool]] = [(rel, repo.root / rel, True) for rel in repo.files]
+def _candidate_files(repo: RepoModel) -> list[tuple[str, Path | None, bool]]:
+    """(display path, absolute path, inside root) of every file that could be CI config; the absolute
+    path only for files above the root (the root's own are read by their relative path)."""
+    out: list[tuple[str, Path | None, bool]] = [(rel, None, True) for rel in repo.files]
     git_root = repo.inventory.git_root
     if git_root is not None:
         try:
@@ -97,9 +98,10 @@ def find_ci_configs(repo: RepoModel) -> list[CIConfig]:
         for system, patterns in systems.items():
             if _matches_any(rel, patterns):
                 seen.add(key)
-                text = repo.read_text(rel, limit=MAX_CI_BYTES) if inside else repo.path_text(path, limit=MAX_CI_BYTES)
+                absolute = path if path is not None else repo.root / rel
+                text = repo.read_text(rel, limit=MAX_CI_BYTES) if inside else repo.path_text(absolute, limit=MAX_CI_BYTES)
                 if text is not None and (inside or _mentions_subproject(text, system, repo)):
-                    configs.append(_parse(rel, system, text, inside, path.parent if inside else None, repo))
+                    configs.append(_parse(rel, system, text, inside, absolute.parent if inside else None, repo))
                 break
     return configs
 
