@@ -170,3 +170,16 @@ def test_the_top_level_handler_exits_2_with_one_line(tmp_path, verbose):
     last = proc.stderr.strip().splitlines()[-1]
     assert last.startswith("mllint: error: internal error: RuntimeError: an unforeseen failure over two lines")
     assert ("Traceback" in proc.stderr) == verbose
+
+
+def test_the_exit_without_interpreter_shutdown_writes_the_whole_report_and_keeps_the_code(tmp_path):
+    """mllint ends with os._exit once the streams are flushed: a report far larger than a pipe's buffer
+    arrives whole, and the exit code is the run's (1: findings; 0 with --exit-zero)."""
+    split = "from sklearn.model_selection import train_test_split\na, b = train_test_split(X, test_size=0.25)\n"
+    write_repo(tmp_path / "repo", {f"pkg/m{i:03}.py": split for i in range(150)})
+    for extra, code in (([], 1), (["--exit-zero"], 0)):
+        proc = subprocess.run([sys.executable, "-m", "mllint", "check", "repo", "-o", "json", *extra], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=HANG)
+        assert proc.returncode == code, proc.stderr
+        report = json.loads(proc.stdout)
+        assert len(proc.stdout) > 65536 and sum(f["code"] == "ML0301" for f in report) == 150

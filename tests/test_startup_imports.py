@@ -22,8 +22,11 @@ from mllint.testing import write_repo
 HEAVY = ("pydantic", "pydantic_core", "rich", "libcst", "yaml", "mllint_catalogue")
 #: Runs ``python -m mllint ARGS`` and prints the top-level names of the modules it imported.
 PROBE = """
-import json, runpy, sys
+import json, os, runpy, sys
 sys.argv = ["mllint", *json.loads(sys.argv[1])]
+def _exit(status):  # mllint ends with os._exit (no interpreter shutdown): report the modules first
+    raise SystemExit(status)
+os._exit = _exit
 code = 0
 try:
     runpy.run_module("mllint", run_name="__main__")

@@ -19,16 +19,19 @@ import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
-
-from pydantic import BaseModel
+from typing import TYPE_CHECKING
 
 from mllint.catalogue.rule import Rule
-from mllint.catalogue.index import DISABLE, GROUP
+from mllint.catalogue.index import DISABLE, GROUP, plugins_installed
 from mllint.knowledge.errors import KnowledgeError
 from mllint.knowledge.loader import builtin_knowledge
 from mllint.knowledge.plugins import PluginKnowledge, split
+
+if TYPE_CHECKING:  # pragma: no cover
+    from importlib import metadata
+
+    from pydantic import BaseModel
 
 PREFIX_PATTERN = re.compile(r"^X[A-Z]{3}$")
 
@@ -60,6 +63,8 @@ def discover() -> list[Plugin]:
     """Every plugin installed in this environment (``mllint.rules`` entry points), in name order."""
     if os.environ.get(DISABLE, "").strip() not in ("", "0"):
         return []
+    if not plugins_installed():  # the scan's answer remembered while sys.path's folders are unchanged
+        return []
     found: list[Plugin] = []
     for entry in sorted(_entry_points(), key=lambda e: e.name):
         dist = getattr(entry, "dist", None)
@@ -78,6 +83,8 @@ def discover() -> list[Plugin]:
 
 
 def _entry_points() -> Iterator[metadata.EntryPoint]:
+    from importlib import metadata  # imported only when a plugin may be installed (~20 ms)
+
     return iter(metadata.entry_points(group=GROUP))
 
 
