@@ -3,8 +3,9 @@
 A warm ``check`` (every file's results and every repository rule's result from the caches, text or
 JSON output) imports neither pydantic (the configuration comes from its validated snapshot; options
 are coerced without a pydantic model per option), nor rich (no progress bar, no rich rendering),
-nor libcst, nor PyYAML, nor any rule module (its results are cached). A cold run does import the
-rules: the test would catch a module list that no longer tells the two apart.
+nor libcst, nor PyYAML, nor any rule module (its results are cached), nor pathspec (the translation
+of the exclusions is remembered). A cold run does import them: the test would catch a module list
+that no longer tells the two apart.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import pytest
 
 from mllint.testing import write_repo
 
-HEAVY = ("pydantic", "pydantic_core", "rich", "libcst", "yaml", "mllint_catalogue")
+HEAVY = ("pydantic", "pydantic_core", "rich", "libcst", "yaml", "mllint_catalogue", "pathspec")
 #: Runs ``python -m mllint ARGS`` and prints the top-level names of the modules it imported.
 PROBE = """
 import json, os, runpy, sys
@@ -68,7 +69,7 @@ def test_a_warm_check_imports_no_heavy_module(project, env, output):
     args = ["check", "-o", output, str(project)]
     cold, first = _imported(args, project, env)
     assert first.returncode in (0, 1), first.stderr
-    assert {"pydantic", "mllint_catalogue", "yaml"} <= cold, "a cold run validates the config and runs the rules"
+    assert {"pydantic", "mllint_catalogue", "yaml", "pathspec"} <= cold, "a cold run validates the config and runs the rules"
     warm, second = _imported(args, project, env)
     assert second.returncode == first.returncode and second.stdout == first.stdout
     assert warm & set(HEAVY) == set(), f"a warm {output} check imported {sorted(warm & set(HEAVY))}"

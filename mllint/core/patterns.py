@@ -12,18 +12,37 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from functools import cached_property
+from typing import TYPE_CHECKING
 
-import pathspec
+if TYPE_CHECKING:  # pragma: no cover
+    import pathspec
 
 
 class PathPatterns:
-    """A compiled set of gitignore-style patterns; call it with a relative path."""
+    """A compiled set of gitignore-style patterns; call it with a relative path.
 
-    def __init__(self, patterns: Iterable[str]) -> None:
+    ``remember``: keep the patterns' translation (one regular expression) in the user's cache directory
+    (``mllint.core.snapshots``), so that a later run with the same patterns neither imports pathspec nor
+    translates them again (the exclusions of a warm run)."""
+
+    def __init__(self, patterns: Iterable[str], remember: bool = False) -> None:
         self.patterns = tuple(_normalise(p) for p in patterns if p and p.strip())
-        self.spec = pathspec.GitIgnoreSpec.from_lines(self.patterns)
-        self._match: Callable[[str], bool] = _fast_matcher(self.spec) or self.spec.match_file
+        self._match: Callable[[str], bool] = lambda rel: False
+        if self.patterns:
+            source = _source(self.patterns, remember)
+            if source is None:
+                self._match = self.spec.match_file
+            else:
+                combined = re.compile(source)
+                self._match = lambda rel: combined.search(rel) is not None  # pathspec anchors its own expressions
         self._memo: dict[str, bool] = {}
+
+    @cached_property
+    def spec(self) -> pathspec.GitIgnoreSpec:
+        import pathspec
+
+        return pathspec.GitIgnoreSpec.from_lines(self.patterns)
 
     def __call__(self, rel: str) -> bool:
         found = self._memo.get(rel)
@@ -51,10 +70,30 @@ def _normalise(pattern: str) -> str:
     return pattern
 
 
-def _fast_matcher(spec: pathspec.GitIgnoreSpec) -> Callable[[str], bool] | None:
-    """One alternation of the patterns' regular expressions (when none re-includes with ``!``)."""
+def _source(patterns: tuple[str, ...], remember: bool) -> str | None:
+    """One regular expression for ``patterns`` (None when one re-includes with ``!``: pathspec then
+    matches), remembered across runs with ``remember``."""
+    if not remember:
+        return _translate(patterns)
+    from mllint.core import snapshots
+    from mllint.core.stamp import code_stamp, package_stamp
+
+    key = snapshots.key_of(code_stamp(), package_stamp("pathspec"), *patterns)
+    found = snapshots.load("patterns", key)
+    if isinstance(found, dict) and "source" in found and (found["source"] is None or isinstance(found["source"], str)):
+        return found["source"]
+    source = _translate(patterns)
+    snapshots.save("patterns", key, {"source": source})
+    return source
+
+
+def _translate(patterns: tuple[str, ...]) -> str | None:
+    """The alternation of the patterns' regular expressions, as pathspec translates them (None when one
+    re-includes with ``!``, or the alternation does not compile)."""
+    import pathspec
+
     regexes = []
-    for pattern in spec.patterns:
+    for pattern in pathspec.GitIgnoreSpec.from_lines(patterns).patterns:
         regex = getattr(pattern, "regex", None)
         include = getattr(pattern, "include", None)
         if include is None:
@@ -63,9 +102,10 @@ def _fast_matcher(spec: pathspec.GitIgnoreSpec) -> Callable[[str], bool] | None:
             return None
         regexes.append(regex.pattern.replace("(?P<ps_d>/)", "/"))
     if not regexes:
-        return lambda rel: False
+        return "(?!)"
+    source = "|".join(f"(?:{regex})" for regex in regexes)
     try:
-        combined = re.compile("|".join(f"(?:{regex})" for regex in regexes))
+        re.compile(source)
     except re.error:
         return None
-    return lambda rel: combined.search(rel) is not None  # pathspec anchors its own expressions
+    return source

@@ -27,3 +27,22 @@ def code_stamp() -> str:
             continue
         parts.append(f"{path.relative_to(path.parents[1])}:{stat.st_size}:{stat.st_mtime_ns}")
     return hashlib.blake2b("|".join(parts).encode("utf-8", "surrogateescape"), digest_size=8).hexdigest()
+
+
+def package_stamp(package: str, marker: str = "__init__.py") -> str:
+    """Which installed ``package`` (without importing it): the path, size and modification time of its
+    ``marker`` file (``version.py`` for pydantic)."""
+    import importlib.util
+    from pathlib import Path
+
+    try:
+        spec = importlib.util.find_spec(package)
+    except (ImportError, ValueError):
+        spec = None
+    for folder in list(spec.submodule_search_locations or []) if spec is not None else []:
+        try:
+            stat = (Path(folder) / marker).stat()
+        except OSError:
+            continue
+        return f"{folder}:{stat.st_size}:{stat.st_mtime_ns}"
+    return f"{package}?"

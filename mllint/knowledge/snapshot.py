@@ -19,6 +19,7 @@ from typing import Any
 from mllint import __version__
 from mllint.core import snapshots
 from mllint.core.paths import user_cache_dir
+from mllint.core.stamp import package_stamp
 
 FORMAT = 1
 #: Snapshots kept (one per set of built-in files and user extensions: several projects, several versions).
@@ -31,25 +32,9 @@ def snapshot_dir() -> Path | None:
     return base / "knowledge" if base is not None else None
 
 
-def _pydantic_stamp() -> str:
-    """Which pydantic validated the tables, without importing it (a warm run never needs pydantic): its
-    installed ``version.py``'s path, size and modification time."""
-    import importlib.util
-
-    spec = importlib.util.find_spec("pydantic")
-    folders = list(spec.submodule_search_locations or []) if spec is not None else []
-    for folder in folders:
-        try:
-            stat = (Path(folder) / "version.py").stat()
-        except OSError:
-            continue
-        return f"{folder}:{stat.st_size}:{stat.st_mtime_ns}"
-    return "pydantic?"
-
-
 def models_stamp() -> str:
     """Sizes and modification times of the model sources (``mllint/knowledge/**.py``)."""
-    parts = [__version__, _pydantic_stamp(), f"{sys.version_info[0]}.{sys.version_info[1]}", str(FORMAT)]
+    parts = [__version__, package_stamp("pydantic", "version.py"), f"{sys.version_info[0]}.{sys.version_info[1]}", str(FORMAT)]
     for path in sorted(_MODELS_DIR.rglob("*.py")):
         try:
             stat = path.stat()

@@ -127,7 +127,7 @@ def discover(root: Path, excludes: list[str]) -> Inventory:
                                          "judged the tree without git"))
     if listed is None:
         listed = _walk(root, excludes, inventory.blind)
-    excluded = PathPatterns(excludes)
+    excluded = PathPatterns(excludes, remember=True)  # a warm run needs no pathspec
     files = []
     base = str(root)
     for rel in listed:
@@ -160,7 +160,7 @@ def _walk(root: Path, excludes: list[str], blind: list[Blind]) -> list[str]:
     import pathspec
 
     out: list[str] = []
-    excluded = PathPatterns(excludes)
+    excluded = PathPatterns(excludes, remember=True)  # a warm run needs no pathspec
     specs: list[tuple[str, pathspec.GitIgnoreSpec]] = []
 
     def unreadable(error: OSError) -> None:
