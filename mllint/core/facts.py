@@ -95,12 +95,12 @@ class FileFacts:
         for name, kind in _SCALARS.items():
             if not isinstance(data[name], kind) or (kind is int and isinstance(data[name], bool)):
                 raise ValueError(f"facts field {name!r} has the wrong type")
-        for name in _STRING_LISTS:
+        for name in _STRING_LISTS:  # element types checked in C (map(type, ...)): thousands of names a file
             value = data[name]
-            if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            if not isinstance(value, list) or not _STR.issuperset(map(type, value)):
                 raise ValueError(f"facts field {name!r} is not a list of strings")
         lines = data["import_lines"]
-        if not isinstance(lines, dict) or not all(isinstance(k, str) and type(v) is int for k, v in lines.items()):
+        if not isinstance(lines, dict) or not _STR.issuperset(map(type, lines)) or not _INT.issuperset(map(type, lines.values())):
             raise ValueError("facts field 'import_lines' is not a mapping of lines")
         defs = _triples(data, "defs", Definition)
         params = None if data["params"] is None else ParamsFacts.from_json(data["params"])
@@ -125,6 +125,8 @@ def _triples(data: dict[str, Any], name: str, record: type[_Triple]) -> list[_Tr
     return out
 
 
+_STR = frozenset({str})  # exact types: what JSON and the workers produce (a bool is no line number)
+_INT = frozenset({int})
 _ORDER = tuple(f.name for f in fields(FileFacts))
 _FIELDS = frozenset(_ORDER)
 _SCALARS: dict[str, type] = {"path": str, "notebook": bool, "test": bool, "parsed": bool, "lines": int,
