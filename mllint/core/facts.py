@@ -143,8 +143,14 @@ def shared_strings(data: dict[str, Any]) -> dict[str, Any]:
     for name in _STRING_LISTS:
         value = data.get(name)
         if isinstance(value, list):
-            data[name] = [intern(item) if type(item) is str else item for item in value]
+            try:
+                data[name] = list(map(intern, value))  # in C: every item is a str (to_json's lists)
+            except TypeError:
+                data[name] = [intern(item) if type(item) is str else item for item in value]
     lines = data.get("import_lines")
     if isinstance(lines, dict):
-        data["import_lines"] = {intern(key) if type(key) is str else key: line for key, line in lines.items()}
+        try:
+            data["import_lines"] = dict(zip(map(intern, lines), lines.values()))
+        except TypeError:
+            data["import_lines"] = {intern(key) if type(key) is str else key: line for key, line in lines.items()}
     return data
