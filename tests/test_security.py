@@ -153,3 +153,32 @@ def test_a_token_with_alternatives_or_no_literal_start_keeps_the_whole_expressio
     assert _TokenRegex(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b").unbounded is None
     assert _TokenRegex(r"\bfoo|bar").unbounded is None
     assert _TokenRegex(r"AccountKey=[A-Za-z0-9+/]{80,}").unbounded is None
+
+
+def test_the_fast_credential_name_test_agrees_with_the_case_insensitive_search():
+    import random
+
+    from mllint.analysis.secrets import SECRETISH, secretish
+
+    rng = random.Random(3)
+    alphabet = "keytonsecrpawdKEYTONSECRPAWD\u017f\u212a\u0130 xyz_-\n"  # long s and Kelvin sign fold to s and k
+    for _ in range(20000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        assert secretish(text) == (SECRETISH.search(text) is not None), text
+    assert secretish("API_\u212aEY = 1") and secretish("\u017fecret") and not secretish("monkey"[:3])
+
+
+def test_the_factored_anchor_expression_finds_what_the_sorted_alternation_finds():
+    import random
+    import re
+
+    from mllint.analysis.secrets import literal_trie
+
+    rng = random.Random(5)
+    for _ in range(300):
+        words = list({"".join(rng.choice("ab-_.") for _ in range(rng.randint(1, 4))) for _ in range(rng.randint(1, 8))})
+        flat, trie = re.compile("|".join(map(re.escape, sorted(words)))), re.compile(literal_trie(words))
+        for _ in range(50):
+            text = "".join(rng.choice("ab-_.x") for _ in range(rng.randint(0, 40)))
+            assert trie.findall(text) == flat.findall(text), (words, text)
+    assert literal_trie(["gho_", "ghp_", "hf_"]) == "(?:gh(?:o_|p_)|hf_)"

@@ -37,7 +37,7 @@ class SecretPatterns:
                        for item in table.get("tokens", []) if isinstance(item, dict) and "name" in item and "regex" in item]
         anchors = sorted({anchor for _kind, _regex, found in self.tokens for anchor in found})
         #: One pass over a text finds which anchors it holds; a token without anchors is always tried.
-        self.anchors = re.compile("|".join(map(re.escape, anchors))) if anchors else None
+        self.anchors = re.compile(literal_trie(anchors)) if anchors else None
         self.unanchored = any(not found for _kind, _regex, found in self.tokens)
         self.names = re.compile(table.get("names", r"(?i)api_?key$"))
         self.password_names = re.compile(table.get("password_names", r"(?i)password$"))
@@ -94,6 +94,28 @@ class SecretPatterns:
             return False  # a file name
         classes = sum(bool(re.search(pattern, value)) for pattern in ("[a-z]", "[A-Z]", "[0-9]"))
         return classes >= 2 and _entropy(value) >= entropy
+
+
+def literal_trie(words: list[str]) -> str:
+    """One regular expression matching exactly what the alternation of ``words`` (sorted) matches, with
+    the shared prefixes factored out (``gh(?:o_|p_)`` for ``gho_|ghp_``): the regex engine then tries a
+    handful of branches per position instead of every word (2-3x faster on a long text). A word that
+    is a prefix of another is preferred, as the sorted alternation prefers it (a lazy ``??``)."""
+    if not words:
+        return "(?!)"
+    groups: dict[str, list[str]] = {}
+    for word in sorted(set(words)):
+        groups.setdefault(word[:1], []).append(word[1:])
+    branches = []
+    for first, rests in groups.items():
+        if not first:
+            continue  # the empty word: handled by the caller as an optional tail
+        longer = [rest for rest in rests if rest]
+        tail = literal_trie(longer) if longer else ""
+        if longer and "" in rests:
+            tail = f"(?:{tail})??"
+        branches.append(re.escape(first) + tail)
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
 
 class _TokenRegex:
@@ -154,7 +176,7 @@ def scan_text(patterns: SecretPatterns, text: str, where: str = "text", cell: in
     """Credentials in a text (a configuration file, a notebook cell's output), one hit per line at most."""
     hits: dict[int, SecretHit] = {}
     found = patterns.token(text)
-    if not found and not SECRETISH.search(text):
+    if not found and not secretish(text):
         return []
     starts = _line_starts(text)
     for offset, kind in found:
@@ -183,7 +205,7 @@ def _candidate_lines(text: str, pattern: re.Pattern[str] | None = None) -> list[
         last = start
         end = text.find("\n", match.end())
         line_text = text[start:end if end >= 0 else len(text)]
-        if pattern is not None and not SECRETISH.search(line_text):
+        if pattern is not None and not secretish(line_text):
             continue
         number += text.count("\n", counted, start)
         counted = start
@@ -195,7 +217,7 @@ def notebook_output_secrets(data: bytes, patterns: SecretPatterns) -> list[Secre
     """Credentials in a notebook's cell outputs (printed tokens, dumped environments); lines are counted
     in each output's text."""
     text = data.decode("utf-8", "replace")
-    if not (patterns.candidates(text) or SECRETISH.search(text)):
+    if not (patterns.candidates(text) or secretish(text)):
         return []
     import json
 
@@ -215,6 +237,16 @@ def notebook_output_secrets(data: bytes, patterns: SecretPatterns) -> list[Secre
 
 PUBLIC_ID_CONTEXT = "X-Amz-Credential="
 SECRETISH = re.compile(r"(?i)key|token|secret|passw|pwd")
+_SECRETISH_LOWER = re.compile(r"key|token|secret|passw|pwd")
+
+
+def secretish(text: str) -> bool:
+    """Whether ``text`` names a credential (``SECRETISH``), ~10x faster than the case-insensitive search:
+    the lower-cased text searched exactly. (The one character the lower-casing misses, the long s that
+    IGNORECASE takes for an ``s``, sends the text to the full search.)"""
+    if "\u017f" in text:
+        return SECRETISH.search(text) is not None
+    return _SECRETISH_LOWER.search(text.lower()) is not None
 
 
 def _output_texts(output: Any) -> list[str]:
