@@ -87,8 +87,15 @@ def test_push_children_pops_them_in_source_order(index: int) -> None:
         assert stack[::-1] == _expected(node)
 
 
-@pytest.mark.skipif(sys.version_info < (3, 12), reason="type parameters are Python 3.12 syntax")
-def test_type_parameters_are_children() -> None:  # pragma: no cover - run on 3.12+ only
-    tree = ast.parse("type Alias[T] = list[T]\ndef f[U: int](x: U) -> U: return x\n")
+def test_type_parameters_are_children_where_the_grammar_has_them() -> None:
+    source = "x: list[int] = []\n"
+    if sys.version_info >= (3, 12):  # type parameters and aliases (whose name is a Name node): Python 3.12 syntax
+        source += "type Alias[T] = list[T]\ndef f[U: int, *Ts, **P](x: U) -> U: return x\n"
+    if sys.version_info >= (3, 13):  # type parameter defaults
+        source += "class C[T=int]: pass\n"
+    tree = ast.parse(source)
     for node in ast.walk(tree):
-        assert child_nodes(node) == _expected(node)
+        assert child_nodes(node) == _expected(node), ast.dump(node)
+        stack: list[ast.AST] = []
+        push_children(node, child_fields(node.__class__), stack)
+        assert stack[::-1] == _expected(node)

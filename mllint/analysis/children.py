@@ -45,7 +45,7 @@ def child_fields(cls: type, with_operators: bool = False) -> tuple[tuple[str, in
     if not (cls is ast.Constant or cls.__name__ in ("Global", "Nonlocal", "MatchSingleton")):
         skip = _SCALAR_FIELDS if with_operators else _SCALAR_FIELDS | _OPERATOR_FIELDS
         for name in getattr(cls, "_fields", ()):
-            if name in skip:
+            if name in skip and not (name == "name" and cls.__name__ == "TypeAlias"):  # 3.12+: its name is a Name node
                 continue
             kind = SINGLE
             if name in _LIST_FIELDS:
