@@ -62,13 +62,29 @@ class LargeFileInHistory(RepoRule):
                     note="generated lock files are exempt"),
     ]
 
+    def start(self, repo):
+        """Start the history scan (git, the slowest input of the repository phase) in the background,
+        on a private ``Vcs`` of this rule's view: its reads are noted in this rule's own log, and no
+        state shared with the rules running meanwhile is touched."""
+        if not repo.vcs.is_git:
+            return
+        from concurrent.futures import ThreadPoolExecutor
+
+        from mllint.repo.vcs import Vcs
+
+        options = self.options
+        pool = ThreadPoolExecutor(max_workers=1)
+        self._scan = pool.submit(Vcs(repo).history, options.size_threshold, options.max_commits, options.timeout)
+        pool.shutdown(wait=False)
+
     def check(self, repo):
         vcs = repo.vcs
         if not vcs.is_git:
             return
         options = self.options
         exempt = set(repo.knowledge.get("data_files", {}).get("size_exempt", ()))
-        scan = vcs.history(options.size_threshold, options.max_commits, options.timeout)
+        started, self._scan = getattr(self, "_scan", None), None
+        scan = started.result() if started is not None else vcs.history(options.size_threshold, options.max_commits, options.timeout)
         versions: dict[str, list[int]] = {}  # one finding per path, however many large versions it had
         for path, size in scan.blobs:
             if PurePosixPath(path).name not in exempt:

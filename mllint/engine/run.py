@@ -398,6 +398,9 @@ def _run_rules(session: Session, model: RepoModel, *, project: Project | None = 
         except Exception:  # a failed start is the check's to report: it is made and run again there
             pass
         prepared.append((code, log, rule, view))
+    # The started rules check last: their outside work has the others' time to finish (the findings are
+    # sorted afterwards, so the order of the checks does not show).
+    prepared.sort(key=lambda item: item[2] is not None and type(item[2]).start is not RepoRule.start)
     for code, log, rule, view in prepared:
         rule_cls = by_code[code]
         try:
