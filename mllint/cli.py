@@ -374,7 +374,7 @@ def _adopt(session: Session, result: RunResult, files: Optional[List[str]], only
            errors: Optional[List[str]] = None) -> RunResult:
     """--add-ignore, then the baseline and --changed-since (docs/adoption.md); exit 2 on a bad baseline or ref."""
     from mllint.adopt.apply import apply, baseline_path
-    from mllint.adopt.baseline import BaselineError
+    from mllint.adopt.baselinefile import BaselineError
     from mllint.adopt.changed import ChangedError
 
     root = session.root

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mllint.adopt.baseline import DEFAULT_BASELINE, Baseline, BaselineError, compare
+from mllint.adopt.baselinefile import DEFAULT_BASELINE, BaselineError
 from mllint.adopt.changed import changed_files, split_by_change
 from mllint.core.findings import Finding
 
@@ -42,6 +42,8 @@ def _checked_paths(result: RunResult) -> set[str] | None:
 def apply(result: RunResult, baseline: Path | None = None, changed_since: str | None = None) -> None:
     """Set baselined findings and findings outside the change aside (raises BaselineError/ChangedError)."""
     if baseline is not None:
+        from mllint.adopt.baseline import Baseline, compare  # only when there is a baseline
+
         loaded = Baseline.read(baseline)
         comparison = compare(result.findings, loaded, result.root, checked_paths=_checked_paths(result),
                              code_rules_run=result.code_rules_run or not result.repo_rules_run,
@@ -73,6 +75,7 @@ def write_baseline(result: RunResult, path: Path, prune: bool = False) -> tuple[
     """Write the baseline for ``result``: all current findings, or with ``prune`` the existing
     baseline without the entries that are fixed (new findings are not added). Returns
     (entries written, entries dropped)."""
+    from mllint.adopt.baseline import Baseline, compare
     from mllint.core.writes import lexically_inside
 
     confine = result.root if lexically_inside(path, result.root) else None  # a baseline in the tree stays in it

@@ -25,18 +25,15 @@ from pathlib import Path
 from typing import Any
 
 from mllint import __version__
+from mllint.adopt.baselinefile import DEFAULT_BASELINE as DEFAULT_BASELINE  # re-exported: the light module's
+from mllint.adopt.baselinefile import BaselineError as BaselineError
 from mllint.core.findings import Finding
 from mllint.core.reads import depth_exceeds
 from mllint.core.source import SourceError, decode_python, notebook_cells
 
-DEFAULT_BASELINE = ".mllint-baseline.json"
 FORMAT_VERSION = 1
 _WHITESPACE = re.compile(r"\s+")
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
-
-
-class BaselineError(Exception):
-    """The baseline file cannot be read; the CLI exits 2 on it."""
 
 
 def normalise(line: str) -> str:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import errno
 import os
-import secrets
 import stat
 from pathlib import Path
 
@@ -101,7 +100,7 @@ def _write_in(dir_fd: int, folder: str, name: str, payload: bytes, shown: str, e
     if current is not None and not stat.S_ISREG(current.st_mode):
         raise WriteError(f"refusing to write {shown}: it is not a regular file")
     mode = stat.S_IMODE(current.st_mode) if current is not None else 0o666 & ~_umask()
-    temp = f".{name[:100]}.{secrets.token_hex(6)}.mllint-tmp"
+    temp = f".{name[:100]}.{os.urandom(6).hex()}.mllint-tmp"
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
         fd = os.open(at(temp), flags, 0o600, **fd_arg)

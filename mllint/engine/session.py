@@ -106,7 +106,7 @@ class Session:
 
     def fingerprint(self) -> str:
         """What per-file results depend on besides the file: settings, mllint's code, the params file."""
-        from mllint.analysis.params import params_stamp
+        from mllint.core.paramfiles import params_stamp
 
         digest = hashlib.blake2b(self.settings.fingerprint().encode(), digest_size=16)
         digest.update(params_stamp(self.root, self.overlay).encode())
