@@ -236,8 +236,9 @@ def notebook_output_secrets(data: bytes, patterns: SecretPatterns) -> list[Secre
 
 
 PUBLIC_ID_CONTEXT = "X-Amz-Credential="
-SECRETISH = re.compile(r"(?i)key|token|secret|passw|pwd")
-_SECRETISH_LOWER = re.compile(r"key|token|secret|passw|pwd")
+_SECRET_WORDS = "key|token|secret|passw|pwd"  # a credential's name contains one of them, in any case
+SECRETISH = re.compile(f"(?i){_SECRET_WORDS}")
+_SECRETISH_LOWER = re.compile(_SECRET_WORDS)
 
 
 def secretish(text: str) -> bool:

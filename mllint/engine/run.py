@@ -385,23 +385,25 @@ def _run_rules(session: Session, model: RepoModel, *, project: Project | None = 
     from mllint.catalogue.rule import RepoFinding, RepoRule, make_finding
 
     by_code = {rule.code: rule for rule in session.catalogue.repo_rules()}
-    prepared: list[tuple[str, InputLog, RepoRule | None, RepoModel]] = []
+    prepared: list[tuple[bool, str, InputLog, RepoRule | None, RepoModel]] = []
     for code in stale:  # every rule first starts its slow outside work (ruff), then each checks in turn
         log = InputLog()
         view = model.view(log)
         rule: RepoRule | None = None
+        started = False
         try:
             made = by_code[code](session.options.get(code))
             if type(made).start is not RepoRule.start:
                 made.start(view)
+                started = True
             rule = made
         except Exception:  # a failed start is the check's to report: it is made and run again there
             pass
-        prepared.append((code, log, rule, view))
+        prepared.append((started, code, log, rule, view))
     # The started rules check last: their outside work has the others' time to finish (the findings are
     # sorted afterwards, so the order of the checks does not show).
-    prepared.sort(key=lambda item: item[2] is not None and type(item[2]).start is not RepoRule.start)
-    for code, log, rule, view in prepared:
+    prepared.sort(key=lambda item: item[0])
+    for _started, code, log, rule, view in prepared:
         rule_cls = by_code[code]
         try:
             reported: list[object] = list((rule or rule_cls(session.options.get(code))).check(view))

@@ -160,7 +160,7 @@ def _walk(root: Path, excludes: list[str], blind: list[Blind]) -> list[str]:
     import pathspec
 
     out: list[str] = []
-    excluded = PathPatterns(excludes, remember=True)  # a warm run needs no pathspec
+    excluded = PathPatterns(excludes)
     specs: list[tuple[str, pathspec.GitIgnoreSpec]] = []
 
     def unreadable(error: OSError) -> None:
