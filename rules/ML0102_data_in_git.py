@@ -11,6 +11,7 @@ from pydantic import Field
 from mllint.analysis.context import is_test_path
 from mllint.catalogue.remedy import Plan
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule, RuleOptions
+from mllint.core import relpath
 from mllint.core.findings import Finding
 
 #: ``url = ../storage`` / ``url = dvc-storage`` in .dvc/config: a remote that is a local folder.
@@ -38,17 +39,15 @@ def human_size(size: int) -> str:
 
 def data_extension(rel: str, knowledge: dict) -> bool:
     table = knowledge.get("data_files", {})
-    name = PurePosixPath(rel).name
-    if name in table.get("not_data", ()):
+    if relpath.name(rel) in table.get("not_data", ()):
         return False
-    path = PurePosixPath(rel)
-    suffix = path.suffix.lower().lstrip(".")
+    suffix = relpath.suffix(rel).lower().lstrip(".")
     if not suffix:
         return False
     if suffix in table.get("extensions", ()):
         return True
     folders = set(table.get("folders", ()))
-    return suffix in table.get("media_extensions", ()) and any(part.lower() in folders for part in path.parts[:-1])
+    return suffix in table.get("media_extensions", ()) and any(part.lower() in folders for part in relpath.folders(rel))
 
 
 class DataInGit(RepoRule):
@@ -135,9 +134,9 @@ class DataInGit(RepoRule):
             if not size:
                 continue  # unreadable, or an empty placeholder
             by_extension = data_extension(rel, repo.knowledge) and (options.include_tests or not (is_test_path(rel) or FIXTURE_PATH.search(rel)))
-            name = PurePosixPath(rel).name
+            name = relpath.name(rel)
             by_size = size > options.size_threshold and name not in exempt \
-                and PurePosixPath(rel).suffix.lower().lstrip(".") not in not_by_size
+                and relpath.suffix(rel).lower().lstrip(".") not in not_by_size
             if by_extension or by_size:
                 candidates.append((rel, size, by_extension))
         if not candidates:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import posixpath
-from pathlib import PurePosixPath
 
 from mllint.catalogue.remedy import Piece, Plan
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
+from mllint.core import relpath
 from mllint.core.findings import Finding
 from mllint.repo.mlcode import calls_any, imports_any
 
@@ -69,7 +69,7 @@ def versioning_evidence(repo) -> list[str]:
         found += [marker for marker in markers if repo.path_exists(folder / marker)]
     suffixes = tuple(table.get("suffixes", ()))
     found += [rel for rel in repo.files if rel.endswith(suffixes) and not rel.startswith(".dvc/")][:1]
-    found += [rel for rel in repo.files if PurePosixPath(rel).name in markers or any(p in markers for p in PurePosixPath(rel).parts[:-1])][:1]
+    found += [rel for rel in repo.files if relpath.name(rel) in markers or any(p in markers for p in relpath.folders(rel))][:1]
     for facts in repo.code_facts():
         found += imports_any(facts.imports, table.get("imports", ()))[:1]
         found += calls_any(facts.calls, table.get("calls", ()))[:1]

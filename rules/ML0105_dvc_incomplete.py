@@ -6,6 +6,7 @@ from pathlib import PurePosixPath
 
 from mllint.catalogue.remedy import Piece, Plan
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
+from mllint.core import relpath
 from mllint.core.findings import Finding
 
 CONFIG_REMOTE = "[core]\n    remote = storage\n['remote \"storage\"']\n    url = s3://bucket/dvc\n"
@@ -71,7 +72,7 @@ class DvcIncomplete(RepoRule):
     def check(self, repo):
         vcs = repo.vcs
         for rel in repo.files:  # a lock left behind: the pipeline it records is no longer declared
-            if PurePosixPath(rel).name == "dvc.lock" and str(PurePosixPath(rel).with_name("dvc.yaml")) not in repo.file_set:
+            if relpath.name(rel) == "dvc.lock" and str(PurePosixPath(rel).with_name("dvc.yaml")) not in repo.file_set:
                 yield RepoFinding(
                     f"{rel} records a DVC pipeline run but there is no dvc.yaml next to it: the stages that produced "
                     "the data and models are no longer declared; restore dvc.yaml (or delete the stale dvc.lock)",

@@ -7,6 +7,7 @@ import sys
 from pathlib import PurePosixPath
 
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
+from mllint.core import relpath
 from mllint.repo.manifests import candidate_distributions, normalize
 
 #: Files whose imports are tooling or optional extras, not the project's runtime (build scripts, docs,
@@ -28,14 +29,14 @@ def local_modules(repo) -> set[str]:
     C/CUDA extensions its build compiles, and modules its notebooks write (``%%writefile x.py``)."""
     names: set[str] = set()
     for rel in repo.files:
-        path = PurePosixPath(rel)
-        names.update(part for part in path.parts[:-1] if part.isidentifier())  # packages, vendored folders
-        if path.suffix in (".py", ".pyx", ".pyi", ".so", ".pyd"):
-            names.add(path.name.split(".", 1)[0])
-        if path.name == "setup.py":
+        file_name, file_suffix = relpath.name(rel), relpath.suffix(rel)
+        names.update(part for part in relpath.folders(rel) if part.isidentifier())  # packages, vendored folders
+        if file_suffix in (".py", ".pyx", ".pyi", ".so", ".pyd"):
+            names.add(file_name.split(".", 1)[0])
+        if file_name == "setup.py":
             for found in EXTENSION.findall(repo.read_text(rel) or ""):
                 names.update((found.split(".", 1)[0], found.rsplit(".", 1)[-1]))
-        elif path.suffix == ".ipynb":
+        elif file_suffix == ".ipynb":
             names.update(PurePosixPath(found).name for found in WRITEFILE.findall(repo.read_text(rel, limit=500_000) or ""))
     gitmodules = repo.read_text(".gitmodules") or ""
     names.update(PurePosixPath(m).name.replace("-", "_") for m in re.findall(r"^\s*path\s*=\s*(\S+)", gitmodules, re.MULTILINE))
@@ -56,7 +57,7 @@ def installed_elsewhere(repo) -> set[str]:
     """Names installed by Dockerfiles, shell scripts and notebook cells (``pip install x``): declared too."""
     names: set[str] = set()
     for rel in repo.files:
-        name = PurePosixPath(rel).name
+        name = relpath.name(rel)
         if not (name.startswith("Dockerfile") or name.endswith((".Dockerfile", ".sh", ".cfg", ".ini", ".ipynb")) or name in ("Makefile", "tox.ini")):
             continue
         text = repo.read_text(rel, limit=500_000) or ""

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
-
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
+from mllint.core import relpath
 from mllint.repo.mlcode import calls_any, imports_any, stem_words
 
 LOAD = "import pandas as pd\ndf = pd.read_csv('data/train.csv')\n"
@@ -20,8 +19,8 @@ def schema_evidence(repo) -> list[str]:
     names = set(table.get("files", ()))
     suffixes = tuple(table.get("suffixes", ()))
     for rel in repo.files:
-        path = PurePosixPath(rel)
-        if path.name in names or any(part in names for part in path.parts[:-1]) or path.name.endswith(suffixes):
+        file_name = relpath.name(rel)
+        if file_name in names or any(part in names for part in relpath.folders(rel)) or file_name.endswith(suffixes):
             found.append(rel)
             break
     return found

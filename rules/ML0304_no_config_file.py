@@ -6,6 +6,7 @@ from pathlib import PurePosixPath
 
 from mllint.catalogue.remedy import Piece, Plan
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
+from mllint.core import relpath
 from mllint.core.findings import Finding
 from mllint.repo.mlcode import calls_any, imports_any
 
@@ -39,12 +40,12 @@ def config_files(repo) -> list[str]:
     always = tuple(table.get("always_suffixes", ()))
     found = []
     for rel in repo.files:
-        path = PurePosixPath(rel)
-        if path.name in TOOL_FILES or any(part in TOOL_FOLDERS for part in path.parts[:-1]):
+        file_name, in_folders = relpath.name(rel), relpath.folders(rel)
+        if file_name in TOOL_FILES or any(part in TOOL_FOLDERS for part in in_folders):
             continue
-        lower = path.name.lower()
-        in_config_folder = any(part.lower() in folders for part in path.parts[:-1])
-        if path.name in names or lower.endswith(always) or (
+        lower = file_name.lower()
+        in_config_folder = any(part.lower() in folders for part in in_folders)
+        if file_name in names or lower.endswith(always) or (
                 lower.endswith(suffixes) and (lower.startswith(prefixes) or in_config_folder)):
             found.append(rel)
     return found
@@ -67,9 +68,9 @@ def config_loading(repo) -> list[str]:
             found.append(facts.path)
     if generic and not found:  # yaml.safe_load(...) with a non-tool YAML/JSON/TOML file in the tree
         for rel in repo.files:
-            path = PurePosixPath(rel)
-            if path.name.lower().endswith(CONFIG_SUFFIXES) and path.name not in TOOL_FILES and not any(
-                    part in TOOL_FOLDERS or part.startswith("data") for part in path.parts[:-1]):
+            file_name = relpath.name(rel)
+            if file_name.lower().endswith(CONFIG_SUFFIXES) and file_name not in TOOL_FILES and not any(
+                    part in TOOL_FOLDERS or part.startswith("data") for part in relpath.folders(rel)):
                 found.append(rel)
                 break
     return found
@@ -169,7 +170,7 @@ class NoConfigFile(RepoRule):
     def _missing(self, repo):
         """Code that reads a configuration file the repository does not contain (not committed, or renamed)."""
         names = set(repo.knowledge.get("config_files", {}).get("names", ()))
-        present = {PurePosixPath(rel).name for rel in repo.files}
+        present = {relpath.name(rel) for rel in repo.files}
         reported: set[str] = set()
         for facts in repo.source_facts():
             if any(part in TOOL_FOLDERS for part in PurePosixPath(facts.path).parts[:-1]):

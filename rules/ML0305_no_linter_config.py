@@ -5,10 +5,11 @@ from __future__ import annotations
 import configparser
 import fnmatch
 import re
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from mllint.catalogue.remedy import Piece, Plan
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
+from mllint.core import relpath
 from mllint.core.findings import Finding
 from mllint.core.tomlsafe import TomlError
 from mllint.core.tomlsafe import loads as toml_loads
@@ -85,7 +86,7 @@ class NoLinterConfig(RepoRule):
         words = re.compile(r"(?<![\w-])(" + "|".join(commands) + r")(?![\w-])") if commands else None
         candidates: list[Path] = []
         for rel in repo.files:
-            name = PurePosixPath(rel).name
+            name = relpath.name(rel)
             if name in files:
                 return True
             if name in ("pyproject.toml", "setup.cfg", "tox.ini") or name in RUNNER_FILES or rel.startswith(RUNNER_FOLDERS):

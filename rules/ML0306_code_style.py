@@ -10,11 +10,12 @@ import shutil
 import subprocess
 import sys
 from collections import Counter
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from pydantic import Field
 
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule, RuleOptions
+from mllint.core import relpath
 from mllint.core.lifeline import child_setup
 from mllint.core.printable import visible
 from mllint.core.tomlsafe import TomlError, load_path
@@ -285,7 +286,7 @@ def _note_inputs(repo) -> None:
     the ruff binary."""
     repo.digests
     for rel in repo.files:
-        if PurePosixPath(rel).name in RUFF_CONFIGS:
+        if relpath.name(rel) in RUFF_CONFIGS:
             repo.read_text(rel)
     for name in RUFF_CONFIGS:
         repo.read_text(name)

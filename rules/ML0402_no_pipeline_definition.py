@@ -6,6 +6,7 @@ import re
 from pathlib import PurePosixPath
 
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
+from mllint.core import relpath
 from mllint.repo.mlcode import imports_any
 
 TRAIN = "from sklearn.linear_model import LogisticRegression\nm = LogisticRegression()\nm.fit([[0]], [0])\n"
@@ -94,7 +95,7 @@ class NoPipelineDefinition(RepoRule):
         targets = {t.lower() for t in table.get("make_targets", ())}
         recipes = tuple(table.get("make_recipes", ()))
         for rel in repo.files:
-            name = PurePosixPath(rel).name
+            name = relpath.name(rel)
             if name == "dvc.yaml":
                 if repo.vcs.dvc_stages(rel):
                     return True

@@ -70,7 +70,37 @@ pattern = st.one_of(st.sampled_from(DEFAULT_EXCLUDE),
 @given(st.lists(segment, min_size=1, max_size=4).map("/".join), st.lists(pattern, max_size=6))
 @settings(max_examples=300, deadline=None)
 def test_the_combined_matcher_agrees_with_pathspec(rel, patterns):
-    assert PathPatterns(patterns)(rel) == pathspec.GitIgnoreSpec.from_lines(patterns).match_file(rel)
+    assert PathPatterns(patterns, remember=False)(rel) == pathspec.GitIgnoreSpec.from_lines(patterns).match_file(rel)
+
+
+def test_translations_are_remembered_across_processes_and_bounded(tmp_path, monkeypatch):
+    """A second process with the same pattern lists neither imports pathspec nor translates (the
+    knowledge tables' globs of every cold run); the table keeps the newest REMEMBERED_MAX lists."""
+    import subprocess
+    import sys
+
+    env = {"XDG_CACHE_HOME": str(tmp_path / "user-cache"), "PYTHONPATH": ":".join(sys.path)}
+    probe = ("import sys; from mllint.core.patterns import PathPatterns; "
+             "print(PathPatterns(['*.egg-info', 'data/**/*.csv'])('x.egg-info/PKG'), PathPatterns(['!keep', 'k*'])('kx'), "
+             "PathPatterns(['a\\nb'])('a\\nb'), PathPatterns(['a', 'b'])('a\\nb'), 'pathspec' in sys.modules)")
+    first = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True).stdout.split()
+    second = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True).stdout.split()
+    assert first == ["True", "True", "True", "False", "True"]
+    # the list with a re-inclusion has no single expression (None, remembered too): pathspec matches it
+    assert second == ["True", "True", "True", "False", "True"]
+    only_plain = probe.replace("PathPatterns(['!keep', 'k*'])('kx')", "True")
+    third = subprocess.run([sys.executable, "-c", only_plain], env=env, capture_output=True, text=True, check=True).stdout.split()
+    assert third == ["True", "True", "True", "False", "False"]  # nothing translated: pathspec never imported
+
+    from mllint.core import patterns
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "bounded"))
+    monkeypatch.setattr(patterns, "_REMEMBERED", None)
+    monkeypatch.setattr(patterns, "REMEMBERED_MAX", 3)
+    for index in range(5):
+        assert PathPatterns([f"dir{index}/"])(f"dir{index}/x.py")
+    monkeypatch.setattr(patterns, "_REMEMBERED", None)  # as a new process: read back from the disk
+    assert list(patterns._remembered()) == [json.dumps([f"dir{index}/"]) for index in (2, 3, 4)]
 
 
 def _findings(root, **options):
@@ -106,3 +136,21 @@ def test_force_exclude_applies_the_patterns_to_named_files(make_repo, cli):
     finally:
         os.chdir(cwd)
     assert sorted(item["path"] for item in json.loads(result.stdout)) == ["y.py"]
+
+
+name_part = st.text(alphabet="ab._-x1 ", min_size=1, max_size=6).filter(lambda part: part not in (".", ".."))
+
+
+@given(st.lists(name_part, min_size=1, max_size=4).map("/".join))
+@settings(max_examples=500, deadline=None)
+def test_relative_path_parts_equal_purepath(rel):
+    """mllint.core.relpath answers as PurePosixPath does for the inventory's normalised paths."""
+    from pathlib import PurePosixPath
+
+    from mllint.core import relpath
+
+    path = PurePosixPath(rel)
+    assert relpath.name(rel) == path.name
+    assert relpath.suffix(rel) == path.suffix
+    assert relpath.folders(rel) == list(path.parts[:-1])
+    assert relpath.parent(rel) == str(path.parent)

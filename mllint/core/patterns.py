@@ -22,11 +22,12 @@ if TYPE_CHECKING:  # pragma: no cover
 class PathPatterns:
     """A compiled set of gitignore-style patterns; call it with a relative path.
 
-    ``remember``: keep the patterns' translation (one regular expression) in the user's cache directory
-    (``mllint.core.snapshots``), so that a later run with the same patterns neither imports pathspec nor
-    translates them again (the exclusions of a warm run)."""
+    ``remember`` (the default): keep the patterns' translation (one regular expression) in the user's
+    cache directory (``mllint.core.snapshots``), so that a later run with the same patterns neither
+    imports pathspec (~30-60 ms) nor translates them again: the exclusions of a warm run, the knowledge
+    tables' globs of a cold one."""
 
-    def __init__(self, patterns: Iterable[str], remember: bool = False) -> None:
+    def __init__(self, patterns: Iterable[str], remember: bool = True) -> None:
         self.patterns = tuple(_normalise(p) for p in patterns if p and p.strip())
         self._match: Callable[[str], bool] = lambda rel: False
         if self.patterns:
@@ -70,21 +71,53 @@ def _normalise(pattern: str) -> str:
     return pattern
 
 
+#: Translations remembered across runs (``remember``): the pattern lists' JSON → their source; loaded
+#: once per process. Bounded: the oldest entries go first (a later run translates them again).
+_REMEMBERED: dict[str, str | None] | None = None
+REMEMBERED_MAX = 512
+
+
 def _source(patterns: tuple[str, ...], remember: bool) -> str | None:
     """One regular expression for ``patterns`` (None when one re-includes with ``!``: pathspec then
-    matches), remembered across runs with ``remember``."""
+    matches), remembered across runs with ``remember``: one table per mllint and pathspec install in
+    the user's cache (``mllint.core.snapshots``), so a run whose pattern lists an earlier run has
+    seen neither imports pathspec nor translates them."""
     if not remember:
         return _translate(patterns)
+    import json
+
+    table = _remembered()
+    key = json.dumps(patterns)
+    if key in table:
+        return table[key]
+    source = table[key] = _translate(patterns)
+    while len(table) > REMEMBERED_MAX:
+        del table[next(iter(table))]
+    from mllint.core import snapshots
+
+    snapshots.save("patterns", _table_key(), {"sources": dict(table)})  # a copy: another thread may add
+    return source
+
+
+def _table_key() -> str:
     from mllint.core import snapshots
     from mllint.core.stamp import code_stamp, package_stamp
 
-    key = snapshots.key_of(code_stamp(), package_stamp("pathspec"), *patterns)
-    found = snapshots.load("patterns", key)
-    if isinstance(found, dict) and "source" in found and (found["source"] is None or isinstance(found["source"], str)):
-        return found["source"]
-    source = _translate(patterns)
-    snapshots.save("patterns", key, {"source": source})
-    return source
+    return snapshots.key_of(code_stamp(), package_stamp("pathspec"))
+
+
+def _remembered() -> dict[str, str | None]:
+    global _REMEMBERED
+    if _REMEMBERED is None:
+        from mllint.core import snapshots
+
+        found = snapshots.load("patterns", _table_key())
+        sources = found.get("sources") if isinstance(found, dict) else None
+        _REMEMBERED = {}
+        if isinstance(sources, dict):
+            _REMEMBERED.update((key, value) for key, value in sources.items()
+                               if isinstance(key, str) and (value is None or isinstance(value, str)))
+    return _REMEMBERED
 
 
 def _translate(patterns: tuple[str, ...]) -> str | None:

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from mllint.core.facts import FileFacts, shared_strings
 from mllint.core.findings import Finding
 from mllint.engine.cache import ResultCache
 from mllint.engine.repocache import RepoCache
@@ -28,6 +27,7 @@ from mllint.repo.templates import TemplateSources, split_templates
 if TYPE_CHECKING:  # pragma: no cover
     from mllint.adopt.baseline import Entry
     from mllint.config.settings import Settings
+    from mllint.core.facts import FileFacts
     from mllint.engine.session import Session
 
 Only = Literal["all", "code", "repo"]
@@ -140,7 +140,7 @@ def run(session: Session, *, files: list[str] | None = None, only: Only = "all",
     return result
 
 
-class LazyFacts(Mapping[str, FileFacts]):
+class LazyFacts(Mapping[str, "FileFacts"]):
     """Every code file's facts, gathered on first use: a warm run whose repository rules all come from
     the repository-rule cache never reads them. Facts of files analysed in this run are at hand; the
     others are read from the cache, and a file whose cached facts are missing or unreadable is analysed
@@ -165,6 +165,8 @@ class LazyFacts(Mapping[str, FileFacts]):
             return outcome.facts_or_empty()
         data = self._cache.facts(rel)
         if data is not None:
+            from mllint.core.facts import FileFacts
+
             try:
                 return FileFacts.from_json(data)
             except ValueError:  # a forged or outdated entry: analyse again
@@ -209,6 +211,8 @@ def _code_pass(session: Session, rels: list[str], jobs: int | None, cache: Resul
                 continue
         todo.append(rel)
     hits = len(outcomes)
+    if todo:
+        from mllint.core.facts import shared_strings  # not at the top: a warm run analyses nothing
     for outcome in _analyse(session, todo, jobs):
         if outcome.facts_data is not None:  # from a worker: kept until the repository rules, names shared
             shared_strings(outcome.facts_data)
@@ -264,6 +268,8 @@ def _largest_first(session: Session, todo: list[str]) -> list[str]:
 
 def _from_cache(session: Session, cache: ResultCache, rel: str) -> FileOutcome | None:
     """The cached outcome of ``rel`` if its content is the one the entry was computed for."""
+    if rel not in cache.entries:
+        return None  # nothing to compare with: not hashed here (the worker that analyses it hashes it)
     digest = _current_digest(session, cache, rel)
     if digest is None:
         return None

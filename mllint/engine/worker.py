@@ -18,10 +18,10 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from mllint.catalogue.index import make_finding
-from mllint.core.facts import FileFacts
 from mllint.core.findings import Finding
 
 if TYPE_CHECKING:  # pragma: no cover
+    from mllint.core.facts import FileFacts
     from mllint.engine.session import Session
 
 FILE_TOO_LARGE = "ML0003"
@@ -52,6 +52,8 @@ class FileOutcome:
     def facts_or_empty(self) -> FileFacts:
         if self.facts is not None:
             return self.facts
+        from mllint.core.facts import FileFacts  # not at the top: a warm run reads no facts
+
         if self.facts_data is not None:
             return FileFacts.from_json(self.facts_data)
         from mllint.analysis.context import is_test_path

@@ -127,7 +127,7 @@ def discover(root: Path, excludes: list[str]) -> Inventory:
                                          "judged the tree without git"))
     if listed is None:
         listed = _walk(root, excludes, inventory.blind)
-    excluded = PathPatterns(excludes, remember=True)  # a warm run needs no pathspec
+    excluded = PathPatterns(excludes)  # remembered: a warm run needs no pathspec
     files = []
     base = str(root)
     for rel in listed:

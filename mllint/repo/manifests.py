@@ -15,9 +15,10 @@ import os
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from mllint.core import relpath
 from mllint.core.patterns import PathPatterns
 from mllint.core.tomlsafe import loads as toml_loads
 
@@ -96,8 +97,7 @@ class Manifests:
             return True
         if _name_globs(tuple(self.knowledge.get("patterns", ())))(name):
             return True
-        path = PurePosixPath(rel)
-        return path.suffix in (".txt", ".in") and any(part in self.knowledge.get("folders", ()) for part in path.parts[:-1])
+        return relpath.suffix(rel) in (".txt", ".in") and any(part in self.knowledge.get("folders", ()) for part in relpath.folders(rel))
 
     @cached_property
     def manifest_files(self) -> list[str]:

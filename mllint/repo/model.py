@@ -22,11 +22,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from mllint.core.facts import FileFacts
 from mllint.repo.inputs import MAX_PATH_BYTES, Input, InputLog, Probe, Value, listing, path_kind, read_limited, text_value, which_value
 from mllint.repo.inventory import Inventory
 
 if TYPE_CHECKING:  # pragma: no cover - the parts import this module, so they are loaded on first use
+    from mllint.core.facts import FileFacts
     from mllint.core.git import GitRun
     from mllint.knowledge.runtime import Knowledge
     from mllint.repo.ci import CIConfig
@@ -217,7 +217,7 @@ class RepoModel:
     def size(self, rel: str) -> int | None:
         """The size of a file of the tree (None when it cannot be read)."""
         try:
-            found: int | None = (self.root / rel).stat().st_size
+            found: int | None = os.stat(os.path.join(self.root, rel)).st_size  # no Path: asked of every file
         except (OSError, ValueError):
             found = None
         self._note("size", rel, found, known=True)

@@ -12,8 +12,9 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
+from mllint.core import relpath
 from mllint.knowledge.runtime import Knowledge
 from mllint.repo.inventory import Inventory
 from mllint.repo.model import RepoModel
@@ -56,12 +57,12 @@ def find_projects(files: list[str], code_files: set[str], knowledge: Knowledge |
     peripheral = {d.lower() for d in tables.get("lifecycle_scope", {}).get("ignore_dirs", [])} | NOT_PROJECT_DIRS
     folders: dict[str, str] = {}
     for rel in files:
-        path = PurePosixPath(rel)
-        if len(path.parts) < 2 or not is_manifest(path.name):
+        in_folders = relpath.folders(rel)
+        if not in_folders or not is_manifest(relpath.name(rel)):
             continue
-        if any(part.lower() in peripheral or part.startswith(".") for part in path.parts[:-1]):
+        if any(part.lower() in peripheral or part.startswith(".") for part in in_folders):
             continue
-        folder = str(path.parent)
+        folder = relpath.parent(rel)
         folders.setdefault(folder, rel)
     chosen: dict[str, str] = {}
     for folder in sorted(folders, key=lambda f: (f.count("/"), f)):

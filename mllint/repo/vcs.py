@@ -15,6 +15,7 @@ from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from mllint.core import relpath
 from mllint.core.patterns import PathPatterns
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -109,7 +110,7 @@ class Vcs:
 
     @cached_property
     def gitattributes_texts(self) -> list[str]:
-        texts = [self.repo.read_text(rel) for rel in self.repo.files if PurePosixPath(rel).name == ".gitattributes"]
+        texts = [self.repo.read_text(rel) for rel in self.repo.files if relpath.name(rel) == ".gitattributes"]
         for folder in self.ancestors_to_git_root()[1:]:
             texts.append(self.repo.path_text(folder / ".gitattributes"))
         return [text for text in texts if text]
@@ -224,11 +225,11 @@ class Vcs:
 
     @cached_property
     def dvc_yaml_files(self) -> list[str]:
-        return [rel for rel in self.repo.files if PurePosixPath(rel).name == "dvc.yaml"]
+        return [rel for rel in self.repo.files if relpath.name(rel) == "dvc.yaml"]
 
     @cached_property
     def dvc_pointer_files(self) -> list[str]:
-        return [rel for rel in self.repo.files if rel.endswith(".dvc") and PurePosixPath(rel).name != ".dvc"
+        return [rel for rel in self.repo.files if rel.endswith(".dvc") and relpath.name(rel) != ".dvc"
                 and not rel.startswith(".dvc/")]
 
     @property
