@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from mllint.analysis.children import walk_nodes
 from mllint.analysis.evidence import EVAL_MODEL, TracksBindings, dotted, evidence_for, short
 from mllint.catalogue.rule import CodeRule, Example
 
@@ -507,7 +508,7 @@ class EvalModeMissing(TracksBindings, CodeRule):
         if not self.active:
             return
         data = None
-        for sub in ast.walk(node.iter):
+        for sub in walk_nodes(node.iter):
             label = sub.id if isinstance(sub, ast.Name) else sub.attr if isinstance(sub, ast.Attribute) else None
             if label and name_tokens(label) & self.tokens:
                 data = label

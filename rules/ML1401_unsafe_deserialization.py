@@ -7,6 +7,7 @@ import fnmatch
 import re
 from functools import lru_cache
 
+from mllint.analysis.children import walk_nodes
 from mllint.analysis.dataflow import ScopeStates, names_bound
 from mllint.analysis.edits import RawFix, add_keyword, remove_argument, replace
 from mllint.catalogue.rule import CodeRule, Example, FixExample
@@ -175,7 +176,7 @@ class UnsafeDeserialization(CodeRule):
         if expr is None:
             return None
         state, module = self.taint.current(self.ctx), self.taint.module
-        for node in ast.walk(expr):
+        for node in walk_nodes(expr):
             if isinstance(node, ast.Call):
                 name = self.ctx.call_name(node)
                 if self._untrusted_name(name):
@@ -235,7 +236,7 @@ class UnsafeDeserialization(CodeRule):
             annotation = arg.annotation
             if annotation is None:
                 continue
-            names = {self.ctx.qualname(n) or getattr(n, "id", None) for n in ast.walk(annotation) if isinstance(n, (ast.Name, ast.Attribute))}
+            names = {self.ctx.qualname(n) or getattr(n, "id", None) for n in walk_nodes(annotation) if isinstance(n, (ast.Name, ast.Attribute))}
             hit = names & self.untrusted_types
             if hit:
                 state[arg.arg] = f"the request ({sorted(hit)[0]} argument `{arg.arg}`)"

@@ -10,7 +10,7 @@ import textwrap
 
 import pytest
 
-from mllint.analysis.children import OPERATOR_TYPES, child_fields, child_nodes, push_children
+from mllint.analysis.children import OPERATOR_TYPES, child_fields, child_nodes, push_children, walk_nodes
 
 SNIPPETS = [
     """
@@ -85,6 +85,15 @@ def test_push_children_pops_them_in_source_order(index: int) -> None:
         stack: list[ast.AST] = []
         push_children(node, child_fields(node.__class__), stack)
         assert stack[::-1] == _expected(node)
+
+
+@pytest.mark.parametrize("index", range(len(SNIPPETS) + 3))
+def test_walk_nodes_is_ast_walk_without_operators(index: int) -> None:
+    tree = _trees()[index]
+    starts = [node for node in ast.walk(tree) if not isinstance(node, OPERATOR_TYPES)]
+    for node in starts[:400]:  # the whole tree, and from many of its nodes
+        expected = [sub for sub in ast.walk(node) if not isinstance(sub, OPERATOR_TYPES)]
+        assert list(walk_nodes(node)) == expected
 
 
 def test_type_parameters_are_children_where_the_grammar_has_them() -> None:

@@ -9,6 +9,7 @@ visitor asks for them, the operator leaves (``Load``, ``Add``, ``Eq``...).
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 
 #: Node types that are stateless leaves (``Load``, ``Add``, ``Eq``...).
 OPERATOR_TYPES = (ast.expr_context, ast.operator, ast.boolop, ast.cmpop, ast.unaryop)
@@ -94,3 +95,13 @@ def child_nodes(node: ast.AST) -> list[ast.AST]:
         elif isinstance(value, ast.AST):
             out.append(value)
     return out
+
+
+def walk_nodes(node: ast.AST) -> Iterator[ast.AST]:
+    """``ast.walk(node)`` without the operator leaves: ``node`` and every node below it, breadth first in
+    the same order, children looked up in the table (for the analyses that search a subtree and
+    never look at ``Load``, ``Add``...). Lazy: a search that stops early lists no further children."""
+    todo = [node]
+    for current in todo:  # the list grows while it is read: breadth first
+        yield current
+        todo.extend(child_nodes(current))

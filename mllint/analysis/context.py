@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from mllint.analysis.children import walk_nodes
 from mllint.analysis.edits import Point, RawFix
 from mllint.analysis.params import ProjectParams, params_binding
 from mllint.knowledge.aliases import canonical
@@ -505,7 +506,7 @@ def _conventional_members(knowledge: Knowledge) -> dict[str, str]:
 def _bound_names(tree: ast.AST) -> set[str]:
     """Every name bound anywhere in the file: assignments, loop/with targets, parameters, defs, imports."""
     bound: set[str] = set()
-    for node in ast.walk(tree):
+    for node in walk_nodes(tree):
         if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
             bound.add(node.id)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
-from mllint.analysis.children import child_fields, push_children
+from mllint.analysis.children import child_fields, push_children, walk_nodes
 from mllint.analysis.flowknowledge import FlowKnowledge, SplitSpec, flow_knowledge
 from mllint.analysis.values import (
     UNKNOWN,
@@ -265,7 +265,7 @@ def _stateless_fit(cls: ast.ClassDef) -> bool:
 def _separates(index: ast.AST) -> bool:
     """A row selection that tells train rows from test rows: the target missing or present
     (``df.Survived.notnull()``), a train/test marker (``df.source == "test"``, ``is_train``), membership."""
-    for node in ast.walk(index):
+    for node in walk_nodes(index):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _SEPARATORS:
             return True
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and _split_role(node.value):
