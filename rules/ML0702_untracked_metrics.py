@@ -209,6 +209,7 @@ class UntrackedMetrics(CodeRule):
         self.active = not ctx.is_test
         self.recorded = False
         self.scopes: ScopeStates[_Scope] = ScopeStates(_Scope)
+        self.held: set[str] = set()  # every name that ever held a metric, in any scope (a cheap first test)
         self.metrics: dict[int, tuple[ast.Call, str]] = {}
         self.printed: set[int] = set()
         self.escaped: set[int] = set()
@@ -248,7 +249,7 @@ class UntrackedMetrics(CodeRule):
             self._classify([key], node)
 
     def visit_Name(self, node: ast.Name) -> None:
-        if not self.active or self.recorded or not isinstance(node.ctx, ast.Load):
+        if node.id not in self.held or not self.active or self.recorded or not isinstance(node.ctx, ast.Load):
             return
         held = self.scopes.current(self.ctx).names.get(node.id)
         if held:
@@ -337,6 +338,7 @@ class UntrackedMetrics(CodeRule):
                     for target in targets:
                         for bound in names_bound(target):
                             scope.names.setdefault(bound, []).extend(keys)
+                            self.held.add(bound)
                 else:
                     self.escaped.update(keys)
                 return

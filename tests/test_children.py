@@ -108,3 +108,34 @@ def test_type_parameters_are_children_where_the_grammar_has_them() -> None:
         stack: list[ast.AST] = []
         push_children(node, child_fields(node.__class__), stack)
         assert stack[::-1] == _expected(node)
+
+
+def test_the_walk_runs_a_once_per_node_handler_for_the_first_visitor_only() -> None:
+    """Handlers marked ``once_per_node`` (the evidence mixin's bindings) run once per node, for the first
+    visitor that has them, in the visitors' order; every other handler runs for every visitor."""
+    from mllint.analysis.context import FileContext, once_per_node
+    from mllint.engine.walk import walk
+
+    calls: list[tuple[str, str, int]] = []
+
+    class Shared:
+        def __init__(self, label: str) -> None:
+            self.label = label
+
+        @once_per_node
+        def leave_Assign(self, node: ast.Assign) -> None:
+            calls.append((self.label, "shared", node.lineno))
+
+        def visit_Assign(self, node: ast.Assign) -> None:
+            calls.append((self.label, "own", node.lineno))
+
+    class Overrides(Shared):
+        def leave_Assign(self, node: ast.Assign) -> None:  # not marked: runs as any handler
+            calls.append((self.label, "override", node.lineno))
+
+    tree = ast.parse("a = 1\nb = 2\n")
+    ctx = FileContext("m.py", tree, {}, False, lines=["a = 1", "b = 2"])
+    walk(tree, ctx, [Overrides("x"), Shared("first"), Shared("second")])
+    assert [c for c in calls if c[2] == 1] == [("x", "own", 1), ("first", "own", 1), ("second", "own", 1),
+                                               ("x", "override", 1), ("first", "shared", 1)]
+    assert len(calls) == 10

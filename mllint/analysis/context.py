@@ -30,6 +30,17 @@ SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 
 
+HandlerT = TypeVar("HandlerT", bound=Callable[..., None])
+
+
+def once_per_node(method: HandlerT) -> HandlerT:
+    """Mark a visitor method that does the same to the file's shared analyses whichever visitor runs it
+    (a mixin binding the file's evidence, :class:`mllint.analysis.evidence.TracksBindings`): the
+    traversal (mllint/engine/walk.py) calls it for the first visitor that has it, not once per visitor."""
+    method.once_per_node = True  # type: ignore[attr-defined]
+    return method
+
+
 def is_test_path(path: str) -> bool:
     return bool(TEST_PATH.search(path))
 

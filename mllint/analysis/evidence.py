@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from functools import cached_property
 from typing import Any
 
-from mllint.analysis.context import FUNCTION_NODES, FileContext
+from mllint.analysis.context import FUNCTION_NODES, FileContext, once_per_node
 
 PANDAS = "pandas"  # strong evidence: produced by pandas
 WEAK = "weak"  # a conventional DataFrame name in a pandas file
@@ -439,16 +439,19 @@ class TracksBindings:
     def evidence(self) -> Evidence:
         return evidence_for(self.ctx)
 
+    @once_per_node
     def leave_Assign(self, node: ast.Assign) -> None:
         evidence = self.evidence
         if evidence.once(node):
             evidence.bind_assign(node.targets, node.value)
 
+    @once_per_node
     def leave_AnnAssign(self, node: ast.AnnAssign) -> None:
         evidence = self.evidence
         if evidence.once(node):
             evidence.bind_assign([node.target], node.value, node.annotation)
 
+    @once_per_node
     def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
         evidence = self.evidence
         if evidence.once(node):
@@ -456,6 +459,7 @@ class TracksBindings:
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
+    @once_per_node
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         evidence = self.evidence
         if evidence.once(node):

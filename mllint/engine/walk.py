@@ -47,9 +47,17 @@ def walk(tree: ast.AST, ctx: FileContext, visitors: list[Any]) -> None:
     """
     enter: dict[str, list[Handler]] = {}
     leave: dict[str, list[Handler]] = {}
+    shared: set[tuple[object, str, bool]] = set()
     for visitor in visitors:
         for type_name, method, is_leave in _handlers(type(visitor)):
-            (leave if is_leave else enter).setdefault(type_name, []).append(getattr(visitor, method))
+            handler = getattr(visitor, method)
+            function = getattr(handler, "__func__", None)
+            if getattr(function, "once_per_node", False):  # the same effect from any visitor: the first one's
+                key = (function, type_name, is_leave)
+                if key in shared:
+                    continue
+                shared.add(key)
+            (leave if is_leave else enter).setdefault(type_name, []).append(handler)
     with_operators = not OPERATOR_NAMES.isdisjoint(enter) or not OPERATOR_NAMES.isdisjoint(leave)
     table: dict[type, tuple[tuple[Handler, ...], tuple[Handler, ...], bool, tuple[tuple[str, int], ...]]] = {}
     parents = ctx.parents
