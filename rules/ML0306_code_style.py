@@ -262,10 +262,10 @@ class CodeStyle(RepoRule):
     def _count(self, repo) -> _Counting | None:
         """The files, the arguments, and ruff started on the groups whose counts are not memoised."""
         options = self.options
-        files = [facts for facts in repo.code_facts() if not facts.notebook and facts.path.endswith(".py")]
+        files = repo.parsed_modules()
         if not files:
             return None
-        lines = sum(max(count, 1) for count in repo.line_counts([facts.path for facts in files]))
+        lines = sum(max(count, 1) for count in repo.line_counts(files))
         _note_inputs(repo)
         config = project_ruff_config(repo.root) if options.use_project_config else None
         problem = config_problem(repo.root, config) if config is not None else None
@@ -274,7 +274,7 @@ class CodeStyle(RepoRule):
                    skipped=False)
             config = None
         args = ruff_arguments(options, config.relative_to(repo.root).as_posix() if config is not None else None)
-        return _Counting(repo, [facts.path for facts in files], lines, args, config)
+        return _Counting(repo, files, lines, args, config)
 
 
 RUFF_CONFIGS = ("ruff.toml", ".ruff.toml", "pyproject.toml")

@@ -263,3 +263,30 @@ def test_rules_and_model_parts_read_the_disk_only_through_the_model():
             continue  # code rules read no disk: they get the file's text
         offenders += _direct_reads(path, path.relative_to(here).as_posix())
     assert offenders == []
+
+
+def test_the_modules_and_their_sizes_come_from_the_cache_entries_without_the_facts(tmp_path, monkeypatch):
+    """A rule over every module's size (ML0306's ruff rate) reads the parsed modules and their line counts
+    from the results file's summaries: after a one-line edit, no facts file is read, and the answer is the
+    one the facts give."""
+    from mllint.engine.cache import ResultCache, shard_of
+
+    calls: list[int] = []
+
+    def sizes(repo: RepoModel, _root: Path) -> object:
+        modules = repo.parsed_modules()
+        return modules, repo.line_counts(modules)
+
+    rule = _reader(sizes, calls)
+    files = {"a.py": "x = 1\n", "b/c.py": "def f(:\n", "n.ipynb": '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}',
+             "d.py": "import os\nprint(os)\n"}
+    root = write_repo(tmp_path / "r", files)
+    _, first = _check(root, (rule,))
+    assert first == ["ML0990:read (['a.py', 'd.py'], [1, 2])"]  # b/c.py does not parse, n.ipynb is a notebook
+    shards: list[int] = []
+    original = ResultCache._shard
+    monkeypatch.setattr(ResultCache, "_shard", lambda self, index: shards.append(index) or original(self, index))
+    (root / "d.py").write_text("import os\nprint(os)\n# one more line\n", encoding="utf-8")
+    cached, second = _check(root, (rule,))
+    assert second == ["ML0990:read (['a.py', 'd.py'], [1, 3])"] and "ML0990" not in cached and len(calls) == 2
+    assert shards == [shard_of("d.py")]  # only to store the edited file's facts: the others' summaries are at hand

@@ -1,6 +1,7 @@
 """The result cache: per-file findings and facts keyed by content hash, per settings fingerprint.
 
-``results-<fingerprint>.json`` holds each file's content digest, findings, stat key and facts digest;
+``results-<fingerprint>.json`` holds each file's content digest, findings, stat key, facts digest and
+summary (parsed? a notebook? how many lines: what a rule over every module's size asks without the facts);
 the facts themselves (what repository rules read) are in ``facts-<fingerprint>-<shard>.json``, 16
 files by a hash of the path, read only when a repository rule has to run again (its inputs changed:
 ``repocache.py``), and rewritten shard by shard: a warm run reads the small results file only.
@@ -28,7 +29,7 @@ from mllint.core.cachedir import TAG, is_tagged, prune
 from mllint.core.findings import Finding
 from mllint.core.writes import atomic_write, create_exclusive, inside
 
-FORMAT = 5  # entries: [digest, findings, stat key or None, facts digest]; facts in SHARDS files beside
+FORMAT = 6  # entries: [digest, findings, stat key or None, facts digest, summary]; facts in SHARDS files beside
 FINDING_KEYS = frozenset(f.name for f in dataclasses.fields(Finding))
 KEEP = 4  # result files kept (one per settings fingerprint, e.g. pre-commit's and CI's)
 
@@ -120,8 +121,8 @@ class ResultCache:
             try:
                 self.entries = {
                     k: v for k, v in data["entries"].items()
-                    if isinstance(v, list) and len(v) == 4 and isinstance(v[0], str) and isinstance(v[3], str)
-                    and isinstance(v[1], list) and (v[2] is None or isinstance(v[2], list))
+                    if isinstance(v, list) and len(v) == 5 and isinstance(v[0], str) and isinstance(v[3], str)
+                    and isinstance(v[1], list) and (v[2] is None or isinstance(v[2], list)) and _is_summary(v[4])
                     and all(isinstance(f, dict) and isinstance(f.get("code"), str) and f.keys() <= FINDING_KEYS for f in v[1])
                 }
             except (TypeError, AttributeError):
@@ -148,7 +149,8 @@ class ResultCache:
     def put(self, path: str, digest: str, findings: list[dict[str, Any]], facts: dict[str, Any],
             stat_key: list[int] | None = None) -> None:
         digest_of_facts = facts_digest(facts)
-        self.entries[path] = [digest, findings, stat_key, digest_of_facts]
+        summary = [facts.get("parsed") is True, facts.get("notebook") is True, facts.get("lines", 0)]
+        self.entries[path] = [digest, findings, stat_key, digest_of_facts, summary]
         self.dirty = True
         shard = self._shard(shard_of(path))
         if shard.get(path) != [digest_of_facts, facts]:
@@ -159,6 +161,11 @@ class ResultCache:
         """The digest of the facts cached for ``path`` (what repository rules' results are keyed by)."""
         entry = self.entries.get(path)
         return str(entry[3]) if entry else None
+
+    def summary(self, path: str) -> tuple[bool, bool, int] | None:
+        """``(parsed, notebook, lines)`` of the facts cached for ``path``, without reading them."""
+        entry = self.entries.get(path)
+        return (entry[4][0], entry[4][1], entry[4][2]) if entry else None
 
     def facts(self, path: str) -> dict[str, Any] | None:
         """The cached facts of ``path`` (read from its shard on first use; None when missing or stale)."""
@@ -241,6 +248,11 @@ def _read_json(path: Path) -> Any:
             return json.load(handle)
     except (OSError, ValueError, RecursionError, MemoryError):
         return None
+
+
+def _is_summary(value: Any) -> bool:
+    return (isinstance(value, list) and len(value) == 3 and isinstance(value[0], bool) and isinstance(value[1], bool)
+            and type(value[2]) is int)
 
 
 def facts_digest(facts: dict[str, Any]) -> str:

@@ -177,8 +177,27 @@ class LazyFacts(Mapping[str, "FileFacts"]):
                             fresh.stat_key)
         return fresh.facts_or_empty()
 
+    def summary(self, rel: str) -> tuple[bool, bool, int]:
+        """``(parsed, notebook, lines)`` of a code file: from the facts in hand or the cache entry, so that a
+        rule over every module's size (ML0306) does not read every file's facts (a touched run)."""
+        outcome = self._outcomes[rel]
+        found = self._facts[rel] if self._facts is not None else outcome.facts
+        if found is None and outcome.facts_data is not None:
+            data = outcome.facts_data
+            return data.get("parsed") is True, data.get("notebook") is True, int(data.get("lines", 0))
+        if found is None and outcome.digest is not None and self._cache is not None:
+            cached = self._cache.summary(rel)  # the entry this run's hit came from: the same content
+            if cached is not None:
+                return cached
+        if found is None:
+            found = self._one(rel)
+        return found.parsed, found.notebook, found.lines
+
     def __getitem__(self, rel: str) -> FileFacts:
         return self._all()[rel]
+
+    def __contains__(self, rel: object) -> bool:
+        return rel in self._outcomes  # the code files: no facts read
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._files)  # the file names: no facts read (finding the projects needs only these)
