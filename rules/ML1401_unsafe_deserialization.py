@@ -158,8 +158,10 @@ class UnsafeDeserialization(CodeRule):
         self.taint: ScopeStates[dict[str, str]] = ScopeStates(dict)
         anchors = table.get("pickle_anchors", [])
         #: Whether values are followed at all: only where a pickle load can occur (its name is in the text,
-        #: in any case; lowering the text and matching exactly is ~7x faster than an IGNORECASE search).
-        self.follows = not anchors or re.search("|".join(re.escape(a.lower()) for a in anchors), ctx.source.lower()) is not None
+        #: in any case). The lowered text searched for each word (a substring search in C) costs a tenth
+        #: of one regular expression of the alternatives, which tries every position of the file.
+        lowered = ctx.source.lower() if anchors else ""
+        self.follows = not anchors or any(anchor.lower() in lowered for anchor in anchors)
         self._pending: ast.AST | None = None
 
     # -- where untrusted bytes come from --------------------------------------------------------
