@@ -374,3 +374,31 @@ def test_matrix_values_and_expansion():
     assert sorted(expanded_strings({"jobs": {"t": job}})) == ["cd a/ubuntu", "cd b/ubuntu", "cd c/ubuntu", "echo d ${{ matrix.nope }}"]
     assert list(expanded_strings({"jobs": {"t": {"steps": [{"run": "cd ${{ matrix.x }}"}]}}})) == []
     assert list(expanded_strings(None)) == [] and list(expanded_strings({"jobs": ["x"]})) == []
+
+
+def test_roles_made_while_the_workers_run_are_the_roles_of_the_facts(tmp_path):
+    """The run classifies each analysed file as its facts arrive from a worker (mllint/engine/run.py); the
+    life-cycle profile built from those roles is the one classify gives for the same facts, and a role the
+    profile demotes (training in library code no entry point imports) is copied, not changed in place."""
+    from mllint.repo.mlcode import classify
+
+    files = {f"pkg/helper_{i}.py": f"def helper_{i}(x):\n    return x + {i}\n" for i in range(30)}
+    files["pkg/estimator.py"] = "from sklearn.linear_model import LogisticRegression\n\ndef build(X, y):\n    return LogisticRegression().fit(X, y)\n"
+    files["train.py"] = ("from sklearn.ensemble import RandomForestClassifier\nimport pandas as pd\n\n"
+                         "if __name__ == '__main__':\n    df = pd.read_csv('d.csv')\n"
+                         "    RandomForestClassifier().fit(df, df.y)\n")
+    root = write_repo(tmp_path / "r", files)
+    result = Session(root, Settings()).check(use_cache=False, jobs=2)  # above the pool's threshold: workers
+    model = result.model
+    assert model is not None and model._roles  # made during the code pass
+    profile = model.ml
+    by_path = {role.path: role for role in profile.roles}
+    for facts in model.code_facts():
+        fresh = classify(facts, model.knowledge)
+        shown = by_path[facts.path]
+        if facts.path == "pkg/estimator.py":  # library training: demoted in the profile only
+            assert shown.trains == [] and shown.library_training == fresh.trains != []
+            assert model._roles[facts.path][1].trains == fresh.trains  # the shared role is unchanged
+        else:
+            assert shown == fresh
+    assert [role.path for role in profile.training] == ["train.py"]

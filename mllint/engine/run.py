@@ -29,8 +29,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from mllint.config.settings import Settings
     from mllint.core.facts import FileFacts
     from mllint.engine.session import Session
+    from mllint.repo.mlcode import FileRole
 
 Only = Literal["all", "code", "repo"]
+#: The life-cycle role of each file analysed in this run, with the facts it was computed from.
+Roles = dict[str, "tuple[FileFacts, FileRole]"]
 Progress = Callable[[int, int], None]  # (files done, files in total)
 PARALLEL_THRESHOLD = 24  # below this many files to analyse, one process is faster than a pool
 
@@ -92,7 +95,10 @@ def run(session: Session, *, files: list[str] | None = None, only: Only = "all",
     # A configuration (the repository's own) asks for workers, the CPUs bound them: `jobs = 128` on two
     # cores is two. Only a caller of this function (tests, tools) may ask for more explicitly.
     cores = default_jobs()
-    outcomes, hits = _code_pass(session, code_files, jobs or min(settings.jobs or cores, cores), cache, progress)
+    # The repository rules will read every file's facts and life-cycle role: each analysed file's are made
+    # as it arrives, while the workers go on with the others (the main process waits for them otherwise).
+    roles: Roles | None = {} if files is None and only in ("all", "repo") else None
+    outcomes, hits = _code_pass(session, code_files, jobs or min(settings.jobs or cores, cores), cache, progress, roles)
     result.timings["code"] = time.perf_counter() - clock
     result.cache_hits = hits
     result.files_checked = len(code_files)
@@ -110,7 +116,7 @@ def run(session: Session, *, files: list[str] | None = None, only: Only = "all",
         digests = {rel: outcomes[rel].digest or "" for rel in code_files if outcomes[rel].digest}
         model = RepoModel(root=root, inventory=inventory, facts=LazyFacts(session, code_files, outcomes, cache),
                           knowledge=lambda: session.knowledge, cache_dir=cache.directory if usable and cache else None,
-                          digests=digests, overlay=session.overlay)
+                          digests=digests, overlay=session.overlay, roles=roles)
         result.model = model
         store = None
         if cache is not None and usable:
@@ -218,8 +224,9 @@ def open_cache(root: Path, configured: str | None, fingerprint: str) -> ResultCa
 
 # -- the code pass ------------------------------------------------------------------------------
 def _code_pass(session: Session, rels: list[str], jobs: int | None, cache: ResultCache | None,
-               progress: Progress | None) -> tuple[dict[str, FileOutcome], int]:
-    """Every file's outcome: from the cache when its content is unchanged, else analysed."""
+               progress: Progress | None, roles: Roles | None = None) -> tuple[dict[str, FileOutcome], int]:
+    """Every file's outcome: from the cache when its content is unchanged, else analysed. With ``roles``,
+    each analysed file's facts are built and classified (mllint.repo.mlcode) as they arrive."""
     outcomes: dict[str, FileOutcome] = {}
     todo: list[str] = []
     for rel in rels:
@@ -230,11 +237,16 @@ def _code_pass(session: Session, rels: list[str], jobs: int | None, cache: Resul
                 continue
         todo.append(rel)
     hits = len(outcomes)
-    if todo:
-        from mllint.core.facts import shared_strings  # not at the top: a warm run analyses nothing
+    if todo:  # not at the top: a warm run analyses nothing
+        from mllint.core.facts import FileFacts, shared_strings
+        from mllint.repo.mlcode import classify
     for outcome in _analyse(session, todo, jobs):
         if outcome.facts_data is not None:  # from a worker: kept until the repository rules, names shared
             shared_strings(outcome.facts_data)
+            if roles is not None:
+                outcome.facts = FileFacts.from_json(outcome.facts_data)  # the strings shared with the cached form
+        if roles is not None and outcome.facts is not None and outcome.facts.parsed:
+            roles[outcome.path] = (outcome.facts, classify(outcome.facts, session.knowledge))
         outcomes[outcome.path] = outcome
         if progress is not None:
             progress(len(outcomes), len(rels))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -264,16 +264,16 @@ def profile(repo: RepoModel) -> MLProfile:
     """Roles of every code file. Training evidence inside library code (``.fit`` in an estimator's
     methods) only counts when an entry point of the repository imports that module."""
     code = repo.code_facts()
-    roles = [classify(facts, repo.knowledge) for facts in code]
+    roles = [repo.role(facts) for facts in code]
     entries = None
-    for role, facts in zip(roles, code):
+    for index, (role, facts) in enumerate(zip(roles, code)):
         if not role.trains or role.test or _runs_training(role, facts):
             continue
         if entries is None:
             entries = [other for other, other_role in zip(code, roles)
                        if not other_role.test and not other_role.peripheral and entry_point(other)]
         if not any(imports_module(entry, role.path) for entry in entries if entry.path != role.path):
-            role.library_training, role.trains = role.trains, []
+            roles[index] = replace(role, library_training=role.trains, trains=[])  # a copy: the role may be shared
     return MLProfile(roles)
 
 

@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover - the parts import this module, so they ar
     from mllint.knowledge.runtime import Knowledge
     from mllint.repo.ci import CIConfig
     from mllint.repo.manifests import Manifests
-    from mllint.repo.mlcode import MLProfile
+    from mllint.repo.mlcode import FileRole, MLProfile
     from mllint.repo.params import ParamsUsage
     from mllint.repo.pipeline import Pipeline
     from mllint.repo.serving import ServingModule
@@ -55,7 +55,8 @@ class _Shared:
 class RepoModel:
     def __init__(self, root: Path, inventory: Inventory, facts: Mapping[str, FileFacts], knowledge: Knowledge | Callable[[], Knowledge],
                  cache_dir: Path | None = None, digests: dict[str, str] | None = None,
-                 overlay: dict[str, bytes] | None = None, enclosing: tuple[RepoModel, str] | None = None) -> None:
+                 overlay: dict[str, bytes] | None = None, enclosing: tuple[RepoModel, str] | None = None,
+                 roles: dict[str, tuple[FileFacts, FileRole]] | None = None) -> None:
         self.root = root
         self._knowledge = knowledge  # the tables, or a function that loads them when a rule first asks
         self.cache_dir = cache_dir  # the run's cache directory (None with --no-cache): rules may memoise there
@@ -66,6 +67,7 @@ class RepoModel:
         self._digests: dict[str, str] = digests if digests is not None else {}  # content digest of each code file
         self._shared = _Shared()
         self._enclosing = enclosing  # the whole repository's model when this is a sub-project's (monorepo)
+        self._roles = roles if roles is not None else {}  # roles computed during the code pass (engine/run.py)
         self.log: InputLog | None = None  # where this view notes its reads (None: nothing is noted)
 
     # -- views and recording ---------------------------------------------------------------------
@@ -187,6 +189,16 @@ class RepoModel:
             return cast("tuple[bool, bool, int]", summary(path))
         found = self._facts[path]  # the line count is read here for line_counts only (its input: the digests)
         return found.parsed, found.notebook, found.lines
+
+    def role(self, facts: FileFacts) -> FileRole:
+        """The life-cycle role of one file's facts (:func:`mllint.repo.mlcode.classify`): the one computed
+        while the code pass ran, for these very facts, else computed now. (Its input: the facts.)"""
+        known = self._roles.get(facts.path)
+        if known is not None and known[0] is facts:
+            return known[1]
+        from mllint.repo.mlcode import classify
+
+        return classify(facts, self.knowledge)
 
     def code_facts(self) -> list[FileFacts]:
         """Facts of every parsed code file, in path order."""
