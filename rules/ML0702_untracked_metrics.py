@@ -210,6 +210,8 @@ class UntrackedMetrics(CodeRule):
         self.recorded = False
         self.scopes: ScopeStates[_Scope] = ScopeStates(_Scope)
         self.held: set[str] = set()  # every name that ever held a metric, in any scope (a cheap first test)
+        self._recording_words: dict[str, bool] = {}  # callee's last name -> a recording helper's?
+        self._recording_names: dict[str, bool] = {}  # resolved callee -> a writer's or a tracker's?
         self.metrics: dict[int, tuple[ast.Call, str]] = {}
         self.printed: set[int] = set()
         self.escaped: set[int] = set()
@@ -269,14 +271,23 @@ class UntrackedMetrics(CodeRule):
         return False
 
     def _records(self, node: ast.Call, name: str | None) -> bool:
-        last = (node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id if isinstance(node.func, ast.Name) else "").lower()
-        if last in self.tracker_methods or (any(v in last for v in self.helper_verbs) and any(n in last for n in self.helper_nouns)):
+        func = node.func
+        last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        recording = self._recording_words.get(last)
+        if recording is None:  # the same names are called again and again: each judged once
+            lowered = last.lower()
+            recording = self._recording_words[last] = lowered in self.tracker_methods or (
+                any(v in lowered for v in self.helper_verbs) and any(n in lowered for n in self.helper_nouns))
+        if recording:
             return True  # log_metrics(...), utils.save_results(...): a project helper records them
         if name is not None:
             if name == "logging.basicConfig":  # a log file keeps what logger.info() shows
                 return any(keyword.arg == "filename" for keyword in node.keywords)
-            return name in self.writer_calls or any(name == m or name.startswith(m + ".") for m in self.tracker_modules)
-        func = node.func
+            tracked = self._recording_names.get(name)
+            if tracked is None:
+                tracked = self._recording_names[name] = name in self.writer_calls or any(
+                    name == m or name.startswith(m + ".") for m in self.tracker_modules)
+            return tracked
         if isinstance(func, ast.Attribute):
             if func.attr in self.tracker_methods or func.attr in self.writer_methods:
                 return True

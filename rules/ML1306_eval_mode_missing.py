@@ -716,15 +716,24 @@ def _statements(body: list[ast.stmt]):
     """Every statement under ``body``, nested blocks and function/class bodies included, without descending
     into expressions (a fraction of a full ``ast.walk``)."""
     stack = list(reversed(body))
+    blocks = _BLOCKS
     while stack:
         stmt = stack.pop()
         yield stmt
-        for name in ("body", "orelse", "finalbody"):
-            stack.extend(reversed(getattr(stmt, name, None) or []))
-        for handler in getattr(stmt, "handlers", None) or []:
-            stack.extend(reversed(handler.body))
-        for case in getattr(stmt, "cases", None) or []:
-            stack.extend(reversed(case.body))
+        fields = blocks.get(stmt.__class__)
+        if fields is None:  # the block fields this statement type has (most have none)
+            fields = blocks[stmt.__class__] = tuple(name for name in ("body", "orelse", "finalbody", "handlers", "cases")
+                                                    if name in stmt._fields)
+        for name in fields:
+            value = getattr(stmt, name, None) or []
+            if name == "handlers" or name == "cases":
+                for item in value:
+                    stack.extend(reversed(item.body))
+            else:
+                stack.extend(reversed(value))
+
+
+_BLOCKS: dict[type, tuple[str, ...]] = {}
 
 
 def _parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from functools import cached_property
 from typing import Any
 
+from mllint.analysis.children import walk_nodes
 from mllint.analysis.context import FUNCTION_NODES, FileContext, once_per_node
 
 PANDAS = "pandas"  # strong evidence: produced by pandas
@@ -105,6 +106,8 @@ class Evidence:
         self._seen: set[int] = set()
         self._imports_size = -1
         self._imports_cache: dict[tuple[str, ...], bool] = {}
+        self._model_named: dict[str, bool] = {}  # last name -> named like a model (model_like's last test)
+        self._not_model_objects: dict[str, bool] = {}  # last name -> names a tokenizer, scheduler... (not a model)
 
     # -- what the file imports -------------------------------------------------------------------
     def imports_any(self, modules: tuple[str, ...] | list[str]) -> bool:
@@ -358,7 +361,13 @@ class Evidence:
         if isinstance(func, ast.Attribute) and func.attr == "from_pretrained":
             func = func.value
         name = dotted(func)
-        return name is not None and bool(self.not_model_object.search(name.rsplit(".", 1)[-1]))
+        if name is None:
+            return False
+        last = name.rsplit(".", 1)[-1]
+        found = self._not_model_objects.get(last)
+        if found is None:
+            found = self._not_model_objects[last] = bool(self.not_model_object.search(last))
+        return found
 
     def is_eval_loader(self, name: str) -> bool:
         """Whether ``name`` is a module-level function that puts what it returns in eval mode
@@ -408,13 +417,16 @@ class Evidence:
         if name is None:
             return False
         last = name.rsplit(".", 1)[-1]
-        return bool(self.model_name.match(last)) and not self.not_model_name.search(last) \
-            and not self.not_model_object.search(last)
+        found = self._model_named.get(last)
+        if found is None:  # a file calls the same few names again and again: each judged once
+            found = self._model_named[last] = bool(self.model_name.match(last)) and not self.not_model_name.search(last) \
+                and not self.not_model_object.search(last)
+        return found
 
 
 def _returns_eval_mode(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     calls_eval = returns = False
-    for sub in ast.walk(function):
+    for sub in walk_nodes(function):
         if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr == "eval" and not sub.args:
             calls_eval = True
         elif isinstance(sub, ast.Return) and sub.value is not None:
