@@ -104,3 +104,35 @@ def test_an_outcome_leaves_a_worker_with_its_facts_in_cached_form_and_comes_back
     name_a = next(n for n in first["imports"] if n == "numpy")
     name_b = next(n for n in second["imports"] if n == "numpy")
     assert name_a is name_b  # one string object for a module both files import
+
+
+def test_a_process_analysing_file_after_file_collects_cycles_in_batches(make_repo):
+    """CollectInBatches (pool workers, one-process runs): no collection pass while a file is analysed
+    (below the safety threshold), a full one every COLLECT_EVERY files, the thresholds back afterwards."""
+    import gc
+    import weakref
+
+    from mllint.engine.worker import CollectInBatches
+
+    class Node:
+        pass
+
+    before = gc.get_threshold()
+    batches = CollectInBatches()
+    try:
+        assert gc.get_threshold()[0] == CollectInBatches.GC_THRESHOLD
+        cycle = Node()
+        cycle.me = cycle  # garbage only the cycle collector frees
+        alive = weakref.ref(cycle)
+        del cycle
+        for _ in range(CollectInBatches.COLLECT_EVERY - 1):
+            batches.file_done()
+        assert alive() is not None  # not collected between files...
+        batches.file_done()
+        assert alive() is None  # ...but every COLLECT_EVERY files
+    finally:
+        batches.restore()
+    assert gc.get_threshold() == before
+    root = make_repo({f"m{i}.py": "x = 1\n" for i in range(3)})
+    Session(root, Settings()).check(use_cache=False, jobs=1)
+    assert gc.get_threshold() == before  # a one-process run puts them back

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from mllint.core.lifeline import die_with_parent, limit_memory
 from mllint.engine import worker as file_worker
-from mllint.engine.worker import INTERNAL_ERROR, FileOutcome, check_file, skipped
+from mllint.engine.worker import INTERNAL_ERROR, CollectInBatches, FileOutcome, check_file, skipped
 
 if TYPE_CHECKING:  # pragma: no cover
     from mllint.engine.session import Session
@@ -56,12 +56,14 @@ def _worker_main(tasks: Connection, results: Connection, session: Session | tupl
 
         root, settings, overlay = session
         session = Session(root, settings, overlay=overlay)
+    batches = CollectInBatches()
     try:
         while True:
             rel = tasks.recv()
             if rel is None:
                 return
             results.send(check_file(session, rel).portable())
+            batches.file_done()  # after the answer is sent: the parent hands out the next file meanwhile
     except (EOFError, OSError, KeyboardInterrupt):
         return
 

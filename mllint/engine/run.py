@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Literal
 from mllint.core.findings import Finding
 from mllint.engine.cache import ResultCache
 from mllint.engine.repocache import RepoCache
-from mllint.engine.worker import INTERNAL_ERROR, FileOutcome, check_file, content_hash, stat_key
+from mllint.engine.worker import INTERNAL_ERROR, CollectInBatches, FileOutcome, check_file, content_hash, stat_key
 from mllint.repo.inputs import InputLog, Probe
 from mllint.repo.inventory import Inventory, discover
 from mllint.repo.model import RepoModel
@@ -275,8 +275,13 @@ def _analyse(session: Session, todo: list[str], jobs: int | None) -> Iterable[Fi
             with WorkerPool(session, jobs) as pool:
                 yield from pool.map(_largest_first(session, todo))
         else:
-            for rel in todo:
-                yield check_file(session, rel)
+            batches = CollectInBatches()
+            try:
+                for rel in todo:
+                    yield check_file(session, rel)
+                    batches.file_done()
+            finally:
+                batches.restore()
     finally:
         gc.unfreeze()
 
