@@ -273,3 +273,33 @@ def test_a_configuration_changed_between_calls_is_listed_again(tmp_path):
     touch_later(root / "a.py", root / "b.py")
     assert run_git(["diff", "--name-only", "HEAD~1"], root).ok  # at once, in the same process
     assert not marker.exists()
+
+
+def test_a_later_run_reuses_the_listing_only_while_the_configuration_is_unchanged(tmp_path):
+    """The driver listing is remembered across runs (the user's cache) under the same check as within a
+    run: a new process starts no ``git config`` while the files it came from are unchanged, and lists
+    again (and blanks the new driver) once the repository's configuration names one."""
+    root = two_commits(tmp_path / "repo", "* filter=late\n")
+    marker = tmp_path / "MARKER"
+    probe = ("import sys, subprocess\nfrom pathlib import Path\nfrom mllint.core.git import run_git\n"
+             "spawned = []\nreal = subprocess.run\n"
+             "def counting(args, *a, **k):\n    spawned.append([x for x in args if not x.startswith('-') and '=' not in x][1:2])\n"
+             "    return real(args, *a, **k)\n"
+             "subprocess.run = counting\n"
+             "assert run_git(['diff', '--name-only', 'HEAD~1'], Path(sys.argv[1])).ok\n"
+             "print(sum(1 for s in spawned if s == ['config']))\n")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+
+    def listings() -> int:
+        done = subprocess.run([sys.executable, "-c", probe, str(root)], env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return int(done.stdout.strip())
+
+    assert listings() == 1  # the first run lists the drivers
+    assert listings() == 0  # the next one reuses the listing: nothing it came from changed
+    time.sleep(0.01)
+    git_config(root, "filter.late.clean", marker_command(marker))
+    (root / "a.py").write_text("x = 11\n")
+    touch_later(root / "a.py", root / "b.py")
+    assert listings() == 1  # .git/config changed: listed again, and the new driver blanked
+    assert not marker.exists()

@@ -75,6 +75,22 @@ def test_a_warm_check_imports_no_heavy_module(project, env, output):
     assert warm & set(HEAVY) == set(), f"a warm {output} check imported {sorted(warm & set(HEAVY))}"
 
 
+def test_a_warm_check_parses_no_pyproject_without_a_mllint_table(tmp_path, env):
+    """Most projects' pyproject.toml has no [tool.mllint]: once a run parsed it, a later run with the same
+    bytes imports no TOML parser (the knowledge tables come from their snapshot too); a malformed one is
+    still reported every time."""
+    root = write_repo(tmp_path / "plain", {"pyproject.toml": "[project]\nname = 'plain'\n", "m.py": "x = 1\n"}, True)
+    args = ["check", "-o", "json", str(root)]
+    cold, first = _imported(args, root, env)
+    parsers = {"tomllib", "tomli"}  # the standard library's from Python 3.11, its backport before
+    assert cold & parsers and first.returncode in (0, 1), first.stderr
+    warm, second = _imported(args, root, env)
+    assert not warm & parsers and second.stdout == first.stdout
+    (root / "pyproject.toml").write_text("[project\nname = 'plain'\n", encoding="utf-8")
+    _broken, third = _imported(args, root, env)
+    assert third.returncode == 2 and "pyproject.toml" in third.stderr
+
+
 def test_a_changed_configuration_is_validated_again(project, env):
     args = ["check", "-o", "json", str(project)]
     _imported(args, project, env)

@@ -152,14 +152,46 @@ def find_config(root: Path) -> tuple[Path, dict[str, Any]] | None:
             path = folder / name
             if not path.is_file():
                 continue
-            data = read_toml(path)
             if name == "pyproject.toml":
+                seen = _content_key(path)
+                if seen is not None and _known_without_table(seen):
+                    continue  # parsed by an earlier run, byte for byte the same: no [tool.mllint]
+                data = read_toml(path)
                 tool = data.get("tool", {})
                 if isinstance(tool, dict) and "mllint" in tool:
                     return path, tool["mllint"]
+                if seen is not None:
+                    _remember_without_table(seen)
                 continue
-            return path, data
+            return path, read_toml(path)
     return None
+
+
+def _content_key(path: Path) -> str | None:
+    """The key of a pyproject.toml's exact bytes (None when it cannot be read: the parser says why)."""
+    from mllint.core import snapshots
+    from mllint.core.reads import read_regular
+
+    try:
+        data = read_regular(path, 2_000_000)
+    except OSError:
+        return None
+    return snapshots.key_of("pyproject", code_stamp(), data)
+
+
+def _known_without_table(key: str) -> bool:
+    """Most projects' pyproject.toml has no [tool.mllint]: an earlier run that parsed these bytes and
+    found none remembered it (the user's cache), so a warm run needs no TOML parser for it. Only a
+    file that parsed is remembered: a malformed one is read (and reported) every time."""
+    from mllint.core import snapshots
+
+    return snapshots.load("pyproject", key) is False
+
+
+def _remember_without_table(key: str) -> None:
+    from mllint.core import snapshots
+
+    snapshots.save("pyproject", key, False)
 
 
 def read_toml(path: Path) -> dict[str, Any]:

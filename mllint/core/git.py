@@ -16,7 +16,8 @@ mllint starts goes through :func:`run_git`, which:
 - lists the filter and diff drivers the effective configuration defines (``git config --list``,
   itself run with the same overrides) and blanks each one's ``clean``, ``smudge``, ``process``,
   ``textconv`` and ``command`` (an empty command is no command for git); the listing is reused only
-  while the files it came from are unchanged;
+  while the files it came from are unchanged (within a process, and across runs through the user's
+  cache: the same check of the same files, so a run need not start one more git process);
 - never prompts (no terminal, ``GIT_TERMINAL_PROMPT=0``), takes no locks, runs under a timeout;
 - tells a refusal (git's "dubious ownership" check, a refused bare repository) apart from other
   failures, so the caller can report that it could not look instead of passing silently.
@@ -123,6 +124,10 @@ def _driver_overrides(git: str, cwd: Path, timeout: float) -> tuple[tuple[str, s
     memo = _drivers_memo.get(key)
     if memo is not None and _signature(memo[0]) == memo[1]:
         return memo[2]
+    remembered = _remembered_drivers(key)
+    if remembered is not None:
+        _drivers_memo[key] = remembered
+        return remembered[2]
     listed = _spawn(git, [*_config_args(_OVERRIDES), "config", "-z", "--show-origin", "--name-only", "--list"], cwd, timeout)
     if isinstance(listed, GitRun):
         return listed
@@ -149,7 +154,50 @@ def _driver_overrides(git: str, cwd: Path, timeout: float) -> tuple[tuple[str, s
         _drivers_memo.clear()
     watched = _watched_files(cwd, origins)
     _drivers_memo[key] = (watched, _signature(watched), overrides)
+    _remember_drivers(key, _drivers_memo[key])
     return overrides
+
+
+def _snapshot_key(key: tuple[str, str, tuple[tuple[str, str], ...]]) -> str:
+    """The listing's key across runs: the git binary (and its file), the folder, git's environment, the
+    folders the user's own configuration files are found from, and mllint's code."""
+    from mllint.core import snapshots
+    from mllint.core.stamp import code_stamp
+
+    git, cwd, environment = key
+    try:
+        st = os.stat(git)
+        binary = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
+    except OSError:
+        binary = "?"
+    homes = [os.environ.get(name, "") for name in ("HOME", "XDG_CONFIG_HOME")]
+    return snapshots.key_of(code_stamp(), git, binary, cwd, *homes, *(f"{k}={v}" for k, v in environment))
+
+
+def _remembered_drivers(key: tuple[str, str, tuple[tuple[str, str], ...]]
+                        ) -> tuple[tuple[str, ...], _Signature, tuple[tuple[str, str], ...]] | None:
+    """An earlier run's listing for this key, if every file it came from is unchanged (else None)."""
+    from mllint.core import snapshots
+
+    data = snapshots.load("gitconfig", _snapshot_key(key))
+    try:
+        watched = tuple(str(path) for path in data["watched"] if isinstance(path, str))
+        signature = tuple(None if item is None else (int(item[0]), int(item[1]), int(item[2])) for item in data["signature"])
+        overrides = tuple((str(k), str(v)) for k, v in data["overrides"] if isinstance(k, str) and isinstance(v, str))
+    except (TypeError, KeyError, ValueError, IndexError):
+        return None
+    if len(watched) != len(data["watched"]) or len(overrides) != len(data["overrides"]) or _signature(watched) != signature:
+        return None
+    return watched, signature, overrides
+
+
+def _remember_drivers(key: tuple[str, str, tuple[tuple[str, str], ...]],
+                      memo: tuple[tuple[str, ...], _Signature, tuple[tuple[str, str], ...]]) -> None:
+    from mllint.core import snapshots
+
+    watched, signature, overrides = memo
+    snapshots.save("gitconfig", _snapshot_key(key), {"watched": list(watched), "signature": [list(s) if s else None for s in signature],
+                                                      "overrides": [list(pair) for pair in overrides]})
 
 
 def _watched_files(cwd: Path, origins: set[str]) -> tuple[str, ...]:

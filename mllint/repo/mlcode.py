@@ -36,6 +36,10 @@ def _prefix_set(prefixes: tuple[str, ...]) -> tuple[frozenset[str], set[str], se
 def imports_any(imports: Iterable[str], prefixes: Iterable[str]) -> list[str]:
     """Imported modules that are one of ``prefixes`` or below one (``mlflow.sklearn`` matches ``mlflow``)."""
     wanted, hits, misses = _prefix_set(tuple(prefixes))
+    if not isinstance(imports, (list, tuple)):
+        imports = list(imports)  # read twice below
+    if misses.issuperset(imports):  # the common answer, found in C: every import already known not to match
+        return []
     out = []
     for module in imports:  # a repository repeats the same imports: each is resolved once
         if module in hits:
@@ -68,8 +72,12 @@ def _call_matcher(patterns: tuple[str, ...]) -> tuple[frozenset[str], Any, set[s
 def calls_any(calls: Iterable[str], patterns: Iterable[str]) -> list[str]:
     """Calls matching one of ``patterns``: fnmatch globs on resolved names, or exact ``.method`` names."""
     exact, regex, hits, misses = _call_matcher(tuple(patterns))
+    if not isinstance(calls, (list, tuple)):
+        calls = list(calls)  # read twice below
     if regex is None:
-        return [call for call in calls if call in exact]
+        return [call for call in calls if call in exact] if not exact.isdisjoint(calls) else []
+    if misses.issuperset(calls):  # the common answer, found in C: every call already known not to match
+        return []
     out = []
     for call in calls:  # a repository repeats the same call names: each is matched once
         if call in hits:
