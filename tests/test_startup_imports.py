@@ -106,3 +106,24 @@ def test_version_and_help_import_neither_pydantic_nor_rich(tmp_path, env, args):
     assert modules & set(HEAVY) == set()
     if args == ["--version"]:
         assert "typer" not in modules and proc.stdout.startswith("mllint ")
+
+
+def test_a_one_file_run_imports_the_code_rules_and_the_repository_rules_it_reruns(project, env):
+    """After an edit of one module, the run analyses that file (every code rule's module) and reruns the
+    repository rules whose inputs changed; the modules of the others, whose findings come from the
+    repository-rule cache, are not imported."""
+    args = ["check", "-o", "json", str(project)]
+    _imported(args, project, env)
+    (project / "src" / "train.py").write_text((project / "src" / "train.py").read_text() + "# one more line\n")
+    probe = PROBE.replace('name.split(".")[0] for name in sys.modules', 'name for name in sys.modules')
+    proc = subprocess.run([sys.executable, "-c", probe, json.dumps(args)], cwd=project, capture_output=True, text=True,
+                          env=env, timeout=300)
+    line = [row for row in proc.stderr.splitlines() if row.startswith("MODULES ")][-1]
+    rules = {name.split(".")[1].split("_")[0] for name in json.loads(line[len("MODULES "):])
+             if name.startswith("mllint_catalogue.")}
+    from mllint.catalogue.index import rule_index
+
+    index = rule_index()
+    assert index.codes("code") <= rules | {rule.code for rule in index.rules if not rule.default_enabled}
+    repo_rules = rules & index.codes("repo")
+    assert repo_rules and len(repo_rules) < len(index.codes("repo")) // 2, sorted(repo_rules)

@@ -14,7 +14,7 @@ import importlib.util
 import inspect
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -121,19 +121,38 @@ def _load_module(path: Path) -> ModuleType:
 @lru_cache(maxsize=1)
 def _builtin_rules() -> tuple[type[Rule], ...]:
     """Import every ``ML*.py`` rule file once per process and validate its declarations."""
-    rules: list[type[Rule]] = []
-    for path in sorted(catalogue_dir().glob("ML*.py")):
-        module = _load_module(path)
-        found = [
-            obj for obj in vars(module).values()
-            if isinstance(obj, type) and issubclass(obj, Rule) and obj not in (Rule, CodeRule, RepoRule)
-            and obj.__module__ == module.__name__
-        ]
-        if len(found) != 1:
-            raise CatalogueError(f"{path.name}: expected exactly one rule class, found {len(found)}")
-        _check(found[0], path.name)
-        rules.append(found[0])
-    return tuple(rules)
+    return tuple(_rule_in(path) for path in _builtin_files().values())
+
+
+def builtin_rules(codes: Iterable[str]) -> dict[str, type[Rule]]:
+    """The built-in rules of ``codes`` (unknown codes left out), importing only their files: a run that
+    analyses a few files and takes the other repository rules' results from the cache imports no other
+    rule module. Each is checked as the whole catalogue checks it; the rule index (built from the whole,
+    validated catalogue of this code) vouches for the codes and names being unique."""
+    files = _builtin_files()
+    return {code: _rule_in(files[code]) for code in codes if code in files}
+
+
+@lru_cache(maxsize=1)
+def _builtin_files() -> dict[str, Path]:
+    """Rule code -> its ``ML*.py`` file, in file order."""
+    return {path.name.split("_", 1)[0]: path for path in sorted(catalogue_dir().glob("ML*.py"))}
+
+
+@lru_cache(maxsize=None)
+def _rule_in(path: Path) -> type[Rule]:
+    """The one rule class of a rule file (imported once per process), its declarations checked."""
+    module = _load_module(path)
+    found = [
+        obj for obj in vars(module).values()
+        if isinstance(obj, type) and issubclass(obj, Rule) and obj not in (Rule, CodeRule, RepoRule)
+        and obj.__module__ == module.__name__
+    ]
+    if len(found) != 1:
+        raise CatalogueError(f"{path.name}: expected exactly one rule class, found {len(found)}")
+    _check(found[0], path.name)
+    found[0].origin = BUILTIN
+    return found[0]
 
 
 

@@ -82,9 +82,8 @@ def analyze_file(session: Session, path: str, data: bytes, enabled: frozenset[st
     rules enabled for this path). Never raises for bad input: a file that does not parse is ML0001."""
     if enabled is None:
         enabled = session.code_rules_for(path)
-    catalogue = session.catalogue
     facts = FileFacts.empty(path, test=is_test_path(path))
-    by_code = catalogue.by_code()
+    by_code = session.rule_classes(enabled)
     findings: list[Finding] = []
 
     def parse_error(reason: str, line: int | None = None, column: int | None = None, cell: int | None = None) -> None:
@@ -152,7 +151,7 @@ def analyze_file(session: Session, path: str, data: bytes, enabled: frozenset[st
         facts.secrets = [_locate_hit(hit, unit) for hit in code_secrets(secret_patterns, unit.text)]
         if unit.line_map is not None:
             facts.secrets += notebook_output_secrets(data, secret_patterns)
-        suppressions = parse_suppressions(unit.text, catalogue.names())
+        suppressions = parse_suppressions(unit.text, session.index.names())
         for raw in ctx.raw_findings:
             node = raw.node
             line = getattr(node, "lineno", None)

@@ -10,7 +10,7 @@ the language server all go through it: ``analyze(path, data)`` checks one file i
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +21,7 @@ from mllint.config.settings import Settings, load_settings
 if TYPE_CHECKING:  # pragma: no cover
     from mllint.analysis.params import ProjectParams
     from mllint.catalogue.loader import Catalogue
+    from mllint.catalogue.rule import Rule
     from mllint.engine.codepass import FileAnalysis
     from mllint.engine.run import Only, Progress, RunResult
     from mllint.knowledge.runtime import Knowledge
@@ -53,6 +54,17 @@ class Session:
         from mllint.catalogue.loader import load_catalogue
 
         return load_catalogue()
+
+    def rule_classes(self, codes: Iterable[str]) -> dict[str, type[Rule]]:
+        """The classes of the rules ``codes`` names (unknown codes left out). Without plugins only their
+        modules are imported (mllint.catalogue.loader.builtin_rules): a one-file run needs the code rules
+        and the repository rules whose results are not cached, not the whole catalogue."""
+        if "catalogue" in self.__dict__ or plugins_installed():
+            by_code = self.catalogue.by_code()
+            return {code: by_code[code] for code in codes if code in by_code}
+        from mllint.catalogue.loader import builtin_rules
+
+        return builtin_rules(codes)
 
     @cached_property
     def knowledge(self) -> Knowledge:
@@ -147,14 +159,14 @@ class RuleOptions:
 
     def get(self, code: str, default: Any = None) -> Any:
         if code not in self._done:
-            rule = self._session.catalogue.by_code().get(code)
+            rule = self._session.rule_classes((code,)).get(code)
             if rule is None:
                 return default
             self._done[code] = self._session.settings.rule_options(rule)
         return self._done[code]
 
     def __getitem__(self, code: str) -> Any:
-        if self._session.catalogue.by_code().get(code) is None:
+        if code not in self._session.rule_classes((code,)):
             raise KeyError(code)
         return self.get(code)
 
