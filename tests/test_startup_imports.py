@@ -127,3 +127,16 @@ def test_a_one_file_run_imports_the_code_rules_and_the_repository_rules_it_rerun
     assert index.codes("code") <= rules | {rule.code for rule in index.rules if not rule.default_enabled}
     repo_rules = rules & index.codes("repo")
     assert repo_rules and len(repo_rules) < len(index.codes("repo")) // 2, sorted(repo_rules)
+
+
+def test_a_warm_check_reads_no_knowledge_tables(project, env):
+    """The fingerprint needs only which packages' version floors matter (remembered under the knowledge's
+    inputs), so a warm run neither loads the knowledge snapshot nor imports its loader."""
+    args = ["check", "-o", "json", str(project)]
+    _imported(args, project, env)
+    probe = PROBE.replace('name.split(".")[0] for name in sys.modules', 'name for name in sys.modules')
+    proc = subprocess.run([sys.executable, "-c", probe, json.dumps(args)], cwd=project, capture_output=True, text=True,
+                          env=env, timeout=300)
+    line = [row for row in proc.stderr.splitlines() if row.startswith("MODULES ")][-1]
+    modules = set(json.loads(line[len("MODULES "):]))
+    assert "mllint.knowledge.loader" not in modules and "mllint.knowledge.snapshot" not in modules

@@ -79,7 +79,26 @@ class Session:
         """Lowest versions the project's manifests allow for the packages rules ask about (ML1401: torch)."""
         from mllint.repo.floors import declared_floors
 
-        return declared_floors(self.root, _floor_packages(self.knowledge))
+        return declared_floors(self.root, self._floor_packages())
+
+    def _floor_packages(self) -> set[str]:
+        """The packages whose floors matter (:func:`_floor_packages`), remembered in the user's cache under
+        what the knowledge is made of (mllint's code and tables, the configuration's extensions): a warm
+        run needs no knowledge tables at all. With plugins (their tables may extend these) it is computed."""
+        if plugins_installed():
+            return _floor_packages(self.knowledge)
+        import json
+
+        from mllint.core import snapshots
+        from mllint.core.stamp import code_stamp
+
+        key = snapshots.key_of(code_stamp(), json.dumps(self.settings.knowledge, sort_keys=True, default=repr))
+        found = snapshots.load("floors", key)
+        if isinstance(found, list) and all(isinstance(name, str) for name in found):
+            return set(found)
+        packages = _floor_packages(self.knowledge)
+        snapshots.save("floors", key, sorted(packages))
+        return packages
 
     @cached_property
     def line_magics(self) -> frozenset[str]:

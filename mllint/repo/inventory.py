@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import stat
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -105,7 +106,15 @@ def discover(root: Path, excludes: list[str]) -> Inventory:
     """Inventory of ``root`` (a directory)."""
     root = root.resolve()
     inventory = Inventory(root=root)
+    # Where the work tree's top is and which files git lists are independent questions: asked at once
+    # (one git process fewer to wait for; the listing is used only when git knows the top).
+    # One git call lists: -t tags each path, "?" for untracked-but-not-ignored, a letter for tracked ones.
+    listings: list[GitRun] = []
+    asking = threading.Thread(target=lambda: listings.append(run_git(
+        ["ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard", "--", "."], root)), daemon=True)
+    asking.start()
     located = run_git(["rev-parse", "--show-toplevel"], root)
+    asking.join()
     top = Path(located.text().strip()) if located.ok and located.text().strip() else None
     listed = None
     if top is None:
@@ -113,8 +122,7 @@ def discover(root: Path, excludes: list[str]) -> Inventory:
         if blind is not None:
             inventory.blind.append(blind)
     else:
-        # One git call: -t tags each path, "?" for untracked-but-not-ignored, a letter for tracked ones.
-        proc = run_git(["ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard", "--", "."], root)
+        proc = listings[0] if listings else GitRun(False, problem="git did not answer")
         if proc.ok:
             entries = [p for p in proc.text().split("\0") if len(p) > 2]
             listed = sorted({p[2:] for p in entries})
