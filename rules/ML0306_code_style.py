@@ -16,6 +16,7 @@ from pydantic import Field
 
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule, RuleOptions
 from mllint.core import relpath
+from mllint.core.cpus import usable_cpus
 from mllint.core.lifeline import child_setup
 from mllint.core.printable import visible
 from mllint.core.tomlsafe import TomlError, load_path
@@ -348,7 +349,7 @@ class _Counting:
 
             # ruff runs its own threads: a group per core and one more at a time (four ruff processes at
             # once on two cores were not faster, and added ~40 MB to the run's peak memory)
-            self.pool = ThreadPoolExecutor(max_workers=min(4, _cores() + 1, len(self.todo)))
+            self.pool = ThreadPoolExecutor(max_workers=min(4, usable_cpus() + 1, len(self.todo)))
             self.running = [self.pool.submit(run_ruff, repo.root, members, args) for _memo, members in self.todo]
 
     def result(self) -> Counter | str:
@@ -365,13 +366,6 @@ class _Counting:
             _write_memo(self.repo, memo, result)
             counts += result
         return counts
-
-
-def _cores() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
 
 
 def _read_memo(repo, name: str | None) -> Counter | None:

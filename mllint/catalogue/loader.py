@@ -176,9 +176,7 @@ def load_catalogue() -> Catalogue:
     """The built-in rules and every plugin's, validated together: codes and names are unique."""
     rules: list[type[Rule]] = []
     seen: dict[str, str] = {}
-    for rule in _builtin_rules():
-        rule.origin = BUILTIN
-        rules.append(rule)
+    rules.extend(_builtin_rules())  # each marked BUILTIN where it is loaded (_rule_in)
     try:
         plugins = [*discover(), *_REGISTERED]
     except PluginError as exc:

@@ -159,10 +159,11 @@ def find_config(root: Path) -> tuple[Path, dict[str, Any]] | None:
             if not path.is_file():
                 continue
             if name == "pyproject.toml":
-                seen = _content_key(path)
+                content = _content(path)
+                seen = _content_key(content) if content is not None else None
                 if seen is not None and _known_without_table(seen):
                     continue  # parsed by an earlier run, byte for byte the same: no [tool.mllint]
-                data = read_toml(path)
+                data = read_toml(path, content)
                 tool = data.get("tool", {})
                 if isinstance(tool, dict) and "mllint" in tool:
                     return path, tool["mllint"]
@@ -173,16 +174,21 @@ def find_config(root: Path) -> tuple[Path, dict[str, Any]] | None:
     return None
 
 
-def _content_key(path: Path) -> str | None:
-    """The key of a pyproject.toml's exact bytes (None when it cannot be read: the parser says why)."""
-    from mllint.core import snapshots
-    from mllint.core.reads import read_regular
+def _content(path: Path) -> bytes | None:
+    """A pyproject.toml's bytes (None when they cannot be read: reading it as TOML then says why)."""
+    from mllint.core.tomlsafe import TomlError, read_path
 
     try:
-        data = read_regular(path, 2_000_000)
-    except OSError:
+        return read_path(path)
+    except TomlError:
         return None
-    return snapshots.key_of("pyproject", code_stamp(), data)
+
+
+def _content_key(content: bytes) -> str:
+    """The key of a pyproject.toml's exact bytes."""
+    from mllint.core import snapshots
+
+    return snapshots.key_of("pyproject", code_stamp(), content)
 
 
 def _known_without_table(key: str) -> bool:
@@ -200,11 +206,12 @@ def _remember_without_table(key: str) -> None:
     snapshots.save("pyproject", key, False)
 
 
-def read_toml(path: Path) -> dict[str, Any]:
-    from mllint.core.tomlsafe import TomlError, load_path
+def read_toml(path: Path, content: bytes | None = None) -> dict[str, Any]:
+    """A configuration file's TOML (``content``: its bytes, when already read); raises ConfigError."""
+    from mllint.core.tomlsafe import TomlError, load_bytes, load_path
 
     try:
-        return load_path(path)
+        return load_bytes(content) if content is not None else load_path(path)
     except TomlError as exc:
         raise ConfigError(f"{path}: cannot read TOML: {exc}") from None
 

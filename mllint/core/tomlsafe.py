@@ -16,11 +16,6 @@ from typing import Any
 
 from mllint.core.reads import depth_exceeds
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 MAX_TOML_BYTES = 2_000_000
 MAX_DEPTH = 64  # tables and arrays inside each other; real configurations stay below 10
 
@@ -33,6 +28,10 @@ def loads(text: str) -> dict[str, Any]:
     """Parse ``text``; raises :class:`TomlError`."""
     if len(text) > MAX_TOML_BYTES:
         raise TomlError(f"larger than {MAX_TOML_BYTES} bytes")
+    if sys.version_info >= (3, 11):  # the parser is imported when a document is parsed, not with this module
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
     try:
         data: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -48,12 +47,21 @@ def loads(text: str) -> dict[str, Any]:
 
 def load_path(path: Path) -> dict[str, Any]:
     """Read and parse a file: a regular file only (never a FIFO or a device), at most MAX_TOML_BYTES."""
+    return load_bytes(read_path(path))
+
+
+def read_path(path: Path) -> bytes:
+    """A TOML file's bytes (a regular file of at most MAX_TOML_BYTES); raises :class:`TomlError`."""
     from mllint.core.reads import read_regular
 
     try:
-        data = read_regular(path, MAX_TOML_BYTES)
+        return read_regular(path, MAX_TOML_BYTES)
     except OSError as exc:
         raise TomlError(exc.strerror or str(exc)) from None
+
+
+def load_bytes(data: bytes) -> dict[str, Any]:
+    """Parse a document's bytes (UTF-8); raises :class:`TomlError`."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, cast
 
+from mllint.core.cpus import usable_cpus
 from mllint.core.findings import Finding
 from mllint.engine.cache import ResultCache
 from mllint.engine.repocache import RepoCache
@@ -365,10 +366,7 @@ def _content_digest(digests: dict[str, str], code_files: list[str]) -> str:
 
 def default_jobs() -> int:
     """The CPUs this process may run on (its affinity), at least one."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
+    return usable_cpus()
 
 
 # -- repository rules -----------------------------------------------------------------------------

@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mllint.core.paths import catalogue_dir
+from mllint.core.tomlsafe import TomlError
+from mllint.core.tomlsafe import loads as toml_loads
 from mllint.knowledge import snapshot
 from mllint.knowledge.aliases import canonical
 from mllint.knowledge.errors import KnowledgeError, Problem
@@ -166,9 +168,6 @@ def merged(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
 
 def _parse(sources: list[tuple[Path, bytes]], shown: str) -> tuple[dict[str, Any], dict[str, str]]:
     """Every file's tables in one dict, and the file each table comes from (problems name ``shown/<file>``)."""
-    from mllint.core.tomlsafe import TomlError  # not at the top: a warm run takes the validated snapshot
-    from mllint.core.tomlsafe import loads as toml_loads
-
     tables: dict[str, Any] = {}
     owners: dict[str, str] = {}
     problems: list[Problem] = []
