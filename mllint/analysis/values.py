@@ -6,7 +6,10 @@ objects it may refer to (:class:`Obj`, shared by aliases: ``scaler2 = scaler``),
 :class:`Rows`: which data sets its rows descend from (``roots``), which parts of which splits
 (:class:`Part`), which statistics were learned from which rows and applied to it (:class:`Learn`),
 which calls created copies of rows (:class:`Dup`) and which concatenations mixed test rows in
-(:class:`Mix`). Values are immutable and joined at control-flow merges; objects are mutable.
+(:class:`Mix`). Values are joined at control-flow merges and never changed once made; objects are
+mutable. The value classes are plain slotted dataclasses hashed by their fields (``unsafe_hash``), not
+frozen ones: a frozen dataclass's constructor sets each field through ``object.__setattr__``, and
+values are made so often that this cost ~8% of a file's analysis.
 """
 
 from __future__ import annotations
@@ -53,7 +56,7 @@ def parts_in_order(parts: Iterable[Part]) -> list[Part]:
     return sorted(parts, key=lambda p: (p.role != "test", position(p.split.node), site_position(p.split.site), p.role))
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class Split:
     """A call or slicing that separates rows into train and test parts."""
 
@@ -62,7 +65,7 @@ class Split:
     site: Site = ()
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Part:
     """Rows descending from one side of a split; ``span`` is a literal row range of a slice split."""
 
@@ -71,7 +74,7 @@ class Part:
     span: tuple[int | None, int | None] | None = None
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class Learn:
     """Something learned from rows: a transformer's fit (``kind="fit"``) or a statistic (``"stat"``)."""
 
@@ -83,7 +86,7 @@ class Learn:
     obj: Obj | None = None
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class Dup:
     """A call that created rows from other rows (over-sampling, sampling with replacement, augmentation)."""
 
@@ -92,7 +95,7 @@ class Dup:
     site: Site = ()
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class Mix:
     """A concatenation that put test rows together with other rows."""
 
@@ -100,7 +103,7 @@ class Mix:
     site: Site = ()
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Rows:
     """Provenance of data: root data sets, split parts, learned statistics, created and mixed rows."""
 
@@ -155,7 +158,7 @@ class Rows:
         return replace(self, learned=self.learned | learned) if learned - self.learned else self
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class FitRecord:
     """One ``fit`` of an object: the rows it saw (``X``) and, for transformers, what it learned."""
 
@@ -194,7 +197,7 @@ class Obj:
         return role in self.roles
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)
 class Value:
     """What an expression may hold. Every field is optional; :meth:`join` merges alternatives."""
 
