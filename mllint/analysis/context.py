@@ -128,6 +128,8 @@ class FileContext:
         self.raw_findings: list[RawFinding] = []
         self._resolved: dict[ast.AST, str | None] = {}  # qualname memo (many rules ask about the same Call)
         self._analyses: dict[object, object] = {}
+        #: indexes gathered by the traversal for analyses (an analysis's ``collectors``), by their class
+        self.indexes: dict[type, object] = {}
         self._bound_names: set[str] | None = None  # every name the file binds (computed on demand)
         self._conventional: dict[str, str | None] = {}
         #: first line of each code cell: of the joined program for notebooks, of the file for scripts

@@ -22,9 +22,10 @@ import ast
 import builtins
 import re
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
-from mllint.analysis.children import child_fields, push_children, walk_nodes
+from mllint.analysis.children import walk_nodes
+from mllint.analysis.eventfunctions import EventFunctions
 from mllint.analysis.flowknowledge import FlowKnowledge, SplitSpec, flow_knowledge
 from mllint.analysis.values import (
     UNKNOWN,
@@ -124,6 +125,9 @@ class _Frame:
 
 class DataFlow:
     """The data flow of one file: computed once on request, then queried by rules."""
+
+    #: Visitors the engine's traversal runs for a file whose rules require the data flow.
+    collectors: ClassVar[tuple[type[EventFunctions], ...]] = (EventFunctions,)
 
     def __init__(self, ctx: FileContext) -> None:
         self.ctx = ctx
@@ -355,8 +359,8 @@ class _Interpreter:
     def entries(self) -> None:
         """Analyse what nothing in the file called: methods (``__init__`` first) and functions,
         those that can matter (they, or local functions they call, split, fit, evaluate, step,
-        call ``forward`` or build an RNG: see :func:`_interesting_functions`)."""
-        interesting = _interesting_functions(self.ctx.tree, self.k)
+        call ``forward`` or build an RNG: see :mod:`mllint.analysis.eventfunctions`)."""
+        interesting = EventFunctions.of(self.ctx).interesting()
         for cls in self.classes:
             methods = [s for s in cls.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))]
             if not any(m in interesting for m in methods):
@@ -1577,67 +1581,6 @@ def _call_name(func: ast.AST) -> str | None:
     return None
 
 
-def _interesting_functions(tree: ast.Module, k: FlowKnowledge) -> frozenset[ast.AST]:
-    """Functions whose own analysis can produce an event: they (or local functions they call)
-    split, fit, evaluate, resample, persist, step an optimizer, call ``forward`` or build an RNG.
-    One pass over the tree (children looked up per node type, mllint.analysis.children), keeping
-    the enclosing functions on a stack."""
-    names = _event_names(k)
-    by_name: dict[str, list[ast.AST]] = {}
-    refers: dict[ast.AST, set[str]] = {}
-    direct: set[ast.AST] = set()
-    enclosing: list[ast.AST] = []
-    tables: dict[type, tuple[tuple[str, int], ...]] = {}
-    leave = _LEAVE_FUNCTION
-    stack: list[Any] = [tree]
-    pop, push = stack.pop, stack.append
-    call, name_type, attribute = ast.Call, ast.Name, ast.Attribute
-    function_types = (ast.FunctionDef, ast.AsyncFunctionDef)
-    while stack:
-        node = pop()
-        if node is leave:
-            enclosing.pop()
-            continue
-        cls = node.__class__
-        if cls is name_type:
-            if enclosing:
-                refers[enclosing[-1]].add(node.id)
-            continue  # a Name's only child is its context
-        if not enclosing and cls in _SIMPLE_STATEMENTS:
-            continue  # module or class level: no function inside, and calls outside functions do not count
-        if cls is call:
-            if enclosing:
-                func = node.func
-                called = func.attr if func.__class__ is attribute else func.id if func.__class__ is name_type else None
-                if called in names:
-                    direct.update(enclosing)
-        elif cls in function_types:
-            by_name.setdefault(node.name, []).append(node)
-            refers.setdefault(node, set())
-            enclosing.append(node)
-            push(leave)
-        fields = tables.get(cls)
-        if fields is None:
-            fields = tables[cls] = child_fields(cls)
-        push_children(node, fields, stack)
-    interesting = set(direct)
-    changed = True
-    while changed:
-        changed = False
-        for function, referred in refers.items():
-            if function not in interesting and any(other in interesting for name in referred for other in by_name.get(name, ())):
-                interesting.add(function)
-                changed = True
-    return frozenset(interesting)
-
-
-_LEAVE_FUNCTION = object()  # stack marker: the function on top of the enclosing stack is done
-#: Statements that cannot contain a function definition (a lambda is not one).
-_SIMPLE_STATEMENTS = frozenset({ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return, ast.Delete, ast.Raise,
-                                ast.Assert, ast.Import, ast.ImportFrom, ast.Global, ast.Nonlocal, ast.Pass, ast.Break,
-                                ast.Continue})
-
-
 _SPLITTER_WORDS: dict[int, tuple[FlowKnowledge, re.Pattern[str]]] = {}
 
 
@@ -1656,23 +1599,6 @@ def _splitter_words(k: FlowKnowledge, knowledge: Knowledge) -> re.Pattern[str]:
     pattern = re.compile("|".join(words))
     _SPLITTER_WORDS[id(k)] = (k, pattern)
     return pattern
-
-
-_EVENT_NAMES: dict[int, tuple[FlowKnowledge, frozenset[str]]] = {}
-
-
-def _event_names(k: FlowKnowledge) -> frozenset[str]:
-    cached = _EVENT_NAMES.get(id(k))
-    if cached is not None and cached[0] is k:
-        return cached[1]
-    names = set(k.fit_methods) | set(k.model_fit) | set(k.model_eval) | set(k.resample_methods) | set(k.data_split_methods)
-    names |= {name.rsplit(".", 1)[-1] for name in (*k.splits, *k.generators, *k.persist_functions)}
-    names |= set(k.persist_methods) | {"split", "step", "forward", "fit_predict", "Random", "default_rng",
-                                       "RandomState", "Generator", "backward"}
-    for fits, _transforms in k.vocabularies.values():
-        names |= fits
-    _EVENT_NAMES[id(k)] = (k, frozenset(names))
-    return frozenset(names)
 
 
 def _column_names(node: ast.AST) -> frozenset[str] | None:

@@ -11,7 +11,7 @@ import ast
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, cast
 
 from mllint.analysis.context import FileContext, is_test_path
 from mllint.analysis.facts import FactCollector
@@ -67,6 +67,12 @@ def _syntax_reason(exc: BaseException) -> tuple[str, int | None, int | None]:
     if isinstance(exc, MemoryError):
         return "too large to parse", None, None
     return f"cannot parse: {exc}", None, None
+
+
+class Collector(Protocol):
+    """A visitor of the traversal that gathers an index for an analysis; told when the walk is done."""
+
+    def finish(self) -> None: ...
 
 
 @dataclass
@@ -135,11 +141,14 @@ def analyze_file(session: Session, path: str, data: bytes, enabled: frozenset[st
         rules.append(rule_cls(ctx, session.options.get(code)))
     collector = FactCollector(ctx, facts)
     params = ParamsCollector(ctx)
+    indexes = _indexes(ctx, rules)
     try:
         try:
-            walk(tree, ctx, [collector, params, *rules])
+            walk(tree, ctx, [collector, params, *indexes, *rules])
             collector.finish()
             params.finish()
+            for index in indexes:
+                index.finish()
             for rule in rules:
                 rule.finish()
         except RecursionError:
@@ -176,7 +185,18 @@ def analyze_file(session: Session, path: str, data: bytes, enabled: frozenset[st
                         findings.append(locate(finding, unit, line, sup.column - 1, line, None, byte_columns=False))
         return FileAnalysis(findings, facts)
     finally:
-        ctx.release([collector, params, *rules])  # the tree and what was built on it are freed now, not by the cycle collector
+        ctx.release([collector, params, *indexes, *rules])  # the tree and what was built on it are freed now, not by the cycle collector
+
+
+def _indexes(ctx: FileContext, rules: list[CodeRule]) -> list[Collector]:
+    """The visitors gathering indexes for the analyses the rules require (their ``collectors``), one of
+    each, registered in ``ctx.indexes`` for the analyses to find once the traversal is complete."""
+    for rule in rules:
+        for kind in rule.requires:
+            for collector_cls in getattr(kind, "collectors", ()):
+                if collector_cls not in ctx.indexes:
+                    ctx.indexes[collector_cls] = collector_cls(ctx)
+    return cast(list[Collector], list(ctx.indexes.values()))
 
 
 def _locate_hit(hit: SecretHit, unit: SourceUnit) -> SecretHit:
