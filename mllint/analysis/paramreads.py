@@ -36,7 +36,9 @@ _SCALAR_TYPES = frozenset({
 _WRAPPING_TYPES = frozenset({"Optional", "Annotated", "Final", "Required", "NotRequired", "ReadOnly"})
 
 
-@dataclass(frozen=True)
+# Origins are plain slotted dataclasses hashed by their fields, not frozen ones (whose constructor sets
+# each field through object.__setattr__): one is made for most expressions the collector follows.
+@dataclass(unsafe_hash=True, slots=True)
 class _Params:
     """A name bound to a params object: the source's index and the key path below it."""
 
@@ -44,7 +46,7 @@ class _Params:
     path: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)
 class _File:
     """A name bound to a file name (a literal, a Path of one, an open file of one)."""
 
@@ -52,7 +54,7 @@ class _File:
     relative_to_file: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)
 class _Param:
     """A parameter of a module-level function that may name a file (``def load(path): ...``)."""
 
@@ -103,6 +105,7 @@ class ParamsCollector:
         self.facts = ParamsFacts()
         self._bound: set[str] = set()  # every name ever bound in some scope (a cheap test before a lookup)
         self._loader_like: dict[str, bool] = {}
+        self._reader_like: dict[str, bool] = {}
         #: Does the file hold a string naming a params-like file at all? (else no file name can escape)
         self._file_literals = any(suffix in ctx.source for suffix in self.suffixes)
         self._schema_function_names = {name.rsplit(".", 1)[-1] for name in self.schema_functions}
@@ -660,12 +663,19 @@ class ParamsCollector:
             given = [func.value] if func.attr != "open" or _reading_mode(node, 0) else []
         else:
             last = (name or "").rsplit(".", 1)[-1] or method or ""
-            if self.reader_pattern.search(last) and not self.writer_pattern.search(last):
+            if self._reads_by_name(last):
                 given = node.args[:1] + [k.value for k in node.keywords if k.arg and PATH_PARAMETER.search(k.arg)]
         for arg in given:
             found = self.origin(arg)
             if isinstance(found, _File) and found.name.endswith(self.suffixes) and found.name not in self.facts.reads:
                 self.facts.reads.append(found.name)
+
+    def _reads_by_name(self, last: str) -> bool:
+        """Is a call whose name ends in ``last`` named like a reader (and not like a writer)? Once per name."""
+        known = self._reader_like.get(last)
+        if known is None:
+            known = self._reader_like[last] = bool(self.reader_pattern.search(last)) and not self.writer_pattern.search(last)
+        return known
 
     def _file_escapes(self, node: ast.Call, name: str | None) -> None:
         """A params-like file name given to a call that is not a loader (``HfArgumentParser.parse_yaml_file
