@@ -148,6 +148,8 @@ class HardcodedHyperparameter(CodeRule):
         self.param_dicts: dict[str, dict] = knowledge.get("hyperparameter_param_dicts", {})
         self.dicts: ScopeStates[dict[str, ast.Dict]] = ScopeStates(dict)
         self.active = not ctx.is_test
+        self._families: dict[str, dict | None] = {}  # the same callables recur: each judged once
+        self._in_arguments = 0  # inside a signature (``arguments`` nodes being traversed): parameter defaults
 
     # -- literal dicts bound to names (for xgb.train(params, ...)) ------------------------------
     def visit_Assign(self, node: ast.Assign) -> None:
@@ -186,6 +188,11 @@ class HardcodedHyperparameter(CodeRule):
                 self._check(node, spec, _label(node))
 
     def _family(self, name: str) -> dict | None:
+        if name not in self._families:
+            self._families[name] = self._judged_family(name)
+        return self._families[name]
+
+    def _judged_family(self, name: str) -> dict | None:
         spec = self.exact.get(name)
         if spec is not None:
             return spec
@@ -197,8 +204,14 @@ class HardcodedHyperparameter(CodeRule):
                 return spec
         return None
 
+    def visit_arguments(self, node: ast.arguments) -> None:
+        self._in_arguments += 1
+
+    def leave_arguments(self, node: ast.arguments) -> None:
+        self._in_arguments -= 1
+
     def _in_parameter_default(self) -> bool:
-        return any(isinstance(parent, ast.arguments) for parent in self.ctx.parents)
+        return self._in_arguments > 0
 
     def _literal(self, key: str, value: ast.AST, allowed) -> str | None:
         if key in self.exempt or (allowed is not None and key not in allowed):
