@@ -108,7 +108,8 @@ def test_an_outcome_leaves_a_worker_with_its_facts_in_cached_form_and_comes_back
 
 def test_a_process_analysing_file_after_file_collects_cycles_in_batches(make_repo):
     """CollectInBatches (pool workers, one-process runs): no collection pass while a file is analysed
-    (below the safety threshold), a full one every COLLECT_EVERY files, the thresholds back afterwards."""
+    (below the safety threshold), the young generations every COLLECT_EVERY files, everything every
+    FULL_EVERY batches, the thresholds back afterwards."""
     import gc
     import weakref
 
@@ -130,6 +131,15 @@ def test_a_process_analysing_file_after_file_collects_cycles_in_batches(make_rep
         assert alive() is not None  # not collected between files...
         batches.file_done()
         assert alive() is None  # ...but every COLLECT_EVERY files
+        holder = [Node()]
+        holder[0].me = holder[0]
+        old = weakref.ref(holder[0])
+        gc.collect()  # the cycle lives through a full collection: in the oldest generation now
+        holder.clear()  # garbage that the younger generations' batch collections do not look at
+        while batches.done % (CollectInBatches.COLLECT_EVERY * CollectInBatches.FULL_EVERY) != 0:
+            assert old() is not None
+            batches.file_done()
+        assert old() is None  # the whole heap every FULL_EVERY batches
     finally:
         batches.restore()
     assert gc.get_threshold() == before
