@@ -106,6 +106,33 @@ def test_an_outcome_leaves_a_worker_with_its_facts_in_cached_form_and_comes_back
     assert name_a is name_b  # one string object for a module both files import
 
 
+def test_what_a_run_keeps_is_kept_out_of_the_collector_until_the_outermost_block_ends(make_repo):
+    """kept_out nests: the inner block (the code pass) keeps what it made for the outer one (the run's
+    repository phase); the outermost block releases everything, and a run leaves nothing frozen."""
+    import gc
+
+    from mllint.engine.collector import kept_out
+
+    class Node:
+        pass
+
+    def frozen(obj: object) -> bool:
+        return gc.is_tracked(obj) and not any(o is obj for o in gc.get_objects())
+
+    assert gc.get_freeze_count() == 0
+    before = Node()
+    with kept_out():
+        assert frozen(before)
+        with kept_out():
+            made = Node()
+            assert not frozen(made)
+        assert frozen(made)  # made by the inner block, kept for the outer one
+    assert gc.get_freeze_count() == 0 and not frozen(before) and not frozen(made)
+    root = make_repo({f"m{i}.py": "x = 1\n" for i in range(3)})
+    Session(root, Settings()).check(use_cache=False, jobs=1)
+    assert gc.get_freeze_count() == 0
+
+
 def test_a_process_analysing_file_after_file_collects_cycles_in_batches(make_repo):
     """CollectInBatches (pool workers, one-process runs): no collection pass while a file is analysed
     (below the safety threshold), the young generations every COLLECT_EVERY files, everything every
@@ -113,7 +140,7 @@ def test_a_process_analysing_file_after_file_collects_cycles_in_batches(make_rep
     import gc
     import weakref
 
-    from mllint.engine.worker import CollectInBatches
+    from mllint.engine.collector import CollectInBatches
 
     class Node:
         pass

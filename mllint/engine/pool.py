@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 from mllint.core.lifeline import die_with_parent, limit_memory
 from mllint.engine import worker as file_worker
-from mllint.engine.worker import INTERNAL_ERROR, CollectInBatches, FileOutcome, check_file, skipped
+from mllint.engine.collector import CollectInBatches
+from mllint.engine.worker import INTERNAL_ERROR, FileOutcome, check_file, skipped
 
 if TYPE_CHECKING:  # pragma: no cover
     from mllint.engine.session import Session

@@ -6,7 +6,6 @@ checked code; the only writes are the cache directory's.
 
 from __future__ import annotations
 
-import gc
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -18,7 +17,8 @@ from mllint.core.cpus import usable_cpus
 from mllint.core.findings import Finding
 from mllint.engine.cache import ResultCache
 from mllint.engine.repocache import RepoCache
-from mllint.engine.worker import INTERNAL_ERROR, CollectInBatches, FileOutcome, check_file, content_hash, stat_key
+from mllint.engine.collector import CollectInBatches, kept_out
+from mllint.engine.worker import INTERNAL_ERROR, FileOutcome, check_file, content_hash, stat_key
 from mllint.repo.inputs import InputLog, Probe
 from mllint.repo.inventory import Inventory, discover
 from mllint.repo.model import RepoModel
@@ -99,41 +99,44 @@ def run(session: Session, *, files: list[str] | None = None, only: Only = "all",
     # The repository rules will read every file's facts and life-cycle role: each analysed file's are made
     # as it arrives, while the workers go on with the others (the main process waits for them otherwise).
     roles: Roles | None = {} if files is None and only in ("all", "repo") else None
-    outcomes, hits = _code_pass(session, code_files, jobs or min(settings.jobs or cores, cores), cache, progress, roles)
-    result.timings["code"] = time.perf_counter() - clock
-    result.cache_hits = hits
-    result.files_checked = len(code_files)
-    findings: list[Finding] = []
-    if result.code_rules_run:
-        for rel in code_files:
-            findings.extend(outcomes[rel].findings)
-    if cache is not None and files is None:
-        cache.retain(set(code_files))
+    # Every file's outcome and facts outlive the code pass and the repository phase: kept out of the
+    # cycle collector's generations, no collection pass walks them again.
+    with kept_out():
+        outcomes, hits = _code_pass(session, code_files, jobs or min(settings.jobs or cores, cores), cache, progress, roles)
+        result.timings["code"] = time.perf_counter() - clock
+        result.cache_hits = hits
+        result.files_checked = len(code_files)
+        findings: list[Finding] = []
+        if result.code_rules_run:
+            for rel in code_files:
+                findings.extend(outcomes[rel].findings)
+        if cache is not None and files is None:
+            cache.retain(set(code_files))
 
-    if files is None and only in ("all", "repo"):
-        clock = time.perf_counter()
-        result.repo_rules_run = True
-        usable = cache is not None and cache.ensure()  # rules may memoise only in mllint's own tagged directory
-        digests = {rel: outcomes[rel].digest or "" for rel in code_files if outcomes[rel].digest}
-        model = RepoModel(root=root, inventory=inventory, facts=LazyFacts(session, code_files, outcomes, cache),
-                          knowledge=lambda: session.knowledge, cache_dir=cache.directory if usable and cache else None,
-                          digests=digests, overlay=session.overlay, roles=roles)
-        result.model = model
-        store = None
-        if cache is not None and usable:
-            store = RepoCache(cache.directory, cache.fingerprint, root)
-            store.load()
-            model.attach_probe(Probe(root, inventory, _facts_digest(cache, code_files), _content_digest(digests, code_files),
-                                     session.overlay))
-        result.projects = find_projects(model.files, set(model.facts), lambda: session.knowledge)
-        findings.extend(run_repo_rules(session, model, result.projects, store, result.repo_cached))
-        if store is not None:
-            store.save()
-        result.timings["repo"] = time.perf_counter() - clock
-    if cache is not None:
-        cache.save()  # after the repository rules: facts they had re-analysed are cached too
-        if cache.problem:
-            result.notices.append(cache.problem)
+        if files is None and only in ("all", "repo"):
+            clock = time.perf_counter()
+            result.repo_rules_run = True
+            usable = cache is not None and cache.ensure()  # rules may memoise only in mllint's own tagged directory
+            digests = {rel: outcomes[rel].digest or "" for rel in code_files if outcomes[rel].digest}
+            model = RepoModel(root=root, inventory=inventory, facts=LazyFacts(session, code_files, outcomes, cache),
+                              knowledge=lambda: session.knowledge, cache_dir=cache.directory if usable and cache else None,
+                              digests=digests, overlay=session.overlay, roles=roles)
+            result.model = model
+            store = None
+            if cache is not None and usable:
+                store = RepoCache(cache.directory, cache.fingerprint, root)
+                store.load()
+                model.attach_probe(Probe(root, inventory, _facts_digest(cache, code_files), _content_digest(digests, code_files),
+                                         session.overlay))
+            result.projects = find_projects(model.files, set(model.facts), lambda: session.knowledge)
+            findings.extend(run_repo_rules(session, model, result.projects, store, result.repo_cached))
+            if store is not None:
+                store.save()
+            result.timings["repo"] = time.perf_counter() - clock
+        if cache is not None:
+            cache.save()  # after the repository rules: facts they had re-analysed are cached too
+            if cache.problem:
+                result.notices.append(cache.problem)
 
     for finding in findings:
         reason = settings.waiver_for(finding.code, session.index) if finding.kind == "repo" else None
@@ -263,28 +266,24 @@ def _analyse(session: Session, todo: list[str], jobs: int | None) -> Iterable[Fi
     from mllint.engine.pool import WorkerPool  # multiprocessing: only when files are analysed
 
     jobs = jobs or default_jobs()
-    # What exists now (the session: rules, knowledge, settings) outlives the pass: kept out of the cycle
-    # collector's generations while files are analysed, it is not traversed again at every collection
-    # (and forked workers do not write to its pages). Unfrozen after, so a long-lived process (the
-    # language server) still collects whatever of it becomes garbage.
-    gc.freeze()
+    # What exists now (the session: rules, knowledge, settings) outlives the pass: kept out of the
+    # collector's generations. The main process's receipt of the workers' outcomes makes no garbage:
+    # no collection pass while it runs either (a one-process run collects its files' in batches).
+    batches = CollectInBatches()
     try:
-        if jobs > 1 and len(todo) >= PARALLEL_THRESHOLD:
-            # The code rules' modules, imported once before the workers fork: they inherit them instead
-            # of importing them in every process (~0.1 s each).
-            session.rule_classes(session.code_enabled)
-            with WorkerPool(session, jobs) as pool:
-                yield from pool.map(_largest_first(session, todo))
-        else:
-            batches = CollectInBatches()
-            try:
+        with kept_out():
+            if jobs > 1 and len(todo) >= PARALLEL_THRESHOLD:
+                # The code rules' modules, imported once before the workers fork: they inherit them instead
+                # of importing them in every process (~0.1 s each).
+                session.rule_classes(session.code_enabled)
+                with WorkerPool(session, jobs) as pool:
+                    yield from pool.map(_largest_first(session, todo))
+            else:
                 for rel in todo:
                     yield check_file(session, rel)
                     batches.file_done()
-            finally:
-                batches.restore()
     finally:
-        gc.unfreeze()
+        batches.restore()  # after the outcomes were kept out (within a run): no pass over them now
 
 
 def _largest_first(session: Session, todo: list[str]) -> list[str]:

@@ -7,7 +7,6 @@ facts. The result is a :class:`FileOutcome`, small enough to cross a process bou
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import signal
@@ -88,37 +87,6 @@ def skipped(session: Session, rel: str, message: str, code: str = FILE_TOO_LARGE
     if code in session.enabled:
         findings.append(make_finding(session.index.by_code()[code], message, rel))
     return FileOutcome(rel, digest, findings, None, key)
-
-
-class CollectInBatches:
-    """The cycle collector of a process that analyses file after file (a pool worker, a one-process run).
-
-    With the default thresholds the collector ran ~150 times a file, walking the file's syntax tree again
-    and again while it was analysed (8-15% of the analysis); almost everything a file allocates is freed
-    by reference counting once it is done. So the process collects every ``COLLECT_EVERY`` files, and
-    automatically only once ``GC_THRESHOLD`` more objects are alive than at the last collection (the
-    safety net for a file that builds many reference cycles). A batch's garbage is young: the batch
-    collection looks at the two younger generations only, and the whole heap every ``FULL_EVERY``
-    batches (collecting everything each time walked again what the process keeps from file to file, the
-    tables it builds on first use: 2-3 ms a batch on the synthetic repository, against under 1 ms).
-    ``restore`` puts the thresholds back."""
-
-    COLLECT_EVERY = 32
-    FULL_EVERY = 16
-    GC_THRESHOLD = 100_000
-
-    def __init__(self) -> None:
-        self.saved = gc.get_threshold()
-        self.done = 0
-        gc.set_threshold(self.GC_THRESHOLD, *self.saved[1:])
-
-    def file_done(self) -> None:
-        self.done += 1
-        if self.done % self.COLLECT_EVERY == 0:
-            gc.collect(2 if self.done % (self.COLLECT_EVERY * self.FULL_EVERY) == 0 else 1)
-
-    def restore(self) -> None:
-        gc.set_threshold(*self.saved)
 
 
 class FileTimeout(BaseException):
