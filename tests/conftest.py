@@ -1,4 +1,4 @@
-"""Shared fixtures: temporary repositories and the CLI runner."""
+"""Shared fixtures: temporary repositories, the CLI runner and a call counter."""
 
 from __future__ import annotations
 
@@ -29,3 +29,20 @@ def cli():
         return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
 
     return invoke
+
+
+@pytest.fixture
+def counter(monkeypatch):
+    """``counter(owner, name)``: count the calls of ``owner.name`` from now on (it still runs); the
+    returned dict's ``"calls"`` is the count."""
+    def count(owner, name):
+        calls = {"calls": 0}
+        original = getattr(owner, name)
+
+        def counting(*args, **kwargs):
+            calls["calls"] += 1
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(owner, name, counting)
+        return calls
+    return count
