@@ -11,6 +11,18 @@ from mllint.analysis.params import move_to_params
 from mllint.catalogue.rule import CodeRule, Example, FixExample
 
 
+def _families(knowledge) -> tuple[dict[str, dict], list[tuple[str, dict]]]:
+    """The hyperparameter families by exact callable, and by prefix (longest first): made once per knowledge."""
+    exact: dict[str, dict] = {}
+    prefixes: list[tuple[str, dict]] = []
+    for spec in knowledge.get("hyperparameter_families", {}).values():
+        for name in spec.get("callables", []):
+            exact[name] = spec
+        for prefix in spec.get("prefixes", []):
+            prefixes.append((prefix, spec))
+    return exact, sorted(prefixes, key=lambda item: -len(item[0]))
+
+
 class HardcodedHyperparameter(CodeRule):
     code = "ML0302"
     name = "hardcoded-hyperparameter"
@@ -136,14 +148,7 @@ class HardcodedHyperparameter(CodeRule):
         self.exempt = set(knowledge.get("hyperparameter_exempt", {}).get("kwargs", []))
         self.exempt_words = tuple(knowledge.get("hyperparameter_exempt_words", {}).get("contains", []))
         self.budget = set(knowledge.get("hyperparameter_budget", {}).get("kwargs", []))
-        self.exact: dict[str, dict] = {}
-        prefixes: list[tuple[str, dict]] = []
-        for spec in knowledge.get("hyperparameter_families", {}).values():
-            for name in spec.get("callables", []):
-                self.exact[name] = spec
-            for prefix in spec.get("prefixes", []):
-                prefixes.append((prefix, spec))
-        self.prefixes = sorted(prefixes, key=lambda item: -len(item[0]))
+        self.exact, self.prefixes = knowledge.derived(_families)
         self.methods: dict[str, dict] = knowledge.get("hyperparameter_methods", {})
         self.param_dicts: dict[str, dict] = knowledge.get("hyperparameter_param_dicts", {})
         self.dicts: ScopeStates[dict[str, ast.Dict]] = ScopeStates(dict)

@@ -38,6 +38,20 @@ class _Use:
 SEED_CONSTANTS = ("SEED", "RANDOM_SEED", "RANDOM_STATE", "SEED_VALUE", "GLOBAL_SEED")
 
 
+def _global_rngs(knowledge) -> tuple[dict[str, str], list[tuple[str, str, set]], dict[str, str]]:
+    """The global RNGs' callables, prefixes (with their exclusions) and seeding advice: made once per knowledge."""
+    exact: dict[str, str] = {}
+    prefixes: list[tuple[str, str, set]] = []
+    show: dict[str, str] = {}
+    for rng, spec in knowledge.get("global_rngs", {}).items():
+        for name in spec.get("callables", ()):
+            exact[name] = rng
+        for prefix in spec.get("prefixes", ()):
+            prefixes.append((prefix, rng, set(spec.get("exclude", ()))))
+        show[rng] = spec.get("show", f"seed {rng}")
+    return exact, prefixes, show
+
+
 class UnseededRandomness(CodeRule):
     requires = (Reachability, DataFlow)
     code = "ML0401"
@@ -214,15 +228,7 @@ class UnseededRandomness(CodeRule):
         helpers = knowledge.get("seed_helpers", {})
         self.helper_words = [w.lower() for w in helpers.get("name_contains", ["seed"])]
         self.library_roots = set(helpers.get("library_roots", ()))
-        self.rng_exact: dict[str, str] = {}
-        self.rng_prefixes: list[tuple[str, str, set]] = []
-        self.rng_show: dict[str, str] = {}
-        for rng, spec in knowledge.get("global_rngs", {}).items():
-            for name in spec.get("callables", ()):
-                self.rng_exact[name] = rng
-            for prefix in spec.get("prefixes", ()):
-                self.rng_prefixes.append((prefix, rng, set(spec.get("exclude", ()))))
-            self.rng_show[rng] = spec.get("show", f"seed {rng}")
+        self.rng_exact, self.rng_prefixes, self.rng_show = knowledge.derived(_global_rngs)
         self.generators: dict[str, dict] = knowledge.get("unseeded_generators", {})
         self.shufflers: dict[str, dict] = knowledge.get("torch_shufflers", {})
         self.active = not ctx.is_test

@@ -213,3 +213,25 @@ def test_a_foreign_or_corrupt_snapshot_is_ignored(tmp_path):
     assert snapshot.load("k2", tmp_path) is None and snapshot.load("k3", tmp_path) is None
     assert snapshot.load("k4", tmp_path) is None and snapshot.load("missing", tmp_path) is None
     assert not list(tmp_path.glob(".tmp-*"))
+
+
+def _names_of_seeders(knowledge):
+    _names_of_seeders.calls += 1
+    return frozenset(knowledge["seeders"])
+
+
+_names_of_seeders.calls = 0
+
+
+def test_what_visitors_derive_from_the_tables_is_made_once_and_not_pickled():
+    """Knowledge.derived: one build per function for all the files of a run; a spawned worker (which
+    receives the knowledge pickled) builds its own."""
+    import pickle
+
+    knowledge = builtin_knowledge()
+    first = knowledge.derived(_names_of_seeders)
+    assert knowledge.derived(_names_of_seeders) is first
+    assert _names_of_seeders.calls == 1 and "random.seed" in first
+    copy = pickle.loads(pickle.dumps(knowledge))
+    assert copy.derived(_names_of_seeders) == first
+    assert _names_of_seeders.calls == 2

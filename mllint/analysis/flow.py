@@ -155,16 +155,14 @@ class DataFlow:
     def split_names(ctx: FileContext) -> frozenset[str]:
         """Last names of calls that split data (a rule that sees none needs no data flow for leaks),
         but for :meth:`splitter_methods`, which split only on a splitter object."""
-        k = flow_knowledge(ctx.knowledge)
-        return frozenset({name.rsplit(".", 1)[-1] for name in k.splits} | set(k.data_split_methods)
-                         | {"fit", "random_split", "validation_split", "fit_generator"})
+        return ctx.knowledge.derived(_split_names)
 
     @staticmethod
     def splitter_methods(ctx: FileContext) -> frozenset[str]:
         """Call names that split rows only when called on a cross-validation splitter (``kf.split(X)``):
         a file that cannot build a splitter (:meth:`may_build_splitter`) splits nothing with them (a
         string's or a tensor's ``split``)."""
-        return frozenset({"split"}) - DataFlow.split_names(ctx)
+        return ctx.knowledge.derived(_splitter_methods)
 
     @staticmethod
     def may_build_splitter(ctx: FileContext) -> bool:
@@ -178,8 +176,7 @@ class DataFlow:
 
     @staticmethod
     def fit_names(ctx: FileContext) -> frozenset[str]:
-        k = flow_knowledge(ctx.knowledge)
-        return frozenset(set(k.model_fit) | {"fit", "fit_generator", "fit_predict"})
+        return ctx.knowledge.derived(_fit_names)
 
     @staticmethod
     def evaluation_names(ctx: FileContext) -> frozenset[str]:
@@ -201,6 +198,20 @@ class DataFlow:
         for obj in in_order(value.objs):
             kinds |= obj.roles
         return frozenset(kinds)
+
+
+def _split_names(knowledge: Knowledge) -> frozenset[str]:
+    k = flow_knowledge(knowledge)
+    return frozenset({name.rsplit(".", 1)[-1] for name in k.splits} | set(k.data_split_methods)
+                     | {"fit", "random_split", "validation_split", "fit_generator"})
+
+
+def _splitter_methods(knowledge: Knowledge) -> frozenset[str]:
+    return frozenset({"split"}) - _split_names(knowledge)
+
+
+def _fit_names(knowledge: Knowledge) -> frozenset[str]:
+    return frozenset(set(flow_knowledge(knowledge).model_fit) | {"fit", "fit_generator", "fit_predict"})
 
 
 def _split_role(name: str) -> str | None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from mllint.analysis.context import FileContext
 from mllint.core.paramfacts import (
@@ -25,6 +26,9 @@ from mllint.core.paramfacts import (
     ParamSource,
     SchemaField,
 )
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mllint.knowledge.runtime import Knowledge
 
 #: Annotations that are plain values (a leaf key), not nested config classes.
 _SCALAR_TYPES = frozenset({
@@ -69,46 +73,79 @@ def _const_str(node: ast.AST | None) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
+class _Tables:
+    """The ``[params_loading]`` knowledge as the collector reads it: made once per knowledge (shared by
+    every file's collector, never modified)."""
+
+    def __init__(self, knowledge: Knowledge) -> None:
+        table = knowledge.get("params_loading", {})
+        self.loader_classes = frozenset(table.get("loader_classes", []))
+        self.loaders = frozenset(table.get("loaders", [])) | {f"{cls}.load" for cls in self.loader_classes}
+        self.dvc = frozenset(table.get("dvc", []))
+        self.wrappers = frozenset(table.get("wrappers", []))
+        self.openers = frozenset(table.get("openers", []))
+        self.opener_methods = frozenset(table.get("opener_methods", []))
+        self.joins = frozenset(table.get("joins", []))
+        self.inert = frozenset(table.get("inert", []))
+        self.optional_methods = frozenset(table.get("optional_methods", ["get"]))
+        self.write_methods = frozenset(table.get("write_methods", []))
+        self.file_inert = frozenset(table.get("file_inert", []))
+        self.suffixes = tuple(table.get("suffixes", [".yaml", ".yml", ".json", ".toml"]))
+        self.call_pattern = re.compile(table.get("call_pattern", "(?i)param"))
+        self.read_openers = frozenset(table.get("read_openers", []))
+        self.read_methods = frozenset(table.get("read_methods", []))
+        self.reader_pattern = re.compile(table.get("reader_pattern", "(?!)"))
+        self.writer_pattern = re.compile(table.get("writer_pattern", "(?!)"))
+        self.hydra_main = frozenset(table.get("hydra_main", []))
+        self.hydra_compose = frozenset(table.get("hydra_compose", []))
+        self.schema_methods = frozenset(table.get("schema_methods", []))
+        self.schema_functions = frozenset(table.get("schema_functions", []))
+        self.schema_function_names = frozenset(name.rsplit(".", 1)[-1] for name in self.schema_functions)
+        self.model_bases = frozenset(table.get("model_bases", []))
+        self.settings_bases = frozenset(table.get("settings_bases", []))
+        self.dataclass_decorators = frozenset(table.get("dataclass_decorators", []))
+        self.missing_key_errors = frozenset(table.get("missing_key_errors", []))
+
+
 class ParamsCollector:
     """Visitor of the shared traversal (not a rule): fills a :class:`ParamsFacts`."""
 
     def __init__(self, ctx: FileContext) -> None:
         self.ctx = ctx
-        table = ctx.knowledge.get("params_loading", {})
-        self.loaders = set(table.get("loaders", []))
-        self.loader_classes = set(table.get("loader_classes", []))
-        self.loaders |= {f"{cls}.load" for cls in self.loader_classes}
+        tables = ctx.knowledge.derived(_Tables)
+        self.loaders = tables.loaders
+        self.loader_classes = tables.loader_classes
         self._loader_instances: dict[str, str] = {}  # name -> the loader class it is an instance of
-        self.dvc = set(table.get("dvc", []))
-        self.wrappers = set(table.get("wrappers", []))
-        self.openers = set(table.get("openers", []))
-        self.opener_methods = set(table.get("opener_methods", []))
-        self.joins = set(table.get("joins", []))
-        self.inert = set(table.get("inert", []))
-        self.optional_methods = set(table.get("optional_methods", ["get"]))
-        self.write_methods = set(table.get("write_methods", []))
-        self.file_inert = set(table.get("file_inert", []))
-        self.suffixes = tuple(table.get("suffixes", [".yaml", ".yml", ".json", ".toml"]))
-        self.call_pattern = re.compile(table.get("call_pattern", "(?i)param"))
-        self.read_openers = set(table.get("read_openers", []))
-        self.read_methods = set(table.get("read_methods", []))
-        self.reader_pattern = re.compile(table.get("reader_pattern", "(?!)"))
-        self.writer_pattern = re.compile(table.get("writer_pattern", "(?!)"))
-        self.hydra_main = set(table.get("hydra_main", []))
-        self.hydra_compose = set(table.get("hydra_compose", []))
-        self.schema_methods = set(table.get("schema_methods", []))
-        self.schema_functions = set(table.get("schema_functions", []))
-        self.model_bases = set(table.get("model_bases", []))
-        self.settings_bases = set(table.get("settings_bases", []))
-        self.dataclass_decorators = set(table.get("dataclass_decorators", []))
-        self.missing_key_errors = set(table.get("missing_key_errors", []))
+        self.dvc = tables.dvc
+        self.wrappers = tables.wrappers
+        self.openers = tables.openers
+        self.opener_methods = tables.opener_methods
+        self.joins = tables.joins
+        self.inert = tables.inert
+        self.optional_methods = tables.optional_methods
+        self.write_methods = tables.write_methods
+        self.file_inert = tables.file_inert
+        self.suffixes = tables.suffixes
+        self.call_pattern = tables.call_pattern
+        self.read_openers = tables.read_openers
+        self.read_methods = tables.read_methods
+        self.reader_pattern = tables.reader_pattern
+        self.writer_pattern = tables.writer_pattern
+        self.hydra_main = tables.hydra_main
+        self.hydra_compose = tables.hydra_compose
+        self.schema_methods = tables.schema_methods
+        self.schema_functions = tables.schema_functions
+        self.model_bases = tables.model_bases
+        self.settings_bases = tables.settings_bases
+        self.dataclass_decorators = tables.dataclass_decorators
+        self.missing_key_errors = tables.missing_key_errors
         self.facts = ParamsFacts()
         self._bound: set[str] = set()  # every name ever bound in some scope (a cheap test before a lookup)
         self._loader_like: dict[str, bool] = {}
         self._reader_like: dict[str, bool] = {}
         #: Does the file hold a string naming a params-like file at all? (else no file name can escape)
         self._file_literals = any(suffix in ctx.source for suffix in self.suffixes)
-        self._schema_function_names = {name.rsplit(".", 1)[-1] for name in self.schema_functions}
+        self._schema_function_names = tables.schema_function_names
         self._source_index: dict[tuple[object, ...], int] = {}
         self._origins: dict[ast.AST, _Origin] = {}  # memo: a Call's origin is computed once
         self._scopes: dict[int, dict[str, _Params | _File | _Param]] = {}  # id(scope node) or 0 (module) -> bindings

@@ -11,10 +11,14 @@ built on first use (it imports every table model: tens of milliseconds once per 
 from __future__ import annotations
 
 import difflib
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 if TYPE_CHECKING:  # pragma: no cover
     from mllint.knowledge.model import KnowledgeTables
+
+
+DerivedT = TypeVar("DerivedT")
 
 
 class UnknownTableError(KeyError):
@@ -34,11 +38,12 @@ class UnknownTableError(KeyError):
 class Knowledge:
     """Every knowledge table, already validated (built by ``mllint.knowledge.loader``, never by hand)."""
 
-    __slots__ = ("_plain", "_typed")
+    __slots__ = ("_derived", "_plain", "_typed")
 
     def __init__(self, plain: dict[str, Any]) -> None:
         self._plain = plain
         self._typed: KnowledgeTables | None = None
+        self._derived: dict[Callable[[Knowledge], object], object] = {}
 
     def __getitem__(self, table: str) -> Any:
         try:
@@ -72,12 +77,22 @@ class Knowledge:
             self._typed = KnowledgeTables.model_validate({k: v for k, v in self._plain.items() if k in fields})
         return self._typed
 
+    def derived(self, build: Callable[[Knowledge], DerivedT]) -> DerivedT:
+        """What ``build`` (a module-level function: it is the key) makes of these tables -- sets and lookup
+        tables a visitor reads -- made once and shared by every file's visitors: nobody may modify it."""
+        try:
+            return cast(DerivedT, self._derived[build])
+        except KeyError:
+            made = self._derived[build] = build(self)
+            return made
+
     def __getstate__(self) -> dict[str, Any]:
         return {"plain": self._plain}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self._plain = state["plain"]
         self._typed = None
+        self._derived = {}
 
     def __repr__(self) -> str:
         return f"Knowledge({len(self._plain)} tables)"
