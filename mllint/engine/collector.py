@@ -9,11 +9,13 @@ they are kept (:func:`kept_out`), and a process that analyses file after file co
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 
-_depth = 0  # kept_out blocks open
+_depth = 0  # kept_out blocks open (in any thread of the process: the generations are the process's)
+_lock = threading.Lock()
 
 
 @contextmanager
@@ -24,16 +26,18 @@ def kept_out() -> Iterator[None]:
     code pass's outcomes outlive it, for the repository phase). Released when the outermost block ends,
     so a long-lived process (the language server) still collects whatever of it becomes garbage."""
     global _depth
-    gc.freeze()
-    _depth += 1
+    with _lock:
+        gc.freeze()
+        _depth += 1
     try:
         yield
     finally:
-        _depth -= 1
-        if _depth:
-            gc.freeze()
-        else:
-            gc.unfreeze()
+        with _lock:
+            _depth -= 1
+            if _depth:
+                gc.freeze()
+            else:
+                gc.unfreeze()
 
 
 class CollectInBatches:
