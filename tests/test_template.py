@@ -538,6 +538,27 @@ def change_template(repo: Path) -> None:
     git(repo, "commit", "--quiet", "-m", "newer template: a new file")
 
 
+def test_an_update_sees_a_template_change_that_keeps_a_file_s_size(tmp_path):
+    """The two bakes' snapshots are hashed afresh: a change that keeps the size of a file copied with
+    the same old modification time (the commit recorded in .cruft.json) is part of the difference."""
+    from mllint.fix.update import _snapshot
+
+    diffs = tmp_path / "diffs"
+    diffs.mkdir()
+    git(diffs, "init", "--quiet")
+    for attempt in range(5):  # the stale index was trusted when the file's inode was reused: often, not always
+        bakes = []
+        for side, commit in (("old", "a" * 40), ("new", "b" * 40)):
+            bake = tmp_path / f"{side}{attempt}"
+            bake.mkdir()
+            (bake / ".cruft.json").write_text(json.dumps({"commit": commit}))
+            os.utime(bake / ".cruft.json", (1_000_000_000, 1_000_000_000))
+            bakes.append(bake)
+        _snapshot(diffs, bakes[0], "template before")
+        _snapshot(diffs, bakes[1], "template now")
+        assert git(diffs, "diff", "--name-only", "HEAD~1", "HEAD").split() == [".cruft.json"]
+
+
 def test_update_merges_template_changes_offline(cli, old_template, tmp_path):
     """A project generated from an older template commit takes a newer one; the user's edits stay."""
     project = generate(tmp_path / "proj", no_input=True, extra_context={"ci_provider": "gitlab"},

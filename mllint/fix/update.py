@@ -155,6 +155,11 @@ def _snapshot(diffs: Path, baked: Path, message: str) -> None:
         else:
             shutil.copy2(child, diffs / child.name)
     shutil.rmtree(diffs / ".dvc" / "cache", ignore_errors=True)
+    # A fresh index, so that git hashes every file: with the previous snapshot's index it trusts a file
+    # whose size, second of change and (reused) inode match, and the copies keep the bake's older
+    # modification times, which disarm git's same-second check. A change that keeps a file's size
+    # (the recorded commit in .cruft.json, a version bumped) was then missed now and then.
+    (diffs / ".git" / "index").unlink(missing_ok=True)
     _git_out(diffs, "add", "--all")
     _git_out(diffs, "-c", "user.name=mllint", "-c", "user.email=mllint@localhost", "commit", "--quiet",
              "--allow-empty", "--no-verify", "-m", message)
