@@ -9,7 +9,7 @@ which calls created copies of rows (:class:`Dup`) and which concatenations mixed
 (:class:`Mix`). Values are joined at control-flow merges and never changed once made; objects are
 mutable. The value classes are plain slotted dataclasses hashed by their fields (``unsafe_hash``), not
 frozen ones: a frozen dataclass's constructor sets each field through ``object.__setattr__``, and
-values are made so often that this cost ~8% of a file's analysis.
+values are made so often that this cost ~5% of the instructions of a file's analysis.
 """
 
 from __future__ import annotations
