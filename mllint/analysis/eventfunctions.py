@@ -14,31 +14,28 @@ import ast
 from typing import TYPE_CHECKING, Any
 
 from mllint.analysis.children import child_fields, push_children
-from mllint.analysis.flowknowledge import FlowKnowledge, flow_knowledge
+from mllint.analysis.flowknowledge import flow_knowledge
 
 if TYPE_CHECKING:  # pragma: no cover
     from mllint.analysis.context import FileContext
+    from mllint.knowledge.runtime import Knowledge
 
 #: Statements that cannot contain a function definition (a lambda is not one).
 _SIMPLE_STATEMENTS = frozenset({ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return, ast.Delete, ast.Raise,
                                 ast.Assert, ast.Import, ast.ImportFrom, ast.Global, ast.Nonlocal, ast.Pass, ast.Break,
                                 ast.Continue})
 _LEAVE_FUNCTION = object()  # stack marker: the function on top of the enclosing stack is done
-_EVENT_NAMES: dict[int, tuple[FlowKnowledge, frozenset[str]]] = {}
 
 
-def event_names(k: FlowKnowledge) -> frozenset[str]:
-    """Last names of the calls that can make a data-flow event."""
-    cached = _EVENT_NAMES.get(id(k))
-    if cached is not None and cached[0] is k:
-        return cached[1]
+def event_names(knowledge: Knowledge) -> frozenset[str]:
+    """Last names of the calls that can make a data-flow event (made once per knowledge: ``derived``)."""
+    k = flow_knowledge(knowledge)
     names = set(k.fit_methods) | set(k.model_fit) | set(k.model_eval) | set(k.resample_methods) | set(k.data_split_methods)
     names |= {name.rsplit(".", 1)[-1] for name in (*k.splits, *k.generators, *k.persist_functions)}
     names |= set(k.persist_methods) | {"split", "step", "forward", "fit_predict", "Random", "default_rng",
                                        "RandomState", "Generator", "backward"}
     for fits, _transforms in k.vocabularies.values():
         names |= fits
-    _EVENT_NAMES[id(k)] = (k, frozenset(names))
     return frozenset(names)
 
 
@@ -47,7 +44,7 @@ class EventFunctions:
     the shared traversal; :meth:`interesting` answers once :meth:`finish` has run."""
 
     def __init__(self, ctx: FileContext) -> None:
-        self.names = event_names(flow_knowledge(ctx.knowledge))
+        self.names = ctx.knowledge.derived(event_names)
         self.by_name: dict[str, list[ast.AST]] = {}
         self.refers: dict[ast.AST, set[str]] = {}
         self.direct: set[ast.AST] = set()
