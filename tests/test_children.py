@@ -10,7 +10,7 @@ import textwrap
 
 import pytest
 
-from mllint.analysis.children import OPERATOR_TYPES, child_fields, child_nodes, push_children, walk_nodes
+from mllint.analysis.children import OPERATOR_TYPES, child_fields, child_nodes, push_children, pusher, walk_nodes
 
 SNIPPETS = [
     """
@@ -85,6 +85,76 @@ def test_push_children_pops_them_in_source_order(index: int) -> None:
         stack: list[ast.AST] = []
         push_children(node, child_fields(node.__class__), stack)
         assert stack[::-1] == _expected(node)
+
+
+def _pushed(node: ast.AST) -> list[ast.AST]:
+    stack: list[ast.AST] = []
+    push = pusher(node.__class__)
+    if push is not None:
+        push(node, stack.append, stack.extend)
+    return stack[::-1]
+
+
+@pytest.mark.parametrize("index", range(len(SNIPPETS) + 3))
+def test_the_made_pusher_pops_the_children_in_source_order(index: int) -> None:
+    """The pushers made per node type (straight-line code) push what the field loop pushes: ``Lambda.body``
+    and ``FunctionDef.args`` hold a node where other types hold lists, ``Dict.keys`` may hold None."""
+    for node in ast.walk(_trees()[index]):
+        assert _pushed(node) == _expected(node), ast.dump(node)[:200]
+        assert (pusher(node.__class__) is None) == (not child_fields(node.__class__))
+
+
+def test_a_made_pusher_takes_a_field_a_hand_made_node_lacks_as_none() -> None:
+    call = ast.Call(func=ast.Name(id="f", ctx=ast.Load()))
+    for name in ("args", "keywords"):  # absent before Python 3.13, empty lists since
+        if hasattr(call, name):
+            delattr(call, name)
+    assert _pushed(call) == [call.func]
+
+
+def test_the_walk_enters_and_leaves_every_node_as_a_recursive_walk_does() -> None:
+    """Every node entered in source order with its parents on ``ctx.parents`` and left after its
+    children, scopes pushed and popped around their bodies: a recursive reference on real code."""
+    from mllint.analysis.context import SCOPE_NODES, FileContext
+    from mllint.engine.walk import walk
+
+    names = {cls.__name__ for cls in _node_classes() if not issubclass(cls, OPERATOR_TYPES)}
+    seen: list[tuple[str, str, int, int, int]] = []
+
+    def handler(kind: str) -> object:
+        def record(self: object, node: ast.AST) -> None:
+            seen.append((kind, type(node).__name__, id(node), len(ctx.parents), len(ctx.scopes)))
+        return record
+
+    methods = {f"{kind}_{name}": handler(kind) for name in names for kind in ("visit", "leave")}
+    visitor = type("Everything", (), methods)()
+    expected: list[tuple[str, str, int, int, int]] = []
+
+    def reference(node: ast.AST, depth: int, scopes: int) -> None:
+        expected.append(("visit", type(node).__name__, id(node), depth + 1, scopes))
+        inner = scopes + 1 if isinstance(node, SCOPE_NODES) else scopes
+        for child in _expected(node):
+            reference(child, depth + 1, inner)
+        expected.append(("leave", type(node).__name__, id(node), depth + 1, inner))
+
+    for tree in _trees():
+        seen.clear()
+        expected.clear()
+        ctx = FileContext("m.py", tree, {}, False, lines=[])
+        walk(tree, ctx, [visitor])
+        reference(tree, 0, 0)
+        assert seen == expected
+        assert ctx.parents == [] and ctx.scopes == []
+
+
+def _node_classes() -> list[type]:
+    found: list[type] = []
+    todo = [ast.AST]
+    while todo:
+        cls = todo.pop()
+        found.append(cls)
+        todo.extend(cls.__subclasses__())
+    return found
 
 
 @pytest.mark.parametrize("index", range(len(SNIPPETS) + 3))

@@ -262,7 +262,12 @@ class FileContext:
         return cast(AnalysisT, found)
 
     def call_name(self, call: ast.Call) -> str | None:
-        return self.qualname(call.func)
+        """The callee's dotted library name (``qualname`` of ``call.func``): most calls of a file are asked
+        about by several rules, so the memo is read here without a second method call."""
+        try:
+            return self._resolved[call.func]
+        except KeyError:
+            return self.qualname(call.func)
 
     def imports_any(self, modules: Iterable[str]) -> bool:
         """True when the file imports one of ``modules`` or a submodule/member of one (raw import names)."""

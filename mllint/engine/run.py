@@ -273,9 +273,7 @@ def _analyse(session: Session, todo: list[str], jobs: int | None) -> Iterable[Fi
     try:
         with kept_out():
             if jobs > 1 and len(todo) >= PARALLEL_THRESHOLD:
-                # The code rules' modules, imported once before the workers fork: they inherit them instead
-                # of importing them in every process (~0.1 s each).
-                session.rule_classes(session.code_enabled)
+                session.prepare_workers()  # what they share, made once before they fork
                 with WorkerPool(session, jobs) as pool:
                     yield from pool.map(_largest_first(session, todo))
             else:

@@ -66,6 +66,15 @@ class Session:
 
         return builtin_rules(codes)
 
+    def prepare_workers(self) -> None:
+        """Make, before the workers fork, what each would otherwise make on its first file: they inherit
+        the code rules' modules, the code pass's and the parsed params file instead of each importing and
+        reading them again (~0.1 s of imports and ~20 ms more per worker)."""
+        self.rule_classes(self.code_enabled)
+        import mllint.engine.codepass  # noqa: F401  (imported by the first file's analysis otherwise)
+
+        self.params  # noqa: B018  (every file's context reads it)
+
     @cached_property
     def knowledge(self) -> Knowledge:
         """The ML-library knowledge tables, with the configuration's extensions."""

@@ -11,7 +11,7 @@ import ast
 from collections.abc import Callable
 from typing import Any
 
-from mllint.analysis.children import OPERATOR_NAMES, child_fields
+from mllint.analysis.children import OPERATOR_NAMES, Pusher, pusher
 from mllint.analysis.context import SCOPE_NODES, FileContext
 from mllint.catalogue.rule import CodeRule
 
@@ -35,6 +35,7 @@ def _handlers(cls: type) -> list[tuple[str, str, bool]]:
 
 
 _LEAVE = object()  # stack marker: the node on top of ``parents`` is complete
+_DONE = object()  # the same for a node without leave handlers that opens no scope: only ``parents`` to pop
 
 
 def walk(tree: ast.AST, ctx: FileContext, visitors: list[Any]) -> None:
@@ -59,21 +60,25 @@ def walk(tree: ast.AST, ctx: FileContext, visitors: list[Any]) -> None:
                 shared.add(key)
             (leave if is_leave else enter).setdefault(type_name, []).append(handler)
     with_operators = not OPERATOR_NAMES.isdisjoint(enter) or not OPERATOR_NAMES.isdisjoint(leave)
-    table: dict[type, tuple[tuple[Handler, ...], tuple[Handler, ...], bool, tuple[tuple[str, int], ...]]] = {}
+    # per node type: (enter handlers, leave handlers, opens a scope, pushes its children, what marks its end)
+    table: dict[type, tuple[tuple[Handler, ...], tuple[Handler, ...], bool, Pusher | None, object]] = {}
     parents = ctx.parents
     scopes = ctx.scopes
-    node_type = ast.AST
     stack: list[Any] = [tree]
     pop, push, extend = stack.pop, stack.append, stack.extend
-    marker = _LEAVE
+    parent, unparent = parents.append, parents.pop
+    marker, done = _LEAVE, _DONE
     while stack:
         node = pop()
+        if node is done:  # the children of a node without leave handlers nor scope are done
+            unparent()
+            continue
         if node is marker:
             node = parents[-1]
-            _enter, on_leave, is_scope, _fields = table[node.__class__]
+            _enter, on_leave, is_scope, _push, _end = table[node.__class__]
             for handler in on_leave:
                 handler(node)
-            parents.pop()
+            unparent()
             if is_scope:
                 scopes.pop()
             continue
@@ -81,36 +86,25 @@ def walk(tree: ast.AST, ctx: FileContext, visitors: list[Any]) -> None:
         info = table.get(cls)
         if info is None:
             name = cls.__name__
-            info = table[cls] = (tuple(enter.get(name, ())), tuple(leave.get(name, ())),
-                                 issubclass(cls, SCOPE_NODES), child_fields(cls, with_operators))
-        on_enter, on_leave, is_scope, fields = info
-        parents.append(node)
+            on_leave = tuple(leave.get(name, ()))
+            is_scope = issubclass(cls, SCOPE_NODES)
+            info = table[cls] = (tuple(enter.get(name, ())), on_leave, is_scope, pusher(cls, with_operators),
+                                 marker if on_leave or is_scope else done)
+        on_enter, on_leave, is_scope, push_children, end = info
+        parent(node)
         for handler in on_enter:
             handler(node)
         if is_scope:
             scopes.append(node)
-        if not fields:  # a leaf (Name, Constant...): leave it now
+        if push_children is None:  # a leaf (Name, Constant...): leave it now
             for handler in on_leave:
                 handler(node)
-            parents.pop()
+            unparent()
             if is_scope:
                 scopes.pop()
             continue
-        push(marker)
-        for field_name, kind in fields:
-            value = getattr(node, field_name, None)
-            if value is None:
-                continue
-            if kind == 0 and isinstance(value, node_type):
-                push(value)
-            elif kind == 1 and value.__class__ is list:
-                extend(value[::-1])
-            elif value.__class__ is list:
-                for child in reversed(value):
-                    if isinstance(child, node_type):
-                        push(child)
-            elif isinstance(value, node_type):
-                push(value)
+        push(end)
+        push_children(node, push, extend)
 
 
 def has_handlers(rule_cls: type[CodeRule]) -> bool:
