@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Iterator
 
 from mllint.catalogue.remedy import Piece, Plan
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
@@ -55,25 +56,25 @@ def data_folders(repo) -> list[str]:
     return found
 
 
-def versioning_evidence(repo) -> list[str]:
-    """What shows that data is versioned: DVC, git-lfs, lakeFS, Delta, ... (empty when nothing)."""
+def versioning_evidence(repo) -> Iterator[str]:
+    """What shows that data is versioned: DVC, git-lfs, lakeFS, Delta, ... (nothing when nothing), the
+    cheapest evidence first: a check that needs only the first stops reading there (the repository-rule
+    cache then records only what it read)."""
     table = repo.knowledge.get("data_versioning", {})
-    found: list[str] = []
     vcs = repo.vcs
     if vcs.uses_dvc:
-        found.append("DVC")
+        yield "DVC"
     if vcs.uses_lfs:
-        found.append("git-lfs")
+        yield "git-lfs"
     markers = table.get("markers", ())
     for folder in vcs.ancestors_to_git_root():
-        found += [marker for marker in markers if repo.path_exists(folder / marker)]
+        yield from (marker for marker in markers if repo.path_exists(folder / marker))
     suffixes = tuple(table.get("suffixes", ()))
-    found += [rel for rel in repo.files if rel.endswith(suffixes) and not rel.startswith(".dvc/")][:1]
-    found += [rel for rel in repo.files if relpath.name(rel) in markers or any(p in markers for p in relpath.folders(rel))][:1]
+    yield from [rel for rel in repo.files if rel.endswith(suffixes) and not rel.startswith(".dvc/")][:1]
+    yield from [rel for rel in repo.files if relpath.name(rel) in markers or any(p in markers for p in relpath.folders(rel))][:1]
     for facts in repo.code_facts():
-        found += imports_any(facts.imports, table.get("imports", ()))[:1]
-        found += calls_any(facts.calls, table.get("calls", ()))[:1]
-    return found
+        yield from imports_any(facts.imports, table.get("imports", ()))[:1]
+        yield from calls_any(facts.calls, table.get("calls", ()))[:1]
 
 
 class NoDataVersioning(RepoRule):
@@ -143,11 +144,11 @@ class NoDataVersioning(RepoRule):
         }, notes=notes))
 
     def check(self, repo):
+        if next(versioning_evidence(repo), None) is not None:
+            return  # versioned: whatever the code reads is covered (asked first: it is the cheaper question)
         signals = data_signals(repo)
         folders = data_folders(repo)
         if not signals and not folders:
-            return
-        if versioning_evidence(repo):
             return
         main = repo.ml.main_training_file()
         path = main if main and any(path == main for path, _e in signals) else (signals[0][0] if signals else None)

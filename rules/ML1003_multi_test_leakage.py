@@ -120,13 +120,40 @@ class MultiTestLeakage(CodeRule):
         self.active = not ctx.is_test
         self.evaluations_seen = 0  # model evaluation calls seen (none: nothing to compare)
         self.names = DataFlow.evaluation_names(ctx)
+        # Is there a hold-out split whose test part could be scored? A split call, a splitter's `.split`,
+        # or a row slice bound to a train/test name (else no test part, no analysis).
+        self.split_names = DataFlow.split_names(ctx)
+        self.split_calls = DataFlow.split_calls(ctx)
+        self.splitter_methods = DataFlow.splitter_methods(ctx)
+        self.splitting = False
+        self.splitter_call = False
+        self.sliced = False
+        self.part_named = False
 
     def visit_Call(self, node: ast.Call) -> None:
-        if self.evaluations_seen < 2 and DataFlow.call_name(node.func) in self.names:
+        name = DataFlow.call_name(node.func)
+        if self.evaluations_seen < 2 and name in self.names:
             self.evaluations_seen += 1
+        if self.splitting:
+            return
+        if name in self.split_names or self.ctx.call_name(node) in self.split_calls:
+            self.splitting = True
+        elif name in self.splitter_methods:
+            self.splitter_call = True
+
+    def visit_Slice(self, node: ast.Slice) -> None:
+        self.sliced = True
+
+    def visit_Name(self, node: ast.Name) -> None:
+        if not self.part_named and node.ctx.__class__ is ast.Store and DataFlow.names_a_part(node.id):
+            self.part_named = True
+
+    def _may_split(self) -> bool:
+        return (self.splitting or (self.sliced and self.part_named)
+                or (self.splitter_call and DataFlow.may_build_splitter(self.ctx)))
 
     def finish(self) -> None:
-        if not self.active or not self.evaluations_seen:
+        if not self.active or not self.evaluations_seen or not self._may_split():
             return
         flow = self.analysis(DataFlow)
         if len(flow.evaluations) < 2:

@@ -63,6 +63,28 @@ def test_a_string_split_is_no_data_split_and_pays_for_no_flow(counted):
     assert counted["calls"] == 0
 
 
+def test_scores_without_a_split_in_the_file_pay_for_no_flow(counted):
+    """ML1003 compares evaluations on the test part of a split: a file that scores models but splits
+    nothing (no split call, no slice bound to a train/test name) has no test part, and no data flow."""
+    source = ("import joblib\nimport pandas as pd\nframe = pd.read_csv('test.csv')\nfirst = joblib.load('a.pkl')\n"
+              "second = joblib.load('b.pkl')\nprint(first.score(frame[cols], frame.y), second.score(frame[cols], frame.y))\n"
+              "recent = frame[-100:]\n")
+    assert check_source(source, select=["ML1003"]) == []
+    assert counted["calls"] == 0
+
+
+@pytest.mark.parametrize("split", [
+    "from sklearn.model_selection import train_test_split as tts\nX_train, X_test, y_train, y_test = tts(X, y, random_state=0)",
+    "n = int(len(X) * 0.8)\nX_train, X_test = X[:n], X[n:]\ny_train, y_test = y[:n], y[n:]",
+])
+def test_a_split_by_an_alias_or_a_named_slice_still_gets_the_flow(counted, split):
+    source = (f"from sklearn.linear_model import LogisticRegression\nfrom sklearn.tree import DecisionTreeClassifier\n{split}\n"
+              "lr = LogisticRegression().fit(X_train, y_train)\ntree = DecisionTreeClassifier().fit(X_train, y_train)\n"
+              "print(lr.score(X_test, y_test), tree.score(X_test, y_test))\n")
+    assert [f.code for f in check_source(source, select=["ML1003"])] == ["ML1003"]
+    assert counted["calls"] == 1
+
+
 @pytest.mark.parametrize("splitter", [
     "from sklearn.model_selection import KFold\nkf = KFold(5)",
     "from sklearn.model_selection import StratifiedKFold as SKF\nkf = SKF(5)",

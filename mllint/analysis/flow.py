@@ -175,6 +175,19 @@ class DataFlow:
         return _splitter_words(flow_knowledge(ctx.knowledge), ctx.knowledge).search(ctx.source) is not None
 
     @staticmethod
+    def split_calls(ctx: FileContext) -> frozenset[str]:
+        """Resolved names of the calls that split rows (``sklearn.model_selection.train_test_split``): with
+        :meth:`split_names` (the last names as written) a gate that an imported alias cannot pass by."""
+        return ctx.knowledge.derived(_split_calls)
+
+    @staticmethod
+    def names_a_part(name: str) -> bool:
+        """Whether binding a row slice to ``name`` splits the rows (``X_test = X[n:]``): the data flow makes
+        a split of a slice only when the name bound to it has a train or test role, so a file that binds
+        no such name and holds no split call splits nothing."""
+        return _split_role(name) is not None
+
+    @staticmethod
     def fit_names(ctx: FileContext) -> frozenset[str]:
         return ctx.knowledge.derived(_fit_names)
 
@@ -204,6 +217,10 @@ def _split_names(knowledge: Knowledge) -> frozenset[str]:
     k = flow_knowledge(knowledge)
     return frozenset({name.rsplit(".", 1)[-1] for name in k.splits} | set(k.data_split_methods)
                      | {"fit", "random_split", "validation_split", "fit_generator"})
+
+
+def _split_calls(knowledge: Knowledge) -> frozenset[str]:
+    return frozenset(flow_knowledge(knowledge).splits)
 
 
 def _splitter_methods(knowledge: Knowledge) -> frozenset[str]:
