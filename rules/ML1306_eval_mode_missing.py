@@ -45,7 +45,7 @@ class _EvalLoop:
     trains: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class _Site:
     """A call of a function of this file (by name): where it is, and whether autograd is off there."""
 
@@ -488,9 +488,9 @@ class EvalModeMissing(TracksBindings, CodeRule):
                     if isinstance(loop, _EvalLoop):
                         loop.trains = True
                 return
-            self.call_sites.setdefault(attr, []).append(_Site(under, frame, node, self._outermost_eval_loop()))
+            self._site(attr, _Site(under, frame, node, self._outermost_eval_loop()))
         elif isinstance(func, ast.Name):
-            self.call_sites.setdefault(func.id, []).append(_Site(under, frame, node, self._outermost_eval_loop()))
+            self._site(func.id, _Site(under, frame, node, self._outermost_eval_loop()))
         if isinstance(self.ctx.parent, ast.Expr) and self._is_no_grad(node):
             if frame.node is None:
                 self.global_nograd = True
@@ -502,6 +502,13 @@ class EvalModeMissing(TracksBindings, CodeRule):
             loop = self._innermost_eval_loop()
             if loop is not None:
                 loop.model_calls.append((node, callee, under))
+
+    def _site(self, name: str, site: _Site) -> None:
+        sites = self.call_sites.get(name)
+        if sites is None:
+            self.call_sites[name] = [site]
+        else:
+            sites.append(site)
 
     # -- loops over evaluation data -----------------------------------------------------------------
     def visit_For(self, node: ast.For) -> None:

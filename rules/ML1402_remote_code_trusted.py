@@ -88,16 +88,19 @@ class RemoteCodeTrusted(CodeRule):
     def visit_Call(self, node: ast.Call) -> None:
         if self.ctx.is_test:
             return  # tests of remote-code loading exercise the feature on purpose, in CI sandboxes
-        keywords = {k.arg: k.value for k in node.keywords if k.arg}
-        trusted = [k for k in self.trust_keywords if isinstance(keywords.get(k), ast.Constant) and keywords[k].value is True]
-        repo = _literal(node.args[0]) if node.args else _literal(keywords.get("pretrained_model_name_or_path") or keywords.get("path"))
-        shown = f" {repo!r}" if repo else ""
-        if trusted:
-            if not self._pinned(keywords.get("revision")):
-                self.report(node, f"`{trusted[0]}=True` runs the Python files of the hub repository{shown} on this machine, "
-                                  "and nothing pins which version: read that code once and pass revision=\"<commit sha>\"")
-            return
+        trust = self.trust_keywords
+        if node.keywords and any(k.arg in trust for k in node.keywords):
+            keywords, repo, shown = self._arguments(node)
+            trusted = [k for k in trust if isinstance(keywords.get(k), ast.Constant) and keywords[k].value is True]
+            if trusted:
+                if not self._pinned(keywords.get("revision")):
+                    self.report(node, f"`{trusted[0]}=True` runs the Python files of the hub repository{shown} on this machine, "
+                                      "and nothing pins which version: read that code once and pass revision=\"<commit sha>\"")
+                return
         name = self.ctx.call_name(node)
+        if name not in self.hub_code_calls and not (self.options.require_revision and name):
+            return  # most calls: nothing to read from the arguments
+        keywords, repo, shown = self._arguments(node)
         if name in self.hub_code_calls:
             source = _literal(keywords.get("source"))
             if repo and source != "local" and not repo.startswith((".", "/", "~")):
@@ -110,6 +113,14 @@ class RemoteCodeTrusted(CodeRule):
             if repo and "/" in repo and not repo.startswith((".", "/", "~")) and not self._pinned(keywords.get("revision")):
                 self.report(node, f"`{name.rsplit('.', 1)[-1]}`{shown} downloads from the hub without a revision: the files can "
                                   "change under you; pass revision=\"<commit sha>\"")
+
+    @staticmethod
+    def _arguments(node: ast.Call) -> tuple[dict[str | None, ast.expr], str | None, str]:
+        """The call's keyword arguments, the repository it names (first argument or keyword) and how a
+        message shows it."""
+        keywords = {k.arg: k.value for k in node.keywords if k.arg}
+        repo = _literal(node.args[0]) if node.args else _literal(keywords.get("pretrained_model_name_or_path") or keywords.get("path"))
+        return keywords, repo, f" {repo!r}" if repo else ""
 
     def _pinned(self, node: ast.AST | None) -> bool:
         value = _literal(node)
