@@ -206,7 +206,9 @@ class UntrackedMetrics(CodeRule):
         self.writer_methods = set(writers.get("methods", ()))
         self.data_writer_methods = set(writers.get("data_methods", ()))
         self.result_words = tuple(w.lower() for w in writers.get("result_words", ()))
-        self.active = not ctx.is_test
+        # A file that imports a tracker is never reported (finish): known before the traversal when the
+        # pre-scan saw every import, and then nothing is followed.
+        self.active = not ctx.is_test and not (ctx.imports_complete and ctx.imports_any(self.tracker_modules))
         self.recorded = False
         self.scopes: ScopeStates[_Scope] = ScopeStates(_Scope)
         self.held: set[str] = set()  # every name that ever held a metric, in any scope (a cheap first test)

@@ -85,6 +85,32 @@ def test_a_split_by_an_alias_or_a_named_slice_still_gets_the_flow(counted, split
     assert counted["calls"] == 1
 
 
+@pytest.mark.parametrize(("source", "complete"), [
+    ("import os\nfrom mlflow import log_metric as log\ntry:\n    import yaml\nexcept ImportError:\n    yaml = None\n", True),
+    ("import os\ndef f():\n    import mlflow\n    return mlflow\n", False),  # the traversal adds it
+    ("import os\nclass C:\n    from json import dumps\n", False),
+    ("import os\n# import mlflow later\n", False),  # a word that is no statement: not known, so False
+])
+def test_the_imports_are_complete_before_the_traversal_only_without_imports_in_functions(source, complete):
+    ctx = FileContext("m.py", ast.parse(source), {}, False, lines=source.split("\n"))
+    assert ctx.imports_complete is complete
+
+
+def test_a_file_importing_a_tracker_is_not_followed_for_untracked_metrics(counter):
+    """ML0702 never reports a file that imports a tracker: with every import known before the traversal
+    it follows none of the file's calls (and still reports the same file without the import)."""
+    from mllint.catalogue.loader import builtin_rules
+
+    rule = builtin_rules(["ML0702"])["ML0702"]
+    body = "from sklearn.metrics import accuracy_score\nacc = accuracy_score(y, p)\nprint(acc)\n"
+    assert [f.code for f in check_source(body, select=["ML0702"])] == ["ML0702"]
+    calls = counter(rule, "_records")
+    assert check_source("import mlflow\n" + body, select=["ML0702"]) == []
+    assert calls["calls"] == 0
+    assert check_source("def log():\n    import mlflow\n" + body, select=["ML0702"]) == []
+    assert calls["calls"] > 0  # an import in a function is seen by the traversal: followed, then judged
+
+
 @pytest.mark.parametrize("splitter", [
     "from sklearn.model_selection import KFold\nkf = KFold(5)",
     "from sklearn.model_selection import StratifiedKFold as SKF\nkf = SKF(5)",

@@ -138,6 +138,7 @@ class FileContext:
         self._local_names: dict[int, frozenset[str]] = {}
         #: notebooks: the notebook cell index of each code cell (parallel to ``cell_starts``).
         self.cell_indexes: list[int] = []
+        self._module_import_statements = 0
         self._prescan(tree)
         self._resolved.clear()
 
@@ -152,6 +153,7 @@ class FileContext:
         assigned_twice: set[str] = set()
         for stmt in _module_statements(tree.body):
             if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                self._module_import_statements += 1
                 self.add_import(stmt)
                 self.module_imports.update(_import_targets(stmt))
             elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
@@ -236,6 +238,13 @@ class FileContext:
                 target = None
         self._conventional[name] = target
         return target
+
+    @cached_property
+    def imports_complete(self) -> bool:
+        """Whether :attr:`imports` already holds every import of the file: the traversal adds those of
+        functions and classes, and there are none when the pre-scan's import statements account for every
+        ``import`` word of the text (a word in a comment, a string or a name only makes this False)."""
+        return self.source.count("import") == self._module_import_statements
 
     @cached_property
     def source(self) -> str:
