@@ -209,3 +209,24 @@ def test_the_walk_runs_a_once_per_node_handler_for_the_first_visitor_only() -> N
     assert [c for c in calls if c[2] == 1] == [("x", "own", 1), ("first", "own", 1), ("second", "own", 1),
                                                ("x", "override", 1), ("first", "shared", 1)]
     assert len(calls) == 10
+
+
+@pytest.mark.parametrize("index", range(len(SNIPPETS) + 3))
+def test_the_names_a_file_binds_are_found_by_the_stack_walk(index: int) -> None:
+    from mllint.analysis.context import _bound_names
+
+    tree = _trees()[index]
+    expected: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            expected.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            expected.add(node.name)
+        elif isinstance(node, ast.arg):
+            expected.add(node.arg)
+        elif isinstance(node, ast.alias):
+            expected.add((node.asname or node.name).split(".", 1)[0])
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            expected.add(node.name)
+    assert _bound_names(tree) == expected
+    assert expected or index == 1  # the match snippet binds only pattern captures (strings, not nodes)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from mllint.analysis.children import walk_nodes
+from mllint.analysis.children import Pusher, pusher, walk_nodes
 from mllint.analysis.edits import Point, RawFix
 from mllint.analysis.params import ProjectParams, params_binding
 from mllint.knowledge.aliases import canonical
@@ -530,18 +530,33 @@ def _conventional_members(knowledge: Knowledge) -> dict[str, str]:
     return table
 
 
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
 def _bound_names(tree: ast.AST) -> set[str]:
-    """Every name bound anywhere in the file: assignments, loop/with targets, parameters, defs, imports."""
+    """Every name bound anywhere in the file: assignments, loop/with targets, parameters, defs, imports.
+    (A whole-file pass in any order: a stack and the per-type pushers, no generator per node.)"""
     bound: set[str] = set()
-    for node in walk_nodes(tree):
-        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-            bound.add(node.id)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            bound.add(node.name)
-        elif isinstance(node, ast.arg):
+    pushers: dict[type, Pusher | None] = {}
+    stack: list[Any] = [tree]  # nodes of every type: their fields read as the type is tested
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    while stack:
+        node = pop()
+        cls = node.__class__
+        if cls is ast.Name:
+            if not isinstance(node.ctx, ast.Load):
+                bound.add(node.id)
+            continue  # no children but its context
+        if cls is ast.arg:
             bound.add(node.arg)
-        elif isinstance(node, ast.alias):
+        elif cls is ast.alias:
             bound.add((node.asname or node.name).split(".", 1)[0])
-        elif isinstance(node, ast.ExceptHandler) and node.name:
+        elif issubclass(cls, _DEFINITIONS) or (cls is ast.ExceptHandler and node.name):
             bound.add(node.name)
+        if cls in pushers:
+            push_children = pushers[cls]
+        else:
+            push_children = pushers[cls] = pusher(cls)
+        if push_children is not None:
+            push_children(node, push, extend)
     return bound
