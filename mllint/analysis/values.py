@@ -48,7 +48,11 @@ def site_position(site: Site) -> tuple[tuple[int, int, int, int], ...]:
 
 def in_order(events: Iterable[EventT]) -> list[EventT]:
     """Events (anything with ``node`` and ``site``: learns, copies, splits, objects) by position."""
-    return sorted(events, key=lambda e: (position(e.node), site_position(e.site), getattr(e, "label", "")))
+    items = list(events)
+    if len(items) < 2:  # most sets the flow orders hold one object or none: no keys to compute
+        return items
+    items.sort(key=lambda e: (position(e.node), site_position(e.site), getattr(e, "label", "")))
+    return items
 
 
 def parts_in_order(parts: Iterable[Part]) -> list[Part]:
