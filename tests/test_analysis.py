@@ -96,6 +96,16 @@ def test_the_imports_are_complete_before_the_traversal_only_without_imports_in_f
     assert ctx.imports_complete is complete
 
 
+def test_imports_any_matches_a_module_or_what_is_below_it_and_sees_imports_added_later():
+    source = "from a.b import c\nfrom .local import thing\nF = torch.nn.functional\n"
+    ctx = FileContext("m.py", ast.parse(source), {}, False, lines=source.split("\n"))
+    assert ctx.imports_any(["a.b"]) and ctx.imports_any(["a"]) and ctx.imports_any(["zzz", "a.b.c"])
+    assert not ctx.imports_any(["a.bc"]) and not ctx.imports_any(["b"]) and not ctx.imports_any(["local"])
+    assert not ctx.imports_any(["mlflow"])
+    ctx.add_import(ast.parse("import mlflow.sklearn").body[0])  # as the traversal does in a function
+    assert ctx.imports_any(["mlflow"])
+
+
 def test_a_file_importing_a_tracker_is_not_followed_for_untracked_metrics(counter):
     """ML0702 never reports a file that imports a tracker: with every import known before the traversal
     it follows none of the file's calls (and still reports the same file without the import)."""

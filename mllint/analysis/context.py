@@ -139,8 +139,10 @@ class FileContext:
         #: notebooks: the notebook cell index of each code cell (parallel to ``cell_starts``).
         self.cell_indexes: list[int] = []
         self._module_import_statements = 0
+        self._import_heads: set[str] | None = None  # what ``imports_any`` matches (made on first use)
         self._prescan(tree)
         self._resolved.clear()
+        self._import_heads = None  # the pre-scan also binds aliases (``F = torch.nn.functional``)
 
     def configuration_cells(self, ranges: list[tuple[int, int]]) -> None:
         """Notebook cells that papermill parameterises (tagged ``parameters``): their names are configuration."""
@@ -177,6 +179,7 @@ class FileContext:
 
     def add_import(self, node: ast.Import | ast.ImportFrom) -> None:
         self._resolved.clear()  # a new import can change what names resolve to
+        self._import_heads = None
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
@@ -280,11 +283,16 @@ class FileContext:
 
     def imports_any(self, modules: Iterable[str]) -> bool:
         """True when the file imports one of ``modules`` or a submodule/member of one (raw import names)."""
-        for imported in self.imports.values():
-            for module in modules:
-                if imported == module or imported.startswith(module + "."):
-                    return True
-        return False
+        heads = self._import_heads
+        if heads is None:  # each import and every dotted head of it (``a.b.c``: ``a``, ``a.b``, ``a.b.c``)
+            heads = self._import_heads = set()
+            for imported in self.imports.values():
+                heads.add(imported)
+                cut = imported.find(".")
+                while cut != -1:
+                    heads.add(imported[:cut])
+                    cut = imported.find(".", cut + 1)
+        return any(module in heads for module in modules)
 
     def constant(self, node: ast.AST) -> tuple[bool, Any, str | None]:
         """Is ``node`` a literal, or a name bound to a module-level literal constant?
