@@ -209,6 +209,7 @@ class UntrackedMetrics(CodeRule):
         # A file that imports a tracker is never reported (finish): known before the traversal when the
         # pre-scan saw every import, and then nothing is followed.
         self.active = not ctx.is_test and not (ctx.imports_complete and ctx.imports_any(self.tracker_modules))
+        self.idle = not self.active  # then no handler of this rule is called
         self.recorded = False
         self.scopes: ScopeStates[_Scope] = ScopeStates(_Scope)
         self.held: set[str] = set()  # every name that ever held a metric, in any scope (a cheap first test)

@@ -230,3 +230,28 @@ def test_the_names_a_file_binds_are_found_by_the_stack_walk(index: int) -> None:
             expected.add(node.name)
     assert _bound_names(tree) == expected
     assert expected or index == 1  # the match snippet binds only pattern captures (strings, not nodes)
+
+
+def test_the_walk_calls_no_handler_of_an_idle_visitor_but_the_shared_ones() -> None:
+    """A rule that knows it can report nothing in a file (``CodeRule.idle``) is not visited; what it shares
+    with other visitors (``once_per_node``: the evidence bindings) still runs, once."""
+    from mllint.analysis.context import FileContext, once_per_node
+    from mllint.engine.walk import walk
+
+    calls: list[tuple[str, str]] = []
+
+    class Visitor:
+        def __init__(self, label: str, idle: bool) -> None:
+            self.label, self.idle = label, idle
+
+        @once_per_node
+        def leave_Assign(self, node: ast.Assign) -> None:
+            calls.append((self.label, "shared"))
+
+        def visit_Name(self, node: ast.Name) -> None:
+            calls.append((self.label, "own"))
+
+    tree = ast.parse("a = b\n")
+    ctx = FileContext("m.py", tree, {}, False, lines=["a = b"])
+    walk(tree, ctx, [Visitor("idle", True), Visitor("busy", False)])
+    assert calls == [("busy", "own"), ("busy", "own"), ("idle", "shared")]

@@ -146,6 +146,10 @@ class CodeRule(Rule):
     #: Per-file analyses the rule reads (``DataFlow``, ``Evidence``...): computed once per file, on the
     #: first request of a rule that declares them (``self.analysis(DataFlow)``).
     requires: ClassVar[tuple[type, ...]] = ()
+    #: Set (in ``__init__``) by a rule that knows before the traversal that it can report nothing in this
+    #: file: the traversal then calls none of its handlers but those it shares with other visitors
+    #: (``once_per_node``); ``finish`` still runs.
+    idle: bool = False
 
     def __init__(self, ctx: FileContext, options: Any = None) -> None:
         self.ctx = ctx

@@ -50,6 +50,7 @@ def walk(tree: ast.AST, ctx: FileContext, visitors: list[Any]) -> None:
     leave: dict[str, list[Handler]] = {}
     shared: set[tuple[object, str, bool]] = set()
     for visitor in visitors:
+        idle = getattr(visitor, "idle", False)  # a rule that can report nothing here (CodeRule.idle)
         for type_name, method, is_leave in _handlers(type(visitor)):
             handler = getattr(visitor, method)
             function = getattr(handler, "__func__", None)
@@ -58,6 +59,8 @@ def walk(tree: ast.AST, ctx: FileContext, visitors: list[Any]) -> None:
                 if key in shared:
                     continue
                 shared.add(key)
+            elif idle:
+                continue
             (leave if is_leave else enter).setdefault(type_name, []).append(handler)
     with_operators = not OPERATOR_NAMES.isdisjoint(enter) or not OPERATOR_NAMES.isdisjoint(leave)
     # per node type: (enter handlers, leave handlers, opens a scope, pushes its children, what marks its end)
