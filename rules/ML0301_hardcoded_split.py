@@ -235,6 +235,7 @@ class HardcodedSplit(CodeRule):
         self.local_literals: dict[tuple[int, str], object] = {}
         self.star_modules: list[str] = []
         self.active = not ctx.is_test
+        self.idle = not self.active  # a test file: nothing of it is visited
 
     # -- constants: module-level (ctx.constant) and function-local literals --------------------
     def _constant(self, node: ast.AST) -> tuple[bool, object, str | None]:

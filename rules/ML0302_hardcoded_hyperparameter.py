@@ -153,6 +153,7 @@ class HardcodedHyperparameter(CodeRule):
         self.param_dicts: dict[str, dict] = knowledge.get("hyperparameter_param_dicts", {})
         self.dicts: ScopeStates[dict[str, ast.Dict]] = ScopeStates(dict)
         self.active = not ctx.is_test
+        self.idle = not self.active  # a test file: nothing of it is visited
         self._families: dict[str, dict | None] = {}  # the same callables recur: each judged once
         self._in_arguments = 0  # inside a signature (``arguments`` nodes being traversed): parameter defaults
 

@@ -232,6 +232,7 @@ class UnseededRandomness(CodeRule):
         self.generators: dict[str, dict] = knowledge.get("unseeded_generators", {})
         self.shufflers: dict[str, dict] = knowledge.get("torch_shufflers", {})
         self.active = not ctx.is_test
+        self.idle = not self.active  # a test file: nothing of it is visited
         self.seeded: set[str] = set()
         # (node, rng, message, needs_program): uses inside defs count only in programs
         self.pending: list[_Use] = []

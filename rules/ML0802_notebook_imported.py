@@ -123,6 +123,7 @@ class NotebookImported(CodeRule):
         self.executors = set(spec.get("executors", ()))
         self.executor_names = set(spec.get("executor_names", ()))
         self.active = not ctx.is_notebook and not ctx.is_test
+        self.idle = not self.active  # a notebook or a test file: nothing of it is visited
         self.execs: list[ast.Call] = []
         self.reads_notebooks = False
 

@@ -182,6 +182,7 @@ class PipelineNotUsed(CodeRule):
     def __init__(self, ctx, options=None) -> None:
         super().__init__(ctx, options)
         self.active = not ctx.is_test
+        self.idle = not self.active  # a test file: nothing of it is visited
         self.fits = DataFlow.fit_names(ctx)
         self.fitting = False  # seen a model fit? (else nothing to report, no analysis)
 

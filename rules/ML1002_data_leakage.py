@@ -320,6 +320,7 @@ class DataLeakage(CodeRule):
     def __init__(self, ctx, options=None) -> None:
         super().__init__(ctx, options)
         self.active = not ctx.is_test
+        self.idle = not self.active  # a test file: nothing of it is visited
         self.splits = DataFlow.split_names(ctx)
         self.splitter_methods = DataFlow.splitter_methods(ctx)
         self.splitting = False  # seen anything that splits rows? (else no leak, no analysis)

@@ -118,6 +118,7 @@ class MultiTestLeakage(CodeRule):
     def __init__(self, ctx, options=None) -> None:
         super().__init__(ctx, options)
         self.active = not ctx.is_test
+        self.idle = not self.active  # a test file: nothing of it is visited
         self.evaluations_seen = 0  # model evaluation calls seen (none: nothing to compare)
         self.names = DataFlow.evaluation_names(ctx)
         # Is there a hold-out split whose test part could be scored? A split call, a splitter's `.split`,
