@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 
+from mllint.analysis.children import child_nodes
 from mllint.analysis.context import FUNCTION_NODES, eval_binop
 from mllint.analysis.edits import RawFix
 from mllint.analysis.params import move_to_params
@@ -26,7 +27,7 @@ def _names_in(node: ast.AST) -> set[str]:
         if isinstance(current, ast.Name):
             found.add(current.id)
         elif isinstance(current, (ast.BinOp, ast.UnaryOp, ast.List, ast.Tuple, ast.Call, ast.Starred)):
-            stack.extend(ast.iter_child_nodes(current))
+            stack.extend(child_nodes(current))
     return found
 
 

@@ -454,7 +454,7 @@ class EvalModeMissing(TracksBindings, CodeRule):
         found: dict[str, list[ast.AST]] = {}
         if not any("yield" in line for line in self.ctx.lines):
             return found  # no generator, so no context manager of this file
-        for node in ast.walk(self.ctx.tree):
+        for node in walk_nodes(self.ctx.tree):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 found.setdefault(node.name, []).append(node)
         return found

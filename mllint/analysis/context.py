@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from mllint.analysis.children import Pusher, pusher, walk_nodes
+from mllint.analysis.children import Pusher, child_nodes, pusher, walk_nodes
 from mllint.analysis.edits import Point, RawFix
 from mllint.analysis.params import ProjectParams, params_binding
 from mllint.knowledge.aliases import canonical
@@ -326,7 +326,7 @@ class FileContext:
         if found is None:
             names: set[str] = set()
             declared_global: set[str] = set()
-            stack = list(ast.iter_child_nodes(function))
+            stack = child_nodes(function)
             while stack:
                 node = stack.pop()
                 if isinstance(node, (*SCOPE_NODES, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
@@ -341,7 +341,7 @@ class FileContext:
                     names.add(node.name)
                 elif isinstance(node, (ast.Import, ast.ImportFrom)):
                     names.update((alias.asname or alias.name).split(".", 1)[0] for alias in node.names)
-                stack.extend(ast.iter_child_nodes(node))
+                stack.extend(child_nodes(node))
             found = frozenset(names - declared_global)
             self._local_names[id(function)] = found
         return found
@@ -498,13 +498,13 @@ def _import_targets(node: ast.Import | ast.ImportFrom) -> list[tuple[str, str]]:
 
 def _directly_in(function: ast.AST, stmt: ast.AST) -> bool:
     """``stmt`` belongs to ``function``'s own body, not to a function or class nested in it."""
-    stack = list(ast.iter_child_nodes(function))
+    stack = child_nodes(function)
     while stack:
         node = stack.pop()
         if node is stmt:
             return True
         if not isinstance(node, SCOPE_NODES):
-            stack.extend(ast.iter_child_nodes(node))
+            stack.extend(child_nodes(node))
     return False
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Callable, Generic, TypeVar
 
+from mllint.analysis.children import child_nodes
+
 if TYPE_CHECKING:  # pragma: no cover
     from mllint.analysis.context import FileContext
 
@@ -37,7 +39,7 @@ def names_read(node: ast.AST | None) -> set[str]:
             if isinstance(current.ctx, ast.Load):
                 found.add(current.id)
             continue
-        stack.extend(ast.iter_child_nodes(current))
+        stack.extend(child_nodes(current))
     return found
 
 

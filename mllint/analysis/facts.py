@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import re
 
+from mllint.analysis.children import child_nodes
 from mllint.analysis.context import FileContext
 from mllint.core.facts import Definition, FileFacts, Returned
 
@@ -104,7 +105,7 @@ def _returns(function: ast.FunctionDef | ast.AsyncFunctionDef, ctx: FileContext)
             continue
         if isinstance(node, ast.Return) and node.value is not None:
             found += [(label, node.lineno) for label in _labels(node.value, ctx)]
-        stack.extend(ast.iter_child_nodes(node))
+        stack.extend(child_nodes(node))
     return found
 
 
