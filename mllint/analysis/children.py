@@ -66,7 +66,7 @@ def pusher(cls: type, with_operators: bool = False) -> Pusher | None:
     """A function pushing the children of a ``cls`` node so that they pop in source order (None: it has no
     child fields): straight-line attribute reads made once per node type from :func:`child_fields`, about
     half the cost of looping over the fields with ``getattr`` at every node. It assumes a tree as
-    ``ast.parse`` makes it (lists in list fields); a field a hand-made node lacks counts as None.""" 
+    ``ast.parse`` makes it (lists in list fields); a field a hand-made node lacks counts as None."""
     key = (cls, with_operators)
     if key in _PUSHERS:
         return _PUSHERS[key]

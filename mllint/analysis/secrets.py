@@ -52,10 +52,6 @@ class SecretPatterns:
         lowered = value.lower()
         return any(word in lowered for word in self.placeholders)
 
-    def candidates(self, text: str) -> bool:
-        """Can ``text`` hold a credential-shaped value at all?"""
-        return self.unanchored or (self.anchors is not None and self.anchors.search(text) is not None)
-
     def token(self, text: str) -> list[tuple[int, str]]:
         """(offset, kind) of every credential-shaped value in ``text`` that is not a placeholder."""
         present = set(self.anchors.findall(text)) if self.anchors is not None else set()

@@ -41,10 +41,11 @@ _DONE = object()  # the same for a node without leave handlers that opens no sco
 def walk(tree: ast.AST, ctx: FileContext, visitors: list[Any]) -> None:
     """Iterative depth-first traversal dispatching to visitors; maintains ``ctx.parents``/``ctx.scopes``.
 
-    Per node type it precomputes the enter/leave handlers and the fields that can hold children, so
-    the per-node cost is one dict lookup; operator leaves (``Load``, ``Add``...) are only visited
-    when some visitor defines a handler for them, and a childless node is left at once instead of
-    going through the stack again. Never recursive: deep trees cannot overflow it.
+    Per node type it precomputes the enter/leave handlers and a function pushing the children
+    (:func:`mllint.analysis.children.pusher`), so the per-node cost is one dict lookup; operator
+    leaves (``Load``, ``Add``...) are only visited when some visitor defines a handler for them, and a
+    childless node is left at once instead of going through the stack again. Never recursive: deep
+    trees cannot overflow it.
     """
     enter: dict[str, list[Handler]] = {}
     leave: dict[str, list[Handler]] = {}
