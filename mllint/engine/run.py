@@ -120,7 +120,8 @@ def run(session: Session, *, files: list[str] | None = None, only: Only = "all",
             digests = {rel: outcomes[rel].digest or "" for rel in code_files if outcomes[rel].digest}
             model = RepoModel(root=root, inventory=inventory, facts=LazyFacts(session, code_files, outcomes, cache),
                               knowledge=lambda: session.knowledge, cache_dir=cache.directory if usable and cache else None,
-                              digests=digests, overlay=session.overlay, roles=roles)
+                              digests=digests, overlay=session.overlay, roles=roles,
+                              sizes={rel: outcome.stat_key[0] for rel, outcome in outcomes.items() if outcome.stat_key})
             result.model = model
             store = None
             if cache is not None and usable:

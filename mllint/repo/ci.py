@@ -61,6 +61,15 @@ def _patterns(patterns: tuple[str, ...]) -> PathPatterns:
     return PathPatterns(patterns)
 
 
+def _any_system(systems: dict[str, list[str]]) -> PathPatterns | None:
+    """Every CI system's patterns in one matcher: a file it does not match is no system's, found with one
+    test instead of one per system. None when a pattern re-includes (``!``), which no union means."""
+    every = tuple(pattern for patterns in systems.values() for pattern in patterns)
+    if any(pattern.lstrip().startswith("!") for pattern in every):
+        return None
+    return _patterns(every)
+
+
 def _candidate_files(repo: RepoModel) -> list[tuple[str, Path | None, bool]]:
     """(display path, absolute path, inside root) of every file that could be CI config; the absolute
     path only for files above the root (the root's own are read by their relative path)."""
@@ -89,9 +98,12 @@ def find_ci_configs(repo: RepoModel) -> list[CIConfig]:
     systems: dict[str, list[str]] = repo.knowledge.get("ci_systems", {})
     configs: list[CIConfig] = []
     seen: set[str] = set()
+    claimed = _any_system(systems)
     for rel, path, inside in _candidate_files(repo):
         if len(configs) >= MAX_CI_FILES:
             break
+        if claimed is not None and not claimed(rel):
+            continue
         key = f"{inside}:{rel}"
         if key in seen:
             continue

@@ -50,13 +50,14 @@ class _Shared:
         self.parts: dict[str, Any] = {}
         self.part_logs: dict[str, InputLog] = {}
         self.probe: Probe | None = None
+        self.code_facts: list[FileFacts] | None = None  # the facts of the parsed code files, in path order
 
 
 class RepoModel:
     def __init__(self, root: Path, inventory: Inventory, facts: Mapping[str, FileFacts], knowledge: Knowledge | Callable[[], Knowledge],
                  cache_dir: Path | None = None, digests: dict[str, str] | None = None,
                  overlay: dict[str, bytes] | None = None, enclosing: tuple[RepoModel, str] | None = None,
-                 roles: dict[str, tuple[FileFacts, FileRole]] | None = None) -> None:
+                 roles: dict[str, tuple[FileFacts, FileRole]] | None = None, sizes: dict[str, int] | None = None) -> None:
         self.root = root
         self._knowledge = knowledge  # the tables, or a function that loads them when a rule first asks
         self.cache_dir = cache_dir  # the run's cache directory (None with --no-cache): rules may memoise there
@@ -68,6 +69,7 @@ class RepoModel:
         self._shared = _Shared()
         self._enclosing = enclosing  # the whole repository's model when this is a sub-project's (monorepo)
         self._roles = roles if roles is not None else {}  # roles computed during the code pass (engine/run.py)
+        self._sizes = sizes if sizes is not None else {}  # sizes of the files the code pass read (engine/run.py)
         self.log: InputLog | None = None  # where this view notes its reads (None: nothing is noted)
 
     # -- views and recording ---------------------------------------------------------------------
@@ -201,9 +203,12 @@ class RepoModel:
         return classify(facts, self.knowledge)
 
     def code_facts(self) -> list[FileFacts]:
-        """Facts of every parsed code file, in path order."""
+        """Facts of every parsed code file, in path order (a new list each time; found once per model)."""
         facts = self.facts
-        return [facts[path] for path in sorted(facts) if facts[path].parsed]
+        found = self._shared.code_facts
+        if found is None:
+            found = self._shared.code_facts = [one for path in sorted(facts) if (one := facts[path]).parsed]
+        return list(found)
 
     def test_facts(self) -> list[FileFacts]:
         return [facts for facts in self.code_facts() if facts.test]
@@ -246,11 +251,14 @@ class RepoModel:
         return found
 
     def size(self, rel: str) -> int | None:
-        """The size of a file of the tree (None when it cannot be read)."""
-        try:
-            found: int | None = os.stat(os.path.join(self.root, rel)).st_size  # no Path: asked of every file
-        except (OSError, ValueError):
-            found = None
+        """The size of a file of the tree (None when it cannot be read): as the code pass found it when it read
+        the file, else stat'ed now."""
+        found: int | None = self._sizes.get(rel)
+        if found is None:
+            try:
+                found = os.stat(os.path.join(self.root, rel)).st_size  # no Path: asked of every file
+            except (OSError, ValueError):
+                found = None
         self._note("size", rel, found, known=True)
         return found
 
