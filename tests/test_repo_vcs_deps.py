@@ -21,7 +21,7 @@ from mllint.repo.manifests import (
     parse_setup_cfg,
     parse_setup_py,
 )
-from mllint.testing import git, write_repo
+from mllint.testing import git, notebook_json, write_repo
 
 FIXTURES = Path(__file__).parent / "fixtures" / "repos"
 MY_RULES = ["ML0101", "ML0102", "ML0103", "ML0104", "ML0105", "ML0201", "ML0202", "ML0203", "ML0204",
@@ -221,8 +221,6 @@ def test_environment_provided_modules_are_never_reported(tmp_path):
 
 
 def test_notebook_pip_install_declares(tmp_path):
-    from mllint.testing import notebook_json
-
     root = write_repo(tmp_path / "nb", {
         "requirements.txt": "numpy==1.26.4\n",
         "eda.ipynb": notebook_json(["!pip install seaborn==0.13\n", "import seaborn as sns\nimport numpy"]),
@@ -289,3 +287,63 @@ def test_utf16_requirements_from_powershell_are_read(tmp_path):
     root = write_repo(tmp_path / "ps", {"requirements.txt": "numpy==1.26.4\r\npandas==2.2.2\r\n".encode("utf-16"),
                                         "train.py": "import numpy\nimport pandas\n"})
     assert not codes(check(root)) & {"ML0202", "ML0203"}
+
+
+# -- the repository phase's shortcuts give the answers of the long way ----------------------------------------
+def test_install_commands_are_found_as_the_boundary_regex_finds_them():
+    """ML0203 scans for install commands without the regex's leading word boundary and tests it after a
+    match: the same matches as ``PIP_INSTALL.finditer``, including a rejected match that hides a later one."""
+    import importlib
+
+    rule = importlib.import_module("rules.ML0203_undeclared_dependency")
+    texts = ["xpip install a conda install b", "!pip install seaborn==0.13\n%conda install -c x y", "_pip install z",
+             "pipx install q; uv pip install r & poetry add s", "mamba\ninstall t", "épip install u", ""]
+    for text in texts:
+        expected = [(m.span(), m.group(1)) for m in rule.PIP_INSTALL.finditer(text)]
+        assert [(m.span(), m.group(1)) for m in rule._pip_installs(text)] == expected, text
+    assert [m.group(1) for m in rule._pip_installs(texts[0])] == [" b"]
+
+
+def test_sizes_the_code_pass_measured_are_the_models_and_others_are_stated(tmp_path):
+    from mllint.knowledge.loader import load_knowledge
+    from mllint.repo.inventory import Inventory
+    from mllint.repo.model import RepoModel
+
+    root = write_repo(tmp_path / "r", {"a.py": "x = 1\n", "data.csv": "a,b\n1,2\n"})
+    model = RepoModel(root=root, inventory=Inventory(root=root, files=["a.py", "data.csv"]), facts={},
+                      knowledge=load_knowledge(), sizes={"a.py": 6})
+    assert model.size("a.py") == 6 and model.size("data.csv") == 8 and model.size("missing.csv") is None
+
+
+def test_the_code_pass_hands_the_sizes_it_read_to_the_model(tmp_path, monkeypatch):
+    """Files older than the racy window are stat'ed once, by the code pass that reads them: the repository
+    model gets those sizes (what ML0102 asks of every file) and they are the files' sizes on disk."""
+    import os
+
+    import mllint.engine.run as engine_run
+
+    files = {"train.py": "import pandas as pd\n" * 200, "nb.ipynb": notebook_json(["import numpy"]), "data/table.csv": "a\n1\n" * 10}
+    root = write_repo(tmp_path / "old", files)
+    for path in root.rglob("*"):
+        if path.is_file() and ".git" not in path.parts:
+            os.utime(path, (1_600_000_000, 1_600_000_000))
+    given: list[dict[str, int]] = []
+    original = engine_run.RepoModel
+
+    def model(*args, **kwargs):
+        given.append(kwargs["sizes"])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(engine_run, "RepoModel", model)
+    findings = check(root)
+    assert given == [{rel: (root / rel).stat().st_size for rel in ("train.py", "nb.ipynb")}]
+    assert [f.path for f in findings if f.code == "ML0102"] == ["data/table.csv"]
+
+
+def test_ci_files_are_claimed_by_one_matcher_unless_a_pattern_reincludes():
+    from mllint.repo.ci import _any_system
+
+    claimed = _any_system({"github": [".github/workflows/*.yml"], "jenkins": ["Jenkinsfile"]})
+    assert claimed is not None and claimed(".github/workflows/ci.yml") and claimed("ci/Jenkinsfile")
+    assert not claimed("src/train.py") and not claimed(".github/ci.yml")
+    assert _any_system({"gitlab": ["ci/*.yml", "!ci/local.yml"], "travis": [".travis.yml"]}) is None
