@@ -33,6 +33,9 @@ class _Frame:
     trains: bool = False
     disables_grad: bool = False
     eval_loops: list[_EvalLoop] = field(default_factory=list)  # evaluation loops inside this scope
+    #: Whether this scope's model calls are read: it is judged as an evaluation (its name says so) or may
+    #: hand them over to its callers (a private helper). Calls in other scopes count only in evaluation loops.
+    collects: bool = False
 
 
 @dataclass
@@ -390,6 +393,7 @@ class EvalModeMissing(TracksBindings, CodeRule):
         self._evaluators: dict[str, bool] = {}  # context-manager name -> it puts the model in eval mode
         stem = ctx.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
         self.frames[0].name = stem  # a script named predict.py / inference.ipynb is evaluation code
+        self.frames[0].collects = bool(name_tokens(stem) & self.tokens)
 
     # -- scopes -----------------------------------------------------------------------------------
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
@@ -410,6 +414,9 @@ class EvalModeMissing(TracksBindings, CodeRule):
                        module_class=cls is not None and cls.name in evidence.module_classes,
                        private_method=cls is not None and node.name.startswith("_") and not node.name.endswith("__"),
                        decorated=any(self._is_no_grad(d) for d in node.decorator_list))
+        tokens = name_tokens(node.name)
+        frame.collects = bool(tokens & self.tokens) or (  # judged (finish), or handed over (_hands_over)
+            node.name.startswith("_") and not node.name.endswith("__") and not tokens & ASSESSING)
         self.frames.append(frame)
         self.loops.append(_BARRIER)  # loops outside the def do not run its body
 
@@ -496,10 +503,12 @@ class EvalModeMissing(TracksBindings, CodeRule):
                 self.global_nograd = True
             frame.disables_grad = True
             return
+        loop = self._innermost_eval_loop()
+        if not frame.collects and loop is None:
+            return  # a model call here would be read by nothing
         callee = self._model_callee(node, frame)
         if callee is not None:
             frame.model_calls.append((node, callee, under))
-            loop = self._innermost_eval_loop()
             if loop is not None:
                 loop.model_calls.append((node, callee, under))
 

@@ -396,3 +396,24 @@ def test_the_same_source_gives_the_same_findings_in_the_same_order():
     runs = {tuple((f.line, f.message) for f in check_source(SEVERAL_FITS, select=["ML1002", "ML0902"])) for _ in range(25)}
     assert len(runs) == 1
     assert len(next(iter(runs))) >= 4  # four fits learn from the rows split afterwards
+
+
+def test_eval_mode_resolves_model_calls_only_where_they_are_judged(counter):
+    """ML1306 reads the model calls of scopes judged as evaluations (by their name), of private helpers
+    (handed to their callers) and of loops over evaluation data; elsewhere it resolves no callee, and the
+    same calls are still reported where they are judged."""
+    from mllint.catalogue.loader import builtin_rules
+
+    rule = builtin_rules(["ML1306"])["ML1306"]
+    calls = counter(rule, "_model_callee")
+    head = "import torch\nmodel = torch.load('m.pt')\n"
+    assert check_source(head + "def train(x):\n    return model(x)\n", select=["ML1306"]) == []
+    assert calls["calls"] == 0
+    judged = {
+        "def evaluate(x):\n    return model(x)\n": [4],
+        "def _run(net, x):\n    return net(x)\ndef evaluate(x):\n    return _run(model, x)\n": [6],
+        "def main(val_loader):\n    for x in val_loader:\n        print(model(x))\n": [5],
+    }
+    for body, expected in judged.items():
+        assert sorted(f.line for f in check_source(head + body, select=["ML1306"])) == expected, body
+    assert calls["calls"] >= 3
