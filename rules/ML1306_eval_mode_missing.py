@@ -65,6 +65,12 @@ ASSESSING = frozenset({"eval", "evaluate", "evaluation", "val", "valid", "valida
 _BARRIER = object()  # on the loop stack: a function definition
 
 
+def _may_hand_over(name: str) -> bool:
+    """A private helper's name (``_generate_codes``), not a dunder nor an assessing one (``_validate``): its
+    model calls may be its callers' (:meth:`EvalModeMissing._hands_over`)."""
+    return name.startswith("_") and not name.endswith("__") and not name_tokens(name) & ASSESSING
+
+
 class EvalModeMissing(TracksBindings, CodeRule):
     code = "ML1306"
     name = "eval-mode-missing"
@@ -414,9 +420,8 @@ class EvalModeMissing(TracksBindings, CodeRule):
                        module_class=cls is not None and cls.name in evidence.module_classes,
                        private_method=cls is not None and node.name.startswith("_") and not node.name.endswith("__"),
                        decorated=any(self._is_no_grad(d) for d in node.decorator_list))
-        tokens = name_tokens(node.name)
-        frame.collects = bool(tokens & self.tokens) or (  # judged (finish), or handed over (_hands_over)
-            node.name.startswith("_") and not node.name.endswith("__") and not tokens & ASSESSING)
+        # judged as an evaluation (finish), or handed over to its callers (_hands_over)
+        frame.collects = bool(name_tokens(node.name) & self.tokens) or _may_hand_over(node.name)
         self.frames.append(frame)
         self.loops.append(_BARRIER)  # loops outside the def do not run its body
 
@@ -649,8 +654,7 @@ class EvalModeMissing(TracksBindings, CodeRule):
         with the caller (an ``evaluate()`` calling it is still reported). A trainer's ``_validate(model)`` is
         an evaluation itself and stays judged where it is."""
         node = frame.node
-        if (not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or not frame.model_calls
-                or not node.name.startswith("_") or node.name.endswith("__") or name_tokens(node.name) & ASSESSING):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or not frame.model_calls or not _may_hand_over(node.name):
             return False
         parameters = _parameters(node)
         if not all(callee.split(".", 1)[0] in parameters and callee.split(".", 1)[0] != "self"
