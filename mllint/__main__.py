@@ -28,10 +28,13 @@ def main() -> None:
 
         sys.stdout.write(f"mllint {__version__}\n")
         sys.exit(0)
+    code: str | int | None
     try:
-        from mllint.cli import app
+        code = _quick(sys.argv[1:])
+        if code is None:  # not a plain check: typer reads the command line
+            from mllint.cli import app_for
 
-        code = app()
+            code = app_for(sys.argv[1:])()
     except SystemExit as exc:
         code = exc.code
     except KeyboardInterrupt:
@@ -57,6 +60,27 @@ def main() -> None:
                 pass
         os._exit(INTERRUPTED)
     _exit_now(code)
+
+
+def _quick(arguments: list[str]) -> int | None:
+    """A plain ``check`` command line, run without typer (mllint/commands/quickline.py): its exit code, or None."""
+    if arguments[:1] != ["check"]:
+        return None
+    from mllint.commands.quickline import read
+
+    options = read(arguments[1:])
+    if options is None:
+        return None
+    from mllint.commands.check import run_check
+
+    try:
+        return run_check(options)
+    except BrokenPipeError:  # the reader of the report went away (`| head`): exit 1 quietly, as click does
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # what is still buffered goes nowhere, without another error
+        return 1
 
 
 def _exit_now(code: str | int | None) -> None:

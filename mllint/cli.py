@@ -6,6 +6,7 @@ internal error.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import sys
@@ -18,11 +19,10 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from mllint import __version__
+from mllint.commands.check import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, relative_posix, say, split_values
 
 if TYPE_CHECKING:  # pragma: no cover
     from mllint.engine.run import Only as Scope
-    from mllint.engine.run import RunResult
-    from mllint.engine.session import Session
 
 
 # -- option values without a pydantic model per option ---------------------------------------------
@@ -112,7 +112,22 @@ app = typer.Typer(
     rich_markup_mode=None,  # plain help and usage errors: --help and a typo do not import rich
 )
 
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def app_for(arguments: list[str]) -> typer.Typer:
+    """``app``, or a copy of it that registers only the command ``arguments`` name. Typer builds the click
+    command of every registered command on each start (~5 ms of a warm ``check``), though one runs; the
+    application's own help (``mllint``, ``mllint --help``) and an unknown command see them all."""
+    from typer.main import get_command_name
+
+    name = next((argument for argument in arguments if not argument.startswith("-")), None)
+    chosen = [info for info in app.registered_commands
+              if info.callback is not None and (info.name or get_command_name(info.callback.__name__)) == name]
+    if name is None or len(chosen) != 1:
+        return app
+    slim = copy.copy(app)
+    slim.registered_commands = chosen
+    return slim
 
 
 def _readable_help() -> None:
@@ -165,23 +180,9 @@ def _scope(option: Only) -> Scope:
     return scopes[option.value]
 
 
-def say(message: str) -> None:
-    """A message on stderr; text from the checked repository in it cannot start a line of its own
-    (CI runners read stderr for workflow commands too): each line goes through ``log_line``."""
-    from mllint.output.escape import log_line
-
-    typer.echo("\n".join(log_line(line) for line in message.split("\n")), err=True)
-
-
 def fail(message: str) -> typer.Exit:
     say(f"mllint: error: {message}")
     return typer.Exit(EXIT_ERROR)
-
-
-def _split(values: Optional[List[str]]) -> Optional[List[str]]:
-    if not values:
-        return None
-    return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
 def _version(value: bool) -> None:
@@ -193,37 +194,6 @@ def _version(value: bool) -> None:
 @app.callback()
 def main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit.")) -> None:
     """mllint: the twelve-factor linter for ML repositories."""
-
-
-def resolve_targets(paths: List[Path]) -> tuple[Path, Optional[List[str]]]:
-    """One directory → (that root, None: full check). Files → (cwd, their relative paths: code rules only)."""
-    if not paths:
-        paths = [Path(".")]
-    for path in paths:
-        if not path.exists():
-            raise fail(f"path does not exist: {path}")
-    if len(paths) == 1 and paths[0].is_dir():
-        return paths[0].resolve(), None
-    root = Path.cwd().resolve()
-    from mllint.config.settings import DEFAULT_EXCLUDE
-    from mllint.repo.inventory import CODE_SUFFIXES, discover
-
-    files: list[str] = []
-    for path in paths:
-        absolute = path.resolve()
-        if absolute.is_dir():
-            inventory = discover(absolute, DEFAULT_EXCLUDE)
-            files.extend(_relative(absolute / rel, root) for rel in inventory.code_files())
-        elif absolute.suffix in CODE_SUFFIXES:
-            files.append(_relative(absolute, root))
-    return root, sorted(set(files))
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 @app.command(cls=_Command)
@@ -257,180 +227,21 @@ def check(
     statistics: bool = typer.Option(False, "--statistics", help="Print how many findings each rule reported (text, or json with -o json) instead of the findings."),
 ) -> None:
     """Check a repository (or files) and report violations of the twelve factors."""
-    from mllint.catalogue.index import CatalogueError
-    from mllint.config.settings import ConfigError
-    from mllint.engine.session import Session
-    from mllint.output import render
+    from mllint.commands.check import CheckOptions, run_check
 
-    root, files = resolve_targets(paths or [])
-    overrides = {
-        "select": _split(select), "extend_select": _split(extend_select), "ignore": _split(ignore),
-        "exclude": _split(exclude), "extend_exclude": _split(extend_exclude),
-        "cache_dir": str(cache_dir.resolve()) if cache_dir else None, "jobs": jobs,
-    }
-    try:
-        session = Session.load(root, config, overrides)
-    except (ConfigError, CatalogueError) as exc:
-        raise fail(str(exc))
-    settings = session.settings
-    if verbose:
-        say(f"mllint: root {root}; configuration: {session.config_file or 'none found (defaults)'}")
-    if show_settings:
-        data = settings.to_json(by_alias=True)
-        source = session.config_file
-        typer.echo(json.dumps({"root": str(root), "config_file": str(source) if source else None, "settings": data}, indent=2))
-        raise typer.Exit(EXIT_OK)
-    if force_exclude and files is not None:
-        from mllint.core.patterns import PathPatterns
-
-        excluded = PathPatterns(settings.excludes())
-        files = [rel for rel in files if not excluded(rel)]
-    if watch:
-        if statistics:
-            raise fail("--watch prints the report; it does not combine with --statistics")
-        if fix or diff or add_ignore or output_file is not None:
-            raise fail("--watch prints the report to the terminal; it does not combine with --fix, --diff, --add-ignore or --output-file")
-        _watch(root, files, config, overrides, output_format.value, _scope(only), not no_cache, baseline, no_baseline, changed_since)
-    from mllint.output.progress import progress_bar
-
-    errors: list[str] = []  # writes that failed: the report is still printed, and the exit code is 2
-    try:
-        with progress_bar(output_format.value) as progress:
-            result = session.check(files, only=_scope(only), use_cache=not no_cache, progress=progress)
-        if fix or diff:
-            result = _apply_fixes(session, result, files, _scope(only), write=fix and not diff, unsafe=unsafe_fixes,
-                                  use_cache=not no_cache, errors=errors)
-    except KeyboardInterrupt:
-        typer.echo("mllint: interrupted", err=True)
-        raise typer.Exit(130)
-    result = _adopt(session, result, files, _scope(only), baseline, no_baseline, changed_since, add_ignore, not no_cache,
-                    errors)
-    for notice in result.notices:
-        say(f"mllint: notice: {notice}")
-    failing = list(result.findings)
-    if show_baselined:
-        from mllint.adopt.apply import reveal
-
-        reveal(result)
-    from mllint.output.escape import unicode_text
-
-    color = output_file is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    if statistics:
-        from mllint.output import statistics as stats
-
-        if output_format.value not in ("text", "concise", "json"):
-            raise fail("--statistics prints a text table or, with -o json, a JSON list")
-        report = unicode_text(stats.render(result, as_json=output_format.value == "json"))
-    else:
-        report = unicode_text(render(output_format.value, result, color=color))  # every format is UTF-8
-    if output_file is not None:
-        from mllint.core.writes import atomic_write, lexically_inside
-
-        try:  # a report written into the checked tree must stay in it (a committed symlink cannot redirect it)
-            atomic_write(output_file, report, confine=root if lexically_inside(output_file, root) else None)
-        except OSError as exc:
-            raise fail(f"--output-file: {exc}")
-    else:
-        sys.stdout.write(report)
-    for error in errors:
-        say(f"mllint: error: {error}")
-    if errors:
-        raise typer.Exit(EXIT_ERROR)
-    raise typer.Exit(EXIT_OK if exit_zero or not failing else EXIT_FINDINGS)
+    raise typer.Exit(run_check(CheckOptions(
+        paths=list(paths or []), output_format=output_format.value, output_file=output_file, select=_given(select),
+        extend_select=_given(extend_select), ignore=_given(ignore), exclude=_given(exclude),
+        extend_exclude=_given(extend_exclude), config=config,
+        only=_scope(only), no_cache=no_cache, cache_dir=cache_dir, jobs=jobs, exit_zero=exit_zero,
+        force_exclude=force_exclude, show_settings=show_settings, fix=fix, unsafe_fixes=unsafe_fixes, diff=diff,
+        baseline=baseline, no_baseline=no_baseline, show_baselined=show_baselined, changed_since=changed_since,
+        add_ignore=add_ignore, watch=watch, verbose=verbose, statistics=statistics)))
 
 
-def _watch(root: Path, files: Optional[List[str]], config: Optional[Path], overrides: dict[str, Any], output_format: str,
-           only: Scope, use_cache: bool,
-           baseline: Optional[Path], no_baseline: bool, changed_since: Optional[str]) -> None:
-    """``check --watch``: a check per change of the project's files (settings re-read each time) until Ctrl-C."""
-    from mllint.catalogue.index import CatalogueError
-    from mllint.config.settings import DEFAULT_EXCLUDE, ConfigError
-    from mllint.engine.session import Session
-    from mllint.output import render
-    from mllint.watch import snapshot, watch
-
-    excludes: list[str] = list(DEFAULT_EXCLUDE)
-
-    def check_once() -> str:
-        try:
-            session = Session.load(root, config, overrides)
-        except (ConfigError, CatalogueError) as exc:
-            return f"mllint: error: {exc}\n"
-        excludes[:] = session.settings.excludes()
-        result = session.check(files, only=only, use_cache=use_cache)
-        result = _adopt(session, result, files, only, baseline, no_baseline, changed_since, False, use_cache)
-        color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        return render(output_format, result, color=color)
-
-    try:
-        watch(check_once, lambda: snapshot(root, excludes, files))
-    except KeyboardInterrupt:
-        typer.echo("mllint: stopped watching", err=True)
-        raise typer.Exit(130)
-
-
-def _adopt(session: Session, result: RunResult, files: Optional[List[str]], only: Scope, baseline: Optional[Path],
-           no_baseline: bool, changed_since: Optional[str], add_ignore: bool, use_cache: bool = True,
-           errors: Optional[List[str]] = None) -> RunResult:
-    """--add-ignore, then the baseline and --changed-since (docs/adoption.md); exit 2 on a bad baseline or ref."""
-    from mllint.adopt.apply import apply, baseline_path
-    from mllint.adopt.baselinefile import BaselineError
-    from mllint.adopt.changed import ChangedError
-
-    root = session.root
-    if add_ignore:
-        from mllint.fix.ignores import add_ignores
-
-        report = add_ignores(root, result.findings)
-        for problem in report.problems:
-            say(f"mllint: {problem}")
-        if errors is not None:
-            errors.extend(report.failed)
-        typer.echo(f"Added {report.added} ignore comment(s) in {len(report.files)} file(s).", err=True)
-        if report.added:
-            result = session.check(files, only=only, use_cache=use_cache)
-    try:
-        path = None if no_baseline else baseline_path(root, baseline, must_exist=True)
-        apply(result, path, changed_since)
-    except (BaselineError, ChangedError) as exc:
-        raise fail(str(exc))
-    return result
-
-
-def _apply_fixes(session: Session, result: RunResult, files: Optional[List[str]], only: Scope, write: bool, unsafe: bool,
-                 use_cache: bool, errors: Optional[List[str]] = None) -> RunResult:
-    """Fix (or diff) the fixable findings; returns the last round's result, or raises the exit for --diff.
-    Files that could not be written go to ``errors`` (each is left as it was)."""
-    from mllint.fix.code import fix as apply_fixes
-    from mllint.fix.code import write_changes
-
-    report = apply_fixes(session, result, unsafe=unsafe, files=files, only=only, use_cache=use_cache)
-    for problem in report.problems:
-        say(f"mllint: {problem}")
-    if not write:
-        for change in report.changes:  # the files' own bytes, as git diff prints them (a patch must apply)
-            _write_raw(change.diff().encode("utf-8", "surrogateescape"))
-        typer.echo(f"Would fix {report.fixed_count} finding(s) in {len(report.changes)} file(s).", err=True)
-        raise typer.Exit(EXIT_FINDINGS if report.changes else EXIT_OK)
-    failed: list[str] = []
-    written = set(write_changes(session.root, report.changes, failed))
-    if errors is not None:
-        errors.extend(failed)
-    count = sum(len(change.fixed) for change in report.changes if change.path in written)
-    typer.echo(f"Fixed {count} finding(s) in {len(written)} file(s).", err=True)
-    if failed:  # what is on disk is not what the last round checked: check the disk again
-        return session.check(files, only=only, use_cache=use_cache)
-    return report.result
-
-
-def _write_raw(data: bytes) -> None:
-    sys.stdout.flush()
-    buffer = getattr(sys.stdout, "buffer", None)
-    if buffer is not None:
-        buffer.write(data)
-        buffer.flush()
-    else:  # a text-only stream (an embedding test harness)
-        sys.stdout.write(data.decode("utf-8", "replace"))
+def _given(values: Optional[List[str]]) -> Optional[List[str]]:
+    """A repeatable option's values: None when it was not given (typer makes an empty list of it)."""
+    return list(values) if values else None
 
 
 @app.command("baseline", cls=_Command)
@@ -455,7 +266,7 @@ def write_baseline_cmd(
         raise fail(f"not a directory: {path}")
     root = path.resolve()
     try:
-        overrides = {"select": _split(select), "extend_select": _split(extend_select), "ignore": _split(ignore)}
+        overrides = {"select": split_values(select), "extend_select": split_values(extend_select), "ignore": split_values(ignore)}
         session = Session.load(root, config, overrides)
     except (ConfigError, CatalogueError) as exc:
         raise fail(str(exc))
@@ -498,7 +309,7 @@ def new_project(
     except (KeyboardInterrupt, EOFError):
         typer.echo("mllint: aborted", err=True)
         raise typer.Exit(EXIT_ERROR)
-    shown = _relative(created, Path.cwd().resolve())
+    shown = relative_posix(created, Path.cwd().resolve())
     typer.echo(f"Created {shown}\nNext: cd {shown} && make run && make test")
 
 

@@ -22,8 +22,9 @@ FLOORS = {
     "fix": 6, "adopt": 6,
     "output": 7,
     "server": 8, "watch": 8, "testing": 8, "pylint_plugin": 8, "docgen": 8,
-    "cli": 9,
-    "__main__": 10,
+    "commands": 9,
+    "cli": 10,
+    "__main__": 11,
 }
 
 

@@ -1,8 +1,9 @@
 """What a run imports: ``--version``, ``--help`` and a warm check import nothing they do not use.
 
 A warm ``check`` (every file's results and every repository rule's result from the caches, text or
-JSON output) imports neither pydantic (the configuration comes from its validated snapshot; options
-are coerced without a pydantic model per option), nor rich (no progress bar, no rich rendering),
+JSON output) imports neither typer (a plain command line is read without it: mllint/commands/quickline.py),
+nor pydantic (the configuration comes from its validated snapshot; options are coerced without a
+pydantic model per option), nor rich (no progress bar, no rich rendering),
 nor libcst, nor PyYAML, nor any rule module (its results are cached), nor pathspec (the translation
 of the exclusions is remembered). A cold run does import them: the test would catch a module list
 that no longer tells the two apart.
@@ -73,6 +74,7 @@ def test_a_warm_check_imports_no_heavy_module(project, env, output):
     warm, second = _imported(args, project, env)
     assert second.returncode == first.returncode and second.stdout == first.stdout
     assert warm & set(HEAVY) == set(), f"a warm {output} check imported {sorted(warm & set(HEAVY))}"
+    assert {"typer", "click"} & warm == set(), "a plain check command line is read without the CLI framework"
 
 
 def test_a_warm_check_parses_no_pyproject_without_a_mllint_table(tmp_path, env):

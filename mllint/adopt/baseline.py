@@ -16,7 +16,6 @@ are matched as a multiset: a third copy of a twice-baselined line is new.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Iterable
@@ -28,6 +27,7 @@ from mllint import __version__
 from mllint.adopt.baselinefile import DEFAULT_BASELINE as DEFAULT_BASELINE  # re-exported: the light module's
 from mllint.adopt.baselinefile import BaselineError as BaselineError
 from mllint.core.findings import Finding
+from mllint.core.hashing import blake2b
 from mllint.core.reads import depth_exceeds
 from mllint.core.source import SourceError, decode_python, notebook_cells
 
@@ -42,7 +42,7 @@ def normalise(line: str) -> str:
 
 
 def _digest(*parts: str) -> str:
-    return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=10).hexdigest()
+    return blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=10).hexdigest()
 
 
 class SourceLines:

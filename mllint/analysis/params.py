@@ -10,12 +10,12 @@ is new (then it is appended), or it already holds exactly that key and value.
 from __future__ import annotations
 
 import ast
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from mllint.analysis.edits import TextEdit, replace
 from mllint.core.findings import Edit, Position
+from mllint.core.hashing import blake2b
 from mllint.core.paramfiles import MAX_PARAMS_BYTES, PARAMS_FILES
 
 MOVED_HEADER = "# moved here by `mllint check --fix --unsafe-fixes`\n"
@@ -52,7 +52,7 @@ class ProjectParams:
         return None
 
     def digest(self) -> str:
-        return hashlib.blake2b(f"{self.file}\0{self.text}".encode(), digest_size=8).hexdigest()
+        return blake2b(f"{self.file}\0{self.text}".encode(), digest_size=8).hexdigest()
 
     def append(self, block: str) -> Edit:
         """An edit appending ``block`` (YAML text ending with a newline) at the end of the file."""

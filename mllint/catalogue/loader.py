@@ -9,7 +9,6 @@ resolved here too.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import inspect
 import re
@@ -31,6 +30,7 @@ from mllint.catalogue.index import OTHER_GROUPS as OTHER_GROUPS
 from mllint.catalogue.index import CatalogueError as CatalogueError
 from mllint.catalogue.plugins import Plugin, PluginError, describe, discover, knowledge_of, validate
 from mllint.catalogue.rule import KINDS, SEVERITIES, CodeRule, RepoRule, Rule
+from mllint.core.hashing import blake2b
 from mllint.core.paths import catalogue_dir
 from mllint.knowledge.plugins import PluginKnowledge
 
@@ -62,7 +62,7 @@ class Catalogue(Selectors):
                     parts.append(f"{item}:{stat.st_size}:{stat.st_mtime_ns}")
                 except OSError:
                     parts.append(item)
-        return hashlib.blake2b("|".join(parts).encode(), digest_size=8).hexdigest() if parts else ""
+        return blake2b("|".join(parts).encode(), digest_size=8).hexdigest() if parts else ""
 
     def by_code(self) -> dict[str, type[Rule]]:
         return {rule.code: rule for rule in self.rules}

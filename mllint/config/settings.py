@@ -8,7 +8,6 @@ See docs/configuration.md for the reference.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import dataclass, field, fields
@@ -16,6 +15,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Any, Literal
 
 from mllint import __version__
+from mllint.core.hashing import blake2b
 from mllint.core.patterns import PathPatterns
 from mllint.core.stamp import code_stamp
 
@@ -121,7 +121,7 @@ class Settings:
     def fingerprint(self) -> str:
         """Hash of everything that changes per-file results: settings, version, rule sources."""
         payload = json.dumps(self.to_json(), sort_keys=True, default=str)
-        digest = hashlib.blake2b(payload.encode(), digest_size=16)
+        digest = blake2b(payload.encode(), digest_size=16)
         digest.update(__version__.encode())
         digest.update(code_stamp().encode())
         return digest.hexdigest()

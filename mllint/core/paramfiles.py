@@ -6,8 +6,9 @@ the digest on every run, a run whose results come from the cache needs nothing e
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
+
+from mllint.core.hashing import blake2b
 
 #: Where a project's parameters live, in the order they are looked for.
 PARAMS_FILES = ("params.yaml", "params.yml", "conf/base/parameters.yml", "config/params.yaml")
@@ -17,7 +18,7 @@ MAX_PARAMS_BYTES = 1_000_000
 def params_stamp(root: Path, overlay: dict[str, bytes] | None = None) -> str:
     """A digest of every candidate params file's bytes (what code rules' results depend on), without
     parsing any: a run whose results come from the cache needs no YAML parser."""
-    digest = hashlib.blake2b(digest_size=8)
+    digest = blake2b(digest_size=8)
     for rel in PARAMS_FILES:
         data = (overlay or {}).get(rel)
         if data is None:

@@ -10,12 +10,12 @@ is ignored; failing to write is not an error; nothing is read from or written to
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from pathlib import Path
 from typing import Any
 
+from mllint.core.hashing import blake2b
 from mllint.core.paths import user_cache_dir
 
 FORMAT = 1
@@ -25,7 +25,7 @@ KIND = re.compile(r"[a-z]+")
 
 def key_of(*parts: str | bytes) -> str:
     """A digest of ``parts`` (each length-prefixed: no two sequences of parts collide by concatenation)."""
-    digest = hashlib.blake2b(digest_size=16)
+    digest = blake2b(digest_size=16)
     for part in parts:
         data = part.encode("utf-8", "surrogateescape") if isinstance(part, str) else part
         digest.update(len(data).to_bytes(8, "little"))

@@ -7,12 +7,12 @@ Python's versions. Computed once per process.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
 from functools import lru_cache
 
 from mllint import __version__
+from mllint.core.hashing import blake2b
 from mllint.core.paths import PACKAGE_DIR, catalogue_dir
 
 
@@ -24,7 +24,7 @@ def code_stamp() -> str:
     found += _files(os.path.join(rules, "knowledge"), ".toml", deep=False)
     for name, stat in found:
         parts.append(f"{name}:{stat.st_size}:{stat.st_mtime_ns}")
-    return hashlib.blake2b("|".join(parts).encode("utf-8", "surrogateescape"), digest_size=8).hexdigest()
+    return blake2b("|".join(parts).encode("utf-8", "surrogateescape"), digest_size=8).hexdigest()
 
 
 def _files(folder: str, suffix: str, deep: bool = True, skip: str = "") -> list[tuple[str, os.stat_result]]:

@@ -16,7 +16,6 @@ rebuilt; failing to write it is not an error.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import os
 import re
@@ -27,6 +26,7 @@ from typing import Any
 from mllint import __version__
 from mllint.core.cachedir import TAG, is_tagged, prune
 from mllint.core.findings import Finding
+from mllint.core.hashing import blake2b
 from mllint.core.writes import atomic_write, create_exclusive, inside
 
 FORMAT = 6  # entries: [digest, findings, stat key or None, facts digest, summary]; facts in SHARDS files beside
@@ -235,7 +235,7 @@ SHARDS = 16  # facts files per fingerprint: a run that changes one file rewrites
 
 
 def shard_of(path: str) -> int:
-    return hashlib.blake2b(path.encode("utf-8", "surrogateescape"), digest_size=1).digest()[0] % SHARDS
+    return blake2b(path.encode("utf-8", "surrogateescape"), digest_size=1).digest()[0] % SHARDS
 
 
 def _read_json(path: Path) -> Any:
@@ -261,7 +261,7 @@ def facts_digest(facts: dict[str, Any]) -> str:
     it through ``RepoModel.line_counts``, which depends on the files' content digests instead."""
     kept = {key: value for key, value in facts.items() if key != "lines"}
     text = json.dumps(kept, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+    return blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
 
 def _empty(directory: Path) -> bool:

@@ -18,7 +18,7 @@ from mllint.core.findings import Finding
 from mllint.engine.cache import ResultCache
 from mllint.engine.repocache import RepoCache
 from mllint.engine.collector import CollectInBatches, kept_out
-from mllint.engine.worker import INTERNAL_ERROR, FileOutcome, check_file, content_hash, stat_key
+from mllint.engine.worker import INTERNAL_ERROR, FileOutcome, StatKey, check_file, content_hash, stat_key
 from mllint.repo.inputs import InputLog, Probe
 from mllint.repo.inventory import Inventory, discover
 from mllint.repo.model import RepoModel
@@ -118,17 +118,18 @@ def run(session: Session, *, files: list[str] | None = None, only: Only = "all",
             result.repo_rules_run = True
             usable = cache is not None and cache.ensure()  # rules may memoise only in mllint's own tagged directory
             digests = {rel: outcomes[rel].digest or "" for rel in code_files if outcomes[rel].digest}
+            sizes = {rel: outcome.stat_key[0] for rel, outcome in outcomes.items() if outcome.stat_key}
             model = RepoModel(root=root, inventory=inventory, facts=LazyFacts(session, code_files, outcomes, cache),
                               knowledge=lambda: session.knowledge, cache_dir=cache.directory if usable and cache else None,
                               digests=digests, overlay=session.overlay, roles=roles,
-                              sizes={rel: outcome.stat_key[0] for rel, outcome in outcomes.items() if outcome.stat_key})
+                              sizes=sizes)
             result.model = model
             store = None
             if cache is not None and usable:
                 store = RepoCache(cache.directory, cache.fingerprint, root)
                 store.load()
                 model.attach_probe(Probe(root, inventory, _facts_digest(cache, code_files), _content_digest(digests, code_files),
-                                         session.overlay))
+                                         session.overlay, sizes=sizes))
             result.projects = find_projects(model.files, set(model.facts), lambda: session.knowledge)
             findings.extend(run_repo_rules(session, model, result.projects, store, result.repo_cached))
             if store is not None:
@@ -302,12 +303,14 @@ def _largest_first(session: Session, todo: list[str]) -> list[str]:
 
 
 def _from_cache(session: Session, cache: ResultCache, rel: str) -> FileOutcome | None:
-    """The cached outcome of ``rel`` if its content is the one the entry was computed for."""
+    """The cached outcome of ``rel`` if its content is the one the entry was computed for (with the file's
+    stat key: its size is then known to the repository phase without another stat)."""
     if rel not in cache.entries:
         return None  # nothing to compare with: not hashed here (the worker that analyses it hashes it)
-    digest = _current_digest(session, cache, rel)
-    if digest is None:
+    current = _current_digest(session, cache, rel)
+    if current is None:
         return None
+    digest, key = current
     findings_data = cache.get(rel, digest)
     if findings_data is None:
         return None
@@ -315,30 +318,30 @@ def _from_cache(session: Session, cache: ResultCache, rel: str) -> FileOutcome |
         findings = [Finding.from_cache(item) for item in findings_data]
     except (TypeError, ValueError, KeyError, AttributeError):  # a forged or outdated entry: analyse again
         return None
-    return FileOutcome(rel, digest, findings, None)  # facts: read from the cache when a repository rule asks
+    return FileOutcome(rel, digest, findings, None, key)  # facts: read from the cache when a repository rule asks
 
 
-def _current_digest(session: Session, cache: ResultCache, rel: str) -> str | None:
+def _current_digest(session: Session, cache: ResultCache, rel: str) -> tuple[str, StatKey | None] | None:
     """The file's digest: from the cache entry when size, mtime and inode are unchanged (no read), else
-    hashed; a hashed hit that is no longer fresh gets its stat key, so the next run skips the read."""
+    hashed; a hashed hit that is no longer fresh gets its stat key, so the next run skips the read. With
+    the digest, the file's stat key (None for an editor's buffer or a file too fresh to trust)."""
     if rel in session.overlay:
-        return content_hash(session.overlay[rel])
+        return content_hash(session.overlay[rel]), None
     full = os.path.join(session.root, rel)
     try:
         st = os.stat(full)
     except (OSError, ValueError):
         return None
     if cache.stat_matches(rel, [st.st_size, st.st_mtime_ns, st.st_ino]):
-        return str(cache.entries[rel][0])
+        return str(cache.entries[rel][0]), stat_key(st)
     digest = _hash_file(Path(full), st.st_size, session.settings.max_file_size)
     if digest is None:
         return None
+    key = stat_key(st)
     entry = cache.entries.get(rel)
-    if entry and entry[0] == digest and entry[2] is None:
-        key = stat_key(st)
-        if key is not None:
-            cache.set_stat(rel, key)
-    return digest
+    if entry and entry[0] == digest and entry[2] is None and key is not None:
+        cache.set_stat(rel, key)
+    return digest, key
 
 
 def _hash_file(path: Path, size: int, limit: int) -> str | None:

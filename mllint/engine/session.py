@@ -9,7 +9,6 @@ the language server all go through it: ``analyze(path, data)`` checks one file i
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping
 from functools import cached_property
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from mllint.catalogue.index import RuleIndex, plugins_installed, rule_index
 from mllint.config.settings import Settings, load_settings
+from mllint.core.hashing import blake2b
 
 if TYPE_CHECKING:  # pragma: no cover
     from mllint.analysis.params import ProjectParams
@@ -148,7 +148,7 @@ class Session:
         """What per-file results depend on besides the file: settings, mllint's code, the params file."""
         from mllint.core.paramfiles import params_stamp
 
-        digest = hashlib.blake2b(self.settings.fingerprint().encode(), digest_size=16)
+        digest = blake2b(self.settings.fingerprint().encode(), digest_size=16)
         digest.update(params_stamp(self.root, self.overlay).encode())
         if plugins_installed():
             digest.update(self.catalogue.stamp().encode())  # installed plugins and their sources

@@ -7,7 +7,6 @@ facts. The result is a :class:`FileOutcome`, small enough to cross a process bou
 
 from __future__ import annotations
 
-import hashlib
 import os
 import signal
 import stat
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from mllint.catalogue.index import make_finding
 from mllint.core.findings import Finding
+from mllint.core.hashing import blake2b
 
 if TYPE_CHECKING:  # pragma: no cover
     from mllint.core.facts import FileFacts
@@ -34,7 +34,7 @@ StatKey = list[int]
 
 
 def content_hash(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    return blake2b(data, digest_size=16).hexdigest()
 
 
 @dataclass

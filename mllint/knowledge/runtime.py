@@ -10,7 +10,6 @@ built on first use (it imports every table model: tens of milliseconds once per 
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -27,6 +26,8 @@ class UnknownTableError(KeyError):
     def __init__(self, table: object, known: list[str]) -> None:
         super().__init__(table)
         self.table = table
+        import difflib  # only for this message: not among a run's imports
+
         close = difflib.get_close_matches(str(table), known, n=1)
         self.hint = f"; did you mean {close[0]!r}?" if close else ""
 

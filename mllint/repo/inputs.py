@@ -28,14 +28,16 @@ Kinds and their values:
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import stat
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
+
+from mllint.core.hashing import blake2b
 
 if TYPE_CHECKING:  # pragma: no cover
     from mllint.repo.inventory import Inventory
@@ -61,7 +63,7 @@ class InputLog:
 
 
 def digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    return blake2b(data, digest_size=16).hexdigest()
 
 
 def _stat_tag(st: os.stat_result) -> list[int] | None:
@@ -153,12 +155,26 @@ def _refs_stamp(gitdir: Path, common: Path) -> str:
     return digest("\n".join(sorted(parts)).encode("utf-8", "surrogateescape"))
 
 
+def file_size(root: Path, rel: str, known: Mapping[str, int]) -> int | None:
+    """The size of a file of the tree: as the code pass found it when it read or stat'ed the file (``known``),
+    else stat'ed now (None when it cannot be). Asked of every file: no ``Path``."""
+    found = known.get(rel)
+    if found is None:
+        try:
+            found = os.stat(os.path.join(root, rel)).st_size
+        except (OSError, ValueError):
+            found = None
+    return found
+
+
 class Probe:
     """The current value of inputs, computed once per run (what a rule would see if it ran now)."""
 
     def __init__(self, root: Path, inventory: Inventory, facts_digest: str, content_digest: str,
-                 overlay: dict[str, bytes] | None = None, file_set: set[str] | None = None) -> None:
+                 overlay: dict[str, bytes] | None = None, file_set: set[str] | None = None,
+                 sizes: Mapping[str, int] | None = None) -> None:
         self.root = root
+        self.sizes: Mapping[str, int] = sizes if sizes is not None else {}  # as the model's (RepoModel.size)
         self.inventory = inventory
         self.facts_digest = facts_digest
         self.content_digest = content_digest
@@ -223,10 +239,7 @@ class Probe:
         if kind == "dir":
             return listing(Path(key))
         if kind == "size":
-            try:
-                return (self.root / key).stat().st_size
-            except (OSError, ValueError):
-                return None
+            return file_size(self.root, key, self.sizes)
         if kind == "git":
             return self._git(key)
         if kind == "which":

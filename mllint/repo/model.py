@@ -22,7 +22,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from mllint.repo.inputs import MAX_PATH_BYTES, Input, InputLog, Probe, Value, listing, path_kind, read_limited, text_value, which_value
+from mllint.repo.inputs import MAX_PATH_BYTES, Input, InputLog, Probe, Value, file_size, listing, path_kind, read_limited, text_value, which_value
 from mllint.repo.inventory import Inventory
 
 if TYPE_CHECKING:  # pragma: no cover - the parts import this module, so they are loaded on first use
@@ -253,12 +253,7 @@ class RepoModel:
     def size(self, rel: str) -> int | None:
         """The size of a file of the tree (None when it cannot be read): as the code pass found it when it read
         the file, else stat'ed now."""
-        found: int | None = self._sizes.get(rel)
-        if found is None:
-            try:
-                found = os.stat(os.path.join(self.root, rel)).st_size  # no Path: asked of every file
-            except (OSError, ValueError):
-                found = None
+        found = file_size(self.root, rel, self._sizes)
         self._note("size", rel, found, known=True)
         return found
 
