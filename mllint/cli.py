@@ -113,7 +113,6 @@ app = typer.Typer(
 )
 
 
-
 def app_for(arguments: list[str]) -> typer.Typer:
     """``app``, or a copy of it that registers only the command ``arguments`` name. Typer builds the click
     command of every registered command on each start (~5 ms of a warm ``check``), though one runs; the

@@ -135,3 +135,17 @@ def test_both_readers_run_the_same_check(tmp_path):
     assert (quick.stdout, quick.stderr) == (typer_read.stdout, typer_read.stderr)
     missing = _mllint(["check", "no/such/path"], root, env)
     assert missing.returncode == 2 and missing.stderr == "mllint: error: path does not exist: no/such/path\n"
+
+
+def test_a_reader_that_goes_away_ends_the_check_quietly(tmp_path):
+    """``mllint check | head -1``: the reader closes the pipe before the report is written. Both readers of the
+    command line end as click does: exit 1, nothing on stderr (no internal error)."""
+    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "user-cache"))
+    root = write_repo(tmp_path / "project", {"train.py": "import random\nx = random.random()\n"}, True)
+    for args in (["check", "--exit-zero", "."], ["check", "--exit-zero", "-otext", "."]):
+        proc = subprocess.Popen([sys.executable, "-m", "mllint", *args], cwd=root, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.close()  # before mllint writes its report
+        stderr = proc.stderr.read()
+        assert proc.wait(timeout=300) == 1 and stderr == b"", (args, stderr)
