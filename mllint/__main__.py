@@ -78,8 +78,10 @@ def _quick(arguments: list[str]) -> int | None:
     except BrokenPipeError:  # the reader of the report went away (`| head`): exit 1 quietly, as click does
         import os
 
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())  # what is still buffered goes nowhere, without another error
+        try:  # what is still buffered goes nowhere, without another error
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):  # pragma: no cover - a stream without a file descriptor
+            pass
         return 1
 
 
