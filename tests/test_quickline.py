@@ -9,7 +9,6 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-
 from typing import Any, List, Optional, get_type_hints
 
 import pytest
@@ -19,8 +18,9 @@ from typer.testing import CliRunner
 import mllint.commands.check as check_command
 from mllint import cli
 from mllint.cli import app
-from mllint.commands.check import FORMATS, SCOPES, CheckOptions
+from mllint.commands.check import SCOPES, CheckOptions
 from mllint.commands.quickline import OPTIONS, read
+from mllint.output import FORMATS
 from mllint.testing import write_repo
 
 #: check's options that only typer reads: help, and those that write files or keep running.

@@ -22,8 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 INTERRUPTED = 130  # as shells report SIGINT
-#: ``--output-format``'s and ``--only``'s values.
-FORMATS = ("text", "concise", "json", "sarif", "github", "gitlab", "junit", "markdown", "badge")
+#: ``--only``'s values (the engine's ``Only``).
 SCOPES = ("all", "code", "repo")
 
 

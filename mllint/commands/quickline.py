@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mllint.commands.check import FORMATS, SCOPES, CheckOptions
+from mllint.commands.check import SCOPES, CheckOptions
+from mllint.output import FORMATS
 
 #: The options of ``check`` read here: each name -> (its parameter, what it takes): ``flag`` (nothing),
 #: ``text``, ``texts`` (one value per occurrence, all kept), ``path``, ``format``/``scope`` (one of
