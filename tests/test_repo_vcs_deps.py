@@ -340,6 +340,44 @@ def test_the_code_pass_hands_the_sizes_it_read_to_the_model(tmp_path, monkeypatc
     assert [f.path for f in findings if f.code == "ML0102"] == ["data/table.csv"]
 
 
+def test_a_warm_run_takes_the_code_files_sizes_from_its_cache_hits(tmp_path, monkeypatch):
+    """A warm run stats each code file once, to trust its cached digest: the model and the repository-rule
+    cache's probe take those sizes (ML0102 asks for every file's), and any other file is stat'ed."""
+    import os
+
+    import mllint.engine.run as engine_run
+    from mllint.repo.inputs import Probe
+
+    files = {"train.py": "import pandas as pd\n" * 200, "nb.ipynb": notebook_json(["import numpy"]), "data/table.csv": "a\n1\n" * 10}
+    root = write_repo(tmp_path / "old", files)
+    for path in root.rglob("*"):
+        if path.is_file() and ".git" not in path.parts:
+            os.utime(path, (1_600_000_000, 1_600_000_000))
+    settings = Settings(select=MY_RULES)
+    Session(root, settings).check(jobs=1)  # fills the caches
+    models: list[dict[str, int]] = []
+    probes: list[object] = []
+    original_model, original_probe = engine_run.RepoModel, engine_run.Probe
+
+    def model(*args, **kwargs):
+        models.append(kwargs["sizes"])
+        return original_model(*args, **kwargs)
+
+    def probe(*args, **kwargs):
+        probes.append(kwargs["sizes"])
+        return original_probe(*args, **kwargs)
+
+    monkeypatch.setattr(engine_run, "RepoModel", model)
+    monkeypatch.setattr(engine_run, "Probe", probe)
+    warm = Session(root, settings).check(jobs=1)
+    sizes = {rel: (root / rel).stat().st_size for rel in ("train.py", "nb.ipynb")}
+    assert warm.cache_hits == 2 and models == [sizes] and probes == [sizes]
+    assert "ML0102" in warm.repo_cached
+    known = Probe(root, warm.inventory, "", "", sizes={"train.py": 1})  # a size in hand is not stat'ed again
+    assert known.value(("size", "train.py")) == 1 and known.value(("size", "data/table.csv")) == 40
+    assert known.value(("size", "missing.csv")) is None
+
+
 def test_ci_files_are_claimed_by_one_matcher_unless_a_pattern_reincludes():
     from mllint.repo.ci import _any_system
 
