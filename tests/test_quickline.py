@@ -54,8 +54,8 @@ def test_the_options_read_without_typer_are_checks_own():
         elif kind == "jobs":
             assert annotation == Optional[int] and (option.min, option.max) == (1, None), name
         else:
-            assert annotation in ({"flag": bool, "text": Optional[str], "texts": Optional[List[str]],
-                                   "path": Optional[Path]}[kind],), name
+            expected = {"flag": bool, "text": Optional[str], "texts": Optional[List[str]], "path": Optional[Path]}[kind]
+            assert annotation == expected, name
     assert {field for field in CheckOptions.__dataclass_fields__} == {param.name for param in _check_command().params}
 
 
