@@ -130,13 +130,14 @@ class DataInGit(RepoRule):
         for rel in repo.files:
             if rel not in vcs.tracked or rel.startswith(".dvc/") or rel.endswith(".dvc") or rel in in_git_by_design:
                 continue
+            by_extension = data_extension(rel, repo.knowledge) and (options.include_tests or not (is_test_path(rel) or FIXTURE_PATH.search(rel)))
+            sized = relpath.name(rel) not in exempt and relpath.suffix(rel).lower().lstrip(".") not in not_by_size
+            if not by_extension and not sized:
+                continue  # never data, whatever its size (a module, a notebook): its size is not read, so an edit does not re-run the rule
             size = repo.size(rel)  # the rule's own input (a part would make every rule using vcs depend on it)
             if not size:
                 continue  # unreadable, or an empty placeholder
-            by_extension = data_extension(rel, repo.knowledge) and (options.include_tests or not (is_test_path(rel) or FIXTURE_PATH.search(rel)))
-            name = relpath.name(rel)
-            by_size = size > options.size_threshold and name not in exempt \
-                and relpath.suffix(rel).lower().lstrip(".") not in not_by_size
+            by_size = sized and size > options.size_threshold
             if by_extension or by_size:
                 candidates.append((rel, size, by_extension))
         if not candidates:

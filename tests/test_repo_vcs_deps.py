@@ -378,6 +378,21 @@ def test_a_warm_run_takes_the_code_files_sizes_from_its_cache_hits(tmp_path, mon
     assert known.value(("size", "missing.csv")) is None
 
 
+def test_editing_a_module_does_not_rerun_the_data_in_git_rule(tmp_path):
+    """ML0102 reads the size of the files that may be data only (a module or a notebook never is, however
+    large): a one-line edit of a module leaves its result to the repository-rule cache; a data file's does not."""
+    files = {"train.py": "import pandas as pd\n", "data/table.csv": "a\n1\n" * 10}
+    root = write_repo(tmp_path / "r", files)
+    settings = Settings(select=MY_RULES)
+    first = Session(root, settings).check(jobs=1)
+    assert [f.path for f in first.findings if f.code == "ML0102"] == ["data/table.csv"]
+    (root / "train.py").write_text("import pandas as pd\n# one more line\n", encoding="utf-8")
+    assert "ML0102" in Session(root, settings).check(jobs=1).repo_cached
+    (root / "data" / "table.csv").write_text("a\n1\n" * 20, encoding="utf-8")
+    again = Session(root, settings).check(jobs=1)
+    assert "ML0102" not in again.repo_cached and [f.path for f in again.findings if f.code == "ML0102"] == ["data/table.csv"]
+
+
 def test_ci_files_are_claimed_by_one_matcher_unless_a_pattern_reincludes():
     from mllint.repo.ci import _any_system
 
