@@ -122,9 +122,9 @@ def rule_options() -> str:
     lines = []
     for rule in _builtins():
         options = getattr(rule, "Options", None)
-        if options is None or not hasattr(options, "model_fields"):
+        if options is None:
             continue
-        keys = ", ".join(f"`{field.alias or name.replace('_', '-')}`" for name, field in options.model_fields.items())
+        keys = ", ".join(f"`{field.key}`" for field in options.fields())
         lines.append(f"- [{rule.code} `{rule.name}`](rules/{rule.code}.md): {keys}")
     return "\n".join(lines) + "\n" if lines else "No rule has options yet.\n"
 

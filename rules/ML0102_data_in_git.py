@@ -6,11 +6,10 @@ import posixpath
 import re
 from pathlib import PurePosixPath
 
-from pydantic import Field
 
 from mllint.analysis.context import is_test_path
 from mllint.catalogue.remedy import Plan
-from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule, RuleOptions
+from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule, RuleOptions, option
 from mllint.core import relpath
 from mllint.core.findings import Finding
 
@@ -24,9 +23,9 @@ SMALL_THRESHOLD = {"size-threshold": 2000}
 class DataInGitOptions(RuleOptions):
     """``[tool.mllint.options.data-in-git]``."""
 
-    size_threshold: int = Field(1_000_000, ge=1, description="Bytes; any tracked file above this counts as data.")
-    max_findings: int = Field(20, ge=1, description="Findings listed one by one before the rest is summarised.")
-    include_tests: bool = Field(False, description="Also report small data files under tests/ (fixtures).")
+    size_threshold: int = option(1_000_000, "Bytes; any tracked file above this counts as data.", ge=1)
+    max_findings: int = option(20, "Findings listed one by one before the rest is summarised.", ge=1)
+    include_tests: bool = option(False, "Also report small data files under tests/ (fixtures).")
 
 
 def human_size(size: int) -> str:

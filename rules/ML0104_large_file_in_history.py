@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
-from pydantic import Field
 
-from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule, RuleOptions
+from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule, RuleOptions, option
 
 BIG = "0123456789" * 300  # 3 KB: above the small threshold the examples set (the default is 1 MB)
 SMALL = {"size-threshold": 2000}
@@ -15,10 +14,10 @@ SMALL = {"size-threshold": 2000}
 class LargeFileOptions(RuleOptions):
     """``[tool.mllint.options.large-file-in-history]``."""
 
-    size_threshold: int = Field(1_000_000, ge=1, description="Bytes; blobs above this are reported.")
-    max_commits: int = Field(20_000, ge=1, description="Scan at most this many of the most recent commits.")
-    timeout: float = Field(30.0, gt=0, description="Seconds the whole history scan may take (then it is cut and says so).")
-    max_findings: int = Field(20, ge=1, description="Blobs listed one by one before the rest is summarised.")
+    size_threshold: int = option(1_000_000, "Bytes; blobs above this are reported.", ge=1)
+    max_commits: int = option(20_000, "Scan at most this many of the most recent commits.", ge=1)
+    timeout: float = option(30.0, "Seconds the whole history scan may take (then it is cut and says so).", gt=0)
+    max_findings: int = option(20, "Blobs listed one by one before the rest is summarised.", ge=1)
 
 
 def human_size(size: float) -> str:

@@ -12,9 +12,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from pydantic import Field
 
-from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule, RuleOptions
+from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule, RuleOptions, option
 from mllint.core import relpath
 from mllint.core.cpus import usable_cpus
 from mllint.core.lifeline import child_setup
@@ -39,11 +38,11 @@ MAX_ARGS_CHARS = 100_000  # beyond this, ruff gets the files in several batches
 class CodeStyleOptions(RuleOptions):
     """``[tool.mllint.options.code-style]``."""
 
-    max_per_kloc: float = Field(40.0, ge=0, description="Report when ruff's issues per 1,000 lines of Python exceed this.")
-    min_issues: int = Field(5, ge=0, description="Never report fewer issues than this (tiny repositories).")
-    select: list[str] | None = Field(None, description="Ruff rules to count instead of the default (or the project's) selection.")
-    line_length: int = Field(100, ge=20, le=400, description="Line length for E501 when the project has no ruff config.")
-    use_project_config: bool = Field(True, description="Use the project's own ruff configuration when it has one.")
+    max_per_kloc: float = option(40.0, "Report when ruff's issues per 1,000 lines of Python exceed this.", ge=0)
+    min_issues: int = option(5, "Never report fewer issues than this (tiny repositories).", ge=0)
+    select: list[str] | None = option(None, "Ruff rules to count instead of the default (or the project's) selection.")
+    line_length: int = option(100, "Line length for E501 when the project has no ruff config.", ge=20, le=400)
+    use_project_config: bool = option(True, "Use the project's own ruff configuration when it has one.")
 
 
 def find_ruff() -> str | None:

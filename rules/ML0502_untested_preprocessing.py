@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-from pydantic import Field
 
-from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule, RuleOptions
+from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule, RuleOptions, option
 from mllint.repo.mlcode import (
     PREPROCESSING_PATTERN,
     calls_any,
@@ -36,8 +35,8 @@ class Cleaner:
 class Options(RuleOptions):
     """Options of ML0502 (``[tool.mllint.options.untested-preprocessing]``)."""
 
-    module_pattern: str = Field(PREPROCESSING_PATTERN, description="Regex searched in every folder and file name (lower-cased, without suffix).")
-    ignore_names: list[str] = Field(default_factory=lambda: ["main", "cli", "run", "parse_args", "get_args"],
+    module_pattern: str = option(PREPROCESSING_PATTERN, "Regex searched in every folder and file name (lower-cased, without suffix).")
+    ignore_names: list[str] = option(default_factory=lambda: ["main", "cli", "run", "parse_args", "get_args"],
                                     description="Definition names never reported (entry points).")
 
 

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import ast
 
-from pydantic import Field
 
 from mllint.analysis.evidence import TracksBindings, evidence_for, short
-from mllint.catalogue.rule import CodeRule, Example, RuleOptions
+from mllint.catalogue.rule import CodeRule, Example, RuleOptions, option
 
 
 class MergeOptions(RuleOptions):
     """Options of ML1304 (``[tool.mllint.options.merge-implicit]``)."""
 
-    require_how: bool = Field(True, description="Also report a merge/join whose keys are explicit but whose `how` is not.")
+    require_how: bool = option(True, "Also report a merge/join whose keys are explicit but whose `how` is not.")
 
 
 class MergeImplicit(TracksBindings, CodeRule):

@@ -113,7 +113,7 @@ def test_version_and_help_import_neither_pydantic_nor_rich(tmp_path, env, args):
 def test_a_one_file_run_imports_the_code_rules_and_the_repository_rules_it_reruns(project, env):
     """After an edit of one module, the run analyses that file (every code rule's module) and reruns the
     repository rules whose inputs changed; the modules of the others, whose findings come from the
-    repository-rule cache, are not imported."""
+    repository-rule cache, are not imported, nor is pydantic (options not configured are their defaults)."""
     args = ["check", "-o", "json", str(project)]
     _imported(args, project, env)
     (project / "src" / "train.py").write_text((project / "src" / "train.py").read_text() + "# one more line\n")
@@ -121,8 +121,10 @@ def test_a_one_file_run_imports_the_code_rules_and_the_repository_rules_it_rerun
     proc = subprocess.run([sys.executable, "-c", probe, json.dumps(args)], cwd=project, capture_output=True, text=True,
                           env=env, timeout=300)
     line = [row for row in proc.stderr.splitlines() if row.startswith("MODULES ")][-1]
-    rules = {name.split(".")[1].split("_")[0] for name in json.loads(line[len("MODULES "):])
-             if name.startswith("mllint_catalogue.")}
+    modules = json.loads(line[len("MODULES "):])
+    rules = {name.split(".")[1].split("_")[0] for name in modules if name.startswith("mllint_catalogue.")}
+    # The rules' options are their defaults (the configuration's options table is empty): no pydantic.
+    assert "pydantic" not in {name.split(".")[0] for name in modules}
     from mllint.catalogue.index import rule_index
 
     index = rule_index()

@@ -13,9 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, ConfigDict
-
 from mllint.catalogue import index
+from mllint.catalogue.options import RuleOptions, option
 from mllint.core.findings import KINDS, SEVERITIES, Finding, Kind, Severity
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -25,19 +24,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from mllint.repo.model import RepoModel
 
 __all__ = ["KINDS", "SEVERITIES", "CodeRule", "Example", "FixExample", "RepoExample", "RepoFinding", "RepoRule", "Rule",
-           "RuleOptions", "make_finding"]
+           "RuleOptions", "make_finding", "option"]
 AnalysisT = TypeVar("AnalysisT")
-
-
-class RuleOptions(BaseModel):
-    """Base of a rule's ``Options``: kebab-case keys in ``[tool.mllint.options.<rule>]``, unknown keys refused.
-
-    The validator is built when a configuration is first validated (``defer_build``), not when a rule
-    module is imported: building it imports pydantic's plugin machinery and ``importlib.metadata``
-    (~15 ms of every run that analyses a file)."""
-
-    model_config = ConfigDict(extra="forbid", alias_generator=lambda n: n.replace("_", "-"), populate_by_name=True,
-                              defer_build=True)
 
 
 @dataclass(frozen=True)
@@ -119,7 +107,7 @@ class Rule:
     origin: ClassVar[str] = "mllint"
     #: A plugin rule's page (set by the loader from the plugin's ``docs_url``); mllint's are in docs/rules/.
     docs_url: ClassVar[str] = ""
-    #: Optional pydantic model of per-rule options (``[tool.mllint.options.<name>]``).
+    #: Optional per-rule options (``[tool.mllint.options.<name>]``; ``mllint.catalogue.options``).
     Options: ClassVar[type[RuleOptions] | None] = None
 
     @classmethod

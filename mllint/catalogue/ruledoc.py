@@ -80,11 +80,10 @@ def rule_markdown(rule: type[Rule], limit: int | None = None) -> str:
             lines += [f"{label.capitalize()} fix{note}:", "", "```diff",
                       *_diff(textwrap.dedent(fix.before).strip("\n"), textwrap.dedent(fix.after).strip("\n")), "```", ""]
     options = getattr(rule, "Options", None)
-    if options is not None and hasattr(options, "model_fields"):
+    if options is not None:
         lines += ["## Options", "", f"Set in `[tool.mllint.options.{rule.name}]`:", ""]
-        for name, field in options.model_fields.items():
-            key = field.alias or name.replace("_", "-")
-            lines.append(f"- `{key}` (default `{field.default!r}`): {field.description or ''}")
+        for field in options.fields():
+            lines.append(f"- `{field.key}` (default `{field.default!r}`): {field.description}")
         lines.append("")
     return "\n".join(lines)
 

@@ -110,13 +110,7 @@ class Settings:
         raw = self.options.get(rule.code) or self.options.get(rule.name) or {}
         if rule.Options is None:
             return raw or None
-        from mllint.catalogue.index import BUILTIN
-
-        if not raw and getattr(rule, "origin", None) == BUILTIN:
-            # The defaults, as Options() has them (no built-in Options has a validator: tested), without
-            # building the validator a configured option needs.
-            return rule.Options.model_construct()
-        return rule.Options(**raw)
+        return rule.Options(**raw)  # the defaults without pydantic when nothing is configured
 
     def fingerprint(self) -> str:
         """Hash of everything that changes per-file results: settings, version, rule sources."""

@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from pydantic import BaseModel, ValidationError
+from typing import TYPE_CHECKING, Any
 
 from mllint.knowledge.errors import KnowledgeError, Problem
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pydantic import BaseModel
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,8 @@ class PluginKnowledge:
 def split(item: PluginKnowledge, builtin: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """(the plugin's own tables, its entries for built-in tables) of one file, validated; raises
     :class:`KnowledgeError` naming the file and the key of each problem."""
+    from pydantic import ValidationError  # here: a run without plugins' tables never imports pydantic
+
     from mllint.knowledge.validate import check_extension
 
     own: dict[str, Any] = {}
