@@ -115,9 +115,9 @@ class Session:
         return frozenset(self.knowledge["ipython_automagic"]["line_magics"])
 
     @cached_property
-    def options(self) -> RuleOptions:
+    def options(self) -> OptionsByRule:
         """Each rule's validated options (``session.options.get(code)``), built when a rule asks."""
-        return RuleOptions(self)
+        return OptionsByRule(self)
 
     @cached_property
     def params(self) -> ProjectParams | None:
@@ -177,7 +177,7 @@ class Session:
         return run(self, files=files, only=only, use_cache=use_cache, jobs=jobs, progress=progress)
 
 
-class RuleOptions:
+class OptionsByRule:
     """``options.get(code)``: the rule's validated ``Options`` (or the raw table of a rule without a
     model), computed once per rule, when that rule first runs (it needs the rule's class)."""
 
