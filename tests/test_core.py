@@ -43,6 +43,8 @@ def test_syntax_error_is_a_finding_and_other_files_are_still_checked(make_repo):
     ("[tool.mllint]\nselect = ['ML99']\n", "unknown rule selector 'ML99'"),
     ("[tool.mllint.waivers]\nML0601 = ''\n", "needs a non-empty reason"),
     ("[tool.mllint.options.hardcoded-split]\nfoo = 1\n", "key 'options.hardcoded-split'"),
+    ("[tool.mllint.options.code-style]\nline-length = 10\n", "key 'options.code-style': line-length: Input should be greater"),
+    ("[tool.mllint.options.data-in-git]\nsize-treshold = 10\n", "key 'options.data-in-git': size-treshold: Extra inputs"),
     ("[tool.mllint\n", "cannot read TOML"),
 ])
 def test_bad_config_exits_2_naming_the_key(make_repo, config, expected):
