@@ -91,6 +91,9 @@ class _Tables:
         self.write_methods = frozenset(table.get("write_methods", []))
         self.file_inert = frozenset(table.get("file_inert", []))
         self.suffixes = tuple(table.get("suffixes", [".yaml", ".yml", ".json", ".toml"]))
+        #: A string literal whose value ends in one of the suffixes (a quote right after it): the only source of
+        #: a params-like file name (a suffix in a comment or a sentence of a docstring is not one).
+        self.file_literal = re.compile("[\"'][^\"'\n]*(?:" + "|".join(map(re.escape, self.suffixes)) + ")[\"']")
         self.call_pattern = re.compile(table.get("call_pattern", "(?i)param"))
         self.read_openers = frozenset(table.get("read_openers", []))
         self.read_methods = frozenset(table.get("read_methods", []))
@@ -144,7 +147,7 @@ class ParamsCollector:
         self._loader_like: dict[str, bool] = {}
         self._reader_like: dict[str, bool] = {}
         #: Does the file hold a string naming a params-like file at all? (else no file name can escape)
-        self._file_literals = any(suffix in ctx.source for suffix in self.suffixes)
+        self._file_literals = tables.file_literal.search(ctx.source) is not None
         self._schema_function_names = tables.schema_function_names
         self._source_index: dict[tuple[object, ...], int] = {}
         self._origins: dict[ast.AST, _Origin] = {}  # memo: a Call's origin is computed once
