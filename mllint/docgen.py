@@ -124,7 +124,7 @@ def rule_options() -> str:
         options = getattr(rule, "Options", None)
         if options is None:
             continue
-        keys = ", ".join(f"`{field.key}`" for field in options.fields())
+        keys = ", ".join(f"`{field.key}`" for field in options.option_fields())
         lines.append(f"- [{rule.code} `{rule.name}`](rules/{rule.code}.md): {keys}")
     return "\n".join(lines) + "\n" if lines else "No rule has options yet.\n"
 

@@ -79,7 +79,7 @@ def test_built_in_options_without_configuration_are_the_validated_defaults():
         if rule.Options is None:
             continue
         defaults = rule.Options()
-        assert vars(defaults) == vars(rule.Options.model()()), rule.code
+        assert vars(defaults) == vars(rule.Options.validating_model()()), rule.code
         assert Settings().rule_options(rule) == defaults, rule.code
         checked += 1
     assert checked >= 5

@@ -73,7 +73,7 @@ def test_a_class_written_for_pydantic_keeps_its_defaults_and_validators():
     assert WrittenForPydantic(tags=["A", "b"]).tags == ["a", "b"]
     with pytest.raises(ValidationError):
         WrittenForPydantic(limit=-1)
-    assert [field.description for field in WrittenForPydantic.fields()] == ["A limit.", "Tags."]
+    assert [field.description for field in WrittenForPydantic.option_fields()] == ["A limit.", "Tags."]
 
 
 def test_an_option_without_a_default_must_be_configured():
@@ -81,11 +81,11 @@ def test_an_option_without_a_default_must_be_configured():
         Required()
     assert missing.value.errors()[0]["loc"] == ("path",)
     assert Required(path="data").path == "data"
-    assert Required.fields()[0].default is REQUIRED
+    assert Required.option_fields()[0].default is REQUIRED
 
 
 def test_fields_document_keys_defaults_and_descriptions():
-    assert MoreSizes.fields() == [
+    assert MoreSizes.option_fields() == [
         OptionField("size_threshold", "size-threshold", 1_000, "Bytes."),
         OptionField("ratio", "ratio", 0.5, "A share."),
         OptionField("names", "names", ["main"], "Names left alone."),
@@ -102,3 +102,13 @@ def test_declaring_and_defaulting_options_imports_no_pydantic():
             "O(a=2)\nassert 'pydantic' in sys.modules\n")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_an_option_may_be_named_model_but_not_like_a_method_of_rule_options():
+    class Architecture(RuleOptions):
+        model: str = option("resnet", "The architecture.")
+
+    assert Architecture().model == "resnet" and Architecture(model="vit").model == "vit"
+    with pytest.raises(TypeError, match="option_fields"):
+        class Clash(RuleOptions):  # noqa: F841 - made to fail
+            option_fields: int = 1

@@ -5,7 +5,7 @@ A rule's ``class Options(RuleOptions)`` declares annotated fields whose defaults
 nothing more: a run whose configuration sets no option never imports pydantic (~0.15 s, most of a run
 that analyses one changed file). ``Options(**table)`` validates ``[tool.mllint.options.<rule>]`` (kebab-case
 keys, unknown keys refused) through a pydantic model made from the same class body the first time
-(:meth:`RuleOptions.model`); a class written for pydantic (``Field`` defaults, validators) works too.
+(:meth:`RuleOptions.validating_model`); a class written for pydantic (``Field`` defaults, validators) works too.
 """
 
 from __future__ import annotations
@@ -87,6 +87,8 @@ class RuleOptions:
         for name, annotation in cls.__dict__.get("__annotations__", {}).items():
             if name.startswith("_") or str(annotation).replace("typing.", "").startswith("ClassVar"):
                 continue
+            if name in _RESERVED:
+                raise TypeError(f"{cls.__qualname__}: an option cannot be named {name!r} (a method of RuleOptions)")
             declared[name] = cls.__dict__.get(name, REQUIRED)
         cls._declared = declared
 
@@ -96,23 +98,23 @@ class RuleOptions:
             if not any(value is REQUIRED for value in defaults.values()):
                 self.__dict__.update(defaults)
                 return
-        validated = type(self).model()(**values)
+        validated = type(self).validating_model()(**values)
         self.__dict__.update({name: getattr(validated, name) for name in type(validated).model_fields})
 
     @classmethod
-    def fields(cls) -> list[OptionField]:
+    def option_fields(cls) -> list[OptionField]:
         """The declared options, in order (a class written for pydantic: its ``Field`` descriptions)."""
         return [OptionField(name, name.replace("_", "-"), _default(declaration),
                             str(getattr(declaration, "description", None) or ""))
                 for name, declaration in cls._declared.items()]
 
     @classmethod
-    def model(cls) -> type[BaseModel]:
+    def validating_model(cls) -> type[BaseModel]:
         """The pydantic model validating a configured table: this class's body on a pydantic base (made once)."""
         made = cls.__dict__.get("_model")
         if made is None:
             parent = next(base for base in cls.__mro__[1:] if issubclass(base, RuleOptions))
-            base = _root_model() if parent is RuleOptions else parent.model()
+            base = _root_model() if parent is RuleOptions else parent.validating_model()
             namespace = {key: value.field() if isinstance(value, Option) else value for key, value in cls.__dict__.items()
                          if key not in ("_declared", "_model", "__dict__", "__weakref__")}
             made = type(cls.__name__, (base,), namespace)
@@ -126,6 +128,9 @@ class RuleOptions:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({', '.join(f'{name}={value!r}' for name, value in vars(self).items())})"
+
+
+_RESERVED = frozenset(name for name in vars(RuleOptions) if not name.startswith("_"))
 
 
 def _default(declaration: Any) -> Any:

@@ -82,7 +82,7 @@ def rule_markdown(rule: type[Rule], limit: int | None = None) -> str:
     options = getattr(rule, "Options", None)
     if options is not None:
         lines += ["## Options", "", f"Set in `[tool.mllint.options.{rule.name}]`:", ""]
-        for field in options.fields():
+        for field in options.option_fields():
             lines.append(f"- `{field.key}` (default `{field.default!r}`): {field.description}")
         lines.append("")
     return "\n".join(lines)
