@@ -90,6 +90,12 @@ def installed_elsewhere(repo) -> set[str]:
 
 
 
+def covers(manifest: str, path: str) -> bool:
+    """Is ``manifest`` in the folder of ``path`` or a folder above it (the manifests that may declare its imports)?"""
+    folder = manifest.rpartition("/")[0]
+    return not folder or path.startswith(folder + "/")
+
+
 def _dotted_prefix_in(module: str, names: set[str]) -> bool:
     """``any(module.startswith(n + ".") for n in names)`` with one set lookup per dot of ``module``."""
     cut = module.find(".")
@@ -229,9 +235,20 @@ class UndeclaredDependency(RepoRule):
             if mapped:
                 expected = normalize(mapped[0])
             where = ", ".join(m.path for m in manifests.parsed[:3])
+            covering = [m.path for m in manifests.parsed if covers(m.path, path)]
+            depth = max((m.count("/") for m in covering), default=-1)
+            nearest = [m for m in covering if m.count("/") == depth]
+            if len(nearest) == 1 and len(manifests.parsed) > 1:  # not one of another folder's manifests
+                advice = f"add it to {nearest[0]}, pinned"
+            elif covering:
+                advice = "add it there, pinned"
+            else:  # only manifests of other folders (a course's other lessons, a sibling service)
+                folder = path.rpartition("/")[0]
+                advice = (f"none of them is in a folder of {path}: declare it, pinned, in a manifest "
+                          f"{'of ' + folder + '/' if folder else 'at the top'}")
             yield RepoFinding(
                 f"`{top}` is imported in {path} but declared in no manifest: looked for the distribution "
-                f"{expected!r} (or another that provides `{top}`) in {where}; add it there, pinned",
+                f"{expected!r} (or another that provides `{top}`) in {where}; {advice}",
                 path=path,
                 line=line,
                 evidence=[m.path for m in manifests.parsed],

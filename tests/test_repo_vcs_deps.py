@@ -400,3 +400,22 @@ def test_ci_files_are_claimed_by_one_matcher_unless_a_pattern_reincludes():
     assert claimed is not None and claimed(".github/workflows/ci.yml") and claimed("ci/Jenkinsfile")
     assert not claimed("src/train.py") and not claimed(".github/ci.yml")
     assert _any_system({"gitlab": ["ci/*.yml", "!ci/local.yml"], "travis": [".travis.yml"]}) is None
+
+
+def test_undeclared_import_names_the_manifest_to_add_it_to(tmp_path):
+    """The message advises the nearest manifest of a folder above the importing file; a manifest of a
+    sibling folder only (a course's other lesson) is listed as looked at, not as where the import goes."""
+    root = write_repo(tmp_path / "course", {
+        "lesson2/requirements.txt": "pandas==2.2.0\n",
+        "lesson1/train.py": "import pandas\nimport xgboost\nfrom sklearn.linear_model import LinearRegression\n",
+        "lesson2/api/requirements.txt": "fastapi==0.110.0\n",
+        "lesson2/api/serve.py": "import fastapi\nimport joblib\n",
+    })
+    messages = {f.path: f.message for f in check(root) if f.code == "ML0203"}
+    assert "lesson2/requirements.txt" in messages["lesson1/train.py"]
+    assert messages["lesson1/train.py"].endswith(
+        "none of them is in a folder of lesson1/train.py: declare it, pinned, in a manifest of lesson1/")
+    assert messages["lesson2/api/serve.py"].endswith("; add it to lesson2/api/requirements.txt, pinned")
+    root = write_repo(tmp_path / "one", {"requirements.txt": "pandas==2.2.0\n", "src/train.py": "import xgboost\n"})
+    (found,) = [f for f in check(root) if f.code == "ML0203"]
+    assert found.message.endswith("in requirements.txt; add it there, pinned")
