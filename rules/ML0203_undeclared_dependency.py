@@ -89,7 +89,6 @@ def installed_elsewhere(repo) -> set[str]:
     return names
 
 
-
 def covers(manifest: str, path: str) -> bool:
     """Is ``manifest`` in the folder of ``path`` or a folder above it (the manifests that may declare its imports)?"""
     folder = manifest.rpartition("/")[0]

@@ -11,6 +11,7 @@ keys, unknown keys refused) through a pydantic model made from the same class bo
 from __future__ import annotations
 
 import copy
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -84,7 +85,7 @@ class RuleOptions:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         declared = dict(cls._declared)
-        for name, annotation in cls.__dict__.get("__annotations__", {}).items():
+        for name, annotation in inspect.get_annotations(cls).items():  # the class's own, unevaluated
             if name.startswith("_") or str(annotation).replace("typing.", "").startswith("ClassVar"):
                 continue
             if name in _RESERVED:
