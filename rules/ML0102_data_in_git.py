@@ -6,7 +6,6 @@ import posixpath
 import re
 from pathlib import PurePosixPath
 
-
 from mllint.analysis.context import is_test_path
 from mllint.catalogue.remedy import Plan
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule, RuleOptions, option

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
-
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule, RuleOptions, option
 
 BIG = "0123456789" * 300  # 3 KB: above the small threshold the examples set (the default is 1 MB)

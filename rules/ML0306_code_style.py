@@ -12,7 +12,6 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule, RuleOptions, option
 from mllint.core import relpath
 from mllint.core.cpus import usable_cpus

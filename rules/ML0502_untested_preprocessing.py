@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule, RuleOptions, option
 from mllint.repo.mlcode import (
     PREPROCESSING_PATTERN,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 
-
 from mllint.analysis.evidence import TracksBindings, evidence_for, short
 from mllint.catalogue.rule import CodeRule, Example, RuleOptions, option
 

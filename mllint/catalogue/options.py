@@ -14,6 +14,7 @@ import copy
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -150,16 +151,12 @@ def _fresh(value: Any) -> Any:
     return copy.deepcopy(value) if isinstance(value, (list, dict, set)) else value
 
 
-_ROOT: list[type[BaseModel]] = []
-
-
+@cache
 def _root_model() -> type[BaseModel]:
-    if not _ROOT:
-        from pydantic import BaseModel, ConfigDict
+    from pydantic import BaseModel, ConfigDict
 
-        class Root(BaseModel):
-            model_config = ConfigDict(extra="forbid", alias_generator=lambda name: name.replace("_", "-"),
-                                      populate_by_name=True)
+    class Root(BaseModel):
+        model_config = ConfigDict(extra="forbid", alias_generator=lambda name: name.replace("_", "-"),
+                                  populate_by_name=True)
 
-        _ROOT.append(Root)
-    return _ROOT[0]
+    return Root
