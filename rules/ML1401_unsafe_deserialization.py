@@ -140,19 +140,20 @@ class UnsafeDeserialization(CodeRule):
 
     def __init__(self, ctx, options=None) -> None:
         super().__init__(ctx, options)
-        table = ctx.knowledge.get("deserialization", {})
-        self.flag_required = {item["call"]: item for item in table.get("flag_required", [])}
-        self.flag_opt_in = {item["call"]: item for item in table.get("flag_opt_in", [])}
-        self.yaml_loads = set(table.get("yaml_loads", []))
-        self.yaml_unsafe = set(table.get("yaml_unsafe", []))
-        self.safe_loaders = set(table.get("safe_loaders", []))
-        self.unsafe_loaders = set(table.get("unsafe_loaders", []))
-        self.pickle_loads = set(table.get("pickle_loads", []))
-        self._untrusted = _globs(tuple(table.get("untrusted_calls", [])))
-        self._verifying = _globs(tuple(table.get("verification_calls", [])))
+        tables = ctx.knowledge.derived(_Tables)
+        table = tables.table
+        self.flag_required = tables.flag_required
+        self.flag_opt_in = tables.flag_opt_in
+        self.yaml_loads = tables.yaml_loads
+        self.yaml_unsafe = tables.yaml_unsafe
+        self.safe_loaders = tables.safe_loaders
+        self.unsafe_loaders = tables.unsafe_loaders
+        self.pickle_loads = tables.pickle_loads
+        self._untrusted = tables.untrusted
+        self._verifying = tables.verifying
         self._untrusted_seen: dict[str, bool] = {}
-        self.untrusted_methods = set(table.get("untrusted_methods", []))
-        self.untrusted_types = set(table.get("untrusted_types", []))
+        self.untrusted_methods = tables.untrusted_methods
+        self.untrusted_types = tables.untrusted_types
         self._table = table
         self._serving: bool | None = None  # computed on the first pickle load (a walk of the module)
         self.taint: ScopeStates[dict[str, str]] = ScopeStates(dict)
@@ -356,6 +357,24 @@ class UnsafeDeserialization(CodeRule):
                 if self._verifying.fullmatch(self.ctx.call_name(node) or "") is not None:
                     return True
         return False
+
+class _Tables:
+    """The deserialization knowledge as the visitor reads it: made once per run, shared by every file's rule."""
+
+    def __init__(self, knowledge) -> None:
+        self.table = table = knowledge.get("deserialization", {})
+        self.flag_required = {item["call"]: item for item in table.get("flag_required", [])}
+        self.flag_opt_in = {item["call"]: item for item in table.get("flag_opt_in", [])}
+        self.yaml_loads = frozenset(table.get("yaml_loads", []))
+        self.yaml_unsafe = frozenset(table.get("yaml_unsafe", []))
+        self.safe_loaders = frozenset(table.get("safe_loaders", []))
+        self.unsafe_loaders = frozenset(table.get("unsafe_loaders", []))
+        self.pickle_loads = frozenset(table.get("pickle_loads", []))
+        self.untrusted = _globs(tuple(table.get("untrusted_calls", [])))
+        self.verifying = _globs(tuple(table.get("verification_calls", [])))
+        self.untrusted_methods = frozenset(table.get("untrusted_methods", []))
+        self.untrusted_types = frozenset(table.get("untrusted_types", []))
+
 
 @lru_cache(maxsize=8)
 def _globs(patterns: tuple[str, ...]) -> re.Pattern[str]:

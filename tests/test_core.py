@@ -158,3 +158,31 @@ def test_the_checked_tree_is_not_modified_except_the_cache(make_repo):
     run("check", root)
     after = {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and ".git" not in p.parts and ".mllint_cache" not in p.parts}
     assert before == after
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="elsewhere the lookup is shutil's own")
+def test_a_program_is_found_in_path_as_shutil_finds_it(tmp_path, monkeypatch):
+    import os
+    import shutil
+
+    from mllint.core.programs import which
+
+    tool = tmp_path / "bin" / "tool"
+    tool.parent.mkdir()
+    tool.write_text("#!/bin/sh\n")
+    (tmp_path / "plain" / "tool").parent.mkdir()
+    (tmp_path / "plain" / "tool").write_text("not executable\n")
+    (tmp_path / "dir" / "tool").mkdir(parents=True)  # a folder of that name is not a program
+    tool.chmod(0o755)
+    monkeypatch.chdir(tmp_path / "bin")
+    paths = [f"{tmp_path / 'plain'}{os.pathsep}{tmp_path / 'dir'}{os.pathsep}{tmp_path / 'bin'}", str(tmp_path / "plain"),
+             "", f"{tmp_path / 'bin'}{os.pathsep}{tmp_path / 'bin'}", None]
+    for path in paths:
+        if path is None:
+            monkeypatch.delenv("PATH", raising=False)
+        else:
+            monkeypatch.setenv("PATH", path)
+        for name in ("tool", "sh", "no-such-program", str(tool), str(tmp_path / "plain" / "tool"), "./tool"):
+            assert which(name) == shutil.which(name), (path, name)
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    assert which("tool") == str(tool)

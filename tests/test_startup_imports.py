@@ -22,6 +22,9 @@ import pytest
 from mllint.testing import write_repo
 
 HEAVY = ("pydantic", "pydantic_core", "rich", "libcst", "yaml", "mllint_catalogue", "pathspec")
+#: Standard-library modules a warm text check has no use for, whose import is measurable in one (shutil
+#: pulls in zlib, bz2 and lzma; hashlib OpenSSL): ~8 ms of a ~100 ms run.
+UNUSED_STDLIB = ("shutil", "hashlib", "bz2", "lzma")
 #: Runs ``python -m mllint ARGS`` and prints the top-level names of the modules it imported.
 PROBE = """
 import json, os, runpy, sys
@@ -75,6 +78,20 @@ def test_a_warm_check_imports_no_heavy_module(project, env, output):
     assert second.returncode == first.returncode and second.stdout == first.stdout
     assert warm & set(HEAVY) == set(), f"a warm {output} check imported {sorted(warm & set(HEAVY))}"
     assert {"typer", "click"} & warm == set(), "a plain check command line is read without the CLI framework"
+
+
+def test_a_warm_text_check_imports_no_archive_or_hash_module(project, env):
+    """Nor shutil (a program is looked up in PATH without it: mllint/core/programs.py) nor hashlib (only
+    the formats with fingerprints use it). The first run after the cold one is not the one measured: it
+    ran from the project folder (``sys.path[0]``), whose new cache directory changed the folder, so that
+    run read the installed entry points again (importlib.metadata imports shutil)."""
+    args = ["check", str(project)]
+    for _ in range(2):
+        _imported(args, project, env)
+    warm, proc = _imported(args, project, env)
+    assert proc.returncode in (0, 1), proc.stderr
+    assert warm & set(UNUSED_STDLIB) == set(), f"a warm text check imported {sorted(warm & set(UNUSED_STDLIB))}"
+    assert "importlib" in warm  # the probe saw the run's modules at all
 
 
 def test_a_warm_check_parses_no_pyproject_without_a_mllint_table(tmp_path, env):

@@ -31,11 +31,12 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from mllint.core.programs import which
 
 GIT_TIMEOUT = 30.0
 #: Transports whose use is refused: a read-only command must never reach the network or another repo.
@@ -250,7 +251,7 @@ def _failure(done: subprocess.CompletedProcess[bytes], args: list[str]) -> GitRu
 
 def run_git(args: list[str], cwd: Path, timeout: float = GIT_TIMEOUT, ok_codes: tuple[int, ...] = (0,)) -> GitRun:
     """Run ``git <args>`` in ``cwd`` with every repository-configured program neutralised (module doc)."""
-    git = shutil.which("git")
+    git = which("git")
     if git is None:
         return GitRun(False, problem="git is not installed (not on PATH)")
     deadline = time.monotonic() + timeout

@@ -47,6 +47,7 @@ class Session:
         self.enabled: frozenset[str] = frozenset(self.settings.enabled_codes(self.index))
         self.code_enabled: frozenset[str] = self.enabled & self.index.codes("code")
         self._per_file: dict[str, frozenset[str]] = {}
+        self._builtin_classes: dict[frozenset[str], dict[str, type[Rule]]] = {}  # rule_classes, per set of codes
 
     @cached_property
     def catalogue(self) -> Catalogue:
@@ -62,9 +63,15 @@ class Session:
         if "catalogue" in self.__dict__ or plugins_installed():
             by_code = self.catalogue.by_code()
             return {code: by_code[code] for code in codes if code in by_code}
-        from mllint.catalogue.loader import builtin_rules
+        key = codes if isinstance(codes, frozenset) else None  # a file's enabled rules: the same set for most files
+        found = self._builtin_classes.get(key) if key is not None else None
+        if found is None:
+            from mllint.catalogue.loader import builtin_rules
 
-        return builtin_rules(codes)
+            found = builtin_rules(codes)
+            if key is not None:
+                self._builtin_classes[key] = found
+        return dict(found)
 
     def prepare_workers(self) -> None:
         """Make, before the workers fork, what each would otherwise make on its first file: they inherit

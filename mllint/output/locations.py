@@ -9,7 +9,6 @@ line), or reported on the whole notebook when that cannot be verified; the messa
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections import Counter
@@ -196,6 +195,8 @@ _DIGITS = re.compile(r"\d+")
 def fingerprints(findings: Iterable[Finding]) -> list[str]:
     """A stable id per finding that survives edits above it: rule, file, cell, message with numbers
     blanked, and the occurrence index among identical keys (never the line)."""
+    import hashlib  # not at the top: only the formats with fingerprints need it (OpenSSL's import is ~4 ms)
+
     seen: Counter[str] = Counter()
     out = []
     for f in findings:

@@ -29,7 +29,6 @@ Kinds and their values:
 from __future__ import annotations
 
 import os
-import shutil
 import stat
 import time
 from collections.abc import Mapping
@@ -38,6 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
 from mllint.core.hashing import blake2b
+from mllint.core.programs import which
 
 if TYPE_CHECKING:  # pragma: no cover
     from mllint.repo.inventory import Inventory
@@ -297,7 +297,7 @@ def listing(path: Path) -> list[str] | None:
 
 
 def which_value(name: str) -> list[Any] | None:
-    found = shutil.which(name)
+    found = which(name)
     if found is None:
         return None
     try:
