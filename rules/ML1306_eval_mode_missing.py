@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from mllint.analysis.children import walk_nodes
 from mllint.analysis.evidence import EVAL_MODEL, TracksBindings, dotted, evidence_for, short
@@ -14,8 +14,11 @@ from mllint.catalogue.rule import CodeRule, Example
 TOKEN = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 
 
-def name_tokens(name: str) -> set[str]:
-    return {token.lower() for part in name.split("_") for token in TOKEN.findall(part)}
+@lru_cache(maxsize=8192)
+def name_tokens(name: str) -> frozenset[str]:
+    """The lower-case words of an identifier (``evalLoader`` -> eval, loader): asked again and again for the
+    same names (every loop's names, every function's), so remembered."""
+    return frozenset(token.lower() for part in name.split("_") for token in TOKEN.findall(part))
 
 
 @dataclass
