@@ -38,8 +38,9 @@ def data_signals(repo) -> list[tuple[str, str]]:
     return out
 
 
-def data_folders(repo) -> list[str]:
-    """Top-level data/model folders (``data/``, ``models/``...), unless they hold only Python code.
+def data_folders(repo) -> list[tuple[str, str]]:
+    """Top-level data/model folders (``data/``, ``models/``...), unless they hold only Python code, each with
+    what it holds (for the message).
 
     A folder whose content is git-ignored, or that holds only placeholders (``.gitkeep``) or a README,
     is where data lives outside version control; ``models/resnet.py`` is code and does not count.
@@ -50,10 +51,17 @@ def data_folders(repo) -> list[str]:
         inside = [rel for rel in repo.files if rel.startswith(name + "/")]
         if inside:
             if not all(rel.endswith(CODE) for rel in inside):
-                found.append(name + "/")
+                data = any(not rel.endswith(CODE) and not _placeholder(rel) for rel in inside)
+                found.append((name + "/", "holds data files" if data else "holds only placeholders (its data lives outside git)"))
         elif repo.listdir(repo.root / name):
-            found.append(name + "/")  # present on disk, content ignored by git
+            found.append((name + "/", "holds files git ignores (its data lives outside git)"))
     return found
+
+
+def _placeholder(rel: str) -> bool:
+    """A file that keeps a folder in git or describes it: ``.gitkeep``, ``.keep``, ``.gitignore``, a README."""
+    name = relpath.name(rel).lower()
+    return name in (".gitkeep", ".keep", ".gitignore") or name.startswith("readme")
 
 
 def versioning_evidence(repo) -> Iterator[str]:
@@ -152,7 +160,7 @@ class NoDataVersioning(RepoRule):
             return
         main = repo.ml.main_training_file()
         path = main if main and any(path == main for path, _e in signals) else (signals[0][0] if signals else None)
-        what = f"{signals[0][0]} uses data/model files ({signals[0][1]})" if signals else f"{folders[0]} holds data files"
+        what = f"{signals[0][0]} uses data/model files ({signals[0][1]})" if signals else " ".join(folders[0])
         if path and signals and path != signals[0][0]:
             what = f"{path} uses data/model files ({dict(signals)[path]})"
         yield RepoFinding(

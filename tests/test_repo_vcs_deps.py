@@ -283,6 +283,17 @@ def test_test_data_folders_are_fixtures(tmp_path):
     assert [f.path for f in check(root) if f.code == "ML0102"] == ["data/a.csv"]
 
 
+@pytest.mark.parametrize(("files", "said"), [
+    ({"data/raw.csv": "a\n1\n"}, "data/ holds data files, but nothing versions data"),
+    ({"data/.gitkeep": "", "data/README.md": "download it\n"}, "data/ holds only placeholders (its data lives outside git)"),
+])
+def test_a_data_folder_is_described_as_what_it_holds(tmp_path, files, said):
+    """A folder kept in git by a ``.gitkeep`` is where data lives outside git: ML0103 says so, not that it holds data."""
+    root = write_repo(tmp_path / "folder", {**files, "src/x.py": "x = 1\n"})
+    [finding] = [f for f in check(root) if f.code == "ML0103"]
+    assert finding.message.startswith(said), finding.message
+
+
 def test_utf16_requirements_from_powershell_are_read(tmp_path):
     root = write_repo(tmp_path / "ps", {"requirements.txt": "numpy==1.26.4\r\npandas==2.2.2\r\n".encode("utf-16"),
                                         "train.py": "import numpy\nimport pandas\n"})
