@@ -358,6 +358,7 @@ class UnsafeDeserialization(CodeRule):
                     return True
         return False
 
+
 class _Tables:
     """The deserialization knowledge as the visitor reads it: made once per run, shared by every file's rule."""
 
