@@ -50,8 +50,9 @@ def data_folders(repo) -> list[tuple[str, str]]:
     for name in names:
         inside = [rel for rel in repo.files if rel.startswith(name + "/")]
         if inside:
-            if not all(rel.endswith(CODE) for rel in inside):
-                data = any(not rel.endswith(CODE) and not _placeholder(rel) for rel in inside)
+            others = [rel for rel in inside if not rel.endswith(CODE)]
+            if others:
+                data = not all(_placeholder(rel) for rel in others)
                 found.append((name + "/", "holds data files" if data else "holds only placeholders (its data lives outside git)"))
         elif repo.listdir(repo.root / name):
             found.append((name + "/", "holds files git ignores (its data lives outside git)"))

@@ -63,14 +63,13 @@ class Session:
         if "catalogue" in self.__dict__ or plugins_installed():
             by_code = self.catalogue.by_code()
             return {code: by_code[code] for code in codes if code in by_code}
-        key = codes if isinstance(codes, frozenset) else None  # a file's enabled rules: the same set for most files
-        found = self._builtin_classes.get(key) if key is not None else None
-        if found is None:
-            from mllint.catalogue.loader import builtin_rules
+        from mllint.catalogue.loader import builtin_rules
 
-            found = builtin_rules(codes)
-            if key is not None:
-                self._builtin_classes[key] = found
+        if not isinstance(codes, frozenset):
+            return builtin_rules(codes)
+        found = self._builtin_classes.get(codes)  # a file's enabled rules: the same set for most files
+        if found is None:
+            found = self._builtin_classes[codes] = builtin_rules(codes)
         return dict(found)
 
     def prepare_workers(self) -> None:
