@@ -186,3 +186,45 @@ def test_a_program_is_found_in_path_as_shutil_finds_it(tmp_path, monkeypatch):
             assert which(name) == shutil.which(name), (path, name)
     monkeypatch.setenv("PATH", str(tmp_path / "bin"))
     assert which("tool") == str(tool)
+
+
+CHILD_OF_A_DYING_PARENT = """
+import os, sys, time
+from mllint.core import lifeline
+parent = os.getpid()
+ready_read, ready_write = os.pipe()
+child = os.fork()
+if child == 0:
+    lifeline.die_with_parent(parent)
+    os.write(ready_write, b"x")
+    time.sleep(60)
+    os._exit(0)
+os.read(ready_read, 1)
+print(child, lifeline._PRCTL is not None, flush=True)
+"""
+
+
+def _gone(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] in "ZX"  # a zombie nobody reaps has died
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG and /proc are Linux's")
+def test_a_worker_dies_with_mllint():
+    """A child that asked to die with its parent is killed by the kernel when the parent exits (prctl found
+    in the process's own symbols, not through ``ctypes.util``), well before its own minute is up."""
+    import time
+
+    done = subprocess.run([sys.executable, "-c", CHILD_OF_A_DYING_PARENT], capture_output=True, text=True, timeout=30)
+    child, found = done.stdout.split()
+    assert found == "True"
+    deadline = time.monotonic() + 10
+    while not _gone(int(child)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _gone(int(child))
+    fresh = subprocess.run([sys.executable, "-c", "import sys, mllint.core.lifeline; print('ctypes.util' in sys.modules)"],
+                           capture_output=True, text=True, timeout=30)
+    assert fresh.stdout.strip() == "False"

@@ -14,7 +14,6 @@ size plus a budget: past it, allocations fail (``MemoryError`` in Python), which
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import signal
 import sys
@@ -29,7 +28,9 @@ def _prctl() -> Callable[..., int] | None:
     if not sys.platform.startswith("linux"):
         return None
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        # the process's own symbols, libc's among them (``dlopen(NULL)``): no ``ctypes.util.find_library``,
+        # which imports ~16 ms of modules and runs ``ldconfig -p``
+        libc = ctypes.CDLL(None, use_errno=True)
         function: Callable[..., int] = libc.prctl
         return function
     except (OSError, AttributeError):

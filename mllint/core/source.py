@@ -125,12 +125,15 @@ def neutralise_cell(source: str) -> str:
     out = []
     continued = False
     for line in lines:
-        stripped = line.lstrip()
-        indent = line[: len(line) - len(stripped)]
         if continued:
             out.append("")
             continued = line.rstrip().endswith("\\")
             continue
+        if "%" not in line and "!" not in line and "?" not in line:  # no magic, shell escape, help or magic assignment
+            out.append(line)
+            continue
+        stripped = line.lstrip()
+        indent = line[: len(line) - len(stripped)]
         if stripped.startswith(("%", "!")):
             out.append(indent + "pass")
             continued = line.rstrip().endswith("\\")

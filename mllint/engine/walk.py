@@ -38,6 +38,51 @@ _LEAVE = object()  # stack marker: the node on top of ``parents`` is complete
 _DONE = object()  # the same for a node without leave handlers that opens no scope: only ``parents`` to pop
 
 
+class _Plan:
+    """Which visitor slot's method handles which node type, for one sequence of visitor classes (and
+    their ``idle`` flags): the same for nearly every file of a run, so made once, not per file."""
+
+    __slots__ = ("enter", "leave", "with_operators", "statics")
+
+    def __init__(self, kinds: tuple[tuple[type, bool], ...]) -> None:
+        enter: dict[str, list[tuple[int, str]]] = {}
+        leave: dict[str, list[tuple[int, str]]] = {}
+        shared: set[tuple[object, str, bool]] = set()
+        for slot, (cls, idle) in enumerate(kinds):
+            for type_name, method, is_leave in _handlers(cls):
+                if getattr(getattr(cls, method, None), "once_per_node", False):  # the same effect from any visitor: the first one's
+                    key = (getattr(cls, method), type_name, is_leave)
+                    if key in shared:
+                        continue
+                    shared.add(key)
+                elif idle:  # a rule that can report nothing here (CodeRule.idle)
+                    continue
+                (leave if is_leave else enter).setdefault(type_name, []).append((slot, method))
+        self.enter = {name: tuple(slots) for name, slots in enter.items()}
+        self.leave = {name: tuple(slots) for name, slots in leave.items()}
+        self.with_operators = not OPERATOR_NAMES.isdisjoint(enter) or not OPERATOR_NAMES.isdisjoint(leave)
+        #: per node type: (opens a scope, pushes its children, has leave handlers)
+        self.statics: dict[type, tuple[bool, Pusher | None, bool]] = {}
+
+    def static(self, cls: type) -> tuple[bool, Pusher | None, bool]:
+        found = self.statics.get(cls)
+        if found is None:
+            found = self.statics[cls] = (issubclass(cls, SCOPE_NODES), pusher(cls, self.with_operators),
+                                         cls.__name__ in self.leave)
+        return found
+
+
+_PLANS: dict[tuple[tuple[type, bool], ...], _Plan] = {}
+
+
+def _plan(visitors: list[Any]) -> _Plan:
+    kinds = tuple((visitor.__class__, bool(getattr(visitor, "idle", False))) for visitor in visitors)
+    found = _PLANS.get(kinds)
+    if found is None:
+        found = _PLANS[kinds] = _Plan(kinds)
+    return found
+
+
 def walk(tree: ast.AST, ctx: FileContext, visitors: list[Any]) -> None:
     """Iterative depth-first traversal dispatching to visitors; maintains ``ctx.parents``/``ctx.scopes``.
 
@@ -45,25 +90,11 @@ def walk(tree: ast.AST, ctx: FileContext, visitors: list[Any]) -> None:
     (:func:`mllint.analysis.children.pusher`), so the per-node cost is one dict lookup; operator
     leaves (``Load``, ``Add``...) are only visited when some visitor defines a handler for them, and a
     childless node is left at once instead of going through the stack again. Never recursive: deep
-    trees cannot overflow it.
+    trees cannot overflow it. Which methods handle which node type is planned once per sequence of
+    visitor classes (:class:`_Plan`); a file binds the handlers of the node types it has.
     """
-    enter: dict[str, list[Handler]] = {}
-    leave: dict[str, list[Handler]] = {}
-    shared: set[tuple[object, str, bool]] = set()
-    for visitor in visitors:
-        idle = getattr(visitor, "idle", False)  # a rule that can report nothing here (CodeRule.idle)
-        for type_name, method, is_leave in _handlers(type(visitor)):
-            handler = getattr(visitor, method)
-            function = getattr(handler, "__func__", None)
-            if getattr(function, "once_per_node", False):  # the same effect from any visitor: the first one's
-                key = (function, type_name, is_leave)
-                if key in shared:
-                    continue
-                shared.add(key)
-            elif idle:
-                continue
-            (leave if is_leave else enter).setdefault(type_name, []).append(handler)
-    with_operators = not OPERATOR_NAMES.isdisjoint(enter) or not OPERATOR_NAMES.isdisjoint(leave)
+    plan = _plan(visitors)
+    enter, leave = plan.enter, plan.leave
     # per node type: (enter handlers, leave handlers, opens a scope, pushes its children, what marks its end)
     table: dict[type, tuple[tuple[Handler, ...], tuple[Handler, ...], bool, Pusher | None, object]] = {}
     parents = ctx.parents
@@ -90,10 +121,10 @@ def walk(tree: ast.AST, ctx: FileContext, visitors: list[Any]) -> None:
         info = table.get(cls)
         if info is None:
             name = cls.__name__
-            on_leave = tuple(leave.get(name, ()))
-            is_scope = issubclass(cls, SCOPE_NODES)
-            info = table[cls] = (tuple(enter.get(name, ())), on_leave, is_scope, pusher(cls, with_operators),
-                                 marker if on_leave or is_scope else done)
+            is_scope, push_children, has_leave = plan.static(cls)
+            on_leave = tuple(getattr(visitors[slot], method) for slot, method in leave[name]) if has_leave else ()
+            info = table[cls] = (tuple(getattr(visitors[slot], method) for slot, method in enter.get(name, ())), on_leave,
+                                 is_scope, push_children, marker if on_leave or is_scope else done)
         on_enter, on_leave, is_scope, push_children, end = info
         parent(node)
         for handler in on_enter:
