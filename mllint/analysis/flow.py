@@ -22,6 +22,7 @@ import ast
 import builtins
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from mllint.analysis.children import walk_nodes
@@ -232,6 +233,16 @@ def _fit_names(knowledge: Knowledge) -> frozenset[str]:
 
 
 def _split_role(name: str) -> str | None:
+    """"test" or "train" when a name (or a key, a column) says which part of a split it holds."""
+    return _short_split_role(name) if len(name) <= 64 else _name_role(name)
+
+
+@lru_cache(maxsize=4096)  # the same few names (X_train, y_test...) are asked about again and again
+def _short_split_role(name: str) -> str | None:
+    return _name_role(name)
+
+
+def _name_role(name: str) -> str | None:
     if TEST_WORDS.search(name):
         return "test"
     if TRAIN_WORDS.search(name):

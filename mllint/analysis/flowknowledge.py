@@ -16,6 +16,9 @@ from mllint.knowledge.runtime import Knowledge
 _CACHE: dict[int, tuple[Knowledge, FlowKnowledge]] = {}
 
 
+MEMO_SIZE = 8192  # names remembered per lookup before the memo starts over
+
+
 def _longest_prefix(name: str, prefixes: dict[str, str]) -> str | None:
     best: str | None = None
     for prefix in prefixes:
@@ -78,10 +81,21 @@ class FlowKnowledge:
     data_sources: tuple[str, ...] = ()
     seeders: dict[str, list[str]] = field(default_factory=dict)
     generators: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: answers of :meth:`object_roles` and :meth:`call_kind` by name: the same library names recur in every file
+    _roles: dict[str, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
+    _kinds: dict[str, str | None] = field(default_factory=dict, repr=False, compare=False)
 
     # -- lookups -------------------------------------------------------------------------------
     def object_roles(self, name: str) -> frozenset[str]:
         """Roles of the object a constructor builds (empty when it builds nothing tracked)."""
+        found = self._roles.get(name)
+        if found is None:
+            if len(self._roles) >= MEMO_SIZE:  # a long-lived process (the language server) stays bounded
+                self._roles.clear()
+            found = self._roles[name] = self._object_roles(name)
+        return found
+
+    def _object_roles(self, name: str) -> frozenset[str]:
         roles: set[str] = set()
         last = name.rsplit(".", 1)[-1]
         if name in self.transformers:
@@ -110,10 +124,16 @@ class FlowKnowledge:
 
     def call_kind(self, name: str) -> str | None:
         """Object evidence for what a library call returns (``pandas.read_csv`` -> dataframe)."""
+        kinds = self._kinds
+        if name in kinds:
+            return kinds[name]
+        if len(kinds) >= MEMO_SIZE:
+            kinds.clear()
         kind = self.kinds_exact.get(name)
-        if kind is not None:
-            return kind
-        return _longest_prefix(name, self.kinds_prefixes)
+        if kind is None:
+            kind = _longest_prefix(name, self.kinds_prefixes)
+        kinds[name] = kind
+        return kind
 
     def base_kind(self, name: str) -> str | None:
         return self.kinds_bases.get(name)

@@ -147,7 +147,8 @@ class ParamsCollector:
         self._loader_like: dict[str, bool] = {}
         self._reader_like: dict[str, bool] = {}
         #: Does the file hold a string naming a params-like file at all? (else no file name can escape)
-        self._file_literals = tables.file_literal.search(ctx.source) is not None
+        source = ctx.source  # the suffixes' substring tests first: most files name none, and the pattern is slow
+        self._file_literals = any(suffix in source for suffix in tables.suffixes) and tables.file_literal.search(source) is not None
         self._schema_function_names = tables.schema_function_names
         self._source_index: dict[tuple[object, ...], int] = {}
         self._origins: dict[ast.AST, _Origin] = {}  # memo: a Call's origin is computed once
