@@ -200,7 +200,7 @@ class FileContext:
     def qualname(self, node: ast.AST) -> str | None:
         """Dotted library name of a Name/Attribute chain, resolved through imports; None if unknown."""
         try:
-            resolved = self._resolved.get(node, _UNRESOLVED)  # a third of the questions are new: no KeyError raised
+            resolved: str | None = self._resolved.get(node, _UNRESOLVED)  # a third of the questions are new: no KeyError raised
         except TypeError:  # not a node (unhashable): resolve without the memo
             return self._qualname(node)
         if resolved is _UNRESOLVED:
