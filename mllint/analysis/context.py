@@ -153,48 +153,54 @@ class FileContext:
 
     # -- import and constant pre-scan (module level, cheap: no full walk) -------------------
     def _prescan(self, tree: ast.Module) -> None:
+        """One pass over the module-level statements: imports, literal constants, aliases of imported names
+        (``F = torch.nn.functional``), and the names bound otherwise (``for gamma in (...)``, ``x += 1``,
+        unpacking, ``with ... as x``), which are not one value."""
         assigned_twice: set[str] = set()
+        rebound: list[ast.AST] = []
+        imports, constants = self.imports, self.constants
         for stmt in _module_statements(tree.body):
             if isinstance(stmt, (ast.Import, ast.ImportFrom)):
                 self._module_import_statements += 1
-                self.add_import(stmt)
-                self.module_imports.update(_import_targets(stmt))
-            elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+                if self._resolved:
+                    self._resolved.clear()  # a new import can change what names resolve to
+                targets = _import_targets(stmt)
+                imports.update(targets)
+                self.module_imports.update(targets)
+            elif isinstance(stmt, ast.Assign):
+                if len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
+                    rebound.extend(stmt.targets)
+                    continue
                 name = stmt.targets[0].id
                 ok, value = literal_value(stmt.value)
-                if name in self.constants or name in assigned_twice:
-                    self.constants.pop(name, None)
+                if name in constants or name in assigned_twice:
+                    constants.pop(name, None)
                     assigned_twice.add(name)
                 elif ok:
-                    self.constants[name] = (value, stmt)
+                    constants[name] = (value, stmt)
                 else:
                     target = self.qualname(stmt.value)
                     if target and isinstance(stmt.value, (ast.Name, ast.Attribute)):
-                        self.imports.setdefault(name, target)
-            elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
-                ok, value = literal_value(stmt.value)
-                if ok:
-                    self.constants[stmt.target.id] = (value, stmt)
-        for name in _rebound_names(tree):  # `for gamma in (...)`, `x += 1`, `global x`: not one value
-            self.constants.pop(name, None)
+                        imports.setdefault(name, target)
+            elif isinstance(stmt, ast.AnnAssign):
+                if isinstance(stmt.target, ast.Name) and stmt.value is not None:
+                    ok, value = literal_value(stmt.value)
+                    if ok:
+                        constants[stmt.target.id] = (value, stmt)
+            elif isinstance(stmt, (ast.For, ast.AsyncFor, ast.AugAssign)):
+                rebound.append(stmt.target)
+            elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+                rebound.extend(item.optional_vars for item in stmt.items if item.optional_vars is not None)
+        for bound in rebound:
+            for node in ast.walk(bound):
+                if isinstance(node, ast.Name):
+                    constants.pop(node.id, None)
 
     def add_import(self, node: ast.Import | ast.ImportFrom) -> None:
+        """An import met by the traversal (in a function or class): its names resolve from here on."""
         self._resolved.clear()  # a new import can change what names resolve to
         self._import_heads = None
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    self.imports[alias.asname] = alias.name
-                else:
-                    top = alias.name.split(".", 1)[0]
-                    self.imports[top] = top
-        else:
-            module = "." * node.level + (node.module or "")
-            for alias in node.names:
-                if alias.name == "*":
-                    continue
-                base = f"{module}.{alias.name}" if module and not module.endswith(".") else module + alias.name
-                self.imports[alias.asname or alias.name] = base
+        self.imports.update(_import_targets(node))
 
     # -- name resolution ---------------------------------------------------------------------
     def qualname(self, node: ast.AST) -> str | None:
@@ -465,25 +471,6 @@ class FileContext:
     def params_binding(self) -> str | None:
         """The module-level name bound to the project's params by a loader (``params = load_params()``)."""
         return params_binding(self.tree, self.params)
-
-
-def _rebound_names(tree: ast.Module) -> set[str]:
-    """Module names bound other than by one plain assignment: loop targets, augmented and unpacking
-    assignments and with targets at module level (statements only: no walk of the whole tree)."""
-    names: set[str] = set()
-    for stmt in _module_statements(tree.body):
-        targets: list[ast.AST] = []
-        if isinstance(stmt, (ast.For, ast.AsyncFor)):
-            targets.append(stmt.target)
-        elif isinstance(stmt, ast.AugAssign):
-            targets.append(stmt.target)
-        elif isinstance(stmt, ast.Assign) and (len(stmt.targets) > 1 or not isinstance(stmt.targets[0], ast.Name)):
-            targets.extend(stmt.targets)
-        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
-            targets.extend(item.optional_vars for item in stmt.items if item.optional_vars is not None)
-        for target in targets:
-            names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
-    return names
 
 
 def _import_targets(node: ast.Import | ast.ImportFrom) -> list[tuple[str, str]]:
