@@ -148,6 +148,11 @@ class HardcodedSplit(CodeRule):
             X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=params["test_size"])
         """, note="read from configuration"),
         Example("""
+            from torch.utils.data import DataLoader, RandomSampler
+            train_sampler = RandomSampler(train_data, num_samples=int(0.1 * len(train_data)))
+            loader = DataLoader(train_data, batch_size=32, sampler=train_sampler)
+        """, note="a fraction of the (already split) training data drawn per epoch: a sampler's setting, not a split point"),
+        Example("""
             from sklearn.model_selection import train_test_split
             def split(X, y, cfg):
                 return train_test_split(X, y, test_size=cfg.split.test_size, random_state=cfg.seed)
@@ -444,6 +449,10 @@ class HardcodedSplit(CodeRule):
                 callee = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
                 if callee in self.consumers:
                     return set(), True
+                if callee and callee[:1].isupper():
+                    # an argument of a constructor (a sampler's num_samples): a setting of the object built,
+                    # and the name that object is bound to (train_sampler) does not make it a split point
+                    return set(), False
             if isinstance(ancestor, (ast.Assign, ast.AnnAssign)):
                 targets = ancestor.targets if isinstance(ancestor, ast.Assign) else [ancestor.target]
                 return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}, False

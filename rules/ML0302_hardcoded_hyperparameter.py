@@ -58,6 +58,18 @@ class HardcodedHyperparameter(CodeRule):
             LEARNING_RATE = 2e-5
             args = TrainingArguments(output_dir="out", learning_rate=LEARNING_RATE, num_train_epochs=3)
         """, lines=(3,), note="a module constant is configuration in code; reported at the call"),
+        Example("""
+            from sklearn.ensemble import GradientBoostingRegressor
+            gb = GradientBoostingRegressor(n_estimators=1, max_depth=4, warm_start=True)
+            for n in range(1, 101):
+                gb.set_params(n_estimators=n)
+                gb.fit(X, y)
+        """, lines=(2,), note="max_depth stays hardcoded; the warm-start loop sets only n_estimators"),
+        Example(cells=("from sklearn.ensemble import RandomForestRegressor\nrf = RandomForestRegressor(n_estimators=10)\nrf.fit(X, y)",
+                       "rf = RandomForestRegressor(n_estimators=1, warm_start=True)\nfor n in range(10, 201, 10):\n"
+                       "    rf.n_estimators = n\n    rf.fit(X, y)"),
+                path="trees.ipynb", lines=(2,),
+                note="the first forest is trained with its 10 trees: the warm-start loop sets another object bound later to the name"),
         Example(cells=("from tensorflow import keras\nmodel = keras.Sequential([keras.layers.Dense(1)])",
                        "model.compile(optimizer='adam', loss='mse')\nhistory = model.fit(X, y, epochs=20, batch_size=32)"),
                 path="train.ipynb", note="Keras fit in a notebook"),
@@ -83,6 +95,13 @@ class HardcodedHyperparameter(CodeRule):
         """, lines=(2, 3), note="positional learning rate; scheduler arguments"),
     ]
     compliant = [
+        Example("""
+            from sklearn.ensemble import RandomForestRegressor
+            rf = RandomForestRegressor(n_estimators=10, warm_start=True, random_state=1)
+            for n in range(10, cfg.max_trees + 1, 10):
+                rf.n_estimators = n
+                rf.fit(X_train, y_train)
+        """, note="a warm-start placeholder: the number of trees trained is set on the object afterwards"),
         Example(cells=("from sklearn.svm import SVC\ngamma = 0.3",
                        "for gamma, C in [(0.1, 1), (5, 1000)]:\n    clf = SVC(kernel='rbf', gamma=gamma, C=C)\n    clf.fit(X, y)"),
                 path="svm.ipynb", note="a loop variable is not the constant another cell assigned"),
@@ -156,10 +175,21 @@ class HardcodedHyperparameter(CodeRule):
         self.idle = not self.active  # a test file: nothing of it is visited
         self._families: dict[str, dict | None] = {}  # the same callables recur: each judged once
         self._in_arguments = 0  # inside a signature (``arguments`` nodes being traversed): parameter defaults
+        #: findings of calls bound to a name, judged in finish with the hyperparameters set on the object
+        #: afterwards (``rf.n_estimators = n``, ``rf.set_params(...)``) while the name still holds it
+        self._pending: list[tuple[ast.Call, str, list[str], set[str]]] = []
+        self._built: dict[str, set[str]] = {}  # name -> what is set on the object it holds (a pending call's)
 
     # -- literal dicts bound to names (for xgb.train(params, ...)) ------------------------------
     def visit_Assign(self, node: ast.Assign) -> None:
-        if not self.active or not self.param_dicts:
+        if not self.active:
+            return
+        for target in node.targets:
+            if isinstance(target, ast.Name):
+                self._built.pop(target.id, None)  # a new binding: what is set on this name now is set on it
+            elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+                self._set_later(target.value.id, target.attr)  # `rf.n_estimators = n`
+        if not self.param_dicts:
             return
         bound = self.dicts.current(self.ctx)
         for target in node.targets:
@@ -178,6 +208,11 @@ class HardcodedHyperparameter(CodeRule):
     def visit_Call(self, node: ast.Call) -> None:
         if not self.active or self._in_parameter_default():
             return
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "set_params" and isinstance(func.value, ast.Name):
+            for keyword in node.keywords:
+                if keyword.arg is not None:
+                    self._set_later(func.value.id, keyword.arg)
         name = self.ctx.call_name(node)
         if name is not None:
             spec = self._family(name)
@@ -285,6 +320,29 @@ class HardcodedHyperparameter(CodeRule):
             self._report(node, label, hits)
 
     def _report(self, node: ast.Call, label: str, hits: list[str]) -> None:
+        parent = self.ctx.parent
+        if (isinstance(parent, ast.Assign) and parent.value is node and len(parent.targets) == 1
+                and isinstance(parent.targets[0], ast.Name)):
+            later: set[str] = set()
+            self._built[parent.targets[0].id] = later
+            self._pending.append((node, label, hits, later))  # `rf = RandomForest(...)`: judged in finish
+            return
+        self._report_now(node, label, hits)
+
+    def _set_later(self, name: str, attribute: str) -> None:
+        later = self._built.get(name)
+        if later is not None:
+            later.add(attribute)
+
+    def finish(self) -> None:
+        """Report the calls bound to a name, but for the hyperparameters the code sets on the object afterwards
+        (a warm-start loop's ``rf.n_estimators = n``): the constructor's value is a placeholder there."""
+        for node, label, hits, later in self._pending:
+            kept = [hit for hit in hits if hit.split("=", 1)[0] not in later]
+            if kept:
+                self._report_now(node, label, kept)
+
+    def _report_now(self, node: ast.Call, label: str, hits: list[str]) -> None:
         if all(hit.split("=", 1)[0] in self.budget for hit in hits):
             return
         shown = ", ".join(hits[:6]) + (f" and {len(hits) - 6} more" if len(hits) > 6 else "")

@@ -126,6 +126,16 @@ class PipelineNotUsed(CodeRule):
                 return {"encoder": enc, "sampler": kde}
         """, note="the encoder and the model are kept together (one dict), as a pipeline would keep them"),
         Example("""
+            from sklearn.feature_extraction import DictVectorizer
+            from sklearn.linear_model import LogisticRegression
+            def train(records, y):
+                dv = DictVectorizer(sparse=False)
+                X = dv.fit_transform(records)
+                model = LogisticRegression(max_iter=cfg.max_iter)
+                model.fit(X, y)
+                return dv, model
+        """, note="the fitted vectorizer and the model handed to the caller together (one tuple)"),
+        Example("""
             import joblib
             from sklearn.pipeline import make_pipeline
             from sklearn.preprocessing import StandardScaler

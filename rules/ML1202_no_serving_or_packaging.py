@@ -45,6 +45,9 @@ class NoServingOrPackaging(RepoRule):
         RepoExample({"train.py": TRAIN, "app.py": "import joblib\nfrom fastapi import FastAPI\napp = FastAPI()\nmodel = joblib.load('m.pkl')\n"}),
         RepoExample({"train.py": TRAIN, "pyproject.toml": "[project]\nname = 'churn'\nversion = '0.1.0'\n"}),
         RepoExample({"train.py": TRAIN, "bentofile.yaml": "service: 'service:svc'\n"}),
+        RepoExample({"train.py": TRAIN, "model-service.yaml": "apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\n"
+                     "metadata:\n  name: churn\nspec:\n  predictor:\n    sklearn:\n      storageUri: gs://models/churn\n"},
+                    note="a KServe InferenceService serves the model"),
         RepoExample({"utils.py": "def f():\n    return 1\n"}, note="nothing is trained"),
         RepoExample({"model/requirements.txt": "scikit-learn==1.5.0\n", "model/train.py": TRAIN,
                      "server/requirements.txt": "flask==3.0.0\n", "server/app.py": SERVER},

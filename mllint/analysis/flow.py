@@ -136,7 +136,7 @@ class DataFlow:
         self.evaluations: list[Evaluation] = []
         self.estimator_fits: list[EstimatorFit] = []
         self.persists: list[Persist] = []
-        #: objects kept together: persisted in one call, or held by one dict display
+        #: objects kept together: persisted in one call, held by one dict display, or returned in one tuple or list
         self.bundles: list[frozenset[Obj]] = []
         #: RNG objects created in the file (random.Random(), torch.Generator(), ...)
         self.generators: list[Obj] = []
@@ -490,7 +490,12 @@ class _Interpreter:
             if f is self.module or f.function is None:
                 self.classes.append(s)
         elif isinstance(s, ast.Return):
-            f.returns.append(self.eval(s.value, f) if s.value is not None else UNKNOWN)
+            value = self.eval(s.value, f) if s.value is not None else UNKNOWN
+            if isinstance(s.value, (ast.Tuple, ast.List)) and value.items:
+                together = frozenset().union(*(item.objs for item in value.items))
+                if len(together) > 1:  # `return vectorizer, model`: handed to the caller together, as a dict would
+                    self.out.bundles.append(together)
+            f.returns.append(value)
         elif isinstance(s, ast.Match):
             self.eval(s.subject, f)
             self.branches([case.body for case in s.cases], f)
