@@ -76,6 +76,13 @@ class UnsafeDeserialization(CodeRule):
             app = FastAPI()
             model = pickle.load(open("model.pkl", "rb"))
         """, path="service.py", note="serving code"),
+        Example("""
+            import pickle
+            with open("model.bin", "rb") as f_in:
+                pipeline = pickle.load(f_in)
+            def lambda_handler(event, context):
+                return {"churn": float(pipeline.predict_proba([event["customer"]])[0, 1])}
+        """, path="lambda_function.py", lines=(3,), note="an AWS Lambda handler serves each invocation"),
     ]
     compliant = [
         Example("""
@@ -388,6 +395,10 @@ def _serving(ctx, table: dict) -> bool:
     apps = set(table.get("serving_apps", []))
     decorators = set(table.get("serving_decorators", []))
     bases = set(table.get("serving_bases", []))
+    handlers = {tuple(name.strip() for name in parameters.split(",")) for parameters in table.get("serving_handler_parameters", [])}
+    if handlers and any(isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
+                        and tuple(arg.arg for arg in stmt.args.args) in handlers for stmt in ctx.tree.body):
+        return True  # a serverless function's handler: the module serves each invocation
     if not (apps or decorators or bases):
         return False
     for node in ast.walk(ctx.tree):

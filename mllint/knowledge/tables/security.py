@@ -45,6 +45,7 @@ class Deserialization(Table):
     serving_apps: Strings = Field(description="Calls that build a web application (`fastapi.FastAPI`).")
     serving_decorators: Strings = Field(description="Endpoint and service decorators (`bentoml.service`, `.post`).")
     serving_bases: Strings = Field(description="Base classes of model-server handlers (`kserve.Model`).")
+    serving_handler_parameters: Strings = Field(default_factory=list, description="Parameter lists of module-level serverless handlers, comma-separated (`event, context`: AWS Lambda).")
     verification_calls: Strings = Field(description="Calls that verify bytes before loading them (`hashlib.*`).")
 
 
