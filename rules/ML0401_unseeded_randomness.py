@@ -79,6 +79,12 @@ class UnseededRandomness(CodeRule):
             X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=cfg.test_size)
         """, lines=(2,), note="no random_state and numpy never seeded"),
         Example("""
+            import pandas as pd
+            data = pd.read_csv("data/houses.csv")
+            train_data = data.sample(frac=cfg.train_fraction)
+            test_data = data.drop(train_data.index)
+        """, lines=(3,), note="pandas' sample draws the split from numpy's global RNG"),
+        Example("""
             import numpy as np
             from sklearn.ensemble import RandomForestClassifier as RF
             noise = np.random.randn(100)
@@ -132,6 +138,12 @@ class UnseededRandomness(CodeRule):
         """, lines=(2,), note="drawn from before it is seeded"),
     ]
     compliant = [
+        Example("""
+            import pandas as pd
+            data = pd.read_csv("data/houses.csv")
+            train_data = data.sample(frac=cfg.train_fraction, random_state=cfg.seed)
+            preview = data.sample(5)
+        """, note="a seeded split; a few rows drawn to look at (no fraction) are not a split"),
         Example("""
             import numpy as np
             from sklearn.ensemble import RandomForestClassifier
@@ -449,7 +461,11 @@ def _label(node: ast.Call) -> str:
 
 
 def _applies(node: ast.Call, spec: dict) -> bool:
-    """``when``: literal keyword values that must be present; ``unless``: values that switch randomness off."""
+    """``when``: literal keyword values that must be present; ``unless``: values that switch randomness off;
+    ``with_keyword``: keywords one of which must be given (any value)."""
+    required = spec.get("with_keyword")
+    if required and not any(keyword.arg in required for keyword in node.keywords):
+        return False
     given = {}
     for keyword in node.keywords:
         if keyword.arg and isinstance(keyword.value, ast.Constant):

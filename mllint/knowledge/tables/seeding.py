@@ -17,6 +17,7 @@ class RandomStateCall(Table):
     unless: Literals = Field(default_factory=dict, description="Not random when these literal keyword values are given (`{shuffle = false}`).")
     requires_import: Strings = Field(default_factory=list, description="Methods only: the file must import one of these modules.")
     also: Strings = Field(default_factory=list, description="Other arguments that seed the call too (`generator`).")
+    with_keyword: Strings = Field(default_factory=list, description="Random only when one of these keywords is given, whatever its value (`frac` of pandas' `sample`).")
 
 
 class SeedHelpers(Table):
