@@ -73,12 +73,15 @@ class _Plan:
 
 
 _PLANS: dict[tuple[tuple[type, bool], ...], _Plan] = {}
+MAX_PLANS = 256  # sequences of visitor classes remembered (a long-lived language server stays bounded)
 
 
 def _plan(visitors: list[Any]) -> _Plan:
     kinds = tuple((visitor.__class__, bool(getattr(visitor, "idle", False))) for visitor in visitors)
     found = _PLANS.get(kinds)
     if found is None:
+        if len(_PLANS) >= MAX_PLANS:
+            _PLANS.clear()
         found = _PLANS[kinds] = _Plan(kinds)
     return found
 
