@@ -28,6 +28,8 @@ class DataFrameValues(TracksBindings, CodeRule):
     how_to_fix = """
         Replace `df.values` by `df.to_numpy()` (optionally `df.to_numpy(dtype="float32")`), and
         `series.values` by `series.to_numpy()` (or `.array` when the extension array is wanted).
+        `.to_numpy()` exists from pandas 0.24: `--fix` offers the change only where the project's
+        manifests allow no older pandas.
     """
     violating = [
         Example("""
@@ -132,6 +134,7 @@ class DataFrameValues(TracksBindings, CodeRule):
         self.conflicts = tuple(table.get("conflicting_modules", []))
         self.column_conflicts = tuple(table.get("column_conflicting_modules", []))
         self.non_pandas_results = set(table.get("non_pandas_results", []))
+        self.fixable = _allowed_from(table.get("fix_requires", ""), ctx.requirement_floors)
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         if node.attr != "values" or not isinstance(node.ctx, ast.Load):
@@ -158,7 +161,8 @@ class DataFrameValues(TracksBindings, CodeRule):
                           "(always an ndarray, explicit dtype/na_value)",
                     fix=RawFix("unsafe", "replace `.values` by `.to_numpy()` (unsafe: a Series of an extension dtype "
                                          "— categorical, nullable, tz-aware — then gives an ndarray, not an ExtensionArray)",
-                               [replace_span((end[0], end[1] - len("values")), end, "to_numpy()")]) if kind == PANDAS else None)
+                               [replace_span((end[0], end[1] - len("values")), end, "to_numpy()")])
+                    if kind == PANDAS and self.fixable else None)
 
     def _plausible(self, receiver: ast.AST, evidence) -> bool:
         """No binding says what it is: accept column selections, and plain names in a pure pandas file."""
@@ -187,3 +191,14 @@ def _column_selection(node: ast.AST) -> bool:
     columns = isinstance(key, ast.List) and bool(key.elts) and all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in key.elts)
     named = isinstance(key, (ast.Name, ast.Attribute)) and bool(COLUMN_NAMES.search(key.id if isinstance(key, ast.Name) else key.attr))
     return (column or columns or named) and isinstance(base, (ast.Name, ast.Attribute))
+
+
+def _allowed_from(requirement: str, floors: dict[str, tuple[int, int]]) -> bool:
+    """Whether the project cannot run a version older than ``requirement`` (``pandas 0.24``): its manifests
+    set no lower bound for the package (nothing is known: current pandas assumed) or one at least that version."""
+    package, _, version = requirement.partition(" ")
+    floor = floors.get(package)
+    if not package or not version or floor is None:
+        return True
+    major, _, minor = version.partition(".")
+    return floor >= (int(major), int(minor or 0))

@@ -93,7 +93,7 @@ def _exclude(root: Path) -> None:
 # (kind, what the rule reads, a change of that input, a change of something else)
 CASES: list[tuple[str, Read, Callable[[Path], None], Callable[[Path], None]]] = [
     ("text", lambda repo, root: repo.read_text("conf.yaml"),
-     lambda root: _touch_later(root / "conf.yaml", "a: 2\n"), lambda root: _touch_later(root / "requirements.txt", "x==1\n")),
+     lambda root: _touch_later(root / "conf.yaml", "a: 2\n"), lambda root: _touch_later(root / "requirements.txt", "pandas==2.2.2\nx==1\n")),
     ("files", lambda repo, root: len(repo.files),
      lambda root: _touch_later(root / "new.txt", "new\n"), lambda root: _touch_later(root / "conf.yaml", "a: 3\n")),
     ("facts", lambda repo, root: [f.imports for f in repo.code_facts()],

@@ -176,3 +176,24 @@ def test_smell_fixture_expectations_cover_every_smell_rule():
     expected = Path(__file__).parent / "fixtures" / "code" / "expected"
     fired = {item["code"] for path in expected.glob("*.json") for item in json.loads(path.read_text())}
     assert {f"ML130{i}" for i in range(1, 9)} <= fired
+
+
+def test_the_to_numpy_fix_is_withheld_where_the_project_allows_a_pandas_without_it(tmp_path):
+    """`.to_numpy()` exists from pandas 0.24: a project whose manifests allow an older pandas still gets the
+    finding, but no fix (it would raise AttributeError there); no lower bound or a newer one keeps the fix."""
+    from mllint.config.settings import Settings
+    from mllint.engine.session import Session
+    from mllint.testing import write_repo
+
+    source = 'import pandas as pd\ndf = pd.read_csv("x.csv")\nX = df.values\n'
+
+    def fixes(manifest: dict[str, str], name: str) -> list[bool]:
+        root = write_repo(tmp_path / name, {"train.py": source, **manifest})
+        found = Session(root, Settings(select=["ML1303"])).check(use_cache=False, jobs=1).findings
+        return [finding.fix is not None for finding in found]
+
+    assert fixes({}, "none") == [True]
+    assert fixes({"requirements.txt": "pandas\n"}, "unbounded") == [True]
+    assert fixes({"requirements.txt": "pandas>=1.5\n"}, "newer") == [True]
+    assert fixes({"requirements.txt": "pandas==0.23.4\nnumpy==1.15.0\n"}, "pinned-old") == [False]
+    assert fixes({"pyproject.toml": '[project]\nname = "x"\ndependencies = ["pandas>=0.20"]\n'}, "allows-old") == [False]

@@ -206,6 +206,11 @@ class OptionsByRule:
 
 
 def _floor_packages(knowledge: Knowledge) -> set[str]:
-    """Packages whose declared minimum version some rule's knowledge depends on (``safe_from``)."""
+    """Packages whose declared minimum version some rule's knowledge depends on (ML1401's ``safe_from``,
+    ML1303's ``fix_requires``)."""
     entries = knowledge.get("deserialization", {}).get("flag_required", [])
-    return {str(entry["safe_from"]).split()[0] for entry in entries if isinstance(entry, dict) and entry.get("safe_from")}
+    found = {str(entry["safe_from"]).split()[0] for entry in entries if isinstance(entry, dict) and entry.get("safe_from")}
+    fix_requires = str(knowledge.get("smells_values", {}).get("fix_requires", "")).split()
+    if fix_requires:
+        found.add(fix_requires[0])
+    return found

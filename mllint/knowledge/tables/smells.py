@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from mllint.knowledge.fields import Entries, Position, Regex, StringMap, Strings, Table
+from mllint.knowledge.fields import Entries, Position, Regex, StringMap, Strings, Table, Text
 
 
 class SmellsPandas(Table):
@@ -43,6 +43,7 @@ class SmellsValues(Table):
     conflicting_modules: Strings = Field(description="Libraries whose objects also have `.values` (torch, xarray): with one imported, `.values` needs pandas evidence.")
     column_conflicting_modules: Strings = Field(description="Libraries that make even column selections (`data['label'].values`) ambiguous.")
     non_pandas_results: Strings = Field(description="Methods whose result has a non-pandas `.values` (`x.max(dim=1).values`).")
+    fix_requires: Text = Field("", description="`<package> <major.minor>` from which the replacement exists (`pandas 0.24`: `.to_numpy()`); a project whose manifests allow an older one gets no fix.")
 
 
 class MergeCall(Table):
