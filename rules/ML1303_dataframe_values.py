@@ -8,6 +8,7 @@ import re
 from mllint.analysis.edits import RawFix, end_of, replace_span
 from mllint.analysis.evidence import OTHER, PANDAS, WEAK, TracksBindings, evidence_for, short
 from mllint.catalogue.rule import CodeRule, Example, FixExample
+from mllint.repo.floors import meets
 
 COLUMN_NAMES = re.compile(r"(?i)(col|feat|target|label|field)")  # x[feature_cols].values
 
@@ -134,7 +135,8 @@ class DataFrameValues(TracksBindings, CodeRule):
         self.conflicts = tuple(table.get("conflicting_modules", []))
         self.column_conflicts = tuple(table.get("column_conflicting_modules", []))
         self.non_pandas_results = set(table.get("non_pandas_results", []))
-        self.fixable = _allowed_from(table.get("fix_requires", ""), ctx.requirement_floors)
+        # no fix where the manifests allow a pandas without `.to_numpy()` (unknown: current pandas assumed)
+        self.fixable = meets(ctx.requirement_floors, table.get("fix_requires", "")) is not False
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         if node.attr != "values" or not isinstance(node.ctx, ast.Load):
@@ -192,13 +194,3 @@ def _column_selection(node: ast.AST) -> bool:
     named = isinstance(key, (ast.Name, ast.Attribute)) and bool(COLUMN_NAMES.search(key.id if isinstance(key, ast.Name) else key.attr))
     return (column or columns or named) and isinstance(base, (ast.Name, ast.Attribute))
 
-
-def _allowed_from(requirement: str, floors: dict[str, tuple[int, int]]) -> bool:
-    """Whether the project cannot run a version older than ``requirement`` (``pandas 0.24``): its manifests
-    set no lower bound for the package (nothing is known: current pandas assumed) or one at least that version."""
-    package, _, version = requirement.partition(" ")
-    floor = floors.get(package)
-    if not package or not version or floor is None:
-        return True
-    major, _, minor = version.partition(".")
-    return floor >= (int(major), int(minor or 0))

@@ -11,6 +11,7 @@ from mllint.analysis.children import walk_nodes
 from mllint.analysis.dataflow import ScopeStates, names_bound
 from mllint.analysis.edits import RawFix, add_keyword, remove_argument, replace
 from mllint.catalogue.rule import CodeRule, Example, FixExample
+from mllint.repo.floors import meets
 
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
@@ -161,7 +162,7 @@ class UnsafeDeserialization(CodeRule):
         self._untrusted_seen: dict[str, bool] = {}
         self.untrusted_methods = tables.untrusted_methods
         self.untrusted_types = tables.untrusted_types
-        self._table = table
+        self._tables = tables
         self._serving: bool | None = None  # computed on the first pickle load (a walk of the module)
         self.taint: ScopeStates[dict[str, str]] = ScopeStates(dict)
         anchors = table.get("pickle_anchors", [])
@@ -308,12 +309,7 @@ class UnsafeDeserialization(CodeRule):
 
     def _safe_by_default(self, entry: dict) -> bool:
         """``safe_from = "torch 2.6"`` and the project's manifests require torch >= 2.6."""
-        package, _, version = str(entry.get("safe_from", "")).partition(" ")
-        floor = self.ctx.requirement_floors.get(package)
-        if not floor or not version:
-            return False
-        major, _, minor = version.partition(".")
-        return floor >= (int(major), int(minor or 0))
+        return meets(self.ctx.requirement_floors, str(entry.get("safe_from", ""))) is True
 
     def _yaml(self, node: ast.Call, name: str, keywords: dict[str, ast.AST]) -> None:
         loader = keywords.get("Loader", node.args[1] if len(node.args) > 1 else None)
@@ -350,7 +346,7 @@ class UnsafeDeserialization(CodeRule):
                                   "checksum first")
                 return
         if self._serving is None:
-            self._serving = not self.ctx.is_test and _serving(self.ctx, self._table)
+            self._serving = not self.ctx.is_test and _serving(self.ctx, self._tables)
         if self._serving and not self._verified():
             self.report(node, f"`{_short(name)}` in serving code unpickles a file: whoever can replace it runs code in the "
                               "server; load a format that cannot carry code (ONNX, safetensors, skops) or verify its "
@@ -382,6 +378,11 @@ class _Tables:
         self.verifying = _globs(tuple(table.get("verification_calls", [])))
         self.untrusted_methods = frozenset(table.get("untrusted_methods", []))
         self.untrusted_types = frozenset(table.get("untrusted_types", []))
+        self.serving_apps = frozenset(table.get("serving_apps", []))
+        self.serving_decorators = frozenset(table.get("serving_decorators", []))
+        self.serving_bases = frozenset(table.get("serving_bases", []))
+        self.serving_handlers = frozenset(tuple(name.strip() for name in parameters.split(","))
+                                          for parameters in table.get("serving_handler_parameters", []))
 
 
 @lru_cache(maxsize=8)
@@ -390,12 +391,9 @@ def _globs(patterns: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{fnmatch.translate(pattern)})" for pattern in patterns) or "(?!)")
 
 
-def _serving(ctx, table: dict) -> bool:
+def _serving(ctx, tables: _Tables) -> bool:
     """Does the module serve requests: build a web app, declare an endpoint or a model-server handler?"""
-    apps = set(table.get("serving_apps", []))
-    decorators = set(table.get("serving_decorators", []))
-    bases = set(table.get("serving_bases", []))
-    handlers = {tuple(name.strip() for name in parameters.split(",")) for parameters in table.get("serving_handler_parameters", [])}
+    apps, decorators, bases, handlers = tables.serving_apps, tables.serving_decorators, tables.serving_bases, tables.serving_handlers
     if handlers and any(isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
                         and tuple(arg.arg for arg in stmt.args.args) in handlers for stmt in ctx.tree.body):
         return True  # a serverless function's handler: the module serves each invocation

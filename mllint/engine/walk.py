@@ -50,8 +50,9 @@ class _Plan:
         shared: set[tuple[object, str, bool]] = set()
         for slot, (cls, idle) in enumerate(kinds):
             for type_name, method, is_leave in _handlers(cls):
-                if getattr(getattr(cls, method, None), "once_per_node", False):  # the same effect from any visitor: the first one's
-                    key = (getattr(cls, method), type_name, is_leave)
+                function = getattr(cls, method)
+                if getattr(function, "once_per_node", False):  # the same effect from any visitor: the first one's
+                    key = (function, type_name, is_leave)
                     if key in shared:
                         continue
                     shared.add(key)

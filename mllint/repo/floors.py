@@ -55,3 +55,13 @@ def _manifest_texts(root: Path) -> list[tuple[Path, str]]:
             continue
     return texts
 
+
+def meets(floors: dict[str, tuple[int, int]], requirement: str) -> bool | None:
+    """Whether the declared floors guarantee ``requirement`` (``"torch 2.6"``: the package at that
+    ``major.minor`` or newer); None when nothing is known (no lower bound declared, or no requirement)."""
+    package, _, version = requirement.partition(" ")
+    floor = floors.get(package)
+    if floor is None or not version:
+        return None
+    major, _, minor = version.partition(".")
+    return floor >= (int(major), int(minor or 0))
