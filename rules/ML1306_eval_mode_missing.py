@@ -12,6 +12,8 @@ from mllint.analysis.evidence import EVAL_MODEL, TracksBindings, dotted, evidenc
 from mllint.catalogue.rule import CodeRule, Example
 
 TOKEN = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+#: ``def name`` in a file's text: a superset of the names of its functions (strings and comments too).
+DEF_NAME = re.compile(r"\bdef\s+([^\W\d]\w*)")
 
 
 @lru_cache(maxsize=8192)
@@ -398,6 +400,8 @@ class EvalModeMissing(TracksBindings, CodeRule):
         self.global_nograd = False
         self.managed_classes: set[int] = set()
         self.loops: list[object] = []  # _EvalLoop, None (another loop) or _BARRIER
+        #: (innermost, outermost) evaluation loop of the current function at each depth of ``loops``
+        self._eval_loops: list[tuple[_EvalLoop | None, _EvalLoop | None]] = [(None, None)]
         self._class_attributes: dict[int, set[str]] = {}
         self._evaluators: dict[str, bool] = {}  # context-manager name -> it puts the model in eval mode
         stem = ctx.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
@@ -426,7 +430,7 @@ class EvalModeMissing(TracksBindings, CodeRule):
         # judged as an evaluation (finish), or handed over to its callers (_hands_over)
         frame.collects = bool(name_tokens(node.name) & self.tokens) or _may_hand_over(node.name)
         self.frames.append(frame)
-        self.loops.append(_BARRIER)  # loops outside the def do not run its body
+        self._push_loop(_BARRIER)  # loops outside the def do not run its body
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
@@ -434,7 +438,7 @@ class EvalModeMissing(TracksBindings, CodeRule):
         if self.active and len(self.frames) > 1 and self.frames[-1].node is node:
             self.done.append(self.frames.pop())
             if self.loops and self.loops[-1] is _BARRIER:
-                self.loops.pop()
+                self._pop_loop()
 
     leave_AsyncFunctionDef = leave_FunctionDef
 
@@ -503,15 +507,15 @@ class EvalModeMissing(TracksBindings, CodeRule):
                     if isinstance(loop, _EvalLoop):
                         loop.trains = True
                 return
-            self._site(attr, _Site(under, frame, node, self._outermost_eval_loop()))
+            self._site(attr, _Site(under, frame, node, self._eval_loops[-1][1]))
         elif isinstance(func, ast.Name):
-            self._site(func.id, _Site(under, frame, node, self._outermost_eval_loop()))
-        if isinstance(self.ctx.parent, ast.Expr) and self._is_no_grad(node):
+            self._site(func.id, _Site(under, frame, node, self._eval_loops[-1][1]))
+        if isinstance(self.ctx.parents[-2], ast.Expr) and self._is_no_grad(node):
             if frame.node is None:
                 self.global_nograd = True
             frame.disables_grad = True
             return
-        loop = self._innermost_eval_loop()
+        loop = self._eval_loops[-1][0]
         if not frame.collects and loop is None:
             return  # a model call here would be read by nothing
         callee = self._model_callee(node, frame)
@@ -519,6 +523,11 @@ class EvalModeMissing(TracksBindings, CodeRule):
             frame.model_calls.append((node, callee, under))
             if loop is not None:
                 loop.model_calls.append((node, callee, under))
+
+    @cached_property
+    def _def_names(self) -> frozenset[str]:
+        """Names a call site is kept for: the file's functions' (``call_sites`` is asked about those only)."""
+        return frozenset(DEF_NAME.findall(self.ctx.source))
 
     def _site(self, name: str, site: _Site) -> None:
         sites = self.call_sites.get(name)
@@ -537,14 +546,14 @@ class EvalModeMissing(TracksBindings, CodeRule):
             if label and name_tokens(label) & self.tokens:
                 data = label
                 break
-        self.loops.append(_EvalLoop(node, data) if data else None)
+        self._push_loop(_EvalLoop(node, data) if data else None)
 
     visit_AsyncFor = visit_For
 
     def leave_For(self, node: ast.For) -> None:
         if not self.active or not self.loops:
             return
-        loop = self.loops.pop()
+        loop = self._pop_loop()
         if not isinstance(loop, _EvalLoop):
             return
         outer = self._innermost_eval_loop()
@@ -557,23 +566,28 @@ class EvalModeMissing(TracksBindings, CodeRule):
 
     leave_AsyncFor = leave_For
 
+    def _push_loop(self, loop: object) -> None:
+        """Enter a loop (an evaluation loop or another) or a function (``_BARRIER``)."""
+        self.loops.append(loop)
+        inner, outer = self._eval_loops[-1]
+        if loop is _BARRIER:
+            self._eval_loops.append((None, None))
+        elif isinstance(loop, _EvalLoop):
+            self._eval_loops.append((loop, outer or loop))
+        else:
+            self._eval_loops.append((inner, outer))
+
+    def _pop_loop(self) -> object:
+        self._eval_loops.pop()
+        return self.loops.pop()
+
     def _innermost_eval_loop(self) -> _EvalLoop | None:
-        for loop in reversed(self.loops):
-            if loop is _BARRIER:
-                return None
-            if isinstance(loop, _EvalLoop):
-                return loop
-        return None
+        """The nearest evaluation loop around this point of the current function."""
+        return self._eval_loops[-1][0]
 
     def _outermost_eval_loop(self) -> _EvalLoop | None:
         """The evaluation loop judged for a call here (nested evaluation loops are judged as the outer one)."""
-        found = None
-        for loop in reversed(self.loops):
-            if loop is _BARRIER:
-                break
-            if isinstance(loop, _EvalLoop):
-                found = loop
-        return found
+        return self._eval_loops[-1][1]
 
     def _model_callee(self, node: ast.Call, frame: _Frame) -> str | None:
         if not (node.args or node.keywords):
