@@ -136,8 +136,24 @@ class UnseededRandomness(CodeRule):
             print(rng.random())
             rng.seed(cfg.seed)
         """, lines=(2,), note="drawn from before it is seeded"),
+        Example("""
+            import numpy as np
+            import matplotlib.pyplot as plt
+            for i, idx in enumerate(np.random.choice(len(images), size=16)):
+                plt.subplot(4, 4, i + 1).imshow(images[idx])
+                model.train_on_batch(images[idx], labels[idx])
+        """, lines=(3,), note="the drawn indices are shown, and trained on too"),
     ]
     compliant = [
+        Example(cells=(
+            "import numpy as np\nimport matplotlib.pyplot as plt\nfig = plt.figure(figsize=(20, 8))",
+            "for i, idx in enumerate(np.random.choice(x_test.shape[0], size=32, replace=False)):\n"
+            "    ax = fig.add_subplot(4, 8, i + 1, xticks=[], yticks=[])\n"
+            "    ax.imshow(np.squeeze(x_test[idx]))\n"
+            "    pred, true = np.argmax(y_hat[idx]), np.argmax(y_test[idx])\n"
+            "    ax.set_title(f\"{labels[pred]} ({labels[true]})\", color=(\"green\" if pred == true else \"red\"))",
+            "sample = np.random.randint(0, len(images))\nplt.imshow(images[sample])\nprint(np.random.rand(3))"),
+            path="explore.ipynb", note="random samples drawn only to look at (a figure, a printout): no result depends on them"),
         Example("""
             import pandas as pd
             data = pd.read_csv("data/houses.csv")
@@ -243,6 +259,7 @@ class UnseededRandomness(CodeRule):
         self.rng_exact, self.rng_prefixes, self.rng_show = knowledge.derived(_global_rngs)
         self.generators: dict[str, dict] = knowledge.get("unseeded_generators", {})
         self.shufflers: dict[str, dict] = knowledge.get("torch_shufflers", {})
+        self.display: dict[str, list[str]] = knowledge.get("display_calls", {})
         self.active = not ctx.is_test
         self.idle = not self.active  # a test file: nothing of it is visited
         self.seeded: set[str] = set()
@@ -309,7 +326,8 @@ class UnseededRandomness(CodeRule):
         if name.split(".", 1)[0] not in self.library_roots and not name.startswith(("torch.", "lightning.")):
             self._loader_helper(node, name.rsplit(".", 1)[-1])
         rng = self._global_rng(name)
-        if rng is not None and not any(k.arg in LOCAL_SEEDS for k in node.keywords) and not self._placeholder(node):
+        if (rng is not None and not any(k.arg in LOCAL_SEEDS for k in node.keywords) and not self._placeholder(node)
+                and not _Shown(self.ctx, self.display).only_shown(node, self.ctx.parents[:-1])):
             label = _label(node)
             self.pending.append(self._use(node, rng, f"{label}() uses the global {rng} RNG, which this program never seeds; call {self.rng_show[rng]} once at start-up (seed from configuration) or use a seeded generator"))
 
@@ -454,6 +472,133 @@ class UnseededRandomness(CodeRule):
                 fix = RawFix("unsafe", first.fix_message + (f", and at the {len(group) - 1} other uses" if len(group) > 1 else ""),
                              [edit for u in group for edit in u.edits])
             self.report(first.node, first.message + more, fix=fix)
+
+#: Builtins that only reshape a value on its way to a display (``enumerate(np.random.choice(...))``).
+_PURE_BUILTINS = frozenset({"abs", "enumerate", "float", "int", "len", "list", "max", "min", "range", "reversed", "round",
+                            "sorted", "str", "tuple", "zip"})
+#: Expressions a drawn value passes through unchanged in kind (indexing, arithmetic, formatting, containers).
+_PASS_THROUGH = (ast.Attribute, ast.Subscript, ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.IfExp, ast.Tuple,
+                 ast.List, ast.Set, ast.Dict, ast.JoinedStr, ast.FormattedValue, ast.Starred, ast.keyword, ast.Slice)
+_NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+MAX_HOPS = 3  # names a drawn value may pass through (``idx`` -> ``pred = y_hat[idx]`` -> a title)
+
+
+class _Shown:
+    """Whether a global RNG draw only reaches displays: its value, and the names it is bound to (in the
+    statements after the binding, or the body of the loop over it), flow into nothing but plotting,
+    printing or a notebook display: a random sample of images to look at changes no result."""
+
+    def __init__(self, ctx, display: dict[str, list[str]]) -> None:
+        self.ctx = ctx
+        self.prefixes = tuple(display.get("prefixes", ()))
+        self.callables = frozenset(display.get("callables", ()))
+        self.methods = frozenset(display.get("methods", ()))
+
+    def only_shown(self, node: ast.AST, ancestors: list[ast.AST], hops: int = 0) -> bool:
+        """``ancestors``: from the module down to ``node``'s parent."""
+        child = node
+        for index in range(len(ancestors) - 1, -1, -1):
+            parent = ancestors[index]
+            if isinstance(parent, ast.Call):
+                if child is parent.func:  # a method of the drawn value (``.round(2)``, ``.reshape(...)``)
+                    child = parent
+                    continue
+                if self._displays(parent):
+                    return True
+                if not self._pure(parent):
+                    return False  # handed to other code (a fit, a loss, a file): not only shown
+                child = parent
+            elif isinstance(parent, _PASS_THROUGH):
+                child = parent
+            elif isinstance(parent, ast.Expr):
+                return child is not node  # a drawn value shaped and shown as a cell's value; not a bare
+                # draw, which may work in place (``random.shuffle(items)``)
+            elif isinstance(parent, ast.Assign) and hops < MAX_HOPS:
+                names = _target_names(parent.targets)
+                if names is None:
+                    return False  # kept in an attribute or a container: read anywhere
+                holder = ancestors[index - 1] if index else None
+                block = _block_after(parent, holder)
+                return block is not None and holder is not None and self._uses_shown(names, block, holder, hops + 1)
+            elif isinstance(parent, (ast.For, ast.AsyncFor)) and child is parent.iter and hops < MAX_HOPS:
+                names = _target_names([parent.target])
+                return names is not None and self._uses_shown(names, parent.body, parent, hops + 1)
+            else:
+                return False
+        return False
+
+    def _displays(self, call: ast.Call) -> bool:
+        func = call.func
+        name = self.ctx.call_name(call)
+        if name is None and isinstance(func, ast.Name) and func.id not in self.ctx.imports:
+            name = func.id  # print(...), a notebook's display(...)
+        if name is not None and (name in self.callables or name.startswith(self.prefixes)):
+            return True
+        return isinstance(func, ast.Attribute) and func.attr in self.methods
+
+    def _pure(self, call: ast.Call) -> bool:
+        """numpy functions, a few builtins and string formatting only transform the value they are given."""
+        func = call.func
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Constant) and isinstance(func.value.value, str):
+            return True  # "{} ({})".format(...), ", ".join(...)
+        name = self.ctx.call_name(call)
+        if name is not None:
+            return name.startswith("numpy.") or (name.startswith("builtins.") and name[9:] in _PURE_BUILTINS)
+        return isinstance(func, ast.Name) and func.id in _PURE_BUILTINS and func.id not in self.ctx.imports
+
+    def _uses_shown(self, names: list[str], block: list[ast.stmt], holder: ast.AST, hops: int) -> bool:
+        """Every read of ``names`` in ``block`` (of ``holder``; nested functions and classes left out) only
+        reaches displays."""
+        wanted = set(names)
+        stack: list[tuple[ast.AST, list[ast.AST]]] = [(stmt, [holder]) for stmt in reversed(block)]
+        read = False
+        while stack:
+            current, path = stack.pop()
+            if isinstance(current, ast.Name) and current.id in wanted and isinstance(current.ctx, ast.Load):
+                if not self.only_shown(current, path, hops):
+                    return False
+                read = True
+                continue
+            if isinstance(current, _NESTED_SCOPES):
+                continue
+            inner = [*path, current]
+            stack.extend((child, inner) for child in ast.iter_child_nodes(current))
+        return read  # a value nothing reads here may be read elsewhere (another cell's %run, globals())
+
+
+def _target_names(targets: list[ast.expr]) -> list[str] | None:
+    """The names assignment targets bind (``a``, ``i, (x, y)``, ``*rest``); None when one is not a name."""
+    names: list[str] = []
+    todo = list(targets)
+    while todo:
+        target = todo.pop()
+        if isinstance(target, ast.Name):
+            names.append(target.id)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            todo.extend(target.elts)
+        elif isinstance(target, ast.Starred):
+            todo.append(target.value)
+        else:
+            return None
+    return names
+
+
+def _block_after(stmt: ast.stmt, holder: ast.AST | None) -> list[ast.stmt] | None:
+    """The statements after ``stmt`` in the block of ``holder`` that holds it."""
+    if holder is None:
+        return None
+    for field in ("body", "orelse", "finalbody"):
+        block = getattr(holder, field, None)
+        if isinstance(block, list):
+            for index, item in enumerate(block):
+                if item is stmt:
+                    return block[index + 1:]
+    for handler in getattr(holder, "handlers", ()) or getattr(holder, "cases", ()):
+        for index, item in enumerate(handler.body):
+            if item is stmt:
+                return handler.body[index + 1:]
+    return None
+
 
 def _label(node: ast.Call) -> str:
     shown = ast.unparse(node.func)

@@ -70,6 +70,7 @@ from mllint.knowledge.tables.project_setup import (
 )
 from mllint.knowledge.tables.security import Deserialization, RemoteCode, Secrets
 from mllint.knowledge.tables.seeding import (
+    DisplayCalls,
     GlobalRng,
     RandomStateCall,
     SeedHelpers,
@@ -194,6 +195,7 @@ class KnowledgeTables(BaseModel):
         description="The same for methods matched by name, in files importing one of `requires_import`.")
     seeders: StringsMap = Field(description='Calls that seed global RNGs → the RNGs they seed (names of `[global_rngs]`, or "all").')
     seed_helpers: SeedHelpers
+    display_calls: DisplayCalls
     global_rngs: Annotated[dict[str, GlobalRng], Entries] = Field(
         description="Global random number generators (`numpy`, `python`, `torch`, `tensorflow`) and the calls drawing from them.")
     unseeded_generators: Annotated[dict[str, UnseededGenerator], Entries] = Field(

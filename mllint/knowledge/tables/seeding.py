@@ -27,6 +27,14 @@ class SeedHelpers(Table):
     library_roots: Strings = Field(description="Libraries whose functions count only through `[seeders]`.")
 
 
+class DisplayCalls(Table):
+    """Calls that only show a value: a plot, a printout, a notebook display."""
+
+    prefixes: Strings = Field(description="Dotted-name prefixes of plotting and display libraries (`matplotlib.`).")
+    callables: Strings = Field(description="Exact dotted names (`print`, `IPython.display.display`).")
+    methods: Strings = Field(description="Method names that draw on a figure or its axes (`imshow`, `set_title`).")
+
+
 class GlobalRng(Table):
     """Functions that draw from one global RNG: every call under a prefix minus `exclude`, and `callables`."""
 
