@@ -193,6 +193,16 @@ class DataLeakage(CodeRule):
     ]
     compliant = [
         Example("""
+            import pandas as pd
+            data = pd.read_csv("hourly.csv")
+            test_data = data[-21 * 24:]
+            data = data[:-21 * 24]
+            for each in ["cnt", "temp"]:
+                mean, std = data[each].mean(), data[each].std()
+                data.loc[:, each] = (data[each] - mean) / std
+                test_data.loc[:, each] = (test_data[each] - mean) / std
+        """, note="the last rows sliced off as the test part, the data's own name rebound to the rest: statistics of the training part"),
+        Example("""
             import category_encoders as ce
             train_data, test_data = data[:8000], data[8000:]
             encoder = ce.OrdinalEncoder(cols=["site", "app"])

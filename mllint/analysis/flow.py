@@ -626,12 +626,29 @@ class _Interpreter:
         """The value a name gets: test-like names mark fresh data as test rows; named slices split."""
         if value.slice is not None:
             role = _split_role(name)
+            if role is None and self.rebinds_rest(name, value, source):
+                role = "train"
             if role is not None:
                 self.check_separation(value.slice[0], source, True)  # train = full[:n_train]
                 return self.slice_part(value, role, source)
         if value.rows is not None and value.rows.unsplit and not value.rows.test_named and _split_role(name) == "test":
             return replace(value, rows=replace(value.rows, test_named=True))
         return value
+
+    def rebinds_rest(self, name: str, value: Value, source: ast.AST) -> bool:
+        """``test = data[-n:]; data = data[:-n]``: the sliced data's own name rebound to a slice of it after a
+        test part was sliced off the same data: that slice is the training part (the rows it keeps are
+        the test part's complement only if the spans say so: ``check_spans`` compares them)."""
+        if not isinstance(source, ast.Subscript) or value.slice is None:
+            return False
+        root = source.value
+        while isinstance(root, ast.Attribute):  # data.iloc[:-n]
+            root = root.value
+        if not (isinstance(root, ast.Name) and root.id == name):
+            return False
+        base, _lower, _upper, written = value.slice
+        split = self.slice_splits.get((base, written))
+        return split is not None and any(role == "test" for role, _span, _line in self.slice_spans.get(split, ()))
 
     def update_root(self, base_node: ast.AST, base: Value, value: Value, f: _Frame, column: str | None = None) -> None:
         """``df["c"] = v`` / ``X[i] = v`` / ``df.c = v``: the root name now also holds ``v``'s rows
