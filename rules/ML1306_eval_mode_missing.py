@@ -28,6 +28,7 @@ class _Frame:
     node: ast.AST | None
     name: str = ""
     managed: bool = False
+    unit_test: bool = False  # a pytest test asserting on what it runs (`test_shapes(...)`: `assert out.shape == ...`)
     module_class: bool = False
     private_method: bool = False  # ``_helper(self, ...)``: part of an object's own machinery
     depth: int = 0  # no_grad nesting when the function starts
@@ -95,7 +96,8 @@ class EvalModeMissing(TracksBindings, CodeRule):
         `@torch.no_grad()`); call `model.train()` again before training resumes. Lightning's
         `validation_step`/`test_step` and Hugging Face `Trainer` do this for you. Not reported:
         tokenizers, processors and pipelines (not models run in training mode), functions of the
-        file (model factories), and a module's own methods, which run in the mode and autograd
+        file (model factories), calls of classes (`Generator(z_dim)` builds a module), pytest tests
+        (`test_*` asserting on what they run), and a module's own methods, which run in the mode and autograd
         context their caller chose (they are judged where the file calls them).
     """
     violating = [
@@ -173,6 +175,27 @@ class EvalModeMissing(TracksBindings, CodeRule):
             def evaluate(net, loader):
                 return [_predict_batch(net, x) for x, _ in loader]
         """, lines=(5,), note="a private helper runs the model it is handed: judged where the evaluation calls it"),
+        Example("""
+            import torch
+            import torch.nn.functional as F
+            def test(model, device, test_loader):
+                test_loss = 0
+                for data, target in test_loader:
+                    data, target = data.to(device), target.to(device)
+                    test_loss += F.nll_loss(model(data), target, reduction="sum").item()
+                print(f"Test set: average loss {test_loss / len(test_loader.dataset):.4f}")
+        """, lines=(7,), note="a test() that scores the model is an evaluation, not a unit test"),
+        Example("""
+            import torch
+            def test_epoch(model, test_loader):
+                def check(batch):
+                    assert batch.dim() == 4, "expects NCHW images"
+                correct = 0
+                for x, y in test_loader:
+                    check(x)
+                    correct += (model(x).argmax(1) == y).sum().item()
+                return correct
+        """, lines=(8,), note="an assert in a nested function does not make the evaluation a unit test"),
     ]
     compliant = [
         Example("""
@@ -382,6 +405,22 @@ class EvalModeMissing(TracksBindings, CodeRule):
                     state.codes = _generate_depth_codes(components.depth_decoder, state.hidden, 8)
                     return state
         """, note="a private helper running the decoder a pipeline block hands it: the pipeline sets the mode"),
+        Example("""
+            import torch
+            def test_classifier_output_shape(classifier_cls):
+                model = classifier_cls(num_classes=10)
+                out = model(torch.zeros(2, 3, 32, 32))
+                assert out.shape == (2, 10)
+        """, path="problem_unittests.py", note="a pytest unit test (test_* asserting on a new module), not an evaluation"),
+        Example("""
+            import torch
+            def run_inference(Generator, weights, z):
+                netG = Generator(100)
+                netG.load_state_dict(torch.load(weights))
+                netG.eval()
+                with torch.no_grad():
+                    return netG(z)
+        """, note="Generator(100) calls a class (CapWords): it builds the module, it does not run it"),
     ]
 
     def __init__(self, ctx, options=None) -> None:
@@ -427,12 +466,25 @@ class EvalModeMissing(TracksBindings, CodeRule):
                        module_class=cls is not None and cls.name in evidence.module_classes,
                        private_method=cls is not None and node.name.startswith("_") and not node.name.endswith("__"),
                        decorated=any(self._is_no_grad(d) for d in node.decorator_list))
+        frame.unit_test = self._unit_test(node)
         # judged as an evaluation (finish), or handed over to its callers (_hands_over)
-        frame.collects = bool(name_tokens(node.name) & self.tokens) or _may_hand_over(node.name)
+        frame.collects = not frame.unit_test and (bool(name_tokens(node.name) & self.tokens)
+                                                  or _may_hand_over(node.name))
         self.frames.append(frame)
         self._push_loop(_BARRIER)  # loops outside the def do not run its body
 
     visit_AsyncFunctionDef = visit_FunctionDef
+
+    def _unit_test(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+        """A unit test, not an evaluation: named ``test*`` where pytest collects it (at module level or in a
+        ``Test*`` class) and asserting in its own statements (shape and type checks on a fresh module). A
+        ``def test(model, device, test_loader)`` that only scores the model asserts nothing: still judged."""
+        if not node.name.startswith("test"):
+            return False
+        scopes = self.ctx.scopes
+        if scopes and not (isinstance(scopes[-1], ast.ClassDef) and scopes[-1].name.startswith("Test")):
+            return False
+        return _asserts(node.body)
 
     def leave_FunctionDef(self, node: ast.FunctionDef) -> None:
         if self.active and len(self.frames) > 1 and self.frames[-1].node is node:
@@ -654,7 +706,7 @@ class EvalModeMissing(TracksBindings, CodeRule):
                 eval_names |= frame.eval_names
         helpers = {id(frame) for frame in self.done if self._hands_over(frame)}
         for frame in [self.frames[0], *self.done]:
-            if frame.managed or self.managed_methods.match(frame.name) or id(frame) in helpers:
+            if frame.managed or frame.unit_test or self.managed_methods.match(frame.name) or id(frame) in helpers:
                 continue
             sites = self.call_sites.get(frame.name, []) if frame.node is not None else []
             if not frame.trains and frame.model_calls and name_tokens(frame.name) & self.tokens:
@@ -771,6 +823,23 @@ def _statements(body: list[ast.stmt]):
 
 
 _BLOCKS: dict[type, tuple[str, ...]] = {}
+
+
+def _asserts(body: list[ast.stmt]) -> bool:
+    """An ``assert`` among the statements of ``body`` and their blocks, not in nested functions or classes
+    (those assert when, and if, they are called)."""
+    stack = list(body)
+    while stack:
+        stmt = stack.pop()
+        if isinstance(stmt, ast.Assert):
+            return True
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for name in ("body", "orelse", "finalbody"):
+            stack.extend(getattr(stmt, name, None) or [])
+        for item in [*getattr(stmt, "handlers", ()), *getattr(stmt, "cases", ())]:
+            stack.extend(item.body)
+    return False
 
 
 def _parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:

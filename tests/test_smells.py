@@ -115,6 +115,42 @@ def test_eval_where_the_model_is_loaded_covers_predict_functions():
     assert codes(source, "ML1306") == []
 
 
+def test_eval_mode_a_class_call_builds_a_module_an_instance_runs_one():
+    """A CapWords callee is a class: calling it builds a module. Instances named like models are run, and so is
+    a CapWords name the file binds to a model; ALL_CAPS constants and single capitals are not class names."""
+    head = ("import torch\nclass Net(torch.nn.Module):\n    pass\n"
+            "def evaluate(Generator, generator, ResNet50, MODEL, x):\n")
+    cases = {
+        "    return Generator(x)\n": [],
+        "    return ResNet50(x)\n": [],
+        "    return Net(x)\n": [],
+        "    return generator(x)\n": [5],
+        "    return MODEL(x)\n": [5],
+        "    G = Net()\n    return G(x)\n": [6],
+        "    Model = torch.load('m.pt')\n    return Model(x)\n": [6],
+    }
+    for body, expected in cases.items():
+        assert [line for _, line in codes(head + body, "ML1306")] == expected, body
+
+
+def test_eval_mode_unit_tests_are_not_evaluations():
+    """A pytest test (``test*`` at module level or in a ``Test*`` class) asserting in its own body is a unit
+    test; a test() method of another class, or one asserting only in a nested function, is judged."""
+    assert codes("""
+        import torch
+        class TestShapes:
+            def test_forward(self, model):
+                assert model(torch.zeros(1, 3)).shape == (1, 2)
+    """, "ML1306") == []
+    assert codes("""
+        import torch
+        class Trainer:
+            def test(self, model, loader):
+                assert loader is not None
+                return [model(x) for x in loader]
+    """, "ML1306") == [("ML1306", 5)]
+
+
 def test_torch_rules_are_quiet_in_test_files_and_without_torch():
     loop = """
         import torch

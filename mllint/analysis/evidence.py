@@ -399,7 +399,8 @@ class Evidence:
         return bool(self.optimizer_name.match(last)) and not self.not_optimizer_name.search(last)
 
     def model_like(self, node: ast.AST) -> bool:
-        """A called object that is plausibly a torch model (bound to one, or named like one)."""
+        """A called object that is plausibly a torch model (bound to one, or named like one: not a class's
+        name, :func:`class_named`, whose call builds a module rather than runs one)."""
         if isinstance(node, ast.Name):
             if node.id in self.ctx.imports:
                 return False
@@ -420,8 +421,16 @@ class Evidence:
         found = self._model_named.get(last)
         if found is None:  # a file calls the same few names again and again: each judged once
             found = self._model_named[last] = bool(self.model_name.match(last)) and not self.not_model_name.search(last) \
-                and not self.not_model_object.search(last)
+                and not self.not_model_object.search(last) and not class_named(last)
         return found
+
+
+def class_named(name: str) -> bool:
+    """A CapWords name (``Discriminator``, ``ResNet50``, ``_Generator``): a class by PEP 8, so a call of it
+    builds an object. Not an ALL_CAPS constant (``MODEL``, ``VGG16``) nor a single capital (``D``, ``G``: the
+    modules of GAN code), nor a name with an inner underscore (``G_net``)."""
+    word = name.lstrip("_")
+    return len(word) > 1 and word[0].isupper() and not word.isupper() and "_" not in word
 
 
 def _returns_eval_mode(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
