@@ -34,6 +34,11 @@ class UnpinnedDependencies(RepoRule):
                     note="an unpinned line in an included file"),
         RepoExample({"pyproject.toml": "[tool.poetry]\nname = 'x'\n[tool.poetry.dependencies]\npython = '^3.10'\npandas = '^2.0'\n"},
                     note="Poetry without poetry.lock"),
+        RepoExample({"requirements.txt": "numpy\npandas\n", "train.py": "import numpy, pandas\n",
+                     "lab/environment.yml": "dependencies:\n  - python=3.11\n  - numpy=1.26.4\n  - pandas=2.2.2\n"},
+                    note="a pinned environment file of a sub-folder pins only that folder"),
+        RepoExample({"requirements.txt": "torch\n", "serving/requirements.txt": "torch==2.3.1\n", "serving/uv.lock": "version = 1\n"},
+                    note="a sub-folder's lock file does not pin the root's requirements"),
     ]
     compliant = [
         RepoExample({"setup.py": "from setuptools import setup\nsetup(name='peftlike', install_requires=['torch>=1.13', 'numpy>=1.17'],\n"
@@ -48,30 +53,40 @@ class UnpinnedDependencies(RepoRule):
         RepoExample({"requirements.txt": "numpy>=1.26\n-c constraints.txt\n", "constraints.txt": "numpy==1.26.4\n"},
                     note="a constraints file pins the range"),
         RepoExample({"train.py": "x = 1\n"}, note="no manifest at all is ML0201"),
+        RepoExample({"pyproject.toml": "[project]\nname = 'x'\ndependencies = ['numpy>=1.26']\n",
+                     "requirements/prod.txt": "numpy==1.26.4\n"},
+                    note="a pinned file in requirements/ pins the project that holds that folder"),
+        RepoExample({"requirements.txt": "numpy==1.26.4\n", "app/requirements.txt": "numpy\n", "app/serve.py": "import numpy\n"},
+                    note="a pinned file at the root pins the folders below it"),
     ]
 
     def check(self, repo):
         manifests = repo.manifests
         parsed = manifests.parsed
-        if not parsed or manifests.lock_files:
+        if not parsed:
             return
-        for manifest in parsed:
-            if manifest.kind in ("requirements", "conda") and manifest.fully_pinned and not manifest.is_dev_only:
-                return
         pinned_elsewhere = manifests.constrained
         for manifest in parsed:
             if manifest.published:
                 continue  # a published distribution's ranges are its compatibility promise to its users
+            if manifests.pinned_by(manifest.path):
+                continue  # a lock file or a fully pinned requirements file of its folder (or above) pins it
             unpinned = [r for r in manifest.requirements if not r.pinned and r.name not in pinned_elsewhere]
             if not unpinned:
                 continue
             names = sorted({r.name for r in unpinned})
+            folder = f"{manifest.path.rsplit('/', 1)[0]}/ or a folder above it" if "/" in manifest.path else "the root folder"
+            others = sorted(manifests.pins)  # none of them pins this manifest's folder
+            lacking = "no lock file pins its folder" if others else "there is no lock file"
+            elsewhere = (f" ({', '.join(others[:3])}{' and more' if len(others) > 3 else ''} "
+                         f"pin{'s' if len(others) == 1 else ''} only {'its' if len(others) == 1 else 'their'} own folder)"
+                         if others else "")
             shown = ", ".join(names[:MAX_NAMES]) + (f" and {len(names) - MAX_NAMES} more" if len(names) > MAX_NAMES else "")
             yield RepoFinding(
                 f"{len(names)} dependenc{'y is' if len(names) == 1 else 'ies are'} not pinned exactly in {manifest.path} "
-                f"({shown}) and there is no lock file: looked for poetry.lock, uv.lock, Pipfile.lock, pdm.lock, "
-                "conda-lock.yml or a fully pinned requirements file; commit a lock file or pin with == "
-                "(pip-compile / pip freeze)",
+                f"({shown}) and {lacking}: looked for poetry.lock, uv.lock, Pipfile.lock, pdm.lock, "
+                f"conda-lock.yml or a fully pinned requirements file in {folder}{elsewhere}; commit a lock "
+                "file or pin with == (pip-compile / pip freeze)",
                 path=manifest.path,
                 line=min((r.line for r in unpinned if r.line), default=None),
                 evidence=[manifest.path, "poetry.lock", "uv.lock", "Pipfile.lock", "pdm.lock"],

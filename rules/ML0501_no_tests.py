@@ -6,6 +6,15 @@ from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule
 from mllint.repo.mlcode import test_like_facts
 
 TEST_DEF_PREFIXES = ("test", "Test")
+TORCH_TRAIN = ("import torch\n\n\ndef train(model, loader, epochs):\n    opt = torch.optim.SGD(model.parameters(), lr=0.1)\n"
+               "    for _ in range(epochs):\n        for x, y in loader:\n            opt.zero_grad()\n"
+               "            loss = torch.nn.functional.cross_entropy(model(x), y)\n            loss.backward()\n            opt.step()\n")
+#: An evaluation command line named test.py (victoresque/pytorch-template): no test functions, no test framework.
+EVAL_SCRIPT = ("import argparse\nimport torch\n\n\ndef main(config):\n    model = torch.load(config.resume)\n    model.eval()\n"
+               "    total = 0\n    with torch.no_grad():\n        for x, y in config.loader:\n"
+               "            total += (model(x).argmax(1) == y).sum().item()\n    print(total)\n\n\n"
+               "if __name__ == '__main__':\n    parser = argparse.ArgumentParser()\n    parser.add_argument('-r', '--resume')\n"
+               "    main(parser.parse_args())\n")
 
 
 class NoTests(RepoRule):
@@ -29,6 +38,7 @@ class NoTests(RepoRule):
         RepoExample({"train.py": "x = 1\n", "tests/helpers.py": "def make_data():\n    return []\n"}, note="helpers but no test functions"),
         RepoExample({"pipeline.ipynb": '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}',
                      "prep.py": "def clean(df):\n    return df\n"}, git=False, note="not a git repository"),
+        RepoExample({"train.py": TORCH_TRAIN, "test.py": EVAL_SCRIPT}, note="test.py is an evaluation script, not a test"),
     ]
     compliant = [
         RepoExample({"tools/release.py": "x = 1\n", "features/steps/cli_steps.py": "from behave import given\n\n@given('a project')\n"
@@ -38,6 +48,10 @@ class NoTests(RepoRule):
         RepoExample({"src/pkg/model.py": "x = 1\n", "src/pkg/model_test.py": "def test_model():\n    pass\n"}),
         RepoExample({"train.py": "x = 1\n", "test/test_data.py": "import unittest\nclass TestData(unittest.TestCase):\n    pass\n"}),
         RepoExample({"README.md": "# docs only\n"}, note="no Python code: nothing to test"),
+        RepoExample({"train.py": TORCH_TRAIN, "test.py": "import unittest\n\n\nclass ModelCase(unittest.TestCase):\n"
+                     "    def test_shape(self):\n        pass\n"}, note="a unittest module named test.py"),
+        RepoExample({"app/models.py": "x = 1\n", "app/tests.py": "def test_model():\n    assert True\n"},
+                    note="a Django-style tests.py with test functions"),
     ]
 
     def check(self, repo):

@@ -9,6 +9,14 @@ from mllint.repo.mlcode import calls_any, dotted, test_like_facts
 
 TRAIN = "from sklearn.linear_model import LogisticRegression\n\n\ndef train(X, y):\n    return LogisticRegression().fit(X, y)\n"
 FEATURE_TEST = "from features import scale\n\n\ndef test_scale():\n    assert scale(2) == 1\n"
+TORCH_TRAIN = ("import torch\n\n\ndef train(model, loader):\n    opt = torch.optim.SGD(model.parameters(), lr=0.1)\n"
+               "    for x, y in loader:\n        opt.zero_grad()\n        torch.nn.functional.mse_loss(model(x), y).backward()\n"
+               "        opt.step()\n    torch.save(model, 'model.pt')\n")
+#: An evaluation command line named test.py (victoresque/pytorch-template): it loads a model but tests nothing.
+EVAL_SCRIPT = ("import argparse\nimport torch\n\n\ndef main(config):\n    model = torch.load(config.resume)\n    model.eval()\n"
+               "    with torch.no_grad():\n        print(sum(float((model(x) - y).abs().sum()) for x, y in config.loader))\n\n\n"
+               "if __name__ == '__main__':\n    parser = argparse.ArgumentParser()\n    parser.add_argument('-r', '--resume')\n"
+               "    main(parser.parse_args())\n")
 
 
 class NoModelTest(RepoRule):
@@ -48,6 +56,7 @@ class NoModelTest(RepoRule):
         RepoExample({"src/train.py": "from sklearn.linear_model import LogisticRegression\n\n\ndef main():\n    LogisticRegression().fit([[0], [1]], [0, 1])\n",
                      "test_environment.py": "import sys\n\n\ndef main():\n    assert sys.version_info.major == 3\n\n\nmain()\n"},
                     note="a test file that calls its own main(), not the model's"),
+        RepoExample({"train.py": TORCH_TRAIN, "test.py": EVAL_SCRIPT}, note="test.py is an evaluation script, not a test"),
     ]
     compliant = [
         RepoExample({"train.py": TRAIN, "tests/test_train.py": "from train import train\n\n\ndef test_fits():\n    assert train([[0], [1]], [0, 1])\n"}),
@@ -61,6 +70,9 @@ class NoModelTest(RepoRule):
                     note="no model code at all"),
         RepoExample({"pkg/trainer.py": TRAIN, "pkg/trainer_test.py": "from pkg import trainer\n\n\ndef test_it():\n    assert trainer.train\n"},
                     note="the test references the training module's definitions"),
+        RepoExample({"train.py": TORCH_TRAIN, "test.py": "import unittest\n\nimport torch\n\n\nclass ModelCase(unittest.TestCase):\n"
+                     "    def test_loads(self):\n        self.assertIsNotNone(torch.load('model.pt'))\n"},
+                    note="a unittest module named test.py that loads the model"),
     ]
 
     def check(self, repo):

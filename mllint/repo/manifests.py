@@ -184,10 +184,39 @@ class Manifests:
         return any(m.dynamic for m in self.parsed) and not any(m.kind == "requirements" for m in self.parsed)
 
     @cached_property
+    def pins(self) -> dict[str, str]:
+        """What pins the environment, each with the folder whose manifests it pins ("" for the root): the lock
+        files and the fully pinned requirements/conda files (not development-only ones). A file pins its own
+        folder and below, counted from the folder that holds a project (out of requirements/, docker/,
+        .github/..., the folders that hold no project of their own: mllint/repo/projects.py): a pinned
+        environment file of one sub-folder does not pin the requirements at the root."""
+        # imported here: the model and the inventory it imports are not needed before
+        from mllint.repo.projects import NOT_PROJECT_DIRS
+
+        lift = {name.lower() for name in self.knowledge.get("folders", ())} | NOT_PROJECT_DIRS
+        found = {rel: _pin_scope(rel, lift) for rel in self.lock_files}
+        for manifest in self.parsed:
+            if manifest.kind in ("requirements", "conda") and manifest.fully_pinned and not manifest.is_dev_only:
+                found.setdefault(manifest.path, _pin_scope(manifest.path, lift))
+        return found
+
+    def pinned_by(self, rel: str) -> list[str]:
+        """The lock files and fully pinned manifests (:attr:`pins`) whose folder holds the file ``rel``."""
+        return [pin for pin, scope in self.pins.items() if not scope or rel.startswith(scope + "/")]
+
+    @cached_property
     def constrained(self) -> set[str]:
         """Names pinned exactly by a constraints file (``-c``)."""
         files = {c for m in self.parsed for c in m.constraints}
         return {req.name for m in self.parsed if m.path in files for req in m.requirements if req.pinned}
+
+
+def _pin_scope(rel: str, lift: set[str]) -> str:
+    """The folder a lock or pinned file pins: its own, out of trailing folders that hold no project (``lift``)."""
+    folders = relpath.folders(rel)
+    while folders and (folders[-1].lower() in lift or folders[-1].startswith(".")):
+        folders.pop()
+    return "/".join(folders)
 
 
 def _utf16(path: Any) -> str | None:

@@ -352,8 +352,24 @@ def config_mentions(repo: RepoModel, words: list[str]) -> list[str]:
 
 def test_like_facts(repo: RepoModel) -> list[FileFacts]:
     """Test files, plus Django/unittest-style ``tests.py``/``test.py`` modules the test-path pattern misses and
-    the step files of BDD frameworks (behave's ``features/steps/*.py``)."""
-    bdd = repo.knowledge.get("test_files", {}).get("bdd_frameworks", [])
+    the step files of BDD frameworks (behave's ``features/steps/*.py``). A ``test.py`` counts only when its
+    content says it is a test (:func:`says_test`): an evaluation script named ``test.py`` is not one."""
+    tables = repo.knowledge.get("test_files", {})
+    bdd = tables.get("bdd_frameworks", [])
+    frameworks = tables.get("test_frameworks", [])
     extra = [facts for facts in repo.source_facts()
-             if not facts.notebook and (facts.path.rsplit("/", 1)[-1] in ("tests.py", "test.py") or imports_any(facts.imports, bdd))]
+             if not facts.notebook and (imports_any(facts.imports, bdd)
+                                        or (facts.path.rsplit("/", 1)[-1] in ("tests.py", "test.py") and says_test(facts, frameworks)))]
     return repo.test_facts() + extra
+
+
+def says_test(facts: FileFacts, frameworks: Iterable[str]) -> bool:
+    """The file's content says it holds tests: a top-level ``test_*`` function, a ``Test*``/``*Test``/``*Tests``/
+    ``*TestCase`` class, or an import of a test framework (``unittest``, ``pytest``: ``frameworks``). A function
+    named plain ``test(model, loader)`` is the evaluation loop of a training script, not a test."""
+    for name, kind, _line in facts.defs:
+        if kind == "class" and (name.startswith("Test") or name.endswith(("Test", "Tests", "TestCase"))):
+            return True
+        if kind != "class" and name.startswith("test_"):
+            return True
+    return bool(imports_any(facts.imports, frameworks))

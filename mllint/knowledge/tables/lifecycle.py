@@ -106,3 +106,4 @@ class TestFiles(Table):
     __test__ = False  # not a pytest class
 
     bdd_frameworks: Strings = Field(description="Modules of BDD frameworks whose step files are tests (`behave`, `pytest_bdd`).")
+    test_frameworks: Strings = Field(description="Modules of test frameworks: a `test.py`/`tests.py` importing one is a test (`unittest`, `pytest`).")
