@@ -15,7 +15,7 @@ from pathlib import Path
 from mllint.catalogue.rule import RepoExample, RepoFinding, RepoRule, RuleOptions, option
 from mllint.core import relpath
 from mllint.core.cpus import usable_cpus
-from mllint.core.lifeline import child_setup
+from mllint.core.lifeline import run_tool
 from mllint.core.printable import visible
 from mllint.core.tomlsafe import TomlError, load_path
 
@@ -153,9 +153,7 @@ def run_ruff(root: Path, files: list[str], args: list[str]) -> Counter | str:
         command = [binary, "check", "--no-cache", "--exit-zero", "--no-fix", "--statistics", "--output-format", "json",
                    "--quiet", *args, "--", *batch]
         try:
-            done = subprocess.run(command, check=False, cwd=root, capture_output=True, text=True, timeout=TIMEOUT,
-                                  env={**os.environ, "NO_COLOR": "1"}, stdin=subprocess.DEVNULL,
-                                  preexec_fn=child_setup(RUFF_MEMORY))
+            done = run_tool(command, TIMEOUT, RUFF_MEMORY, cwd=root, env={**os.environ, "NO_COLOR": "1"})
         except subprocess.TimeoutExpired:
             return f"ruff did not finish within {TIMEOUT} s"
         except OSError as exc:

@@ -204,6 +204,17 @@ print(child, lifeline._PRCTL is not None, flush=True)
 """
 
 
+TOOL_OF_A_DYING_PARENT = """
+import sys
+from mllint.core import lifeline
+if sys.argv[1] == "fork":
+    lifeline._SETPRIV[:] = [None]  # no setpriv: the tool is set up in a forked child (preexec_fn)
+tool = lifeline.start_tool(["sleep", "60"], memory=1_500_000_000)
+limit = next(line for line in open(f"/proc/{tool.pid}/limits") if line.startswith("Max address space")).split()[3]
+print(tool.pid, lifeline._setpriv() is not None, limit, flush=True)
+"""
+
+
 def _gone(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
@@ -228,3 +239,23 @@ def test_a_worker_dies_with_mllint():
     fresh = subprocess.run([sys.executable, "-c", "import sys, mllint.core.lifeline; print('ctypes.util' in sys.modules)"],
                            capture_output=True, text=True, timeout=30)
     assert fresh.stdout.strip() == "False"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG, prlimit and /proc are Linux's")
+@pytest.mark.parametrize("way", ["setpriv", "fork"])
+def test_a_tool_dies_with_mllint_and_has_its_memory_ceiling(way):
+    """An outside tool (ruff) started by mllint gets its address-space ceiling and is killed when mllint exits,
+    whether started through setpriv (no fork of mllint's process) or set up in a forked child."""
+    import time
+
+    from mllint.core import lifeline
+
+    if way == "setpriv" and lifeline._setpriv() is None:
+        pytest.skip("no util-linux setpriv with --pdeathsig on this machine: the fork way is the one used")
+    done = subprocess.run([sys.executable, "-c", TOOL_OF_A_DYING_PARENT, way], capture_output=True, text=True, timeout=30)
+    tool, through_setpriv, limit = done.stdout.split()
+    assert through_setpriv == str(way == "setpriv") and limit == "1500000000"
+    deadline = time.monotonic() + 10
+    while not _gone(int(tool)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _gone(int(tool))
