@@ -473,6 +473,7 @@ class UnseededRandomness(CodeRule):
                              [edit for u in group for edit in u.edits])
             self.report(first.node, first.message + more, fix=fix)
 
+
 #: Builtins that only reshape a value on its way to a display (``enumerate(np.random.choice(...))``).
 _PURE_BUILTINS = frozenset({"abs", "enumerate", "float", "int", "len", "list", "max", "min", "range", "reversed", "round",
                             "sorted", "str", "tuple", "zip"})
@@ -481,6 +482,7 @@ _PASS_THROUGH = (ast.Attribute, ast.Subscript, ast.BinOp, ast.UnaryOp, ast.BoolO
                  ast.List, ast.Set, ast.Dict, ast.JoinedStr, ast.FormattedValue, ast.Starred, ast.keyword, ast.Slice)
 _NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 MAX_HOPS = 3  # names a drawn value may pass through (``idx`` -> ``pred = y_hat[idx]`` -> a title)
+MAX_NODES = 20_000  # nodes read to follow one draw's value; past them it counts as used (reported)
 
 
 class _Shown:
@@ -493,6 +495,7 @@ class _Shown:
         self.prefixes = tuple(display.get("prefixes", ()))
         self.callables = frozenset(display.get("callables", ()))
         self.methods = frozenset(display.get("methods", ()))
+        self.budget = MAX_NODES
 
     def only_shown(self, node: ast.AST, ancestors: list[ast.AST], hops: int = 0) -> bool:
         """``ancestors``: from the module down to ``node``'s parent."""
@@ -553,6 +556,9 @@ class _Shown:
         stack: list[tuple[ast.AST, list[ast.AST]]] = [(stmt, [holder]) for stmt in reversed(block)]
         read = False
         while stack:
+            self.budget -= 1
+            if self.budget < 0:
+                return False  # too much to follow (a long notebook): judged as used
             current, path = stack.pop()
             if isinstance(current, ast.Name) and current.id in wanted and isinstance(current.ctx, ast.Load):
                 if not self.only_shown(current, path, hops):
