@@ -149,6 +149,10 @@ class UndeclaredDependency(RepoRule):
         RepoExample({"requirements.txt": "torch==2.3.0\n", "train.py": "from PIL import Image\nimport torch\n"}),
     ]
     compliant = [
+        RepoExample({"environment.yml": "name: lab\nchannels: !!python/tuple\n- defaults\ndependencies:\n- python=3.5\n"
+                                        "- scikit-learn=0.18.1=np112py35_1\n- pandas=0.19.2=np112py35_1\n",
+                     "train.py": "import sklearn\nimport pandas as pd\n"},
+                    note="a conda environment exported on Windows (`!!python/tuple` channels) declares them"),
         RepoExample({"requirements.txt": "scikit-learn==1.5.0\nopencv-python==4.9.0.80\nPyYAML==6.0\nPillow==10.0\n",
                      "train.py": "import sklearn\nimport cv2\nimport yaml\nfrom PIL import Image\nimport os, json\n"},
                     note="import names that differ from distribution names"),

@@ -234,3 +234,14 @@ def test_a_repository_of_yaml_alias_bombs_is_checked_in_bounded_time_and_memory(
     assert run["code"] in (0, 1), run["stderr"]
     assert run["peak_kb"] * 1024 < GB, run["peak_kb"]  # expanded, the documents took 10 GB and 90 s
     assert time.monotonic() - started < HANG
+
+
+def test_a_conda_tuple_tag_is_read_as_a_list_and_no_other_python_tag_is():
+    """``channels: !!python/tuple`` (conda on Windows) reads as a list, so the environment file is not lost;
+    the full loader's object-building tags stay refused (the document is None)."""
+    from mllint.core.yamlsafe import load_yaml
+
+    env = load_yaml("name: lab\nchannels: !!python/tuple\n- defaults\ndependencies:\n- numpy=1.26.4\n")
+    assert env == {"name": "lab", "channels": ["defaults"], "dependencies": ["numpy=1.26.4"]}
+    assert load_yaml('a: !!python/object/apply:os.system ["echo hi"]\n') is None
+    assert load_yaml("a: !!python/name:os.system\n") is None

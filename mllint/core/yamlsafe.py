@@ -19,13 +19,26 @@ MAX_EXPANDED_NODES = 1_000_000
 _LOADER: list[Any] = []
 
 
+#: Tags of the full loader that the safe one may read as plain data: conda writes ``channels: !!python/tuple``
+#: in environment files exported on Windows (a tuple of strings is read as a list; no object is built).
+PLAIN_SEQUENCE_TAGS = ("tag:yaml.org,2002:python/tuple",)
+
+
 def _yaml() -> tuple[Any, Any]:
     """PyYAML and its safe loader, imported on first use (most runs parse no YAML at all)."""
     import yaml
 
     if not _LOADER:  # the C loader is much faster when libyaml is available; both are "safe" loaders
-        _LOADER.append(getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        loader: Any = type("MllintSafeLoader", (base,), {})
+        for tag in PLAIN_SEQUENCE_TAGS:
+            loader.add_constructor(tag, _plain_sequence)
+        _LOADER.append(loader)
     return yaml, _LOADER[0]
+
+
+def _plain_sequence(loader: Any, node: Any) -> list[Any]:
+    return list(loader.construct_sequence(node))
 
 
 def load_yaml(text: str | None, limit: int = MAX_YAML_BYTES) -> Any:
