@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
+from mllint.analysis.children import child_nodes
 from mllint.analysis.context import FUNCTION_NODES
 from mllint.analysis.edits import RawFix, TextEdit, add_keyword, replace
 from mllint.analysis.flow import DataFlow
@@ -259,7 +260,7 @@ class UnseededRandomness(CodeRule):
         self.rng_exact, self.rng_prefixes, self.rng_show = knowledge.derived(_global_rngs)
         self.generators: dict[str, dict] = knowledge.get("unseeded_generators", {})
         self.shufflers: dict[str, dict] = knowledge.get("torch_shufflers", {})
-        self.display: dict[str, list[str]] = knowledge.get("display_calls", {})
+        self.shown = _Shown(ctx, knowledge.derived(_display_tables))
         self.active = not ctx.is_test
         self.idle = not self.active  # a test file: nothing of it is visited
         self.seeded: set[str] = set()
@@ -327,7 +328,7 @@ class UnseededRandomness(CodeRule):
             self._loader_helper(node, name.rsplit(".", 1)[-1])
         rng = self._global_rng(name)
         if (rng is not None and not any(k.arg in LOCAL_SEEDS for k in node.keywords) and not self._placeholder(node)
-                and not _Shown(self.ctx, self.display).only_shown(node, self.ctx.parents[:-1])):
+                and not self.shown.judge(node, self.ctx.parents[:-1])):
             label = _label(node)
             self.pending.append(self._use(node, rng, f"{label}() uses the global {rng} RNG, which this program never seeds; call {self.rng_show[rng]} once at start-up (seed from configuration) or use a seeded generator"))
 
@@ -485,17 +486,28 @@ MAX_HOPS = 3  # names a drawn value may pass through (``idx`` -> ``pred = y_hat[
 MAX_NODES = 20_000  # nodes read to follow one draw's value; past them it counts as used (reported)
 
 
+def _display_tables(knowledge) -> tuple[tuple[str, ...], frozenset[str], frozenset[str]]:
+    """The calls that show a value: plotting and display libraries' prefixes, the printers (shared with
+    ML0702's ``metrics_printers``) and figure methods; made once per knowledge."""
+    display = knowledge.get("display_calls", {})
+    return (tuple(display.get("prefixes", ())), frozenset(knowledge.get("metrics_printers", {}).get("callables", ())),
+            frozenset(display.get("methods", ())))
+
+
 class _Shown:
     """Whether a global RNG draw only reaches displays: its value, and the names it is bound to (in the
     statements after the binding, or the body of the loop over it), flow into nothing but plotting,
     printing or a notebook display: a random sample of images to look at changes no result."""
 
-    def __init__(self, ctx, display: dict[str, list[str]]) -> None:
+    def __init__(self, ctx, tables: tuple[tuple[str, ...], frozenset[str], frozenset[str]]) -> None:
         self.ctx = ctx
-        self.prefixes = tuple(display.get("prefixes", ()))
-        self.callables = frozenset(display.get("callables", ()))
-        self.methods = frozenset(display.get("methods", ()))
+        self.prefixes, self.callables, self.methods = tables
         self.budget = MAX_NODES
+
+    def judge(self, node: ast.AST, ancestors: list[ast.AST]) -> bool:
+        """Whether the draw ``node`` (``ancestors``: the module down to its parent) only reaches displays."""
+        self.budget = MAX_NODES
+        return self.only_shown(node, ancestors)
 
     def only_shown(self, node: ast.AST, ancestors: list[ast.AST], hops: int = 0) -> bool:
         """``ancestors``: from the module down to ``node``'s parent."""
@@ -546,7 +558,7 @@ class _Shown:
             return True  # "{} ({})".format(...), ", ".join(...)
         name = self.ctx.call_name(call)
         if name is not None:
-            return name.startswith("numpy.") or (name.startswith("builtins.") and name[9:] in _PURE_BUILTINS)
+            return name.startswith("numpy.")
         return isinstance(func, ast.Name) and func.id in _PURE_BUILTINS and func.id not in self.ctx.imports
 
     def _uses_shown(self, names: list[str], block: list[ast.stmt], holder: ast.AST, hops: int) -> bool:
@@ -568,7 +580,7 @@ class _Shown:
             if isinstance(current, _NESTED_SCOPES):
                 continue
             inner = [*path, current]
-            stack.extend((child, inner) for child in ast.iter_child_nodes(current))
+            stack.extend((child, inner) for child in child_nodes(current))
         return read  # a value nothing reads here may be read elsewhere (another cell's %run, globals())
 
 

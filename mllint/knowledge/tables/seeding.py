@@ -30,8 +30,7 @@ class SeedHelpers(Table):
 class DisplayCalls(Table):
     """Calls that only show a value: a plot, a printout, a notebook display."""
 
-    prefixes: Strings = Field(description="Dotted-name prefixes of plotting and display libraries (`matplotlib.`).")
-    callables: Strings = Field(description="Exact dotted names (`print`, `IPython.display.display`).")
+    prefixes: Strings = Field(description="Dotted-name prefixes of plotting and display libraries (`matplotlib.`); printers are `[metrics_printers]`.")
     methods: Strings = Field(description="Method names that draw on a figure or its axes (`imshow`, `set_title`).")
 
 
