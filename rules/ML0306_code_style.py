@@ -142,8 +142,9 @@ def _batches(files: list[str]) -> list[list[str]]:
     return out
 
 
-def run_ruff(root: Path, files: list[str], args: list[str]) -> Counter | str:
-    """Ruff's issue counts by code, or the reason it could not run."""
+def run_ruff(root: Path, files: list[str], args: list[str], threads: int | None = None) -> Counter | str:
+    """Ruff's issue counts by code, or the reason it could not run. ``threads``: ruff's worker threads
+    (its default is one per core; several ruff processes side by side share the cores instead)."""
     binary = find_ruff()
     if binary is None:
         return "ruff is not installed (it is a dependency of mllint: `pip install ruff`)"
@@ -152,8 +153,11 @@ def run_ruff(root: Path, files: list[str], args: list[str]) -> Counter | str:
         # --statistics: ruff prints one count per code (a few kB) instead of every issue (MBs of JSON).
         command = [binary, "check", "--no-cache", "--exit-zero", "--no-fix", "--statistics", "--output-format", "json",
                    "--quiet", *args, "--", *batch]
+        env = {**os.environ, "NO_COLOR": "1"}
+        if threads:
+            env["RAYON_NUM_THREADS"] = str(threads)
         try:
-            done = run_tool(command, TIMEOUT, RUFF_MEMORY, cwd=root, env={**os.environ, "NO_COLOR": "1"})
+            done = run_tool(command, TIMEOUT, RUFF_MEMORY, cwd=root, env=env)
         except subprocess.TimeoutExpired:
             return f"ruff did not finish within {TIMEOUT} s"
         except OSError as exc:
@@ -313,7 +317,7 @@ def _memo_name(repo, paths: list[str], args: list[str], config: Path | None) -> 
     return f"ruff-{key.hexdigest()}.json"
 
 
-GROUP_FILES = 64  # files per group of ruff's memoised counts (at most MAX_GROUPS groups)
+GROUP_FILES = 128  # files per group of ruff's memoised counts (at most MAX_GROUPS groups)
 MAX_GROUPS = 16
 
 
@@ -345,8 +349,10 @@ class _Counting:
 
             # ruff runs its own threads: a group per core and one more at a time (four ruff processes at
             # once on two cores were not faster, and added ~40 MB to the run's peak memory)
-            self.pool = ThreadPoolExecutor(max_workers=min(4, usable_cpus() + 1, len(self.todo)))
-            self.running = [self.pool.submit(run_ruff, repo.root, members, args) for _memo, members in self.todo]
+            side_by_side = min(4, usable_cpus() + 1, len(self.todo))
+            threads = max(1, usable_cpus() // side_by_side)  # one per core in all (ruff's own default: one each)
+            self.pool = ThreadPoolExecutor(max_workers=side_by_side)
+            self.running = [self.pool.submit(run_ruff, repo.root, members, args, threads) for _memo, members in self.todo]
 
     def result(self) -> Counter | str:
         """The counts over every group (memoising the new ones), or why ruff could not count them."""

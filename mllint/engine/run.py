@@ -131,12 +131,15 @@ def run(session: Session, *, files: list[str] | None = None, only: Only = "all",
                 model.attach_probe(Probe(root, inventory, _facts_digest(cache, code_files), _content_digest(digests, code_files),
                                          session.overlay, sizes=sizes))
             result.projects = find_projects(model.files, set(model.facts), lambda: session.knowledge)
-            findings.extend(run_repo_rules(session, model, result.projects, store, result.repo_cached))
+            # The code pass's cache is written while the repository rules wait for their tools (ruff): written
+            # last, it was the run's last tenth of a second, one core idle.
+            meanwhile = cache.save if cache is not None else None  # a no-op once nothing is left to write
+            findings.extend(run_repo_rules(session, model, result.projects, store, result.repo_cached, meanwhile))
             if store is not None:
                 store.save()
             result.timings["repo"] = time.perf_counter() - clock
         if cache is not None:
-            cache.save()  # after the repository rules: facts they had re-analysed are cached too
+            cache.save()  # (again) after the repository rules: facts they had re-analysed are cached too
             if cache.problem:
                 result.notices.append(cache.problem)
 
@@ -377,32 +380,35 @@ REPO_WIDE = frozenset({"ML0101", "ML0102", "ML0104", "ML0105", "ML0305", "ML0306
 
 
 def run_repo_rules(session: Session, model: RepoModel, projects: list[Project] | None = None,
-                   store: RepoCache | None = None, reused: set[str] | None = None) -> list[Finding]:
+                   store: RepoCache | None = None, reused: set[str] | None = None,
+                   meanwhile: Callable[[], None] | None = None) -> list[Finding]:
     """Every enabled repository rule over the model; in a monorepo (mllint/repo/projects.py), the rules about
     a project run once per project, each finding naming it. A rule that crashes costs its own findings only.
 
     With a ``store`` (the repository-rule cache), a rule whose recorded inputs all still hold is not run:
     its findings come from the store (its code is added to ``reused``); every rule that runs is recorded
-    (``mllint/repo/inputs.py``). Monorepos are not cached yet: their rules run on each project's view."""
+    (``mllint/repo/inputs.py``). Monorepos are not cached yet: their rules run on each project's view.
+    ``meanwhile`` is called when the rules that started outside work (ruff) are about to wait for it."""
     if projects is None:
         projects = find_projects(model.files, set(model.facts), lambda: session.knowledge)
     if not projects:
-        return _run_rules(session, model, store=store, reused=reused)
-    out = _run_rules(session, model, codes=REPO_WIDE)
+        return _run_rules(session, model, store=store, reused=reused, meanwhile=meanwhile)
+    out = _run_rules(session, model, codes=REPO_WIDE, meanwhile=meanwhile)
     for project in projects:
-        out += _run_rules(session, project_model(model, project), project=project, skip=REPO_WIDE)
+        out += _run_rules(session, project_model(model, project), project=project, skip=REPO_WIDE, meanwhile=meanwhile)
     remainder = root_remainder(projects, model.files)
     manifests = [rel for rel in remainder if "/" not in rel and is_manifest(rel)]
     root = Project("", manifests[0] if manifests else "")
     sub = project_model(model, root, files=remainder)
     if sub.facts and (manifests or sub.ml.training or sub.serving):
-        out += _run_rules(session, sub, project=root, skip=REPO_WIDE)
+        out += _run_rules(session, sub, project=root, skip=REPO_WIDE, meanwhile=meanwhile)
     return out
 
 
 def _run_rules(session: Session, model: RepoModel, *, project: Project | None = None,
                codes: frozenset[str] | None = None, skip: frozenset[str] = frozenset(),
-               store: RepoCache | None = None, reused: set[str] | None = None) -> list[Finding]:
+               store: RepoCache | None = None, reused: set[str] | None = None,
+               meanwhile: Callable[[], None] | None = None) -> list[Finding]:
     out: list[Finding] = []
     settings, index = session.settings, session.index
     probe = model.probe
@@ -444,7 +450,9 @@ def _run_rules(session: Session, model: RepoModel, *, project: Project | None = 
     # The started rules check last: their outside work has the others' time to finish (the findings are
     # sorted afterwards, so the order of the checks does not show).
     prepared.sort(key=lambda item: item[0])
-    for _started, code, log, rule, view in prepared:
+    for started, code, log, rule, view in prepared:
+        if started and meanwhile is not None:
+            meanwhile()
         rule_cls = by_code[code]
         try:
             reported: list[object] = list((rule or rule_cls(session.options.get(code))).check(view))
