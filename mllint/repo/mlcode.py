@@ -33,9 +33,17 @@ def _prefix_set(prefixes: tuple[str, ...]) -> tuple[frozenset[str], set[str], se
     return frozenset(prefixes), set(), set()
 
 
+_PrefixMatcher = tuple[frozenset[str], set[str], set[str]]
+_CallMatcher = tuple[frozenset[str], Any, set[str], set[str]]
+
+
 def imports_any(imports: Iterable[str], prefixes: Iterable[str]) -> list[str]:
     """Imported modules that are one of ``prefixes`` or below one (``mlflow.sklearn`` matches ``mlflow``)."""
-    wanted, hits, misses = _prefix_set(tuple(prefixes))
+    return _imports_matching(imports, _prefix_set(tuple(prefixes)))
+
+
+def _imports_matching(imports: Iterable[str], matcher: _PrefixMatcher) -> list[str]:
+    wanted, hits, misses = matcher
     if not isinstance(imports, (list, tuple)):
         imports = list(imports)  # read twice below
     if misses.issuperset(imports):  # the common answer, found in C: every import already known not to match
@@ -71,7 +79,11 @@ def _call_matcher(patterns: tuple[str, ...]) -> tuple[frozenset[str], Any, set[s
 
 def calls_any(calls: Iterable[str], patterns: Iterable[str]) -> list[str]:
     """Calls matching one of ``patterns``: fnmatch globs on resolved names, or exact ``.method`` names."""
-    exact, regex, hits, misses = _call_matcher(tuple(patterns))
+    return _calls_matching(calls, _call_matcher(tuple(patterns)))
+
+
+def _calls_matching(calls: Iterable[str], matcher: _CallMatcher) -> list[str]:
+    exact, regex, hits, misses = matcher
     if not isinstance(calls, (list, tuple)):
         calls = list(calls)  # read twice below
     if regex is None:
@@ -126,58 +138,91 @@ class FileRole:
         return not self.notebook and not self.test
 
 
+class _RoleTables:
+    """The knowledge :func:`classify` matches against, made once per knowledge (``knowledge.derived``): each
+    list of patterns turned into its matcher once, instead of a tuple of it hashed per file and question."""
+
+    def __init__(self, knowledge: Knowledge) -> None:
+        def calls(*patterns: list[str]) -> _CallMatcher:
+            return _call_matcher(tuple(pattern for group in patterns for pattern in group))
+
+        def modules(prefixes: list[str]) -> _PrefixMatcher:
+            return _prefix_set(tuple(prefixes))
+
+        self.ignore_dirs = set(knowledge.get("lifecycle_scope", {}).get("ignore_dirs", []))
+        training = knowledge.get("model_training", {})
+        self.training_calls, self.training_methods = calls(training.get("calls", [])), calls(training.get("methods", []))
+        self.training_frameworks = modules(training.get("frameworks", []))
+        self.training_estimators = calls(training.get("estimators", []))
+        persistence = knowledge.get("model_persistence", {})
+        self.persist_calls = calls(persistence.get("calls", []), persistence.get("methods", []))
+        self.persist_imports = modules(persistence.get("imports", []))
+        self.persist_frameworks = modules(persistence.get("frameworks", []))
+        self.persist_with_frameworks = calls(persistence.get("with_frameworks", []))
+        loading = knowledge.get("model_loading", {})
+        self.load_calls = calls(loading.get("calls", []), loading.get("methods", []))
+        self.metrics: dict[str, Any] = knowledge.get("metric_computation", {})
+        self.metric_calls = calls(self.metrics.get("calls", []))
+        self.metric_frameworks = modules(self.metrics.get("frameworks", []))
+        self.metric_methods = calls(self.metrics.get("methods", []))
+        self.writers: dict[str, Any] = knowledge.get("metrics_writers", {})
+        self.writer_calls = calls(self.writers.get("calls", []), self.writers.get("methods", []))
+        self.writer_imports = modules(self.writers.get("imports", []))
+        self.writer_dumps = calls(self.writers.get("dumps", []))
+        trackers = knowledge.get("experiment_trackers", {})
+        self.tracker_imports, self.tracker_calls = modules(trackers.get("imports", [])), calls(trackers.get("calls", []))
+        self.drift: dict[str, Any] = knowledge.get("drift_detection", {})
+        self.drift_imports, self.drift_calls = modules(self.drift.get("imports", [])), calls(self.drift.get("calls", []))
+
+
 def classify(facts: FileFacts, knowledge: Knowledge) -> FileRole:
     """The :class:`FileRole` of one file's facts."""
     imports = facts.imports
     calls = facts.calls
     strings = facts.strings
     path = facts.path
+    tables = knowledge.derived(_RoleTables)
     role = FileRole(path=path, notebook=facts.notebook, test=facts.test)
-    ignore_dirs = set(knowledge.get("lifecycle_scope", {}).get("ignore_dirs", []))
-    role.peripheral = any(part.lower() in ignore_dirs for part in path.split("/")[:-1])
+    role.peripheral = any(part.lower() in tables.ignore_dirs for part in path.split("/")[:-1])
 
-    training = knowledge.get("model_training", {})
-    direct = calls_any(calls, training.get("calls", []))
-    methods = calls_any(calls, training.get("methods", []))
+    direct = _calls_matching(calls, tables.training_calls)
+    methods = _calls_matching(calls, tables.training_methods)
     if direct:
         role.trains = direct
     elif methods:
-        frameworks = imports_any(imports, training.get("frameworks", []))
-        estimators = calls_any(calls, training.get("estimators", []))
+        frameworks = _imports_matching(imports, tables.training_frameworks)
+        estimators = _calls_matching(calls, tables.training_estimators)
         if frameworks or estimators:
             role.trains = methods + (estimators or frameworks)[:3]
 
-    persistence = knowledge.get("model_persistence", {})
-    role.persists = calls_any(calls, [*persistence.get("calls", []), *persistence.get("methods", [])])
-    role.persists += imports_any(imports, persistence.get("imports", []))
-    if not role.persists and imports_any(imports, persistence.get("frameworks", [])):
-        role.persists = calls_any(calls, persistence.get("with_frameworks", []))
+    role.persists = _calls_matching(calls, tables.persist_calls)
+    role.persists += _imports_matching(imports, tables.persist_imports)
+    if not role.persists and _imports_matching(imports, tables.persist_frameworks):
+        role.persists = _calls_matching(calls, tables.persist_with_frameworks)
 
-    loading = knowledge.get("model_loading", {})
-    role.loads_model = calls_any(calls, [*loading.get("calls", []), *loading.get("methods", [])])
+    role.loads_model = _calls_matching(calls, tables.load_calls)
 
-    metrics = knowledge.get("metric_computation", {})
-    role.computes_metrics = calls_any(calls, metrics.get("calls", []))
-    if not role.computes_metrics and imports_any(imports, metrics.get("frameworks", [])):
-        role.computes_metrics = calls_any(calls, metrics.get("methods", []))
+    metrics = tables.metrics
+    role.computes_metrics = _calls_matching(calls, tables.metric_calls)
+    if not role.computes_metrics and _imports_matching(imports, tables.metric_frameworks):
+        role.computes_metrics = _calls_matching(calls, tables.metric_methods)
 
-    writers = knowledge.get("metrics_writers", {})
-    written = calls_any(calls, [*writers.get("calls", []), *writers.get("methods", [])])
-    written += imports_any(imports, writers.get("imports", []))
-    dumps = calls_any(calls, writers.get("dumps", []))
+    writers = tables.writers
+    written = _calls_matching(calls, tables.writer_calls)
+    written += _imports_matching(imports, tables.writer_imports)
+    dumps = _calls_matching(calls, tables.writer_dumps)
     words = writers.get("path_words", [])
     if dumps and (path_has_word(stem_words(path), words) or any(path_has_word(s, words) for s in strings)):
         written += dumps
     written += _returned_metrics(facts, writers, metrics.get("calls", []))
     role.writes_metrics = written
 
-    trackers = knowledge.get("experiment_trackers", {})
-    role.tracks = imports_any(imports, trackers.get("imports", [])) + calls_any(calls, trackers.get("calls", []))
+    role.tracks = _imports_matching(imports, tables.tracker_imports) + _calls_matching(calls, tables.tracker_calls)
 
-    drift = knowledge.get("drift_detection", {})
-    role.drift = imports_any(imports, drift.get("imports", []))
+    drift = tables.drift
+    role.drift = _imports_matching(imports, tables.drift_imports)
     if not role.drift and path_has_word(path, drift.get("module_words", [])):
-        role.drift = calls_any(calls, drift.get("calls", []))
+        role.drift = _calls_matching(calls, tables.drift_calls)
     if not role.drift and not role.test:  # a hand-written check: drift.py, def detect_drift(...)
         declarations = tuple(drift.get("declaration_suffixes", ()))
         checks = [name for name, _kind, _line in facts.defs if not name.lower().endswith(declarations)]
