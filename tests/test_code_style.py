@@ -86,3 +86,20 @@ def test_invalid_syntax_reports_are_ignored(tmp_path):
     (tmp_path / "bad.py").write_text("def f(:\n    pass\n")
     counts = MODULE.run_ruff(tmp_path, ["bad.py"], MODULE.ruff_arguments(MODULE.CodeStyleOptions(), None))
     assert counts == MODULE.Counter()
+
+
+def test_ruff_gets_the_thread_count_it_is_given_and_its_own_default_otherwise(tmp_path, monkeypatch):
+    (tmp_path / "a.py").write_text("import os\n")
+    envs: list[dict[str, str]] = []
+    real = MODULE.run_tool
+
+    def recording(command, timeout, memory, **kwargs):
+        envs.append(kwargs["env"])
+        return real(command, timeout, memory, **kwargs)
+
+    monkeypatch.setattr(MODULE, "run_tool", recording)
+    monkeypatch.delenv("RAYON_NUM_THREADS", raising=False)
+    arguments = MODULE.ruff_arguments(MODULE.CodeStyleOptions(), None)
+    counted = MODULE.run_ruff(tmp_path, ["a.py"], arguments, 1)
+    assert counted["F401"] == 1 and counted == MODULE.run_ruff(tmp_path, ["a.py"], arguments)
+    assert envs[0]["RAYON_NUM_THREADS"] == "1" and "RAYON_NUM_THREADS" not in envs[1]

@@ -58,27 +58,47 @@ def test_no_cache_means_no_memo(make_repo):
 
 
 def test_ruff_counts_are_memoised_per_group_of_files(make_repo, monkeypatch):
-    """Past 128 files ruff's counts are kept per group: an edit reruns ruff on the edited file's group
-    only, and the total is what a fresh, ungrouped run counts."""
+    """Past 256 files ruff's counts are kept per group: an edit reruns ruff on the edited file's group
+    only, and the total is what a fresh, ungrouped run counts. Groups counted side by side share the
+    cores (one ruff thread each on two); a group counted alone has ruff's threads on every core."""
     module = _ml0306_module()
-    root = make_repo({f"pkg/m{i:03d}.py": MESSY for i in range(200)})
+    root = make_repo({f"pkg/m{i:03d}.py": MESSY for i in range(300)})
     config = Settings(select=["ML0306"])
-    Session(root, config).check(jobs=1)
-    (root / "pkg" / "m007.py").write_text(MESSY + "import json\n")
-    calls: list[list[str]] = []
+    calls: list[tuple[list[str], int | None]] = []
     real = module.run_ruff
 
-    def counting(root_, files, args):
-        calls.append(list(files))
-        return real(root_, files, args)
+    def counting(root_, files, args, threads=None):
+        calls.append((list(files), threads))
+        return real(root_, files, args, threads)
 
     monkeypatch.setattr(module, "run_ruff", counting)
+    monkeypatch.setattr(module, "usable_cpus", lambda: 2)
+    Session(root, config).check(jobs=1)
+    assert len(calls) == 2 and all(threads == 1 for _files, threads in calls)
+    (root / "pkg" / "m007.py").write_text(MESSY + "import json\n")
+    calls.clear()
     again = Session(root, config).check(jobs=1)
-    assert len(calls) == 1 and "pkg/m007.py" in calls[0] and 0 < len(calls[0]) < 200
+    assert len(calls) == 1 and "pkg/m007.py" in calls[0][0] and 0 < len(calls[0][0]) < 300 and calls[0][1] == 2
     everything = real(root, sorted(f"pkg/{p.name}" for p in (root / "pkg").iterdir()),
                       module.ruff_arguments(module.CodeStyleOptions(), None))
     assert [f.message for f in again.findings] == [f.message for f in Session(root, config).check(use_cache=False, jobs=1).findings]
     assert f"ruff reports {sum(everything.values())} " in again.findings[0].message
+
+
+def test_the_code_pass_is_cached_while_the_repository_rules_wait_for_ruff(make_repo, monkeypatch):
+    """The files' results are written when ML0306 starts waiting for ruff, not after the last repository rule."""
+    module = _ml0306_module()
+    root = make_repo({"a.py": MESSY, "b.py": MESSY})
+    seen: list[list[str]] = []
+    real = module._Counting.result
+
+    def result(self):
+        seen.append([p.name for p in (root / ".mllint_cache").glob("results-*.json")])
+        return real(self)
+
+    monkeypatch.setattr(module._Counting, "result", result)
+    Session(root, Settings(select=["ALL"])).check(jobs=1)
+    assert len(seen) == 1 and len(seen[0]) == 1
 
 
 def test_an_outcome_leaves_a_worker_with_its_facts_in_cached_form_and_comes_back_equal(tmp_path):

@@ -495,3 +495,27 @@ def test_ctrl_c_exits_130_without_a_traceback(tmp_path, group):
     time.sleep(0.5)
     leftovers = subprocess.run(["pgrep", "-g", str(proc.pid)], capture_output=True, text=True).stdout.split()
     assert not leftovers, f"worker processes left behind: {leftovers}"
+
+
+def test_the_pool_waits_on_what_is_ready_and_forgets_pipes_it_no_longer_waits_on():
+    """The parent's persistent poll: data or an end of file makes a pipe ready; a closed pipe's number, reused
+    by a new worker's pipe, answers for the new one."""
+    import multiprocessing
+
+    from mllint.engine.pool import _Waiting
+
+    a_read, a_write = multiprocessing.Pipe(duplex=False)
+    b_read, b_write = multiprocessing.Pipe(duplex=False)
+    waiting = _Waiting()
+    assert waiting.wait([a_read, b_read], 0.05) == set()
+    b_write.send("outcome")
+    assert waiting.wait([a_read, b_read], 5.0) == {b_read}
+    assert b_read.recv() == "outcome"
+    a_write.close()  # the worker is gone: its pipe is ready (and recv raises EOFError)
+    assert waiting.wait([a_read, b_read], 5.0) == {a_read}
+    number = a_read.fileno()
+    a_read.close()
+    c_read, c_write = multiprocessing.Pipe(duplex=False)
+    c_write.send("next")
+    assert waiting.wait([b_read, c_read], 5.0) == {c_read}
+    assert c_read.fileno() == number or number not in waiting.registered
