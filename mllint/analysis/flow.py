@@ -21,9 +21,10 @@ from __future__ import annotations
 import ast
 import builtins
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from mllint.analysis.children import walk_nodes
 from mllint.analysis.eventfunctions import EventFunctions
@@ -369,6 +370,7 @@ class _Interpreter:
         self.ctx = ctx
         self.k: FlowKnowledge = flow_knowledge(ctx.knowledge)
         self.out = out
+        self.values = out.values  # the value of every name, attribute and call visited
         self.steps = 0
         self.stack: list[ast.AST] = []  # functions being inlined
         self.loop_depth = 0
@@ -423,88 +425,103 @@ class _Interpreter:
 
     # -- statements --------------------------------------------------------------------------------
     def block(self, body: list[ast.stmt], frame: _Frame) -> None:
+        statements = _STATEMENTS
         for stmt in body:
-            self.stmt(stmt, frame)
+            self.steps += 1
+            # one table lookup by exact class instead of a chain of isinstance tests: statements come
+            # from ast.parse, which builds no subclasses; other statements (pass, import...) do nothing
+            handler = statements.get(stmt.__class__)
+            if handler is not None:
+                handler(self, stmt, frame)
 
-    def stmt(self, s: ast.stmt, f: _Frame) -> None:
-        self.steps += 1
-        if isinstance(s, ast.Assign):
-            value = self.eval(s.value, f)
-            for target in s.targets:
-                self.assign(target, value, f, s.value)
-        elif isinstance(s, ast.Expr):
-            self.displayed = _displayed(s.value)  # df[df.x.isnull()] shown in a cell: a look, not a separation
-            try:
-                self.eval(s.value, f)
-            finally:
-                self.displayed = frozenset()
-        elif isinstance(s, ast.AugAssign):
-            current = self.eval(s.target, f) if isinstance(s.target, (ast.Name, ast.Attribute, ast.Subscript)) else UNKNOWN
-            value = self.eval(s.value, f)
-            self.assign(s.target, self.combine(current, value, s), f, s)
-        elif isinstance(s, ast.AnnAssign):
-            value = self.eval(s.value, f) if s.value is not None else UNKNOWN
-            kind = self.annotation_kind(s.annotation)
-            if kind:
-                value = replace(value, kinds=value.kinds | {kind})
-            if s.value is not None or kind:
-                self.assign(s.target, value, f, s)
-        elif isinstance(s, (ast.For, ast.AsyncFor)):
-            self.loop_for(s, f)
-        elif isinstance(s, ast.While):
-            self.eval(s.test, f)
-            self.loop_body(s, s.body, f, passes=2)
-            self.block(s.orelse, f)
-        elif isinstance(s, ast.If):
-            test = self.eval(s.test, f)
-            before = dict(f.env)
-            outcome = self.decided(s.test, f)
-            if outcome is None:
-                self.branches([s.body, s.orelse], f)
-            else:  # encode(df, enc, "transform"): only the branch the call takes
-                self.block(s.body if outcome else s.orelse, f)
-            chosen = frozenset(learn for learn in test.rows.all_learned if learn.kind == "fit") if test.rows else frozenset()
-            if chosen:  # if importance > t: keep.append(i): what is kept depends on what a model learned
-                for name, value in f.env.items():
-                    if before.get(name) is not value:
-                        rows = Rows(learned=chosen) if value.rows is None else value.rows.with_learned(chosen)
-                        f.env[name] = replace(value, rows=rows)
-        elif isinstance(s, (ast.With, ast.AsyncWith)):
-            for item in s.items:
-                value = self.eval(item.context_expr, f)
-                if item.optional_vars is not None:
-                    self.assign(item.optional_vars, value, f, item.context_expr)
-            self.block(s.body, f)
-        elif isinstance(s, ast.Try) or type(s).__name__ == "TryStar":
-            self.block(s.body, f)  # type: ignore[attr-defined]
-            for handler in getattr(s, "handlers", []):
-                self.block(handler.body, f)
-            self.block(getattr(s, "orelse", []), f)
-            self.block(getattr(s, "finalbody", []), f)
-        elif isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            f.env[s.name] = Value(kinds=frozenset({"function"}), funcs=frozenset({s}))
-            if f is self.module:
-                self.functions.append(s)
-        elif isinstance(s, ast.ClassDef):
-            f.env[s.name] = Value(kinds=frozenset({"class"}), funcs=frozenset({s}))
-            if f is self.module or f.function is None:
-                self.classes.append(s)
-        elif isinstance(s, ast.Return):
-            value = self.eval(s.value, f) if s.value is not None else UNKNOWN
-            if isinstance(s.value, (ast.Tuple, ast.List)) and value.items:
-                together = frozenset().union(*(item.objs for item in value.items))
-                if len(together) > 1:  # `return vectorizer, model`: handed to the caller together, as a dict would
-                    self.out.bundles.append(together)
-            f.returns.append(value)
-        elif isinstance(s, ast.Match):
-            self.eval(s.subject, f)
-            self.branches([case.body for case in s.cases], f)
-        elif isinstance(s, ast.Global):
-            f.globals.update(s.names)
-        elif isinstance(s, (ast.Raise, ast.Assert)):
-            for child in ast.iter_child_nodes(s):
-                if isinstance(child, ast.expr):
-                    self.eval(child, f)
+    def s_Assign(self, s: ast.Assign, f: _Frame) -> None:
+        value = self.eval(s.value, f)
+        for target in s.targets:
+            self.assign(target, value, f, s.value)
+
+    def s_Expr(self, s: ast.Expr, f: _Frame) -> None:
+        self.displayed = _displayed(s.value)  # df[df.x.isnull()] shown in a cell: a look, not a separation
+        try:
+            self.eval(s.value, f)
+        finally:
+            self.displayed = frozenset()
+
+    def s_AugAssign(self, s: ast.AugAssign, f: _Frame) -> None:
+        current = self.eval(s.target, f) if isinstance(s.target, (ast.Name, ast.Attribute, ast.Subscript)) else UNKNOWN
+        value = self.eval(s.value, f)
+        self.assign(s.target, self.combine(current, value, s), f, s)
+
+    def s_AnnAssign(self, s: ast.AnnAssign, f: _Frame) -> None:
+        value = self.eval(s.value, f) if s.value is not None else UNKNOWN
+        kind = self.annotation_kind(s.annotation)
+        if kind:
+            value = value.with_kinds(value.kinds | {kind})
+        if s.value is not None or kind:
+            self.assign(s.target, value, f, s)
+
+    def s_While(self, s: ast.While, f: _Frame) -> None:
+        self.eval(s.test, f)
+        self.loop_body(s, s.body, f, passes=2)
+        self.block(s.orelse, f)
+
+    def s_If(self, s: ast.If, f: _Frame) -> None:
+        test = self.eval(s.test, f)
+        before = dict(f.env)
+        outcome = self.decided(s.test, f)
+        if outcome is None:
+            self.branches([s.body, s.orelse], f)
+        else:  # encode(df, enc, "transform"): only the branch the call takes
+            self.block(s.body if outcome else s.orelse, f)
+        chosen = frozenset(learn for learn in test.rows.all_learned if learn.kind == "fit") if test.rows else frozenset()
+        if chosen:  # if importance > t: keep.append(i): what is kept depends on what a model learned
+            for name, value in f.env.items():
+                if before.get(name) is not value:
+                    rows = Rows(learned=chosen) if value.rows is None else value.rows.with_learned(chosen)
+                    f.env[name] = value.with_rows(rows)
+
+    def s_With(self, s: ast.With | ast.AsyncWith, f: _Frame) -> None:
+        for item in s.items:
+            value = self.eval(item.context_expr, f)
+            if item.optional_vars is not None:
+                self.assign(item.optional_vars, value, f, item.context_expr)
+        self.block(s.body, f)
+
+    def s_Try(self, s: ast.Try, f: _Frame) -> None:  # also ``try: ... except*`` (ast.TryStar, Python 3.11+)
+        self.block(s.body, f)
+        for handler in s.handlers:
+            self.block(handler.body, f)
+        self.block(s.orelse, f)
+        self.block(s.finalbody, f)
+
+    def s_FunctionDef(self, s: ast.FunctionDef | ast.AsyncFunctionDef, f: _Frame) -> None:
+        f.env[s.name] = Value(kinds=frozenset({"function"}), funcs=frozenset({s}))
+        if f is self.module:
+            self.functions.append(s)
+
+    def s_ClassDef(self, s: ast.ClassDef, f: _Frame) -> None:
+        f.env[s.name] = Value(kinds=frozenset({"class"}), funcs=frozenset({s}))
+        if f is self.module or f.function is None:
+            self.classes.append(s)
+
+    def s_Return(self, s: ast.Return, f: _Frame) -> None:
+        value = self.eval(s.value, f) if s.value is not None else UNKNOWN
+        if isinstance(s.value, (ast.Tuple, ast.List)) and value.items:
+            together = frozenset().union(*(item.objs for item in value.items))
+            if len(together) > 1:  # `return vectorizer, model`: handed to the caller together, as a dict would
+                self.out.bundles.append(together)
+        f.returns.append(value)
+
+    def s_Match(self, s: ast.Match, f: _Frame) -> None:
+        self.eval(s.subject, f)
+        self.branches([case.body for case in s.cases], f)
+
+    def s_Global(self, s: ast.Global, f: _Frame) -> None:
+        f.globals.update(s.names)
+
+    def s_Raise(self, s: ast.Raise | ast.Assert, f: _Frame) -> None:
+        for child in ast.iter_child_nodes(s):
+            if isinstance(child, ast.expr):
+                self.eval(child, f)
 
     def branches(self, bodies: list[list[ast.stmt]], f: _Frame) -> None:
         before = dict(f.env)
@@ -568,7 +585,7 @@ class _Interpreter:
         if value.items is not None:
             return join_all(list(value.items))
         if value.rows is not None:  # one sample of the rows: its own statistics are per-sample
-            return Value(rows=replace(value.rows, sample=True), kinds=value.kinds & {"ndarray", "tensor"})
+            return Value(rows=value.rows.but(sample=True), kinds=value.kinds & {"ndarray", "tensor"})
         if value.has("dataloader") or value.has("dataset"):
             return Value(kinds=frozenset({"batch"}))
         return UNKNOWN
@@ -632,7 +649,7 @@ class _Interpreter:
                 self.check_separation(value.slice[0], source, True)  # train = full[:n_train]
                 return self.slice_part(value, role, source)
         if value.rows is not None and value.rows.unsplit and not value.rows.test_named and _split_role(name) == "test":
-            return replace(value, rows=replace(value.rows, test_named=True))
+            return value.with_rows(value.rows.but(test_named=True))
         return value
 
     def rebinds_rest(self, name: str, value: Value, source: ast.AST) -> bool:
@@ -666,12 +683,12 @@ class _Interpreter:
             else:
                 rows = rows.with_learned(value.rows.all_learned)
             if value.rows.augs and value.rows.roots & rows.roots:
-                rows = replace(rows, dups=rows.dups | value.rows.augs)  # augmented copies written beside originals
+                rows = rows.but(dups=rows.dups | value.rows.augs)  # augmented copies written beside originals
         current = f.env.get(root.id)
         if current is None and f is not self.module:
             current = self.module.env.get(root.id)
         if current is not None and current.rows is not None:
-            f.env[root.id] = replace(current, rows=current.rows.join(rows))
+            f.env[root.id] = current.with_rows(current.rows.join(rows))
         elif base_node is root or current is None:  # a name the file never bound (a snippet's df)
             f.env[root.id] = Value(rows=rows, kinds=base.kinds & DATA_KINDS)
 
@@ -688,7 +705,7 @@ class _Interpreter:
         span = (lower, upper)
         rows = value.rows if value.rows is not None else base
         part = Part(split, "test" if role == "test" else "train", span)
-        return replace(value, rows=replace(rows, parts=rows.parts | {part}, mixes=frozenset()), slice=None)
+        return replace(value, rows=rows.but(parts=rows.parts | {part}, mixes=frozenset()), slice=None)
 
     def check_spans(self, split: Split, role: str, span: tuple[int | None, int | None], node: ast.AST) -> None:
         """Literal slices of one base given to train and test that overlap: the same rows on both sides."""
@@ -705,19 +722,18 @@ class _Interpreter:
         if node is None:
             return UNKNOWN
         handler = _HANDLERS.get(node.__class__)
-        if handler is None:
-            for child in ast.iter_child_nodes(node):
-                if isinstance(child, ast.expr):
-                    self.eval(child, f)
-            return UNKNOWN
-        value: Value = handler(self, node, f)
-        if node.__class__ in _RECORDED_SET:
-            self.out.values[node] = value
-        return value
+        if handler is not None:
+            return handler(self, node, f)
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.expr):
+                self.eval(child, f)
+        return UNKNOWN
 
     def e_Constant(self, node: ast.Constant, f: _Frame) -> Value:
-        if isinstance(node.value, (str, int, bool)) or node.value is None:
-            return Value(literal=(node.value,))
+        value = node.value
+        # an exact type test: ast.parse makes constants of builtin types only (bool, a subclass of int, is listed)
+        if value.__class__ in _LITERAL_TYPES:
+            return Value(literal=(value,))
         return UNKNOWN
 
     def decided(self, test: ast.expr, f: _Frame) -> bool | None:
@@ -745,10 +761,18 @@ class _Interpreter:
             return found.literal if found is not None else None
         return None
 
+    # Names, attributes and calls record their values for the rules (``DataFlow.value_of``).
     def e_Name(self, node: ast.Name, f: _Frame) -> Value:
-        found = self.lookup(node.id, f)
-        if found is not None:
-            return found
+        found = f.env.get(node.id)
+        if found is None and f is not self.module:
+            found = self.module.env.get(node.id)
+        if found is None:
+            found = self.unbound(node)
+        self.values[node] = found
+        return found
+
+    def unbound(self, node: ast.Name) -> Value:
+        """A name bound nowhere in the file's analysed scopes: an import, a builtin, or data of its own."""
         qualname = self.ctx.qualname(node)
         if qualname:
             return Value(kinds=frozenset({"module"}), qualname=qualname)
@@ -757,13 +781,12 @@ class _Interpreter:
         rows = Rows(frozenset({self.root(("name", node.id))}))
         return self.named(node.id, Value(rows=rows), node)
 
-    def lookup(self, name: str, f: _Frame) -> Value | None:
-        found = f.env.get(name)
-        if found is None and f is not self.module:
-            found = self.module.env.get(name)
-        return found
-
     def e_Attribute(self, node: ast.Attribute, f: _Frame) -> Value:
+        value = self.attribute(node, f)
+        self.values[node] = value
+        return value
+
+    def attribute(self, node: ast.Attribute, f: _Frame) -> Value:
         base = self.eval(node.value, f)
         if base.qualname is not None:
             qualname = self.ctx.qualname(node) or f"{base.qualname}.{node.attr}"
@@ -806,7 +829,7 @@ class _Interpreter:
         if base.rows is not None:
             names = _column_names(node.slice)
             if names is not None:  # df[["Age", "Fare"]]: what those columns learned
-                base = replace(base, rows=base.rows.select(names))
+                base = base.with_rows(base.rows.select(names))
         if base.rows is None:
             if index.rows is not None:  # X.columns[model.coef_ != 0]: columns chosen by a fitted model
                 learned = frozenset(learn for learn in index.rows.all_learned if learn.kind == "fit")
@@ -820,7 +843,7 @@ class _Interpreter:
                 if key not in self.indexed:  # the first rows a fold's indices select are what it splits
                     self.indexed.add(key)
                     self.on_split(part.split, [rows])
-            rows = replace(rows, parts=rows.parts | index.rows.parts)
+            rows = rows.but(parts=rows.parts | index.rows.parts)
         kinds = base.kinds & {"dataframe", "series", "ndarray", "tensor", "groupby"}
         chosen = rows_of(index)  # X.iloc[:, keep]: the index may be a tuple
         if chosen is not None:  # columns chosen by what a model learned (feature selection)
@@ -831,7 +854,7 @@ class _Interpreter:
         if bounds is None and index.rows is not None and id(node) not in self.displayed and _separates(node.slice):
             # full[full.is_train == 1], df[df.Survived.notnull()]: one side of concatenated data again
             self.check_separation(rows, node, True)
-            rows = replace(rows, mixes=frozenset()) if rows.mixes else rows
+            rows = rows.but(mixes=frozenset()) if rows.mixes else rows
         if bounds is not None:
             return Value(rows=rows, kinds=kinds, slice=(rows, bounds[0], bounds[1], ast.unparse(node.value)))
         return Value(rows=rows, kinds=kinds)
@@ -850,17 +873,27 @@ class _Interpreter:
     def e_Call(self, node: ast.Call, f: _Frame) -> Value:
         self.executions += 1
         func = node.func
-        args = [self.eval(a.value if isinstance(a, ast.Starred) else a, f) for a in node.args]
-        kwargs = {k.arg or "**": self.eval(k.value, f) for k in node.keywords}
-        for value in (*args, *kwargs.values()):
-            for obj in in_order(value.objs):
-                if (obj.is_("rng") or obj.is_("generator")) and not obj.seeded:
-                    obj.used_unseeded = True  # handed to other code before it was seeded
+        evaluate = self.eval
+        # loops, not comprehensions: a comprehension is a function call of its own (Python < 3.12)
+        args: list[Value] = []
+        for a in node.args:
+            args.append(evaluate(a.value if isinstance(a, ast.Starred) else a, f))
+        kwargs: dict[str, Value] = {}
+        for keyword in node.keywords:
+            kwargs[keyword.arg or "**"] = evaluate(keyword.value, f)
+        for value in args:
+            if value.objs:
+                _hand_on(value.objs)
+        for value in kwargs.values():
+            if value.objs:
+                _hand_on(value.objs)
         if isinstance(func, ast.Attribute):
-            receiver = self.eval(func.value, f)
-            return self.method_call(node, receiver, func.attr, args, kwargs, f)
-        callee = self.eval(func, f)
-        return self.function_call(node, callee, args, kwargs, f)
+            receiver = evaluate(func.value, f)
+            value = self.method_call(node, receiver, func.attr, args, kwargs, f)
+        else:
+            value = self.function_call(node, evaluate(func, f), args, kwargs, f)
+        self.values[node] = value
+        return value
 
     def e_BinOp(self, node: ast.BinOp, f: _Frame) -> Value:
         return self.combine(self.eval(node.left, f), self.eval(node.right, f), node)
@@ -896,7 +929,7 @@ class _Interpreter:
         value = self.eval(node.body, f).join(self.eval(node.orelse, f))
         if test.rows is not None and test.rows.all_learned:  # 1 if x > df.x.mean() else 0
             learned = Rows(learned=test.rows.all_learned)
-            value = replace(value, rows=learned if value.rows is None else value.rows.join(learned))
+            value = value.with_rows(learned if value.rows is None else value.rows.join(learned))
         return value
 
     def e_Tuple(self, node: ast.Tuple | ast.List | ast.Set, f: _Frame) -> Value:
@@ -1080,7 +1113,7 @@ class _Interpreter:
         kind = self.annotation_kind(arg.annotation) if arg.annotation is not None else None
         rows = Rows(frozenset({self.root((func, arg.arg))}))
         value = self.named(arg.arg, Value(rows=rows), arg)
-        return replace(value, kinds=value.kinds | {kind}) if kind else value
+        return value.with_kinds(value.kinds | {kind}) if kind else value
 
     def annotation_kind(self, annotation: ast.AST | None) -> str | None:
         if annotation is None:
@@ -1168,7 +1201,7 @@ class _Interpreter:
             flag = _keyword(node, k.dup_functions[name])
             if not _is_const(flag, False):
                 dup = Dup(node, f"{name.rsplit('.', 1)[-1]}(replace=True)", self._site)
-                return Value(rows=replace(first.rows, dups=first.rows.dups | {dup}), kinds=first.kinds)
+                return Value(rows=first.rows.but(dups=first.rows.dups | {dup}), kinds=first.kinds)
         if k.is_augmentation(name):
             if name.rsplit(".", 1)[-1][:1].isupper():
                 obj = Obj(frozenset({"augmenter"}), name, node, name.rsplit(".", 1)[-1], self._site)
@@ -1204,7 +1237,7 @@ class _Interpreter:
         kinds = frozenset({kind}) if kind else frozenset()
         if rows is not None and kind not in ("torch_module", "optimizer", "scheduler", "dataloader"):
             if root in ("numpy", "torch", "pandas") and any("list" in a.kinds for a in args) and _gathers(node):
-                rows = replace(rows, stacked=True)  # np.asarray(samples), pd.DataFrame(records): all rows
+                rows = rows.but(stacked=True)  # np.asarray(samples), pd.DataFrame(records): all rows
             return Value(rows=rows, kinds=kinds)
         if kind == "dataloader" and args:
             return Value(kinds=kinds, rows=rows_of(args[0]))
@@ -1255,11 +1288,11 @@ class _Interpreter:
                 if rows is None:
                     outputs.append(UNKNOWN)
                 else:
-                    outputs.append(Value(rows=replace(rows, parts=rows.parts | {Part(split, role)}, test_named=False),
+                    outputs.append(Value(rows=rows.but(parts=rows.parts | {Part(split, role)}, test_named=False),
                                          kinds=value.kinds & {"dataframe", "series", "ndarray", "tensor", "dataset"}))
         if name.endswith("random_split") and data:  # random_split(ds, [a, b]) -> [train, test]
             rows = rows_of(data[0]) or Rows()
-            outputs = [Value(rows=replace(rows, parts=rows.parts | {Part(split, role)}), kinds=frozenset({"dataset"}))
+            outputs = [Value(rows=rows.but(parts=rows.parts | {Part(split, role)}), kinds=frozenset({"dataset"}))
                        for role in ("train", "test")]
         return Value(items=tuple(outputs), kinds=frozenset({"list"}))
 
@@ -1271,7 +1304,7 @@ class _Interpreter:
         by_columns = axis is not None and (_is_const(axis, 1) or _is_const(axis, "columns")) or name.endswith("hstack")
         joined = self.joined(node, [p for p in parts if p.rows is not None], by_columns)
         if joined.rows is not None and _gathers(node):
-            return replace(joined, rows=replace(joined.rows, stacked=True))
+            return joined.with_rows(joined.rows.but(stacked=True))
         return joined
 
     def joined(self, node: ast.AST, parts: list[Value], by_columns: bool = False) -> Value:
@@ -1284,20 +1317,20 @@ class _Interpreter:
             tests = [p for p in parts if p.rows is not None and (p.rows.test_named or "test" in p.rows.roles())]
             others = [p for p in parts if p not in tests]
             if tests and others:
-                rows = replace(rows, mixes=rows.mixes | {Mix(node, self._site)})
+                rows = rows.but(mixes=rows.mixes | {Mix(node, self._site)})
             for part in parts:  # augmented rows appended to the rows they were made from
                 assert part.rows is not None
                 for other in parts:
                     if other is not part and other.rows is not None and part.rows.augs and not other.rows.augs \
                             and part.rows.roots & other.rows.roots:
-                        rows = replace(rows, dups=rows.dups | part.rows.augs)
+                        rows = rows.but(dups=rows.dups | part.rows.augs)
         kinds = frozenset().union(*(p.kinds & {"dataframe", "ndarray", "tensor", "series", "dataset"} for p in parts))
-        return Value(rows=replace(rows, augs=frozenset()) if rows.dups else rows, kinds=kinds)
+        return Value(rows=rows.but(augs=frozenset()) if rows.dups else rows, kinds=kinds)
 
     def augmented(self, node: ast.Call, source: Value, label: str) -> Value:
         assert source.rows is not None
         aug = Dup(node, f"augmentation {label.rsplit('.', 1)[-1]}()", self._site)
-        return Value(rows=replace(source.rows, augs=source.rows.augs | {aug}), kinds=source.kinds)
+        return Value(rows=source.rows.but(augs=source.rows.augs | {aug}), kinds=source.kinds)
 
     def statistic(self, node: ast.AST, source: Rows, label: str) -> Value:
         made_in_loops = bool(source.roots) and all(r in self.loop_roots for r in source.roots)
@@ -1341,7 +1374,7 @@ class _Interpreter:
                           element=element if receiver.element is None else receiver.element.join(element))
             if receiver.rows is not None and added.rows is not None and added.rows.augs and \
                     receiver.rows.roots & added.rows.roots and not receiver.rows.augs:
-                grown = replace(grown, rows=replace(receiver.rows, dups=receiver.rows.dups | added.rows.augs))
+                grown = grown.with_rows(receiver.rows.but(dups=receiver.rows.dups | added.rows.augs))
             if isinstance(node.func.value, ast.Name):
                 f.env[node.func.value.id] = grown
             return UNKNOWN
@@ -1472,7 +1505,7 @@ class _Interpreter:
             if rows is None:
                 outputs.append(UNKNOWN)
             elif dup is not None:
-                outputs.append(Value(rows=replace(rows, dups=rows.dups | {dup}), kinds=value.kinds))
+                outputs.append(Value(rows=rows.but(dups=rows.dups | {dup}), kinds=value.kinds))
             else:
                 assert learn is not None
                 outputs.append(Value(rows=rows.with_learned(frozenset({learn})), kinds=value.kinds))
@@ -1514,11 +1547,11 @@ class _Interpreter:
             frac = _keyword(node, "frac")
             if _is_const(replace_flag, True) or (isinstance(frac, ast.Constant) and isinstance(frac.value, (int, float)) and frac.value > 1):
                 dup = Dup(node, f"{attr}(replace=True)", self._site)
-                return Value(rows=replace(rows, dups=rows.dups | {dup}), kinds=kinds)
+                return Value(rows=rows.but(dups=rows.dups | {dup}), kinds=kinds)
             return Value(rows=rows, kinds=kinds)
         if attr in k.data_split_methods:  # Dataset.train_test_split(...) -> {"train": ..., "test": ...}
             parts = self.split_call(node, attr, SplitSpec(args=None), [receiver], {})
-            return replace(parts, kinds=parts.kinds | {"split_dict"})
+            return parts.with_kinds(parts.kinds | {"split_dict"})
         if attr in k.concat_methods:
             joined = self.joined(node, [receiver, *[a for a in args if a.rows is not None]])
             if "list" in receiver.kinds or attr in ("append", "extend"):
@@ -1552,7 +1585,7 @@ class _Interpreter:
         if isinstance(root, ast.Name):
             current = f.env.get(root.id) or self.module.env.get(root.id)
             if current is not None and current.rows is not None and value.rows is not None:
-                (f.env if root.id in f.env else self.module.env)[root.id] = replace(current, rows=current.rows.join(value.rows))
+                (f.env if root.id in f.env else self.module.env)[root.id] = current.with_rows(current.rows.join(value.rows))
 
     # -- leak checks ---------------------------------------------------------------------------------------
     def at(self, node: ast.AST) -> ast.AST:
@@ -1680,9 +1713,30 @@ def _bound(node: ast.AST | None) -> int | None:
     return -1 if value is None else value
 
 
-_HANDLERS = {getattr(ast, name[2:]): function for name, function in vars(_Interpreter).items()
-             if name.startswith("e_") and hasattr(ast, name[2:])}
-_RECORDED_SET = frozenset({ast.Name, ast.Attribute, ast.Call})
+_HANDLERS: dict[type[ast.AST], Callable[[_Interpreter, Any, _Frame], Value]] = {
+    getattr(ast, name[2:]): function for name, function in vars(_Interpreter).items()
+    if name.startswith("e_") and hasattr(ast, name[2:])}
+_LITERAL_TYPES = frozenset({str, int, bool, type(None)})
+
+
+def _hand_on(objs: frozenset[Obj]) -> None:
+    """Objects passed to a call: an RNG object among them not seeded yet is used unseeded (each object's
+    flag depends on that object alone, so the set's order does not matter)."""
+    for obj in objs:
+        if (obj.is_("rng") or obj.is_("generator")) and not obj.seeded:
+            obj.used_unseeded = True  # handed to other code before it was seeded
+#: what each kind of statement does (:meth:`_Interpreter.block`); a statement not here does nothing
+_STATEMENTS: dict[type[ast.AST], Callable[[_Interpreter, Any, _Frame], None]] = {
+    ast.Assign: _Interpreter.s_Assign, ast.Expr: _Interpreter.s_Expr, ast.AugAssign: _Interpreter.s_AugAssign,
+    ast.AnnAssign: _Interpreter.s_AnnAssign, ast.For: _Interpreter.loop_for, ast.AsyncFor: _Interpreter.loop_for,
+    ast.While: _Interpreter.s_While, ast.If: _Interpreter.s_If, ast.With: _Interpreter.s_With,
+    ast.AsyncWith: _Interpreter.s_With, ast.Try: _Interpreter.s_Try, ast.FunctionDef: _Interpreter.s_FunctionDef,
+    ast.AsyncFunctionDef: _Interpreter.s_FunctionDef, ast.ClassDef: _Interpreter.s_ClassDef,
+    ast.Return: _Interpreter.s_Return, ast.Match: _Interpreter.s_Match, ast.Global: _Interpreter.s_Global,
+    ast.Raise: _Interpreter.s_Raise, ast.Assert: _Interpreter.s_Raise,
+}
+if hasattr(ast, "TryStar"):  # try: ... except* (Python 3.11+): its fields are a Try's
+    _STATEMENTS[ast.TryStar] = _Interpreter.s_Try
 
 
 def _overlap(a: tuple[int | None, int | None], b: tuple[int | None, int | None]) -> bool:
