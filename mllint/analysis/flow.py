@@ -62,6 +62,7 @@ _DATA_KWARGS = ("X", "x", "data", "raw_documents", "texts", "df", "dataset")
 _METADATA = frozenset({"shape", "columns", "dtypes", "dtype", "size", "ndim", "name", "names", "nbytes"})
 _UNKNOWN_BOUND = object()  # a slice bound that is not a literal
 DATA_KINDS = frozenset({"dataframe", "series", "ndarray", "tensor", "dataset"})
+_FRAME_KINDS = frozenset({"dataframe", "series", "ndarray", "tensor", "groupby"})  # kinds an attribute or subscript keeps
 
 
 @dataclass(frozen=True, eq=False)
@@ -374,7 +375,9 @@ class _Interpreter:
         self.steps = 0
         self.stack: list[ast.AST] = []  # functions being inlined
         self.loop_depth = 0
-        self.displayed: frozenset[int] = frozenset()  # subscripts an expression statement only shows
+        #: the expression statement being analysed: the subscripts it only shows (``_displayed``) are
+        #: found when a subscript that may separate rows asks, rarely
+        self.shown: ast.expr | None = None
         self.inlined: set[ast.AST] = set()
         self.roots: dict[object, int] = {}
         #: data made inside a loop body (one sample per iteration) -> that loop
@@ -440,11 +443,11 @@ class _Interpreter:
             self.assign(target, value, f, s.value)
 
     def s_Expr(self, s: ast.Expr, f: _Frame) -> None:
-        self.displayed = _displayed(s.value)  # df[df.x.isnull()] shown in a cell: a look, not a separation
+        self.shown = s.value  # df[df.x.isnull()] shown in a cell: a look, not a separation
         try:
             self.eval(s.value, f)
         finally:
-            self.displayed = frozenset()
+            self.shown = None
 
     def s_AugAssign(self, s: ast.AugAssign, f: _Frame) -> None:
         current = self.eval(s.target, f) if isinstance(s.target, (ast.Name, ast.Attribute, ast.Subscript)) else UNKNOWN
@@ -596,11 +599,15 @@ class _Interpreter:
             if target.id in f.globals and f is not self.module:
                 current = self.module.env.get(target.id)
                 self.module.env[target.id] = value if current is None else current.join(value)
-                self.out.values[target] = value
+                self.values[target] = value
                 return
-            self.dropped(f.env.get(target.id), value)
-            f.env[target.id] = self.named(target.id, value, source)
-            self.out.values[target] = f.env[target.id]
+            previous = f.env.get(target.id)
+            if previous is not None and previous.objs:  # else nothing can be dropped
+                self.dropped(previous, value)
+            if value.slice is not None or value.rows is not None:  # else the name cannot change the value
+                value = self.named(target.id, value, source)
+            f.env[target.id] = value
+            self.values[target] = value
         elif isinstance(target, (ast.Tuple, ast.List)):
             elts = target.elts
             starred = any(isinstance(e, ast.Starred) for e in elts)
@@ -633,9 +640,9 @@ class _Interpreter:
 
     def dropped(self, previous: Value | None, new: Value) -> None:
         """A name or attribute rebound: an RNG object it held and nobody used is dead, not unseeded."""
-        if previous is None:
+        if previous is None or not previous.objs:
             return
-        for obj in in_order(previous.objs - new.objs):
+        for obj in previous.objs - new.objs:  # each object's flag depends on itself alone: any order
             if (obj.is_("rng") or obj.is_("generator")) and not obj.used and not obj.used_unseeded:
                 obj.replaced = True
 
@@ -809,7 +816,7 @@ class _Interpreter:
         if base.rows is not None:
             if node.attr in _METADATA:  # df.shape, df.columns: about the data, not rows of it
                 return Value(kinds=frozenset({"metadata"}))
-            kinds = base.kinds & {"dataframe", "series", "ndarray", "tensor", "groupby"}
+            kinds = base.kinds & _FRAME_KINDS
             return Value(rows=base.rows, kinds=kinds | ({"indexer"} if node.attr in ("loc", "iloc", "at", "iat") else set()))
         return Value(kinds=base.kinds & {"torch_module"} if node.attr in ("module",) else frozenset())
 
@@ -844,14 +851,15 @@ class _Interpreter:
                     self.indexed.add(key)
                     self.on_split(part.split, [rows])
             rows = rows.but(parts=rows.parts | index.rows.parts)
-        kinds = base.kinds & {"dataframe", "series", "ndarray", "tensor", "groupby"}
+        kinds = base.kinds & _FRAME_KINDS
         chosen = rows_of(index)  # X.iloc[:, keep]: the index may be a tuple
         if chosen is not None:  # columns chosen by what a model learned (feature selection)
             learned = frozenset(learn for learn in chosen.all_learned if learn.kind == "fit")
             if learned:
                 rows = rows.with_learned(learned)
         bounds = self.row_slice(node)
-        if bounds is None and index.rows is not None and id(node) not in self.displayed and _separates(node.slice):
+        if bounds is None and index.rows is not None and (self.shown is None or id(node) not in _displayed(self.shown)) \
+                and _separates(node.slice):
             # full[full.is_train == 1], df[df.Survived.notnull()]: one side of concatenated data again
             self.check_separation(rows, node, True)
             rows = rows.but(mixes=frozenset()) if rows.mixes else rows
@@ -1037,10 +1045,11 @@ class _Interpreter:
                 results.append(self.inline(func, args, kwargs, node, f, bound))
         if callee.qualname is not None:
             results.append(self.library_call(node, callee.qualname, args, kwargs, f))
-        for obj in in_order(callee.objs):  # lookup(x) of an adapted Keras layer: its transform
-            vocab = self.k.vocabularies.get(obj.qualname)
-            if vocab and "__call__" in vocab[1]:
-                results.append(self.object_method(node, obj, callee, "__call__", args, kwargs, f))
+        if callee.objs:
+            for obj in in_order(callee.objs):  # lookup(x) of an adapted Keras layer: its transform
+                vocab = self.k.vocabularies.get(obj.qualname)
+                if vocab and "__call__" in vocab[1]:
+                    results.append(self.object_method(node, obj, callee, "__call__", args, kwargs, f))
         if results:
             return join_all(results)
         return self.unknown_call(args, kwargs, node)
@@ -1183,7 +1192,7 @@ class _Interpreter:
                 if len(persist.objs) > 1:
                     self.out.bundles.append(persist.objs)
             return UNKNOWN
-        first = args[0] if args else next((kwargs[key] for key in _DATA_KWARGS if key in kwargs), None)
+        first = args[0] if args else next((kwargs[key] for key in _DATA_KWARGS if key in kwargs), None) if kwargs else None
         if name in k.stat_functions and first is not None and first.rows is not None:
             if _per_row(node, 2 if "percentile" in name or "quantile" in name else 1):
                 return Value(rows=first.rows, kinds=first.kinds)
@@ -1289,7 +1298,7 @@ class _Interpreter:
                     outputs.append(UNKNOWN)
                 else:
                     outputs.append(Value(rows=rows.but(parts=rows.parts | {Part(split, role)}, test_named=False),
-                                         kinds=value.kinds & {"dataframe", "series", "ndarray", "tensor", "dataset"}))
+                                         kinds=value.kinds & DATA_KINDS))
         if name.endswith("random_split") and data:  # random_split(ds, [a, b]) -> [train, test]
             rows = rows_of(data[0]) or Rows()
             outputs = [Value(rows=rows.but(parts=rows.parts | {Part(split, role)}), kinds=frozenset({"dataset"}))
@@ -1350,14 +1359,16 @@ class _Interpreter:
         if receiver.qualname is not None:
             name = self.ctx.qualname(node.func) or f"{receiver.qualname}.{attr}"
             return self.library_call(node, name, args, kwargs, f)
-        classes = [func for func in receiver.funcs if isinstance(func, ast.ClassDef)]
-        if classes and attr in self.k.class_constructors:  # Net.from_pretrained(path): an instance of Net
-            return join_all([self.instance(cls, None, f) for cls in classes])
+        if receiver.funcs:
+            classes = [func for func in receiver.funcs if isinstance(func, ast.ClassDef)]
+            if classes and attr in self.k.class_constructors:  # Net.from_pretrained(path): an instance of Net
+                return join_all([self.instance(cls, None, f) for cls in classes])
         results: list[Value] = []
-        for obj in in_order(receiver.objs):
-            if obj.is_("instance"):
-                continue
-            results.append(self.object_method(node, obj, receiver, attr, args, kwargs, f))
+        if receiver.objs:
+            for obj in in_order(receiver.objs):
+                if obj.is_("instance"):
+                    continue
+                results.append(self.object_method(node, obj, receiver, attr, args, kwargs, f))
         if receiver.instances:
             for cls in receiver.instances:
                 method = self.find_method(cls, attr)
@@ -1416,17 +1427,18 @@ class _Interpreter:
     def object_method(self, node: ast.Call, obj: Obj, receiver: Value, attr: str, args: list[Value],
                       kwargs: dict[str, Value], f: _Frame) -> Value:
         k = self.k
+        roles = obj.roles  # asked about a dozen times below (``obj.is_`` is a call each time)
         obj.used = True
         data, data_node = self.data_arg(node, args, kwargs)
         rows = rows_of(data) if data is not None else None
-        if obj.is_("generator") or obj.is_("rng"):
+        if "generator" in roles or "rng" in roles:
             if attr in ("manual_seed", "seed"):
                 obj.seeded = True
                 return receiver
             if not obj.seeded:
                 obj.used_unseeded = True
             return Value(rows=Rows(frozenset({self.root(node)})))  # rng.standard_normal(...): new data
-        if obj.is_("splitter") and attr == "split":
+        if "splitter" in roles and attr == "split":
             single = isinstance(obj.node, ast.Call) and (_int(_keyword(obj.node, "n_splits")) == 1)
             split = Split(node, "holdout" if single else "cv", self._site)
             if rows is not None:
@@ -1438,8 +1450,8 @@ class _Interpreter:
         vocab = k.vocabularies.get(obj.qualname)
         fit_names = vocab[0] if vocab else k.fit_methods
         transform_names = vocab[1] if vocab else k.transform_methods
-        learner = obj.is_("transformer") or obj.is_("vocabulary") or obj.is_("transformer-steps")
-        if obj.is_("resampler") and attr in k.resample_methods:
+        learner = "transformer" in roles or "vocabulary" in roles or "transformer-steps" in roles
+        if "resampler" in roles and attr in k.resample_methods:
             return self.resample(node, obj, args, kwargs)
         if learner and (attr in fit_names or (attr == "fit" and not vocab)):
             if rows is None:
@@ -1447,7 +1459,7 @@ class _Interpreter:
             learn = self.learn(node, "fit", rows, self.object_label(obj, node), obj)
             obj.fits.append(FitRecord(node, rows, self._site, learn))
             self.check_test_fit(learn, rows, node)
-            if obj.is_("estimator") and attr in k.model_fit:
+            if "estimator" in roles and attr in k.model_fit:
                 self.estimator_fit(node, obj, rows)
             if attr == "fit" or attr in (vocab[0] if vocab else ()):
                 return receiver
@@ -1459,18 +1471,18 @@ class _Interpreter:
             self.check_applied(rows, learned, node)
             self.check_transform(obj, rows, node)
             return Value(rows=rows.with_learned(learned), kinds=data.kinds if data else frozenset())
-        if obj.is_("augmenter") and attr in k.aug_methods and data is not None and data.rows is not None:
+        if "augmenter" in roles and attr in k.aug_methods and data is not None and data.rows is not None:
             return self.augmented(node, data, obj.label)
-        if obj.is_("estimator") or obj.is_("pipeline") or obj.is_("search"):
+        if "estimator" in roles or "pipeline" in roles or "search" in roles:
             if attr in k.model_fit:
                 if rows is not None:
                     learn = self.learn(node, "fit", rows, self.object_label(obj, node), obj)
                     obj.fits.append(FitRecord(node, rows, self._site, learn))
                     self.estimator_fit(node, obj, rows)
-                    if obj.is_("search"):
+                    if "search" in roles:
                         self.on_split(Split(node, "cv", self._site), [rows])
                 return receiver
-            if attr in ("fit_predict", "fit_transform") and rows is not None and not obj.is_("stateless"):
+            if attr in ("fit_predict", "fit_transform") and rows is not None and "stateless" not in roles:
                 # clustering / LDA as features
                 learn = self.learn(node, "fit", rows, self.object_label(obj, node), obj)
                 obj.fits.append(FitRecord(node, rows, self._site, learn))
@@ -1481,7 +1493,7 @@ class _Interpreter:
                     learned = frozenset(fit.learn for fit in obj.fits[-1:] if fit.learn is not None)
                     return Value(rows=Rows(rows.roots, rows.parts, learned), kinds=frozenset({"predictions"}))
                 return UNKNOWN
-        if obj.is_("torch_module") or "torch_module" in receiver.kinds:
+        if "torch_module" in roles or "torch_module" in receiver.kinds:
             if attr in k.passthrough.get("torch_module", frozenset()):
                 return receiver
         return Value(rows=Rows(frozenset({self.root(node)})))
@@ -1531,7 +1543,7 @@ class _Interpreter:
         k = self.k
         assert receiver.rows is not None
         rows = receiver.rows
-        kinds = receiver.kinds & {"dataframe", "series", "ndarray", "tensor", "dataset"}
+        kinds = receiver.kinds & DATA_KINDS
         if "groupby" in receiver.kinds and attr in k.group_methods and not any(a.funcs for a in args):
             # groupby(g).transform("mean") / .mean(); a function passed instead is run below like apply(f)
             learn = self.learn(node, "stat", rows, f"group {attr}() of {_short(node.func.value)}")  # type: ignore[attr-defined]
@@ -1723,7 +1735,7 @@ def _hand_on(objs: frozenset[Obj]) -> None:
     """Objects passed to a call: an RNG object among them not seeded yet is used unseeded (each object's
     flag depends on that object alone, so the set's order does not matter)."""
     for obj in objs:
-        if (obj.is_("rng") or obj.is_("generator")) and not obj.seeded:
+        if ("rng" in obj.roles or "generator" in obj.roles) and not obj.seeded:
             obj.used_unseeded = True  # handed to other code before it was seeded
 #: what each kind of statement does (:meth:`_Interpreter.block`); a statement not here does nothing
 _STATEMENTS: dict[type[ast.AST], Callable[[_Interpreter, Any, _Frame], None]] = {

@@ -292,16 +292,22 @@ def join_all(values: list[Value]) -> Value:
 def rows_of(*values: Value | None) -> Rows | None:
     """The joined rows of the data among ``values`` (items included), None when none is data."""
     out: Rows | None = None
-    stack = [v for v in values if v is not None]
-    seen: set[int] = set()
+    stack = list(values)
+    seen: set[int] | None = None  # made only for the rare value holding objects
     while stack:
         value = stack.pop()
+        if value is None:  # only an argument can be None, never an item or an attribute
+            continue
         if value.rows is not None:
             out = value.rows if out is None else out.join(value.rows)
         if value.items:
             stack.extend(value.items)
-        for obj in value.objs:  # a Dataset instance holds its rows in attributes (self.x = ...)
-            if "instance" in obj.roles and id(obj) not in seen:
-                seen.add(id(obj))
-                stack.extend(obj.attrs.values())
+        if value.objs:
+            for obj in value.objs:  # a Dataset instance holds its rows in attributes (self.x = ...)
+                if "instance" in obj.roles:
+                    if seen is None:
+                        seen = set()
+                    if id(obj) not in seen:
+                        seen.add(id(obj))
+                        stack.extend(obj.attrs.values())
     return out
