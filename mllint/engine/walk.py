@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
+from itertools import repeat
 from typing import Any
 
 from mllint.analysis.children import OPERATOR_NAMES, Pusher, pusher
@@ -62,28 +63,38 @@ class _Plan:
         self.enter = {name: tuple(slots) for name, slots in enter.items()}
         self.leave = {name: tuple(slots) for name, slots in leave.items()}
         self.with_operators = not OPERATOR_NAMES.isdisjoint(enter) or not OPERATOR_NAMES.isdisjoint(leave)
-        #: per node type: (opens a scope, pushes its children, has leave handlers)
-        self.statics: dict[type, tuple[bool, Pusher | None, bool]] = {}
+        #: per node type: (enter slots, enter methods, leave slots, leave methods, opens a scope, pushes its children)
+        self.statics: dict[type, _Static] = {}
 
-    def static(self, cls: type) -> tuple[bool, Pusher | None, bool]:
+    def static(self, cls: type) -> _Static:
         found = self.statics.get(cls)
         if found is None:
-            found = self.statics[cls] = (issubclass(cls, SCOPE_NODES), pusher(cls, self.with_operators),
-                                         cls.__name__ in self.leave)
+            name = cls.__name__
+            enter, leave = self.enter.get(name, ()), self.leave.get(name, ())
+            found = self.statics[cls] = (tuple(slot for slot, _method in enter), tuple(method for _slot, method in enter),
+                                         tuple(slot for slot, _method in leave), tuple(method for _slot, method in leave),
+                                         issubclass(cls, SCOPE_NODES), pusher(cls, self.with_operators))
         return found
 
 
-_PLANS: dict[tuple[tuple[type, bool], ...], _Plan] = {}
+#: What a plan knows of a node type: its enter handlers' visitor slots and method names, the same for
+#: its leave handlers, whether it opens a scope, and the function pushing its children.
+_Static = tuple[tuple[int, ...], tuple[str, ...], tuple[int, ...], tuple[str, ...], bool, "Pusher | None"]
+
+_PLANS: dict[tuple[tuple[type, ...], tuple[object, ...]], _Plan] = {}
 MAX_PLANS = 256  # sequences of visitor classes remembered (a long-lived language server stays bounded)
 
 
 def _plan(visitors: list[Any]) -> _Plan:
-    kinds = tuple((visitor.__class__, bool(getattr(visitor, "idle", False))) for visitor in visitors)
-    found = _PLANS.get(kinds)
+    # the key read with C-level maps (no Python step per visitor): their classes and ``idle`` flags as set
+    classes = tuple(map(type, visitors))
+    idles = tuple(map(getattr, visitors, repeat("idle", len(visitors)), repeat(False, len(visitors))))
+    key = (classes, idles)
+    found = _PLANS.get(key)
     if found is None:
         if len(_PLANS) >= MAX_PLANS:
             _PLANS.clear()
-        found = _PLANS[kinds] = _Plan(kinds)
+        found = _PLANS[key] = _Plan(tuple(zip(classes, map(bool, idles))))
     return found
 
 
@@ -98,7 +109,8 @@ def walk(tree: ast.AST, ctx: FileContext, visitors: list[Any]) -> None:
     visitor classes (:class:`_Plan`); a file binds the handlers of the node types it has.
     """
     plan = _plan(visitors)
-    enter, leave = plan.enter, plan.leave
+    statics, static = plan.statics, plan.static
+    visitor = visitors.__getitem__
     # per node type: (enter handlers, leave handlers, opens a scope, pushes its children, what marks its end)
     table: dict[type, tuple[tuple[Handler, ...], tuple[Handler, ...], bool, Pusher | None, object]] = {}
     parents = ctx.parents
@@ -124,11 +136,11 @@ def walk(tree: ast.AST, ctx: FileContext, visitors: list[Any]) -> None:
         cls = node.__class__
         info = table.get(cls)
         if info is None:
-            name = cls.__name__
-            is_scope, push_children, has_leave = plan.static(cls)
-            on_leave = tuple(getattr(visitors[slot], method) for slot, method in leave[name]) if has_leave else ()
-            info = table[cls] = (tuple(getattr(visitors[slot], method) for slot, method in enter.get(name, ())), on_leave,
-                                 is_scope, push_children, marker if on_leave or is_scope else done)
+            enter_slots, enter_methods, leave_slots, leave_methods, is_scope, push_children = statics.get(cls) or static(cls)
+            # the visitors' bound methods, gathered by C-level maps
+            on_enter = tuple(map(getattr, map(visitor, enter_slots), enter_methods))
+            on_leave = tuple(map(getattr, map(visitor, leave_slots), leave_methods))
+            info = table[cls] = (on_enter, on_leave, is_scope, push_children, marker if on_leave or is_scope else done)
         on_enter, on_leave, is_scope, push_children, end = info
         parent(node)
         for handler in on_enter:
