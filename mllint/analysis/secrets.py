@@ -209,6 +209,39 @@ def _candidate_lines(text: str, pattern: re.Pattern[str] | None = None) -> list[
     return out
 
 
+def _literal_lines(text: str) -> list[tuple[int, str]]:
+    """``_candidate_lines(text, LONG_LITERAL)`` found from the other end: the lines naming a credential
+    first (a few substring searches of the lower-cased text: most files have none, or a handful), then
+    a long literal searched in each of them, instead of a step of Python per literal of the file. The
+    same lines: a literal cannot span lines and its pattern looks at no context, so a line holds a
+    match of the whole text's scan exactly when a search of the line alone finds one. For an ASCII
+    text (nearly all code), whose lower-cased copy keeps every offset; any other the first way."""
+    if not text.isascii():
+        return _candidate_lines(text, LONG_LITERAL)
+    lowered = text.lower()
+    starts: set[int] = set()
+    for word in _SECRET_WORD_LIST:
+        found = lowered.find(word)
+        while found >= 0:
+            starts.add(lowered.rfind("\n", 0, found) + 1)
+            end = lowered.find("\n", found)
+            if end < 0:
+                break
+            found = lowered.find(word, end + 1)  # the rest of this line is already a candidate
+    out: list[tuple[int, str]] = []
+    number = 1
+    counted = 0
+    for start in sorted(starts):
+        end = text.find("\n", start)
+        line_text = text[start:end if end >= 0 else len(text)]
+        if LONG_LITERAL.search(line_text) is None:
+            continue
+        number += text.count("\n", counted, start)
+        counted = start
+        out.append((number, line_text))
+    return out
+
+
 def notebook_output_secrets(data: bytes, patterns: SecretPatterns) -> list[SecretHit]:
     """Credentials in a notebook's cell outputs (printed tokens, dumped environments); lines are counted
     in each output's text. The notebook is parsed first and only its outputs' text searched: a test of
@@ -233,16 +266,24 @@ def notebook_output_secrets(data: bytes, patterns: SecretPatterns) -> list[Secre
 PUBLIC_ID_CONTEXT = "X-Amz-Credential="
 _SECRET_WORDS = "key|token|secret|passw|pwd"  # a credential's name contains one of them, in any case
 SECRETISH = re.compile(f"(?i){_SECRET_WORDS}")
-_SECRETISH_LOWER = re.compile(_SECRET_WORDS)
+
+
+_SECRET_WORD_LIST = tuple(_SECRET_WORDS.split("|"))
 
 
 def secretish(text: str) -> bool:
     """Whether ``text`` names a credential (``SECRETISH``), ~10x faster than the case-insensitive search:
-    the lower-cased text searched exactly. (The one character the lower-casing misses, the long s that
-    IGNORECASE takes for an ``s``, sends the text to the full search.)"""
+    the lower-cased text searched exactly, one substring search per word (quicker than the regular
+    expression of the words, which tries a match at every ``k``, ``t``, ``s``, ``p`` of the text). (The one
+    character the lower-casing misses, the long s that IGNORECASE takes for an ``s``, sends the text to
+    the full search.)"""
     if "\u017f" in text:
         return SECRETISH.search(text) is not None
-    return _SECRETISH_LOWER.search(text.lower()) is not None
+    lowered = text.lower()
+    for word in _SECRET_WORD_LIST:
+        if word in lowered:
+            return True
+    return False
 
 
 def _output_texts(output: Any) -> list[str]:
@@ -306,7 +347,7 @@ def code_secrets(patterns: SecretPatterns, text: str) -> list[SecretHit]:
             line, column = _position(starts, offset)
             hits[line] = SecretHit(line, column, kind)  # the credential's own name says most
     keywords = {callee.rsplit(".", 1)[-1]: (callee, names) for callee, names in patterns.keyword_names.items()}
-    for line, line_text in _candidate_lines(text, LONG_LITERAL):
+    for line, line_text in _literal_lines(text):
         for match in CODE_KEY_VALUE.finditer(line_text):
             group = "double" if match.group("double") is not None else "single"
             named = patterns.named(match.group("name"), match.group(group) or "")
