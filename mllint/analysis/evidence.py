@@ -36,6 +36,8 @@ def evidence_for(ctx: FileContext) -> Evidence:
 
 def dotted(node: ast.AST) -> str | None:
     """``self.model`` for a Name/Attribute chain, None otherwise."""
+    if type(node) is ast.Name:  # the commonest case: what the loop below returns for it
+        return node.id
     parts = []
     while isinstance(node, ast.Attribute):
         parts.append(node.attr)
