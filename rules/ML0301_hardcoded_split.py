@@ -218,16 +218,15 @@ class HardcodedSplit(CodeRule):
         knowledge = ctx.knowledge
         self.splitters = knowledge.get("splitters", {})
         self.methods = knowledge.get("split_methods", {})
-        sample = knowledge.get("sample_split", {})
-        self.sample_methods = set(sample.get("methods", []))
-        self.sample_kwarg = sample.get("kwarg", "frac")
-        points = knowledge.get("split_points", {})
-        self.rounding = set(points.get("rounding", ["int", "round"]))
-        self.consumers = set(points.get("consumers", []))
-        self.point_tokens = set(points.get("name_tokens", []))
-        self.length_names = set(points.get("length_names", []))
-        self.mask_calls = set(knowledge.get("split_masks", {}).get("calls", []))
-        self.split_parameters = set(knowledge.get("split_parameters", {}).get("names", []))
+        tables = knowledge.derived(_Tables)
+        self.sample_methods = tables.sample_methods
+        self.sample_kwarg = tables.sample_kwarg
+        self.rounding = tables.rounding
+        self.consumers = tables.consumers
+        self.point_tokens = tables.point_tokens
+        self.length_names = set(tables.length_names)  # the file's own length names are added
+        self.mask_calls = tables.mask_calls
+        self.split_parameters = tables.split_parameters
         self.samples: list[tuple[str, ast.Call, float, str | None]] = []
         self.index_users: set[str] = set()
         #: int(0.8 * len(x)) candidates: (call, shown fraction, names it is assigned to, confirmed)
@@ -269,13 +268,11 @@ class HardcodedSplit(CodeRule):
                 if f"{module}.{func.id}" in self.splitters:
                     name = f"{module}.{func.id}"
         spec = self.splitters.get(name) if name else None
-        label = name.rsplit(".", 1)[-1] if name else None
-        if spec is None and isinstance(func, ast.Attribute):
-            spec = self.methods.get(func.attr)
-            label = func.attr
         if spec is not None:
-            self._check_spec(node, spec, label)
-        else:
+            self._check_spec(node, spec, name.rsplit(".", 1)[-1])
+        elif isinstance(func, ast.Attribute) and (spec := self.methods.get(func.attr)) is not None:
+            self._check_spec(node, spec, func.attr)
+        elif node.keywords:  # only keywords name a split
             self._check_split_parameters(node, name)
         callee = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
         if callee in self.consumers:
@@ -537,3 +534,20 @@ class HardcodedSplit(CodeRule):
 
 
 _AMBIGUOUS = object()
+
+
+class _Tables:
+    """The split tables as the visitor reads them: made once per knowledge, shared by every file's rule
+    (never modified: ``length_names`` is copied per file)."""
+
+    def __init__(self, knowledge) -> None:
+        sample = knowledge.get("sample_split", {})
+        self.sample_methods = frozenset(sample.get("methods", []))
+        self.sample_kwarg = sample.get("kwarg", "frac")
+        points = knowledge.get("split_points", {})
+        self.rounding = frozenset(points.get("rounding", ["int", "round"]))
+        self.consumers = frozenset(points.get("consumers", []))
+        self.point_tokens = frozenset(points.get("name_tokens", []))
+        self.length_names = frozenset(points.get("length_names", []))
+        self.mask_calls = frozenset(knowledge.get("split_masks", {}).get("calls", []))
+        self.split_parameters = frozenset(knowledge.get("split_parameters", {}).get("names", []))

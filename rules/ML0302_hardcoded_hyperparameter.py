@@ -217,16 +217,16 @@ class HardcodedHyperparameter(CodeRule):
         if name is not None:
             spec = self._family(name)
             if spec is not None:
-                self._check(node, spec, _label(node))
+                self._check(node, spec)
                 return
             dict_spec = self.param_dicts.get(name)
             if dict_spec is not None:
-                self._check_param_dict(node, dict_spec, _label(node))
+                self._check_param_dict(node, dict_spec)
                 return
         if name is None and isinstance(node.func, ast.Attribute):
             spec = self.methods.get(node.func.attr)
             if spec is not None and self.ctx.imports_any(spec.get("requires_import", ())):
-                self._check(node, spec, _label(node))
+                self._check(node, spec)
 
     def _family(self, name: str) -> dict | None:
         if name not in self._families:
@@ -264,7 +264,7 @@ class HardcodedHyperparameter(CodeRule):
             return None
         return f"{key}={ast.unparse(value)}" if constant is None else f"{key}={constant} (= {literal!r})"
 
-    def _check(self, node: ast.Call, spec: dict, label: str) -> None:
+    def _check(self, node: ast.Call, spec: dict) -> None:
         allowed = spec.get("kwargs")
         hits = []
         positional = spec.get("positional", [])
@@ -280,10 +280,10 @@ class HardcodedHyperparameter(CodeRule):
                 hit = self._literal(keyword.arg, keyword.value, allowed)
                 if hit:
                     hits.append(hit)
-        if hits:
-            self._report(node, label, hits)
+        if hits:  # the callee as shown (unparsed) only for a finding
+            self._report(node, _label(node), hits)
 
-    def _check_param_dict(self, node: ast.Call, spec: dict, label: str) -> None:
+    def _check_param_dict(self, node: ast.Call, spec: dict) -> None:
         value = None
         position = spec.get("arg")
         if position is not None and len(node.args) > position and not any(isinstance(a, ast.Starred) for a in node.args[: position + 1]):
@@ -316,8 +316,8 @@ class HardcodedHyperparameter(CodeRule):
                 hit = self._literal(keyword.arg, keyword.value, None)
                 if hit:
                     hits.append(hit)
-        if hits:
-            self._report(node, label, hits)
+        if hits:  # the callee as shown (unparsed) only for a finding
+            self._report(node, _label(node), hits)
 
     def _report(self, node: ast.Call, label: str, hits: list[str]) -> None:
         parent = self.ctx.parent

@@ -9,6 +9,7 @@ use. One finding per RNG per file (its fix seeds every call of the group).
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 
 from mllint.analysis.children import child_nodes
@@ -255,8 +256,7 @@ class UnseededRandomness(CodeRule):
         self.methods: dict[str, dict] = knowledge.get("random_state_methods", {})
         self.seeders: dict[str, list] = knowledge.get("seeders", {})
         helpers = knowledge.get("seed_helpers", {})
-        self.helper_words = [w.lower() for w in helpers.get("name_contains", ["seed"])]
-        self.library_roots = set(helpers.get("library_roots", ()))
+        self.helper_words, self.library_roots = knowledge.derived(_helper_tables)
         self.rng_exact, self.rng_prefixes, self.rng_show = knowledge.derived(_global_rngs)
         self.generators: dict[str, dict] = knowledge.get("unseeded_generators", {})
         self.shufflers: dict[str, dict] = knowledge.get("torch_shufflers", {})
@@ -313,7 +313,7 @@ class UnseededRandomness(CodeRule):
             return
         spec = self.callables.get(name)
         if spec is not None:
-            self._check_seed_param(node, spec, _label(node))
+            self._check_seed_param(node, spec)
             return
         if name in self.generators:
             self._check_generator(node, name, self.generators[name])
@@ -335,20 +335,22 @@ class UnseededRandomness(CodeRule):
     def _unresolved(self, node: ast.Call) -> None:
         func = node.func
         label = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
-        if label and any(word in label.lower() for word in self.helper_words) and label != "manual_seed":
+        if label and self.helper_words.search(label.lower()) and label != "manual_seed":
             self.seeded.add("all")  # a local seeding helper (set_seed(), self.seed_all(), ...)
             return
         if isinstance(func, ast.Attribute):
             spec = self.methods.get(func.attr)
             if spec is not None and self.ctx.imports_any(spec.get("requires_import", ())):
-                self._check_seed_param(node, spec, _label(node))
+                self._check_seed_param(node, spec)
                 return
         self._loader_helper(node, label)
 
     def _loader_helper(self, node: ast.Call, label: str) -> None:
         """``get_loader(..., shuffle=True)``: a project helper building a shuffling DataLoader."""
+        if not (label and "loader" in label.lower()):
+            return  # the name first: the keywords of most calls need not be read
         shuffle = _keyword_value(node, "shuffle")
-        if label and "loader" in label.lower() and isinstance(shuffle, ast.Constant) and shuffle.value is True \
+        if isinstance(shuffle, ast.Constant) and shuffle.value is True \
                 and self.ctx.imports_any(("torch",)) and not any(k.arg in ("generator", "seed") for k in node.keywords):
             self.pending.append(self._use(node, "torch", f"{_label(node)}(shuffle=True) builds a shuffling data loader in a program that never seeds torch; call torch.manual_seed(seed) at start-up or pass a seeded generator"))
 
@@ -370,7 +372,7 @@ class UnseededRandomness(CodeRule):
     def _is_helper(self, name: str) -> bool:
         """A project function whose name says it seeds (``utils.set_seed``, ``.helpers.seed_all``)."""
         last = name.rsplit(".", 1)[-1].lower()
-        if not any(word in last for word in self.helper_words):
+        if not self.helper_words.search(last):
             return False
         return name.split(".", 1)[0] not in self.library_roots
 
@@ -386,7 +388,7 @@ class UnseededRandomness(CodeRule):
                 return rng
         return None
 
-    def _check_seed_param(self, node: ast.Call, spec: dict, label: str) -> None:
+    def _check_seed_param(self, node: ast.Call, spec: dict) -> None:
         explicit = _keyword_value(node, spec["param"])
         explicit_none = isinstance(explicit, ast.Constant) and explicit.value is None
         if _has_star_kwargs(node) or (not explicit_none and not _applies(node, spec)):
@@ -395,6 +397,7 @@ class UnseededRandomness(CodeRule):
         if not explicit_none and any(_has_arg(node, param, spec.get("position") if param == spec["param"] else None)
                                      for param in params):
             return
+        label = _label(node)  # the callee as shown (unparsed) only for a finding
         message = (f"{label}() without {spec['param']}: its default draws from an unseeded RNG; "
                    f"pass {spec['param']}= a seed read from configuration")
         if explicit_none:
@@ -484,6 +487,15 @@ _PASS_THROUGH = (ast.Attribute, ast.Subscript, ast.BinOp, ast.UnaryOp, ast.BoolO
 _NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 MAX_HOPS = 3  # names a drawn value may pass through (``idx`` -> ``pred = y_hat[idx]`` -> a title)
 MAX_NODES = 20_000  # nodes read to follow one draw's value; past them it counts as used (reported)
+
+
+def _helper_tables(knowledge) -> tuple[re.Pattern[str], frozenset[str]]:
+    """``[seed_helpers]``: one search for any of the (lower-case) words a seeding helper's name contains (a
+    substring test of each word), and the library roots; made once per knowledge."""
+    helpers = knowledge.get("seed_helpers", {})
+    words = [w.lower() for w in helpers.get("name_contains", ["seed"])]
+    return (re.compile("|".join(re.escape(word) for word in words) or "(?!)"),
+            frozenset(helpers.get("library_roots", ())))
 
 
 def _display_tables(knowledge) -> tuple[tuple[str, ...], frozenset[str], frozenset[str]]:

@@ -182,30 +182,26 @@ class UntrackedMetrics(CodeRule):
 
     def __init__(self, ctx, options=None) -> None:
         super().__init__(ctx, options)
-        knowledge = ctx.knowledge
-        spec = knowledge.get("metrics_functions", {})
-        self.prefixes = tuple(spec.get("prefixes", ()))
-        self.callables = set(spec.get("callables", ()))
-        self.exclude = set(spec.get("exclude", ()))
-        self.object_makers = tuple(spec.get("metric_objects", ()))
-        self.object_methods = set(spec.get("metric_object_methods", ()))
-        self.methods: dict[str, list] = spec.get("methods", {})
-        self.self_recording: dict[str, list] = spec.get("self_recording", {})
-        printers = knowledge.get("metrics_printers", {})
-        self.printers = set(printers.get("callables", ()))
-        self.print_methods = set(printers.get("methods", ()))
-        self.print_receivers = set(printers.get("method_receivers", ()))
-        trackers = knowledge.get("metrics_trackers", {})
-        self.tracker_modules = trackers.get("modules", ())
-        self.tracker_methods = set(trackers.get("methods", ()))
-        self.self_methods = set(trackers.get("self_methods", ()))
-        self.helper_verbs = tuple(trackers.get("helper_verbs", ()))
-        self.helper_nouns = tuple(trackers.get("helper_nouns", ()))
-        writers = knowledge.get("metrics_file_writers", {})
-        self.writer_calls = set(writers.get("callables", ()))
-        self.writer_methods = set(writers.get("methods", ()))
-        self.data_writer_methods = set(writers.get("data_methods", ()))
-        self.result_words = tuple(w.lower() for w in writers.get("result_words", ()))
+        tables = ctx.knowledge.derived(_Tables)
+        self.prefixes = tables.prefixes
+        self.callables = tables.callables
+        self.exclude = tables.exclude
+        self.object_makers = tables.object_makers
+        self.object_methods = tables.object_methods
+        self.methods = tables.methods
+        self.self_recording = tables.self_recording
+        self.printers = tables.printers
+        self.print_methods = tables.print_methods
+        self.print_receivers = tables.print_receivers
+        self.tracker_modules = tables.tracker_modules
+        self.tracker_methods = tables.tracker_methods
+        self.self_methods = tables.self_methods
+        self.helper_verbs = tables.helper_verbs
+        self.helper_nouns = tables.helper_nouns
+        self.writer_calls = tables.writer_calls
+        self.writer_methods = tables.writer_methods
+        self.data_writer_methods = tables.data_writer_methods
+        self.result_words = tables.result_words
         # A file that imports a tracker is never reported (finish): known before the traversal when the
         # pre-scan saw every import, and then nothing is followed.
         self.active = not ctx.is_test and not (ctx.imports_complete and ctx.imports_any(self.tracker_modules))
@@ -392,3 +388,32 @@ class UntrackedMetrics(CodeRule):
         what = f"metric {shown} is" if len(labels) == 1 else f"metrics {shown} are"
         self.report(node, f"{what} computed and only printed{where}: this module never logs them to a tracker or writes "
                           "them to a file; record them (e.g. mlflow.log_metric, dvclive, metrics.json)")
+
+
+class _Tables:
+    """The metrics tables as the visitor reads them: made once per knowledge, shared by every file's rule."""
+
+    def __init__(self, knowledge) -> None:
+        spec = knowledge.get("metrics_functions", {})
+        self.prefixes = tuple(spec.get("prefixes", ()))
+        self.callables = frozenset(spec.get("callables", ()))
+        self.exclude = frozenset(spec.get("exclude", ()))
+        self.object_makers = tuple(spec.get("metric_objects", ()))
+        self.object_methods = frozenset(spec.get("metric_object_methods", ()))
+        self.methods: dict[str, list] = spec.get("methods", {})
+        self.self_recording: dict[str, list] = spec.get("self_recording", {})
+        printers = knowledge.get("metrics_printers", {})
+        self.printers = frozenset(printers.get("callables", ()))
+        self.print_methods = frozenset(printers.get("methods", ()))
+        self.print_receivers = frozenset(printers.get("method_receivers", ()))
+        trackers = knowledge.get("metrics_trackers", {})
+        self.tracker_modules = trackers.get("modules", ())
+        self.tracker_methods = frozenset(trackers.get("methods", ()))
+        self.self_methods = frozenset(trackers.get("self_methods", ()))
+        self.helper_verbs = tuple(trackers.get("helper_verbs", ()))
+        self.helper_nouns = tuple(trackers.get("helper_nouns", ()))
+        writers = knowledge.get("metrics_file_writers", {})
+        self.writer_calls = frozenset(writers.get("callables", ()))
+        self.writer_methods = frozenset(writers.get("methods", ()))
+        self.data_writer_methods = frozenset(writers.get("data_methods", ()))
+        self.result_words = tuple(w.lower() for w in writers.get("result_words", ()))

@@ -148,14 +148,8 @@ class ZeroGradMissing(TracksBindings, CodeRule):
 
     def __init__(self, ctx, options=None) -> None:
         super().__init__(ctx, options)
-        table = ctx.knowledge.get("smells_torch", {})
-        self.zero_names = set(table.get("zero_grad_names", ["zero_grad"]))
-        self.zero_substrings = tuple(table.get("zero_grad_substrings", ["zero_grad"]))
-        self.backward_names = set(table.get("backward_names", ["backward"]))
-        self.gradient_contexts = set(table.get("gradient_contexts", ()))
-        self.context_backward = set(table.get("context_backward", ()))
-        self.optimizer_prefixes = tuple(table.get("optimizer_prefixes", ("torch.optim.",)))
-        self.not_optimizer_prefixes = tuple(table.get("not_optimizer_prefixes", ()))
+        (self.zero_names, self.zero_substrings, self.backward_names, self.gradient_contexts, self.context_backward,
+         self.optimizer_prefixes, self.not_optimizer_prefixes) = ctx.knowledge.derived(_tables)
         self.loops: list[_Loop] = []
         self.outer_loops: list[list[_Loop]] = []  # loops of enclosing functions (a def in a loop does not run in it)
         self.active = not ctx.is_test and (evidence_for(ctx).torch_file() or _snippet(ctx))
@@ -269,3 +263,14 @@ def _is_optimizer_receiver(step: ast.Call) -> bool:
 def _snippet(ctx) -> bool:
     """A snippet without a single import (a copied training loop): read as torch when nothing says otherwise."""
     return not ctx.imports and not ctx.is_notebook and len(ctx.tree.body) < 80
+
+
+def _tables(knowledge) -> tuple[frozenset[str], tuple[str, ...], frozenset[str], frozenset[str], frozenset[str],
+                                tuple[str, ...], tuple[str, ...]]:
+    """``[smells_torch]`` as the visitor reads it: zero_grad names and substrings, backward names, gradient
+    contexts, context backwards, optimizer prefixes and exceptions; made once per knowledge."""
+    table = knowledge.get("smells_torch", {})
+    return (frozenset(table.get("zero_grad_names", ["zero_grad"])), tuple(table.get("zero_grad_substrings", ["zero_grad"])),
+            frozenset(table.get("backward_names", ["backward"])), frozenset(table.get("gradient_contexts", ())),
+            frozenset(table.get("context_backward", ())), tuple(table.get("optimizer_prefixes", ("torch.optim.",))),
+            tuple(table.get("not_optimizer_prefixes", ())))

@@ -54,14 +54,10 @@ class _EvalLoop:
     trains: bool = False
 
 
-@dataclass(slots=True)
-class _Site:
-    """A call of a function of this file (by name): where it is, and whether autograd is off there."""
-
-    under: bool  # under torch.no_grad() (or in a decorated function)
-    frame: _Frame  # the calling scope
-    call: ast.Call
-    loop: _EvalLoop | None  # the (outermost) evaluation loop around the call, if any
+#: A call of a function of this file (by name): where it is, and whether autograd is off there -- (under
+#: torch.no_grad() or in a decorated function, the calling scope, the call, the (outermost) evaluation loop
+#: around the call or None). A plain tuple: one is kept for every call of a file, most never read.
+_Site = tuple[bool, _Frame, ast.Call, _EvalLoop | None]
 
 
 #: Name words of a method that assesses a model (a trainer's `_validate`), unlike one that runs its own parts.
@@ -425,12 +421,8 @@ class EvalModeMissing(TracksBindings, CodeRule):
 
     def __init__(self, ctx, options=None) -> None:
         super().__init__(ctx, options)
-        table = ctx.knowledge.get("smells_eval", {})
-        self.tokens = set(table.get("tokens", []))
-        self.no_grad = set(table.get("no_grad", ["torch.no_grad"]))
-        self.managed_bases = tuple(table.get("managed_bases", []))
-        self.managed_methods = re.compile(table.get("managed_methods", r"(?!)"))
-        self.backward_names = set(ctx.knowledge.get("smells_torch", {}).get("backward_names", ["backward"]))
+        self.tokens, self.no_grad, self.managed_bases, self.managed_methods, self.backward_names = \
+            ctx.knowledge.derived(_tables)
         self.active = not ctx.is_test and evidence_for(ctx).torch_file()
         self.frames: list[_Frame] = [_Frame(None)]
         self.done: list[_Frame] = []
@@ -559,9 +551,18 @@ class EvalModeMissing(TracksBindings, CodeRule):
                     if isinstance(loop, _EvalLoop):
                         loop.trains = True
                 return
-            self._site(attr, _Site(under, frame, node, self._eval_loops[-1][1]))
+            name: str | None = attr
         elif isinstance(func, ast.Name):
-            self._site(func.id, _Site(under, frame, node, self._eval_loops[-1][1]))
+            name = func.id
+        else:
+            name = None
+        if name is not None:  # a call site of the function of this name, if the file has one
+            site: _Site = (under, frame, node, self._eval_loops[-1][1])
+            sites = self.call_sites.get(name)
+            if sites is None:
+                self.call_sites[name] = [site]
+            else:
+                sites.append(site)
         if isinstance(self.ctx.parents[-2], ast.Expr) and self._is_no_grad(node):
             if frame.node is None:
                 self.global_nograd = True
@@ -580,13 +581,6 @@ class EvalModeMissing(TracksBindings, CodeRule):
     def _def_names(self) -> frozenset[str]:
         """Names a call site is kept for: the file's functions' (``call_sites`` is asked about those only)."""
         return frozenset(DEF_NAME.findall(self.ctx.source))
-
-    def _site(self, name: str, site: _Site) -> None:
-        sites = self.call_sites.get(name)
-        if sites is None:
-            self.call_sites[name] = [site]
-        else:
-            sites.append(site)
 
     # -- loops over evaluation data -----------------------------------------------------------------
     def visit_For(self, node: ast.For) -> None:
@@ -651,8 +645,12 @@ class EvalModeMissing(TracksBindings, CodeRule):
             return "self" if frame.module_class else None
         if not isinstance(func, (ast.Name, ast.Attribute)):
             return None
-        if isinstance(func, ast.Name) and func.id in self.defined_functions:
-            return None  # a function of this file (a model factory, a helper), not a model being run
+        if isinstance(func, ast.Name):
+            # A function of this file (a model factory, a helper) is not a model being run: asked only of a
+            # model-like name (both tests are pure), so that most files never list their functions.
+            if evidence_for(self.ctx).model_like(func) and func.id not in self.defined_functions:
+                return dotted(func)
+            return None
         if self._set_by_base_class(func):
             return None
         if evidence_for(self.ctx).model_like(func):
@@ -733,19 +731,19 @@ class EvalModeMissing(TracksBindings, CodeRule):
         if not sites:
             return False  # called from other files only: judged here, as before
         off = frame.decorated or frame.disables_grad
-        for site in sites:
-            arguments = _arguments(site.call, parameters, method=isinstance(site.call.func, ast.Attribute))
+        for site_under, site_frame, site_call, site_loop in sites:
+            arguments = _arguments(site_call, parameters, method=isinstance(site_call.func, ast.Attribute))
             for call, callee, under in frame.model_calls:
                 root, _, rest = callee.partition(".")
                 passed = dotted(arguments[root]) if root in arguments else None
                 if not passed:
                     continue  # handed over in a form not followed (`*args`, an expression): not judged
-                moved = (site.call, f"{passed}.{rest}" if rest else passed, site.under or under or off)
-                site.frame.model_calls.append(moved)
-                if site.loop is not None and not site.loop.trains:
-                    site.loop.model_calls.append(moved)
-                    if site.loop not in site.frame.eval_loops:
-                        site.frame.eval_loops.append(site.loop)
+                moved = (site_call, f"{passed}.{rest}" if rest else passed, site_under or under or off)
+                site_frame.model_calls.append(moved)
+                if site_loop is not None and not site_loop.trains:
+                    site_loop.model_calls.append(moved)
+                    if site_loop not in site_frame.eval_loops:
+                        site_frame.eval_loops.append(site_loop)
         return True
 
     def _self_rooted(self, callee: str, frame: _Frame) -> bool:
@@ -764,7 +762,7 @@ class EvalModeMissing(TracksBindings, CodeRule):
                     return True
         return False
 
-    def _judge(self, frame: _Frame, calls: list, sites: list, eval_names: set[str], where: str) -> None:
+    def _judge(self, frame: _Frame, calls: list, sites: list[_Site], eval_names: set[str], where: str) -> None:
         evidence = evidence_for(self.ctx)
         call, callee, _ = calls[0]
         last = callee.rsplit(".", 1)[-1]
@@ -778,11 +776,11 @@ class EvalModeMissing(TracksBindings, CodeRule):
         # A trainer's `_validate()`/`_eval_epoch()` running `self.model` evaluates it: still judged.
         if frame.private_method and not (name_tokens(frame.name) & ASSESSING) and all(self._self_rooted(c, frame) for _, c, _ in calls):
             return
-        eval_ok = (own or frame.evals or last in eval_names or any(site.frame.evals for site in sites)
+        eval_ok = (own or frame.evals or last in eval_names or any(site[1].evals for site in sites)
                    or evidence.torch_kind(call.func) == EVAL_MODEL)
         grad_ok = (frame.decorated or frame.disables_grad or self.global_nograd
-                   or (own and all(site.frame.module_class for site in sites))  # called only by other module methods
-                   or all(under for _, _, under in calls) or any(site.under for site in sites))
+                   or (own and all(site[1].module_class for site in sites))  # called only by other module methods
+                   or all(under for _, _, under in calls) or any(site[0] for site in sites))
         if eval_ok and grad_ok:
             return
         shown = short(call.func)
@@ -799,6 +797,15 @@ class EvalModeMissing(TracksBindings, CodeRule):
                        "the whole evaluation (memory, speed); decorate it with @torch.inference_mode() or wrap it in "
                        "`with torch.no_grad():`")
         self.report(call, message)
+
+
+def _tables(knowledge) -> tuple[frozenset[str], frozenset[str], tuple[str, ...], re.Pattern[str], frozenset[str]]:
+    """Evaluation tokens, no-grad contexts, managed base classes and methods, backward names: made once per
+    knowledge."""
+    table = knowledge.get("smells_eval", {})
+    return (frozenset(table.get("tokens", [])), frozenset(table.get("no_grad", ["torch.no_grad"])),
+            tuple(table.get("managed_bases", [])), re.compile(table.get("managed_methods", r"(?!)")),
+            frozenset(knowledge.get("smells_torch", {}).get("backward_names", ["backward"])))
 
 
 def _statements(body: list[ast.stmt]):

@@ -7,7 +7,7 @@ import fnmatch
 import re
 from functools import lru_cache
 
-from mllint.analysis.children import walk_nodes
+from mllint.analysis.children import child_nodes, walk_nodes
 from mllint.analysis.dataflow import ScopeStates, names_bound
 from mllint.analysis.edits import RawFix, add_keyword, remove_argument, replace
 from mllint.catalogue.rule import CodeRule, Example, FixExample
@@ -163,6 +163,7 @@ class UnsafeDeserialization(CodeRule):
         self.untrusted_methods = tables.untrusted_methods
         self.untrusted_types = tables.untrusted_types
         self._tables = tables
+        self._judged = tables.judged
         self._serving: bool | None = None  # computed on the first pickle load (a walk of the module)
         self.taint: ScopeStates[dict[str, str]] = ScopeStates(dict)
         anchors = table.get("pickle_anchors", [])
@@ -182,38 +183,56 @@ class UnsafeDeserialization(CodeRule):
             found = self._untrusted_seen[name] = self._untrusted.fullmatch(name) is not None
         return found
 
-    def _source(self, expr: ast.AST | None) -> str | None:
-        """What untrusted input ``expr`` is computed from (a download, request data), or None."""
+    def _source(self, expr: ast.AST | None, state: dict[str, str] | None = None) -> str | None:
+        """What untrusted input ``expr`` is computed from (a download, request data), or None. ``state``: the
+        current scope's taint, when the caller has it already."""
         if expr is None:
             return None
-        state, module = self.taint.current(self.ctx), self.taint.module
-        for node in walk_nodes(expr):
-            if isinstance(node, ast.Call):
-                name = self.ctx.call_name(node)
+        if state is None:
+            state = self.taint.current(self.ctx)
+        module = self.taint.module
+        tainted = bool(state or module)  # no name holds untrusted data yet: names need no look-up
+        ctx = self.ctx
+        # ``walk_nodes`` inlined (the same breadth-first order: the first source found is the one shown),
+        # without descending into names and constants, which have no child nodes. The values are nodes of
+        # ``ast.parse``, which builds no subclasses: the classes are compared, not ``isinstance``-tested.
+        todo = [expr]
+        for node in todo:
+            cls = node.__class__
+            if cls is ast.Call:
+                name = ctx.call_name(node)
                 if self._untrusted_name(name):
                     return f"{name}()"
-                if isinstance(node.func, ast.Attribute) and "." + node.func.attr in self.untrusted_methods:
-                    return f".{node.func.attr}()"
-            elif isinstance(node, ast.Attribute):
-                name = self.ctx.qualname(node)
+                func = node.func
+                if func.__class__ is ast.Attribute and "." + func.attr in self.untrusted_methods:
+                    return f".{func.attr}()"
+            elif cls is ast.Attribute:
+                name = ctx.qualname(node)
                 if name and self._untrusted_name(name):
                     return name
-            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-                found = state.get(node.id) or module.get(node.id)
-                if found:
-                    return found
+            elif cls is ast.Name:
+                if tainted and node.ctx.__class__ is ast.Load:
+                    found = state.get(node.id) or module.get(node.id)
+                    if found:
+                        return found
+                continue
+            elif cls is ast.Constant:
+                continue
+            todo.extend(child_nodes(node))
         return None
 
     def _bind(self, targets: list[ast.AST], value: ast.AST | None) -> None:
         if not self.follows:
             return
-        source = self._source(value)
         state = self.taint.current(self.ctx)
-        for target in targets:
-            for name in names_bound(target):
-                if source:
+        source = self._source(value, state)
+        if source:
+            for target in targets:
+                for name in names_bound(target):
                     state[name] = source
-                else:
+        elif state:  # nothing to forget in an empty scope
+            for target in targets:
+                for name in names_bound(target):
                     state.pop(name, None)
 
     def visit_Assign(self, node: ast.Assign) -> None:
@@ -260,8 +279,8 @@ class UnsafeDeserialization(CodeRule):
     # -- the loads ---------------------------------------------------------------------------------
     def visit_Call(self, node: ast.Call) -> None:
         name = self.ctx.call_name(node)
-        if name is None:
-            return
+        if name is None or name not in self._judged:
+            return  # not a load of any table (most calls): nothing below applies
         if any(k.arg is None for k in node.keywords):
             return  # **kwargs: the flag may be in there
         keywords = {k.arg: k.value for k in node.keywords}
@@ -374,6 +393,8 @@ class _Tables:
         self.safe_loaders = frozenset(table.get("safe_loaders", []))
         self.unsafe_loaders = frozenset(table.get("unsafe_loaders", []))
         self.pickle_loads = frozenset(table.get("pickle_loads", []))
+        #: every call one of the tables above judges (the first test of ``visit_Call``)
+        self.judged = frozenset(self.flag_required) | frozenset(self.flag_opt_in) | self.yaml_loads | self.yaml_unsafe | self.pickle_loads
         self.untrusted = _globs(tuple(table.get("untrusted_calls", [])))
         self.verifying = _globs(tuple(table.get("verification_calls", [])))
         self.untrusted_methods = frozenset(table.get("untrusted_methods", []))
