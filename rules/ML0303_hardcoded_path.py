@@ -177,6 +177,8 @@ class HardcodedPath(CodeRule):
         value = node.value
         if not self.active or not isinstance(value, str) or not value:
             return
+        if not self._rooted(value):
+            return  # no location (most strings): nothing below notes it, whatever the parent
         parent = self.ctx.parent
         if isinstance(parent, ast.Expr):
             return  # docstrings and bare string statements
@@ -228,7 +230,7 @@ class HardcodedPath(CodeRule):
     def _is_path(self, value: str, complete: bool) -> bool:
         if "\n" in value or "://" in value or value.count(" ") > 2 or len(value) > 400:
             return False
-        if not (value.startswith(self.prefixes) or (self.windows and WINDOWS_DRIVE.match(value))):
+        if not self._rooted(value):
             return False
         if REGEX_HINTS.search(value) and not WINDOWS_DRIVE.match(value):
             return False
@@ -237,6 +239,10 @@ class HardcodedPath(CodeRule):
         if value.lower().startswith(self.system_locations):
             return False  # C:\Program Files\..., C:\NVIDIA\cuda: a system install probed to find a library
         return not (complete and value.rstrip("/") in ("~", ""))
+
+    def _rooted(self, value: str) -> bool:
+        """Starts like an absolute or user-specific location (the first test of :meth:`_is_path`)."""
+        return value.startswith(self.prefixes) or bool(self.windows and WINDOWS_DRIVE.match(value))
 
     @staticmethod
     def _message(value: str) -> str:
