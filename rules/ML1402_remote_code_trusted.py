@@ -79,11 +79,8 @@ class RemoteCodeTrusted(CodeRule):
 
     def __init__(self, ctx, options=None) -> None:
         super().__init__(ctx, options)
-        table = ctx.knowledge.get("remote_code", {})
-        self.trust_keywords = set(table.get("trust_keywords", ["trust_remote_code"]))
-        self.hub_code_calls = set(table.get("hub_code_calls", []))
-        self.moving_refs = set(table.get("moving_refs", []))
-        self.hub_downloads = list(table.get("hub_downloads", []))
+        self.trust_keywords, self.hub_code_calls, self.moving_refs, self.hub_downloads = ctx.knowledge.derived(_tables)
+        self.idle = ctx.is_test  # visit_Call reads nothing of a test file: then it is not called
 
     def visit_Call(self, node: ast.Call) -> None:
         if self.ctx.is_test:
@@ -131,3 +128,10 @@ class RemoteCodeTrusted(CodeRule):
 
 def _literal(node: ast.AST | None) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def _tables(knowledge) -> tuple[frozenset[str], frozenset[str], frozenset[str], tuple[str, ...]]:
+    """``[remote_code]``: trust keywords, hub code calls, moving refs, hub downloads; made once per knowledge."""
+    table = knowledge.get("remote_code", {})
+    return (frozenset(table.get("trust_keywords", ["trust_remote_code"])), frozenset(table.get("hub_code_calls", [])),
+            frozenset(table.get("moving_refs", [])), tuple(table.get("hub_downloads", [])))
