@@ -13,7 +13,6 @@ from mllint.catalogue.rule import CodeRule, Example
 
 TOKEN = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 #: ``def name`` in a file's text: a superset of the names of its functions (strings and comments too).
-DEF_NAME = re.compile(r"\bdef\s+([^\W\d]\w*)")
 
 
 @lru_cache(maxsize=8192)
@@ -576,11 +575,6 @@ class EvalModeMissing(TracksBindings, CodeRule):
             frame.model_calls.append((node, callee, under))
             if loop is not None:
                 loop.model_calls.append((node, callee, under))
-
-    @cached_property
-    def _def_names(self) -> frozenset[str]:
-        """Names a call site is kept for: the file's functions' (``call_sites`` is asked about those only)."""
-        return frozenset(DEF_NAME.findall(self.ctx.source))
 
     # -- loops over evaluation data -----------------------------------------------------------------
     def visit_For(self, node: ast.For) -> None:
