@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from mllint.analysis.context import FileContext
@@ -67,6 +68,7 @@ class _Param:
 
 _Origin = _Params | _File | _Param | None
 _SHADOW = _File("")  # a name rebound to something else: hides an outer binding of the same name
+_NO_BINDINGS: dict[str, _Params | _File | _Param] = {}  # a scope without bindings (only read)
 
 
 def _const_str(node: ast.AST | None) -> str | None:
@@ -94,6 +96,9 @@ class _Tables:
         #: A string literal whose value ends in one of the suffixes (a quote right after it): the only source of
         #: a params-like file name (a suffix in a comment or a sentence of a docstring is not one).
         self.file_literal = re.compile("[\"'][^\"'\n]*(?:" + "|".join(map(re.escape, self.suffixes)) + ")[\"']")
+        #: Suffixes without quotes and newlines (all but a strange knowledge's): ``file_literal`` is then found
+        #: from their occurrences (see :meth:`names_file`).
+        self.plain_suffixes = all(suffix and not any(c in suffix for c in "\"'\n") for suffix in self.suffixes)
         self.call_pattern = re.compile(table.get("call_pattern", "(?i)param"))
         self.read_openers = frozenset(table.get("read_openers", []))
         self.read_methods = frozenset(table.get("read_methods", []))
@@ -108,6 +113,44 @@ class _Tables:
         self.settings_bases = frozenset(table.get("settings_bases", []))
         self.dataclass_decorators = frozenset(table.get("dataclass_decorators", []))
         self.missing_key_errors = frozenset(table.get("missing_key_errors", []))
+        #: Every callee name ``_call_origin`` tests by name: one test for the many calls it has nothing to say about.
+        self.origin_names = self.openers | self.joins | self.loaders | self.dvc | self.hydra_compose | self.wrappers
+        #: The callee names ``visit_Call`` follows the result of (besides names like a loader's).
+        self.making_names = self.loaders | self.dvc | self.hydra_compose
+
+    def names_file(self, source: str) -> bool:
+        """Does ``source`` hold a string literal ending in one of the suffixes (``file_literal.search``)?
+
+        The pattern, tried at every quote of the text, was slow; with plain suffixes its matches are exactly
+        an occurrence of a suffix followed by a quote with a quote before it on its line (the last such quote
+        opens the literal: nothing but the suffix's own characters, no quote, no newline, lies between)."""
+        if not self.plain_suffixes:
+            return self.file_literal.search(source) is not None
+        find = source.find
+        for suffix in self.suffixes:
+            at = find(suffix)
+            while at >= 0:
+                end = at + len(suffix)
+                if source[end:end + 1] in ("\"", "'"):
+                    before = source[source.rfind("\n", 0, at) + 1:at]
+                    if "\"" in before or "'" in before:
+                        return True
+                at = find(suffix, at + 1)
+        return False
+
+
+@lru_cache(maxsize=4096)
+def _named_like_loader(tables: _Tables, name: str) -> bool:
+    """Is ``name`` a function (not a class: those are capitalised) named like a config loader, and not an
+    inert one? Depends on the knowledge and the name only: memoised across files."""
+    last = name.rsplit(".", 1)[-1]
+    return name not in tables.inert and last[:1].islower() and bool(tables.call_pattern.search(last))
+
+
+@lru_cache(maxsize=4096)
+def _path_like(name: str) -> bool:
+    """Is a parameter or keyword ``name`` one that may name a file (``PATH_PARAMETER``)? Memoised: few names recur."""
+    return PATH_PARAMETER.search(name) is not None
 
 
 class ParamsCollector:
@@ -115,7 +158,7 @@ class ParamsCollector:
 
     def __init__(self, ctx: FileContext) -> None:
         self.ctx = ctx
-        tables = ctx.knowledge.derived(_Tables)
+        tables = self._tables = ctx.knowledge.derived(_Tables)
         self.loaders = tables.loaders
         self.loader_classes = tables.loader_classes
         self._loader_instances: dict[str, str] = {}  # name -> the loader class it is an instance of
@@ -142,13 +185,14 @@ class ParamsCollector:
         self.settings_bases = tables.settings_bases
         self.dataclass_decorators = tables.dataclass_decorators
         self.missing_key_errors = tables.missing_key_errors
+        self._origin_names = tables.origin_names
+        self._making_names = tables.making_names
         self.facts = ParamsFacts()
         self._bound: set[str] = set()  # every name ever bound in some scope (a cheap test before a lookup)
         self._loader_like: dict[str, bool] = {}
         self._reader_like: dict[str, bool] = {}
         #: Does the file hold a string naming a params-like file at all? (else no file name can escape)
-        source = ctx.source  # the suffixes' substring tests first: most files name none, and the pattern is slow
-        self._file_literals = any(suffix in source for suffix in tables.suffixes) and tables.file_literal.search(source) is not None
+        self._file_literals = tables.names_file(ctx.source)
         self._schema_function_names = tables.schema_function_names
         self._source_index: dict[tuple[object, ...], int] = {}
         self._origins: dict[ast.AST, _Origin] = {}  # memo: a Call's origin is computed once
@@ -173,6 +217,8 @@ class ParamsCollector:
         return 0
 
     def _bind(self, name: str, origin: _Origin) -> None:
+        if origin is None and name not in self._bound:
+            return  # nothing to shadow: every name of a scope's bindings is in _bound, and _lookup finds no other
         key = self._scope_key()
         scope = self._scopes.get(key)
         if origin is None:
@@ -190,16 +236,18 @@ class ParamsCollector:
         if name not in self._bound:
             return None
         scopes = self.ctx.scopes
-        for index in range(len(scopes) - 1, -1, -1):
+        bindings = self._scopes
+        innermost = len(scopes) - 1
+        for index in range(innermost, -1, -1):
             scope = scopes[index]
-            if isinstance(scope, ast.ClassDef) and index != len(scopes) - 1:
+            if index != innermost and isinstance(scope, ast.ClassDef):
                 continue  # a class body's names are not visible from its methods
-            found = self._scopes.get(id(scope), {}).get(name)
+            found = bindings.get(id(scope), _NO_BINDINGS).get(name)
             if found is not None:
                 return None if found is _SHADOW else found
             if self._assigns(scope, name):
                 return None  # a local of this function shadows the outer binding
-        found = self._scopes.get(0, {}).get(name)
+        found = bindings.get(0, _NO_BINDINGS).get(name)
         return None if found is _SHADOW else found
 
     def _assigns(self, scope: ast.AST, name: str) -> bool:
@@ -207,8 +255,11 @@ class ParamsCollector:
         if not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
             return False
         args = scope.args
-        every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
-        return any(arg is not None and arg.arg == name for arg in every)
+        for group in (args.posonlyargs, args.args, args.kwonlyargs):
+            for arg in group:
+                if arg.arg == name:
+                    return True
+        return (args.vararg is not None and args.vararg.arg == name) or (args.kwarg is not None and args.kwarg.arg == name)
 
     def _source(self, kind: str, name: str = "", certain: bool = True, relative: bool = False,
                 config_path: str = "", line: int = 0, argument: str = "", function: str = "") -> int:
@@ -223,21 +274,26 @@ class ParamsCollector:
     def _name(self, node: ast.AST) -> str | None:
         """The resolved dotted name of a callee, or the bare name of a local one."""
         name = self.ctx.qualname(node)
-        if name is None and isinstance(node, ast.Name):
+        return name if name is not None else self._local_name(node)
+
+    def _local_name(self, node: ast.AST) -> str | None:
+        """The name of a callee that does not resolve to a library name: a local one's."""
+        if isinstance(node, ast.Name):
             return node.id
-        if name is None and isinstance(node, ast.Attribute) and node.attr == "load" and isinstance(node.value, ast.Name) \
+        if isinstance(node, ast.Attribute) and node.attr == "load" and isinstance(node.value, ast.Name) \
                 and node.value.id in self._loader_instances:
             return f"{self._loader_instances[node.value.id]}.load"  # `yaml.load(f)` on a ruamel YAML() instance
-        return name
+        return None
 
     def origin(self, node: ast.AST | None) -> _Origin:
         """What ``node`` evaluates to, as far as params are concerned."""
         if node is None:
             return None
         if isinstance(node, ast.Call):
-            if node in self._origins:
-                return self._origins[node]
-            result = self._origins[node] = self._call_origin(node)
+            origins = self._origins
+            if node in origins:
+                return origins[node]
+            result = origins[node] = self._call_origin(node)
             return result
         if isinstance(node, ast.Name):
             return self._lookup(node.id)
@@ -274,10 +330,11 @@ class ParamsCollector:
         func = node.func
         name = self._name(func)
         first = node.args[0] if node.args else None
-        if name in self.openers:
+        named = name in self._origin_names  # else none of the tests of the name below holds (most calls)
+        if named and name in self.openers:
             inner = self.origin(first)
             return inner if isinstance(inner, (_File, _Param)) else None
-        if name in self.joins:
+        if named and name in self.joins:
             last = node.args[-1] if node.args else None
             text = _const_str(last)
             return _File(text, relative_to_file=any(_mentions_file(arg) for arg in node.args)) if text else None
@@ -285,34 +342,38 @@ class ParamsCollector:
             base = self.origin(func.value)
             if isinstance(base, (_File, _Param)):
                 return base
-        if name in self.loaders:
-            arg = first if first is not None else next((k.value for k in node.keywords if k.arg in ("stream", "fp", "f", "file", "s")), None)
-            found = self.origin(arg)
-            line = node.lineno
-            if isinstance(found, _File):
-                return _Params(self._source("file", found.name, True, found.relative_to_file, line=line), ())
-            function = found.function if isinstance(found, _Param) else ""
-            return _Params(self._source("file", "", False, line=line, function=function), ())
-        if name in self.dvc:
-            return _Params(self._source("dvc", line=node.lineno), ())
-        if name in self.hydra_compose:
-            config = next((_const_str(k.value) for k in node.keywords if k.arg == "config_name"), None) or _const_str(first) or ""
-            return _Params(self._source("hydra", config, True, line=node.lineno), ())
-        if name in self.wrappers and first is not None:
-            inner = self.origin(first)
-            return inner if isinstance(inner, _Params) else None
+        if named:
+            if name in self.loaders:
+                arg = first if first is not None else next((k.value for k in node.keywords if k.arg in ("stream", "fp", "f", "file", "s")), None)
+                found = self.origin(arg)
+                line = node.lineno
+                if isinstance(found, _File):
+                    return _Params(self._source("file", found.name, True, found.relative_to_file, line=line), ())
+                function = found.function if isinstance(found, _Param) else ""
+                return _Params(self._source("file", "", False, line=line, function=function), ())
+            if name in self.dvc:
+                return _Params(self._source("dvc", line=node.lineno), ())
+            if name in self.hydra_compose:
+                config = next((_const_str(k.value) for k in node.keywords if k.arg == "config_name"), None) or _const_str(first) or ""
+                return _Params(self._source("hydra", config, True, line=node.lineno), ())
+            if name in self.wrappers and first is not None:
+                inner = self.origin(first)
+                return inner if isinstance(inner, _Params) else None
         if isinstance(func, ast.Attribute) and func.attr in self.optional_methods and node.args:
             base = self.origin(func.value)
             key = _const_str(node.args[0])
             if isinstance(base, _Params) and key is not None:
                 return _Params(base.source, (*base.path, key))
             return None
-        schema = self._schema_call(node)
+        schema = self._schema_call(node) if self.classes else None  # (None without a class to validate into)
         if schema is not None:
             return schema[1]
         if isinstance(func, ast.Name) and func.id in self._returns and func.id not in self.ctx.imports:
             return self._returns[func.id]
-        if self._looks_like_loader(name):
+        like = self._loader_like.get(name) if name else False  # _looks_like_loader's memo read here: most calls
+        if like is None:
+            like = self._looks_like_loader(name)
+        if like:
             given = [first] if first is not None else [k.value for k in node.keywords if k.arg]
             argument = next((found for found in map(self._as_file, map(self.origin, given)) if found is not None), None)
             return _Params(self._source("call", name or "", line=node.lineno,
@@ -325,9 +386,7 @@ class ParamsCollector:
             return False
         known = self._loader_like.get(name)
         if known is None:
-            last = name.rsplit(".", 1)[-1]
-            known = self._loader_like[name] = (name not in self.inert and name not in self.classes and last[:1].islower()
-                                               and bool(self.call_pattern.search(last)))
+            known = self._loader_like[name] = name not in self.classes and _named_like_loader(self._tables, name)
         return known
 
     @staticmethod
@@ -340,25 +399,37 @@ class ParamsCollector:
         func = node.func
         if not self.classes:
             return None  # no class of this file to validate into
-        cls = arg = None
-        if isinstance(func, ast.Attribute) and func.attr in self.schema_methods and isinstance(func.value, ast.Name):
-            cls, arg = func.value.id, (node.args[0] if node.args else None)
-        elif isinstance(func, ast.Name) and func.id in self.classes:
-            starred = [k.value for k in node.keywords if k.arg is None]
-            if len(starred) == 1 and not node.args:
-                cls, arg = func.id, starred[0]
-        elif (func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")) in self._schema_function_names \
-                and self._name(func) in self.schema_functions:
-            values = {k.arg: k.value for k in node.keywords}
-            target = values.get("data_class", node.args[0] if node.args else None)
-            arg = values.get("data", node.args[1] if len(node.args) > 1 else None)
-            cls = target.id if isinstance(target, ast.Name) else None
+        cls: str | None = None
+        arg: ast.AST | None = None
+        if isinstance(func, ast.Attribute):
+            if func.attr in self.schema_methods and isinstance(func.value, ast.Name):
+                cls, arg = func.value.id, (node.args[0] if node.args else None)
+            elif func.attr in self._schema_function_names:
+                cls, arg = self._schema_function_call(node)
+        elif isinstance(func, ast.Name):
+            if func.id in self.classes:
+                starred = [k.value for k in node.keywords if k.arg is None]
+                if len(starred) == 1 and not node.args:
+                    cls, arg = func.id, starred[0]
+            elif func.id in self._schema_function_names:
+                cls, arg = self._schema_function_call(node)
+        else:
+            return None  # a callee without a name (only a Name has an ``id``): no class, no library function
         if cls is None or cls not in self.classes or cls in self.ctx.imports or arg is None:
             return None
         origin = self.origin(arg)
         if not isinstance(origin, _Params):
             return None
         return cls, origin, arg
+
+    def _schema_function_call(self, node: ast.Call) -> tuple[str | None, ast.AST | None]:
+        """(class name, params argument) of ``from_dict(data_class=Params, data=params)``-like calls."""
+        if self._name(node.func) not in self.schema_functions:
+            return None, None
+        values = {k.arg: k.value for k in node.keywords}
+        target = values.get("data_class", node.args[0] if node.args else None)
+        arg = values.get("data", node.args[1] if len(node.args) > 1 else None)
+        return (target.id if isinstance(target, ast.Name) else None), arg
 
     def _class_fields(self, name: str, seen: frozenset[str] = frozenset()) -> tuple[list[SchemaField], bool, bool] | None:
         """(fields, open, settings) of a config class of this file; None when it is not one."""
@@ -597,13 +668,15 @@ class ParamsCollector:
 
     # -- visitors -----------------------------------------------------------------------------
     def visit_Assign(self, node: ast.Assign) -> None:
-        if isinstance(node.value, ast.Call):
-            cls = self._name(node.value.func)
+        value = node.value
+        if isinstance(value, ast.Call):
+            cls = self._name(value.func)
             if cls is not None and cls in self.loader_classes:
                 self._loader_instances.update((t.id, cls) for t in node.targets if isinstance(t, ast.Name))
-        origin = self.origin(node.value)
+        origin = self.origin(value)
+        bound = self._bound
         for target in node.targets:
-            if isinstance(target, ast.Name):
+            if isinstance(target, ast.Name) and (origin is not None or target.id in bound):  # (else _bind does nothing)
                 self._bind(target.id, origin)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
@@ -631,16 +704,21 @@ class ParamsCollector:
         if function is None or function.args is not node:
             return
         self._pending_function = None
-        positional = [*node.posonlyargs, *node.args]
-        defaults = dict(zip([a.arg for a in positional][len(positional) - len(node.defaults):], node.defaults))
-        defaults.update({a.arg: d for a, d in zip(node.kwonlyargs, node.kw_defaults) if d is not None})
-        for parameter, default in defaults.items():
-            origin = self.origin(default)
-            if isinstance(origin, _File):
-                self._bind(parameter, origin)
+        positional = [*node.posonlyargs, *node.args] if node.posonlyargs else node.args  # (only read)
+        defaults: dict[str, ast.expr] = {}
+        if node.defaults or node.kw_defaults:  # most functions have none
+            for arg, value in zip(positional[len(positional) - len(node.defaults):], node.defaults):
+                defaults[arg.arg] = value
+            for arg, default in zip(node.kwonlyargs, node.kw_defaults):
+                if default is not None:
+                    defaults[arg.arg] = default
+            for parameter, default in defaults.items():
+                origin = self.origin(default)
+                if isinstance(origin, _File):
+                    self._bind(parameter, origin)
         if len(self.ctx.scopes) == 1:  # a module-level function: parameters that may name a file it loads
             for arg in positional:
-                if arg.arg not in defaults and PATH_PARAMETER.search(arg.arg):
+                if arg.arg not in defaults and _path_like(arg.arg):
                     self._bind(arg.arg, _Param(function.name))
         for decorator in function.decorator_list:
             if isinstance(decorator, ast.Call) and self._name(decorator.func) in self.hydra_main and positional:
@@ -657,7 +735,7 @@ class ParamsCollector:
             self._climb(node, origin)
 
     def visit_Call(self, node: ast.Call) -> None:
-        schema = self._schema_call(node)
+        schema = self._schema_call(node) if self.classes else None  # (None without a class to validate into)
         if schema is not None:
             cls, origin, _arg = schema
             found = self._class_fields(cls)
@@ -667,13 +745,18 @@ class ParamsCollector:
                 self.facts.schemas.append(ParamSchema(origin.source, list(origin.path), cls, node.lineno,
                                                       found[0], found[1], found[2]))
             return
-        name = self._name(node.func)
+        func = node.func
+        name = self.ctx.call_name(node)  # the traversal's first visitor has resolved it: no second method call
+        if name is None:
+            name = func.id if isinstance(func, ast.Name) else self._local_name(func)
         if self._file_literals:
             self._note_read(node, name)
-        if self._file_literals and name not in self.loaders and name not in self.openers and name not in self.joins:
-            self._file_escapes(node, name)
-        if name in self.loaders or name in self.dvc or name in self.hydra_compose or self._looks_like_loader(name) or (
-                isinstance(node.func, ast.Name) and node.func.id in self._returns):
+            if name not in self.loaders and name not in self.openers and name not in self.joins:
+                self._file_escapes(node, name)
+        like = self._loader_like.get(name) if name else False  # _looks_like_loader's memo read here: every call
+        if like is None:
+            like = self._looks_like_loader(name)
+        if name in self._making_names or like or (isinstance(func, ast.Name) and func.id in self._returns):
             made = self.origin(node)
             if isinstance(made, _Params):
                 self._climb(node, made)
@@ -705,7 +788,7 @@ class ParamsCollector:
         else:
             last = (name or "").rsplit(".", 1)[-1] or method or ""
             if self._reads_by_name(last):
-                given = node.args[:1] + [k.value for k in node.keywords if k.arg and PATH_PARAMETER.search(k.arg)]
+                given = node.args[:1] + [k.value for k in node.keywords if k.arg and _path_like(k.arg)]
         for arg in given:
             found = self.origin(arg)
             if isinstance(found, _File) and found.name.endswith(self.suffixes) and found.name not in self.facts.reads:
