@@ -97,8 +97,9 @@ class _Tables:
         #: a params-like file name (a suffix in a comment or a sentence of a docstring is not one).
         self.file_literal = re.compile("[\"'][^\"'\n]*(?:" + "|".join(map(re.escape, self.suffixes)) + ")[\"']")
         #: Suffixes without quotes and newlines (all but a strange knowledge's): ``file_literal`` is then found
-        #: from their occurrences (see :meth:`names_file`).
+        #: from their occurrences followed by a quote (see :meth:`names_file`).
         self.plain_suffixes = all(suffix and not any(c in suffix for c in "\"'\n") for suffix in self.suffixes)
+        self.suffix_quote = re.compile("(?:" + "|".join(map(re.escape, self.suffixes)) + ")[\"']")
         self.call_pattern = re.compile(table.get("call_pattern", "(?i)param"))
         self.read_openers = frozenset(table.get("read_openers", []))
         self.read_methods = frozenset(table.get("read_methods", []))
@@ -109,6 +110,8 @@ class _Tables:
         self.schema_methods = frozenset(table.get("schema_methods", []))
         self.schema_functions = frozenset(table.get("schema_functions", []))
         self.schema_function_names = frozenset(name.rsplit(".", 1)[-1] for name in self.schema_functions)
+        #: The last names of a callee ``_schema_call`` may accept, besides the file's classes.
+        self.schema_heads = self.schema_methods | self.schema_function_names
         self.model_bases = frozenset(table.get("model_bases", []))
         self.settings_bases = frozenset(table.get("settings_bases", []))
         self.dataclass_decorators = frozenset(table.get("dataclass_decorators", []))
@@ -122,20 +125,17 @@ class _Tables:
         """Does ``source`` hold a string literal ending in one of the suffixes (``file_literal.search``)?
 
         The pattern, tried at every quote of the text, was slow; with plain suffixes its matches are exactly
-        an occurrence of a suffix followed by a quote with a quote before it on its line (the last such quote
-        opens the literal: nothing but the suffix's own characters, no quote, no newline, lies between)."""
+        a suffix followed by a quote with a quote before it on its line (the last such quote opens the literal:
+        no quote, no newline lies between). ``suffix_quote`` finds the former (the suffixes' common first
+        character is its fast prefix); a match it skips, overlapping one it found, ends at the same quote
+        with only the suffixes' own characters more before it: the same answer."""
         if not self.plain_suffixes:
             return self.file_literal.search(source) is not None
-        find = source.find
-        for suffix in self.suffixes:
-            at = find(suffix)
-            while at >= 0:
-                end = at + len(suffix)
-                if source[end:end + 1] in ("\"", "'"):
-                    before = source[source.rfind("\n", 0, at) + 1:at]
-                    if "\"" in before or "'" in before:
-                        return True
-                at = find(suffix, at + 1)
+        for match in self.suffix_quote.finditer(source):
+            at = match.start()
+            before = source[source.rfind("\n", 0, at) + 1:at]
+            if "\"" in before or "'" in before:
+                return True
         return False
 
 
@@ -208,6 +208,8 @@ class ParamsCollector:
                 for inner in ast.iter_child_nodes(stmt):
                     if isinstance(inner, ast.ClassDef):
                         self.classes[inner.name] = inner
+        #: The callee's last name of every call ``_schema_call`` may accept (none without a class of the file).
+        self._schema_heads = tables.schema_heads.union(self.classes) if self.classes else frozenset()
 
     # -- bindings ----------------------------------------------------------------------------
     def _scope_key(self) -> int:
@@ -274,7 +276,9 @@ class ParamsCollector:
     def _name(self, node: ast.AST) -> str | None:
         """The resolved dotted name of a callee, or the bare name of a local one."""
         name = self.ctx.qualname(node)
-        return name if name is not None else self._local_name(node)
+        if name is not None:
+            return name
+        return node.id if isinstance(node, ast.Name) else self._local_name(node)
 
     def _local_name(self, node: ast.AST) -> str | None:
         """The name of a callee that does not resolve to a library name: a local one's."""
@@ -365,7 +369,8 @@ class ParamsCollector:
             if isinstance(base, _Params) and key is not None:
                 return _Params(base.source, (*base.path, key))
             return None
-        schema = self._schema_call(node) if self.classes else None  # (None without a class to validate into)
+        head = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+        schema = self._schema_call(node) if head in self._schema_heads else None  # (see visit_Call)
         if schema is not None:
             return schema[1]
         if isinstance(func, ast.Name) and func.id in self._returns and func.id not in self.ctx.imports:
@@ -735,7 +740,10 @@ class ParamsCollector:
             self._climb(node, origin)
 
     def visit_Call(self, node: ast.Call) -> None:
-        schema = self._schema_call(node) if self.classes else None  # (None without a class to validate into)
+        func = node.func
+        # _schema_call accepts a callee whose last name is a schema method or function or a class of the file
+        head = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+        schema = self._schema_call(node) if head in self._schema_heads else None
         if schema is not None:
             cls, origin, _arg = schema
             found = self._class_fields(cls)
@@ -745,7 +753,6 @@ class ParamsCollector:
                 self.facts.schemas.append(ParamSchema(origin.source, list(origin.path), cls, node.lineno,
                                                       found[0], found[1], found[2]))
             return
-        func = node.func
         name = self.ctx.call_name(node)  # the traversal's first visitor has resolved it: no second method call
         if name is None:
             name = func.id if isinstance(func, ast.Name) else self._local_name(func)
