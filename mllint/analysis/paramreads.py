@@ -172,7 +172,6 @@ class ParamsCollector:
         self.write_methods = tables.write_methods
         self.file_inert = tables.file_inert
         self.suffixes = tables.suffixes
-        self.call_pattern = tables.call_pattern
         self.read_openers = tables.read_openers
         self.read_methods = tables.read_methods
         self.reader_pattern = tables.reader_pattern
