@@ -115,13 +115,8 @@ class NotebookImported(CodeRule):
 
     def __init__(self, ctx, options=None) -> None:
         super().__init__(ctx, options)
-        spec = ctx.knowledge.get("notebook_importers", {})
-        self.modules = tuple(spec.get("modules", ()))
-        self.magics = set(spec.get("magics", ("run",)))
-        self.magic_methods = set(spec.get("magic_methods", ()))
-        self.readers = set(spec.get("readers", ()))
-        self.executors = set(spec.get("executors", ()))
-        self.executor_names = set(spec.get("executor_names", ()))
+        self.modules, self.magics, self.magic_methods, self.readers, self.executors, self.executor_names = \
+            ctx.knowledge.derived(_tables)
         self.active = not ctx.is_notebook and not ctx.is_test
         self.idle = not self.active  # a notebook or a test file: nothing of it is visited
         self.execs: list[ast.Call] = []
@@ -159,7 +154,7 @@ class NotebookImported(CodeRule):
         if name in self.readers:
             self.reads_notebooks = True
             return
-        last = name.rsplit(".", 1)[-1] if name else func.id if isinstance(func, ast.Name) else None
+        last = name.rpartition(".")[2] if name else func.id if isinstance(func, ast.Name) else None
         if (name in self.executors or last in self.executor_names) and not self._inside_wrapper():
             self.report(node, f"runs a notebook as a step of this program ({last}): move the code production needs into a "
                               "Python module and run that (keep notebooks for exploration and reports)")
@@ -181,6 +176,14 @@ class NotebookImported(CodeRule):
         if self.reads_notebooks:
             for node in self.execs:
                 self.report(node, "executes notebook cells with exec(): move the code production needs into a Python module")
+
+
+def _tables(knowledge) -> tuple[tuple[str, ...], frozenset[str], frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
+    """``[notebook_importers]``: modules, magics, magic methods, readers, executors, executor names; made once
+    per knowledge (read only)."""
+    spec = knowledge.get("notebook_importers", {})
+    return (tuple(spec.get("modules", ())), frozenset(spec.get("magics", ("run",))), frozenset(spec.get("magic_methods", ())),
+            frozenset(spec.get("readers", ())), frozenset(spec.get("executors", ())), frozenset(spec.get("executor_names", ())))
 
 
 def _is_get_ipython(node: ast.AST) -> bool:

@@ -131,10 +131,7 @@ class NanEquality(CodeRule):
 
     def __init__(self, ctx, options=None) -> None:
         super().__init__(ctx, options)
-        table = ctx.knowledge.get("smells_nan", {})
-        self.constants = set(table.get("constants", []))
-        self.constructors = set(table.get("constructors", []))
-        self.methods = set(table.get("methods", ["eq", "ne"]))
+        self.constants, self.constructors, self.methods = ctx.knowledge.derived(_tables)
 
     def _nan(self, node: ast.AST) -> str | None:
         """The NaN spelled by ``node`` (e.g. ``np.nan``), or None."""
@@ -203,3 +200,10 @@ class NanEquality(CodeRule):
                 negated = func.attr == "ne"
                 result = "always True" if negated else "always False"
                 self.report(node, f"`.{func.attr}({spelled})` is {result} element-wise (NaN equals nothing); {self._advice(func.value, negated)}")
+
+
+def _tables(knowledge) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """``[smells_nan]``: NaN constants, constructors and comparison methods; made once per knowledge (read only)."""
+    table = knowledge.get("smells_nan", {})
+    return (frozenset(table.get("constants", [])), frozenset(table.get("constructors", [])),
+            frozenset(table.get("methods", ["eq", "ne"])))

@@ -135,11 +135,8 @@ class ChainIndexing(TracksBindings, CodeRule):
 
     def __init__(self, ctx, options=None) -> None:
         super().__init__(ctx, options)
-        table = ctx.knowledge.get("smells_pandas", {})
-        self.indexers = set(table.get("indexers", ["loc", "iloc", "at", "iat"]))
-        #: In-place methods whose result has the selection's index (safe to assign back): the fixer's scope.
-        self.elementwise = set(table.get("elementwise_inplace_methods", ELEMENTWISE_INPLACE))
-        self.not_columns = self.indexers | set(table.get("non_pandas_attributes", [])) | {"index", "columns", "str", "dt", "cat", "T"}
+        #: ``elementwise``: in-place methods whose result has the selection's index (safe to assign back): the fixer's scope.
+        self.indexers, self.elementwise, self.not_columns = ctx.knowledge.derived(_tables)
 
     def _derived(self, node: ast.AST) -> bool:
         """An intermediate pandas object obtained by selecting from another one (a copy or a view)."""
@@ -262,3 +259,12 @@ def _literal_columns(node: ast.AST) -> bool:
         return isinstance(node.value, str)
     return isinstance(node, ast.List) and bool(node.elts) and all(
         isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts)
+
+
+def _tables(knowledge) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """``[smells_pandas]``: indexers, element-wise in-place methods, attributes that are no column; made once
+    per knowledge (read only)."""
+    table = knowledge.get("smells_pandas", {})
+    indexers = frozenset(table.get("indexers", ["loc", "iloc", "at", "iat"]))
+    return (indexers, frozenset(table.get("elementwise_inplace_methods", ELEMENTWISE_INPLACE)),
+            indexers | frozenset(table.get("non_pandas_attributes", [])) | {"index", "columns", "str", "dt", "cat", "T"})

@@ -514,7 +514,7 @@ class EvalModeMissing(TracksBindings, CodeRule):
     def _functions(self) -> dict[str, list[ast.AST]]:
         """The file's functions by name (one walk, made when a ``with name(...)`` is first judged)."""
         found: dict[str, list[ast.AST]] = {}
-        if not any("yield" in line for line in self.ctx.lines):
+        if "yield" not in self.ctx.source:  # the lines joined: a word never spans two of them
             return found  # no generator, so no context manager of this file
         for node in walk_nodes(self.ctx.tree):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):

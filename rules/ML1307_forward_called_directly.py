@@ -191,10 +191,8 @@ class ForwardCalledDirectly(TracksBindings, CodeRule):
         super().__init__(ctx, options)
         self.torch = evidence_for(ctx).torch_file() or _torch_snippet(ctx)
         self.active = not ctx.is_test and self.torch
-        self.conflicts = tuple(ctx.knowledge.get("smells_torch", {}).get("forward_conflicts", ["cv2"]))
-        # conflicts that only count when the file uses their forward-bearing API (cv2 -> cv2.dnn)
-        self.conflict_uses: dict[str, str] = dict(ctx.knowledge.get("smells_torch", {}).get("forward_conflict_uses", {}))
-        self.api_attrs = {api.rsplit(".", 1)[-1] for api in self.conflict_uses.values()}
+        # conflict_uses: conflicts that only count when the file uses their forward-bearing API (cv2 -> cv2.dnn)
+        self.conflicts, self.conflict_uses, self.api_attrs = ctx.knowledge.derived(_tables)
         self.api_used = False
         self.deferred: list[tuple[ast.Call, ast.AST]] = []
 
@@ -283,3 +281,12 @@ def _torch_snippet(ctx) -> bool:
         return False
     return any(isinstance(node, ast.Name) and node.id in ("torch", "nn") and (ctx.conventional(node.id) or "").startswith("torch")
                for node in ast.walk(ctx.tree))
+
+
+def _tables(knowledge) -> tuple[tuple[str, ...], dict[str, str], frozenset[str]]:
+    """``[smells_torch]``: forward conflicts, their forward-bearing APIs, those APIs' last names; made once
+    per knowledge (read only)."""
+    table = knowledge.get("smells_torch", {})
+    conflict_uses: dict[str, str] = dict(table.get("forward_conflict_uses", {}))
+    return (tuple(table.get("forward_conflicts", ["cv2"])), conflict_uses,
+            frozenset(api.rsplit(".", 1)[-1] for api in conflict_uses.values()))

@@ -177,7 +177,7 @@ class InplaceResultDiscarded(TracksBindings, CodeRule):
 
     def __init__(self, ctx, options=None) -> None:
         super().__init__(ctx, options)
-        self.methods = set(ctx.knowledge.get("smells_inplace", {}).get("methods", []))
+        self.methods = ctx.knowledge.derived(_methods)
         self.displayed: set[int] = set()
 
     def visit_Module(self, node: ast.Module) -> None:
@@ -240,3 +240,8 @@ def _assignable(node: ast.AST) -> bool:
     if not isinstance(node, (ast.Name, ast.Attribute, ast.Subscript)):
         return False
     return not any(isinstance(child, (ast.Call, ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr)) for child in ast.walk(node))
+
+
+def _methods(knowledge) -> frozenset[str]:
+    """``[smells_inplace]`` methods: made once per knowledge (read only)."""
+    return frozenset(knowledge.get("smells_inplace", {}).get("methods", []))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import fnmatch
 import re
+from operator import attrgetter
 
 from mllint.catalogue.rule import CodeRule, Example, RuleOptions
 
@@ -86,7 +87,7 @@ class RemoteCodeTrusted(CodeRule):
         if self.ctx.is_test:
             return  # tests of remote-code loading exercise the feature on purpose, in CI sandboxes
         trust = self.trust_keywords
-        if node.keywords and any(k.arg in trust for k in node.keywords):
+        if node.keywords and not trust.isdisjoint(map(_ARG, node.keywords)):  # any keyword named so (no Python step per keyword)
             keywords, repo, shown = self._arguments(node)
             trusted = [k for k in trust if isinstance(keywords.get(k), ast.Constant) and keywords[k].value is True]
             if trusted:
@@ -124,6 +125,9 @@ class RemoteCodeTrusted(CodeRule):
         if value is None:
             return node is not None  # a variable: a pin mllint cannot read, not a missing one
         return bool(COMMIT.match(value))
+
+
+_ARG = attrgetter("arg")
 
 
 def _literal(node: ast.AST | None) -> str | None:
