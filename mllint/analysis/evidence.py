@@ -17,16 +17,27 @@ import ast
 import re
 from collections.abc import Sequence
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mllint.analysis.children import walk_nodes
 from mllint.analysis.context import FUNCTION_NODES, FileContext, once_per_node
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mllint.knowledge.runtime import Knowledge
 
 PANDAS = "pandas"  # strong evidence: produced by pandas
 WEAK = "weak"  # a conventional DataFrame name in a pandas file
 OTHER = "other"  # known not to be pandas (numpy array, tensor, ...)
 MODEL, EVAL_MODEL, OPTIMIZER, NOT_MODEL = "model", "eval-model", "optimizer", "not-a-model"
 MAX_DEPTH = 12
+
+
+_NAME, _CALL, _ATTRIBUTE, _TUPLE, _LIST = ast.Name, ast.Call, ast.Attribute, ast.Tuple, ast.List
+_FUNCTION_TYPES = frozenset(FUNCTION_NODES)
+#: expressions that are certainly no pandas object (``kind`` is OTHER)
+_OTHER_NODES = frozenset({ast.List, ast.Tuple, ast.Dict, ast.ListComp, ast.DictComp, ast.SetComp, ast.Constant,
+                          ast.JoinedStr})
+_MISSING: Any = object()  # no binding in a table
 
 
 def evidence_for(ctx: FileContext) -> Evidence:
@@ -64,40 +75,75 @@ def short(node: ast.AST, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _evidence_tables(knowledge: Knowledge) -> dict[str, Any]:
+    """:class:`Evidence`'s tables from the knowledge, by attribute name (made once per knowledge: ``derived``)."""
+    pandas = knowledge.get("smells_pandas", {})
+    torch = knowledge.get("smells_torch", {})
+    return {
+        "pandas_modules": tuple(pandas.get("modules", ["pandas"])),
+        "constructors": set(pandas.get("constructors", [])),
+        "reader_prefixes": tuple(pandas.get("reader_prefixes", ["pandas.read_"])),
+        "collection_readers": set(pandas.get("collection_readers", [])),
+        "collection_keywords": dict(pandas.get("collection_keywords", {})),
+        "pandas_types": set(pandas.get("types", [])),
+        "passthrough": set(pandas.get("passthrough", [])),
+        "non_pandas_methods": set(pandas.get("non_pandas_methods", [])),
+        "non_pandas_attributes": set(pandas.get("non_pandas_attributes", [])),
+        "indexers": set(pandas.get("indexers", ["loc", "iloc", "at", "iat"])),
+        "name_pattern": re.compile(pandas.get("name_pattern", r"^df$")),
+        "name_exclude": re.compile(pandas.get("name_exclude_pattern", r"(?!)")),
+        "pandas_conflicts": tuple(pandas.get("conflicting_modules", [])),
+        "torch_modules": tuple(torch.get("modules", ["torch"])),
+        "torch_conflicts": tuple(torch.get("conflicting_modules", [])),
+        "optimizer_prefixes": tuple(torch.get("optimizer_prefixes", ["torch.optim."])),
+        "not_optimizer_prefixes": tuple(torch.get("not_optimizer_prefixes", [])),
+        "optimizer_name": re.compile(torch.get("optimizer_name_pattern", r"^optimizer$")),
+        "not_optimizer_name": re.compile(torch.get("not_optimizer_name_pattern", r"sched")),
+        "model_prefixes": tuple(torch.get("model_constructor_prefixes", [])),
+        "not_model_prefixes": tuple(torch.get("not_model_prefixes", [])),
+        "eval_loaders": tuple(torch.get("eval_mode_loaders", [])),
+        "module_bases": set(torch.get("module_bases", ["torch.nn.Module"])),
+        "model_name": re.compile(torch.get("model_name_pattern", r"^model$")),
+        "not_model_name": re.compile(torch.get("not_model_name_pattern", r"(?!)")),
+        "not_model_object": re.compile(torch.get("not_model_object_pattern", r"(?!)")),
+    }
+
+
 class Evidence:
     """Per-file bindings of names to evidence kinds, and the questions rules ask about them."""
 
+    # the knowledge's tables, made once per knowledge (:func:`_evidence_tables`) and shared by every file's
+    # Evidence: nobody modifies them
+    pandas_modules: tuple[str, ...]
+    constructors: set[str]
+    reader_prefixes: tuple[str, ...]
+    collection_readers: set[str]
+    collection_keywords: dict[str, str]
+    pandas_types: set[str]
+    passthrough: set[str]
+    non_pandas_methods: set[str]
+    non_pandas_attributes: set[str]
+    indexers: set[str]
+    name_pattern: re.Pattern[str]
+    name_exclude: re.Pattern[str]
+    pandas_conflicts: tuple[str, ...]
+    torch_modules: tuple[str, ...]
+    torch_conflicts: tuple[str, ...]
+    optimizer_prefixes: tuple[str, ...]
+    not_optimizer_prefixes: tuple[str, ...]
+    optimizer_name: re.Pattern[str]
+    not_optimizer_name: re.Pattern[str]
+    model_prefixes: tuple[str, ...]
+    not_model_prefixes: tuple[str, ...]
+    eval_loaders: tuple[str, ...]
+    module_bases: set[str]
+    model_name: re.Pattern[str]
+    not_model_name: re.Pattern[str]
+    not_model_object: re.Pattern[str]
+
     def __init__(self, ctx: FileContext) -> None:
         self.ctx = ctx
-        knowledge = ctx.knowledge
-        pandas = knowledge.get("smells_pandas", {})
-        self.pandas_modules = tuple(pandas.get("modules", ["pandas"]))
-        self.constructors = set(pandas.get("constructors", []))
-        self.reader_prefixes = tuple(pandas.get("reader_prefixes", ["pandas.read_"]))
-        self.collection_readers = set(pandas.get("collection_readers", []))
-        self.collection_keywords: dict[str, str] = dict(pandas.get("collection_keywords", {}))
-        self.pandas_types = set(pandas.get("types", []))
-        self.passthrough = set(pandas.get("passthrough", []))
-        self.non_pandas_methods = set(pandas.get("non_pandas_methods", []))
-        self.non_pandas_attributes = set(pandas.get("non_pandas_attributes", []))
-        self.indexers = set(pandas.get("indexers", ["loc", "iloc", "at", "iat"]))
-        self.name_pattern = re.compile(pandas.get("name_pattern", r"^df$"))
-        self.name_exclude = re.compile(pandas.get("name_exclude_pattern", r"(?!)"))
-        self.pandas_conflicts = tuple(pandas.get("conflicting_modules", []))
-        torch = knowledge.get("smells_torch", {})
-        self.torch_modules = tuple(torch.get("modules", ["torch"]))
-        self.torch_conflicts = tuple(torch.get("conflicting_modules", []))
-        self.optimizer_prefixes = tuple(torch.get("optimizer_prefixes", ["torch.optim."]))
-        self.not_optimizer_prefixes = tuple(torch.get("not_optimizer_prefixes", []))
-        self.optimizer_name = re.compile(torch.get("optimizer_name_pattern", r"^optimizer$"))
-        self.not_optimizer_name = re.compile(torch.get("not_optimizer_name_pattern", r"sched"))
-        self.model_prefixes = tuple(torch.get("model_constructor_prefixes", []))
-        self.not_model_prefixes = tuple(torch.get("not_model_prefixes", []))
-        self.eval_loaders = tuple(torch.get("eval_mode_loaders", []))
-        self.module_bases = set(torch.get("module_bases", ["torch.nn.Module"]))
-        self.model_name = re.compile(torch.get("model_name_pattern", r"^model$"))
-        self.not_model_name = re.compile(torch.get("not_model_name_pattern", r"(?!)"))
-        self.not_model_object = re.compile(torch.get("not_model_object_pattern", r"(?!)"))
+        self.__dict__.update(ctx.knowledge.derived(_evidence_tables))
         #: (scope id, dotted name) -> pandas kind; scope 0 is the module, class ids key ``self.x``.
         self.bindings: dict[tuple[int, str], str | None] = {}
         #: (scope id, dotted name) -> torch kind (model / eval-model / optimizer) or None.
@@ -110,6 +156,12 @@ class Evidence:
         self._imports_cache: dict[tuple[str, ...], bool] = {}
         self._model_named: dict[str, bool] = {}  # last name -> named like a model (model_like's last test)
         self._not_model_objects: dict[str, bool] = {}  # last name -> names a tokenizer, scheduler... (not a model)
+        self._weak_named: dict[str, bool] = {}  # name -> matches the DataFrame name pattern (weak_name's first tests)
+        #: resolved callee -> what its name alone says (_call_name_kind, _call_torch_kind): a file calls few names
+        self._named_kinds: dict[str, tuple[bool, str | None, str | None, bool]] = {}
+        self._named_torch: dict[str, str | None] = {}
+        self._flags_size = -1  # len(ctx.imports) when _flags was set
+        self._flags = (False, False)  # (pandas_file(), imports_any(torch_modules)), as bind_assign asks
 
     # -- what the file imports -------------------------------------------------------------------
     def imports_any(self, modules: tuple[str, ...] | list[str]) -> bool:
@@ -118,7 +170,7 @@ class Evidence:
         if len(imports) != self._imports_size:
             self._imports_size = len(imports)
             self._imports_cache.clear()
-        key = tuple(modules)
+        key = modules if modules.__class__ is tuple else tuple(modules)
         found = self._imports_cache.get(key)
         if found is None:
             prefixes = tuple(module + "." for module in key)
@@ -134,7 +186,10 @@ class Evidence:
 
     def weak_name(self, name: str) -> bool:
         """A conventional DataFrame name (``df``, ``train_df``) in a file where that convention holds."""
-        return bool(self.name_pattern.match(name)) and not self.name_exclude.search(name) and self.weak_names_ok()
+        named = self._weak_named.get(name)
+        if named is None:  # the same few names are asked about again and again: each matched once
+            named = self._weak_named[name] = bool(self.name_pattern.match(name)) and not self.name_exclude.search(name)
+        return named and self.weak_names_ok()
 
     def torch_file(self) -> bool:
         return self.imports_any(self.torch_modules) and not self.imports_any(self.torch_conflicts)
@@ -154,16 +209,33 @@ class Evidence:
         function = self.ctx.enclosing_function()
         return id(function) if function is not None else 0
 
+    def _function_key(self) -> int:
+        """``_scope_key`` of a name without a dot: the enclosing function's id, 0 at module or class level."""
+        for scope in reversed(self.ctx.scopes):
+            if scope.__class__ in _FUNCTION_TYPES:  # scopes are nodes of the parsed tree: no subclasses
+                return id(scope)
+        return 0
+
     def bind_assign(self, targets: Sequence[ast.AST], value: ast.AST | None, annotation: ast.AST | None = None) -> None:
         if value is None and annotation is None:
             return
-        kind = self.kind(value) if value is not None and self.pandas_file() else None
+        imports = self.ctx.imports
+        if len(imports) != self._flags_size:  # imports_any's answers hold until an import is added: so do these
+            self._flags = (self.pandas_file(), self.imports_any(self.torch_modules))
+            self._flags_size = len(imports)
+        pandas, torch = self._flags
+        kind = self.kind(value) if value is not None and pandas else None
         if annotation is not None and self._annotation_is_pandas(annotation):
             kind = PANDAS
-        tkind = self.torch_kind(value) if value is not None and self.imports_any(self.torch_modules) else None
+        tkind = self.torch_kind(value) if value is not None and torch else None
         for target in targets:
-            if isinstance(target, (ast.Tuple, ast.List)):
-                self._bind_tuple(target, value, kind, tkind)
+            cls = target.__class__  # a node of the parsed tree: no subclasses
+            if cls is _NAME:  # _bind_one of a name: no dot, its function's scope
+                key = (self._function_key(), target.id)  # type: ignore[attr-defined]
+                self.bindings[key] = kind
+                self.torch_bindings[key] = tkind
+            elif cls is _TUPLE or cls is _LIST:
+                self._bind_tuple(target, value, kind, tkind)  # type: ignore[arg-type]
             else:
                 self._bind_one(target, kind, tkind)
 
@@ -190,12 +262,15 @@ class Evidence:
 
     def bind_parameters(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         args = function.args
+        scope = id(function)
+        bindings, torch_bindings = self.bindings, self.torch_bindings
         for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
             if arg is None:
                 continue
-            key = (id(function), arg.arg)
-            self.bindings[key] = PANDAS if arg.annotation is not None and self._annotation_is_pandas(arg.annotation) else None
-            self.torch_bindings[key] = None
+            key = (scope, arg.arg)
+            annotation = arg.annotation
+            bindings[key] = PANDAS if annotation is not None and self._annotation_is_pandas(annotation) else None
+            torch_bindings[key] = None
 
     def note_class(self, node: ast.ClassDef) -> None:
         for base in node.bases:
@@ -226,26 +301,31 @@ class Evidence:
             key = (id(cls) if cls is not None else 0, name)
             return (key in table, table.get(key))
         for scope in reversed(self.ctx.scopes):
-            if isinstance(scope, FUNCTION_NODES):
-                key = (id(scope), name)
-                if key in table:
-                    return True, table[key]
-        key = (0, name)
-        return (key in table, table.get(key))
+            if scope.__class__ in _FUNCTION_TYPES:  # scopes are nodes of the parsed tree: no subclasses
+                found = table.get((id(scope), name), _MISSING)
+                if found is not _MISSING:
+                    return True, found
+        found = table.get((0, name), _MISSING)
+        return (False, None) if found is _MISSING else (True, found)
 
     def kind(self, node: ast.AST | None, depth: int = 0) -> str | None:
         """PANDAS, WEAK, OTHER or None (no evidence either way) for an expression."""
         if node is None or depth > MAX_DEPTH:
             return None
-        if isinstance(node, ast.Name):
-            if node.id in self.ctx.imports:
+        # the node's exact type tested (a node of the parsed tree: no subclasses), commonest first
+        cls = node.__class__
+        if cls is _CALL:
+            return self._call_kind(node, depth)  # type: ignore[arg-type]
+        if cls is _NAME:
+            name: str = node.id  # type: ignore[attr-defined]
+            if name in self.ctx.imports:
                 return OTHER
-            found, kind = self._lookup(self.bindings, node.id)
+            found, kind = self._lookup(self.bindings, name)
             if found and kind is not None:
                 return kind
-            return WEAK if self.weak_name(node.id) else None
-        if isinstance(node, ast.Call):
-            return self._call_kind(node, depth)
+            return WEAK if self.weak_name(name) else None
+        if cls in _OTHER_NODES:
+            return OTHER
         if isinstance(node, ast.Subscript):
             base = node.value
             if isinstance(base, ast.Attribute) and base.attr in ("at", "iat"):
@@ -270,23 +350,21 @@ class Evidence:
             return _strongest(self.kind(node.left, depth + 1), *(self.kind(c, depth + 1) for c in node.comparators[:2]))
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Invert):
             return self.kind(node.operand, depth + 1)
-        if isinstance(node, (ast.List, ast.Tuple, ast.Dict, ast.ListComp, ast.DictComp, ast.SetComp, ast.Constant, ast.JoinedStr)):
-            return OTHER
         return None
 
     def _call_kind(self, node: ast.Call, depth: int) -> str | None:
         name = self.ctx.call_name(node)
         if name:
-            if self._reads_collection(node, name):
+            named = self._named_kinds.get(name)
+            if named is None:
+                named = self._named_kinds[name] = self._call_name_kind(name)
+            collection, keyword, kind, passthrough = named
+            if collection or (keyword is not None and self._reads_collection(node, name)):
                 return OTHER  # a dict/list/iterator of DataFrames: its items are, it is not
-            if name in self.constructors or name.startswith(self.reader_prefixes):
-                return PANDAS
-            if name in self.passthrough and node.args:
+            if passthrough and node.args:
                 inner = self.kind(node.args[0], depth + 1)
                 return inner if inner in (PANDAS, WEAK) else None
-            if name.split(".", 1)[0] in ("numpy", "torch", "tensorflow", "jax", "xarray", "cv2", "openpyxl", "scipy", "builtins"):
-                return OTHER
-            return None
+            return kind
         func = node.func
         if isinstance(func, ast.Name) and func.id in ("list", "dict", "set", "tuple", "len", "str", "int", "float", "sorted", "zip", "range", "enumerate"):
             return OTHER
@@ -295,6 +373,19 @@ class Evidence:
             if inner in (PANDAS, WEAK):
                 return OTHER if func.attr in self.non_pandas_methods else inner
         return None
+
+    def _call_name_kind(self, name: str) -> tuple[bool, str | None, str | None, bool]:
+        """What ``_call_kind`` learns from a resolved callee's name alone: whether it always reads a
+        collection, the keyword that can make it read one, its kind unless it passes its first argument
+        through, and whether it does (not a constructor or reader, in the passthrough table)."""
+        if name in self.constructors or name.startswith(self.reader_prefixes):
+            kind: str | None = PANDAS
+        elif name.split(".", 1)[0] in ("numpy", "torch", "tensorflow", "jax", "xarray", "cv2", "openpyxl", "scipy", "builtins"):
+            kind = OTHER
+        else:
+            kind = None
+        return (name in self.collection_readers, self.collection_keywords.get(name), kind,
+                kind is not PANDAS and name in self.passthrough)
 
     def _reads_collection(self, node: ast.Call, name: str) -> bool:
         """``pd.read_excel(path, sheet_name=None)``, ``pd.read_html(url)``, ``pd.read_csv(path, chunksize=10_000)``."""
@@ -320,28 +411,26 @@ class Evidence:
         """MODEL, EVAL_MODEL, OPTIMIZER or None for an expression (from calls and earlier bindings)."""
         if node is None or depth > MAX_DEPTH:
             return None
-        if isinstance(node, (ast.Name, ast.Attribute)):
+        # the node's exact type tested (a node of the parsed tree: no subclasses)
+        cls = node.__class__
+        if cls is _NAME:  # _lookup's answer: the binding, None when there is none
+            return self._lookup(self.torch_bindings, node.id)[1]  # type: ignore[attr-defined]
+        if cls is _ATTRIBUTE:
             name = dotted(node)
             if name is None:
                 return None
-            found, kind = self._lookup(self.torch_bindings, name)
-            return kind if found else None
-        if not isinstance(node, ast.Call):
+            return self._lookup(self.torch_bindings, name)[1]
+        if cls is not _CALL:
             return None
-        func = node.func
-        name = self.ctx.call_name(node)
+        func = node.func  # type: ignore[attr-defined]
+        name = self.ctx.call_name(node)  # type: ignore[arg-type]
         if self._builds_non_model(func):
             return NOT_MODEL
         if name:
-            if name.startswith(self.optimizer_prefixes) and not name.startswith(self.not_optimizer_prefixes):
-                return OPTIMIZER
-            if name in self.eval_loaders or name.endswith(".from_pretrained") or name.startswith("torch.jit.load"):
-                return EVAL_MODEL
-            if name.startswith(self.not_model_prefixes):
-                return NOT_MODEL
-            if name.startswith(self.model_prefixes) or name in self.module_bases:
-                return MODEL
-            return None
+            found: str | None = self._named_torch.get(name, _MISSING)
+            if found is _MISSING:
+                found = self._named_torch[name] = self._call_torch_kind(name)
+            return found
         if isinstance(func, ast.Name) and func.id in self.module_classes:
             return MODEL
         if isinstance(func, ast.Name) and self.is_eval_loader(func.id):
@@ -358,14 +447,36 @@ class Evidence:
                 return inner
         return None
 
+    def _call_torch_kind(self, name: str) -> str | None:
+        """``torch_kind`` of a call of the resolved name ``name`` that does not build a non-model."""
+        if name.startswith(self.optimizer_prefixes) and not name.startswith(self.not_optimizer_prefixes):
+            return OPTIMIZER
+        if name in self.eval_loaders or name.endswith(".from_pretrained") or name.startswith("torch.jit.load"):
+            return EVAL_MODEL
+        if name.startswith(self.not_model_prefixes):
+            return NOT_MODEL
+        if name.startswith(self.model_prefixes) or name in self.module_bases:
+            return MODEL
+        return None
+
     def _builds_non_model(self, func: ast.AST) -> bool:
         """``AutoTokenizer.from_pretrained``, ``load_pipeline(...)``, ``DDPMScheduler(...)``: not a model."""
-        if isinstance(func, ast.Attribute) and func.attr == "from_pretrained":
-            func = func.value
-        name = dotted(func)
-        if name is None:
+        cls = func.__class__  # a node of the parsed tree: no subclasses
+        if cls is _ATTRIBUTE and func.attr == "from_pretrained":  # type: ignore[attr-defined]
+            func = func.value  # type: ignore[attr-defined]
+            cls = func.__class__
+        # the last part of dotted(func), which is None unless the chain ends at a name
+        if cls is _NAME:
+            last: str = func.id  # type: ignore[attr-defined]
+        elif cls is _ATTRIBUTE:
+            last = func.attr  # type: ignore[attr-defined]
+            inner = func.value  # type: ignore[attr-defined]
+            while inner.__class__ is _ATTRIBUTE:
+                inner = inner.value
+            if inner.__class__ is not _NAME:
+                return False
+        else:
             return False
-        last = name.rsplit(".", 1)[-1]
         found = self._not_model_objects.get(last)
         if found is None:
             found = self._not_model_objects[last] = bool(self.not_model_object.search(last))
