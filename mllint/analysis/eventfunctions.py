@@ -49,6 +49,7 @@ class EventFunctions:
         self.refers: dict[ast.AST, set[str]] = {}
         self.direct: set[ast.AST] = set()
         self.enclosing: list[ast.AST] = []
+        self._names: set[str] | None = None  # refers[enclosing[-1]], None outside functions
         self.complete = False
 
     @classmethod
@@ -64,19 +65,25 @@ class EventFunctions:
 
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         self.by_name.setdefault(node.name, []).append(node)
-        self.refers.setdefault(node, set())
+        self._names = self.refers.setdefault(node, set())
         self.enclosing.append(node)
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
     def leave_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-        self.enclosing.pop()
+        self._leave()
+
+    def _leave(self) -> None:
+        enclosing = self.enclosing
+        enclosing.pop()
+        self._names = self.refers[enclosing[-1]] if enclosing else None
 
     leave_AsyncFunctionDef = leave_FunctionDef
 
     def visit_Name(self, node: ast.Name) -> None:
-        if self.enclosing:
-            self.refers[self.enclosing[-1]].add(node.id)
+        names = self._names
+        if names is not None:
+            names.add(node.id)
 
     def visit_Call(self, node: ast.Call) -> None:
         if self.enclosing:
@@ -100,7 +107,7 @@ class EventFunctions:
         while stack:
             node = pop()
             if node is leave:
-                enclosing.pop()
+                self._leave()
                 continue
             cls = node.__class__
             if cls is name_type:

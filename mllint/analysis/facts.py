@@ -184,16 +184,14 @@ class FactCollector:
             self.ctx.add_import(node)
 
     def visit_Call(self, node: ast.Call) -> None:
-        name = self.ctx.qualname(node.func)
+        func = node.func
+        name = self.ctx.qualname(func)
+        if not name:  # the callee's last name (a node of the parsed tree: its exact type tested)
+            cls = func.__class__
+            name = "." + func.attr if cls is ast.Attribute else func.id if cls is ast.Name else None  # type: ignore[attr-defined]
         if name:
             self.calls.add(name)
-        elif isinstance(node.func, ast.Attribute):
-            self.calls.add("." + node.func.attr)
-        elif isinstance(node.func, ast.Name):
-            self.calls.add(node.func.id)
-        if not self.ctx.scopes:
-            name = name or (("." + node.func.attr) if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None))
-            if name:
+            if not self.ctx.scopes:
                 self.module_calls.add(name)
 
     def visit_Name(self, node: ast.Name) -> None:
@@ -223,6 +221,6 @@ class FactCollector:
         facts.import_lines = dict(sorted(self.import_lines.items()))
         facts.optional_imports = sorted(self.optional_tops - self.required_tops)
         facts.module_calls = sorted(self.module_calls)
-        facts.main_guard = any(_is_main_guard(stmt) for stmt in tree.body)
+        facts.main_guard = any(stmt.__class__ is ast.If and _is_main_guard(stmt) for stmt in tree.body)  # parsed: no subclasses
         facts.import_targets = sorted(self.import_targets)
         facts.returns = decorated_returns(tree, self.ctx)
