@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from mllint.analysis.children import walk_nodes
 from mllint.analysis.eventfunctions import EventFunctions
-from mllint.analysis.flowknowledge import FlowKnowledge, SplitSpec, flow_knowledge
+from mllint.analysis.flowknowledge import CONSTRUCTED_ROLES, FlowKnowledge, SplitSpec, flow_knowledge
 from mllint.analysis.values import (
     UNKNOWN,
     Dup,
@@ -610,7 +610,11 @@ class _Interpreter:
             self.values[target] = value
         elif isinstance(target, (ast.Tuple, ast.List)):
             elts = target.elts
-            starred = any(isinstance(e, ast.Starred) for e in elts)
+            starred = False
+            for e in elts:  # a loop, not any() over a generator (a frame of its own)
+                if isinstance(e, ast.Starred):
+                    starred = True
+                    break
             if value.items is not None and len(value.items) == len(elts) and not starred:
                 for element, item in zip(elts, value.items):
                     self.assign(element, item, f, source)
@@ -655,7 +659,7 @@ class _Interpreter:
             if role is not None:
                 self.check_separation(value.slice[0], source, True)  # train = full[:n_train]
                 return self.slice_part(value, role, source)
-        if value.rows is not None and value.rows.unsplit and not value.rows.test_named and _split_role(name) == "test":
+        if value.rows is not None and not value.rows.parts and not value.rows.test_named and _split_role(name) == "test":
             return value.with_rows(value.rows.but(test_named=True))
         return value
 
@@ -726,14 +730,41 @@ class _Interpreter:
 
     # -- expressions -------------------------------------------------------------------------------
     def eval(self, node: ast.AST | None, f: _Frame) -> Value:
-        if node is None:
-            return UNKNOWN
-        handler = _HANDLERS.get(node.__class__)
-        if handler is not None:
-            return handler(self, node, f)
+        # one lookup by exact class: the table holds every node class of the ast module (ast.parse builds
+        # no subclasses) and None's; a try costs nothing in Python 3.11+ unless it catches
+        try:
+            handler = _HANDLERS[node.__class__]
+        except KeyError:  # a node of a class the table lacks (built by other code): its parts are seen
+            handler = _Interpreter.e_parts
+        return handler(self, node, f)
+
+    def e_parts(self, node: ast.AST, f: _Frame) -> Value:
+        """An expression the analysis does not model (a slice, an f-string...): only its parts are evaluated."""
         for child in ast.iter_child_nodes(node):
             if isinstance(child, ast.expr):
                 self.eval(child, f)
+        return UNKNOWN
+
+    def e_None(self, node: None, f: _Frame) -> Value:
+        return UNKNOWN
+
+    # what e_parts does for f-strings and slices, without iterating their fields generically
+    def e_JoinedStr(self, node: ast.JoinedStr, f: _Frame) -> Value:
+        for value in node.values:
+            if value.__class__ is ast.FormattedValue:  # the rest are constants: evaluating one only makes a value
+                self.e_FormattedValue(value, f)
+        return UNKNOWN
+
+    def e_FormattedValue(self, node: ast.FormattedValue, f: _Frame) -> Value:
+        self.eval(node.value, f)
+        if node.format_spec is not None:
+            self.eval(node.format_spec, f)
+        return UNKNOWN
+
+    def e_Slice(self, node: ast.Slice, f: _Frame) -> Value:
+        for bound in (node.lower, node.upper, node.step):
+            if bound is not None:
+                self.eval(bound, f)
         return UNKNOWN
 
     def e_Constant(self, node: ast.Constant, f: _Frame) -> Value:
@@ -770,9 +801,10 @@ class _Interpreter:
 
     # Names, attributes and calls record their values for the rules (``DataFlow.value_of``).
     def e_Name(self, node: ast.Name, f: _Frame) -> Value:
-        found = f.env.get(node.id)
+        name = node.id
+        found = f.env.get(name)
         if found is None and f is not self.module:
-            found = self.module.env.get(node.id)
+            found = self.module.env.get(name)
         if found is None:
             found = self.unbound(node)
         self.values[node] = found
@@ -881,25 +913,36 @@ class _Interpreter:
     def e_Call(self, node: ast.Call, f: _Frame) -> Value:
         self.executions += 1
         func = node.func
-        evaluate = self.eval
-        # loops, not comprehensions: a comprehension is a function call of its own (Python < 3.12)
+        # loops, not comprehensions: a comprehension is a function call of its own (Python < 3.12); the
+        # handlers are looked up here as eval() would (exact classes: nodes of ast.parse, whose classes
+        # are all in the table), one call less per argument
+        handlers = _HANDLERS
         args: list[Value] = []
+        handed = False  # whether any argument holds objects (rarely): only then are they handed on
         for a in node.args:
-            args.append(evaluate(a.value if isinstance(a, ast.Starred) else a, f))
+            if a.__class__ is ast.Starred:
+                a = a.value
+            value = handlers[a.__class__](self, a, f)
+            args.append(value)
+            if value.objs:
+                handed = True
         kwargs: dict[str, Value] = {}
         for keyword in node.keywords:
-            kwargs[keyword.arg or "**"] = evaluate(keyword.value, f)
-        for value in args:
+            value = kwargs[keyword.arg or "**"] = handlers[keyword.value.__class__](self, keyword.value, f)
             if value.objs:
-                _hand_on(value.objs)
-        for value in kwargs.values():
-            if value.objs:
-                _hand_on(value.objs)
-        if isinstance(func, ast.Attribute):
-            receiver = evaluate(func.value, f)
+                handed = True
+        if handed:  # after every argument is evaluated: one may seed an object another one passes
+            for value in args:
+                if value.objs:
+                    _hand_on(value.objs)
+            for value in kwargs.values():
+                if value.objs:
+                    _hand_on(value.objs)
+        if func.__class__ is ast.Attribute:
+            receiver = handlers[func.value.__class__](self, func.value, f)
             value = self.method_call(node, receiver, func.attr, args, kwargs, f)
         else:
-            value = self.function_call(node, evaluate(func, f), args, kwargs, f)
+            value = self.function_call(node, handlers[func.__class__](self, func, f), args, kwargs, f)
         self.values[node] = value
         return value
 
@@ -1051,7 +1094,7 @@ class _Interpreter:
                 if vocab and "__call__" in vocab[1]:
                     results.append(self.object_method(node, obj, callee, "__call__", args, kwargs, f))
         if results:
-            return join_all(results)
+            return results[0] if len(results) == 1 else join_all(results)  # join_all of one value is that value
         return self.unknown_call(args, kwargs, node)
 
     def unknown_call(self, args: list[Value], kwargs: dict[str, Value], node: ast.AST | None = None) -> Value:
@@ -1176,13 +1219,15 @@ class _Interpreter:
     # -- library calls -------------------------------------------------------------------------------
     def library_call(self, node: ast.Call, name: str, args: list[Value], kwargs: dict[str, Value], f: _Frame) -> Value:
         k = self.k
+        if k.plain_call(name):  # none of the tests below can hold (most calls): the generic answer
+            return self.generic_call(node, name, args, kwargs)
         spec = k.splits.get(name)
         if spec is not None:
             return self.split_call(node, name, spec, args, kwargs)
         if name in k.seeders:
             return UNKNOWN
         roles = k.object_roles(name)
-        if roles and (name.rsplit(".", 1)[-1][:1].isupper() or roles & {"pipeline", "generator", "rng", "transformer"}):
+        if roles and (name.rsplit(".", 1)[-1][:1].isupper() or roles & CONSTRUCTED_ROLES):
             return self.construct(node, name, roles, args, kwargs)
         if name in k.persist_functions:
             position = k.persist_functions[name]
@@ -1394,7 +1439,7 @@ class _Interpreter:
         if receiver.rows is not None and not results:
             results.append(self.data_method(node, receiver, attr, args, kwargs, f))
         if results:
-            return join_all(results)
+            return results[0] if len(results) == 1 else join_all(results)  # join_all of one value is that value
         if "torch_module" in receiver.kinds and attr in self.k.passthrough.get("torch_module", frozenset()):
             return receiver  # resnet18().to(device): still the module
         if attr in self.k.data_split_methods and args == [] and receiver.rows is None:
@@ -1725,9 +1770,13 @@ def _bound(node: ast.AST | None) -> int | None:
     return -1 if value is None else value
 
 
-_HANDLERS: dict[type[ast.AST], Callable[[_Interpreter, Any, _Frame], Value]] = {
-    getattr(ast, name[2:]): function for name, function in vars(_Interpreter).items()
-    if name.startswith("e_") and hasattr(ast, name[2:])}
+#: what each class of expression evaluates to (:meth:`_Interpreter.eval`): every node class of the ast module
+#: (those without a method of their own evaluate their parts) and None (an absent expression)
+_HANDLERS: dict[type[Any], Callable[[_Interpreter, Any, _Frame], Value]] = {
+    cls: _Interpreter.e_parts for cls in vars(ast).values() if isinstance(cls, type) and issubclass(cls, ast.AST)}
+_HANDLERS.update({getattr(ast, name[2:]): function for name, function in vars(_Interpreter).items()
+                  if name.startswith("e_") and hasattr(ast, name[2:])})
+_HANDLERS[type(None)] = _Interpreter.e_None
 _LITERAL_TYPES = frozenset({str, int, bool, type(None)})
 
 

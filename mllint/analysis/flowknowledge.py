@@ -84,6 +84,7 @@ class FlowKnowledge:
     #: answers of :meth:`object_roles` and :meth:`call_kind` by name: the same library names recur in every file
     _roles: dict[str, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
     _kinds: dict[str, str | None] = field(default_factory=dict, repr=False, compare=False)
+    _plain: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
 
     # -- lookups -------------------------------------------------------------------------------
     def object_roles(self, name: str) -> frozenset[str]:
@@ -143,6 +144,28 @@ class FlowKnowledge:
 
     def is_augmentation(self, name: str) -> bool:
         return name in self.aug_functions or bool(self.aug_prefixes and name.startswith(self.aug_prefixes))
+
+    def plain_call(self, name: str) -> bool:
+        """Whether a library function or class ``name`` is none that the data flow models by name (a split, a
+        seeder, a constructor of a tracked object, a function that persists, computes a statistic of,
+        transforms, bins, copies, augments or concatenates data): most calls are such, and what they return
+        follows from their name's object kind alone (``_Interpreter.generic_call``)."""
+        found = self._plain.get(name)
+        if found is None:
+            if len(self._plain) >= MEMO_SIZE:
+                self._plain.clear()
+            roles = self.object_roles(name)
+            found = self._plain[name] = not (
+                name in self.splits or name in self.seeders
+                or (roles and (name.rsplit(".", 1)[-1][:1].isupper() or roles & CONSTRUCTED_ROLES))
+                or name in self.persist_functions or name in self.stat_functions
+                or name in self.transforming_functions or name in self.binning_functions
+                or name in self.dup_functions or self.is_augmentation(name) or name in self.concat_functions)
+        return found
+
+
+#: roles of objects a constructor makes whatever its name's case (``make_pipeline``, ``default_rng``)
+CONSTRUCTED_ROLES = frozenset({"pipeline", "generator", "rng", "transformer"})
 
 
 def flow_knowledge(knowledge: Knowledge) -> FlowKnowledge:

@@ -292,6 +292,20 @@ def join_all(values: list[Value]) -> Value:
 def rows_of(*values: Value | None) -> Rows | None:
     """The joined rows of the data among ``values`` (items included), None when none is data."""
     out: Rows | None = None
+    # values that hold no others (the usual case) are joined right away, in the order the stack below
+    # takes them (last first), which a value holding items or objects hands over to
+    for value in reversed(values):
+        if value is None:
+            continue
+        if value.items or value.objs:
+            return _nested_rows_of(values)
+        if value.rows is not None:
+            out = value.rows if out is None else out.join(value.rows)
+    return out
+
+
+def _nested_rows_of(values: tuple[Value | None, ...]) -> Rows | None:
+    out: Rows | None = None
     stack = list(values)
     seen: set[int] | None = None  # made only for the rare value holding objects
     while stack:
