@@ -30,6 +30,7 @@ from mllint.analysis.children import walk_nodes
 from mllint.analysis.eventfunctions import EventFunctions
 from mllint.analysis.flowknowledge import CONSTRUCTED_ROLES, FlowKnowledge, SplitSpec, flow_knowledge
 from mllint.analysis.values import (
+    EMPTY,
     UNKNOWN,
     Dup,
     FitRecord,
@@ -63,6 +64,11 @@ _METADATA = frozenset({"shape", "columns", "dtypes", "dtype", "size", "ndim", "n
 _UNKNOWN_BOUND = object()  # a slice bound that is not a literal
 DATA_KINDS = frozenset({"dataframe", "series", "ndarray", "tensor", "dataset"})
 _FRAME_KINDS = frozenset({"dataframe", "series", "ndarray", "tensor", "groupby"})  # kinds an attribute or subscript keeps
+# the kinds of the commonest values, made once
+_MODULE = frozenset({"module"})
+_LIST = frozenset({"list"})
+_MASK = frozenset({"mask"})
+_FUNCTION = frozenset({"function"})
 
 
 @dataclass(frozen=True, eq=False)
@@ -437,15 +443,17 @@ class _Interpreter:
             if handler is not None:
                 handler(self, stmt, frame)
 
+    # The commonest statements and expressions dispatch their parts to the handlers themselves, as eval()
+    # would (exact classes: nodes of ast.parse, whose classes are all in the table), one call less each.
     def s_Assign(self, s: ast.Assign, f: _Frame) -> None:
-        value = self.eval(s.value, f)
+        value = _HANDLERS[s.value.__class__](self, s.value, f)
         for target in s.targets:
             self.assign(target, value, f, s.value)
 
     def s_Expr(self, s: ast.Expr, f: _Frame) -> None:
         self.shown = s.value  # df[df.x.isnull()] shown in a cell: a look, not a separation
         try:
-            self.eval(s.value, f)
+            _HANDLERS[s.value.__class__](self, s.value, f)
         finally:
             self.shown = None
 
@@ -497,7 +505,7 @@ class _Interpreter:
         self.block(s.finalbody, f)
 
     def s_FunctionDef(self, s: ast.FunctionDef | ast.AsyncFunctionDef, f: _Frame) -> None:
-        f.env[s.name] = Value(kinds=frozenset({"function"}), funcs=frozenset({s}))
+        f.env[s.name] = Value(_FUNCTION, None, EMPTY, frozenset({s}))
         if f is self.module:
             self.functions.append(s)
 
@@ -771,7 +779,8 @@ class _Interpreter:
         value = node.value
         # an exact type test: ast.parse makes constants of builtin types only (bool, a subclass of int, is listed)
         if value.__class__ in _LITERAL_TYPES:
-            return Value(literal=(value,))
+            # Value(literal=(value,)) with positional arguments (see Value); a new value each time
+            return Value(EMPTY, None, EMPTY, EMPTY, EMPTY, None, None, None, None, False, (value,))
         return UNKNOWN
 
     def decided(self, test: ast.expr, f: _Frame) -> bool | None:
@@ -814,11 +823,11 @@ class _Interpreter:
         """A name bound nowhere in the file's analysed scopes: an import, a builtin, or data of its own."""
         qualname = self.ctx.qualname(node)
         if qualname:
-            return Value(kinds=frozenset({"module"}), qualname=qualname)
+            return Value(_MODULE, None, EMPTY, EMPTY, EMPTY, qualname)  # positional: see Value
         if node.id in _BUILTINS:
-            return Value(qualname="builtins." + node.id)
+            return Value(EMPTY, None, EMPTY, EMPTY, EMPTY, "builtins." + node.id)
         rows = Rows(frozenset({self.root(("name", node.id))}))
-        return self.named(node.id, Value(rows=rows), node)
+        return self.named(node.id, Value(EMPTY, rows), node)
 
     def e_Attribute(self, node: ast.Attribute, f: _Frame) -> Value:
         value = self.attribute(node, f)
@@ -853,8 +862,8 @@ class _Interpreter:
         return Value(kinds=base.kinds & {"torch_module"} if node.attr in ("module",) else frozenset())
 
     def e_Subscript(self, node: ast.Subscript, f: _Frame) -> Value:
-        base = self.eval(node.value, f)
-        index = self.eval(node.slice, f)
+        base = _HANDLERS[node.value.__class__](self, node.value, f)
+        index = _HANDLERS[node.slice.__class__](self, node.slice, f)
         if base.items is not None:
             position = _int(node.slice)
             if position is not None and -len(base.items) <= position < len(base.items):
@@ -897,7 +906,7 @@ class _Interpreter:
             rows = rows.but(mixes=frozenset()) if rows.mixes else rows
         if bounds is not None:
             return Value(rows=rows, kinds=kinds, slice=(rows, bounds[0], bounds[1], ast.unparse(node.value)))
-        return Value(rows=rows, kinds=kinds)
+        return Value(kinds, rows)
 
     def row_slice(self, node: ast.Subscript) -> tuple[int | None, int | None] | None:
         """Bounds of a row slice ``x[a:b]``, ``x[a:b, :]``, ``x.iloc[a:b]`` (None otherwise)."""
@@ -947,7 +956,8 @@ class _Interpreter:
         return value
 
     def e_BinOp(self, node: ast.BinOp, f: _Frame) -> Value:
-        return self.combine(self.eval(node.left, f), self.eval(node.right, f), node)
+        return self.combine(_HANDLERS[node.left.__class__](self, node.left, f),
+                            _HANDLERS[node.right.__class__](self, node.right, f), node)
 
     def combine(self, left: Value, right: Value, node: ast.AST) -> Value:
         """Arithmetic between values: rows join; a statistic applied to data is learned by it."""
@@ -962,7 +972,7 @@ class _Interpreter:
         if (left.stat or left.rows is None) and (right.stat or right.rows is None):
             return Value(rows=rows, stat=True)
         data = left if left.rows is not None and not left.stat else right
-        return Value(rows=rows, kinds=data.kinds & DATA_KINDS)
+        return Value(data.kinds & DATA_KINDS, rows)
 
     def e_UnaryOp(self, node: ast.UnaryOp, f: _Frame) -> Value:
         return self.eval(node.operand, f)
@@ -971,9 +981,11 @@ class _Interpreter:
         return join_all([self.eval(v, f) for v in node.values])
 
     def e_Compare(self, node: ast.Compare, f: _Frame) -> Value:
-        values = [self.eval(node.left, f)] + [self.eval(c, f) for c in node.comparators]
+        values = [_HANDLERS[node.left.__class__](self, node.left, f)]
+        for comparator in node.comparators:  # a loop, not a comprehension (a frame of its own)
+            values.append(_HANDLERS[comparator.__class__](self, comparator, f))
         rows = rows_of(*values)
-        return Value(rows=rows, kinds=frozenset({"mask"})) if rows is not None else UNKNOWN
+        return Value(_MASK, rows) if rows is not None else UNKNOWN
 
     def e_IfExp(self, node: ast.IfExp, f: _Frame) -> Value:
         test = self.eval(node.test, f)
@@ -984,15 +996,22 @@ class _Interpreter:
         return value
 
     def e_Tuple(self, node: ast.Tuple | ast.List | ast.Set, f: _Frame) -> Value:
-        items = tuple(self.eval(e.value if isinstance(e, ast.Starred) else e, f) for e in node.elts)
-        return Value(items=items, kinds=frozenset({"list"}))
+        values: list[Value] = []
+        for e in node.elts:  # a loop, not a generator (a frame of its own)
+            if e.__class__ is ast.Starred:
+                e = e.value
+            values.append(_HANDLERS[e.__class__](self, e, f))
+        return Value(_LIST, None, EMPTY, EMPTY, EMPTY, None, tuple(values))
 
     e_List = e_Set = e_Tuple
 
     def e_Dict(self, node: ast.Dict, f: _Frame) -> Value:
         for key in node.keys:
             self.eval(key, f)
-        items = tuple(self.eval(v, f) for v in node.values)
+        values: list[Value] = []
+        for v in node.values:  # a loop, not a generator (a frame of its own)
+            values.append(_HANDLERS[v.__class__](self, v, f))
+        items = tuple(values)
         kinds = {"dict"}
         if items and all(i.has("dataframe") for i in items):
             kinds.add("frames_dict")
@@ -1102,8 +1121,8 @@ class _Interpreter:
         new data of its own (``reviews = load_files(...)``)."""
         rows = rows_of(*args, *kwargs.values())
         if rows is not None:
-            return Value(rows=rows)
-        return Value(rows=Rows(frozenset({self.root(node)}))) if node is not None else UNKNOWN
+            return Value(EMPTY, rows)
+        return Value(EMPTY, Rows(frozenset({self.root(node)}))) if node is not None else UNKNOWN
 
     def inline(self, func: ast.AST, args: list[Value], kwargs: dict[str, Value], node: ast.Call | None,
                f: _Frame, bound_self: Value | None, entry: bool = False) -> Value:
@@ -1164,7 +1183,7 @@ class _Interpreter:
         """An unknown argument: data of its own (a root), with the kind its annotation gives."""
         kind = self.annotation_kind(arg.annotation) if arg.annotation is not None else None
         rows = Rows(frozenset({self.root((func, arg.arg))}))
-        value = self.named(arg.arg, Value(rows=rows), arg)
+        value = self.named(arg.arg, Value(EMPTY, rows), arg)
         return value.with_kinds(value.kinds | {kind}) if kind else value
 
     def annotation_kind(self, annotation: ast.AST | None) -> str | None:
@@ -1288,16 +1307,16 @@ class _Interpreter:
         if kind == "module":  # importlib.import_module(...): a module object, not data
             return Value(kinds=frozenset({"module"}))
         rows = rows_of(*args, *kwargs.values())
-        kinds = frozenset({kind}) if kind else frozenset()
+        kinds = frozenset({kind}) if kind else EMPTY
         if rows is not None and kind not in ("torch_module", "optimizer", "scheduler", "dataloader"):
             if root in ("numpy", "torch", "pandas") and any("list" in a.kinds for a in args) and _gathers(node):
                 rows = rows.but(stacked=True)  # np.asarray(samples), pd.DataFrame(records): all rows
-            return Value(rows=rows, kinds=kinds)
+            return Value(kinds, rows)
         if kind == "dataloader" and args:
-            return Value(kinds=kinds, rows=rows_of(args[0]))
+            return Value(kinds, rows_of(args[0]))
         if kind is None or kind in DATA_KINDS:  # pickle.load(f), np.zeros(n): data may come out of it
-            return Value(rows=Rows(frozenset({self.root(node)})), kinds=kinds)
-        return Value(kinds=kinds)
+            return Value(kinds, Rows(frozenset({self.root(node)})))
+        return Value(kinds)
 
     def construct(self, node: ast.Call, name: str, roles: frozenset[str], args: list[Value], kwargs: dict[str, Value]) -> Value:
         label = name.rsplit(".", 1)[-1]
@@ -1627,7 +1646,7 @@ class _Interpreter:
                     learned |= result.rows.all_learned
         if learned:
             self.check_applied(rows, learned, node)
-        result = Value(rows=rows.with_learned(learned), kinds=kinds)
+        result = Value(kinds, rows.with_learned(learned))
         inplace = _keyword(node, "inplace")
         if _is_const(inplace, True):
             self.rebind(node.func.value, result, f)  # type: ignore[attr-defined]
