@@ -69,6 +69,7 @@ _MODULE = frozenset({"module"})
 _LIST = frozenset({"list"})
 _MASK = frozenset({"mask"})
 _FUNCTION = frozenset({"function"})
+_CLASS = frozenset({"class"})
 
 
 @dataclass(frozen=True, eq=False)
@@ -451,6 +452,8 @@ class _Interpreter:
             self.assign(target, value, f, s.value)
 
     def s_Expr(self, s: ast.Expr, f: _Frame) -> None:
+        if s.value.__class__ is ast.Constant:  # a docstring: evaluating a constant only makes a value
+            return
         self.shown = s.value  # df[df.x.isnull()] shown in a cell: a look, not a separation
         try:
             _HANDLERS[s.value.__class__](self, s.value, f)
@@ -458,8 +461,10 @@ class _Interpreter:
             self.shown = None
 
     def s_AugAssign(self, s: ast.AugAssign, f: _Frame) -> None:
-        current = self.eval(s.target, f) if isinstance(s.target, (ast.Name, ast.Attribute, ast.Subscript)) else UNKNOWN
-        value = self.eval(s.value, f)
+        target = s.target
+        current = _HANDLERS[target.__class__](self, target, f) \
+            if isinstance(target, (ast.Name, ast.Attribute, ast.Subscript)) else UNKNOWN
+        value = _HANDLERS[s.value.__class__](self, s.value, f)
         self.assign(s.target, self.combine(current, value, s), f, s)
 
     def s_AnnAssign(self, s: ast.AnnAssign, f: _Frame) -> None:
@@ -476,7 +481,7 @@ class _Interpreter:
         self.block(s.orelse, f)
 
     def s_If(self, s: ast.If, f: _Frame) -> None:
-        test = self.eval(s.test, f)
+        test = _HANDLERS[s.test.__class__](self, s.test, f)
         before = dict(f.env)
         outcome = self.decided(s.test, f)
         if outcome is None:
@@ -510,12 +515,12 @@ class _Interpreter:
             self.functions.append(s)
 
     def s_ClassDef(self, s: ast.ClassDef, f: _Frame) -> None:
-        f.env[s.name] = Value(kinds=frozenset({"class"}), funcs=frozenset({s}))
+        f.env[s.name] = Value(_CLASS, None, EMPTY, frozenset({s}))
         if f is self.module or f.function is None:
             self.classes.append(s)
 
     def s_Return(self, s: ast.Return, f: _Frame) -> None:
-        value = self.eval(s.value, f) if s.value is not None else UNKNOWN
+        value = _HANDLERS[s.value.__class__](self, s.value, f) if s.value is not None else UNKNOWN
         if isinstance(s.value, (ast.Tuple, ast.List)) and value.items:
             together = frozenset().union(*(item.objs for item in value.items))
             if len(together) > 1:  # `return vectorizer, model`: handed to the caller together, as a dict would
@@ -561,7 +566,7 @@ class _Interpreter:
             self.active_loops.pop()
 
     def loop_for(self, s: ast.For | ast.AsyncFor, f: _Frame) -> None:
-        iterable = self.eval(s.iter, f)
+        iterable = _HANDLERS[s.iter.__class__](self, s.iter, f)
         if iterable.items is not None and 0 < len(iterable.items) <= MAX_UNROLL and not iterable.element:
             self.loop_depth += 1
             self.active_loops.append(s)
@@ -596,7 +601,7 @@ class _Interpreter:
         if value.items is not None:
             return join_all(list(value.items))
         if value.rows is not None:  # one sample of the rows: its own statistics are per-sample
-            return Value(rows=value.rows.but(sample=True), kinds=value.kinds & {"ndarray", "tensor"})
+            return Value(value.kinds & {"ndarray", "tensor"}, value.rows.but(sample=True))
         if value.has("dataloader") or value.has("dataset"):
             return Value(kinds=frozenset({"batch"}))
         return UNKNOWN
@@ -631,7 +636,7 @@ class _Interpreter:
                 for element in elts:
                     self.assign(element.value if isinstance(element, ast.Starred) else element, element_value, f, source)
         elif isinstance(target, ast.Attribute):
-            base = self.eval(target.value, f)
+            base = _HANDLERS[target.value.__class__](self, target.value, f)
             stored = False
             for obj in in_order(base.objs):
                 if obj.is_("instance"):
@@ -764,7 +769,7 @@ class _Interpreter:
         return UNKNOWN
 
     def e_FormattedValue(self, node: ast.FormattedValue, f: _Frame) -> Value:
-        self.eval(node.value, f)
+        _HANDLERS[node.value.__class__](self, node.value, f)
         if node.format_spec is not None:
             self.eval(node.format_spec, f)
         return UNKNOWN
@@ -835,14 +840,15 @@ class _Interpreter:
         return value
 
     def attribute(self, node: ast.Attribute, f: _Frame) -> Value:
-        base = self.eval(node.value, f)
+        base = _HANDLERS[node.value.__class__](self, node.value, f)
         if base.qualname is not None:
             qualname = self.ctx.qualname(node) or f"{base.qualname}.{node.attr}"
             kind = self.k.call_kind(qualname)
             return Value(kinds=frozenset({"module"} | ({kind} if kind == "module" else set())), qualname=qualname)
-        for obj in in_order(base.objs):
-            if obj.is_("instance") and node.attr in obj.attrs:
-                return obj.attrs[node.attr]
+        if base.objs:  # (in_order of no objects is no objects)
+            for obj in in_order(base.objs):
+                if obj.is_("instance") and node.attr in obj.attrs:
+                    return obj.attrs[node.attr]
         if base.instances:
             for cls in base.instances:
                 for item in cls.body:
@@ -858,12 +864,13 @@ class _Interpreter:
             if node.attr in _METADATA:  # df.shape, df.columns: about the data, not rows of it
                 return Value(kinds=frozenset({"metadata"}))
             kinds = base.kinds & _FRAME_KINDS
-            return Value(rows=base.rows, kinds=kinds | ({"indexer"} if node.attr in ("loc", "iloc", "at", "iat") else set()))
+            return Value(kinds | ({"indexer"} if node.attr in ("loc", "iloc", "at", "iat") else set()), base.rows)
         return Value(kinds=base.kinds & {"torch_module"} if node.attr in ("module",) else frozenset())
 
     def e_Subscript(self, node: ast.Subscript, f: _Frame) -> Value:
         base = _HANDLERS[node.value.__class__](self, node.value, f)
-        index = _HANDLERS[node.slice.__class__](self, node.slice, f)
+        chooser = node.slice  # a constant index as UNKNOWN: only its rows and kinds are read below
+        index = UNKNOWN if chooser.__class__ is ast.Constant else _HANDLERS[chooser.__class__](self, chooser, f)
         if base.items is not None:
             position = _int(node.slice)
             if position is not None and -len(base.items) <= position < len(base.items):
@@ -956,8 +963,11 @@ class _Interpreter:
         return value
 
     def e_BinOp(self, node: ast.BinOp, f: _Frame) -> Value:
-        return self.combine(_HANDLERS[node.left.__class__](self, node.left, f),
-                            _HANDLERS[node.right.__class__](self, node.right, f), node)
+        # a constant operand as UNKNOWN: combine() reads no literal, and returns neither operand itself
+        left, right = node.left, node.right
+        return self.combine(UNKNOWN if left.__class__ is ast.Constant else _HANDLERS[left.__class__](self, left, f),
+                            UNKNOWN if right.__class__ is ast.Constant else _HANDLERS[right.__class__](self, right, f),
+                            node)
 
     def combine(self, left: Value, right: Value, node: ast.AST) -> Value:
         """Arithmetic between values: rows join; a statistic applied to data is learned by it."""
@@ -975,21 +985,24 @@ class _Interpreter:
         return Value(data.kinds & DATA_KINDS, rows)
 
     def e_UnaryOp(self, node: ast.UnaryOp, f: _Frame) -> Value:
-        return self.eval(node.operand, f)
+        return _HANDLERS[node.operand.__class__](self, node.operand, f)
 
     def e_BoolOp(self, node: ast.BoolOp, f: _Frame) -> Value:
         return join_all([self.eval(v, f) for v in node.values])
 
     def e_Compare(self, node: ast.Compare, f: _Frame) -> Value:
-        values = [_HANDLERS[node.left.__class__](self, node.left, f)]
+        # constants are left out: their values hold no rows (nor items or objects) for rows_of to join
+        values = [] if node.left.__class__ is ast.Constant else [_HANDLERS[node.left.__class__](self, node.left, f)]
         for comparator in node.comparators:  # a loop, not a comprehension (a frame of its own)
-            values.append(_HANDLERS[comparator.__class__](self, comparator, f))
+            if comparator.__class__ is not ast.Constant:
+                values.append(_HANDLERS[comparator.__class__](self, comparator, f))
         rows = rows_of(*values)
         return Value(_MASK, rows) if rows is not None else UNKNOWN
 
     def e_IfExp(self, node: ast.IfExp, f: _Frame) -> Value:
-        test = self.eval(node.test, f)
-        value = self.eval(node.body, f).join(self.eval(node.orelse, f))
+        test = _HANDLERS[node.test.__class__](self, node.test, f)
+        value = _HANDLERS[node.body.__class__](self, node.body, f)
+        value = value.join(_HANDLERS[node.orelse.__class__](self, node.orelse, f))
         if test.rows is not None and test.rows.all_learned:  # 1 if x > df.x.mean() else 0
             learned = Rows(learned=test.rows.all_learned)
             value = value.with_rows(learned if value.rows is None else value.rows.join(learned))
@@ -1007,7 +1020,8 @@ class _Interpreter:
 
     def e_Dict(self, node: ast.Dict, f: _Frame) -> Value:
         for key in node.keys:
-            self.eval(key, f)
+            if key.__class__ is not ast.Constant:  # evaluating a constant only makes a value
+                self.eval(key, f)
         values: list[Value] = []
         for v in node.values:  # a loop, not a generator (a frame of its own)
             values.append(_HANDLERS[v.__class__](self, v, f))
@@ -1018,7 +1032,7 @@ class _Interpreter:
         together = frozenset().union(*(i.objs for i in items))
         if len(together) > 1:  # {"encoder": enc, "sampler": kde}: objects kept (and shipped) together
             self.out.bundles.append(together)
-        return Value(items=items, kinds=frozenset(kinds))
+        return Value(frozenset(kinds), None, EMPTY, EMPTY, EMPTY, None, items)
 
     def comprehension(self, generators: list[ast.comprehension], f: _Frame) -> frozenset[Learn]:
         """Bind the loop targets; what the conditions learned (``if s > 0`` over importances) is returned."""
@@ -1361,8 +1375,8 @@ class _Interpreter:
                 if rows is None:
                     outputs.append(UNKNOWN)
                 else:
-                    outputs.append(Value(rows=rows.but(parts=rows.parts | {Part(split, role)}, test_named=False),
-                                         kinds=value.kinds & DATA_KINDS))
+                    outputs.append(Value(value.kinds & DATA_KINDS,
+                                         rows.but(parts=rows.parts | {Part(split, role)}, test_named=False)))
         if name.endswith("random_split") and data:  # random_split(ds, [a, b]) -> [train, test]
             rows = rows_of(data[0]) or Rows()
             outputs = [Value(rows=rows.but(parts=rows.parts | {Part(split, role)}), kinds=frozenset({"dataset"}))
@@ -1501,7 +1515,7 @@ class _Interpreter:
                 return receiver
             if not obj.seeded:
                 obj.used_unseeded = True
-            return Value(rows=Rows(frozenset({self.root(node)})))  # rng.standard_normal(...): new data
+            return Value(EMPTY, Rows(frozenset({self.root(node)})))  # rng.standard_normal(...): new data
         if "splitter" in roles and attr == "split":
             single = isinstance(obj.node, ast.Call) and (_int(_keyword(obj.node, "n_splits")) == 1)
             split = Split(node, "holdout" if single else "cv", self._site)
@@ -1527,14 +1541,14 @@ class _Interpreter:
                 self.estimator_fit(node, obj, rows)
             if attr == "fit" or attr in (vocab[0] if vocab else ()):
                 return receiver
-            return Value(rows=rows.with_learned(frozenset({learn})), kinds=data.kinds if data else frozenset())
+            return Value(data.kinds if data else EMPTY, rows.with_learned(frozenset({learn})))
         if learner and (attr in transform_names or attr == "transform"):
             if rows is None:
                 return UNKNOWN
             learned = frozenset(fit.learn for fit in obj.fits[-1:] if fit.learn is not None)
             self.check_applied(rows, learned, node)
             self.check_transform(obj, rows, node)
-            return Value(rows=rows.with_learned(learned), kinds=data.kinds if data else frozenset())
+            return Value(data.kinds if data else EMPTY, rows.with_learned(learned))
         if "augmenter" in roles and attr in k.aug_methods and data is not None and data.rows is not None:
             return self.augmented(node, data, obj.label)
         if "estimator" in roles or "pipeline" in roles or "search" in roles:
@@ -1560,7 +1574,7 @@ class _Interpreter:
         if "torch_module" in roles or "torch_module" in receiver.kinds:
             if attr in k.passthrough.get("torch_module", frozenset()):
                 return receiver
-        return Value(rows=Rows(frozenset({self.root(node)})))
+        return Value(EMPTY, Rows(frozenset({self.root(node)})))
 
     def object_label(self, obj: Obj, node: ast.Call) -> str:
         """``StandardScaler 'scaler'`` for a bound object, ``StandardScaler`` for an inline one."""
@@ -1614,7 +1628,7 @@ class _Interpreter:
             return Value(rows=rows.with_learned(frozenset({learn})), kinds=kinds)
         if attr in k.stat_methods:
             if _per_row(node, None if attr in ("quantile", "agg", "aggregate", "value_counts", "describe") else 0):  # df[cols].mean(axis=1): one value per row, from that row only
-                return Value(rows=rows, kinds=kinds)
+                return Value(kinds, rows)
             return self.statistic(node, rows, f"{attr}() of {_short(node.func.value)}")  # type: ignore[attr-defined]
         if attr == "groupby":
             return Value(rows=rows, kinds=frozenset({"groupby"}))
@@ -1623,8 +1637,8 @@ class _Interpreter:
             frac = _keyword(node, "frac")
             if _is_const(replace_flag, True) or (isinstance(frac, ast.Constant) and isinstance(frac.value, (int, float)) and frac.value > 1):
                 dup = Dup(node, f"{attr}(replace=True)", self._site)
-                return Value(rows=rows.but(dups=rows.dups | {dup}), kinds=kinds)
-            return Value(rows=rows, kinds=kinds)
+                return Value(kinds, rows.but(dups=rows.dups | {dup}))
+            return Value(kinds, rows)
         if attr in k.data_split_methods:  # Dataset.train_test_split(...) -> {"train": ..., "test": ...}
             parts = self.split_call(node, attr, SplitSpec(args=None), [receiver], {})
             return parts.with_kinds(parts.kinds | {"split_dict"})
