@@ -453,6 +453,7 @@ class _Interpreter:
 
     def s_Expr(self, s: ast.Expr, f: _Frame) -> None:
         if s.value.__class__ is ast.Constant:  # a docstring: evaluating a constant only makes a value
+            self.shown = None  # as after any expression statement (one in a helper inlined from another)
             return
         self.shown = s.value  # df[df.x.isnull()] shown in a cell: a look, not a separation
         try:
