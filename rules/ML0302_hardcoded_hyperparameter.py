@@ -11,16 +11,47 @@ from mllint.analysis.params import move_to_params
 from mllint.catalogue.rule import CodeRule, Example, FixExample
 
 
-def _families(knowledge) -> tuple[dict[str, dict], list[tuple[str, dict]]]:
-    """The hyperparameter families by exact callable, and by prefix (longest first): made once per knowledge."""
-    exact: dict[str, dict] = {}
-    prefixes: list[tuple[str, dict]] = []
-    for spec in knowledge.get("hyperparameter_families", {}).values():
-        for name in spec.get("callables", []):
-            exact[name] = spec
-        for prefix in spec.get("prefixes", []):
-            prefixes.append((prefix, spec))
-    return exact, sorted(prefixes, key=lambda item: -len(item[0]))
+class _Families:
+    """The hyperparameter families by exact callable, and by prefix (longest first), and which family a
+    callee's name belongs to: made once per knowledge. The same callables recur in file after file, so each
+    name is judged once (a pure function of the name and the knowledge: the memo changes no answer)."""
+
+    def __init__(self, knowledge) -> None:
+        self.exact: dict[str, dict] = {}
+        prefixes: list[tuple[str, dict]] = []
+        for spec in knowledge.get("hyperparameter_families", {}).values():
+            for name in spec.get("callables", []):
+                self.exact[name] = spec
+            for prefix in spec.get("prefixes", []):
+                prefixes.append((prefix, spec))
+        self.prefixes = sorted(prefixes, key=lambda item: -len(item[0]))
+        self.memo: dict[str, dict | None] = {}
+
+    def of(self, name: str) -> dict | None:
+        try:
+            return self.memo[name]
+        except KeyError:
+            made = self.memo[name] = self._judge(name)
+            return made
+
+    def _judge(self, name: str) -> dict | None:
+        spec = self.exact.get(name)
+        if spec is not None:
+            return spec
+        last = name.rsplit(".", 1)[-1]
+        for prefix, spec in self.prefixes:
+            if name.startswith(prefix):
+                if spec.get("classes_only") and not last[:1].isupper():
+                    return None
+                return spec
+        return None
+
+
+def _exemptions(knowledge) -> tuple[frozenset[str], tuple[str, ...], frozenset[str]]:
+    """The exempt keywords, the words that exempt a keyword, the budget keywords: made once per knowledge."""
+    return (frozenset(knowledge.get("hyperparameter_exempt", {}).get("kwargs", [])),
+            tuple(knowledge.get("hyperparameter_exempt_words", {}).get("contains", [])),
+            frozenset(knowledge.get("hyperparameter_budget", {}).get("kwargs", [])))
 
 
 class HardcodedHyperparameter(CodeRule):
@@ -164,16 +195,13 @@ class HardcodedHyperparameter(CodeRule):
     def __init__(self, ctx, options=None) -> None:
         super().__init__(ctx, options)
         knowledge = ctx.knowledge
-        self.exempt = set(knowledge.get("hyperparameter_exempt", {}).get("kwargs", []))
-        self.exempt_words = tuple(knowledge.get("hyperparameter_exempt_words", {}).get("contains", []))
-        self.budget = set(knowledge.get("hyperparameter_budget", {}).get("kwargs", []))
-        self.exact, self.prefixes = knowledge.derived(_families)
+        self.exempt, self.exempt_words, self.budget = knowledge.derived(_exemptions)
+        self.families: _Families = knowledge.derived(_Families)
         self.methods: dict[str, dict] = knowledge.get("hyperparameter_methods", {})
         self.param_dicts: dict[str, dict] = knowledge.get("hyperparameter_param_dicts", {})
         self.dicts: ScopeStates[dict[str, ast.Dict]] = ScopeStates(dict)
         self.active = not ctx.is_test
         self.idle = not self.active  # a test file: nothing of it is visited
-        self._families: dict[str, dict | None] = {}  # the same callables recur: each judged once
         self._in_arguments = 0  # inside a signature (``arguments`` nodes being traversed): parameter defaults
         #: findings of calls bound to a name, judged in finish with the hyperparameters set on the object
         #: afterwards (``rf.n_estimators = n``, ``rf.set_params(...)``) while the name still holds it
@@ -215,7 +243,7 @@ class HardcodedHyperparameter(CodeRule):
                     self._set_later(func.value.id, keyword.arg)
         name = self.ctx.call_name(node)
         if name is not None:
-            spec = self._family(name)
+            spec = self.families.of(name)
             if spec is not None:
                 self._check(node, spec)
                 return
@@ -227,23 +255,6 @@ class HardcodedHyperparameter(CodeRule):
             spec = self.methods.get(node.func.attr)
             if spec is not None and self.ctx.imports_any(spec.get("requires_import", ())):
                 self._check(node, spec)
-
-    def _family(self, name: str) -> dict | None:
-        if name not in self._families:
-            self._families[name] = self._judged_family(name)
-        return self._families[name]
-
-    def _judged_family(self, name: str) -> dict | None:
-        spec = self.exact.get(name)
-        if spec is not None:
-            return spec
-        last = name.rsplit(".", 1)[-1]
-        for prefix, spec in self.prefixes:
-            if name.startswith(prefix):
-                if spec.get("classes_only") and not last[:1].isupper():
-                    return None
-                return spec
-        return None
 
     def visit_arguments(self, node: ast.arguments) -> None:
         self._in_arguments += 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from mllint.analysis.children import child_nodes
 from mllint.analysis.context import FUNCTION_NODES
@@ -52,6 +53,64 @@ def _global_rngs(knowledge) -> tuple[dict[str, str], list[tuple[str, str, set]],
             prefixes.append((prefix, rng, set(spec.get("exclude", ()))))
         show[rng] = spec.get("show", f"seed {rng}")
     return exact, prefixes, show
+
+
+_SEEDER, _HELPER, _CALLABLE, _GENERATOR, _SHUFFLER, _PLAIN = "seeder", "helper", "callable", "generator", "shuffler", "plain"
+
+
+class _NameKinds:
+    """What a resolved callee's name alone says to :meth:`UnseededRandomness.visit_Call`: a seeder (the RNGs it
+    seeds), a seeding helper, a seeded callable, a generator or a shuffler (their spec), else a plain call (the
+    label of a possible loader helper, the global RNG it draws from). A pure function of the name and the
+    knowledge, made once per knowledge: the same callees recur in file after file, so each name is judged once
+    (the memo only remembers answers, it changes none)."""
+
+    def __init__(self, knowledge) -> None:
+        self.seeders: dict[str, list] = knowledge.get("seeders", {})
+        self.callables: dict[str, dict] = knowledge.get("random_state_callables", {})
+        self.generators: dict[str, dict] = knowledge.get("unseeded_generators", {})
+        self.shufflers: dict[str, dict] = knowledge.get("torch_shufflers", {})
+        self.helper_words, self.library_roots = knowledge.derived(_helper_tables)
+        self.rng_exact, self.rng_prefixes, _ = knowledge.derived(_global_rngs)
+        self.memo: dict[str, tuple[str, object, str | None]] = {}
+
+    def of(self, name: str) -> tuple[str, Any, str | None]:
+        try:
+            return self.memo[name]
+        except KeyError:
+            made = self.memo[name] = self._judge(name)
+            return made
+
+    def _judge(self, name: str) -> tuple[str, object, str | None]:
+        if name in self.seeders:
+            return _SEEDER, self.seeders[name], None
+        root = name.split(".", 1)[0]
+        last = name.rsplit(".", 1)[-1]
+        if self.helper_words.search(last.lower()) and root not in self.library_roots:
+            return _HELPER, None, None  # a project function whose name says it seeds (utils.set_seed)
+        spec = self.callables.get(name)
+        if spec is not None:
+            return _CALLABLE, spec, None
+        if name in self.generators:
+            return _GENERATOR, self.generators[name], None
+        if name in self.shufflers:
+            return _SHUFFLER, self.shufflers[name], None
+        # a project helper building a shuffling DataLoader (get_loader(..., shuffle=True)): its name first
+        loader = (last if root not in self.library_roots and not name.startswith(("torch.", "lightning."))
+                  and last and "loader" in last.lower() else None)
+        return _PLAIN, loader, self._global_rng(name)
+
+    def _global_rng(self, name: str) -> str | None:
+        rng = self.rng_exact.get(name)
+        if rng is not None:
+            return rng
+        for prefix, rng, exclude in self.rng_prefixes:
+            if name.startswith(prefix):
+                rest = name[len(prefix):]
+                if rest.split(".", 1)[0] in exclude or not rest:
+                    return None
+                return rng
+        return None
 
 
 class UnseededRandomness(CodeRule):
@@ -252,15 +311,11 @@ class UnseededRandomness(CodeRule):
     def __init__(self, ctx, options=None) -> None:
         super().__init__(ctx, options)
         knowledge = ctx.knowledge
-        self.callables: dict[str, dict] = knowledge.get("random_state_callables", {})
         self.methods: dict[str, dict] = knowledge.get("random_state_methods", {})
-        self.seeders: dict[str, list] = knowledge.get("seeders", {})
-        helpers = knowledge.get("seed_helpers", {})
-        self.helper_words, self.library_roots = knowledge.derived(_helper_tables)
-        self.rng_exact, self.rng_prefixes, self.rng_show = knowledge.derived(_global_rngs)
-        self.generators: dict[str, dict] = knowledge.get("unseeded_generators", {})
-        self.shufflers: dict[str, dict] = knowledge.get("torch_shufflers", {})
+        self.helper_words = knowledge.derived(_helper_tables)[0]
+        self.rng_show = knowledge.derived(_global_rngs)[2]
         self.shown = _Shown(ctx, knowledge.derived(_display_tables))
+        self.kinds: _NameKinds = knowledge.derived(_NameKinds)
         self.active = not ctx.is_test
         self.idle = not self.active  # a test file: nothing of it is visited
         self.seeded: set[str] = set()
@@ -305,32 +360,27 @@ class UnseededRandomness(CodeRule):
         if name is None:
             self._unresolved(node)
             return
-        if name in self.seeders:
-            self.seeded.update(self.seeders[name])
-            return
-        if self._is_helper(name):
+        kind, value, rng = self.kinds.of(name)
+        if kind is _PLAIN:  # most calls: at most a loader helper or a global RNG draw
+            if value is not None:
+                self._loader_helper(node, value)
+            if (rng is not None and not any(k.arg in LOCAL_SEEDS for k in node.keywords) and not self._placeholder(node)
+                    and not self.shown.judge(node, self.ctx.parents[:-1])):
+                label = _label(node)
+                self.pending.append(self._use(node, rng, f"{label}() uses the global {rng} RNG, which this program never seeds; call {self.rng_show[rng]} once at start-up (seed from configuration) or use a seeded generator"))
+        elif kind is _SEEDER:
+            self.seeded.update(value)
+        elif kind is _HELPER:
             self.seeded.add("all")
-            return
-        spec = self.callables.get(name)
-        if spec is not None:
-            self._check_seed_param(node, spec)
-            return
-        if name in self.generators:
-            self._check_generator(node, name, self.generators[name])
-            return
-        if name in self.shufflers:
-            spec = self.shufflers[name]
+        elif kind is _CALLABLE:
+            self._check_seed_param(node, value)
+        elif kind is _GENERATOR:
+            self._check_generator(node, name, value)
+        else:  # _SHUFFLER
+            spec = value
             if _applies(node, spec) and not _has_arg(node, spec["param"], spec.get("position")) and not _has_star_kwargs(node):
                 label = _label(node)
                 self.pending.append(self._use(node, "torch", f"{label}() shuffles with torch's global RNG, which this program never seeds; pass generator=torch.Generator().manual_seed(seed) or call torch.manual_seed"))
-            return
-        if name.split(".", 1)[0] not in self.library_roots and not name.startswith(("torch.", "lightning.")):
-            self._loader_helper(node, name.rsplit(".", 1)[-1])
-        rng = self._global_rng(name)
-        if (rng is not None and not any(k.arg in LOCAL_SEEDS for k in node.keywords) and not self._placeholder(node)
-                and not self.shown.judge(node, self.ctx.parents[:-1])):
-            label = _label(node)
-            self.pending.append(self._use(node, rng, f"{label}() uses the global {rng} RNG, which this program never seeds; call {self.rng_show[rng]} once at start-up (seed from configuration) or use a seeded generator"))
 
     def _unresolved(self, node: ast.Call) -> None:
         func = node.func
@@ -368,25 +418,6 @@ class UnseededRandomness(CodeRule):
             # a smoke test of a model file: random input of a literal shape
             return all(isinstance(arg, ast.Constant) and isinstance(arg.value, int) for arg in node.args) and not node.keywords
         return False
-
-    def _is_helper(self, name: str) -> bool:
-        """A project function whose name says it seeds (``utils.set_seed``, ``.helpers.seed_all``)."""
-        last = name.rsplit(".", 1)[-1].lower()
-        if not self.helper_words.search(last):
-            return False
-        return name.split(".", 1)[0] not in self.library_roots
-
-    def _global_rng(self, name: str) -> str | None:
-        rng = self.rng_exact.get(name)
-        if rng is not None:
-            return rng
-        for prefix, rng, exclude in self.rng_prefixes:
-            if name.startswith(prefix):
-                rest = name[len(prefix):]
-                if rest.split(".", 1)[0] in exclude or not rest:
-                    return None
-                return rng
-        return None
 
     def _check_seed_param(self, node: ast.Call, spec: dict) -> None:
         explicit = _keyword_value(node, spec["param"])
