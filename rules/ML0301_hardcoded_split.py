@@ -292,7 +292,10 @@ class HardcodedSplit(CodeRule):
                     self.lower_names |= _names_in(arg)
                 else:
                     self.cut_names |= _names_in(arg)
-        self._check_fraction_of_length(node)
+        # the first test of _check_fraction_of_length (_rounding of this call) made here: most calls stop at it
+        if node.args and (func.id in self.rounding if isinstance(func, ast.Name) and func.id not in self.ctx.imports
+                          else self.ctx.call_name(node) in self.rounding):
+            self._check_fraction_of_length(node)
 
     def _check_split_parameters(self, node: ast.Call, name: str | None) -> None:
         """``preprocess(df, test_size=0.05)``: a keyword that names a split, given a literal fraction."""

@@ -456,7 +456,7 @@ class EvalModeMissing(TracksBindings, CodeRule):
                        managed=cls is not None and id(cls) in self.managed_classes,
                        module_class=cls is not None and cls.name in evidence.module_classes,
                        private_method=cls is not None and node.name.startswith("_") and not node.name.endswith("__"),
-                       decorated=any(self._is_no_grad(d) for d in node.decorator_list))
+                       decorated=bool(node.decorator_list) and any(self._is_no_grad(d) for d in node.decorator_list))
         frame.unit_test = self._unit_test(node)
         # judged as an evaluation (finish), or handed over to its callers (_hands_over)
         frame.collects = not frame.unit_test and (bool(name_tokens(node.name) & self.tokens)
