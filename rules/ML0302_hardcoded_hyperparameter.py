@@ -11,6 +11,9 @@ from mllint.analysis.params import move_to_params
 from mllint.catalogue.rule import CodeRule, Example, FixExample
 
 
+MEMO_MAX = 50_000  # callee names judged and remembered per knowledge
+
+
 class _Families:
     """The hyperparameter families by exact callable, and by prefix (longest first), and which family a
     callee's name belongs to: made once per knowledge. The same callables recur in file after file, so each
@@ -31,6 +34,8 @@ class _Families:
         try:
             return self.memo[name]
         except KeyError:
+            if len(self.memo) >= MEMO_MAX:  # a long-lived process (the language server) stays bounded
+                self.memo.clear()
             made = self.memo[name] = self._judge(name)
             return made
 

@@ -58,6 +58,9 @@ def _global_rngs(knowledge) -> tuple[dict[str, str], list[tuple[str, str, set]],
 _SEEDER, _HELPER, _CALLABLE, _GENERATOR, _SHUFFLER, _PLAIN = "seeder", "helper", "callable", "generator", "shuffler", "plain"
 
 
+MEMO_MAX = 50_000  # callee names judged and remembered per knowledge
+
+
 class _NameKinds:
     """What a resolved callee's name alone says to :meth:`UnseededRandomness.visit_Call`: a seeder (the RNGs it
     seeds), a seeding helper, a seeded callable, a generator or a shuffler (their spec), else a plain call (the
@@ -78,6 +81,8 @@ class _NameKinds:
         try:
             return self.memo[name]
         except KeyError:
+            if len(self.memo) >= MEMO_MAX:  # a long-lived process (the language server) stays bounded
+                self.memo.clear()
             made = self.memo[name] = self._judge(name)
             return made
 
