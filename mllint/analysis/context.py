@@ -128,6 +128,9 @@ class FileContext:
         self.scopes: list[ast.AST] = []
         self.raw_findings: list[RawFinding] = []
         self._resolved: dict[ast.AST, str | None] = {}  # qualname memo (many rules ask about the same Call)
+        #: the same by spelling (``x``: "x", ``np.mean``: ("np", "mean")): the answer depends on the
+        #: imports only, and a file names the same few things many times; cleared with ``_resolved``
+        self._spelled: dict[object, str | None] = {}
         self._analyses: dict[object, object] = {}
         #: indexes gathered by the traversal for analyses (an analysis's ``collectors``), by their class
         self.indexes: dict[type, object] = {}
@@ -143,6 +146,7 @@ class FileContext:
         self._import_heads: set[str] | None = None  # what ``imports_any`` matches (made on first use)
         self._prescan(tree)
         self._resolved.clear()
+        self._spelled.clear()
         self._import_heads = None  # the pre-scan also binds aliases (``F = torch.nn.functional``)
 
     def configuration_cells(self, ranges: list[tuple[int, int]]) -> None:
@@ -162,8 +166,9 @@ class FileContext:
         for stmt in _module_statements(tree.body):
             if isinstance(stmt, (ast.Import, ast.ImportFrom)):
                 self._module_import_statements += 1
-                if self._resolved:
+                if self._resolved or self._spelled:
                     self._resolved.clear()  # a new import can change what names resolve to
+                    self._spelled.clear()
                 targets = _import_targets(stmt)
                 imports.update(targets)
                 self.module_imports.update(targets)
@@ -199,6 +204,7 @@ class FileContext:
     def add_import(self, node: ast.Import | ast.ImportFrom) -> None:
         """An import met by the traversal (in a function or class): its names resolve from here on."""
         self._resolved.clear()  # a new import can change what names resolve to
+        self._spelled.clear()
         self._import_heads = None
         self.imports.update(_import_targets(node))
 
@@ -216,15 +222,25 @@ class FileContext:
     def _qualname(self, node: ast.AST) -> str | None:
         # the commonest questions (``f``, ``np.mean``) first: the loop below without its list and join
         if type(node) is ast.Name:
-            base = self.imports.get(node.id)
+            name = node.id
+            spelled = self._spelled
+            if name in spelled:
+                return spelled[name]
+            base = self.imports.get(name)
             if base is None:
-                base = self.conventional(node.id)
-            return None if base is None else canonical(base, self.knowledge)
+                base = self.conventional(name)
+            found = spelled[name] = None if base is None else canonical(base, self.knowledge)
+            return found
         if type(node) is ast.Attribute and type(node.value) is ast.Name:
-            base = self.imports.get(node.value.id)
+            spelling = (node.value.id, node.attr)
+            spelled = self._spelled
+            if spelling in spelled:
+                return spelled[spelling]
+            base = self.imports.get(spelling[0])
             if base is None:
-                base = self.conventional(node.value.id)
-            return None if base is None else canonical(f"{base}.{node.attr}", self.knowledge)
+                base = self.conventional(spelling[0])
+            found = spelled[spelling] = None if base is None else canonical(f"{base}.{node.attr}", self.knowledge)
+            return found
         parts = []
         while isinstance(node, ast.Attribute):
             parts.append(node.attr)

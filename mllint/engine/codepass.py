@@ -34,6 +34,7 @@ from mllint.engine.locate import locate, map_fix, related
 from mllint.engine.walk import has_handlers, walk
 
 if TYPE_CHECKING:  # pragma: no cover
+    from mllint.catalogue.index import RuleIndex
     from mllint.engine.session import Session
 
 PARSE_ERROR = "ML0001"
@@ -129,16 +130,21 @@ def analyze_file(session: Session, path: str, data: bytes, enabled: frozenset[st
 
     ctx = FileContext(path, tree, session.knowledge, unit.line_map is not None, lines=unit.lines(), params=session.params,
                       requirement_floors=session.requirement_floors)
-    ctx.cell_starts = list(unit.line_map.starts) if unit.line_map is not None else script_cell_starts(unit.text)
+    ctx.cell_starts = list(unit.line_map.starts) if unit.line_map is not None else _script_cell_starts(unit.text)
     if unit.line_map is not None:
         ctx.configuration_cells(_cell_ranges(unit, parameter_cells(data)))
     ctx.cell_indexes = list(unit.line_map.cells) if unit.line_map is not None else []
     rules: list[CodeRule] = []
-    for code in sorted(enabled):
+    for code in _in_order(enabled):
         rule_cls = by_code.get(code)
-        if rule_cls is None or not issubclass(rule_cls, CodeRule) or not has_handlers(rule_cls):
+        if rule_cls is None:
             continue
-        rules.append(rule_cls(ctx, session.options.get(code)))
+        if rule_cls in _TAKES_PART:
+            participant = _TAKES_PART[rule_cls]
+        else:
+            participant = _TAKES_PART[rule_cls] = _participant(rule_cls)
+        if participant is not None:
+            rules.append(participant(ctx, session.options.get(code)))
     collector = FactCollector(ctx, facts)
     params = ParamsCollector(ctx)
     indexes = _indexes(ctx, rules)
@@ -160,7 +166,7 @@ def analyze_file(session: Session, path: str, data: bytes, enabled: frozenset[st
         facts.secrets = [_locate_hit(hit, unit) for hit in code_secrets(secret_patterns, unit.text)]
         if unit.line_map is not None:
             facts.secrets += notebook_output_secrets(data, secret_patterns)
-        suppressions = parse_suppressions(unit.text, session.index.names())
+        suppressions = parse_suppressions(unit.text, _rule_names(session.index))
         for raw in ctx.raw_findings:
             node = raw.node
             line = getattr(node, "lineno", None)
@@ -186,6 +192,51 @@ def analyze_file(session: Session, path: str, data: bytes, enabled: frozenset[st
         return FileAnalysis(findings, facts)
     finally:
         ctx.release([collector, params, *indexes, *rules])  # the tree and what was built on it are freed now, not by the cycle collector
+
+
+#: The codes of each ``enabled`` set in order (the same one or few sets for every file of a run).
+_ORDER: dict[frozenset[str], tuple[str, ...]] = {}
+_ORDER_MAX = 1024
+#: Each rule class seen, if it takes part in the traversal (a code rule with visitor methods or a
+#: ``finish``), else None: a property of the class, which the traversal's dispatch tables already take as fixed.
+_TAKES_PART: dict[type, type[CodeRule] | None] = {}
+#: The last rule index seen and its rule names (a pure function of its frozen ``rules``: read-only).
+_NAMES: tuple[RuleIndex | None, dict[str, str]] = (None, {})
+
+
+def _in_order(enabled: frozenset[str]) -> tuple[str, ...]:
+    """``sorted(enabled)``, made once per set."""
+    if enabled.__class__ is not frozenset:  # typed as one, but a caller's plain set is not hashable
+        return tuple(sorted(enabled))
+    found = _ORDER.get(enabled)
+    if found is None:
+        if len(_ORDER) >= _ORDER_MAX:
+            _ORDER.clear()
+        found = _ORDER[enabled] = tuple(sorted(enabled))
+    return found
+
+
+def _participant(rule_cls: type) -> type[CodeRule] | None:
+    return rule_cls if issubclass(rule_cls, CodeRule) and has_handlers(rule_cls) else None
+
+
+def _rule_names(index: RuleIndex) -> dict[str, str]:
+    """``index.names()`` (lower-case rule name -> code), made once per index, not per file; the
+    suppression parser only reads it."""
+    global _NAMES
+    known, names = _NAMES
+    if known is not index:
+        known, names = _NAMES = (index, index.names())
+    return names
+
+
+def _script_cell_starts(text: str) -> list[int]:
+    """:func:`script_cell_starts`, which splits the text and matches every line: a cell marker line holds
+    ``In[`` or ``%%`` and nbconvert's header ``# coding: utf-8``, so a text with none of them (most) has
+    no cells, found by three scans of the text."""
+    if "In[" not in text and "%%" not in text and "# coding: utf-8" not in text:
+        return []
+    return script_cell_starts(text)
 
 
 def _indexes(ctx: FileContext, rules: list[CodeRule]) -> list[Collector]:
