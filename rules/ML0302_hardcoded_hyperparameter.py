@@ -9,17 +9,16 @@ from mllint.analysis.dataflow import ScopeStates
 from mllint.analysis.edits import RawFix
 from mllint.analysis.params import move_to_params
 from mllint.catalogue.rule import CodeRule, Example, FixExample
+from mllint.knowledge.runtime import NameJudgements
 
 
-MEMO_MAX = 50_000  # callee names judged and remembered per knowledge
-
-
-class _Families:
+class _Families(NameJudgements[dict | None]):
     """The hyperparameter families by exact callable, and by prefix (longest first), and which family a
     callee's name belongs to: made once per knowledge. The same callables recur in file after file, so each
     name is judged once (a pure function of the name and the knowledge: the memo changes no answer)."""
 
     def __init__(self, knowledge) -> None:
+        super().__init__()
         self.exact: dict[str, dict] = {}
         prefixes: list[tuple[str, dict]] = []
         for spec in knowledge.get("hyperparameter_families", {}).values():
@@ -28,18 +27,8 @@ class _Families:
             for prefix in spec.get("prefixes", []):
                 prefixes.append((prefix, spec))
         self.prefixes = sorted(prefixes, key=lambda item: -len(item[0]))
-        self.memo: dict[str, dict | None] = {}
 
-    def of(self, name: str) -> dict | None:
-        try:
-            return self.memo[name]
-        except KeyError:
-            if len(self.memo) >= MEMO_MAX:  # a long-lived process (the language server) stays bounded
-                self.memo.clear()
-            made = self.memo[name] = self._judge(name)
-            return made
-
-    def _judge(self, name: str) -> dict | None:
+    def judge(self, name: str) -> dict | None:
         spec = self.exact.get(name)
         if spec is not None:
             return spec

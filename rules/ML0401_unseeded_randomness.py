@@ -19,6 +19,7 @@ from mllint.analysis.edits import RawFix, TextEdit, add_keyword, replace
 from mllint.analysis.flow import DataFlow
 from mllint.analysis.reach import Reachability
 from mllint.catalogue.rule import CodeRule, Example, FixExample
+from mllint.knowledge.runtime import NameJudgements
 
 LOCAL_SEEDS = ("seed", "generator", "random_state", "rng")
 PLACEHOLDER_WORDS = ("dummy", "example_input", "sample_input", "fake_input", "test_input")
@@ -58,10 +59,7 @@ def _global_rngs(knowledge) -> tuple[dict[str, str], list[tuple[str, str, set]],
 _SEEDER, _HELPER, _CALLABLE, _GENERATOR, _SHUFFLER, _PLAIN = "seeder", "helper", "callable", "generator", "shuffler", "plain"
 
 
-MEMO_MAX = 50_000  # callee names judged and remembered per knowledge
-
-
-class _NameKinds:
+class _NameKinds(NameJudgements[tuple[str, Any, str | None]]):
     """What a resolved callee's name alone says to :meth:`UnseededRandomness.visit_Call`: a seeder (the RNGs it
     seeds), a seeding helper, a seeded callable, a generator or a shuffler (their spec), else a plain call (the
     label of a possible loader helper, the global RNG it draws from). A pure function of the name and the
@@ -69,24 +67,15 @@ class _NameKinds:
     (the memo only remembers answers, it changes none)."""
 
     def __init__(self, knowledge) -> None:
+        super().__init__()
         self.seeders: dict[str, list] = knowledge.get("seeders", {})
         self.callables: dict[str, dict] = knowledge.get("random_state_callables", {})
         self.generators: dict[str, dict] = knowledge.get("unseeded_generators", {})
         self.shufflers: dict[str, dict] = knowledge.get("torch_shufflers", {})
         self.helper_words, self.library_roots = knowledge.derived(_helper_tables)
         self.rng_exact, self.rng_prefixes, _ = knowledge.derived(_global_rngs)
-        self.memo: dict[str, tuple[str, object, str | None]] = {}
 
-    def of(self, name: str) -> tuple[str, Any, str | None]:
-        try:
-            return self.memo[name]
-        except KeyError:
-            if len(self.memo) >= MEMO_MAX:  # a long-lived process (the language server) stays bounded
-                self.memo.clear()
-            made = self.memo[name] = self._judge(name)
-            return made
-
-    def _judge(self, name: str) -> tuple[str, object, str | None]:
+    def judge(self, name: str) -> tuple[str, object, str | None]:
         if name in self.seeders:
             return _SEEDER, self.seeders[name], None
         root = name.split(".", 1)[0]

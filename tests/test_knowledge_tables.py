@@ -235,3 +235,22 @@ def test_what_visitors_derive_from_the_tables_is_made_once_and_not_pickled():
     copy = pickle.loads(pickle.dumps(knowledge))
     assert copy.derived(_names_of_seeders) == first
     assert _names_of_seeders.calls == 2
+
+
+def test_name_judgements_judge_each_name_once_and_stay_bounded(monkeypatch):
+    from mllint.knowledge import runtime
+
+    class Lengths(runtime.NameJudgements[int]):
+        def __init__(self) -> None:
+            super().__init__()
+            self.asked: list[str] = []
+
+        def judge(self, name: str) -> int:
+            self.asked.append(name)
+            return len(name)
+
+    monkeypatch.setattr(runtime, "MAX_JUDGED", 2)
+    lengths = Lengths()
+    assert [lengths.of("np.mean"), lengths.of("np.mean"), lengths.of("torch.load")] == [7, 7, 10]
+    assert lengths.asked == ["np.mean", "torch.load"]
+    assert lengths.of("random.random") == 13 and len(lengths._answers) == 1  # full: started again

@@ -11,13 +11,38 @@ built on first use (it imports every table model: tens of milliseconds once per 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 if TYPE_CHECKING:  # pragma: no cover
     from mllint.knowledge.model import KnowledgeTables
 
 
 DerivedT = TypeVar("DerivedT")
+
+
+AnswerT = TypeVar("AnswerT")
+MAX_JUDGED = 50_000  # names a NameJudgements remembers (past it, it starts again: a long-lived server stays bounded)
+
+
+class NameJudgements(Generic[AnswerT]):
+    """What a resolved name alone decides for a rule, as a pure function of the name and the knowledge
+    (``judge``), remembered per name. Made once per knowledge (``knowledge.derived(SubClass)``): the same
+    callees recur in file after file, so each name is judged once. The memo changes no answer."""
+
+    def __init__(self) -> None:
+        self._answers: dict[str, AnswerT] = {}
+
+    def of(self, name: str) -> AnswerT:
+        try:
+            return self._answers[name]
+        except KeyError:
+            if len(self._answers) >= MAX_JUDGED:
+                self._answers.clear()
+            made = self._answers[name] = self.judge(name)
+            return made
+
+    def judge(self, name: str) -> AnswerT:  # pragma: no cover - abstract
+        raise NotImplementedError
 
 
 class UnknownTableError(KeyError):
